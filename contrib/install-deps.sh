@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs the Debian 12 packages baton needs, only those that are missing.
+#   --build  what `make` needs
+#   --test   that plus the real servers and peers the test suite starts
+set -eu
+build="build-essential pkg-config libdpkg-perl libetpan-dev libgmime-3.0-dev
+libsqlite3-dev libcurl4-gnutls-dev libjson-glib-dev"
+test="dovecot-imapd python3-aiosmtpd openssl procmail sqlite3 perl"
+case "${1:---build}" in
+  --build) want=$build ;;
+  --test) want="$build $test" ;;
+  *) echo "usage: $0 [--build|--test]" >&2; exit 64 ;;
+esac
+missing=
+for p in $want; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+    missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "install-deps: installing$missing" >&2
+sudo=
+[ "$(id -u)" = 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# Dovecot's package starts a system instance; the tests run their own.
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
