@@ -1,0 +1,90 @@
+/* The configuration file (GKeyFile, DESIGN.md §9) and its validation.
+ *
+ * Relative paths in the file are relative to the file's own directory, and
+ * are stored here already resolved. Secrets are never read into the config:
+ * only the names of the files or commands that produce them.
+ */
+#pragma once
+#include <glib.h>
+
+typedef struct {
+  char *name;          /* short name used in commands ("bob") */
+  char *email;         /* primary address, lowercase */
+  char **aliases;      /* other addresses, lowercase; NULL-terminated, never NULL */
+  char *display_name;  /* "Bob Stone", or the short name */
+  char *timezone;      /* IANA id, resolved against [baton] timezone */
+  int digest_minutes;  /* local minutes after midnight, from digest-at */
+} BatonMember;
+
+typedef struct {
+  char *url;           /* imaps://host[:port]/MAILBOX or imap://… */
+  gboolean allow_plaintext;
+  char *user;
+  char *password_file; /* resolved path or NULL */
+  char *password_command;
+  char *ca_file;
+  char *processed_folder;
+  char *failed_folder;
+} BatonImapConfig;
+
+typedef struct {
+  char *url;           /* smtps://host[:port] or smtp://… */
+  gboolean allow_plaintext;
+  char *user;          /* NULL: no AUTH */
+  char *password_file;
+  char *password_command;
+  char *ca_file;
+  char *from;          /* "Baton <team@example.com>" */
+} BatonSmtpConfig;
+
+typedef struct {
+  char *path;              /* the file read */
+  char *database;          /* resolved */
+  char *team_address;      /* lowercase addr-spec */
+  char *timezone;          /* default for members */
+  char *templates_dir;     /* resolved, or NULL: shipped templates only */
+  gboolean require_auth;
+  char *authserv_id;
+  gboolean handoff_at_morning; /* handoff-delivery = morning */
+  gboolean acknowledge;
+  gboolean digest_when_idle;   /* [baton] digest-when-empty = yes */
+  char *outbox_maildir;    /* resolved; used when smtp is NULL */
+  char *spool_dir;         /* resolved; baton ingest --queue */
+  GPtrArray *members;      /* BatonMember*, owned */
+  BatonImapConfig *imap;   /* NULL when there is no [imap] */
+  BatonSmtpConfig *smtp;   /* NULL when there is no [smtp] */
+} BatonConfig;
+
+/* Loads and validates PATH. On any problem returns NULL and sets a
+ * BATON_ERROR_CONFIG error listing every problem as "file:line: text",
+ * one per line. */
+BatonConfig *baton_config_load (const char *path, GError **error);
+
+/* Every problem in PATH, as "file:line: text" strings; an empty array means
+ * the file is valid. Never NULL. */
+GPtrArray *baton_config_problems (const char *path);
+
+void baton_config_free (BatonConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonConfig, baton_config_free)
+
+/* The member owning ADDRESS (primary or alias, case-insensitive) or with
+ * short name NAME (with or without a leading '@'); NULL if none. The result
+ * lives as long as CONFIG. */
+const BatonMember *baton_config_member_by_address (const BatonConfig *config, const char *address);
+const BatonMember *baton_config_member_by_name (const BatonConfig *config, const char *name);
+
+/* Resolves WHO as written in a command: a short name, "@name" or an address. */
+const BatonMember *baton_config_member_lookup (const BatonConfig *config, const char *who);
+
+/* Which config file to use: EXPLICIT if given, else $BATON_CONFIG, else
+ * ./baton.conf, else /etc/baton/baton.conf. Caller frees. */
+char *baton_config_default_path (const char *explicit_path);
+
+/* Reads a secret from PASSWORD_FILE (first line; the file must not be
+ * readable by others) or the first line of PASSWORD_COMMAND's output.
+ * LABEL ("[imap]") names the section in error messages. Caller frees. */
+char *baton_config_read_secret (const char *password_file, const char *password_command,
+                                const char *label, GError **error);
+
+/* A commented sample configuration for `baton init`; static text. */
+const char *baton_config_sample (void);

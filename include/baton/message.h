@@ -1,0 +1,42 @@
+/* Understanding one incoming mail: raw bytes in, the facts baton needs out.
+ *
+ * The only module (besides the outgoing MIME builder) that touches GMime.
+ * Pure: no database, no configuration. It picks the text the sender wrote
+ * (text/plain preferred, HTML converted, any charset to UTF-8, format=flowed
+ * joined) and hands it to baton_visible_text() for the newly written part.
+ */
+#pragma once
+#include <glib.h>
+
+typedef struct {
+  char *message_id;       /* without <>; NULL when the mail has none */
+  char *from_address;     /* lowercase addr-spec, or NULL */
+  char *from_name;        /* decoded display name, or NULL */
+  char *subject;          /* decoded UTF-8, "" when absent */
+  gint64 date;            /* Date: as Unix time, 0 when absent or unreadable */
+  char **references;      /* In-Reply-To then References ids, without <>; never NULL */
+  char **recipients;      /* To, Cc, Delivered-To, X-Original-To addresses, lowercase; never NULL */
+  char **x_loop;          /* every X-Loop value; never NULL */
+  char **auth_results;    /* every Authentication-Results value; never NULL */
+  char *auto_reason;      /* why this is machine mail (auto-reply, bounce, list), or NULL */
+  char *body_text;        /* the chosen text part in UTF-8, LF line ends */
+  char *visible_text;     /* the newly written part of body_text */
+  gboolean body_was_html; /* no text/plain part: body_text came from HTML */
+} BatonMessage;
+
+/* Parses a whole RFC 5322 message. A leading mbox "From " line is skipped.
+ * Input with no header at all fails with BATON_ERROR_DATA. Returns a new
+ * message the caller frees with baton_message_free(). */
+BatonMessage *baton_message_parse (const char *data, gsize length, GError **error);
+
+void baton_message_free (BatonMessage *message);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonMessage, baton_message_free)
+
+/* Joins format=flowed lines (RFC 3676): soft breaks removed, space-stuffing
+ * undone, quote depth respected. DELSP removes the soft-break space too.
+ * Pure; caller frees. */
+char *baton_message_unflow (const char *text, gboolean delsp);
+
+/* Dequotes and unfolds an address-list header value, returning the
+ * lowercase addr-specs it names. Caller frees with g_strfreev(). */
+char **baton_message_parse_addresses (const char *header_value);

@@ -1,0 +1,176 @@
+/* The team's state in SQLite (DESIGN.md §4). The only module that speaks SQL.
+ *
+ * WAL mode and a busy timeout so a poller, a digest run and a reader can
+ * share the file; the schema is versioned with PRAGMA user_version and
+ * migrated forward on open. Callers group the work for one message between
+ * baton_store_begin() and baton_store_commit(): the raw mail, its effects,
+ * its events and the mail it causes land together or not at all.
+ *
+ * Errors: SQLITE_BUSY/LOCKED/FULL/IOERR/NOMEM become BATON_ERROR_TEMPORARY
+ * (retry later, the mail stays with its sender); a damaged or foreign file
+ * BATON_ERROR_IO; anything else BATON_ERROR_SOFTWARE.
+ *
+ * Strings in returned structs are owned by the struct; free with the
+ * matching _free function.
+ */
+#pragma once
+#include <glib.h>
+
+typedef struct BatonStore BatonStore;
+
+/* Opens (creating if needed) and migrates the database at PATH. */
+BatonStore *baton_store_open (const char *path, GError **error);
+void baton_store_close (BatonStore *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonStore, baton_store_close)
+
+/* BEGIN IMMEDIATE: takes the write lock now, so a busy database is found
+ * before any work is done rather than at commit. */
+gboolean baton_store_begin (BatonStore *store, GError **error);
+gboolean baton_store_commit (BatonStore *store, GError **error);
+/* Safe to call when no transaction is open. */
+void baton_store_rollback (BatonStore *store);
+
+/* Savepoints inside a transaction, for batched ingest: one message's
+ * failure rolls back alone. */
+gboolean baton_store_savepoint (BatonStore *store, GError **error);
+gboolean baton_store_release (BatonStore *store, GError **error);
+void baton_store_rollback_to_savepoint (BatonStore *store);
+
+/* ---- messages ---- */
+
+typedef struct {
+  const char *message_id; /* required: the header's, or "sha256:…" of the bytes */
+  const char *sender;     /* From address or NULL */
+  const char *member;     /* the member's short name or NULL */
+  const char *subject;
+  gint64 date;
+  gint64 received_at;
+  const char *source;     /* "stdin", "file:PATH", "imap:MAILBOX/UIDVALIDITY/UID" … */
+  const char *raw;
+  gsize raw_length;
+  const char *outcome;    /* applied, partly, failed, quarantined, ignored */
+  const char *reason;     /* why quarantined or ignored, or NULL */
+  const char *report;     /* line-by-line results as text, or NULL */
+} BatonMessageRecord;
+
+/* TRUE in *exists when a message with this id was stored before. */
+gboolean baton_store_message_exists (BatonStore *store, const char *message_id, gboolean *exists,
+                                     GError **error);
+/* Returns the new row id, 0 on error. */
+gint64 baton_store_message_add (BatonStore *store, const BatonMessageRecord *record, GError **error);
+/* Sets the final outcome and line report of message row ID. */
+gboolean baton_store_message_settle (BatonStore *store, gint64 id, const char *outcome,
+                                     const char *report, GError **error);
+
+/* ---- members ---- */
+
+/* Makes the members table match CONFIG_MEMBERS (a GPtrArray of BatonMember*),
+ * stamping newcomers with NOW as their join time (their first digest is the
+ * first digest-at after it). Members gone from the config are kept, marked
+ * inactive, so old events still name them. */
+gboolean baton_store_members_sync (BatonStore *store, GPtrArray *config_members, gint64 now,
+                                   GError **error);
+/* Join time of member NAME, 0 if unknown. */
+gint64 baton_store_member_joined (BatonStore *store, const char *name, GError **error);
+
+/* ---- tasks ---- */
+
+typedef struct {
+  gint64 id;
+  char *title;
+  char *state;      /* open, taken, blocked, done */
+  char *owner;      /* short name or NULL */
+  char *created_by; /* short name */
+  gint64 created_at;
+  gint64 updated_at;
+  char *blocked_reason; /* NULL unless blocked */
+} BatonTask;
+
+void baton_task_free (BatonTask *task);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonTask, baton_task_free)
+
+/* Returns the new task's number, 0 on error. */
+gint64 baton_store_task_add (BatonStore *store, const char *title, const char *created_by,
+                             const char *owner, gint64 at, GError **error);
+/* NULL with no error set when there is no task ID. */
+BatonTask *baton_store_task_get (BatonStore *store, gint64 id, GError **error);
+/* Writes state, owner and blocked_reason of TASK (by id), updated at AT. */
+gboolean baton_store_task_update (BatonStore *store, const BatonTask *task, gint64 at, GError **error);
+/* All tasks (without done ones unless INCLUDE_DONE), by number. NULL on error. */
+GPtrArray *baton_store_tasks_list (BatonStore *store, gboolean include_done, GError **error);
+
+/* ---- events ---- */
+
+typedef struct {
+  gint64 id;
+  gint64 task;       /* 0: not about a task (a free-text update) */
+  char *kind;        /* created, taken, handoff, done, dropped, note, blocked, unblocked, update */
+  char *who;         /* the member who acted */
+  char *from_member; /* handoff: who held it */
+  char *to_member;   /* handoff: who holds it now */
+  char *note;
+  gint64 at;
+  gint64 message;    /* messages.id it came from, 0 if none */
+} BatonEvent;
+
+void baton_event_free (BatonEvent *event);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonEvent, baton_event_free)
+
+gboolean baton_store_event_add (BatonStore *store, const BatonEvent *event, GError **error);
+/* Events with at > SINCE (and about TASK when TASK > 0), oldest first.
+ * NULL on error. */
+GPtrArray *baton_store_events_list (BatonStore *store, gint64 task, gint64 since, GError **error);
+
+/* ---- threads: Message-IDs baton sent, with the task each was about ---- */
+
+gboolean baton_store_thread_add (BatonStore *store, const char *message_id, gint64 task,
+                                 GError **error);
+/* The task of the first of IDS that baton sent about one task; 0 if none. */
+gint64 baton_store_thread_task (BatonStore *store, char *const *ids, GError **error);
+
+/* ---- outbox ---- */
+
+typedef struct {
+  gint64 id;
+  char *message_id;
+  char *kind;          /* handoff, taken, reply, digest, … */
+  char *recipient;     /* one envelope recipient */
+  char *envelope_from;
+  GBytes *mime;        /* the whole message, as it will be sent */
+  gint64 task;         /* 0 when about no single task */
+  gint64 not_before;   /* held until then (handoff-delivery = morning) */
+  int attempts;
+  gint64 next_attempt;
+  char *last_error;
+} BatonOutgoing;
+
+void baton_outgoing_free (BatonOutgoing *outgoing);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonOutgoing, baton_outgoing_free)
+
+/* Queues OUTGOING (id, attempts and last_error are ignored); 0 on error. */
+gint64 baton_store_outbox_add (BatonStore *store, const BatonOutgoing *outgoing, gint64 now,
+                               GError **error);
+/* Rows neither sent nor failed whose not_before and next_attempt are <= NOW,
+ * oldest first. NULL on error. */
+GPtrArray *baton_store_outbox_due (BatonStore *store, gint64 now, GError **error);
+gboolean baton_store_outbox_mark_sent (BatonStore *store, gint64 id, gint64 at, GError **error);
+gboolean baton_store_outbox_mark_retry (BatonStore *store, gint64 id, gint64 next_attempt,
+                                        const char *why, GError **error);
+gboolean baton_store_outbox_mark_failed (BatonStore *store, gint64 id, gint64 at, const char *why,
+                                         GError **error);
+/* How many mails of KIND went (or wait) to RECIPIENT since SINCE. */
+gint64 baton_store_outbox_count (BatonStore *store, const char *recipient, const char *kind,
+                                 gint64 since, GError **error);
+
+/* ---- IMAP position ---- */
+
+gboolean baton_store_imap_get (BatonStore *store, const char *mailbox, guint32 *uidvalidity,
+                               guint32 *last_uid, GError **error);
+gboolean baton_store_imap_set (BatonStore *store, const char *mailbox, guint32 uidvalidity,
+                               guint32 last_uid, GError **error);
+
+/* ---- digests ---- */
+
+/* When MEMBER's last digest was queued; 0 if never. */
+gint64 baton_store_digest_last (BatonStore *store, const char *member, GError **error);
+gboolean baton_store_digest_set (BatonStore *store, const char *member, gint64 at, GError **error);

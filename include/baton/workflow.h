@@ -1,0 +1,89 @@
+/* The rules: who may act, what each command does to the team's state, and
+ * which notices that causes. One incoming mail is one transaction.
+ *
+ * DESIGN.md §3: only members act; with require-auth their mail must be
+ * vouched for by the trusted Authentication-Results; machine mail (auto
+ * replies, bounces, lists, our own) never acts and never gets a reply.
+ * Mail from anyone else is stored and quarantined. Taking a task someone
+ * else holds is allowed and recorded as a handoff from them.
+ */
+#pragma once
+#include "baton/commands.h"
+#include "baton/config.h"
+#include "baton/message.h"
+#include "baton/store.h"
+
+#include <glib.h>
+
+typedef struct BatonTeam BatonTeam;
+
+/* Hook that queues the mail a processed message causes (notices, reply),
+ * inside the message's transaction. Set by the outbox module; NULL queues
+ * nothing. */
+typedef struct BatonIngestResult BatonIngestResult;
+typedef gboolean (*BatonNoticeHook) (BatonTeam *team, const BatonMessage *message,
+                                     BatonIngestResult *result, GError **error);
+
+struct BatonTeam {
+  BatonConfig *config;  /* owned */
+  BatonStore *store;    /* owned */
+  BatonNoticeHook queue_notices;
+};
+
+/* Loads the config at CONFIG_PATH, opens its database and syncs members.
+ * Errors: BATON_ERROR_CONFIG, or the store's. */
+BatonTeam *baton_team_open (const char *config_path, GError **error);
+void baton_team_close (BatonTeam *team);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonTeam, baton_team_close)
+
+typedef struct {
+  guint line;           /* line in the newly written text; 0 for implicit (plus-address) */
+  BatonCommandKind kind;
+  gint64 task;          /* the task it acted on, 0 if none */
+  gboolean ok;
+  char *source;         /* the line as written */
+  char *outcome;        /* "task #15 created", or why it failed and how to fix it */
+} BatonLineResult;
+
+typedef struct {
+  char *kind;           /* "handoff": to the receiver; "taken": to the previous holder */
+  gint64 task;
+  char *to_member;
+  char *from_member;
+  char *note;
+} BatonNotice;
+
+struct BatonIngestResult {
+  char *message_id;
+  char *outcome;        /* applied, partly, failed, quarantined, ignored, duplicate */
+  char *reason;         /* why quarantined or ignored, or NULL */
+  char *member;         /* short name of the sender, or NULL */
+  gint64 context_task;  /* task the mail is about by thread, subject or address; 0 if none */
+  char *context_source; /* how that was found, for explain */
+  GPtrArray *lines;     /* BatonLineResult* in order */
+  GPtrArray *notices;   /* BatonNotice* to queue */
+  gint64 message_row;   /* messages.id, 0 for a duplicate or a dry run */
+};
+
+void baton_ingest_result_free (BatonIngestResult *result);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonIngestResult, baton_ingest_result_free)
+
+/* Processes one raw message from SOURCE ("stdin", "file:…", "imap:…") in one
+ * transaction. A message stored before (same Message-ID, or same bytes
+ * when it has none) changes nothing: outcome "duplicate". With DRY_RUN the
+ * transaction is rolled back: what would happen, for `explain`.
+ * Returns NULL with ERROR set only when the mail must stay with its
+ * sender: BATON_ERROR_TEMPORARY (busy, full) or BATON_ERROR_DATA (not a
+ * message at all). Bad commands are not errors: they are in the result. */
+BatonIngestResult *baton_workflow_ingest (BatonTeam *team, const char *raw, gsize length,
+                                          const char *source, gboolean dry_run, GError **error);
+
+/* As baton_workflow_ingest() on an already parsed MESSAGE, inside a
+ * transaction the caller holds (for batching with savepoints). */
+BatonIngestResult *baton_workflow_apply (BatonTeam *team, const BatonMessage *message,
+                                         const char *raw, gsize length, const char *source,
+                                         GError **error);
+
+/* The Message-ID baton files a message under: its own, or "sha256:HEX" of
+ * the bytes when it has none. Caller frees. */
+char *baton_workflow_message_key (const BatonMessage *message, const char *raw, gsize length);

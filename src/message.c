@@ -1,0 +1,358 @@
+/* Incoming mail with GMime: which text the sender wrote, who sent it, what
+ * it answers, and whether a machine wrote it.
+ *
+ * The text part is chosen the way a reader's client shows it: the first
+ * inline text/plain outside any attached message, else the first inline
+ * text/html turned into text. Attached messages (forwards) are never read:
+ * their commands were written by someone else. */
+#define G_LOG_DOMAIN "baton-message"
+#include "baton/message.h"
+
+#include "baton/error.h"
+#include "baton/html.h"
+#include "baton/visible.h"
+
+#include "gmime-autoptr.h"
+#include <string.h>
+
+/* Deeper MIME nesting than this is hostile, not mail; we stop looking. */
+#define MAX_PART_DEPTH 32
+
+static void
+ensure_gmime (void)
+{
+  static gsize initialised;
+  if (g_once_init_enter (&initialised))
+    {
+      g_mime_init ();
+      g_once_init_leave (&initialised, 1);
+    }
+}
+
+void
+baton_message_free (BatonMessage *message)
+{
+  if (message == NULL)
+    return;
+  g_free (message->message_id);
+  g_free (message->from_address);
+  g_free (message->from_name);
+  g_free (message->subject);
+  g_strfreev (message->references);
+  g_strfreev (message->recipients);
+  g_strfreev (message->x_loop);
+  g_strfreev (message->auth_results);
+  g_free (message->auto_reason);
+  g_free (message->body_text);
+  g_free (message->visible_text);
+  g_free (message);
+}
+
+/* Mail starts with a header field ("Name: value"); anything else, such as
+ * a bare body, is not a message and must not be guessed at. */
+static gboolean
+starts_with_header (const char *data, gsize length)
+{
+  gsize i = 0;
+  while (i < length && data[i] > ' ' && data[i] < 127 && data[i] != ':')
+    i++;
+  return i > 0 && i < length && data[i] == ':';
+}
+
+static gsize
+skip_mbox_from_line (const char *data, gsize length)
+{
+  if (length < 5 || memcmp (data, "From ", 5) != 0)
+    return 0;
+  const char *newline = memchr (data, '\n', length);
+  return newline ? (gsize) (newline - data) + 1 : length;
+}
+
+static char *
+to_utf8 (const char *text)
+{
+  if (text == NULL)
+    return g_strdup ("");
+  if (g_utf8_validate (text, -1, NULL))
+    return g_strdup (text);
+  /* Undeclared 8-bit text is nearly always Windows-1252 in practice. */
+  char *converted = g_convert (text, -1, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
+  return converted ? converted : g_utf8_make_valid (text, -1);
+}
+
+static char *
+normalise_line_ends (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '\r')
+        {
+          g_string_append_c (out, '\n');
+          if (p[1] == '\n')
+            p++;
+        }
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+is_attachment (GMimeObject *part)
+{
+  GMimeContentDisposition *disposition = g_mime_object_get_content_disposition (part);
+  return disposition != NULL && g_mime_content_disposition_is_attachment (disposition);
+}
+
+/* Depth-first search for the first inline part of the given text subtype. */
+static GMimeTextPart *
+find_text_part (GMimeObject *part, const char *subtype, int depth)
+{
+  if (part == NULL || depth > MAX_PART_DEPTH)
+    return NULL;
+  if (GMIME_IS_MULTIPART (part))
+    {
+      GMimeMultipart *multipart = GMIME_MULTIPART (part);
+      int count = g_mime_multipart_get_count (multipart);
+      for (int i = 0; i < count; i++)
+        {
+          GMimeTextPart *found = find_text_part (g_mime_multipart_get_part (multipart, i), subtype,
+                                                 depth + 1);
+          if (found != NULL)
+            return found;
+        }
+      return NULL;
+    }
+  if (!GMIME_IS_TEXT_PART (part) || is_attachment (part))
+    return NULL;
+  GMimeContentType *type = g_mime_object_get_content_type (part);
+  return g_mime_content_type_is_type (type, "text", subtype) ? GMIME_TEXT_PART (part) : NULL;
+}
+
+static char *
+text_of_part (GMimeTextPart *part)
+{
+  g_autofree char *raw = g_mime_text_part_get_text (part);
+  g_autofree char *utf8 = to_utf8 (raw);
+  return normalise_line_ends (utf8);
+}
+
+static void
+extract_body (BatonMessage *message, GMimeMessage *mime)
+{
+  GMimeObject *top = g_mime_message_get_mime_part (mime);
+  GMimeTextPart *plain = find_text_part (top, "plain", 0);
+  if (plain != NULL)
+    {
+      g_autofree char *text = text_of_part (plain);
+      GMimeContentType *type = g_mime_object_get_content_type (GMIME_OBJECT (plain));
+      const char *format = g_mime_content_type_get_parameter (type, "format");
+      const char *delsp = g_mime_content_type_get_parameter (type, "delsp");
+      if (format != NULL && g_ascii_strcasecmp (format, "flowed") == 0)
+        message->body_text = baton_message_unflow (text, delsp && g_ascii_strcasecmp (delsp, "yes") == 0);
+      else
+        message->body_text = g_steal_pointer (&text);
+      return;
+    }
+  GMimeTextPart *html = find_text_part (top, "html", 0);
+  if (html != NULL)
+    {
+      g_autofree char *text = text_of_part (html);
+      message->body_text = baton_html_to_text (text);
+      message->body_was_html = TRUE;
+      return;
+    }
+  message->body_text = g_strdup ("");
+}
+
+static void
+add_addresses (GPtrArray *into, InternetAddressList *list)
+{
+  int count = list ? internet_address_list_length (list) : 0;
+  for (int i = 0; i < count; i++)
+    {
+      InternetAddress *address = internet_address_list_get_address (list, i);
+      if (INTERNET_ADDRESS_IS_MAILBOX (address))
+        {
+          const char *addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address));
+          if (addr != NULL && *addr != '\0')
+            g_ptr_array_add (into, g_ascii_strdown (addr, -1));
+        }
+      else if (INTERNET_ADDRESS_IS_GROUP (address))
+        add_addresses (into, internet_address_group_get_members (INTERNET_ADDRESS_GROUP (address)));
+    }
+}
+
+char **
+baton_message_parse_addresses (const char *header_value)
+{
+  ensure_gmime ();
+  GPtrArray *addresses = g_ptr_array_new ();
+  if (header_value != NULL)
+    {
+      g_autoptr (InternetAddressList) list = internet_address_list_parse (NULL, header_value);
+      add_addresses (addresses, list);
+    }
+  g_ptr_array_add (addresses, NULL);
+  return (char **) g_ptr_array_free (addresses, FALSE);
+}
+
+static void
+add_references (GPtrArray *into, const char *value)
+{
+  if (value == NULL)
+    return;
+  GMimeReferences *refs = g_mime_references_parse (NULL, value);
+  int count = refs ? g_mime_references_length (refs) : 0;
+  for (int i = 0; i < count; i++)
+    g_ptr_array_add (into, g_strdup (g_mime_references_get_message_id (refs, i)));
+  if (refs)
+    g_mime_references_free (refs);
+}
+
+static char **
+finish_strv (GPtrArray *array)
+{
+  g_ptr_array_add (array, NULL);
+  return (char **) g_ptr_array_free (array, FALSE);
+}
+
+static void
+extract_sender (BatonMessage *message, GMimeMessage *mime)
+{
+  InternetAddressList *from = g_mime_message_get_from (mime);
+  for (int i = 0; from && i < internet_address_list_length (from); i++)
+    {
+      InternetAddress *address = internet_address_list_get_address (from, i);
+      if (!INTERNET_ADDRESS_IS_MAILBOX (address))
+        continue;
+      const char *addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (address));
+      if (addr == NULL || strchr (addr, '@') == NULL)
+        continue;
+      message->from_address = g_ascii_strdown (addr, -1);
+      const char *name = internet_address_get_name (address);
+      message->from_name = name && *name ? to_utf8 (name) : NULL;
+      return;
+    }
+}
+
+/* The one place that decides a mail was written by a machine (RFC 3834
+ * Auto-Submitted, bulk precedence, bounces). Own-mail checks (X-Loop marker,
+ * our own address) need the configuration and live in the workflow. */
+static char *
+machine_mail_reason (GMimeHeaderList *headers, const BatonMessage *message, GMimeMessage *mime)
+{
+  GMimeHeader *auto_submitted = g_mime_header_list_get_header (headers, "Auto-Submitted");
+  if (auto_submitted != NULL)
+    {
+      g_autofree char *value = g_strstrip (g_strdup (g_mime_header_get_value (auto_submitted)));
+      if (g_ascii_strncasecmp (value, "no", 2) != 0 || (value[2] && value[2] != ';' && value[2] != ' '))
+        return g_strdup_printf ("Auto-Submitted: %s", value);
+    }
+  GMimeHeader *precedence = g_mime_header_list_get_header (headers, "Precedence");
+  if (precedence != NULL)
+    {
+      g_autofree char *value = g_ascii_strdown (g_mime_header_get_value (precedence), -1);
+      g_strstrip (value);
+      if (g_str_equal (value, "bulk") || g_str_equal (value, "junk") || g_str_equal (value, "list"))
+        return g_strdup_printf ("Precedence: %s", value);
+    }
+  GMimeHeader *return_path = g_mime_header_list_get_header (headers, "Return-Path");
+  if (return_path != NULL)
+    {
+      g_autofree char *value = g_strdup (g_mime_header_get_value (return_path));
+      g_strstrip (value);
+      if (g_str_equal (value, "<>") || *value == '\0')
+        return g_strdup ("bounce (empty Return-Path)");
+    }
+  const char *const autoreply_headers[] = { "X-Autoreply", "X-Autorespond", "X-Auto-Reply",
+                                            "X-Failed-Recipients", NULL };
+  for (int i = 0; autoreply_headers[i]; i++)
+    if (g_mime_header_list_contains (headers, autoreply_headers[i]))
+      return g_strdup_printf ("%s header", autoreply_headers[i]);
+  GMimeContentType *type = g_mime_object_get_content_type (g_mime_message_get_mime_part (mime));
+  if (type && g_mime_content_type_is_type (type, "multipart", "report"))
+    return g_strdup ("delivery or read report (multipart/report)");
+  if (message->from_address &&
+      (g_str_has_prefix (message->from_address, "mailer-daemon@") ||
+       g_str_has_prefix (message->from_address, "postmaster@")))
+    return g_strdup_printf ("bounce from %s", message->from_address);
+  return NULL;
+}
+
+static void
+extract_headers (BatonMessage *message, GMimeMessage *mime)
+{
+  GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (mime));
+  GPtrArray *references = g_ptr_array_new ();
+  GPtrArray *recipients = g_ptr_array_new ();
+  GPtrArray *loops = g_ptr_array_new ();
+  GPtrArray *auth = g_ptr_array_new ();
+  GMimeHeader *in_reply_to = g_mime_header_list_get_header (headers, "In-Reply-To");
+  add_references (references, in_reply_to ? g_mime_header_get_raw_value (in_reply_to) : NULL);
+  int count = g_mime_header_list_get_count (headers);
+  for (int i = 0; i < count; i++)
+    {
+      GMimeHeader *header = g_mime_header_list_get_header_at (headers, i);
+      const char *name = g_mime_header_get_name (header);
+      const char *raw = g_mime_header_get_raw_value (header);
+      if (g_ascii_strcasecmp (name, "References") == 0)
+        add_references (references, raw);
+      else if (g_ascii_strcasecmp (name, "To") == 0 || g_ascii_strcasecmp (name, "Cc") == 0 ||
+               g_ascii_strcasecmp (name, "Delivered-To") == 0 ||
+               g_ascii_strcasecmp (name, "X-Original-To") == 0)
+        {
+          g_autoptr (InternetAddressList) list = internet_address_list_parse (NULL, raw);
+          add_addresses (recipients, list);
+        }
+      else if (g_ascii_strcasecmp (name, "X-Loop") == 0)
+        g_ptr_array_add (loops, g_strstrip (g_strdup (g_mime_header_get_value (header))));
+      else if (g_ascii_strcasecmp (name, "Authentication-Results") == 0)
+        g_ptr_array_add (auth, g_strdup (raw));
+    }
+  message->references = finish_strv (references);
+  message->recipients = finish_strv (recipients);
+  message->x_loop = finish_strv (loops);
+  message->auth_results = finish_strv (auth);
+  message->auto_reason = machine_mail_reason (headers, message, mime);
+}
+
+static void
+extract_envelope (BatonMessage *message, GMimeMessage *mime)
+{
+  const char *id = g_mime_message_get_message_id (mime);
+  message->message_id = id && *id ? to_utf8 (id) : NULL;
+  message->subject = to_utf8 (g_mime_message_get_subject (mime));
+  GDateTime *date = g_mime_message_get_date (mime);
+  message->date = date ? g_date_time_to_unix (date) : 0;
+  extract_sender (message, mime);
+}
+
+BatonMessage *
+baton_message_parse (const char *data, gsize length, GError **error)
+{
+  ensure_gmime ();
+  gsize start = skip_mbox_from_line (data, length);
+  if (!starts_with_header (data + start, length - start))
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_DATA,
+                   "not a mail message: it does not start with a header such as "
+                   "\"From: …\" (was a bare body or a file of another kind given?)");
+      return NULL;
+    }
+  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data + start, length - start);
+  g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);
+  g_autoptr (GMimeMessage) mime = g_mime_parser_construct_message (parser, NULL);
+  if (mime == NULL)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_DATA, "not a mail message: GMime found no headers");
+      return NULL;
+    }
+  BatonMessage *message = g_new0 (BatonMessage, 1);
+  extract_envelope (message, mime);
+  extract_headers (message, mime);
+  extract_body (message, mime);
+  message->visible_text = baton_visible_text (message->body_text);
+  return message;
+}

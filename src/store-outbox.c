@@ -1,0 +1,244 @@
+/* What leaves baton (outbox), what it remembers of what it sent (threads),
+ * where the IMAP poller stopped, and when each digest went out. */
+#define G_LOG_DOMAIN "baton-store"
+#include "store-private.h"
+
+void
+baton_outgoing_free (BatonOutgoing *outgoing)
+{
+  if (outgoing == NULL)
+    return;
+  g_free (outgoing->message_id);
+  g_free (outgoing->kind);
+  g_free (outgoing->recipient);
+  g_free (outgoing->envelope_from);
+  g_clear_pointer (&outgoing->mime, g_bytes_unref);
+  g_free (outgoing->last_error);
+  g_free (outgoing);
+}
+
+gboolean
+baton_store_thread_add (BatonStore *store, const char *message_id, gint64 task, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+    store, "INSERT OR REPLACE INTO threads (message_id, task) VALUES (?, ?)", error);
+  if (statement == NULL)
+    return FALSE;
+  store_bind_text (statement, 1, message_id);
+  if (task > 0)
+    sqlite3_bind_int64 (statement, 2, task);
+  else
+    sqlite3_bind_null (statement, 2);
+  return store_exec_statement (store, statement, "remembering a sent Message-ID", error);
+}
+
+gint64
+baton_store_thread_task (BatonStore *store, char *const *ids, GError **error)
+{
+  for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
+    {
+      g_autoptr (sqlite3_stmt) statement =
+        store_statement (store, "SELECT task FROM threads WHERE message_id = ?", error);
+      if (statement == NULL)
+        return 0;
+      store_bind_text (statement, 1, ids[i]);
+      int rc = sqlite3_step (statement);
+      if (rc == SQLITE_ROW && sqlite3_column_int64 (statement, 0) > 0)
+        return sqlite3_column_int64 (statement, 0);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          store_set_error (store, rc, "looking up a thread", error);
+          return 0;
+        }
+    }
+  return 0;
+}
+
+gint64
+baton_store_outbox_add (BatonStore *store, const BatonOutgoing *outgoing, gint64 now,
+                        GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+    store,
+    "INSERT INTO outbox (message_id, kind, recipient, envelope_from, mime, task, created_at,"
+    " not_before, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    error);
+  if (statement == NULL)
+    return 0;
+  gsize size = 0;
+  const void *mime = g_bytes_get_data (outgoing->mime, &size);
+  store_bind_text (statement, 1, outgoing->message_id);
+  store_bind_text (statement, 2, outgoing->kind);
+  store_bind_text (statement, 3, outgoing->recipient);
+  store_bind_text (statement, 4, outgoing->envelope_from);
+  sqlite3_bind_blob64 (statement, 5, mime ? mime : "", size, SQLITE_STATIC);
+  if (outgoing->task > 0)
+    sqlite3_bind_int64 (statement, 6, outgoing->task);
+  else
+    sqlite3_bind_null (statement, 6);
+  sqlite3_bind_int64 (statement, 7, now);
+  sqlite3_bind_int64 (statement, 8, outgoing->not_before);
+  sqlite3_bind_int64 (statement, 9, outgoing->not_before);
+  if (!store_exec_statement (store, statement, "queueing a mail", error))
+    return 0;
+  return sqlite3_last_insert_rowid (store->db);
+}
+
+static BatonOutgoing *
+outgoing_from_row (sqlite3_stmt *statement)
+{
+  BatonOutgoing *outgoing = g_new0 (BatonOutgoing, 1);
+  outgoing->id = sqlite3_column_int64 (statement, 0);
+  outgoing->message_id = store_column_text (statement, 1);
+  outgoing->kind = store_column_text (statement, 2);
+  outgoing->recipient = store_column_text (statement, 3);
+  outgoing->envelope_from = store_column_text (statement, 4);
+  outgoing->mime = g_bytes_new (sqlite3_column_blob (statement, 5),
+                                sqlite3_column_bytes (statement, 5));
+  outgoing->task = sqlite3_column_int64 (statement, 6);
+  outgoing->not_before = sqlite3_column_int64 (statement, 7);
+  outgoing->attempts = sqlite3_column_int (statement, 8);
+  outgoing->next_attempt = sqlite3_column_int64 (statement, 9);
+  outgoing->last_error = store_column_text (statement, 10);
+  return outgoing;
+}
+
+GPtrArray *
+baton_store_outbox_due (BatonStore *store, gint64 now, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+    store,
+    "SELECT id, message_id, kind, recipient, envelope_from, mime, task, not_before, attempts,"
+    " next_attempt, last_error FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+    " AND not_before <= ?1 AND next_attempt <= ?1 ORDER BY id",
+    error);
+  if (statement == NULL)
+    return NULL;
+  sqlite3_bind_int64 (statement, 1, now);
+  return store_collect_rows (store, statement, (gpointer (*) (sqlite3_stmt *)) outgoing_from_row,
+                             (GDestroyNotify) baton_outgoing_free, "reading the outbox", error);
+}
+
+gboolean
+baton_store_outbox_mark_sent (BatonStore *store, gint64 id, gint64 at, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+    store, "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+    error);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, at);
+  sqlite3_bind_int64 (statement, 2, id);
+  return store_exec_statement (store, statement, "marking a mail sent", error);
+}
+
+gboolean
+baton_store_outbox_mark_retry (BatonStore *store, gint64 id, gint64 next_attempt, const char *why,
+                               GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+    store,
+    "UPDATE outbox SET next_attempt = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
+    error);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, next_attempt);
+  store_bind_text (statement, 2, why);
+  sqlite3_bind_int64 (statement, 3, id);
+  return store_exec_statement (store, statement, "scheduling a retry", error);
+}
+
+gboolean
+baton_store_outbox_mark_failed (BatonStore *store, gint64 id, gint64 at, const char *why,
+                                GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+    store,
+    "UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
+    error);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, at);
+  store_bind_text (statement, 2, why);
+  sqlite3_bind_int64 (statement, 3, id);
+  return store_exec_statement (store, statement, "marking a mail failed", error);
+}
+
+gint64
+baton_store_outbox_count (BatonStore *store, const char *recipient, const char *kind, gint64 since,
+                          GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+    store, "SELECT count(*) FROM outbox WHERE recipient = ? AND kind = ? AND created_at > ?", error);
+  if (statement == NULL)
+    return 0;
+  store_bind_text (statement, 1, recipient);
+  store_bind_text (statement, 2, kind);
+  sqlite3_bind_int64 (statement, 3, since);
+  int rc = sqlite3_step (statement);
+  if (rc == SQLITE_ROW)
+    return sqlite3_column_int64 (statement, 0);
+  store_set_error (store, rc, "counting mail", error);
+  return 0;
+}
+
+gboolean
+baton_store_imap_get (BatonStore *store, const char *mailbox, guint32 *uidvalidity,
+                      guint32 *last_uid, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+    store, "SELECT uidvalidity, last_uid FROM imap_state WHERE mailbox = ?", error);
+  if (statement == NULL)
+    return FALSE;
+  store_bind_text (statement, 1, mailbox);
+  int rc = sqlite3_step (statement);
+  *uidvalidity = rc == SQLITE_ROW ? (guint32) sqlite3_column_int64 (statement, 0) : 0;
+  *last_uid = rc == SQLITE_ROW ? (guint32) sqlite3_column_int64 (statement, 1) : 0;
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+    return TRUE;
+  store_set_error (store, rc, "reading the IMAP position", error);
+  return FALSE;
+}
+
+gboolean
+baton_store_imap_set (BatonStore *store, const char *mailbox, guint32 uidvalidity, guint32 last_uid,
+                      GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+    store,
+    "INSERT OR REPLACE INTO imap_state (mailbox, uidvalidity, last_uid) VALUES (?, ?, ?)", error);
+  if (statement == NULL)
+    return FALSE;
+  store_bind_text (statement, 1, mailbox);
+  sqlite3_bind_int64 (statement, 2, uidvalidity);
+  sqlite3_bind_int64 (statement, 3, last_uid);
+  return store_exec_statement (store, statement, "saving the IMAP position", error);
+}
+
+gint64
+baton_store_digest_last (BatonStore *store, const char *member, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement =
+    store_statement (store, "SELECT last_at FROM digests WHERE member = ?", error);
+  if (statement == NULL)
+    return 0;
+  store_bind_text (statement, 1, member);
+  int rc = sqlite3_step (statement);
+  if (rc == SQLITE_ROW)
+    return sqlite3_column_int64 (statement, 0);
+  if (rc != SQLITE_DONE)
+    store_set_error (store, rc, "reading the last digest", error);
+  return 0;
+}
+
+gboolean
+baton_store_digest_set (BatonStore *store, const char *member, gint64 at, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+    store, "INSERT OR REPLACE INTO digests (member, last_at) VALUES (?, ?)", error);
+  if (statement == NULL)
+    return FALSE;
+  store_bind_text (statement, 1, member);
+  sqlite3_bind_int64 (statement, 2, at);
+  return store_exec_statement (store, statement, "recording a digest", error);
+}

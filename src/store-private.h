@@ -1,0 +1,40 @@
+/* Shared by the store's files (store.c, store-tasks.c, store-outbox.c): the
+ * only sources that include sqlite3.h. */
+#pragma once
+#include "baton/store.h"
+
+#include <sqlite3.h>
+
+struct BatonStore {
+  sqlite3 *db;
+  char *path;
+  GHashTable *statements; /* SQL text (static) → sqlite3_stmt*, prepared once */
+  int savepoint_depth;
+  gboolean in_transaction;
+};
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_reset)
+
+/* A cached prepared statement for SQL (a string literal), reset and with
+ * bindings cleared; NULL with ERROR set on failure. Use it with
+ * g_autoptr (sqlite3_stmt) so it is reset when the caller is done. */
+sqlite3_stmt *store_statement (BatonStore *store, const char *sql, GError **error);
+
+/* Sets ERROR from the connection's last error, classed by its code. */
+void store_set_error (BatonStore *store, int rc, const char *what, GError **error);
+
+/* Steps a statement that returns no rows. */
+gboolean store_exec_statement (BatonStore *store, sqlite3_stmt *statement, const char *what,
+                               GError **error);
+
+/* Column text copied (NULL stays NULL). */
+char *store_column_text (sqlite3_stmt *statement, int column);
+
+/* Binds TEXT or NULL. */
+void store_bind_text (sqlite3_stmt *statement, int index, const char *text);
+
+/* Steps STATEMENT to the end, turning each row into an element with FROM_ROW;
+ * NULL with ERROR set on failure. */
+GPtrArray *store_collect_rows (BatonStore *store, sqlite3_stmt *statement,
+                               gpointer (*from_row) (sqlite3_stmt *), GDestroyNotify free_row,
+                               const char *what, GError **error);

@@ -1,0 +1,416 @@
+/* The SQLite connection: opening, migrating, transactions, error classes,
+ * and the messages and members tables. Tasks and events live in
+ * store-tasks.c; outbox, threads, IMAP position and digests in
+ * store-outbox.c. */
+#define G_LOG_DOMAIN "baton-store"
+#include "store-private.h"
+
+#include "baton/config.h"
+#include "baton/error.h"
+
+#include <string.h>
+
+/* Each entry migrates the schema from version i to i + 1. Never edit a
+ * released step: add a new one, so every existing database moves forward. */
+static const char *const migrations[] = {
+  /* 0 → 1 */
+  "CREATE TABLE messages ("
+  "  id INTEGER PRIMARY KEY,"
+  "  message_id TEXT NOT NULL UNIQUE,"
+  "  sender TEXT, member TEXT, subject TEXT, date INTEGER,"
+  "  received_at INTEGER NOT NULL, source TEXT NOT NULL,"
+  "  raw BLOB NOT NULL,"
+  "  outcome TEXT NOT NULL CHECK (outcome IN ('applied','partly','failed','quarantined','ignored')),"
+  "  reason TEXT, report TEXT);"
+  "CREATE TABLE members ("
+  "  name TEXT PRIMARY KEY, email TEXT NOT NULL, display_name TEXT,"
+  "  timezone TEXT NOT NULL, digest_minutes INTEGER NOT NULL,"
+  "  joined_at INTEGER NOT NULL, active INTEGER NOT NULL DEFAULT 1);"
+  "CREATE TABLE tasks ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL,"
+  "  state TEXT NOT NULL CHECK (state IN ('open','taken','blocked','done')),"
+  "  owner TEXT, created_by TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, blocked_reason TEXT);"
+  "CREATE TABLE events ("
+  "  id INTEGER PRIMARY KEY, task INTEGER REFERENCES tasks (id),"
+  "  kind TEXT NOT NULL, who TEXT NOT NULL, from_member TEXT, to_member TEXT,"
+  "  note TEXT, at INTEGER NOT NULL, message INTEGER REFERENCES messages (id));"
+  "CREATE INDEX events_at ON events (at);"
+  "CREATE INDEX events_task ON events (task);"
+  "CREATE TABLE threads (message_id TEXT PRIMARY KEY, task INTEGER);"
+  "CREATE TABLE outbox ("
+  "  id INTEGER PRIMARY KEY, message_id TEXT NOT NULL, kind TEXT NOT NULL,"
+  "  recipient TEXT NOT NULL, envelope_from TEXT NOT NULL, mime BLOB NOT NULL,"
+  "  task INTEGER, created_at INTEGER NOT NULL, not_before INTEGER NOT NULL DEFAULT 0,"
+  "  attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL DEFAULT 0,"
+  "  sent_at INTEGER, failed_at INTEGER, last_error TEXT);"
+  "CREATE INDEX outbox_pending ON outbox (sent_at, failed_at, next_attempt);"
+  "CREATE INDEX outbox_recipient ON outbox (recipient, kind, created_at);"
+  "CREATE TABLE imap_state (mailbox TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL,"
+  "  last_uid INTEGER NOT NULL);"
+  "CREATE TABLE digests (member TEXT PRIMARY KEY, last_at INTEGER NOT NULL);",
+};
+
+void
+store_set_error (BatonStore *store, int rc, const char *what, GError **error)
+{
+  int primary = rc & 0xff;
+  BatonErrorCode code = BATON_ERROR_SOFTWARE;
+  const char *advice = "";
+  switch (primary)
+    {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      code = BATON_ERROR_TEMPORARY;
+      advice = " (another baton holds the database; the mail stays with its sender and is "
+               "retried)";
+      break;
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_NOMEM:
+    case SQLITE_PROTOCOL:
+      code = BATON_ERROR_TEMPORARY;
+      advice = " (free disk space or memory; the mail stays with its sender and is retried)";
+      break;
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      code = BATON_ERROR_CANT_CREATE;
+      advice = " (check that the database's directory exists and is writable)";
+      break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      code = BATON_ERROR_IO;
+      advice = " (this file is not a usable baton database: restore it from a backup)";
+      break;
+    }
+  const char *message = store && store->db ? sqlite3_errmsg (store->db) : sqlite3_errstr (rc);
+  g_set_error (error, BATON_ERROR, code, "database %s: %s: %s%s",
+               store && store->path ? store->path : "", what, message, advice);
+}
+
+sqlite3_stmt *
+store_statement (BatonStore *store, const char *sql, GError **error)
+{
+  sqlite3_stmt *statement = g_hash_table_lookup (store->statements, sql);
+  if (statement == NULL)
+    {
+      int rc = sqlite3_prepare_v3 (store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, NULL);
+      if (rc != SQLITE_OK)
+        {
+          store_set_error (store, rc, "preparing a query", error);
+          return NULL;
+        }
+      g_hash_table_insert (store->statements, (char *) sql, statement);
+    }
+  sqlite3_reset (statement);
+  sqlite3_clear_bindings (statement);
+  return statement;
+}
+
+gboolean
+store_exec_statement (BatonStore *store, sqlite3_stmt *statement, const char *what, GError **error)
+{
+  int rc = sqlite3_step (statement);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      store_set_error (store, rc, what, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+store_column_text (sqlite3_stmt *statement, int column)
+{
+  const unsigned char *text = sqlite3_column_text (statement, column);
+  return text ? g_strdup ((const char *) text) : NULL;
+}
+
+void
+store_bind_text (sqlite3_stmt *statement, int index, const char *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (statement, index);
+  else
+    sqlite3_bind_text (statement, index, text, -1, SQLITE_STATIC);
+}
+
+GPtrArray *
+store_collect_rows (BatonStore *store, sqlite3_stmt *statement, gpointer (*from_row) (sqlite3_stmt *),
+              GDestroyNotify free_row, const char *what, GError **error)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (free_row);
+  int rc;
+  while ((rc = sqlite3_step (statement)) == SQLITE_ROW)
+    g_ptr_array_add (rows, from_row (statement));
+  if (rc != SQLITE_DONE)
+    {
+      store_set_error (store, rc, what, error);
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
+static gboolean
+exec_sql (BatonStore *store, const char *sql, const char *what, GError **error)
+{
+  int rc = sqlite3_exec (store->db, sql, NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      store_set_error (store, rc, what, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+schema_version (BatonStore *store)
+{
+  sqlite3_stmt *statement = NULL;
+  int version = -1;
+  if (sqlite3_prepare_v2 (store->db, "PRAGMA user_version", -1, &statement, NULL) == SQLITE_OK &&
+      sqlite3_step (statement) == SQLITE_ROW)
+    version = sqlite3_column_int (statement, 0);
+  sqlite3_finalize (statement);
+  return version;
+}
+
+/* Runs every pending migration in one transaction, so a crash mid-way
+ * leaves the old schema intact. */
+static gboolean
+migrate (BatonStore *store, GError **error)
+{
+  int version = schema_version (store);
+  int latest = G_N_ELEMENTS (migrations);
+  if (version < 0)
+    return exec_sql (store, "SELECT 1 FROM sqlite_master", "reading the schema", error);
+  if (version > latest)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                   "database %s has schema version %d, newer than this baton (%d): "
+                   "upgrade baton", store->path, version, latest);
+      return FALSE;
+    }
+  if (version == latest)
+    return TRUE;
+  if (!exec_sql (store, "BEGIN IMMEDIATE", "starting the schema migration", error))
+    return FALSE;
+  for (int step = version; step < latest; step++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", step + 1);
+      if (!exec_sql (store, migrations[step], "migrating the schema", error) ||
+          !exec_sql (store, bump, "migrating the schema", error))
+        {
+          exec_sql (store, "ROLLBACK", "rolling back", NULL);
+          return FALSE;
+        }
+    }
+  return exec_sql (store, "COMMIT", "committing the schema migration", error);
+}
+
+static void
+finalize_statement (gpointer statement)
+{
+  sqlite3_finalize (statement);
+}
+
+BatonStore *
+baton_store_open (const char *path, GError **error)
+{
+  g_autoptr (BatonStore) store = g_new0 (BatonStore, 1);
+  store->path = g_strdup (path);
+  store->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                             finalize_statement);
+  int rc = sqlite3_open_v2 (path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  if (rc != SQLITE_OK)
+    {
+      store_set_error (store, rc, "opening", error);
+      return NULL;
+    }
+  sqlite3_extended_result_codes (store->db, 1);
+  /* Long enough for a digest run or a poll to finish its transaction; a
+   * writer still waiting after that gets EX_TEMPFAIL and its mail stays put. */
+  sqlite3_busy_timeout (store->db, 5000);
+  if (!exec_sql (store, "PRAGMA journal_mode = WAL", "enabling WAL", error) ||
+      !exec_sql (store, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", "setting pragmas",
+                 error) ||
+      !migrate (store, error))
+    return NULL;
+  return g_steal_pointer (&store);
+}
+
+void
+baton_store_close (BatonStore *store)
+{
+  if (store == NULL)
+    return;
+  if (store->in_transaction)
+    baton_store_rollback (store);
+  g_clear_pointer (&store->statements, g_hash_table_unref);
+  sqlite3_close (store->db);
+  g_free (store->path);
+  g_free (store);
+}
+
+gboolean
+baton_store_begin (BatonStore *store, GError **error)
+{
+  if (!exec_sql (store, "BEGIN IMMEDIATE", "starting a transaction", error))
+    return FALSE;
+  store->in_transaction = TRUE;
+  return TRUE;
+}
+
+gboolean
+baton_store_commit (BatonStore *store, GError **error)
+{
+  if (!exec_sql (store, "COMMIT", "committing", error))
+    {
+      baton_store_rollback (store);
+      return FALSE;
+    }
+  store->in_transaction = FALSE;
+  store->savepoint_depth = 0;
+  return TRUE;
+}
+
+void
+baton_store_rollback (BatonStore *store)
+{
+  if (sqlite3_get_autocommit (store->db) == 0)
+    sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
+  store->in_transaction = FALSE;
+  store->savepoint_depth = 0;
+}
+
+gboolean
+baton_store_savepoint (BatonStore *store, GError **error)
+{
+  if (!exec_sql (store, "SAVEPOINT message", "starting a savepoint", error))
+    return FALSE;
+  store->savepoint_depth++;
+  return TRUE;
+}
+
+gboolean
+baton_store_release (BatonStore *store, GError **error)
+{
+  if (!exec_sql (store, "RELEASE message", "releasing a savepoint", error))
+    return FALSE;
+  store->savepoint_depth--;
+  return TRUE;
+}
+
+void
+baton_store_rollback_to_savepoint (BatonStore *store)
+{
+  sqlite3_exec (store->db, "ROLLBACK TO message; RELEASE message", NULL, NULL, NULL);
+  store->savepoint_depth--;
+}
+
+gboolean
+baton_store_message_exists (BatonStore *store, const char *message_id, gboolean *exists,
+                            GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement =
+    store_statement (store, "SELECT 1 FROM messages WHERE message_id = ?", error);
+  if (statement == NULL)
+    return FALSE;
+  store_bind_text (statement, 1, message_id);
+  int rc = sqlite3_step (statement);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      store_set_error (store, rc, "looking up a Message-ID", error);
+      return FALSE;
+    }
+  *exists = rc == SQLITE_ROW;
+  return TRUE;
+}
+
+gint64
+baton_store_message_add (BatonStore *store, const BatonMessageRecord *record, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+    store,
+    "INSERT INTO messages (message_id, sender, member, subject, date, received_at, source, raw,"
+    " outcome, reason, report) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    error);
+  if (statement == NULL)
+    return 0;
+  store_bind_text (statement, 1, record->message_id);
+  store_bind_text (statement, 2, record->sender);
+  store_bind_text (statement, 3, record->member);
+  store_bind_text (statement, 4, record->subject);
+  sqlite3_bind_int64 (statement, 5, record->date);
+  sqlite3_bind_int64 (statement, 6, record->received_at);
+  store_bind_text (statement, 7, record->source);
+  sqlite3_bind_blob64 (statement, 8, record->raw ? record->raw : "", record->raw_length,
+                       SQLITE_STATIC);
+  store_bind_text (statement, 9, record->outcome);
+  store_bind_text (statement, 10, record->reason);
+  store_bind_text (statement, 11, record->report);
+  if (!store_exec_statement (store, statement, "storing a message", error))
+    return 0;
+  return sqlite3_last_insert_rowid (store->db);
+}
+
+gboolean
+baton_store_message_settle (BatonStore *store, gint64 id, const char *outcome, const char *report,
+                            GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement =
+    store_statement (store, "UPDATE messages SET outcome = ?, report = ? WHERE id = ?", error);
+  if (statement == NULL)
+    return FALSE;
+  store_bind_text (statement, 1, outcome);
+  store_bind_text (statement, 2, report);
+  sqlite3_bind_int64 (statement, 3, id);
+  return store_exec_statement (store, statement, "settling a message", error);
+}
+
+gboolean
+baton_store_members_sync (BatonStore *store, GPtrArray *config_members, gint64 now, GError **error)
+{
+  g_autoptr (sqlite3_stmt) retire = store_statement (store, "UPDATE members SET active = 0", error);
+  if (retire == NULL || !store_exec_statement (store, retire, "syncing members", error))
+    return FALSE;
+  for (guint i = 0; i < config_members->len; i++)
+    {
+      const BatonMember *member = config_members->pdata[i];
+      g_autoptr (sqlite3_stmt) upsert = store_statement (
+        store,
+        "INSERT INTO members (name, email, display_name, timezone, digest_minutes, joined_at)"
+        " VALUES (?,?,?,?,?,?) ON CONFLICT (name) DO UPDATE SET email = excluded.email,"
+        " display_name = excluded.display_name, timezone = excluded.timezone,"
+        " digest_minutes = excluded.digest_minutes, active = 1",
+        error);
+      if (upsert == NULL)
+        return FALSE;
+      store_bind_text (upsert, 1, member->name);
+      store_bind_text (upsert, 2, member->email);
+      store_bind_text (upsert, 3, member->display_name);
+      store_bind_text (upsert, 4, member->timezone);
+      sqlite3_bind_int (upsert, 5, member->digest_minutes);
+      sqlite3_bind_int64 (upsert, 6, now);
+      if (!store_exec_statement (store, upsert, "syncing members", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gint64
+baton_store_member_joined (BatonStore *store, const char *name, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement =
+    store_statement (store, "SELECT joined_at FROM members WHERE name = ?", error);
+  if (statement == NULL)
+    return 0;
+  store_bind_text (statement, 1, name);
+  int rc = sqlite3_step (statement);
+  if (rc == SQLITE_ROW)
+    return sqlite3_column_int64 (statement, 0);
+  if (rc != SQLITE_DONE)
+    store_set_error (store, rc, "reading a member", error);
+  return 0;
+}

@@ -1,0 +1,20 @@
+/* Shared by workflow.c (one message, start to end) and workflow-apply.c
+ * (what each command does). */
+#pragma once
+#include "baton/workflow.h"
+
+typedef struct {
+  BatonTeam *team;
+  const BatonMessage *message;
+  BatonIngestResult *result;
+  const char *sender;       /* the acting member's short name */
+  const char *member_names; /* "alice, bob", for error messages */
+  gint64 now;
+  gint64 message_row;
+} ApplyContext;
+
+/* Applies one command, adding its line to context->result. FALSE with ERROR
+ * only for store failures, which abort the whole message. */
+gboolean workflow_apply_command (ApplyContext *context, const BatonCommand *command, GError **error);
+
+void workflow_line_free (BatonLineResult *line);

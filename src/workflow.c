@@ -1,0 +1,327 @@
+/* One incoming mail, start to end: parse, file under its Message-ID, decide
+ * whether its sender may act, find the task it is about, apply its
+ * commands, queue what it causes, and commit it all at once.
+ *
+ * Why the raw mail is stored even when nothing is applied: a quarantined or
+ * ignored mail is still the team's mail, and storing it is what makes a
+ * second delivery of it a no-op instead of a second chance to act. */
+#define G_LOG_DOMAIN "baton-workflow"
+#include "workflow-private.h"
+
+#include "baton/auth.h"
+#include "baton/clock.h"
+#include "baton/error.h"
+
+#include <string.h>
+
+void
+workflow_line_free (BatonLineResult *line)
+{
+  if (line == NULL)
+    return;
+  g_free (line->source);
+  g_free (line->outcome);
+  g_free (line);
+}
+
+static void
+notice_free (BatonNotice *notice)
+{
+  g_free (notice->kind);
+  g_free (notice->to_member);
+  g_free (notice->from_member);
+  g_free (notice->note);
+  g_free (notice);
+}
+
+void
+baton_ingest_result_free (BatonIngestResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->message_id);
+  g_free (result->outcome);
+  g_free (result->reason);
+  g_free (result->member);
+  g_free (result->context_source);
+  g_ptr_array_unref (result->lines);
+  g_ptr_array_unref (result->notices);
+  g_free (result);
+}
+
+static BatonIngestResult *
+result_new (const char *message_id)
+{
+  BatonIngestResult *result = g_new0 (BatonIngestResult, 1);
+  result->message_id = g_strdup (message_id);
+  result->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) workflow_line_free);
+  result->notices = g_ptr_array_new_with_free_func ((GDestroyNotify) notice_free);
+  return result;
+}
+
+BatonTeam *
+baton_team_open (const char *config_path, GError **error)
+{
+  g_autoptr (BatonTeam) team = g_new0 (BatonTeam, 1);
+  team->config = baton_config_load (config_path, error);
+  if (team->config == NULL)
+    return NULL;
+  team->store = baton_store_open (team->config->database, error);
+  if (team->store == NULL)
+    return NULL;
+  if (!baton_store_begin (team->store, error) ||
+      !baton_store_members_sync (team->store, team->config->members, baton_clock_now_unix (), error) ||
+      !baton_store_commit (team->store, error))
+    return NULL;
+  return g_steal_pointer (&team);
+}
+
+void
+baton_team_close (BatonTeam *team)
+{
+  if (team == NULL)
+    return;
+  baton_store_close (team->store);
+  baton_config_free (team->config);
+  g_free (team);
+}
+
+char *
+baton_workflow_message_key (const BatonMessage *message, const char *raw, gsize length)
+{
+  if (message->message_id != NULL)
+    return g_strdup (message->message_id);
+  g_autofree char *digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) raw,
+                                                         length);
+  return g_strdup_printf ("sha256:%s", digest);
+}
+
+/* Our own mail coming back (a loop through a list or a forward) must never
+ * act: it carries our X-Loop marker or our own address as sender. */
+static char *
+own_mail_reason (const BatonConfig *config, const BatonMessage *message)
+{
+  for (guint i = 0; message->x_loop[i] != NULL; i++)
+    if (g_ascii_strcasecmp (message->x_loop[i], config->team_address) == 0)
+      return g_strdup_printf ("our own mail coming back (X-Loop: %s)", message->x_loop[i]);
+  if (message->from_address && g_str_equal (message->from_address, config->team_address))
+    return g_strdup_printf ("sent from the team address %s itself", config->team_address);
+  return NULL;
+}
+
+/* Decides whether the sender may act. Sets outcome and reason when not. */
+static const BatonMember *
+authorise (BatonTeam *team, const BatonMessage *message, BatonIngestResult *result)
+{
+  g_autofree char *own = own_mail_reason (team->config, message);
+  if (own != NULL || message->auto_reason != NULL)
+    {
+      result->outcome = g_strdup ("ignored");
+      result->reason = g_strdup_printf ("machine mail: %s", own ? own : message->auto_reason);
+      return NULL;
+    }
+  const BatonMember *member = baton_config_member_by_address (team->config, message->from_address);
+  if (member == NULL)
+    {
+      result->outcome = g_strdup ("quarantined");
+      result->reason = g_strdup_printf ("sender %s is not a member of the team",
+                                        message->from_address ? message->from_address : "(none)");
+      return NULL;
+    }
+  g_autofree char *why = NULL;
+  if (team->config->require_auth &&
+      !baton_auth_vouches (message->auth_results, team->config->authserv_id,
+                           message->from_address, &why))
+    {
+      result->outcome = g_strdup ("quarantined");
+      result->reason = g_strdup_printf ("require-auth: %s", why);
+      return NULL;
+    }
+  result->member = g_strdup (member->name);
+  return member;
+}
+
+/* Plus-addressing names both a task and a command ("team+take-12@"). */
+static BatonCommand *
+command_from_address (const BatonConfig *config, const BatonMessage *message,
+                      BatonIngestResult *result)
+{
+  for (guint i = 0; message->recipients[i] != NULL; i++)
+    {
+      BatonCommandKind kind;
+      gint64 task = 0;
+      if (!baton_commands_from_plus_address (message->recipients[i], config->team_address, &kind,
+                                             &task))
+        continue;
+      BatonCommand *command = g_new0 (BatonCommand, 1);
+      command->kind = kind;
+      command->task = task;
+      command->source = g_strdup_printf ("(sent to %s)", message->recipients[i]);
+      if (kind == BATON_COMMAND_TASK)
+        command->text = g_strdup (message->subject);
+      else
+        {
+          result->context_task = task;
+          result->context_source = g_strdup_printf ("sent to %s", message->recipients[i]);
+        }
+      return command;
+    }
+  return NULL;
+}
+
+static gboolean
+find_context (BatonTeam *team, const BatonMessage *message, BatonIngestResult *result,
+              GError **error)
+{
+  if (result->context_task > 0)
+    return TRUE;
+  gint64 from_subject = baton_commands_task_from_subject (message->subject);
+  if (from_subject > 0)
+    {
+      result->context_task = from_subject;
+      result->context_source = g_strdup_printf ("subject carries [#%" G_GINT64_FORMAT "]",
+                                                 from_subject);
+      return TRUE;
+    }
+  g_autoptr (GError) local = NULL;
+  gint64 from_thread = baton_store_thread_task (team->store, message->references, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (from_thread > 0)
+    {
+      result->context_task = from_thread;
+      result->context_source = g_strdup_printf ("a reply to baton's mail about #%" G_GINT64_FORMAT,
+                                                from_thread);
+    }
+  return TRUE;
+}
+
+static char *
+member_names (const BatonConfig *config)
+{
+  GString *names = g_string_new (NULL);
+  for (guint i = 0; i < config->members->len; i++)
+    g_string_append_printf (names, "%s%s", i ? ", " : "",
+                            ((BatonMember *) config->members->pdata[i])->name);
+  return g_string_free (names, FALSE);
+}
+
+static gboolean
+apply_commands (BatonTeam *team, const BatonMessage *message, BatonIngestResult *result,
+                gint64 now, GError **error)
+{
+  g_autoptr (BatonCommand) implicit = command_from_address (team->config, message, result);
+  if (!find_context (team, message, result, error))
+    return FALSE;
+  g_autofree char *names = member_names (team->config);
+  ApplyContext context = { team, message, result, result->member, names, now,
+                           result->message_row };
+  if (implicit != NULL && !workflow_apply_command (&context, implicit, error))
+    return FALSE;
+  g_autoptr (GPtrArray) commands = baton_commands_parse (message->visible_text);
+  for (guint i = 0; i < commands->len; i++)
+    if (!workflow_apply_command (&context, commands->pdata[i], error))
+      return FALSE;
+  return TRUE;
+}
+
+static const char *
+outcome_of_lines (GPtrArray *lines)
+{
+  guint ok = 0;
+  for (guint i = 0; i < lines->len; i++)
+    ok += ((BatonLineResult *) lines->pdata[i])->ok;
+  if (ok == lines->len)
+    return "applied";
+  return ok == 0 ? "failed" : "partly";
+}
+
+static char *
+report_of_lines (GPtrArray *lines)
+{
+  if (lines->len == 0)
+    return NULL;
+  GString *report = g_string_new (NULL);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const BatonLineResult *line = lines->pdata[i];
+      g_string_append_printf (report, "%s line %u: %s: %s\n", line->ok ? "ok" : "FAILED",
+                              line->line, line->source, line->outcome);
+    }
+  return g_string_free (report, FALSE);
+}
+
+static gboolean
+store_message (BatonTeam *team, const BatonMessage *message, BatonIngestResult *result,
+               const char *raw, gsize length, const char *source, gint64 now, GError **error)
+{
+  g_autofree char *report = report_of_lines (result->lines);
+  BatonMessageRecord record = {
+    result->message_id, message->from_address, result->member, message->subject, message->date,
+    now, source, raw, length, result->outcome, result->reason, report,
+  };
+  result->message_row = baton_store_message_add (team->store, &record, error);
+  return result->message_row != 0;
+}
+
+/* Events name the message they came from, so the row is written first and
+ * its outcome settled once the commands have run. */
+BatonIngestResult *
+baton_workflow_apply (BatonTeam *team, const BatonMessage *message, const char *raw, gsize length,
+                      const char *source, GError **error)
+{
+  g_autofree char *key = baton_workflow_message_key (message, raw, length);
+  g_autoptr (BatonIngestResult) result = result_new (key);
+  gboolean exists = FALSE;
+  if (!baton_store_message_exists (team->store, key, &exists, error))
+    return NULL;
+  if (exists)
+    {
+      result->outcome = g_strdup ("duplicate");
+      result->reason = g_strdup ("this Message-ID was processed before; nothing applied again");
+      return g_steal_pointer (&result);
+    }
+  gint64 now = baton_clock_now_unix ();
+  const BatonMember *member = authorise (team, message, result);
+  if (member == NULL)
+    return store_message (team, message, result, raw, length, source, now, error)
+             ? g_steal_pointer (&result) : NULL;
+  result->outcome = g_strdup ("applied");
+  if (!store_message (team, message, result, raw, length, source, now, error) ||
+      !apply_commands (team, message, result, now, error))
+    return NULL;
+  g_free (result->outcome);
+  result->outcome = g_strdup (outcome_of_lines (result->lines));
+  g_autofree char *report = report_of_lines (result->lines);
+  if (!baton_store_message_settle (team->store, result->message_row, result->outcome, report, error))
+    return NULL;
+  if (team->queue_notices && !team->queue_notices (team, message, result, error))
+    return NULL;
+  return g_steal_pointer (&result);
+}
+
+BatonIngestResult *
+baton_workflow_ingest (BatonTeam *team, const char *raw, gsize length, const char *source,
+                       gboolean dry_run, GError **error)
+{
+  g_autoptr (BatonMessage) message = baton_message_parse (raw, length, error);
+  if (message == NULL)
+    return NULL;
+  if (!baton_store_begin (team->store, error))
+    return NULL;
+  g_autoptr (BatonIngestResult) result = baton_workflow_apply (team, message, raw, length, source,
+                                                               error);
+  if (result == NULL || dry_run || g_str_equal (result->outcome, "duplicate"))
+    {
+      baton_store_rollback (team->store);
+      if (result && dry_run)
+        result->message_row = 0;
+      return g_steal_pointer (&result);
+    }
+  if (!baton_store_commit (team->store, error))
+    return NULL;
+  return g_steal_pointer (&result);
+}
