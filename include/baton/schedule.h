@@ -1,0 +1,46 @@
+/* When things are due in a member's own time: digests and morning handoffs.
+ *
+ * Pure: no clock of its own (callers pass "now", normally from
+ * baton_clock_now_unix()), no I/O beyond GLib reading the tz database.
+ * Every instant is Unix seconds (UTC); a wall-clock time is minutes since
+ * local midnight. Daylight-saving changes are resolved here, once:
+ *   - a wall time that does not exist (spring forward, 02:30 in the gap)
+ *     happens at the first instant after the gap (03:00 new time);
+ *   - a wall time that happens twice (fall back) happens at its first
+ *     occurrence only, so a local day never gets two digests.
+ */
+#pragma once
+#include <glib.h>
+
+/* TRUE when tzid names a zone GLib can load ("Europe/Paris", "UTC",
+ * "+05:30"). NULL and "" are not valid: they would silently mean the
+ * machine's own zone. Config checking calls this; the functions below
+ * treat an invalid tzid as UTC rather than fail, so check first. */
+gboolean baton_schedule_timezone_valid (const char *tzid);
+
+/* Parses "HH:MM" (24-hour, "8:30" accepted, surrounding blanks ignored)
+ * into minutes since midnight, 0..1439. On bad input returns FALSE and
+ * sets BATON_ERROR_CONFIG with a message that shows the right form;
+ * *minutes is then untouched. */
+gboolean baton_schedule_parse_time_of_day (const char *text, int *minutes, GError **error);
+
+/* The first instant strictly after after_unix at which the wall clock in
+ * tzid shows minutes_of_day (0..1439), counting each local day at most
+ * once (DST rules above). Also the delivery time of a handoff held for the
+ * receiver's morning: next_local (their zone, their digest-at, handed_at). */
+gint64 baton_schedule_next_local (const char *tzid, int minutes_of_day, gint64 after_unix);
+
+/* Is a member's digest due? last_digest_unix is when the previous digest
+ * was queued (when none was, the time the member joined). Sets *due_at
+ * (may be NULL) to next_local (tzid, minutes_of_day, last_digest_unix) and
+ * returns TRUE when that is <= now_unix. Record *now_unix* (not *due_at)
+ * as the new last_digest_unix: after downtime that yields one catch-up
+ * digest, not one per missed day. */
+gboolean baton_schedule_digest_due (const char *tzid, int minutes_of_day, gint64 last_digest_unix,
+                                    gint64 now_unix, gint64 *due_at);
+
+/* unix_time as wall time in tzid, formatted by g_date_time_format()
+ * (names in the C locale unless the process set another). With format
+ * NULL: "Wed 18:05 (Paris)", the zone's last component, '_' as space.
+ * Returns a string the caller frees; never NULL. */
+char *baton_schedule_format_local (const char *tzid, gint64 unix_time, const char *format);

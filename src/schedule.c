@@ -1,0 +1,189 @@
+/* Local wall times to UTC instants, robust to daylight-saving changes.
+ *
+ * Why not g_date_time_new (tz, y, m, d, h, min, 0)? For a wall time in a
+ * spring-forward gap GLib shifts it by the offset change (02:30 → 03:30),
+ * and for a doubled fall-back time which occurrence it picks is not part of
+ * its contract. A digest schedule needs both decided, so this file maps a
+ * wall time to instants itself: a wall time W (seconds, as if UTC) is the
+ * instant t = W - o for every offset o the zone uses near W with
+ * offset_at (t) == o. No such t: W is in a gap, and the answer is the
+ * moment the gap ends. Several: the earliest.
+ */
+#define G_LOG_DOMAIN "baton-schedule"
+#include "baton/schedule.h"
+
+#include "baton/error.h"
+
+#include <string.h>
+
+#define MINUTES_PER_DAY (24 * 60)
+/* Offsets the zone used within this distance of a wall time are the only
+ * candidates; real zones never change twice within it. */
+#define NEIGHBOURHOOD (36 * 3600)
+
+gboolean
+baton_schedule_timezone_valid (const char *tzid)
+{
+  if (tzid == NULL || *tzid == '\0')
+    return FALSE;
+  g_autoptr (GTimeZone) tz = g_time_zone_new_identifier (tzid);
+  return tz != NULL;
+}
+
+static GTimeZone *
+zone_or_utc (const char *tzid)
+{
+  GTimeZone *tz = NULL;
+  if (tzid != NULL && *tzid != '\0')
+    tz = g_time_zone_new_identifier (tzid);
+  return tz != NULL ? tz : g_time_zone_new_utc ();
+}
+
+gboolean
+baton_schedule_parse_time_of_day (const char *text, int *minutes, GError **error)
+{
+  g_return_val_if_fail (minutes != NULL, FALSE);
+  g_autofree char *t = g_strstrip (g_strdup (text != NULL ? text : ""));
+  const char *p = t;
+  int hour = 0, digits = 0;
+  for (; g_ascii_isdigit (*p) && digits < 3; p++, digits++)
+    hour = hour * 10 + (*p - '0');
+  gboolean ok = digits >= 1 && digits <= 2 && hour < 24 && p[0] == ':' &&
+                g_ascii_isdigit (p[1]) && g_ascii_isdigit (p[2]) && p[3] == '\0';
+  int minute = ok ? (p[1] - '0') * 10 + (p[2] - '0') : 0;
+  if (!ok || minute > 59)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                   "\"%s\" is not a time of day: write it as HH:MM on a 24-hour clock, "
+                   "e.g. 08:30",
+                   t);
+      return FALSE;
+    }
+  *minutes = hour * 60 + minute;
+  return TRUE;
+}
+
+static gint64
+offset_at (GTimeZone *tz, gint64 instant)
+{
+  gint interval = g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, instant);
+  return g_time_zone_get_offset (tz, interval);
+}
+
+/* The first instant whose offset is `after_offset`, in (lo, hi]: the end of
+ * a gap. offset_at(lo) differs and offset_at(hi) matches. */
+static gint64
+gap_end (GTimeZone *tz, gint64 lo, gint64 hi, gint64 after_offset)
+{
+  while (hi - lo > 1)
+    {
+      gint64 mid = lo + (hi - lo) / 2;
+      if (offset_at (tz, mid) == after_offset)
+        hi = mid;
+      else
+        lo = mid;
+    }
+  return hi;
+}
+
+/* The instant at which wall time `wall` (seconds as if UTC) first happens. */
+static gint64
+resolve_wall_time (GTimeZone *tz, gint64 wall)
+{
+  gint64 offsets[3] = {
+    offset_at (tz, wall - NEIGHBOURHOOD),
+    offset_at (tz, wall),
+    offset_at (tz, wall + NEIGHBOURHOOD),
+  };
+  gboolean found = FALSE;
+  gint64 best = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (offsets); i++)
+    {
+      gint64 t = wall - offsets[i];
+      if (offset_at (tz, t) == offsets[i] && (!found || t < best))
+        {
+          best = t;
+          found = TRUE;
+        }
+    }
+  if (found)
+    return best;
+
+  /* A gap: before it the zone used the smaller offset, after it the larger.
+   * wall - larger lies before the change, wall - smaller after it. */
+  gint64 before = MIN (offsets[0], offsets[2]);
+  gint64 after = MAX (offsets[0], offsets[2]);
+  return gap_end (tz, wall - after, wall - before, after);
+}
+
+static gint64
+wall_seconds (const GDate *date, int minutes_of_day)
+{
+  g_autoptr (GDateTime) midnight =
+    g_date_time_new_utc (g_date_get_year (date), g_date_get_month (date), g_date_get_day (date), 0,
+                         0, 0);
+  return g_date_time_to_unix (midnight) + (gint64) minutes_of_day * 60;
+}
+
+gint64
+baton_schedule_next_local (const char *tzid, int minutes_of_day, gint64 after_unix)
+{
+  g_return_val_if_fail (minutes_of_day >= 0 && minutes_of_day < MINUTES_PER_DAY, after_unix + 1);
+  g_autoptr (GTimeZone) tz = zone_or_utc (tzid);
+  g_autoptr (GDateTime) after = g_date_time_new_from_unix_utc (after_unix);
+  g_return_val_if_fail (after != NULL, after_unix + 1);
+  g_autoptr (GDateTime) local = g_date_time_to_timezone (after, tz);
+
+  /* Start a day early: a zone falling back across midnight can make the
+   * wanted instant's local date earlier than after_unix's. */
+  GDate day;
+  g_date_clear (&day, 1);
+  g_date_set_dmy (&day, (GDateDay) g_date_time_get_day_of_month (local),
+                  (GDateMonth) g_date_time_get_month (local), (GDateYear) g_date_time_get_year (local));
+  g_date_subtract_days (&day, 1);
+  for (;;)
+    {
+      gint64 t = resolve_wall_time (tz, wall_seconds (&day, minutes_of_day));
+      if (t > after_unix)
+        return t;
+      g_date_add_days (&day, 1);
+    }
+}
+
+gboolean
+baton_schedule_digest_due (const char *tzid, int minutes_of_day, gint64 last_digest_unix,
+                           gint64 now_unix, gint64 *due_at)
+{
+  gint64 due = baton_schedule_next_local (tzid, minutes_of_day, last_digest_unix);
+  if (due_at != NULL)
+    *due_at = due;
+  return due <= now_unix;
+}
+
+/* "America/Los_Angeles" → "Los Angeles"; the whole id when it has no '/'. */
+static char *
+zone_city (const char *tzid)
+{
+  const char *slash = strrchr (tzid, '/');
+  char *city = g_strdup (slash != NULL ? slash + 1 : tzid);
+  g_strdelimit (city, "_", ' ');
+  return city;
+}
+
+char *
+baton_schedule_format_local (const char *tzid, gint64 unix_time, const char *format)
+{
+  g_autoptr (GTimeZone) tz = zone_or_utc (tzid);
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
+  if (utc == NULL)
+    return g_strdup ("?");
+  g_autoptr (GDateTime) local = g_date_time_to_timezone (utc, tz);
+  if (format != NULL)
+    {
+      char *text = g_date_time_format (local, format);
+      return text != NULL ? text : g_strdup ("?");
+    }
+  g_autofree char *clock = g_date_time_format (local, "%a %H:%M");
+  g_autofree char *city = zone_city (g_time_zone_get_identifier (tz));
+  return g_strdup_printf ("%s (%s)", clock, city);
+}
