@@ -38,6 +38,17 @@ typedef struct {
 } Tag;
 
 static void
+parser_clear (Parser *p)
+{
+  g_free (p->open);
+  g_free (p->close);
+  g_clear_pointer (&p->open_sections, g_ptr_array_unref);
+  g_clear_pointer (&p->root, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Parser, parser_clear)
+
+static void
 node_free (gpointer data)
 {
   BatonMustacheNode *node = data;
@@ -321,7 +332,7 @@ baton_mustache_parse (const char *source, const char *name, GError **error)
   g_return_val_if_fail (source != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  Parser p = {
+  g_auto (Parser) p = {
     .src = source,
     .name = name != NULL ? name : "template",
     .open = g_strdup ("{{"),
@@ -330,19 +341,12 @@ baton_mustache_parse (const char *source, const char *name, GError **error)
     .open_sections = g_ptr_array_new (),
     .root = g_ptr_array_new_with_free_func (node_free),
   };
-  gboolean ok = parse_all (&p, error);
-  BatonTemplate *tmpl = NULL;
 
-  if (ok) {
-    tmpl = g_new0 (BatonTemplate, 1);
-    tmpl->name = g_strdup (p.name);
-    tmpl->root = g_steal_pointer (&p.root);
-  }
-  g_free (p.open);
-  g_free (p.close);
-  g_ptr_array_unref (p.open_sections);
-  if (p.root != NULL)
-    g_ptr_array_unref (p.root);
+  if (!parse_all (&p, error))
+    return NULL;
+  BatonTemplate *tmpl = g_new0 (BatonTemplate, 1);
+  tmpl->name = g_strdup (p.name);
+  tmpl->root = g_steal_pointer (&p.root);
   return tmpl;
 }
 

@@ -134,11 +134,14 @@ append_value (Renderer *r, JsonNode *node, gboolean escape)
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
     return;
   GType type = json_node_get_value_type (node);
-  if (type == G_TYPE_STRING && escape)
-    append_escaped (r->out, json_node_get_string (node));
-  else if (type == G_TYPE_STRING)
-    g_string_append (r->out, json_node_get_string (node));
-  else if (type == G_TYPE_INT64)
+  if (type == G_TYPE_STRING) {
+    /* json_node_set_string (node, NULL) is possible with JsonNode's API. */
+    const char *text = json_node_get_string (node);
+    if (text != NULL && escape)
+      append_escaped (r->out, text);
+    else if (text != NULL)
+      g_string_append (r->out, text);
+  } else if (type == G_TYPE_INT64)
     g_string_append_printf (r->out, "%" G_GINT64_FORMAT, json_node_get_int (node));
   else if (type == G_TYPE_DOUBLE)
     append_double (r->out, json_node_get_double (node));
