@@ -78,8 +78,10 @@ is_truthy (JsonNode *node)
   switch (JSON_NODE_TYPE (node)) {
   case JSON_NODE_NULL:
     return FALSE;
-  case JSON_NODE_ARRAY:
-    return json_node_get_array (node) != NULL && json_array_get_length (json_node_get_array (node)) > 0;
+  case JSON_NODE_ARRAY: {
+    JsonArray *array = json_node_get_array (node);
+    return array != NULL && json_array_get_length (array) > 0;
+  }
   case JSON_NODE_OBJECT:
     return TRUE;
   case JSON_NODE_VALUE:

@@ -295,6 +295,19 @@ test_missing_partial (void)
                    "digest.txt:2: partial 'footer': cannot read footer.mustache");
 }
 
+/* One partial at two indentations is two parses; nested standalone
+ * partials add their indentation up. */
+static void
+test_partial_indentation (void)
+{
+  const char *const partials[] = { "p", "a\nb\n", "outer", "[\n  {{>p}}\n]\n", NULL };
+  g_autofree char *twice = render_with ("{{>p}}\n  {{>p}}\n", "{}", 0, partials);
+  g_autofree char *nested = render_with ("\t{{>outer}}\n", "{}", 0, partials);
+
+  g_assert_cmpstr (twice, ==, "a\nb\n  a\n  b\n");
+  g_assert_cmpstr (nested, ==, "\t[\n\t  a\n\t  b\n\t]\n");
+}
+
 static void
 test_partial_syntax_error (void)
 {
@@ -428,6 +441,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mustache/baton/recursion-limit", test_recursion_limit);
   g_test_add_func ("/mustache/baton/bounded-recursion", test_bounded_recursion);
   g_test_add_func ("/mustache/baton/missing-partial", test_missing_partial);
+  g_test_add_func ("/mustache/baton/partial-indentation", test_partial_indentation);
   g_test_add_func ("/mustache/baton/partial-syntax-error", test_partial_syntax_error);
   g_test_add_func ("/mustache/baton/truthiness", test_truthiness);
   g_test_add_func ("/mustache/baton/values", test_values);
