@@ -47,7 +47,8 @@ typedef char *(*BatonMustachePartialFunc) (const char *name, gpointer user_data,
  * in error messages, which read "NAME:LINE: what is wrong", LINE 1-based.
  * Returns a template the caller frees with baton_mustache_free(), or NULL
  * with ERROR set to BATON_ERROR_CONFIG: unclosed tag, section closed with
- * the wrong name or never closed, bad set-delimiter tag, empty tag name. */
+ * the wrong name or never closed, bad set-delimiter tag, empty tag name or
+ * one with a space in it, sections nested too deep, invalid UTF-8. */
 BatonTemplate *baton_mustache_parse (const char *source, const char *name, GError **error);
 
 /* The NAME given to baton_mustache_parse() ("template" if it was NULL);
