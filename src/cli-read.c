@@ -1,0 +1,270 @@
+/* Read commands: tasks, show, log, members. The --json shapes are a public
+ * interface (DESIGN.md §9): fields may be added, never renamed. */
+#define G_LOG_DOMAIN "baton"
+#include "baton/cli.h"
+#include "baton/clock.h"
+#include "baton/error.h"
+#include "baton/workflow.h"
+
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static void
+add_string (JsonBuilder *builder, const char *name, const char *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_time (JsonBuilder *builder, const char *name, gint64 unix_time)
+{
+  g_autofree char *iso = baton_clock_format_iso (unix_time);
+  add_string (builder, name, iso);
+}
+
+static void
+print_json (JsonBuilder *builder)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  g_autofree char *text = json_generator_to_data (generator, NULL);
+  printf ("%s\n", text);
+}
+
+static void
+task_to_json (JsonBuilder *builder, const BatonTask *task)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, task->id);
+  add_string (builder, "title", task->title);
+  add_string (builder, "state", task->state);
+  add_string (builder, "owner", task->owner);
+  add_string (builder, "created_by", task->created_by);
+  add_time (builder, "created_at", task->created_at);
+  add_time (builder, "updated_at", task->updated_at);
+  add_string (builder, "blocked_reason", task->blocked_reason);
+  json_builder_end_object (builder);
+}
+
+static void
+event_to_json (JsonBuilder *builder, const BatonEvent *event)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "task");
+  if (event->task > 0)
+    json_builder_add_int_value (builder, event->task);
+  else
+    json_builder_add_null_value (builder);
+  add_string (builder, "kind", event->kind);
+  add_string (builder, "who", event->who);
+  add_time (builder, "at", event->at);
+  add_string (builder, "note", event->note);
+  add_string (builder, "from", event->from_member);
+  add_string (builder, "to", event->to_member);
+  json_builder_end_object (builder);
+}
+
+static void
+print_task_line (const BatonTask *task)
+{
+  printf ("#%-4" G_GINT64_FORMAT " %-8s %-8s %s%s%s%s\n", task->id, task->owner ? task->owner : "-",
+          task->state, task->title, task->blocked_reason ? " (blocked: " : "",
+          task->blocked_reason ? task->blocked_reason : "", task->blocked_reason ? ")" : "");
+}
+
+static void
+print_event_line (const BatonEvent *event)
+{
+  g_autofree char *at = baton_clock_format_iso (event->at);
+  g_autofree char *task = event->task > 0 ? g_strdup_printf ("#%" G_GINT64_FORMAT, event->task)
+                                          : g_strdup ("-");
+  g_autofree char *move = event->to_member
+    ? g_strdup_printf (" %s -> %s", event->from_member ? event->from_member : "",
+                       event->to_member) : g_strdup ("");
+  printf ("%s %-5s %-9s %-8s%s%s%s\n", at, task, event->kind, event->who, move,
+          event->note ? ": " : "", event->note ? event->note : "");
+}
+
+gboolean
+baton_cli_tasks (const BatonCli *cli, int argc, char **argv, GError **error)
+{
+  gboolean json = FALSE, all = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print a JSON array", NULL },
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "include done tasks", NULL },
+    { NULL }
+  };
+  if (!baton_cli_parse_options ("tasks", "", entries, &argc, &argv, error))
+    return FALSE;
+  g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
+  if (team == NULL)
+    return FALSE;
+  g_autoptr (GPtrArray) tasks = baton_store_tasks_list (team->store, all || json, error);
+  if (tasks == NULL)
+    return FALSE;
+  if (json)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < tasks->len; i++)
+        task_to_json (builder, tasks->pdata[i]);
+      json_builder_end_array (builder);
+      print_json (builder);
+      return TRUE;
+    }
+  for (guint i = 0; i < tasks->len; i++)
+    print_task_line (tasks->pdata[i]);
+  return TRUE;
+}
+
+static gboolean
+parse_task_number (const char *text, gint64 *number, GError **error)
+{
+  if (text && *text == '#')
+    text++;
+  guint64 value = 0;
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT32, &value, NULL))
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_USAGE, "'%s' is not a task number",
+                   text ? text : "");
+      return FALSE;
+    }
+  *number = (gint64) value;
+  return TRUE;
+}
+
+gboolean
+baton_cli_show (const BatonCli *cli, int argc, char **argv, GError **error)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON", NULL },
+                             { NULL } };
+  gint64 number = 0;
+  if (!baton_cli_parse_options ("show", "N", entries, &argc, &argv, error) ||
+      !parse_task_number (argc == 2 ? argv[1] : NULL, &number, error))
+    return FALSE;
+  g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
+  if (team == NULL)
+    return FALSE;
+  g_autoptr (BatonTask) task = baton_store_task_get (team->store, number, error);
+  if (task == NULL)
+    {
+      if (error == NULL || *error == NULL)
+        g_set_error (error, BATON_ERROR, BATON_ERROR_NO_INPUT, "there is no task #%" G_GINT64_FORMAT,
+                     number);
+      return FALSE;
+    }
+  g_autoptr (GPtrArray) events = baton_store_events_list (team->store, number, 0, error);
+  if (events == NULL)
+    return FALSE;
+  if (json)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      task_to_json (builder, task);
+      g_autoptr (JsonNode) node = json_builder_get_root (builder);
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr (JsonBuilder) history = json_builder_new ();
+      json_builder_begin_array (history);
+      for (guint i = 0; i < events->len; i++)
+        event_to_json (history, events->pdata[i]);
+      json_builder_end_array (history);
+      json_object_set_member (object, "events", json_builder_get_root (history));
+      g_autoptr (JsonGenerator) generator = json_generator_new ();
+      json_generator_set_root (generator, node);
+      json_generator_set_pretty (generator, TRUE);
+      g_autofree char *text = json_generator_to_data (generator, NULL);
+      printf ("%s\n", text);
+      return TRUE;
+    }
+  printf ("#%" G_GINT64_FORMAT " %s\nstate:   %s%s%s\nowner:   %s\ncreated: by %s\n\n", task->id,
+          task->title, task->state, task->blocked_reason ? " (" : "",
+          task->blocked_reason ? task->blocked_reason : "", task->owner ? task->owner : "nobody",
+          task->created_by);
+  for (guint i = 0; i < events->len; i++)
+    print_event_line (events->pdata[i]);
+  return TRUE;
+}
+
+gboolean
+baton_cli_log (const BatonCli *cli, int argc, char **argv, GError **error)
+{
+  gboolean json = FALSE;
+  gint task = 0;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print a JSON array", NULL },
+    { "task", 't', 0, G_OPTION_ARG_INT, &task, "only events about task N", "N" },
+    { NULL }
+  };
+  if (!baton_cli_parse_options ("log", "", entries, &argc, &argv, error))
+    return FALSE;
+  g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
+  if (team == NULL)
+    return FALSE;
+  g_autoptr (GPtrArray) events = baton_store_events_list (team->store, task, G_MININT64, error);
+  if (events == NULL)
+    return FALSE;
+  if (json)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < events->len; i++)
+        event_to_json (builder, events->pdata[i]);
+      json_builder_end_array (builder);
+      print_json (builder);
+      return TRUE;
+    }
+  for (guint i = 0; i < events->len; i++)
+    print_event_line (events->pdata[i]);
+  return TRUE;
+}
+
+gboolean
+baton_cli_members (const BatonCli *cli, int argc, char **argv, GError **error)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print a JSON array", NULL },
+                             { NULL } };
+  if (!baton_cli_parse_options ("members", "", entries, &argc, &argv, error))
+    return FALSE;
+  g_autoptr (BatonConfig) config = baton_config_load (cli->config_path, error);
+  if (config == NULL)
+    return FALSE;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < config->members->len; i++)
+    {
+      const BatonMember *member = config->members->pdata[i];
+      g_autofree char *at = g_strdup_printf ("%02d:%02d", member->digest_minutes / 60,
+                                             member->digest_minutes % 60);
+      if (!json)
+        {
+          printf ("%-10s %-28s %-22s %s  %s\n", member->name, member->email, member->timezone, at,
+                  member->display_name);
+          continue;
+        }
+      json_builder_begin_object (builder);
+      add_string (builder, "name", member->name);
+      add_string (builder, "email", member->email);
+      add_string (builder, "display_name", member->display_name);
+      add_string (builder, "timezone", member->timezone);
+      add_string (builder, "digest_at", at);
+      json_builder_set_member_name (builder, "aliases");
+      json_builder_begin_array (builder);
+      for (guint a = 0; member->aliases[a]; a++)
+        json_builder_add_string_value (builder, member->aliases[a]);
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  if (json)
+    print_json (builder);
+  return TRUE;
+}

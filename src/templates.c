@@ -1,0 +1,101 @@
+/* Template lookup: the user's directory first, then the built-in copy. */
+#define G_LOG_DOMAIN "baton-templates"
+#include "baton/templates.h"
+
+#include "baton/error.h"
+
+static const char *
+embedded (const char *name)
+{
+  for (guint i = 0; baton_embedded_templates[i].name != NULL; i++)
+    if (g_str_equal (baton_embedded_templates[i].name, name))
+      return baton_embedded_templates[i].text;
+  return NULL;
+}
+
+char *
+baton_templates_source (const char *dir, const char *name, char **origin, GError **error)
+{
+  if (dir != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          char *text = NULL;
+          g_autoptr (GError) local = NULL;
+          if (!g_file_get_contents (path, &text, NULL, &local))
+            {
+              g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG, "template %s", local->message);
+              return NULL;
+            }
+          if (origin)
+            *origin = g_steal_pointer (&path);
+          return text;
+        }
+    }
+  const char *text = embedded (name);
+  if (text == NULL)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG, "no template named %s", name);
+      return NULL;
+    }
+  if (origin)
+    *origin = g_strdup_printf ("(built-in) %s", name);
+  return g_strdup (text);
+}
+
+/* A missing partial renders empty, as Mustache wants; an unreadable one is
+ * an error. */
+static char *
+partial_source (const char *name, gpointer dir, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  char *text = baton_templates_source (dir, name, NULL, &local);
+  if (text == NULL && dir != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        g_propagate_error (error, g_steal_pointer (&local));
+    }
+  return text;
+}
+
+char *
+baton_templates_render (const char *dir, const char *name, JsonNode *data, BatonMustacheFlags flags,
+                        GError **error)
+{
+  g_autofree char *origin = NULL;
+  g_autofree char *source = baton_templates_source (dir, name, &origin, error);
+  if (source == NULL)
+    return NULL;
+  g_autoptr (BatonTemplate) template = baton_mustache_parse (source, origin, error);
+  if (template == NULL)
+    return NULL;
+  return baton_mustache_render (template, data, flags, partial_source, (gpointer) dir, error);
+}
+
+GPtrArray *
+baton_templates_check (const char *dir)
+{
+  GPtrArray *problems = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; baton_embedded_templates[i].name != NULL; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *origin = NULL;
+      g_autofree char *source = baton_templates_source (dir, baton_embedded_templates[i].name,
+                                                        &origin, &error);
+      g_autoptr (BatonTemplate) template = source ? baton_mustache_parse (source, origin, &error)
+                                                  : NULL;
+      if (template == NULL)
+        g_ptr_array_add (problems, g_strdup (error->message));
+    }
+  g_autoptr (GDir) listing = dir ? g_dir_open (dir, 0, NULL) : NULL;
+  const char *name;
+  while (listing && (name = g_dir_read_name (listing)) != NULL)
+    if (name[0] != '.' && embedded (name) == NULL && !g_str_has_prefix (name, "partial-"))
+      g_ptr_array_add (problems, g_strdup_printf ("%s/%s:1: baton has no template of this name; "
+                                                  "templates: digest.txt, digest.html, handoff.txt, "
+                                                  "taken.txt, reply.txt, quarantine.txt",
+                                                  dir, name));
+  return problems;
+}
