@@ -8,6 +8,7 @@
 #include "baton/config.h"
 #include "baton/error.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Each entry migrates the schema from version i to i + 1. Never edit a
@@ -231,7 +232,8 @@ baton_store_open (const char *path, GError **error)
   sqlite3_extended_result_codes (store->db, 1);
   /* Long enough for a digest run or a poll to finish its transaction; a
    * writer still waiting after that gets EX_TEMPFAIL and its mail stays put. */
-  sqlite3_busy_timeout (store->db, 5000);
+  const char *timeout = g_getenv ("BATON_BUSY_TIMEOUT_MS");
+  sqlite3_busy_timeout (store->db, timeout ? atoi (timeout) : 5000);
   if (!exec_sql (store, "PRAGMA journal_mode = WAL", "enabling WAL", error) ||
       !exec_sql (store, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", "setting pragmas",
                  error) ||
