@@ -147,7 +147,7 @@ clean_message_id (const char *id)
   if (len == 0 || len > 250)
     return NULL;
   for (const char *q = p; *q != '\0'; q++)
-    if (*q <= 0x20 || *q >= 0x7f || strchr ("<>()[],;:\\\"", *q) != NULL)
+    if ((guchar) *q <= 0x20 || (guchar) *q >= 0x7f || strchr ("<>()[],;:\\\"", *q) != NULL)
       return NULL;
   return g_strdup (p);
 }
@@ -239,8 +239,6 @@ body_part (const BatonMailSpec *spec)
   return GMIME_OBJECT (alternative);
 }
 
-/* Names are encoded as UTF-8 like everything else we write, rather than
- * in whichever legacy charset GMime finds smallest. */
 static gboolean
 check_addresses (const BatonMailSpec *spec, GError **error)
 {
