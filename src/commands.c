@@ -14,7 +14,10 @@
  * - After "KEYWORD:" a number is the task only when it stands alone, so
  *   "note: 12 tests fail on staging" is a note on no task, not an error.
  * - Task titles are kept exactly as written, @mention included: stripping
- *   it would mangle "ask @bob about the schema".
+ *   it would mangle "ask @bob about the schema". The first @mention that
+ *   is not part of an address ("mail bob@example.com") is the assignee.
+ * - An UPDATE's source is its whole paragraph, like its text.
+ * - Task numbers are 1..2^31-1; anything else is an error, not a wrap.
  * - Every step only moves forward through the line, so the whole parse is
  *   linear in the input (a 100 KB line costs one pass).
  */
@@ -334,12 +337,16 @@ parse_handoff_tail (BatonCommand *c, const char *keyword, const char *p)
   return c;
 }
 
-/* done/drop/note/block after the (optional) number. */
+/* done/drop/note/block after the (optional) number. whole_is_text: the
+ * line was "KEYWORD: text" with no number, so p is the text itself. */
 static BatonCommand *
-parse_text_tail (BatonCommand *c, const char *keyword, const char *p, gboolean required)
+parse_text_tail (BatonCommand *c, const char *keyword, const char *p, gboolean whole_is_text,
+                 gboolean required)
 {
   gint64 n = c->task > 0 ? c->task : 12;
-  if (*p != '\0')
+  if (whole_is_text)
+    c->text = note_text (p);
+  else if (*p != '\0')
     {
       const char *text = skip_separator (p);
       if (text == NULL)
@@ -355,6 +362,61 @@ parse_text_tail (BatonCommand *c, const char *keyword, const char *p, gboolean r
   return c;
 }
 
+/* take/unblock: nothing may follow the number. */
+static BatonCommand *
+parse_bare_tail (BatonCommand *c, const char *keyword, const char *p, gboolean numbered)
+{
+  if (*p == '\0')
+    return c;
+  return invalidate (c, "unexpected text after %s: write `%s %" G_GINT64_FORMAT "`",
+                     numbered ? "the task number" : "the keyword", keyword,
+                     c->task > 0 ? c->task : 12);
+}
+
+static gboolean
+takes_text (BatonCommandKind kind)
+{
+  return kind == BATON_COMMAND_DONE || kind == BATON_COMMAND_DROP || kind == BATON_COMMAND_NOTE ||
+         kind == BATON_COMMAND_BLOCK;
+}
+
+/* Everything after the keyword (and its colon, when colon is set). */
+static BatonCommand *
+parse_arguments (BatonCommand *c, const Keyword *kw, const char *p, gboolean colon)
+{
+  const char *rest = p;
+  const char *why = NULL;
+  NumberResult number = parse_number (p, &c->task, &rest, &why);
+
+  /* "note: 12 tests fail": after "KEYWORD:" a number only counts when
+   * nothing or a separator follows it; otherwise it starts the text. */
+  if (colon && takes_text (kw->kind) && number != NUMBER_NONE)
+    {
+      const char *q = number == NUMBER_OK ? skip_space (rest) : NULL;
+      if (q == NULL || (*q != '\0' && skip_separator (q) == NULL))
+        {
+          c->task = 0;
+          number = NUMBER_NONE;
+        }
+    }
+  if (number == NUMBER_BAD)
+    return invalidate (c, "%s: write `%s 12`", why, kw->word);
+  if (number == NUMBER_OK)
+    p = skip_space (rest);
+
+  switch (kw->kind)
+    {
+    case BATON_COMMAND_TAKE:
+    case BATON_COMMAND_UNBLOCK:
+      return parse_bare_tail (c, kw->word, p, number == NUMBER_OK);
+    case BATON_COMMAND_HANDOFF:
+      return parse_handoff_tail (c, kw->word, p);
+    default:
+      return parse_text_tail (c, kw->word, p, colon && number == NUMBER_NONE,
+                              kw->kind == BATON_COMMAND_NOTE);
+    }
+}
+
 /* Parses one trimmed line; NULL when it is free text. */
 static BatonCommand *
 parse_line (const char *source, guint line)
@@ -368,66 +430,13 @@ parse_line (const char *source, guint line)
   gboolean colon = (*p == ':');
   if (kw->kind == BATON_COMMAND_TASK)
     return colon ? parse_task (command_new (kw->kind, line, source), kw->word, p + 1) : NULL;
+  /* Only what could not be prose makes the line an attempt. */
   if (!colon && *p != '\0' && *p != '#' && !g_ascii_isdigit (*p) &&
       !(kw->kind == BATON_COMMAND_HANDOFF && starts_with_to (p)))
     return NULL;
 
-  g_autoptr (BatonCommand) c = command_new (kw->kind, line, source);
-  if (colon)
-    p = skip_space (p + 1);
-  const char *text_start = p;
-  const char *why = NULL;
-  const char *rest = p;
-  NumberResult number = parse_number (p, &c->task, &rest, &why);
-  gboolean takes_text = kw->kind == BATON_COMMAND_DONE || kw->kind == BATON_COMMAND_DROP ||
-                        kw->kind == BATON_COMMAND_NOTE || kw->kind == BATON_COMMAND_BLOCK;
-
-  /* "note: 12 tests fail": after "KEYWORD:" the text is the note unless
-   * the number is followed by nothing or a separator. */
-  if (colon && takes_text && number != NUMBER_NONE)
-    {
-      const char *q = number == NUMBER_OK ? skip_space (rest) : NULL;
-      if (q == NULL || (*q != '\0' && skip_separator (q) == NULL))
-        {
-          c->task = 0;
-          number = NUMBER_NONE;
-        }
-    }
-  if (number == NUMBER_BAD)
-    {
-      invalidate (c, "%s: write `%s 12`", why, kw->word);
-      return g_steal_pointer (&c);
-    }
-  p = number == NUMBER_OK ? skip_space (rest) : text_start;
-
-  switch (kw->kind)
-    {
-    case BATON_COMMAND_TAKE:
-    case BATON_COMMAND_UNBLOCK:
-      if (*p != '\0')
-        invalidate (c, "unexpected text after %s: write `%s %" G_GINT64_FORMAT "`",
-                    number == NUMBER_OK ? "the task number" : "the keyword", kw->word,
-                    c->task > 0 ? c->task : 12);
-      break;
-    case BATON_COMMAND_HANDOFF:
-      parse_handoff_tail (c, kw->word, p);
-      break;
-    case BATON_COMMAND_DONE:
-    case BATON_COMMAND_DROP:
-    case BATON_COMMAND_BLOCK:
-    case BATON_COMMAND_NOTE:
-      if (number == NUMBER_NONE && colon)
-        c->text = note_text (p);
-      else
-        parse_text_tail (c, kw->word, p, FALSE);
-      if (kw->kind == BATON_COMMAND_NOTE && c->kind != BATON_COMMAND_INVALID && c->text == NULL)
-        invalidate (c, "note needs text: write `note %" G_GINT64_FORMAT ": your text`",
-                    c->task > 0 ? c->task : 12);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  return g_steal_pointer (&c);
+  BatonCommand *c = command_new (kw->kind, line, source);
+  return parse_arguments (c, kw, colon ? skip_space (p + 1) : p, colon);
 }
 
 static void

@@ -125,6 +125,19 @@ wall_seconds (const GDate *date, int minutes_of_day)
   return g_date_time_to_unix (midnight) + (gint64) minutes_of_day * 60;
 }
 
+/* FALSE when the gap that swallowed a wall time also swallowed its whole
+ * day (Pacific/Apia skipped 2011-12-30): that day gets no instant, or the
+ * next day would get two. */
+static gboolean
+is_local_date (GTimeZone *tz, gint64 instant, const GDate *day)
+{
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (instant);
+  g_autoptr (GDateTime) local = g_date_time_to_timezone (utc, tz);
+  return g_date_time_get_year (local) == g_date_get_year (day) &&
+         g_date_time_get_month (local) == (int) g_date_get_month (day) &&
+         g_date_time_get_day_of_month (local) == g_date_get_day (day);
+}
+
 gint64
 baton_schedule_next_local (const char *tzid, int minutes_of_day, gint64 after_unix)
 {
@@ -141,12 +154,11 @@ baton_schedule_next_local (const char *tzid, int minutes_of_day, gint64 after_un
   g_date_set_dmy (&day, (GDateDay) g_date_time_get_day_of_month (local),
                   (GDateMonth) g_date_time_get_month (local), (GDateYear) g_date_time_get_year (local));
   g_date_subtract_days (&day, 1);
-  for (;;)
+  for (;; g_date_add_days (&day, 1))
     {
       gint64 t = resolve_wall_time (tz, wall_seconds (&day, minutes_of_day));
-      if (t > after_unix)
+      if (t > after_unix && is_local_date (tz, t, &day))
         return t;
-      g_date_add_days (&day, 1);
     }
 }
 

@@ -185,6 +185,39 @@ test_note_block (void)
   assert_invalid ("block 5 legal", "unexpected text after the task number", "`block 5: your text`");
 }
 
+/* The whole message, as the sender will read it in baton's reply. */
+static void
+test_error_wording (void)
+{
+  static const struct {
+    const char *line;
+    const char *error;
+  } cases[] = {
+    { "take 12 please", "unexpected text after the task number: write `take 12`" },
+    { "handoff 12", "handoff needs a receiver: write `handoff 12 to bob`" },
+    { "pass #3 bob", "pass needs a receiver: write `pass 3 to bob`" },
+    { "done 0", "task numbers go from 1 to 2147483647: write `done 12`" },
+    { "note 4", "note needs text: write `note 4: your text`" },
+    { "todo:", "todo needs a title: write `todo: Write the migration guide`" },
+    { "handoff 2 to bob!",
+      "`bob!` is not a member's short name or an address: write `handoff 2 to bob` or "
+      "`handoff 2 to bob@example.com`" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (BatonCommand) c = parse_one (cases[i].line);
+      g_assert_cmpint (c->kind, ==, BATON_COMMAND_INVALID);
+      g_assert_cmpstr (c->error, ==, cases[i].error);
+    }
+  /* A long bad receiver is shown cut short, still valid UTF-8. */
+  g_autoptr (GString) line = g_string_new ("handoff 1 to ");
+  for (int i = 0; i < 100; i++)
+    g_string_append (line, "é!");
+  g_autoptr (BatonCommand) c = parse_one (line->str);
+  g_assert_true (g_utf8_validate (c->error, -1, NULL));
+  g_assert_cmpuint (strlen (c->error), <, 200);
+}
+
 static void
 test_free_text_look_alikes (void)
 {
@@ -404,6 +437,7 @@ main (int argc, char **argv)
   g_test_add_func ("/commands/done-drop", test_done_drop);
   g_test_add_func ("/commands/handoff", test_handoff);
   g_test_add_func ("/commands/note-block", test_note_block);
+  g_test_add_func ("/commands/error-wording", test_error_wording);
   g_test_add_func ("/commands/free-text-look-alikes", test_free_text_look_alikes);
   g_test_add_func ("/commands/bullets", test_bullets);
   g_test_add_func ("/commands/paragraphs", test_paragraphs);
