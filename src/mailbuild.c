@@ -14,13 +14,9 @@
 
 #include "baton/error.h"
 
-#include <gmime/gmime.h>
-#include <string.h>
+#include "gmime-autoptr.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeTextPart, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeMultipart, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeStream, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeDataWrapper, g_object_unref)
+#include <string.h>
 
 /* Long References headers only cost bytes; the last few ids thread fine. */
 #define MAX_REFERENCES 20

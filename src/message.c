@@ -10,6 +10,7 @@
 
 #include "baton/error.h"
 #include "baton/html.h"
+#include "baton/mailbuild.h"
 #include "baton/visible.h"
 
 #include "gmime-autoptr.h"
@@ -17,17 +18,6 @@
 
 /* Deeper MIME nesting than this is hostile, not mail; we stop looking. */
 #define MAX_PART_DEPTH 32
-
-static void
-ensure_gmime (void)
-{
-  static gsize initialised;
-  if (g_once_init_enter (&initialised))
-    {
-      g_mime_init ();
-      g_once_init_leave (&initialised, 1);
-    }
-}
 
 void
 baton_message_free (BatonMessage *message)
@@ -187,7 +177,7 @@ add_addresses (GPtrArray *into, InternetAddressList *list)
 char **
 baton_message_parse_addresses (const char *header_value)
 {
-  ensure_gmime ();
+  baton_mail_gmime_init ();
   GPtrArray *addresses = g_ptr_array_new ();
   if (header_value != NULL)
     {
@@ -332,7 +322,7 @@ extract_envelope (BatonMessage *message, GMimeMessage *mime)
 BatonMessage *
 baton_message_parse (const char *data, gsize length, GError **error)
 {
-  ensure_gmime ();
+  baton_mail_gmime_init ();
   gsize start = skip_mbox_from_line (data, length);
   if (!starts_with_header (data + start, length - start))
     {
