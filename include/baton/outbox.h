@@ -1,0 +1,54 @@
+/* Everything that leaves baton: notices, replies and digests are rendered
+ * from templates, built as MIME and queued as outbox rows in the same
+ * transaction as the change that caused them (a transactional outbox: a
+ * crash never leaves a change without its notice, or a notice without its
+ * change). `baton send` delivers the rows later.
+ */
+#pragma once
+#include "baton/workflow.h"
+
+#include <glib.h>
+
+/* From now on every message TEAM processes queues its notices and reply. */
+void baton_outbox_attach (BatonTeam *team);
+
+/* The notice hook itself (see BatonNoticeHook): queues a handoff notice to
+ * each receiver (at once, or at their next digest-at with handoff-delivery
+ * = morning), a "taken" notice to each previous holder, and a reply to the
+ * sender listing each line when a line failed or acknowledge = yes, at most
+ * BATON_REPLIES_PER_HOUR per sender per hour. */
+gboolean baton_outbox_queue_notices (BatonTeam *team, const BatonMessage *message,
+                                     BatonIngestResult *result, GError **error);
+
+#define BATON_REPLIES_PER_HOUR 5
+
+typedef struct {
+  guint queued;    /* digests queued */
+  guint skipped;   /* due, but nothing happened (digest-when-empty = no) */
+} BatonDigestStats;
+
+/* Queues each member's digest whose local digest-at has passed since their
+ * last one (or since they joined), holding the events since then. FORCE
+ * queues everyone's now. One transaction per member. */
+gboolean baton_outbox_queue_digests (BatonTeam *team, gboolean force, BatonDigestStats *stats,
+                                     GError **error);
+
+typedef struct {
+  guint sent;
+  guint retried;   /* temporary failure: tried again later, with backoff */
+  guint failed;    /* permanent failure: marked failed with the server's words */
+} BatonSendStats;
+
+/* Delivers every due row: over SMTP on one connection when the config has
+ * [smtp], else as files in the [outbox] Maildir. A row is marked sent only
+ * once the server (or the Maildir) has it. FALSE with ERROR for a failure
+ * that stops the whole run (credentials refused, bad settings, database);
+ * per-row failures are counted in STATS and retried or marked failed. */
+gboolean baton_outbox_send (BatonTeam *team, BatonSendStats *stats, GError **error);
+
+/* For `baton demo`: prints what the outbox holds, one mail per block. */
+gboolean baton_outbox_demo_summary (BatonTeam *team, GError **error);
+
+/* Seconds to wait before attempt ATTEMPTS + 1 after a temporary failure:
+ * 1, 2, 4 … minutes, capped at 6 hours. Pure. */
+gint64 baton_outbox_backoff (int attempts);

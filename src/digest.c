@@ -1,0 +1,224 @@
+/* Digests that follow the sun: each member's, at their own digest-at in
+ * their own time zone, holding what the team did since their last one.
+ *
+ * Due-ness is decided from the stored time of the member's last digest
+ * (or their join time), never from "is it 08:30 now", so a cron that runs
+ * every 5 minutes, every hour, or missed a night entirely still sends
+ * exactly one digest per local morning. */
+#define G_LOG_DOMAIN "baton-outbox"
+#include "outbox-private.h"
+
+#include "baton/clock.h"
+#include "baton/schedule.h"
+
+typedef struct {
+  BatonTeam *team;
+  const BatonMember *member;
+  GHashTable *titles; /* task id → title, borrowed from TASKS */
+  GPtrArray *tasks;
+  gboolean has_anything;
+} DigestContext;
+
+static char *
+local_time (const BatonConfig *config, const char *who, gint64 at)
+{
+  const BatonMember *author = baton_config_member_by_name (config, who);
+  const char *tzid = author ? author->timezone : config->timezone;
+  g_autofree char *when = baton_schedule_format_local (tzid, at, "%a %H:%M");
+  g_autofree char *city = g_strdup (strrchr (tzid, '/') ? strrchr (tzid, '/') + 1 : tzid);
+  g_strdelimit (city, "_", ' ');
+  return g_strdup_printf ("%s %s", when, city);
+}
+
+static void
+add_event (DigestContext *context, JsonBuilder *builder, const BatonEvent *event)
+{
+  g_autofree char *when = local_time (context->team->config, event->who, event->at);
+  json_builder_begin_object (builder);
+  outbox_json_int (builder, "task", event->task);
+  outbox_json_string (builder, "title", g_hash_table_lookup (context->titles, &event->task));
+  outbox_json_string (builder, "who", event->who);
+  outbox_json_string (builder, "from", event->who);
+  outbox_json_string (builder, "owner", event->to_member);
+  outbox_json_string (builder, "note", event->note);
+  outbox_json_string (builder, "local_time", when);
+  if (event->note && g_str_equal (event->kind, "update"))
+    {
+      g_auto (GStrv) lines = g_strsplit (event->note, "\n", -1);
+      json_builder_set_member_name (builder, "lines");
+      json_builder_begin_array (builder);
+      for (guint i = 0; lines[i]; i++)
+        json_builder_add_string_value (builder, lines[i]);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_object (builder);
+}
+
+typedef gboolean (*EventFilter) (const BatonEvent *event, const BatonMember *member);
+
+static gboolean
+is_handoff_to_member (const BatonEvent *e, const BatonMember *m)
+{
+  return (g_str_equal (e->kind, "handoff") || g_str_equal (e->kind, "created")) && e->to_member &&
+         g_str_equal (e->to_member, m->name) && !g_str_equal (e->who, m->name);
+}
+
+static gboolean
+is_done (const BatonEvent *e, const BatonMember *m)
+{
+  (void) m;
+  return g_str_equal (e->kind, "done");
+}
+
+static gboolean
+is_created (const BatonEvent *e, const BatonMember *m)
+{
+  return g_str_equal (e->kind, "created") && !g_str_equal (e->who, m->name);
+}
+
+static gboolean
+is_teammate_update (const BatonEvent *e, const BatonMember *m)
+{
+  return (g_str_equal (e->kind, "update") || g_str_equal (e->kind, "note")) &&
+         !g_str_equal (e->who, m->name);
+}
+
+static void
+add_event_section (DigestContext *context, JsonBuilder *builder, GPtrArray *events,
+                   const char *name, EventFilter filter)
+{
+  g_autofree char *flag = g_strdup_printf ("has_%s", name);
+  guint count = 0;
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < events->len; i++)
+    if (filter (events->pdata[i], context->member))
+      {
+        add_event (context, builder, events->pdata[i]);
+        count++;
+      }
+  json_builder_end_array (builder);
+  outbox_json_bool (builder, flag, count > 0);
+  context->has_anything |= count > 0;
+}
+
+static void
+add_task_section (DigestContext *context, JsonBuilder *builder, const char *name, const char *state)
+{
+  g_autofree char *flag = g_strdup_printf ("has_%s", name);
+  guint count = 0;
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < context->tasks->len; i++)
+    {
+      const BatonTask *task = context->tasks->pdata[i];
+      if (!g_str_equal (task->state, state) || (g_str_equal (state, "open") && task->owner))
+        continue;
+      g_autofree char *take = outbox_plus_address (context->team->config, "take", task->id);
+      json_builder_begin_object (builder);
+      outbox_json_int (builder, "id", task->id);
+      outbox_json_string (builder, "title", task->title);
+      outbox_json_string (builder, "owner", task->owner ? task->owner : "nobody");
+      outbox_json_string (builder, "reason", task->blocked_reason);
+      outbox_json_string (builder, "take_address", take);
+      json_builder_end_object (builder);
+      count++;
+    }
+  json_builder_end_array (builder);
+  outbox_json_bool (builder, flag, count > 0);
+}
+
+static JsonNode *
+digest_data (DigestContext *context, GPtrArray *events, gint64 since, const char *subject)
+{
+  const BatonMember *member = context->member;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autofree char *since_text = baton_schedule_format_local (member->timezone, since,
+                                                             "%A %d %B %H:%M");
+  json_builder_begin_object (builder);
+  outbox_json_member (builder, "member", member, NULL);
+  outbox_json_string (builder, "since", since_text);
+  outbox_json_string (builder, "subject", subject);
+  outbox_json_string (builder, "team_address", context->team->config->team_address);
+  add_event_section (context, builder, events, "handoffs", is_handoff_to_member);
+  add_event_section (context, builder, events, "done", is_done);
+  add_event_section (context, builder, events, "created", is_created);
+  add_event_section (context, builder, events, "updates", is_teammate_update);
+  add_task_section (context, builder, "blocked", "blocked");
+  add_task_section (context, builder, "open", "open");
+  outbox_json_bool (builder, "has_anything", context->has_anything);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static gboolean
+queue_digest (DigestContext *context, gint64 since, gint64 now, gboolean force,
+              BatonDigestStats *stats, GError **error)
+{
+  const BatonMember *member = context->member;
+  g_autoptr (GPtrArray) events = baton_store_events_list (context->team->store, 0, since, error);
+  if (events == NULL)
+    return FALSE;
+  g_autofree char *day = baton_schedule_format_local (member->timezone, now, "%a %d %b");
+  g_autofree char *subject = g_strdup_printf ("baton digest for %s, %s", member->display_name, day);
+  g_autoptr (JsonNode) data = digest_data (context, events, since, subject);
+  if (!context->has_anything && !force && !context->team->config->digest_when_idle)
+    {
+      stats->skipped++;
+      return baton_store_digest_set (context->team->store, member->name, now, error);
+    }
+  g_autofree char *text = outbox_render (context->team, "digest.txt", data, FALSE, error);
+  g_autofree char *html = text ? outbox_render (context->team, "digest.html", data, TRUE, error)
+                               : NULL;
+  if (html == NULL)
+    return FALSE;
+  OutgoingMail mail = { "digest", 0, member->display_name, member->email, subject, text, html,
+                        NULL, NULL, 0 };
+  if (!outbox_queue_mail (context->team, &mail, error))
+    return FALSE;
+  stats->queued++;
+  return baton_store_digest_set (context->team->store, member->name, now, error);
+}
+
+static gboolean
+digest_member (BatonTeam *team, const BatonMember *member, GPtrArray *tasks, GHashTable *titles,
+               gboolean force, BatonDigestStats *stats, GError **error)
+{
+  gint64 now = baton_clock_now_unix ();
+  if (!baton_store_begin (team->store, error))
+    return FALSE;
+  gint64 last = baton_store_digest_last (team->store, member->name, error);
+  gint64 since = last > 0 ? last : baton_store_member_joined (team->store, member->name, error);
+  gint64 due_at = 0;
+  if (error && *error)
+    return baton_store_rollback (team->store), FALSE;
+  if (!force && !baton_schedule_digest_due (member->timezone, member->digest_minutes, since, now,
+                                            &due_at))
+    {
+      baton_store_rollback (team->store);
+      return TRUE;
+    }
+  DigestContext context = { team, member, titles, tasks, FALSE };
+  if (!queue_digest (&context, since, now, force, stats, error))
+    return baton_store_rollback (team->store), FALSE;
+  return baton_store_commit (team->store, error);
+}
+
+gboolean
+baton_outbox_queue_digests (BatonTeam *team, gboolean force, BatonDigestStats *stats,
+                            GError **error)
+{
+  g_autoptr (GPtrArray) tasks = baton_store_tasks_list (team->store, TRUE, error);
+  if (tasks == NULL)
+    return FALSE;
+  g_autoptr (GHashTable) titles = g_hash_table_new (g_int64_hash, g_int64_equal);
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      BatonTask *task = tasks->pdata[i];
+      g_hash_table_insert (titles, &task->id, task->title);
+    }
+  for (guint i = 0; i < team->config->members->len; i++)
+    if (!digest_member (team, team->config->members->pdata[i], tasks, titles, force, stats, error))
+      return FALSE;
+  return TRUE;
+}

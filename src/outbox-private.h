@@ -1,0 +1,41 @@
+/* Shared by the outbox's files: notify.c (notices and replies), digest.c
+ * and outbox.c (delivery). */
+#pragma once
+#include "baton/outbox.h"
+
+#include <json-glib/json-glib.h>
+
+typedef struct {
+  const char *kind;             /* handoff, taken, reply, digest */
+  gint64 task;                  /* 0: about no single task */
+  const char *to_name;          /* display name or NULL */
+  const char *to_address;
+  const char *subject;
+  const char *text;
+  const char *html;             /* or NULL */
+  const char *in_reply_to;      /* or NULL */
+  const char *const *references; /* or NULL */
+  gint64 not_before;            /* 0: now */
+} OutgoingMail;
+
+/* Builds MAIL as MIME and queues it in TEAM's outbox, remembering its
+ * Message-ID with its task so that a reply to it carries context. */
+gboolean outbox_queue_mail (BatonTeam *team, const OutgoingMail *mail, GError **error);
+
+/* Renders template NAME with DATA (text, or HTML-escaped when HTML). */
+char *outbox_render (BatonTeam *team, const char *name, JsonNode *data, gboolean html,
+                     GError **error);
+
+/* "team+VERB-N@domain" for the team address; caller frees. */
+char *outbox_plus_address (const BatonConfig *config, const char *verb, gint64 task);
+
+/* The thread every mail about task N references, so a mail client shows
+ * them together; caller frees. */
+char *outbox_task_thread_id (const BatonConfig *config, gint64 task);
+
+/* JSON helpers. */
+void outbox_json_string (JsonBuilder *builder, const char *name, const char *value);
+void outbox_json_int (JsonBuilder *builder, const char *name, gint64 value);
+void outbox_json_bool (JsonBuilder *builder, const char *name, gboolean value);
+void outbox_json_member (JsonBuilder *builder, const char *name, const BatonMember *member,
+                         const char *fallback);
