@@ -433,7 +433,8 @@ format_date (gint64 unix_time)
   if (t == NULL)
     t = g_date_time_new_from_unix_utc (0);
   return g_strdup_printf ("%s, %02d %s %04d %02d:%02d:%02d +0000",
-                          days[g_date_time_get_day_of_week (t) - 1], g_date_time_get_day_of_month (t),
+                          days[g_date_time_get_day_of_week (t) - 1],
+                          g_date_time_get_day_of_month (t),
                           months[g_date_time_get_month (t) - 1], g_date_time_get_year (t),
                           g_date_time_get_hour (t), g_date_time_get_minute (t),
                           g_date_time_get_second (t));
@@ -483,7 +484,8 @@ append_headers (GString *out, const BatonMailSpec *spec, const char *message_id)
   append_threading (out, spec);
   append_simple_header (out, "MIME-Version", "1.0");
   append_simple_header (out, "Auto-Submitted", "auto-generated");
-  g_autofree char *loop = clean_header_text (spec->x_loop != NULL ? spec->x_loop : spec->from.address);
+  g_autofree char *loop =
+    clean_header_text (spec->x_loop != NULL ? spec->x_loop : spec->from.address);
   g_autoptr (GPtrArray) loop_tokens = g_ptr_array_new_with_free_func (g_free);
   add_unstructured (loop_tokens, loop);
   append_header (out, "X-Loop", loop_tokens);
