@@ -38,8 +38,8 @@ typedef struct {
 } BatonMailSpec;
 
 /* Builds the complete message: From, To, Reply-To, Subject (encoded-words
- * where not ASCII), Date (UTC), a new Message-ID in our own domain (random + time),
- * In-Reply-To/References when given (at most the last 20 references),
+ * where not ASCII), Date (UTC), a new Message-ID in our own domain
+ * (random + time), In-Reply-To/References when given (at most the last 20),
  * MIME-Version, Auto-Submitted: auto-generated, X-Loop, and a UTF-8
  * text/plain body, or multipart/alternative (text/plain, then text/html)
  * when html_body is set. Bodies are 7bit when plain short-lined ASCII,
