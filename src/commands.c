@@ -282,7 +282,8 @@ parse_task (BatonCommand *c, const char *keyword, const char *p)
 {
   c->text = note_text (p);
   if (c->text == NULL)
-    return invalidate (c, "%s needs a title: write `%s: Write the migration guide`", keyword, keyword);
+    return invalidate (c, "%s needs a title: write `%s: Write the migration guide`", keyword,
+                       keyword);
   c->who = first_mention (c->text);
   return c;
 }
@@ -320,8 +321,9 @@ parse_handoff_tail (BatonCommand *c, const char *keyword, const char *p)
     {
       g_autofree char *shown = excerpt (p, len);
       return invalidate (c,
-                         "`%s` is not a member's short name or an address: write `%s %" G_GINT64_FORMAT
-                         " to bob` or `%s %" G_GINT64_FORMAT " to bob@example.com`",
+                         "`%s` is not a member's short name or an address: "
+                         "write `%s %" G_GINT64_FORMAT " to bob` or `%s %" G_GINT64_FORMAT
+                         " to bob@example.com`",
                          shown, keyword, n, keyword, n);
     }
   p = skip_space (p + len);

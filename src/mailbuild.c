@@ -21,6 +21,8 @@
 /* Long References headers only cost bytes; the last few ids thread fine. */
 #define MAX_REFERENCES 20
 #define MAX_LINE 78
+/* Longest encoded-word or plain word we emit: "Subject: " + 66 < 78. */
+#define MAX_WORD 66
 
 static gpointer
 init_once (gpointer data G_GNUC_UNUSED)
@@ -254,9 +256,11 @@ check_addresses (const BatonMailSpec *spec, GError **error)
 /* ---- Header writing: values become tokens, tokens become folded lines. */
 
 /* Appends "Name: tok tok ...", folding before a token that would pass
- * MAX_LINE, even the first ("Subject:" then a folded encoded-word is valid
- * and keeps 75-character words whole). Only a single token longer than a
- * line (a huge message id) can make a longer line; it cannot be folded. */
+ * MAX_LINE. Never before the first token: a fold right after the colon is
+ * legal but some readers then keep a leading space in the value. Tokens
+ * are at most MAX_WORD long, so the first one fits after any of our
+ * header names; only an outside message id longer than that can make a
+ * long line, and it cannot be folded anyway. */
 static void
 append_header (GString *out, const char *name, GPtrArray *tokens)
 {
@@ -266,7 +270,7 @@ append_header (GString *out, const char *name, GPtrArray *tokens)
     {
       const char *token = tokens->pdata[i];
       gsize len = strlen (token);
-      if (line + 1 + len > MAX_LINE && line > 0)
+      if (line + 1 + len > MAX_LINE && i > 0)
         {
           g_string_append_c (out, '\n');
           line = 0;
@@ -293,12 +297,12 @@ is_q_literal (guchar c)
   return g_ascii_isalnum (c) || c == '!' || c == '*' || c == '+' || c == '-' || c == '/';
 }
 
-/* RFC 2047 Q encoded-words of at most 75 characters, never splitting a
- * UTF-8 character; the spaces travel inside the words as '_'. */
+/* RFC 2047 Q encoded-words of at most MAX_WORD characters (the RFC allows
+ * 75), never splitting a UTF-8 character; spaces travel inside as '_'. */
 static void
 add_encoded_words (GPtrArray *tokens, const char *text)
 {
-  const gsize max_payload = 75 - 12; /* 12: the "=?UTF-8?Q?" and "?=" around it */
+  const gsize max_payload = MAX_WORD - 12; /* 12: "=?UTF-8?Q?" and "?=" */
   g_autoptr (GString) payload = g_string_new (NULL);
   for (const char *p = text; *p != '\0';)
     {
@@ -346,7 +350,7 @@ words_need_encoding (const char *text)
       if ((guchar) *p >= 0x80 || (p[0] == '=' && p[1] == '?'))
         return TRUE;
       word = *p == ' ' ? 0 : word + 1;
-      if (word > MAX_LINE - 12)
+      if (word > MAX_WORD)
         return TRUE;
     }
   return FALSE;
@@ -425,7 +429,8 @@ format_date (gint64 unix_time)
   if (t == NULL)
     t = g_date_time_new_from_unix_utc (0);
   return g_strdup_printf ("%s, %02d %s %04d %02d:%02d:%02d +0000",
-                          days[g_date_time_get_day_of_week (t) - 1], g_date_time_get_day_of_month (t),
+                          days[g_date_time_get_day_of_week (t) - 1],
+                          g_date_time_get_day_of_month (t),
                           months[g_date_time_get_month (t) - 1], g_date_time_get_year (t),
                           g_date_time_get_hour (t), g_date_time_get_minute (t),
                           g_date_time_get_second (t));
@@ -475,7 +480,8 @@ append_headers (GString *out, const BatonMailSpec *spec, const char *message_id)
   append_threading (out, spec);
   append_simple_header (out, "MIME-Version", "1.0");
   append_simple_header (out, "Auto-Submitted", "auto-generated");
-  g_autofree char *loop = clean_header_text (spec->x_loop != NULL ? spec->x_loop : spec->from.address);
+  g_autofree char *loop =
+    clean_header_text (spec->x_loop != NULL ? spec->x_loop : spec->from.address);
   g_autoptr (GPtrArray) loop_tokens = g_ptr_array_new_with_free_func (g_free);
   add_unstructured (loop_tokens, loop);
   append_header (out, "X-Loop", loop_tokens);

@@ -152,7 +152,8 @@ baton_schedule_next_local (const char *tzid, int minutes_of_day, gint64 after_un
   GDate day;
   g_date_clear (&day, 1);
   g_date_set_dmy (&day, (GDateDay) g_date_time_get_day_of_month (local),
-                  (GDateMonth) g_date_time_get_month (local), (GDateYear) g_date_time_get_year (local));
+                  (GDateMonth) g_date_time_get_month (local),
+                  (GDateYear) g_date_time_get_year (local));
   g_date_subtract_days (&day, 1);
   for (;; g_date_add_days (&day, 1))
     {

@@ -2,15 +2,17 @@
  *
  * Pure: struct in, RFC 5322 bytes out. GMime builds the MIME body inside
  * and none of its objects leave this module; the headers are written here
- * (RFC 2047 Q encoded-words, which GMime 3.2 itself decodes reliably). The bytes use LF line endings (how the outbox
- * stores them and how a Maildir file holds them); the SMTP sender converts
- * to CRLF on the wire. Every line is at most 78 characters.
+ * (RFC 2047 Q encoded-words, which GMime 3.2 itself decodes reliably).
+ * The bytes use LF line endings (how the outbox stores them and how a
+ * Maildir file holds them); the SMTP sender converts to CRLF on the wire.
+ * Every line is at most 78 characters, save one holding a single outside
+ * message id longer than that (ids cannot be folded).
  *
  * Nothing a member or a peer wrote can add a header: control characters
  * (CR, LF, NUL, the rest of C0, DEL, C1, U+2028/U+2029) in display names,
- * the subject and the X-Loop marker become spaces; addresses must be plain
- * addr-specs or the build fails; message ids for threading are dropped
- * unless they are plain printable ASCII.
+ * the subject and the X-Loop marker become one space per run; addresses
+ * must be plain addr-specs or the build fails; message ids for threading
+ * are dropped unless they are plain printable ASCII.
  */
 #pragma once
 #include <glib.h>
@@ -36,8 +38,8 @@ typedef struct {
 } BatonMailSpec;
 
 /* Builds the complete message: From, To, Reply-To, Subject (encoded-words
- * where not ASCII), Date (UTC), a new Message-ID in our own domain (random + time),
- * In-Reply-To/References when given (at most the last 20 references),
+ * where not ASCII), Date (UTC), a new Message-ID in our own domain
+ * (random + time), In-Reply-To/References when given (at most the last 20),
  * MIME-Version, Auto-Submitted: auto-generated, X-Loop, and a UTF-8
  * text/plain body, or multipart/alternative (text/plain, then text/html)
  * when html_body is set. Bodies are 7bit when plain short-lined ASCII,

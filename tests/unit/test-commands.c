@@ -356,6 +356,46 @@ test_long_lines (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
 }
 
+/* Random lines built from command fragments: whatever comes in, the
+ * parser's promises hold (run under ASan/UBSan by make SANITIZE=1). */
+static void
+test_random_lines (void)
+{
+  static const char *const pieces[] = {
+    "take", "done", "handoff", "pass", "note", "block", "unblock", "task", "todo", ":", "#",
+    " ", "\t", "12", "0", "99999999999", "to", "@bob", "bob@example.com", "-", "—", "\r",
+    "\n", "\n\n", "- ", "* ", "é", "\xff", "@", "<", ">", "x",
+  };
+  GRand *rand = g_rand_new_with_seed (20260309);
+  for (int round = 0; round < 2000; round++)
+    {
+      g_autoptr (GString) text = g_string_new (NULL);
+      int n = g_rand_int_range (rand, 0, 30);
+      for (int i = 0; i < n; i++)
+        g_string_append (text, pieces[g_rand_int_range (rand, 0, G_N_ELEMENTS (pieces))]);
+      g_autoptr (GPtrArray) all = baton_commands_parse (text->str);
+      guint previous_line = 0;
+      for (guint i = 0; i < all->len; i++)
+        {
+          BatonCommand *c = all->pdata[i];
+          g_assert_cmpuint (c->line, >, previous_line);
+          previous_line = c->line;
+          g_assert_nonnull (c->source);
+          g_assert_true (g_utf8_validate (c->source, -1, NULL));
+          g_assert_true (c->text == NULL || g_utf8_validate (c->text, -1, NULL));
+          g_assert_true ((c->kind == BATON_COMMAND_INVALID) == (c->error != NULL));
+          g_assert_cmpint (c->task, >=, 0);
+          g_assert_cmpint (c->task, <=, G_MAXINT32);
+          if (c->kind == BATON_COMMAND_HANDOFF)
+            g_assert_nonnull (c->who);
+          if (c->kind == BATON_COMMAND_UPDATE || c->kind == BATON_COMMAND_TASK ||
+              c->kind == BATON_COMMAND_NOTE)
+            g_assert_true (c->text != NULL && *c->text != '\0');
+        }
+    }
+  g_rand_free (rand);
+}
+
 static void
 test_plus_address (void)
 {
@@ -443,6 +483,7 @@ main (int argc, char **argv)
   g_test_add_func ("/commands/paragraphs", test_paragraphs);
   g_test_add_func ("/commands/crlf-and-edges", test_crlf_and_edges);
   g_test_add_func ("/commands/long-lines", test_long_lines);
+  g_test_add_func ("/commands/random-lines", test_random_lines);
   g_test_add_func ("/commands/plus-address", test_plus_address);
   g_test_add_func ("/commands/subject", test_subject);
   g_test_add_func ("/commands/kind-names", test_kind_names);
