@@ -12,7 +12,8 @@
 # Maildirs: DIR/mail/<domain>/<local>/Maildir.  Dovecot listens on 127.0.0.1
 # and 127.0.0.3; the certificate names only localhost and 127.0.0.1, so a
 # client that connects to 127.0.0.3 must refuse it (hostname check).
-# SMTP failure injection: put a reply line in DIR/control/smtp-{mail,rcpt,data}.
+# SMTP failure injection: put a reply line in DIR/control/smtp-{mail,rcpt,data}
+# ("<addr> 550 ..." limits it to one address); see smtpd.py.
 #
 # Nothing outside DIR is touched.  As root, both daemons drop to RIG_USER
 # (default nobody): Dovecot refuses to run mail processes as root.

@@ -8,7 +8,8 @@ Run by tests/rig/rig.sh under /usr/bin/python3 (Debian's python3-aiosmtpd).
   original address kept in Delivered-To:; unknown users go to DIR/mail/catchall.
 - Failure injection for retry tests: if DIR/control/smtp-<stage> exists
   (stage = mail, rcpt or data) its first line is the reply sent at that stage,
-  e.g. "451 4.3.0 Mailbox busy, try later".
+  e.g. "451 4.3.0 Mailbox busy, try later"; "<addr> 550 ..." limits a mail or
+  rcpt reply to that address.
 - The log (DIR/log/smtpd.log) has one "connect conn=N" line per TCP
   connection and one "delivered conn=N ..." line per recipient, so tests can
   prove how many connections a batch used.
@@ -72,13 +73,18 @@ def deliver(maildir, data):
     return name
 
 
-def injected(stage):
-    """The reply forced for this stage by DIR/control/smtp-<stage>, or None."""
+def injected(stage, address=None):
+    """The reply forced for this stage by DIR/control/smtp-<stage>, or None.
+    A line "<addr> 550 ..." applies only when the command's address is addr."""
     try:
         with open(os.path.join(args.dir, "control", "smtp-" + stage)) as f:
             line = f.readline().strip()
     except FileNotFoundError:
         return None
+    if line.startswith("<"):
+        only, _, line = line[1:].partition("> ")
+        if address is None or only.lower() != address.lower():
+            return None
     if line:
         log.info("injected stage=%s reply=%r", stage, line)
     return line or None
@@ -86,7 +92,7 @@ def injected(stage):
 
 class Handler:
     async def handle_MAIL(self, server, session, envelope, address, options):
-        forced = injected("mail")
+        forced = injected("mail", address)
         if forced:
             return forced
         envelope.mail_from = address
@@ -94,7 +100,7 @@ class Handler:
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, options):
-        forced = injected("rcpt")
+        forced = injected("rcpt", address)
         if forced:
             return forced
         envelope.rcpt_tos.append(address)
@@ -110,7 +116,7 @@ class Handler:
             name = deliver(maildir_for(rcpt), hdr.encode("utf-8", "surrogateescape") + body)
             log.info("delivered conn=%d from=<%s> to=<%s> auth=%s tls=%s size=%d file=%s",
                      server.rig_conn, envelope.mail_from, rcpt, session.authenticated,
-                     session.ssl is not None, len(body), name)
+                     session.ssl is not None or server.rig_implicit_tls, len(body), name)
         return "250 OK delivered to %d recipient(s)" % len(envelope.rcpt_tos)
 
 
@@ -137,6 +143,7 @@ def factory(implicit_tls):
                 tls_context=None if implicit_tls else tls, require_starttls=False,
                 authenticator=authenticator, auth_required=False, auth_require_tls=False)
     smtp.rig_conn = next(conn_ids)
+    smtp.rig_implicit_tls = implicit_tls
     log.info("connect conn=%d port=%s", smtp.rig_conn, "smtps" if implicit_tls else "smtp")
     return smtp
 
