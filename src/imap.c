@@ -20,6 +20,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
+#include <errno.h>
 #include <string.h>
 
 #define DEFAULT_TIMEOUT 30
@@ -52,6 +53,7 @@ struct _BatonImapSession {
   char *user;      /* owned; for messages, never the password */
   char *mailbox;   /* owned; default for baton_imap_select */
   gboolean idle_ready; /* mailstream_setup_idle done */
+  gboolean broken;     /* the connection failed: LOGOUT would only wait */
 };
 
 /* ---- errors ------------------------------------------------------------ */
@@ -95,6 +97,9 @@ set_error (BatonImapSession *s, GError **error, int r, const char *what)
 {
   BatonErrorCode code = code_for (r);
   g_autofree char *words = server_words (s);
+
+  if (code == BATON_ERROR_TEMPORARY || code == BATON_ERROR_PROTOCOL)
+    s->broken = TRUE;
 
   if (code == BATON_ERROR_TEMPORARY)
     g_set_error (error, BATON_ERROR, code,
@@ -220,7 +225,8 @@ set_untrusted_error (BatonImapSession *s, const char *ca_file, unsigned status, 
 {
   gnutls_datum_t why = { NULL, 0 };
   gnutls_certificate_verification_status_print (status, GNUTLS_CRT_X509, &why, 0);
-  g_autofree char *reason = g_strstrip (g_strdup (why.data != NULL ? (const char *) why.data : "not trusted"));
+  g_autofree char *reason =
+    g_strstrip (g_strdup (why.data != NULL ? (const char *) why.data : "not trusted"));
 
   if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
     g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
@@ -366,14 +372,15 @@ baton_imap_connect (const BatonImapSettings *settings, GError **error)
                                 : (settings->tls == BATON_IMAP_TLS_IMAPS ? 993 : 143);
   s->user = g_strdup (settings->user);
   s->mailbox = g_strdup (settings->mailbox != NULL ? settings->mailbox : "INBOX");
-  s->imap = mailimap_new (0, NULL);
-  if (s->imap == NULL)
+  g_autoptr (mailimap) imap = mailimap_new (0, NULL);
+  if (imap == NULL)
     {
       g_set_error_literal (error, BATON_ERROR, BATON_ERROR_SOFTWARE, "out of memory");
       return NULL;
     }
-  mailimap_set_timeout (s->imap, settings->timeout_seconds ? settings->timeout_seconds
-                                                           : DEFAULT_TIMEOUT);
+  mailimap_set_timeout (imap, settings->timeout_seconds ? settings->timeout_seconds
+                                                        : DEFAULT_TIMEOUT);
+  s->imap = g_steal_pointer (&imap);
   if (!open_connection (s, settings, error) || !log_in (s, settings->password, error))
     return NULL;
   s->idle_ready = mailstream_setup_idle (s->imap->imap_stream) == 0;
@@ -392,7 +399,7 @@ baton_imap_session_free (BatonImapSession *session)
         mailstream_unsetup_idle (session->imap->imap_stream);
       /* LOGOUT only on a live, logged-in connection: on a dead one it would
        * just wait for the timeout. */
-      if (session->imap->imap_stream != NULL &&
+      if (!session->broken && session->imap->imap_stream != NULL &&
           session->imap->imap_state >= MAILIMAP_STATE_AUTHENTICATED)
         mailimap_logout (session->imap);
       mailimap_free (session->imap);
@@ -737,7 +744,20 @@ wait_readable (BatonImapSession *s, int seconds)
     return MAILSTREAM_IDLE_HASDATA;
   if (!s->idle_ready)
     return MAILSTREAM_IDLE_ERROR;
-  return mailstream_wait_idle (stream, seconds);
+  /* A signal (whose handler may be the one calling
+   * baton_imap_idle_interrupt) makes select() fail with EINTR: wait again
+   * for the rest of the time, and a pending interrupt is then seen. */
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  for (;;)
+    {
+      int w = mailstream_wait_idle (stream, seconds);
+      if (w != MAILSTREAM_IDLE_ERROR || errno != EINTR)
+        return w;
+      gint64 left = deadline - g_get_monotonic_time ();
+      if (left <= 0)
+        return MAILSTREAM_IDLE_TIMEOUT;
+      seconds = (int) MAX (1, left / G_USEC_PER_SEC);
+    }
 }
 
 /* One IDLE … DONE, at most @seconds; *grew when EXISTS rose. */

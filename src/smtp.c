@@ -181,12 +181,13 @@ baton_smtp_sender_new (const BatonSmtpSettings *settings, GError **error)
   s->host = g_strdup (host);
   s->reply = g_string_new (NULL);
   s->refusal = g_string_new (NULL);
-  s->curl = curl_easy_init ();
-  if (s->curl == NULL)
+  g_autoptr (CURL) curl = curl_easy_init ();
+  if (curl == NULL)
     {
       g_set_error_literal (error, BATON_ERROR, BATON_ERROR_SOFTWARE, "libcurl: out of memory");
       return NULL;
     }
+  s->curl = g_steal_pointer (&curl);
   set_options (s, settings, use_ssl);
   return g_steal_pointer (&s);
 }

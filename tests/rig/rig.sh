@@ -41,12 +41,16 @@ ours() {
     [ -n "$1" ] && alive "$1" && tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF -- "$2"
 }
 
+children() {  # PIDs whose parent is $1, from /proc (no procps needed)
+    grep -l "^PPid:[[:space:]]*$1\$" /proc/[0-9]*/status 2>/dev/null | cut -d/ -f3 || true
+}
+
 stop_pid() {  # NAME PIDFILE TOKEN
     local pid kids k
     [ -f "$2" ] || return 0
     pid=$(cat "$2")
     if ours "$pid" "$3"; then
-        kids=$(ps -o pid= --ppid "$pid" 2>/dev/null || true)
+        kids=$(children "$pid")
         kill -TERM "$pid"
         for _ in $(seq 100); do alive "$pid" || break; sleep 0.05; done
         alive "$pid" && kill -KILL "$pid"

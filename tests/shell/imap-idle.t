@@ -1,9 +1,10 @@
 #!/bin/bash
 # IDLE: a message sent over SMTP while the client waits wakes it within
-# seconds; without mail the wait ends at its timeout.
+# seconds; without mail the wait ends at its timeout, or at once when
+# interrupted (how a daemon's stop flag gets noticed).
 . "$(dirname "$0")/../rig/lib-rig.sh"
 rig_start
-tap_plan 5
+tap_plan 8
 
 probe() {
     "$RIG_TOOLS/imap-probe" --host 127.0.0.1 --port "$IMAPS_PORT" --ca-file "$RIG_CA" \
@@ -29,3 +30,17 @@ tap_is "$rc" 0 "IDLE session ends cleanly"
 tap_like "$out" "new_mail=1" "IDLE reports the message sent over SMTP"
 ms=$(sed -n 's/^new_mail=1 ms=\([0-9]*\)$/\1/p' <<<"$out")
 tap_ok "$([ -n "$ms" ] && [ "$ms" -lt 5000 ]; echo $?)" "within 5 s of starting to wait (${ms:-?} ms)"
+
+# Run the binary itself in the background ($! must be its PID, not a subshell's).
+"$RIG_TOOLS/imap-probe" --host 127.0.0.1 --port "$IMAPS_PORT" --ca-file "$RIG_CA" \
+    --user team@example.com --password teampass select idle:20 >"$RIG_DIR/idle2.out" 2>&1 &
+idler=$!
+for _ in $(seq 100); do grep -q '^idling' "$RIG_DIR/idle2.out" && break; sleep 0.05; done
+sleep 0.3
+kill -USR1 "$idler"
+wait "$idler"; rc=$?
+out=$(cat "$RIG_DIR/idle2.out")
+tap_is "$rc" 0 "interrupted IDLE ends cleanly"
+tap_like "$out" "new_mail=0" "an interrupt is not new mail"
+ms=$(sed -n 's/^new_mail=0 ms=\([0-9]*\)$/\1/p' <<<"$out")
+tap_ok "$([ -n "$ms" ] && [ "$ms" -lt 2000 ]; echo $?)" "the 20 s wait ended within 2 s of the interrupt (${ms:-?} ms)"

@@ -11,7 +11,8 @@
  *                        "fetched=N commands=N" (IMAP commands it took)
  *     above:UID          print "above=UID,UID,..."
  *     move:FOLDER        move every UID fetched so far to FOLDER
- *     idle:SECONDS       print "idling", wait, print "new_mail=0|1 ms=N"
+ *     idle:SECONDS       print "idling", wait, print "new_mail=0|1 ms=N";
+ *                        SIGUSR1 interrupts the wait (baton_imap_idle_interrupt)
  *     caps               print "move=0|1 uidplus=0|1 idle=0|1"
  *
  * On failure prints "imap-probe: CLASS: message" on stderr and exits with
@@ -28,6 +29,16 @@
 typedef struct {
   GArray *fetched; /* guint32 UIDs, owned */
 } Probe;
+
+/* The session SIGUSR1 interrupts; set while it exists. */
+static BatonImapSession *volatile idle_session;
+
+static void
+on_usr1 (int signo)
+{
+  (void) signo;
+  baton_imap_idle_interrupt (idle_session);
+}
 
 static const char *
 class_name (const GError *error)
@@ -215,13 +226,20 @@ main (int argc, char **argv)
   if (session == NULL)
     return fail (error);
   puts ("connected");
+  idle_session = session;
+  signal (SIGUSR1, on_usr1);
   g_autoptr (GArray) fetched = g_array_new (FALSE, FALSE, sizeof (guint32));
   Probe probe = { fetched };
   for (int i = 1; i < argc; i++)
     {
       if (!run_step (session, &probe, argv[i], &error))
-        return fail (error);
+        {
+          signal (SIGUSR1, SIG_IGN);
+          return fail (error);
+        }
       fflush (stdout);
     }
+  signal (SIGUSR1, SIG_IGN);
+  idle_session = NULL;
   return 0;
 }
