@@ -57,7 +57,10 @@ rig_start() {
     dir=$(mktemp -d /tmp/brig.XXXXXX) || { echo "Bail out! mktemp failed"; exit 1; }
     RIG_DIR=$dir
     trap rig_stop EXIT
-    if ! "$RIG_HOME/rig.sh" start "$dir" >"$dir.start.log" 2>&1; then
+    # Ports are picked free but released before the daemons bind them; if
+    # another process took one meanwhile, a second start picks new ones.
+    if ! "$RIG_HOME/rig.sh" start "$dir" >"$dir.start.log" 2>&1 &&
+       ! "$RIG_HOME/rig.sh" start "$dir" >>"$dir.start.log" 2>&1; then
         echo "Bail out! rig did not start: $(tail -n 5 "$dir.start.log" | tr '\n' ' ')"
         rm -f "$dir.start.log"
         exit 1

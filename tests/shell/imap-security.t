@@ -4,7 +4,7 @@
 # unreachable and silent servers.
 . "$(dirname "$0")/../rig/lib-rig.sh"
 rig_start
-tap_plan 21
+tap_plan 23
 
 probe() { "$RIG_TOOLS/imap-probe" --user team@example.com --timeout 2 "$@" select; }
 
@@ -16,6 +16,11 @@ tap_ok "$(! grep -q '^connected' <<<"$out"; echo $?)" "no session was opened"
 out=$(probe --host 127.0.0.1 --port "$IMAPS_PORT" --password teampass --ca-file "$RIG_CA" 2>&1); rc=$?
 tap_is "$rc" 0 "IMAPS with the rig's CA file: accepted"
 tap_like "$out" "uidvalidity=" "and the mailbox opens"
+
+out=$(probe --host 127.0.0.1 --port "$IMAPS_PORT" --password teampass --ca-file "$RIG_CA" \
+    --mailbox No/Such 2>&1); rc=$?
+tap_is "$rc" 78 "a mailbox that does not exist: configuration error"
+tap_like "$out" "check mailbox = in [imap]" "naming the option to fix"
 
 out=$(probe --host 127.0.0.3 --port "$IMAPS_PORT" --password teampass --ca-file "$RIG_CA" 2>&1); rc=$?
 tap_is "$rc" 78 "trusted certificate for another host name (127.0.0.3): refused"

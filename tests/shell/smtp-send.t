@@ -3,7 +3,7 @@
 # TLS required and verified, and each failure class.
 . "$(dirname "$0")/../rig/lib-rig.sh"
 rig_start
-tap_plan 24
+tap_plan 28
 
 send() {
     "$RIG_TOOLS/smtp-probe" --ca-file "$RIG_CA" --user bob@example.com --password bobpass \
@@ -70,3 +70,22 @@ out=$(send --url "smtps://127.0.0.1:$SMTPS_PORT" --to alice@example.com --to nob
 tap_is "$(paste -sd' ' <<<"$out")" "sent=1 failed=2 UNAVAILABLE sent=3 failed=4 UNAVAILABLE" \
     "550 for one recipient fails only its messages"
 tap_is "$(( $(rig_count alice@example.com INBOX) - before ))" 2 "the others arrive"
+
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+out=$(send --url "smtps://127.0.0.1:$port" --to team@example.com 2>&1); rc=$?
+tap_is "$rc" 75 "nothing listening: temporary"
+
+# A server that accepts but never greets: the reply timeout ends the wait.
+/usr/bin/python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True); time.sleep(30)' >"$RIG_DIR/silent.port" &
+silent=$!
+for _ in $(seq 50); do [ -s "$RIG_DIR/silent.port" ] && break; sleep 0.1; done
+start=$(date +%s%N)
+out=$(send --url "smtp://127.0.0.1:$(cat "$RIG_DIR/silent.port")" --timeout 2 --to team@example.com 2>&1); rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+kill "$silent" 2>/dev/null; wait "$silent" 2>/dev/null
+tap_is "$rc" 75 "silent server: temporary"
+tap_ok "$([ "$ms" -lt 6000 ]; echo $?)" "given up after the 2 s timeout (${ms} ms)"
+tap_like "$out" "it will be retried" "the error says a retry will come"
