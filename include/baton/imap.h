@@ -1,0 +1,100 @@
+/* IMAP session: the only door to libetpan.
+ *
+ * A session is one authenticated connection with (after baton_imap_select)
+ * one selected mailbox. It knows nothing of tasks or config files: callers
+ * pass settings in and get bytes, UIDs and GErrors out.
+ *
+ * Security: IMAPS and STARTTLS verify the server's certificate chain (system
+ * CAs, or only ca_file when set) and that it names `host`. Plain text is
+ * allowed only with allow_plaintext on a loopback host. The password is
+ * never logged.
+ *
+ * Errors are BATON_ERROR: TEMPORARY (unreachable, timeout, connection lost),
+ * PERMISSION (credentials refused), CONFIG (settings that cannot work,
+ * certificate not trusted), PROTOCOL (unparseable answer), UNAVAILABLE (the
+ * server refuses a command for good). Every message names what to fix.
+ *
+ * libetpan and GnuTLS may write to a closed socket: callers should ignore
+ * SIGPIPE (the errors then arrive as TEMPORARY).
+ */
+#pragma once
+#include <glib.h>
+
+typedef enum {
+  BATON_IMAP_TLS_IMAPS,    /* TLS from the first byte (port 993) */
+  BATON_IMAP_TLS_STARTTLS, /* plain connect, then STARTTLS before LOGIN (port 143) */
+  BATON_IMAP_TLS_PLAIN,    /* no TLS: only with allow_plaintext on loopback */
+} BatonImapTls;
+
+/* All strings borrowed; baton_imap_connect() copies what it keeps. */
+typedef struct {
+  const char *host;
+  guint16 port;             /* 0: 993 for IMAPS, else 143 */
+  BatonImapTls tls;
+  gboolean allow_plaintext; /* permits BATON_IMAP_TLS_PLAIN to a loopback host */
+  const char *user;
+  const char *password;
+  const char *ca_file;      /* PEM; NULL: the system CAs */
+  const char *mailbox;      /* NULL: INBOX; what baton_imap_select (s, NULL…) opens */
+  guint timeout_seconds;    /* per network operation; 0: 30 */
+} BatonImapSettings;
+
+typedef struct _BatonImapSession BatonImapSession;
+
+/* Connects, secures and logs in. Returns a session the caller frees with
+ * baton_imap_session_free(), or NULL with @error set. */
+BatonImapSession *baton_imap_connect (const BatonImapSettings *settings, GError **error);
+
+/* Sends LOGOUT (best effort) and frees. NULL is fine. */
+void baton_imap_session_free (BatonImapSession *session);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonImapSession, baton_imap_session_free)
+
+/* TRUE when the server announced @capability (e.g. "MOVE") after login. */
+gboolean baton_imap_has_capability (BatonImapSession *session, const char *capability);
+
+/* Commands sent since connect (LOGIN included): lets tests and logs show
+ * that a batch took one round trip, not one per message. */
+guint baton_imap_commands_sent (BatonImapSession *session);
+
+/* SELECTs @mailbox (NULL: the settings' mailbox) read-write. @uidvalidity and
+ * @uidnext may be NULL. A missing mailbox is BATON_ERROR_CONFIG. */
+gboolean baton_imap_select (BatonImapSession *session, const char *mailbox,
+                            guint32 *uidvalidity, guint32 *uidnext, GError **error);
+
+/* Called once per message, in UID order. @bytes (the raw RFC 5322 message,
+ * not NUL-terminated) is valid only during the call. Return FALSE to stop:
+ * with @error set the fetch fails with it, without it the fetch ends early
+ * and succeeds. */
+typedef gboolean (*BatonImapMessageFunc) (guint32 uid, const char *bytes, gsize len,
+                                          gpointer user_data, GError **error);
+
+/* Fetches BODY.PEEK[] (flags untouched) of every message with
+ * @uid_first <= UID <= @uid_last (0: no upper bound) in the selected mailbox.
+ * One UID SEARCH, then one UID FETCH per BATON_IMAP_FETCH_CHUNK messages.
+ * Returns FALSE with @error set on failure (or when @func failed). */
+#define BATON_IMAP_FETCH_CHUNK 500
+gboolean baton_imap_fetch_range (BatonImapSession *session, guint32 uid_first, guint32 uid_last,
+                                 BatonImapMessageFunc func, gpointer user_data, GError **error);
+
+/* UIDs greater than @uid in the selected mailbox, ascending, as a GArray of
+ * guint32 the caller frees; NULL with @error set on failure. */
+GArray *baton_imap_list_uids_above (BatonImapSession *session, guint32 uid, GError **error);
+
+/* Marks @uids \Seen and moves them to @folder (created when missing):
+ * UID MOVE when the server has MOVE, else UID COPY + \Deleted + UID EXPUNGE
+ * (UIDPLUS, which expunges only these UIDs). A server with neither is
+ * BATON_ERROR_UNAVAILABLE: a plain EXPUNGE could destroy other mail. */
+gboolean baton_imap_move (BatonImapSession *session, const guint32 *uids, gsize n_uids,
+                          const char *folder, GError **error);
+
+/* IDLEs on the selected mailbox for at most @timeout_seconds, then ends the
+ * IDLE. *@new_mail is TRUE when the server reported new messages (EXISTS or
+ * RECENT). Keep @timeout_seconds short (seconds to minutes) so the caller's
+ * loop can check a stop flag, and well under 29 minutes (RFC 2177).
+ * baton_imap_idle_interrupt() ends the wait early. */
+gboolean baton_imap_idle_wait (BatonImapSession *session, guint timeout_seconds,
+                               gboolean *new_mail, GError **error);
+
+/* Makes a running baton_imap_idle_wait() return soon (with *new_mail FALSE).
+ * Safe to call from a signal handler or another thread. */
+void baton_imap_idle_interrupt (BatonImapSession *session);

@@ -1,0 +1,845 @@
+/* IMAP session over libetpan, the only file that includes it.
+ *
+ * Why we verify certificates ourselves: libetpan's TLS connect (GnuTLS
+ * build) completes the handshake without checking who answered, so a man in
+ * the middle would read the password. Right after the handshake, before
+ * LOGIN, we take the peer's chain from the stream and check it with GnuTLS
+ * against the system CAs (or only the configured ca-file) and the host name.
+ *
+ * Why fetch is SEARCH then FETCH: "UID FETCH n:*" returns the highest message
+ * even when its UID is below n, and a mailbox of 100 000 messages would
+ * arrive as one response held in memory. Listing the UIDs first lets us fetch
+ * exactly the wanted ones, BATON_IMAP_FETCH_CHUNK per command.
+ */
+#define G_LOG_DOMAIN "baton-imap"
+#include "baton/imap.h"
+
+#include "baton/error.h"
+#include "baton/net.h"
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <libetpan/libetpan.h>
+#include <errno.h>
+#include <string.h>
+
+#define DEFAULT_TIMEOUT 30
+
+/* libetpan and GnuTLS name their types "struct x": one-word names for
+ * g_autoptr. */
+typedef struct mailimap_set ImapSet;
+typedef struct mailimap_fetch_type ImapFetchType;
+typedef struct mailimap_search_key ImapSearchKey;
+typedef struct mailimap_store_att_flags ImapStoreFlags;
+typedef struct gnutls_x509_trust_list_st TrustList;
+
+static void
+trust_list_free (TrustList *list)
+{
+  gnutls_x509_trust_list_deinit (list, 1); /* 1: and the CAs it loaded */
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (mailimap, mailimap_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImapSet, mailimap_set_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImapFetchType, mailimap_fetch_type_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImapSearchKey, mailimap_search_key_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImapStoreFlags, mailimap_store_att_flags_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrustList, trust_list_free)
+
+struct _BatonImapSession {
+  mailimap *imap;  /* owned */
+  char *host;      /* owned */
+  guint16 port;
+  char *user;      /* owned; for messages, never the password */
+  char *mailbox;   /* owned; default for baton_imap_select */
+  gboolean idle_ready; /* mailstream_setup_idle done */
+  gboolean broken;     /* the connection failed: LOGOUT would only wait */
+};
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* The server's last response text, made safe to show. Caller frees. */
+static char *
+server_words (BatonImapSession *s)
+{
+  const char *text = s->imap != NULL ? s->imap->imap_response : NULL;
+  return baton_net_sanitize (text != NULL ? text : "", 300);
+}
+
+static BatonErrorCode
+code_for (int r)
+{
+  switch (r)
+    {
+    case MAILIMAP_ERROR_STREAM:
+    case MAILIMAP_ERROR_CONNECTION_REFUSED:
+    case MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION:
+    case MAILIMAP_ERROR_FATAL:
+    case MAILIMAP_ERROR_SSL:
+      return BATON_ERROR_TEMPORARY;
+    case MAILIMAP_ERROR_PARSE:
+    case MAILIMAP_ERROR_PROTOCOL:
+      return BATON_ERROR_PROTOCOL;
+    case MAILIMAP_ERROR_LOGIN:
+      return BATON_ERROR_PERMISSION;
+    case MAILIMAP_ERROR_MEMORY:
+    case MAILIMAP_ERROR_BAD_STATE:
+    case MAILIMAP_ERROR_INVAL:
+      return BATON_ERROR_SOFTWARE;
+    default: /* the server answered NO or BAD to a command */
+      return BATON_ERROR_UNAVAILABLE;
+    }
+}
+
+/* Sets @error for libetpan result @r of command @what. */
+static void
+set_error (BatonImapSession *s, GError **error, int r, const char *what)
+{
+  BatonErrorCode code = code_for (r);
+  g_autofree char *words = server_words (s);
+
+  if (code == BATON_ERROR_TEMPORARY || code == BATON_ERROR_PROTOCOL)
+    s->broken = TRUE;
+
+  if (code == BATON_ERROR_TEMPORARY)
+    g_set_error (error, BATON_ERROR, code,
+                 "IMAP %s on %s:%u failed: connection lost or timed out (libetpan error %d); "
+                 "it will be retried",
+                 what, s->host, s->port, r);
+  else if (code == BATON_ERROR_PROTOCOL)
+    g_set_error (error, BATON_ERROR, code,
+                 "IMAP %s on %s:%u: the server's answer could not be parsed (libetpan error %d)",
+                 what, s->host, s->port, r);
+  else
+    g_set_error (error, BATON_ERROR, code, "IMAP %s on %s:%u refused: %s", what, s->host, s->port,
+                 *words ? words : "(no text)");
+}
+
+static gboolean
+ok (int r)
+{
+  return r == MAILIMAP_NO_ERROR || r == MAILIMAP_NO_ERROR_AUTHENTICATED ||
+         r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED;
+}
+
+/* ---- settings ---------------------------------------------------------- */
+
+static gboolean
+check_settings (const BatonImapSettings *settings, GError **error)
+{
+  if (settings->host == NULL || *settings->host == '\0')
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                   "no IMAP server: set host = in [imap]");
+      return FALSE;
+    }
+  if (settings->user == NULL || settings->password == NULL)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                   "no IMAP account: set user = and password = in [imap]");
+      return FALSE;
+    }
+  if (settings->tls == BATON_IMAP_TLS_PLAIN &&
+      !(settings->allow_plaintext && baton_net_host_is_loopback (settings->host)))
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                   "refusing to send the IMAP password for %s to %s without TLS: "
+                   "set tls = imaps or starttls in [imap] (plain text is allowed only "
+                   "with allow-plaintext = true and a loopback host)",
+                   settings->user, settings->host);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- TLS --------------------------------------------------------------- */
+
+/* Sends the host name (SNI) when it is a name: servers with several
+ * certificates pick by it. An IP literal must not be sent. */
+static void
+ssl_context_cb (struct mailstream_ssl_context *ctx, void *data)
+{
+  char *host = data;
+  if (!g_hostname_is_ip_address (host))
+    mailstream_ssl_set_server_name (ctx, host);
+}
+
+static gboolean
+load_trust (gnutls_x509_trust_list_t list, const char *ca_file, GError **error)
+{
+  int n;
+  if (ca_file != NULL)
+    {
+      n = gnutls_x509_trust_list_add_trust_file (list, ca_file, NULL, GNUTLS_X509_FMT_PEM, 0, 0);
+      if (n <= 0)
+        {
+          g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                       "ca-file %s in [imap] holds no PEM certificate (%s): "
+                       "point it at the CA that signed the server's certificate",
+                       ca_file, n < 0 ? gnutls_strerror (n) : "empty");
+          return FALSE;
+        }
+      return TRUE;
+    }
+  n = gnutls_x509_trust_list_add_system_trust (list, 0, 0);
+  if (n <= 0)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                   "no system CA certificates found (install ca-certificates), "
+                   "or set ca-file = in [imap]");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The DER chain the server sent, as GnuTLS certificates; NULL if none. */
+static GPtrArray *
+peer_chain (mailstream *stream)
+{
+  carray *der = mailstream_get_certificate_chain (stream);
+  if (der == NULL)
+    return NULL;
+  GPtrArray *certs = g_ptr_array_new_with_free_func ((GDestroyNotify) gnutls_x509_crt_deinit);
+  for (unsigned i = 0; i < carray_count (der); i++)
+    {
+      MMAPString *str = carray_get (der, i);
+      gnutls_datum_t datum = { (unsigned char *) str->str, (unsigned) str->len };
+      gnutls_x509_crt_t crt;
+      if (gnutls_x509_crt_init (&crt) < 0)
+        break;
+      if (gnutls_x509_crt_import (crt, &datum, GNUTLS_X509_FMT_DER) < 0)
+        {
+          gnutls_x509_crt_deinit (crt);
+          break;
+        }
+      g_ptr_array_add (certs, crt);
+    }
+  mailstream_certificate_chain_free (der);
+  if (certs->len == 0)
+    g_clear_pointer (&certs, g_ptr_array_unref);
+  return certs;
+}
+
+static void
+set_untrusted_error (BatonImapSession *s, const char *ca_file, unsigned status, GError **error)
+{
+  gnutls_datum_t why = { NULL, 0 };
+  gnutls_certificate_verification_status_print (status, GNUTLS_CRT_X509, &why, 0);
+  g_autofree char *reason =
+    g_strstrip (g_strdup (why.data != NULL ? (const char *) why.data : "not trusted"));
+
+  if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
+    g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                 "IMAP server %s:%u presented a certificate for another name (%s): "
+                 "set host = in [imap] to a name the certificate lists",
+                 s->host, s->port, reason);
+  else if (ca_file != NULL)
+    g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                 "IMAP server %s:%u presented a certificate that ca-file %s does not vouch for "
+                 "(%s): set ca-file = in [imap] to the CA that signed it",
+                 s->host, s->port, ca_file, reason);
+  else
+    g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                 "IMAP server %s:%u presented a certificate no system CA vouches for "
+                 "(%s): if it is self-signed or from a private CA, "
+                 "set ca-file = in [imap] to that CA's PEM file",
+                 s->host, s->port, reason);
+  gnutls_free (why.data);
+}
+
+/* Checks the TLS peer's chain and name; FALSE with a CONFIG error if not. */
+static gboolean
+verify_peer (BatonImapSession *s, const char *ca_file, GError **error)
+{
+  g_autoptr (GPtrArray) chain = peer_chain (s->imap->imap_stream);
+  if (chain == NULL)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL,
+                   "IMAP server %s:%u sent no usable TLS certificate", s->host, s->port);
+      return FALSE;
+    }
+
+  gnutls_x509_trust_list_t raw_list;
+  if (gnutls_x509_trust_list_init (&raw_list, 0) < 0)
+    {
+      g_set_error_literal (error, BATON_ERROR, BATON_ERROR_SOFTWARE, "out of memory");
+      return FALSE;
+    }
+  g_autoptr (TrustList) list = raw_list;
+  if (!load_trust (list, ca_file, error))
+    return FALSE;
+
+  /* The host name (or IP literal, which GnuTLS matches against IP SANs) and
+   * the purpose "TLS server" are both part of the check. */
+  gnutls_typed_vdata_st data[] = {
+    { GNUTLS_DT_DNS_HOSTNAME, (unsigned char *) s->host, 0 },
+    { GNUTLS_DT_KEY_PURPOSE_OID, (unsigned char *) GNUTLS_KP_TLS_WWW_SERVER, 0 },
+  };
+  unsigned status = 0;
+  int r = gnutls_x509_trust_list_verify_crt2 (list, (gnutls_x509_crt_t *) chain->pdata, chain->len,
+                                              data, G_N_ELEMENTS (data), 0, &status, NULL);
+  if (r < 0)
+    status |= GNUTLS_CERT_INVALID;
+  if (status != 0)
+    {
+      set_untrusted_error (s, ca_file, status, error);
+      return FALSE;
+    }
+  g_debug ("host=%s port=%u tls=verified", s->host, s->port);
+  return TRUE;
+}
+
+/* ---- connect ----------------------------------------------------------- */
+
+static gboolean
+open_connection (BatonImapSession *s, const BatonImapSettings *settings, GError **error)
+{
+  int r;
+  if (settings->tls == BATON_IMAP_TLS_IMAPS)
+    r = mailimap_ssl_connect_with_callback (s->imap, s->host, s->port, ssl_context_cb, s->host);
+  else
+    r = mailimap_socket_connect (s->imap, s->host, s->port);
+  if (!ok (r))
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                   "cannot reach IMAP server %s:%u (libetpan error %d): check host = and port = "
+                   "in [imap]; it will be retried",
+                   s->host, s->port, r);
+      return FALSE;
+    }
+  if (settings->tls == BATON_IMAP_TLS_STARTTLS)
+    {
+      r = mailimap_socket_starttls_with_callback (s->imap, ssl_context_cb, s->host);
+      if (!ok (r))
+        {
+          g_set_error (error, BATON_ERROR,
+                       r == MAILIMAP_ERROR_STARTTLS ? BATON_ERROR_CONFIG : BATON_ERROR_TEMPORARY,
+                       "STARTTLS with IMAP server %s:%u failed (libetpan error %d): "
+                       "if the server has no STARTTLS, set tls = imaps in [imap]",
+                       s->host, s->port, r);
+          return FALSE;
+        }
+    }
+  if (settings->tls != BATON_IMAP_TLS_PLAIN && !verify_peer (s, settings->ca_file, error))
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+log_in (BatonImapSession *s, const char *password, GError **error)
+{
+  int r = mailimap_login (s->imap, s->user, password);
+  if (r == MAILIMAP_ERROR_LOGIN)
+    {
+      g_autofree char *words = server_words (s);
+      g_set_error (error, BATON_ERROR, BATON_ERROR_PERMISSION,
+                   "IMAP server %s:%u refused the login of %s (%s): check user = and password = "
+                   "in [imap]",
+                   s->host, s->port, s->user, *words ? words : "no reason given");
+      return FALSE;
+    }
+  if (!ok (r))
+    {
+      set_error (s, error, r, "LOGIN");
+      return FALSE;
+    }
+  /* Servers announce MOVE, UIDPLUS, IDLE only once logged in; ask again so
+   * libetpan's capability list is the post-login one. */
+  struct mailimap_capability_data *caps = NULL;
+  r = mailimap_capability (s->imap, &caps);
+  if (caps != NULL)
+    mailimap_capability_data_free (caps);
+  if (!ok (r))
+    {
+      set_error (s, error, r, "CAPABILITY");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+BatonImapSession *
+baton_imap_connect (const BatonImapSettings *settings, GError **error)
+{
+  g_return_val_if_fail (settings != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_settings (settings, error))
+    return NULL;
+
+  g_autoptr (BatonImapSession) s = g_new0 (BatonImapSession, 1);
+  s->host = g_strdup (settings->host);
+  s->port = settings->port != 0 ? settings->port
+                                : (settings->tls == BATON_IMAP_TLS_IMAPS ? 993 : 143);
+  s->user = g_strdup (settings->user);
+  s->mailbox = g_strdup (settings->mailbox != NULL ? settings->mailbox : "INBOX");
+  g_autoptr (mailimap) imap = mailimap_new (0, NULL);
+  if (imap == NULL)
+    {
+      g_set_error_literal (error, BATON_ERROR, BATON_ERROR_SOFTWARE, "out of memory");
+      return NULL;
+    }
+  mailimap_set_timeout (imap, settings->timeout_seconds ? settings->timeout_seconds
+                                                        : DEFAULT_TIMEOUT);
+  s->imap = g_steal_pointer (&imap);
+  if (!open_connection (s, settings, error) || !log_in (s, settings->password, error))
+    return NULL;
+  s->idle_ready = mailstream_setup_idle (s->imap->imap_stream) == 0;
+  g_debug ("host=%s port=%u user=%s connected", s->host, s->port, s->user);
+  return g_steal_pointer (&s);
+}
+
+void
+baton_imap_session_free (BatonImapSession *session)
+{
+  if (session == NULL)
+    return;
+  if (session->imap != NULL)
+    {
+      if (session->idle_ready)
+        mailstream_unsetup_idle (session->imap->imap_stream);
+      /* LOGOUT only on a live, logged-in connection: on a dead one it would
+       * just wait for the timeout. */
+      if (!session->broken && session->imap->imap_stream != NULL &&
+          session->imap->imap_state >= MAILIMAP_STATE_AUTHENTICATED)
+        mailimap_logout (session->imap);
+      mailimap_free (session->imap);
+    }
+  g_free (session->host);
+  g_free (session->user);
+  g_free (session->mailbox);
+  g_free (session);
+}
+
+gboolean
+baton_imap_has_capability (BatonImapSession *session, const char *capability)
+{
+  g_return_val_if_fail (session != NULL && capability != NULL, FALSE);
+  return mailimap_has_extension (session->imap, (char *) capability) != 0;
+}
+
+guint
+baton_imap_commands_sent (BatonImapSession *session)
+{
+  g_return_val_if_fail (session != NULL, 0);
+  return (guint) session->imap->imap_tag;
+}
+
+/* ---- select ------------------------------------------------------------ */
+
+gboolean
+baton_imap_select (BatonImapSession *session, const char *mailbox, guint32 *uidvalidity,
+                   guint32 *uidnext, GError **error)
+{
+  g_return_val_if_fail (session != NULL, FALSE);
+  const char *name = mailbox != NULL ? mailbox : session->mailbox;
+
+  int r = mailimap_select (session->imap, name);
+  if (r == MAILIMAP_ERROR_SELECT)
+    {
+      g_autofree char *words = server_words (session);
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                   "IMAP server %s:%u cannot open mailbox \"%s\" for %s (%s): "
+                   "check mailbox = in [imap]",
+                   session->host, session->port, name, session->user, words);
+      return FALSE;
+    }
+  if (!ok (r))
+    {
+      set_error (session, error, r, "SELECT");
+      return FALSE;
+    }
+  struct mailimap_selection_info *info = session->imap->imap_selection_info;
+  if (uidvalidity != NULL)
+    *uidvalidity = info != NULL ? info->sel_uidvalidity : 0;
+  if (uidnext != NULL)
+    *uidnext = info != NULL ? info->sel_uidnext : 0;
+  g_debug ("mailbox=%s exists=%u uidvalidity=%u uidnext=%u", name, info ? info->sel_exists : 0,
+           info ? info->sel_uidvalidity : 0, info ? info->sel_uidnext : 0);
+  return TRUE;
+}
+
+/* ---- search ------------------------------------------------------------ */
+
+static gint
+compare_uid (gconstpointer a, gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* UIDs in [first, last] (last 0: no bound), ascending. */
+static GArray *
+search_uids (BatonImapSession *s, guint32 first, guint32 last, GError **error)
+{
+  ImapSet *raw_set = mailimap_set_new_interval (first, last);
+  g_autoptr (ImapSearchKey) key = mailimap_search_key_new_uid (raw_set); /* owns set */
+  clist *found = NULL;
+  int r = mailimap_uid_search (s->imap, NULL, key, &found);
+  if (!ok (r))
+    {
+      set_error (s, error, r, "UID SEARCH");
+      return NULL;
+    }
+  GArray *uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  for (clistiter *it = clist_begin (found); it != NULL; it = clist_next (it))
+    {
+      guint32 uid = *(uint32_t *) clist_content (it);
+      /* "n:*" matches the highest UID even when it is below n. */
+      if (uid >= first && (last == 0 || uid <= last))
+        g_array_append_val (uids, uid);
+    }
+  mailimap_search_result_free (found);
+  g_array_sort (uids, compare_uid);
+  return uids;
+}
+
+GArray *
+baton_imap_list_uids_above (BatonImapSession *session, guint32 uid, GError **error)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+  if (uid == G_MAXUINT32)
+    return g_array_new (FALSE, FALSE, sizeof (guint32));
+  return search_uids (session, uid + 1, 0, error);
+}
+
+/* ---- fetch ------------------------------------------------------------- */
+
+/* A set of the UIDs uids[0..n), runs of consecutive UIDs as intervals, so
+ * the command line stays short. */
+static ImapSet *
+set_of (const guint32 *uids, gsize n)
+{
+  ImapSet *set = mailimap_set_new_empty ();
+  gsize i = 0;
+  while (i < n)
+    {
+      gsize j = i;
+      while (j + 1 < n && uids[j + 1] == uids[j] + 1)
+        j++;
+      mailimap_set_add_interval (set, uids[i], uids[j]);
+      i = j + 1;
+    }
+  return set;
+}
+
+/* The UID and body of one FETCH response item; FALSE if either is missing. */
+static gboolean
+parse_fetched (struct mailimap_msg_att *msg, guint32 *uid, const char **bytes, gsize *len)
+{
+  *uid = 0;
+  *bytes = NULL;
+  for (clistiter *it = clist_begin (msg->att_list); it != NULL; it = clist_next (it))
+    {
+      struct mailimap_msg_att_item *item = clist_content (it);
+      if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+        continue;
+      struct mailimap_msg_att_static *st = item->att_data.att_static;
+      if (st->att_type == MAILIMAP_MSG_ATT_UID)
+        *uid = st->att_data.att_uid;
+      else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION)
+        {
+          *bytes = st->att_data.att_body_section->sec_body_part;
+          *len = st->att_data.att_body_section->sec_length;
+        }
+    }
+  return *uid != 0 && *bytes != NULL;
+}
+
+/* A FETCH response item and its UID, for sorting. */
+typedef struct {
+  guint32 uid; /* first: compare_uid() sorts these */
+  struct mailimap_msg_att *msg; /* borrowed from the fetch result */
+} Fetched;
+
+/* One UID FETCH (UID BODY.PEEK[]) for uids[0..n); calls @func in UID order. */
+static gboolean
+fetch_chunk (BatonImapSession *s, const guint32 *uids, gsize n, BatonImapMessageFunc func,
+             gpointer user_data, gboolean *stop, GError **error)
+{
+  g_autoptr (ImapSet) set = set_of (uids, n);
+  g_autoptr (ImapFetchType) type = mailimap_fetch_type_new_fetch_att_list_empty ();
+  mailimap_fetch_type_new_fetch_att_list_add (type, mailimap_fetch_att_new_uid ());
+  mailimap_fetch_type_new_fetch_att_list_add (
+    type, mailimap_fetch_att_new_body_peek_section (mailimap_section_new (NULL)));
+
+  clist *result = NULL;
+  int r = mailimap_uid_fetch (s->imap, set, type, &result);
+  if (!ok (r))
+    {
+      set_error (s, error, r, "UID FETCH");
+      return FALSE;
+    }
+
+  /* Servers may answer in any order; hand messages out by UID. */
+  g_autoptr (GArray) order = g_array_new (FALSE, FALSE, sizeof (Fetched));
+  for (clistiter *it = clist_begin (result); it != NULL; it = clist_next (it))
+    {
+      const char *bytes;
+      gsize len = 0;
+      Fetched e = { 0, clist_content (it) };
+      if (parse_fetched (e.msg, &e.uid, &bytes, &len))
+        g_array_append_val (order, e);
+    }
+  g_array_sort (order, compare_uid);
+
+  gboolean good = TRUE;
+  for (guint i = 0; i < order->len && good && !*stop; i++)
+    {
+      Fetched *e = &g_array_index (order, Fetched, i);
+      guint32 uid;
+      const char *bytes;
+      gsize len = 0;
+      parse_fetched (e->msg, &uid, &bytes, &len);
+      GError *local = NULL;
+      if (!func (uid, bytes, len, user_data, &local))
+        {
+          *stop = TRUE;
+          if (local != NULL)
+            {
+              g_propagate_error (error, local);
+              good = FALSE;
+            }
+        }
+    }
+  mailimap_fetch_list_free (result);
+  return good;
+}
+
+gboolean
+baton_imap_fetch_range (BatonImapSession *session, guint32 uid_first, guint32 uid_last,
+                        BatonImapMessageFunc func, gpointer user_data, GError **error)
+{
+  g_return_val_if_fail (session != NULL && func != NULL, FALSE);
+  if (uid_first == 0)
+    uid_first = 1;
+  if (uid_last != 0 && uid_last < uid_first)
+    return TRUE;
+
+  g_autoptr (GArray) uids = search_uids (session, uid_first, uid_last, error);
+  if (uids == NULL)
+    return FALSE;
+
+  gboolean stop = FALSE;
+  for (guint at = 0; at < uids->len && !stop; at += BATON_IMAP_FETCH_CHUNK)
+    {
+      gsize n = MIN ((gsize) BATON_IMAP_FETCH_CHUNK, uids->len - at);
+      if (!fetch_chunk (session, &g_array_index (uids, guint32, at), n, func, user_data, &stop,
+                        error))
+        return FALSE;
+    }
+  g_debug ("mailbox fetch first=%u last=%u messages=%u", uid_first, uid_last, uids->len);
+  return TRUE;
+}
+
+/* ---- move -------------------------------------------------------------- */
+
+static gboolean
+add_flags (BatonImapSession *s, ImapSet *set, gboolean deleted, GError **error)
+{
+  struct mailimap_flag_list *flags = mailimap_flag_list_new_empty ();
+  mailimap_flag_list_add (flags, mailimap_flag_new_seen ());
+  if (deleted)
+    mailimap_flag_list_add (flags, mailimap_flag_new_deleted ());
+  g_autoptr (ImapStoreFlags) store =
+    mailimap_store_att_flags_new_add_flags_silent (flags); /* owns flags */
+  int r = mailimap_uid_store (s->imap, set, store);
+  if (!ok (r))
+    {
+      set_error (s, error, r, "UID STORE");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* UID MOVE, or UID COPY when !@use_move; libetpan result code. */
+static int
+transfer (BatonImapSession *s, ImapSet *set, const char *folder, gboolean use_move)
+{
+  return use_move ? mailimap_uid_move (s->imap, set, folder)
+                  : mailimap_uid_copy (s->imap, set, folder);
+}
+
+/* Transfers, creating @folder and trying once more when the first try is
+ * refused: servers answer NO [TRYCREATE] for a missing folder, and asking
+ * "does it exist" first would cost a round trip on every call. */
+static gboolean
+transfer_creating (BatonImapSession *s, ImapSet *set, const char *folder,
+                   gboolean use_move, GError **error)
+{
+  int r = transfer (s, set, folder, use_move);
+  if (!ok (r) && code_for (r) == BATON_ERROR_UNAVAILABLE &&
+      ok (mailimap_create (s->imap, folder)))
+    {
+      g_debug ("folder=%s created", folder);
+      r = transfer (s, set, folder, use_move);
+    }
+  if (!ok (r))
+    {
+      set_error (s, error, r, use_move ? "UID MOVE" : "UID COPY");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+baton_imap_move (BatonImapSession *session, const guint32 *uids, gsize n_uids,
+                 const char *folder, GError **error)
+{
+  g_return_val_if_fail (session != NULL && folder != NULL, FALSE);
+  if (n_uids == 0)
+    return TRUE;
+
+  gboolean has_move = baton_imap_has_capability (session, "MOVE");
+  if (!has_move && !baton_imap_has_capability (session, "UIDPLUS"))
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_UNAVAILABLE,
+                   "IMAP server %s:%u has neither MOVE nor UIDPLUS, so processed mail cannot "
+                   "be moved to %s without risking other mail",
+                   session->host, session->port, folder);
+      return FALSE;
+    }
+
+  g_autofree guint32 *sorted = g_memdup2 (uids, n_uids * sizeof *uids);
+  qsort (sorted, n_uids, sizeof *sorted, compare_uid);
+  g_autoptr (ImapSet) set = set_of (sorted, n_uids);
+
+  /* \Seen first: MOVE carries flags along, and a COPY keeps them too. */
+  if (!add_flags (session, set, FALSE, error))
+    return FALSE;
+  if (!transfer_creating (session, set, folder, has_move, error))
+    return FALSE;
+  if (!has_move)
+    {
+      if (!add_flags (session, set, TRUE, error))
+        return FALSE;
+      int r = mailimap_uid_expunge (session->imap, set);
+      if (!ok (r))
+        {
+          set_error (session, error, r, "UID EXPUNGE");
+          return FALSE;
+        }
+    }
+  g_debug ("moved=%" G_GSIZE_FORMAT " folder=%s via=%s", n_uids, folder,
+           has_move ? "MOVE" : "COPY+EXPUNGE");
+  return TRUE;
+}
+
+/* ---- idle -------------------------------------------------------------- */
+
+static guint32
+exists_now (BatonImapSession *s)
+{
+  struct mailimap_selection_info *info = s->imap->imap_selection_info;
+  return info != NULL ? info->sel_exists : 0;
+}
+
+/* Waits until the server sends something, @seconds pass or an interrupt
+ * comes. Returns MAILSTREAM_IDLE_*. Data libetpan already buffered counts as
+ * something: select() on the socket would not see it. */
+static int
+wait_readable (BatonImapSession *s, int seconds)
+{
+  mailstream *stream = s->imap->imap_stream;
+  if (stream->read_buffer_len > 0)
+    return MAILSTREAM_IDLE_HASDATA;
+  if (!s->idle_ready)
+    return MAILSTREAM_IDLE_ERROR;
+  /* A signal (whose handler may be the one calling
+   * baton_imap_idle_interrupt) makes select() fail with EINTR: wait again
+   * for the rest of the time, and a pending interrupt is then seen. */
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  for (;;)
+    {
+      int w = mailstream_wait_idle (stream, seconds);
+      if (w != MAILSTREAM_IDLE_ERROR || errno != EINTR)
+        return w;
+      gint64 left = deadline - g_get_monotonic_time ();
+      if (left <= 0)
+        return MAILSTREAM_IDLE_TIMEOUT;
+      seconds = (int) MAX (1, left / G_USEC_PER_SEC);
+    }
+}
+
+/* One IDLE … DONE, at most @seconds; *grew when EXISTS rose. */
+static gboolean
+idle_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupted,
+           GError **error)
+{
+  guint32 before = exists_now (s);
+  int r = mailimap_idle (s->imap);
+  if (!ok (r))
+    {
+      set_error (s, error, r, "IDLE");
+      return FALSE;
+    }
+  /* Mail that came between SELECT and IDLE is announced before the "+". */
+  int w = exists_now (s) > before ? MAILSTREAM_IDLE_HASDATA : wait_readable (s, seconds);
+  *interrupted = w == MAILSTREAM_IDLE_INTERRUPTED || w == MAILSTREAM_IDLE_CANCELLED;
+  /* DONE makes the server finish; libetpan parses the untagged EXISTS that
+   * woke us on the way to the tagged OK. */
+  r = mailimap_idle_done (s->imap);
+  if (!ok (r))
+    {
+      set_error (s, error, r, "IDLE DONE");
+      return FALSE;
+    }
+  if (w == MAILSTREAM_IDLE_ERROR)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                   "waiting for mail on IMAP server %s:%u failed; it will be retried",
+                   s->host, s->port);
+      return FALSE;
+    }
+  *grew = exists_now (s) > before;
+  return TRUE;
+}
+
+/* Without IDLE: an interruptible sleep, then NOOP to learn of new mail. */
+static gboolean
+poll_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupted,
+           GError **error)
+{
+  guint32 before = exists_now (s);
+  int w = wait_readable (s, seconds);
+  *interrupted = w == MAILSTREAM_IDLE_INTERRUPTED || w == MAILSTREAM_IDLE_CANCELLED;
+  int r = mailimap_noop (s->imap);
+  if (!ok (r))
+    {
+      set_error (s, error, r, "NOOP");
+      return FALSE;
+    }
+  *grew = exists_now (s) > before;
+  return TRUE;
+}
+
+gboolean
+baton_imap_idle_wait (BatonImapSession *session, guint timeout_seconds, gboolean *new_mail,
+                      GError **error)
+{
+  g_return_val_if_fail (session != NULL && new_mail != NULL, FALSE);
+  *new_mail = FALSE;
+  gboolean use_idle = mailimap_has_idle (session->imap) != 0;
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
+
+  /* Other clients' flag changes also wake an IDLE: keep waiting until mail
+   * arrives or the time is up. */
+  for (;;)
+    {
+      gint64 left = deadline - g_get_monotonic_time ();
+      int seconds = (int) ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+      if (seconds <= 0)
+        return TRUE;
+      gboolean interrupted = FALSE;
+      gboolean good = use_idle ? idle_once (session, seconds, new_mail, &interrupted, error)
+                               : poll_once (session, seconds, new_mail, &interrupted, error);
+      if (!good || *new_mail || interrupted)
+        return good;
+    }
+}
+
+void
+baton_imap_idle_interrupt (BatonImapSession *session)
+{
+  if (session != NULL && session->idle_ready)
+    mailstream_interrupt_idle (session->imap->imap_stream);
+}
