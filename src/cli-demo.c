@@ -5,6 +5,7 @@
 #include "baton/cli.h"
 #include "baton/clock.h"
 #include "baton/error.h"
+#include "baton/outbox.h"
 #include "baton/workflow.h"
 
 #include <errno.h>
@@ -35,7 +36,8 @@ static const char demo_config[] =
 typedef struct {
   const char *now; /* BATON_NOW while this mail arrives */
   const char *story;
-  const char *mail;
+  const char *mail;       /* NULL: run `baton digest` and show DIGEST_FOR's */
+  const char *digest_for;
 } DemoMail;
 
 static const DemoMail demo_mails[] = {
@@ -45,21 +47,25 @@ static const DemoMail demo_mails[] = {
     "Morning all, here is the plan for the API release.\n\n"
     "task: Write the migration guide\n"
     "task: Deploy the API to staging\n"
-    "task: Review the auth part @bob\n" },
+    "task: Review the auth part @bob\n", NULL },
   { "2026-03-09T17:05:00Z", "Monday 18:05 in Paris: Alice passes the baton to Bob",
     "From: Alice Martin <alice@example.com>\nTo: team@example.com\nSubject: Mon update\n"
     "Message-ID: <update@alice.example.com>\nDate: Mon, 09 Mar 2026 18:05:00 +0100\n\n"
     "API draft is up for review; the auth part still needs eyes.\n\n"
     "take 2\n"
     "handoff 2 to bob: tests pass locally, needs the staging deploy before 9am PT\n"
-    "\n-- \nAlice\n" },
+    "\n-- \nAlice\n", NULL },
   { "2026-03-09T17:20:00Z", "Alice's out-of-office answers a teammate: machine mail never acts",
     "From: Alice Martin <alice@example.com>\nTo: team@example.com\n"
     "Subject: Out of office: Re: lunch\nAuto-Submitted: auto-replied\n"
-    "Message-ID: <ooo@alice.example.com>\n\nI am out until tomorrow.\ndone 1\n" },
+    "Message-ID: <ooo@alice.example.com>\n\nI am out until tomorrow.\ndone 1\n", NULL },
   { "2026-03-09T19:00:00Z", "A stranger tries to take a task: quarantined",
     "From: Mallory <mallory@elsewhere.example>\nTo: team@example.com\nSubject: hi\n"
-    "Message-ID: <x1@elsewhere.example>\n\ntake 3\n" },
+    "Message-ID: <x1@elsewhere.example>\n\ntake 3\n", NULL },
+  { "2026-03-10T07:31:00Z", "Tuesday 08:31 in Paris: Alice's digest time (nothing new for her)",
+    NULL, "alice@example.com" },
+  { "2026-03-10T15:31:00Z", "Tuesday 08:31 in San Francisco: Bob wakes up to his digest", NULL,
+    "bob@example.com" },
   { "2026-03-10T15:40:00Z", "Tuesday 08:40 in San Francisco: Bob replies to the handoff",
     "From: Bob Stone <bob@example.com>\nTo: team@example.com\n"
     "Subject: Re: [#2] Deploy the API to staging\n"
@@ -68,21 +74,48 @@ static const DemoMail demo_mails[] = {
     "Deployed, smoke tests are green.\n"
     "done\n\n"
     "On Mon, Mar 9, 2026 at 10:05 AM Alice Martin <alice@example.com> wrote:\n"
-    "> handoff 2 to bob: tests pass locally, needs the staging deploy before 9am PT\n" },
+    "> handoff 2 to bob: tests pass locally, needs the staging deploy before 9am PT\n", NULL },
   { "2026-03-10T15:45:00Z", "Bob picks up more work; one line has a typo",
     "From: Bob Stone <bob@example.com>\nTo: team@example.com\nSubject: Tue\n"
     "Message-ID: <tue@bob.example.com>\nDate: Tue, 10 Mar 2026 08:45:00 -0700\n\n"
     "take 1\n"
     "block 1: waiting for the API freeze\n"
     "done 99\n"
-    "\nSent from my iPhone\n" },
+    "\nSent from my iPhone\n", NULL },
   { "2026-03-10T15:50:00Z", "The same mail delivered twice: applied once",
     "From: Bob Stone <bob@example.com>\nTo: team@example.com\nSubject: Tue\n"
     "Message-ID: <tue@bob.example.com>\nDate: Tue, 10 Mar 2026 08:45:00 -0700\n\n"
     "take 1\n"
     "block 1: waiting for the API freeze\n"
-    "done 99\n" },
+    "done 99\n", NULL },
 };
+
+/* Shows the text part of the newest digest, as its reader would see it. */
+static gboolean
+print_latest_digest (BatonTeam *team, const char *recipient, GError **error)
+{
+  g_autoptr (GPtrArray) due = baton_store_outbox_due (team->store, G_MAXINT64, error);
+  if (due == NULL)
+    return FALSE;
+  for (guint i = due->len; i-- > 0;)
+    {
+      const BatonOutgoing *outgoing = due->pdata[i];
+      if (!g_str_equal (outgoing->kind, "digest") || !g_str_equal (outgoing->recipient, recipient))
+        continue;
+      gsize size = 0;
+      const char *data = g_bytes_get_data (outgoing->mime, &size);
+      g_autoptr (BatonMessage) mail = baton_message_parse (data, size, error);
+      if (mail == NULL)
+        return FALSE;
+      printf ("   -> digest to %s, \"%s\":\n", outgoing->recipient, mail->subject);
+      g_auto (GStrv) lines = g_strsplit (mail->body_text, "\n", -1);
+      for (guint l = 0; lines[l] != NULL; l++)
+        printf ("      | %s\n", lines[l]);
+      return TRUE;
+    }
+  printf ("   -> no digest for %s: nothing happened that they did not do themselves\n", recipient);
+  return TRUE;
+}
 
 static void
 print_result (const BatonIngestResult *result)
@@ -117,6 +150,14 @@ run_story (BatonTeam *team, GError **error)
       const DemoMail *mail = &demo_mails[i];
       g_setenv ("BATON_NOW", mail->now, TRUE);
       printf ("\n%s  %s\n", mail->now, mail->story);
+      if (mail->mail == NULL)
+        {
+          BatonDigestStats stats = { 0 };
+          if (!baton_outbox_queue_digests (team, FALSE, &stats, error) ||
+              !print_latest_digest (team, mail->digest_for, error))
+            return FALSE;
+          continue;
+        }
       g_autoptr (BatonIngestResult) result = baton_workflow_ingest (
         team, mail->mail, strlen (mail->mail), "demo", FALSE, error);
       if (result == NULL)
@@ -163,14 +204,15 @@ baton_cli_demo (const BatonCli *cli, int argc, char **argv, GError **error)
   g_autofree char *config_path = NULL;
   if (!write_config (dir, &config_path, error))
     return FALSE;
-  g_setenv ("BATON_NOW", demo_mails[0].now, TRUE);
+  g_setenv ("BATON_NOW", "2026-03-09T07:00:00Z", TRUE); /* the team joins */
   g_autoptr (BatonTeam) team = baton_team_open (config_path, error);
   if (team == NULL)
     return FALSE;
+  baton_outbox_attach (team);
   printf ("baton demo: Alice works in Paris, Bob in San Francisco, nine hours apart.\n"
           "Files: %s\n", dir);
   if (!run_story (team, error))
     return FALSE;
   print_board (team);
-  return TRUE;
+  return baton_outbox_demo_summary (team, error);
 }

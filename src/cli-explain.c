@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "baton"
 #include "baton/cli.h"
 #include "baton/error.h"
+#include "baton/outbox.h"
 #include "baton/workflow.h"
 
 #include <stdio.h>
@@ -94,6 +95,7 @@ baton_cli_explain (const BatonCli *cli, int argc, char **argv, GError **error)
       printf ("\n(no team configuration: %s)\n", team_error->message);
       return TRUE;
     }
+  baton_outbox_attach (team);
   g_autoptr (BatonIngestResult) result = baton_workflow_ingest (team, data, length, "explain",
                                                                 TRUE, error);
   if (result == NULL)

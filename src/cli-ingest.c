@@ -8,6 +8,7 @@
 #include "baton/cli.h"
 #include "baton/error.h"
 #include "baton/mbox.h"
+#include "baton/outbox.h"
 #include "baton/workflow.h"
 
 #include <string.h>
@@ -197,6 +198,7 @@ baton_cli_ingest (const BatonCli *cli, int argc, char **argv, GError **error)
   g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
   if (team == NULL)
     return FALSE;
+  baton_outbox_attach (team);
   Tally tally = { team, 0, 0, NULL, NULL };
   gboolean ok = TRUE;
   if (maildir != NULL)

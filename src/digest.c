@@ -40,7 +40,8 @@ add_event (DigestContext *context, JsonBuilder *builder, const BatonEvent *event
   outbox_json_string (builder, "who", event->who);
   outbox_json_string (builder, "from", event->who);
   outbox_json_string (builder, "owner", event->to_member);
-  outbox_json_string (builder, "note", event->note);
+  /* a creation's note is its title, already shown */
+  outbox_json_string (builder, "note", g_str_equal (event->kind, "created") ? NULL : event->note);
   outbox_json_string (builder, "local_time", when);
   if (event->note && g_str_equal (event->kind, "update"))
     {

@@ -29,6 +29,8 @@ static const Command commands[] = {
   { "check", baton_cli_check, "validate config and templates; every error as file:line" },
   { "ingest", baton_cli_ingest, "process messages from files, stdin, a Maildir or an mbox" },
   { "explain", baton_cli_explain, "what baton understands of a message, and why" },
+  { "send", baton_cli_send, "deliver the outbox over SMTP (or to the outbox Maildir)" },
+  { "digest", baton_cli_digest, "queue the digests due at each member's local time" },
   { "tasks", baton_cli_tasks, "the task board (--all includes done, --json)" },
   { "show", baton_cli_show, "one task and its history" },
   { "log", baton_cli_log, "the event log (--task N, --json)" },

@@ -20,6 +20,10 @@ gboolean baton_cli_tasks (const BatonCli *cli, int argc, char **argv, GError **e
 gboolean baton_cli_show (const BatonCli *cli, int argc, char **argv, GError **error);
 gboolean baton_cli_log (const BatonCli *cli, int argc, char **argv, GError **error);
 gboolean baton_cli_members (const BatonCli *cli, int argc, char **argv, GError **error);
+gboolean baton_cli_send (const BatonCli *cli, int argc, char **argv, GError **error);
+gboolean baton_cli_digest (const BatonCli *cli, int argc, char **argv, GError **error);
+gboolean baton_cli_poll (const BatonCli *cli, int argc, char **argv, GError **error);
+gboolean baton_cli_run (const BatonCli *cli, int argc, char **argv, GError **error);
 gboolean baton_cli_demo (const BatonCli *cli, int argc, char **argv, GError **error);
 
 /* Parses a subcommand's options with GOptionContext; FALSE with a

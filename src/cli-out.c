@@ -1,0 +1,54 @@
+/* `baton send` and `baton digest`. */
+#define G_LOG_DOMAIN "baton"
+#include "baton/cli.h"
+#include "baton/error.h"
+#include "baton/outbox.h"
+
+gboolean
+baton_cli_send (const BatonCli *cli, int argc, char **argv, GError **error)
+{
+  GOptionEntry entries[] = { { NULL } };
+  if (!baton_cli_parse_options ("send", "", entries, &argc, &argv, error))
+    return FALSE;
+  g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
+  if (team == NULL)
+    return FALSE;
+  BatonSendStats stats = { 0 };
+  if (!baton_outbox_send (team, &stats, error))
+    return FALSE;
+  if (stats.sent + stats.retried + stats.failed > 0)
+    g_info ("send sent=%u retried=%u failed=%u", stats.sent, stats.retried, stats.failed);
+  if (stats.failed > 0)
+    g_warning ("%u mail%s refused for good; see the outbox's last_error", stats.failed,
+               stats.failed == 1 ? "" : "s");
+  /* Nothing got through at all: say so with 75, so cron and monitoring see
+   * a server that is down, while the rows wait for their next attempt. */
+  if (stats.retried > 0 && stats.sent == 0)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                   "%u mail%s not delivered yet (server unavailable); will retry", stats.retried,
+                   stats.retried == 1 ? "" : "s");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+baton_cli_digest (const BatonCli *cli, int argc, char **argv, GError **error)
+{
+  gboolean force = FALSE;
+  GOptionEntry entries[] = {
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "queue every member's digest now", NULL },
+    { NULL }
+  };
+  if (!baton_cli_parse_options ("digest", "", entries, &argc, &argv, error))
+    return FALSE;
+  g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
+  if (team == NULL)
+    return FALSE;
+  BatonDigestStats stats = { 0 };
+  if (!baton_outbox_queue_digests (team, force, &stats, error))
+    return FALSE;
+  g_info ("digest queued=%u skipped=%u", stats.queued, stats.skipped);
+  return TRUE;
+}
