@@ -34,6 +34,9 @@ fi
 for page in $pages; do
   name=${page#man/}
   check "$name exists" test -s "$page"
+  # man-db feeds pages through preconv, which warns on any byte beyond
+  # ASCII; write \(em and friends instead.
+  check "$name is plain ASCII" eval "! LC_ALL=C grep -q '[^ -~	]' '$page'"
   groff -mandoc -ww -z "$page" >"$out/$name.groff" 2>&1
   check "$name: groff -mandoc -ww prints no warning" test ! -s "$out/$name.groff"
   sed 's/^/# /' "$out/$name.groff"
