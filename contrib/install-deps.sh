@@ -5,7 +5,7 @@
 set -eu
 build="build-essential pkg-config libdpkg-perl libetpan-dev libgmime-3.0-dev
 libsqlite3-dev libcurl4-gnutls-dev libjson-glib-dev"
-test="dovecot-imapd python3-aiosmtpd openssl procmail sqlite3 perl"
+test="dovecot-imapd python3-aiosmtpd openssl procmail sqlite3 perl groff-base mandoc"
 case "${1:---build}" in
   --build) want=$build ;;
   --test) want="$build $test" ;;

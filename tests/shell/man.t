@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# The man pages render without a single warning, and document every command,
+# option, mail command, exit code and config key that is public interface
+# (DESIGN.md sections 5 and 9). Run from the repository root, as make check does.
+#
+# Entries are checked where they belong: a command must be a tag line of
+# baton(1) ("     ingest --queue"), a config key a tag line of baton.conf(5)
+# ("     spool = dir"). Phrases are looked up in the rendered text with line
+# breaks undone, so hyphenation cannot hide them.
+set -u
+
+n=0
+failed=0
+ok () { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok () { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+check () { # DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+
+pages="man/baton.1 man/baton.conf.5"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+if ! command -v groff >/dev/null; then
+  echo "1..1"
+  echo "not ok 1 - groff is installed (sh contrib/install-deps.sh --test)"
+  exit 1
+fi
+
+# --- rendering ------------------------------------------------------------
+
+for page in $pages; do
+  name=${page#man/}
+  check "$name exists" test -s "$page"
+  # man-db feeds pages through preconv, which warns on any byte beyond
+  # ASCII; write \(em and friends instead.
+  check "$name is plain ASCII" eval "! LC_ALL=C grep -q '[^ -~	]' '$page'"
+  groff -mandoc -ww -z "$page" >"$out/$name.groff" 2>&1
+  check "$name: groff -mandoc -ww prints no warning" test ! -s "$out/$name.groff"
+  sed 's/^/# /' "$out/$name.groff"
+  if command -v mandoc >/dev/null; then
+    mandoc -T lint -W warning "$page" >"$out/$name.lint" 2>&1
+    check "$name: mandoc -T lint -W warning is clean" test ! -s "$out/$name.lint"
+    sed 's/^/# /' "$out/$name.lint"
+  else
+    n=$((n + 1)); echo "ok $n - # skip $name: mandoc is not installed"
+  fi
+  if command -v man >/dev/null; then
+    MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null | grep -v '^$' >"$out/$name.man"
+    check "$name: man --warnings -l prints no warning" test ! -s "$out/$name.man"
+    sed 's/^/# /' "$out/$name.man"
+  else
+    n=$((n + 1)); echo "ok $n - # skip $name: man-db is not installed"
+  fi
+  # Plain text, 80 columns, no overstrike or escape sequences.
+  groff -mandoc -Tascii -P-cbou -rLL=78n "$page" 2>/dev/null >"$out/$name.txt"
+  # Two flattened copies: one keeps a hyphen at a line end (password-
+  # command), one drops it (hyphenation of "com- mands").
+  perl -0pe 's/-\n\s*/-/g; s/\s+/ /g' "$out/$name.txt" >"$out/$name.keep"
+  perl -0pe 's/-\n\s*//g; s/\s+/ /g' "$out/$name.txt" >"$out/$name.join"
+done
+
+# PAGE PHRASE: the phrase occurs in the rendered page.
+mentions () {
+  grep -qF -- "$2" "$out/$1.keep" || grep -qF -- "$2" "$out/$1.join"
+}
+# PAGE LINE: the rendered page has a line that is exactly LINE (a heading).
+heading () {
+  grep -qxF -- "$2" "$out/$1.txt"
+}
+# PAGE SECTION TEXT: between the heading SECTION and the next heading, an
+# entry's tag line starts with TEXT (indented 5), followed by nothing, a
+# blank or a comma.
+tag () {
+  awk -v h="$2" -v e="     $3" '
+    $0 == h { on = 1; next }
+    /^[A-Z]/ { on = 0 }
+    on && index($0, e) == 1 {
+      c = substr($0, length(e) + 1, 1)
+      if (c == "" || c == " " || c == ",") found = 1
+    }
+    END { exit !found }' "$out/$1.txt"
+}
+
+# --- baton(1) -------------------------------------------------------------
+
+for section in NAME SYNOPSIS DESCRIPTION OPTIONS COMMANDS 'MAIL COMMANDS' \
+  ENVIRONMENT FILES 'EXIT STATUS' EXAMPLES 'SEE ALSO' BUGS 'SECURITY CONSIDERATIONS'; do
+  check "baton.1 has section $section" heading baton.1 "$section"
+done
+
+# Global options, each an entry of OPTIONS.
+for opt in '-c file' -v -q --help --version; do
+  check "baton.1 documents option $opt" tag baton.1 OPTIONS "$opt"
+done
+
+# Every command with its arguments, as the tag of its entry.
+while IFS= read -r entry; do
+  check "baton.1 documents command $entry" tag baton.1 COMMANDS "$entry"
+done <<'EOF'
+init
+check
+ingest [file ... | -]
+ingest --maildir dir
+ingest --mbox file
+ingest --queue
+ingest --drain
+explain [--text] file
+poll [--idle] [--from-start]
+send
+digest [--force]
+run
+tasks [--all] [--json]
+show N [--json]
+log [--task N] [--json]
+members [--json]
+demo [--dir dir]
+EOF
+
+# The mail command language.
+for word in 'task: title' 'take N' 'done N' 'drop N' \
+  'handoff N to who' 'pass N to who' 'note N: text' 'block N: reason' 'unblock N'; do
+  check "baton.1 documents mail command '$word'" tag baton.1 'MAIL COMMANDS' "$word"
+done
+for phrase in 'todo: title' 'Task force met today' 'case-insensitive' 'never silently skipped' \
+  team+take-12@ team+done-12@ team+drop-12@ team+task@ '[#12]' In-Reply-To References \
+  Authentication-Results authserv-id Auto-Submitted Precedence Return-Path X-Autoreply \
+  X-Autorespond multipart/report mailer-daemon postmaster X-Loop quarantined; do
+  check "baton.1 mentions $phrase" mentions baton.1 "$phrase"
+done
+
+for var in BATON_CONFIG BATON_NOW; do
+  check "baton.1 documents $var" tag baton.1 ENVIRONMENT "$var"
+done
+check "baton.1 shows BATON_NOW's form" mentions baton.1 2026-03-09T16:31:00Z
+for path in /etc/baton/baton.conf ./baton.conf; do
+  check "baton.1 mentions $path" mentions baton.1 "$path"
+done
+for code in 0 64 65 66 69 70 73 74 75 76 77 78; do
+  check "baton.1 EXIT STATUS has $code" tag baton.1 'EXIT STATUS' "$code"
+done
+
+# --- baton.conf(5) --------------------------------------------------------
+
+for section in 'THE [baton] SECTION' 'THE [member NAME] SECTIONS' 'THE [imap] SECTION' \
+  'THE [smtp] SECTION' 'THE [outbox] SECTION' TEMPLATES 'SECURITY CONSIDERATIONS'; do
+  check "baton.conf.5 has section $section" heading baton.conf.5 "$section"
+done
+
+# DESIGN.md section 9, key by key, plus the keys baton added since.
+# The first word is the section's heading, '_' standing for a space.
+while read -r heading keys; do
+  heading=${heading//_/ }
+  for key in $keys; do
+    check "baton.conf.5 documents $key under $heading" \
+      tag baton.conf.5 "$heading" "$key ="
+  done
+done <<'EOF'
+THE_[baton]_SECTION database team-address timezone templates require-auth authserv-id handoff-delivery acknowledge digest-when-empty spool
+THE_[member_NAME]_SECTIONS email aliases name timezone digest-at
+THE_[imap]_SECTION url allow-plaintext user password-file password-command ca-file processed-folder failed-folder
+THE_[smtp]_SECTION url allow-plaintext user password-file password-command ca-file from
+THE_[outbox]_SECTION maildir
+EOF
+
+for template in digest.txt digest.html handoff.txt taken.txt reply.txt quarantine.txt; do
+  check "baton.conf.5 documents template $template" mentions baton.conf.5 "$template"
+done
+for phrase in 'relative to the directory of the configuration file' 'file:line' \
+  08:30 Mustache 'readable by others' 'writable by others' loopback; do
+  check "baton.conf.5 mentions $phrase" mentions baton.conf.5 "$phrase"
+done
+
+echo "1..$n"
+exit $((failed > 0))
