@@ -31,6 +31,8 @@ static const Command commands[] = {
   { "explain", baton_cli_explain, "what baton understands of a message, and why" },
   { "send", baton_cli_send, "deliver the outbox over SMTP (or to the outbox Maildir)" },
   { "digest", baton_cli_digest, "queue the digests due at each member's local time" },
+  { "poll", baton_cli_poll, "fetch new mail over IMAP and process it (--idle stays)" },
+  { "run", baton_cli_run, "the daemon: IDLE + digests + outbox, until SIGTERM" },
   { "tasks", baton_cli_tasks, "the task board (--all includes done, --json)" },
   { "show", baton_cli_show, "one task and its history" },
   { "log", baton_cli_log, "the event log (--task N, --json)" },
@@ -180,9 +182,6 @@ main (int argc, char **argv)
     return early;
   g_autofree char *config_path = cli.config_path;
   verbosity = cli.verbosity;
-  use_syslog = !isatty (STDERR_FILENO) && g_getenv ("BATON_SYSLOG") != NULL;
-  if (use_syslog)
-    openlog ("baton", LOG_PID, LOG_MAIL);
   g_log_set_default_handler (log_handler, NULL);
   if (first >= argc)
     {
@@ -195,6 +194,11 @@ main (int argc, char **argv)
       fprintf (stderr, "baton: unknown command '%s' (see baton --help)\n", argv[first]);
       return EX_USAGE;
     }
+  /* The daemon, detached from a terminal, logs beside the mail logs. */
+  use_syslog = !isatty (STDERR_FILENO) &&
+               (g_str_equal (command->name, "run") || g_getenv ("BATON_SYSLOG") != NULL);
+  if (use_syslog)
+    openlog ("baton", LOG_PID, LOG_MAIL);
   g_autoptr (GError) error = NULL;
   if (!command->run (&cli, argc - first, argv + first, &error))
     return report (command->name, error);

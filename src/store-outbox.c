@@ -215,6 +215,76 @@ baton_store_imap_set (BatonStore *store, const char *mailbox, guint32 uidvalidit
   return store_exec_statement (store, statement, "saving the IMAP position", error);
 }
 
+gboolean
+baton_store_imap_pending_add (BatonStore *store, const char *mailbox, guint32 uid,
+                              const char *folder, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+    store, "INSERT OR REPLACE INTO imap_pending (mailbox, uid, folder) VALUES (?, ?, ?)", error);
+  if (statement == NULL)
+    return FALSE;
+  store_bind_text (statement, 1, mailbox);
+  sqlite3_bind_int64 (statement, 2, uid);
+  store_bind_text (statement, 3, folder);
+  return store_exec_statement (store, statement, "remembering a message to move", error);
+}
+
+GArray *
+baton_store_imap_pending_uids (BatonStore *store, const char *mailbox, const char *folder,
+                               GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+    store, "SELECT uid FROM imap_pending WHERE mailbox = ? AND folder = ? ORDER BY uid", error);
+  if (statement == NULL)
+    return NULL;
+  store_bind_text (statement, 1, mailbox);
+  store_bind_text (statement, 2, folder);
+  g_autoptr (GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  int rc;
+  while ((rc = sqlite3_step (statement)) == SQLITE_ROW)
+    {
+      guint32 uid = (guint32) sqlite3_column_int64 (statement, 0);
+      g_array_append_val (uids, uid);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      store_set_error (store, rc, "reading messages to move", error);
+      return NULL;
+    }
+  return g_steal_pointer (&uids);
+}
+
+static gpointer
+folder_from_row (sqlite3_stmt *statement)
+{
+  return store_column_text (statement, 0);
+}
+
+GPtrArray *
+baton_store_imap_pending_folders (BatonStore *store, const char *mailbox, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+    store, "SELECT DISTINCT folder FROM imap_pending WHERE mailbox = ? ORDER BY folder", error);
+  if (statement == NULL)
+    return NULL;
+  store_bind_text (statement, 1, mailbox);
+  return store_collect_rows (store, statement, folder_from_row, g_free,
+                             "reading messages to move", error);
+}
+
+gboolean
+baton_store_imap_pending_clear (BatonStore *store, const char *mailbox, const char *folder,
+                                GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+    store, "DELETE FROM imap_pending WHERE mailbox = ?1 AND (?2 IS NULL OR folder = ?2)", error);
+  if (statement == NULL)
+    return FALSE;
+  store_bind_text (statement, 1, mailbox);
+  store_bind_text (statement, 2, folder);
+  return store_exec_statement (store, statement, "forgetting moved messages", error);
+}
+
 gint64
 baton_store_digest_last (BatonStore *store, const char *member, GError **error)
 {

@@ -50,6 +50,9 @@ static const char *const migrations[] = {
   "CREATE TABLE imap_state (mailbox TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL,"
   "  last_uid INTEGER NOT NULL);"
   "CREATE TABLE digests (member TEXT PRIMARY KEY, last_at INTEGER NOT NULL);",
+  /* 1 → 2: UIDs processed but not yet moved out of the polled mailbox */
+  "CREATE TABLE imap_pending (mailbox TEXT NOT NULL, uid INTEGER NOT NULL,"
+  "  folder TEXT NOT NULL, PRIMARY KEY (mailbox, uid));",
 };
 
 void

@@ -169,6 +169,21 @@ gboolean baton_store_imap_get (BatonStore *store, const char *mailbox, guint32 *
 gboolean baton_store_imap_set (BatonStore *store, const char *mailbox, guint32 uidvalidity,
                                guint32 last_uid, GError **error);
 
+/* A message the poller processed (committed with its effects) that is
+ * still to be moved to FOLDER on the server. Moves are batched after the
+ * fetch; a crash in between leaves the row here and the next poll moves it. */
+gboolean baton_store_imap_pending_add (BatonStore *store, const char *mailbox, guint32 uid,
+                                       const char *folder, GError **error);
+/* Pending UIDs of MAILBOX for FOLDER, ascending (GArray of guint32); the
+ * folders with pending UIDs via baton_store_imap_pending_folders(). */
+GArray *baton_store_imap_pending_uids (BatonStore *store, const char *mailbox, const char *folder,
+                                       GError **error);
+GPtrArray *baton_store_imap_pending_folders (BatonStore *store, const char *mailbox,
+                                             GError **error);
+/* Forgets the pending UIDs of MAILBOX for FOLDER (NULL: all folders). */
+gboolean baton_store_imap_pending_clear (BatonStore *store, const char *mailbox,
+                                         const char *folder, GError **error);
+
 /* ---- digests ---- */
 
 /* When MEMBER's last digest was queued; 0 if never. */

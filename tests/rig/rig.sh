@@ -6,6 +6,9 @@
 #                      the SMTP server with all state under DIR, wait until
 #                      every port greets, write DIR/ports.env
 #   rig.sh stop DIR    stop exactly the processes `start DIR` recorded
+#   rig.sh imap-down DIR / imap-up DIR
+#                      stop / start Dovecot alone, on the same ports (a
+#                      server restart seen by a connected client)
 #
 # Users (DIR/users, Dovecot passwd-file; the SMTP server reads it too):
 #   team@example.com/teampass  alice@example.com/alicepass  bob@example.com/bobpass
@@ -24,7 +27,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 HOSTS=(127.0.0.1 127.0.0.3)
 
 die() { echo "rig: $*" >&2; exit 1; }
-[ $# -eq 2 ] || { echo "usage: $0 {start|stop} DIR" >&2; exit 64; }
+[ $# -eq 2 ] || { echo "usage: $0 {start|stop|imap-down|imap-up} DIR" >&2; exit 64; }
 CMD=$1
 if [ "$CMD" = start ]; then mkdir -p "$2"; elif [ ! -d "$2" ]; then exit 0; fi
 DIR=$(cd "$2" && pwd -P)
@@ -269,8 +272,31 @@ RIG_USER=$RUSER
 ENV
 }
 
+do_imap_down() {
+    stop_pid dovecot "$DIR/run/dovecot/master.pid" "-c $DIR/dovecot.conf"
+}
+
+do_imap_up() {
+    local run_as=()
+    if [ "$(id -u)" = 0 ]; then
+        local user=${RIG_USER:-nobody}
+        run_as=(setpriv --reuid="$user" --regid="$(id -gn "$user")" --clear-groups --)
+    fi
+    "${run_as[@]}" dovecot -c "$DIR/dovecot.conf" 2>>"$DIR/log/dovecot.stderr" ||
+        die "dovecot did not start again"
+    local port i
+    port=$(sed -n 's/^IMAPS_PORT=//p' "$DIR/ports.env")
+    for i in $(seq 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+        sleep 0.05
+    done
+    die "dovecot does not listen on $port again"
+}
+
 case "$CMD" in
     start) do_start ;;
     stop) do_stop ;;
-    *) echo "usage: $0 {start|stop} DIR" >&2; exit 64 ;;
+    imap-down) do_imap_down ;;
+    imap-up) do_imap_up ;;
+    *) echo "usage: $0 {start|stop|imap-down|imap-up} DIR" >&2; exit 64 ;;
 esac

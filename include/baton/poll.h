@@ -1,0 +1,49 @@
+/* Polling the team mailbox over IMAP, with the guarantees of mbsync/fdm:
+ * no mail lost, none applied twice.
+ *
+ * Each message is applied in its own transaction that also advances the
+ * stored position (UIDVALIDITY, last UID) and records where the message is
+ * to be moved; so a poller killed at any moment resumes exactly after the
+ * last committed message. Only after that commit is the message flagged
+ * \Seen and moved (processed-folder; failed-folder for mail that is not
+ * mail). A changed UIDVALIDITY rescans the folder; Message-ID dedup keeps
+ * that from applying anything twice.
+ */
+#pragma once
+#include "baton/imap.h"
+#include "baton/workflow.h"
+
+#include <glib.h>
+
+typedef struct {
+  guint fetched;
+  guint applied;  /* processed (any outcome, duplicates included) */
+  guint failed;   /* not mail: moved to the failed folder */
+  guint moved;
+} BatonPollStats;
+
+typedef struct {
+  BatonImapSettings imap; /* strings owned by this struct */
+  char *mailbox_key;      /* "user@host:port/MAILBOX", the stored position's name */
+  char *processed_folder; /* or NULL: leave processed mail where it is */
+  char *failed_folder;    /* or NULL */
+} BatonPollSettings;
+
+/* Settings from the [imap] section, reading the password. Errors:
+ * BATON_ERROR_CONFIG (no [imap], bad url), or the secret's. */
+BatonPollSettings *baton_poll_settings_new (const BatonConfig *config, GError **error);
+void baton_poll_settings_free (BatonPollSettings *settings);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonPollSettings, baton_poll_settings_free)
+
+/* One pass over the selected mailbox of SESSION. On the very first pass
+ * (no stored position) only the position is recorded, unless FROM_START:
+ * old mail in a mailbox is not a list of fresh commands. Stops at the
+ * first temporary failure (the rest is fetched on the next pass). */
+gboolean baton_poll_once (BatonTeam *team, BatonImapSession *session,
+                          const BatonPollSettings *settings, gboolean from_start,
+                          BatonPollStats *stats, GError **error);
+
+/* Takes the per-database poll lock (flock on DATABASE.poll-lock), so two
+ * pollers of one mailbox never overlap. Returns the lock's fd, or -1 with
+ * ERROR: BATON_ERROR_TEMPORARY when another poller holds it. */
+int baton_poll_lock (const BatonConfig *config, GError **error);

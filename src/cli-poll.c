@@ -1,0 +1,219 @@
+/* `baton poll` (one pass, for cron), `baton poll --idle` (stays connected
+ * and reacts to new mail within seconds) and `baton run` (the daemon:
+ * IDLE plus digests and the outbox, until SIGTERM).
+ *
+ * The daemon reconnects with exponential backoff when the server goes away
+ * and re-issues IDLE well before the server's 30-minute limit. Signals only
+ * set a flag and interrupt the IDLE; the loop stops between messages, never
+ * inside a transaction. */
+#define G_LOG_DOMAIN "baton"
+#include "baton/cli.h"
+#include "baton/error.h"
+#include "baton/outbox.h"
+#include "baton/poll.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+/* Each IDLE wait is this long, so digests and sends run at least once a
+ * minute; a fresh IDLE is issued well within RFC 2177's 29 minutes. */
+#define IDLE_SLICE_SECONDS 60
+#define MAX_BACKOFF_SECONDS 300
+
+static volatile sig_atomic_t stop_requested;
+static BatonImapSession *volatile idling_session;
+
+static void
+on_stop_signal (int signal_number)
+{
+  (void) signal_number;
+  stop_requested = 1;
+  if (idling_session != NULL)
+    baton_imap_idle_interrupt (idling_session);
+}
+
+static void
+install_signal_handlers (void)
+{
+  struct sigaction action = { 0 };
+  action.sa_handler = on_stop_signal;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGTERM, &action, NULL);
+  sigaction (SIGINT, &action, NULL);
+  signal (SIGPIPE, SIG_IGN);
+}
+
+static void
+log_stats (const BatonPollStats *stats)
+{
+  if (stats->fetched + stats->moved > 0)
+    g_info ("poll fetched=%u applied=%u failed=%u moved=%u", stats->fetched, stats->applied,
+            stats->failed, stats->moved);
+}
+
+static gboolean
+poll_pass (BatonTeam *team, BatonImapSession *session, const BatonPollSettings *settings,
+           gboolean from_start, GError **error)
+{
+  BatonPollStats stats = { 0 };
+  gboolean ok = baton_poll_once (team, session, settings, from_start, &stats, error);
+  log_stats (&stats);
+  return ok;
+}
+
+/* Digests and the outbox, for the daemon; their failures are logged and
+ * retried on the next round, never fatal. */
+static void
+housekeeping (BatonTeam *team)
+{
+  g_autoptr (GError) error = NULL;
+  BatonDigestStats digests = { 0 };
+  BatonSendStats sent = { 0 };
+  if (!baton_outbox_queue_digests (team, FALSE, &digests, &error) ||
+      !baton_outbox_send (team, &sent, &error))
+    g_warning ("%s", error->message);
+  if (digests.queued + sent.sent + sent.retried + sent.failed > 0)
+    g_info ("run digests=%u sent=%u retried=%u failed=%u", digests.queued, sent.sent, sent.retried,
+            sent.failed);
+}
+
+/* Stays connected: poll, IDLE, poll again on news. Returns when asked to
+ * stop, or FALSE with ERROR when the connection failed. */
+static gboolean
+idle_session (BatonTeam *team, const BatonPollSettings *settings, gboolean from_start,
+              gboolean with_housekeeping, GError **error)
+{
+  g_autoptr (BatonImapSession) session = baton_imap_connect (&settings->imap, error);
+  if (session == NULL || !poll_pass (team, session, settings, from_start, error))
+    return FALSE;
+  g_info ("idle: connected to %s, waiting for mail", settings->mailbox_key);
+  while (!stop_requested)
+    {
+      if (with_housekeeping)
+        housekeeping (team);
+      gboolean new_mail = FALSE;
+      idling_session = session;
+      gboolean ok = baton_imap_idle_wait (session, IDLE_SLICE_SECONDS, &new_mail, error);
+      idling_session = NULL;
+      if (!ok)
+        return FALSE;
+      if (!stop_requested && !poll_pass (team, session, settings, FALSE, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Server gone, network down: wait and reconnect, doubling the wait up to
+ * five minutes. Credentials or configuration refused: stop, a retry cannot
+ * fix those. */
+static gboolean
+idle_forever (BatonTeam *team, const BatonPollSettings *settings, gboolean from_start,
+              gboolean with_housekeeping, GError **error)
+{
+  guint backoff = 1;
+  while (!stop_requested)
+    {
+      g_autoptr (GError) failure = NULL;
+      if (idle_session (team, settings, from_start, with_housekeeping, &failure))
+        break;
+      if (!baton_error_is_temporary (failure))
+        {
+          g_propagate_error (error, g_steal_pointer (&failure));
+          return FALSE;
+        }
+      g_warning ("idle: %s; reconnecting in %u s", failure->message, backoff);
+      for (guint waited = 0; waited < backoff && !stop_requested; waited++)
+        sleep (1);
+      backoff = MIN (backoff * 2, MAX_BACKOFF_SECONDS);
+      from_start = FALSE;
+    }
+  g_info ("stopping on request");
+  return TRUE;
+}
+
+static BatonTeam *
+open_poller (const BatonCli *cli, int *lock_fd, BatonPollSettings **settings, GError **error)
+{
+  g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
+  if (team == NULL)
+    return NULL;
+  baton_outbox_attach (team);
+  if ((*settings = baton_poll_settings_new (team->config, error)) == NULL)
+    return NULL;
+  if ((*lock_fd = baton_poll_lock (team->config, error)) < 0)
+    return NULL;
+  return g_steal_pointer (&team);
+}
+
+gboolean
+baton_cli_poll (const BatonCli *cli, int argc, char **argv, GError **error)
+{
+  gboolean idle = FALSE, from_start = FALSE;
+  GOptionEntry entries[] = {
+    { "idle", 0, 0, G_OPTION_ARG_NONE, &idle, "stay connected and process mail as it arrives", NULL },
+    { "from-start", 0, 0, G_OPTION_ARG_NONE, &from_start,
+      "also process the mail already in the mailbox", NULL },
+    { NULL }
+  };
+  if (!baton_cli_parse_options ("poll", "", entries, &argc, &argv, error))
+    return FALSE;
+  int lock_fd = -1;
+  g_autoptr (BatonPollSettings) settings = NULL;
+  g_autoptr (BatonTeam) team = open_poller (cli, &lock_fd, &settings, error);
+  if (team == NULL)
+    return FALSE;
+  install_signal_handlers ();
+  gboolean ok;
+  if (idle)
+    ok = idle_forever (team, settings, from_start, FALSE, error);
+  else
+    {
+      g_autoptr (BatonImapSession) session = baton_imap_connect (&settings->imap, error);
+      ok = session != NULL && poll_pass (team, session, settings, from_start, error);
+    }
+  close (lock_fd);
+  return ok;
+}
+
+/* A team without [imap] (mail arrives through procmail) still needs its
+ * digests and outbox: once a minute. */
+static gboolean
+run_without_imap (BatonTeam *team)
+{
+  install_signal_handlers ();
+  while (!stop_requested)
+    {
+      housekeeping (team);
+      for (guint waited = 0; waited < IDLE_SLICE_SECONDS && !stop_requested; waited++)
+        sleep (1);
+    }
+  g_info ("stopping on request");
+  return TRUE;
+}
+
+gboolean
+baton_cli_run (const BatonCli *cli, int argc, char **argv, GError **error)
+{
+  GOptionEntry entries[] = { { NULL } };
+  if (!baton_cli_parse_options ("run", "", entries, &argc, &argv, error))
+    return FALSE;
+  {
+    g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
+    if (team == NULL)
+      return FALSE;
+    if (team->config->imap == NULL)
+      {
+        baton_outbox_attach (team);
+        return run_without_imap (team);
+      }
+  }
+  int lock_fd = -1;
+  g_autoptr (BatonPollSettings) settings = NULL;
+  g_autoptr (BatonTeam) team = open_poller (cli, &lock_fd, &settings, error);
+  if (team == NULL)
+    return FALSE;
+  install_signal_handlers ();
+  gboolean ok = idle_forever (team, settings, FALSE, TRUE, error);
+  close (lock_fd);
+  return ok;
+}
