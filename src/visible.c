@@ -355,6 +355,25 @@ has_digit_or_at (const char *s)
   return FALSE;
 }
 
+/* Cheap test before the regex: every attribution ends in a colon, in
+ * "wrote" (Zoho, some Apple Mail) or in the sender's address. */
+static gboolean
+could_end_attribution (const char *line)
+{
+  const char *end = line + strlen (line);
+  while (end > line && (end[-1] == '-' || end[-1] == ' ' || end[-1] == '\t'))
+    end--;
+  gsize len = (gsize) (end - line);
+  if (len > 0 && line[len - 1] == ':')
+    return TRUE;
+  if (len >= strlen ("：") && memcmp (end - strlen ("："), "：", strlen ("：")) == 0)
+    return TRUE;
+  if (len >= 5 && g_ascii_strncasecmp (end - 5, "wrote", 5) == 0)
+    return TRUE;
+  const char *space = g_strrstr_len (line, (gssize) len, " ");
+  return memchr (space != NULL ? space : line, '@', (gsize) (end - (space != NULL ? space : line))) != NULL;
+}
+
 /* Number of lines (1..4) of the attribution starting at line i, or 0. The
  * first line of a wrapped one must carry a date or an address, so that the
  * end of a paragraph is never joined onto the next line's attribution. */
@@ -373,7 +392,8 @@ attribution_at (GPtrArray *lines, const LineKind *kind, guint i)
     g_string_append (joined, g_ptr_array_index (lines, i + k));
     if (joined->len > MAX_ATTRIBUTION_BYTES)
       break;
-    if (matches (patterns ()->attribution, joined->str))
+    if (could_end_attribution (g_ptr_array_index (lines, i + k)) &&
+        matches (patterns ()->attribution, joined->str))
       return k + 1;
   }
   return 0;
