@@ -52,7 +52,7 @@ typedef struct {
 /* Translations of "On <date>, <name> wrote:". Each alternative names its
  * language's verb, so a date alone never makes a line an attribution; the
  * last one is Gmail's verbless "<date> <time> Name <address>:" (Russian,
- * Japanese, older Gmail), which needs a time and an address. */
+ * Japanese, older Gmail), which needs a time and a bracketed address. */
 static const char attribution_re[] =
     "^[-–—\\s]*(?:"
     "On\\s.+wrote\\s*:?"                                     /* en */
@@ -64,14 +64,14 @@ static const char attribution_re[] =
     "|Op\\s.+\\sschreef(?:\\s.*)?:?"                         /* nl */
     "|(?:W\\s+dniu|Dnia)\\s.+\\s(?:napisał\\(a\\)|napisała|napisał|pisze)\\s*:?" /* pl */
     "|(?:Em|No\\s+dia)\\s.+\\sescreveu\\s*:?"                /* pt */
-    "|.*\\d.*\\sskrev(?:\\s.*)?(?::|<\\S+@\\S+)"             /* da, no, sv */
+    "|(?=.*@).*\\d{1,2}[:.]\\d{2}.*\\sskrev(?:\\s.*)?(?::|<\\S+@\\S+)" /* da, no, sv */
     "|.+\\skirjoitti\\s*:?"                                  /* fi */
     "|.+\\s(?:napsal\\(a\\)|napsala|napsal|napísal)\\s*:?"   /* cs, sk */
     "|.+\\s(?:написал\\(а\\)|написала|написал|написав|написала|пишет|пише)\\s*:?" /* ru, uk */
     "|.+\\syazdı\\s*:?"                                      /* tr */
     "|.+\\s(?:írta|a\\s+scris|έγραψε)\\s*:?"                 /* hu, ro, el */
     "|.+(?:写道|寫道|のメッセージ|が書きました|작성)\\s*[:：]?" /* zh, ja, ko */
-    "|(?:\\p{L}{1,12}[.,]?\\s+){0,2}\\d.*\\d{1,2}[:.]\\d{2}.*[<(]?[^\\s<>()]+@[^\\s<>()]+[>)]?\\s*[:：]"
+    "|(?:\\p{L}{1,12}[.,]?\\s+){0,2}\\d.*\\d{1,2}[:.]\\d{2}.*[<(][^\\s<>()]+@[^\\s<>()]+[>)]\\s*[:：]"
     ")[-\\s]*$";
 
 static const char weak_attribution_re[] =
@@ -237,8 +237,13 @@ is_quoted_line (const char *line)
   return *line == '>';
 }
 
-/* Quoted, blank or text, with hard-wrapped quote lines (one or two unquoted
- * lines directly between quoted ones) counted as quoted. */
+/* A quoted line long enough that a client wrapping at 72-80 columns may
+ * have pushed its end onto an unquoted line of its own. */
+#define WRAPPED_QUOTE_CHARS 60
+
+/* Quoted, blank or text. One or two unquoted lines directly between quoted
+ * ones, after a long quoted line, are the wrapped end of that line (a reply
+ * squeezed between short quoted lines stays text). */
 static LineKind *
 classify (GPtrArray *lines)
 {
@@ -249,7 +254,8 @@ classify (GPtrArray *lines)
     kind[i] = is_blank (l) ? LINE_BLANK : is_quoted_line (l) ? LINE_QUOTED : LINE_TEXT;
   }
   for (guint i = 1; i + 1 < n; i++) {
-    if (kind[i] != LINE_TEXT || kind[i - 1] != LINE_QUOTED)
+    if (kind[i] != LINE_TEXT || kind[i - 1] != LINE_QUOTED ||
+        g_utf8_strlen (g_ptr_array_index (lines, i - 1), -1) < WRAPPED_QUOTE_CHARS)
       continue;
     guint j = i;
     while (j < n && j < i + 2 && kind[j] == LINE_TEXT)
@@ -302,7 +308,7 @@ is_header_continuation (const char *line, Field previous)
 }
 
 /* An Outlook-style header block starting at line i: consecutive header
- * lines naming a sender and a recipient plus a date, subject or copy. Both
+ * lines (single blank lines between them allowed) naming a sender and a recipient plus a date, subject or copy. Both
  * ends are required so that a body that merely starts "From: …\nSubject: …"
  * (a form, a note) is not mistaken for a quoted message. */
 static gboolean
@@ -310,7 +316,12 @@ header_block_at (GPtrArray *lines, const LineKind *kind, guint i)
 {
   guint mask = 0;
   Field previous = FIELD_NONE;
-  for (guint j = i; j < lines->len && kind[j] == LINE_TEXT; j++) {
+  for (guint j = i; j < lines->len && kind[j] != LINE_QUOTED; j++) {
+    if (kind[j] == LINE_BLANK) { /* some clients space the fields out */
+      if (j + 1 >= lines->len || header_field (g_ptr_array_index (lines, j + 1), NULL) == FIELD_NONE)
+        break;
+      continue;
+    }
     const char *line = g_ptr_array_index (lines, j);
     Field f = header_field (line, NULL);
     if (f != FIELD_NONE)

@@ -95,6 +95,26 @@ test_garbage (void)
   g_assert_true (g_utf8_validate (junk_text, -1, NULL));
 }
 
+/* Random documents from markup fragments: no crash (ASan run), valid UTF-8. */
+static void
+test_random (void)
+{
+  static const char *const pieces[] = {
+    "<p>", "</p>", "<div>", "</div>", "<br>", "<blockquote>", "</blockquote>", "<li>", "<ul>",
+    "</ul>", "<pre>", "</pre>", "<script>", "</script>", "<style>", "<head>", "<!--", "-->",
+    "<!x", "<?", "<", ">", "&", "&#", "&#x", ";", "&amp;", "&#1114112;", "&nbsp;", "\"", "'",
+    " ", "\n", "\t", "text", "\xc3", "\xa9", "\xff", "=", "/", "<a href='", "</", "<td>",
+  };
+  for (int round = 0; round < 2000; round++) {
+    g_autoptr (GString) doc = g_string_new (NULL);
+    int n = g_test_rand_int_range (0, 60);
+    for (int i = 0; i < n; i++)
+      g_string_append (doc, pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))]);
+    g_autofree char *text = baton_html_to_text (doc->str);
+    g_assert_true (g_utf8_validate (text, -1, NULL));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -106,5 +126,6 @@ main (int argc, char **argv)
   g_test_add_func ("/html/blockquote", test_blockquote);
   g_test_add_func ("/html/lists", test_lists);
   g_test_add_func ("/html/garbage", test_garbage);
+  g_test_add_func ("/html/random", test_random);
   return g_test_run ();
 }

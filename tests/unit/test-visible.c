@@ -45,6 +45,7 @@ test_attributions (void)
   check_attribution ("2016/11/08 14:26、Test user <test@example.com> のメッセージ:");
   check_attribution ("2016. 11. 8. 오후 12:39 Test user <test@example.com> 작성:");
   check_attribution ("2014-03-20 8:48 GMT+01:00 Rémi Dolan <remi@example.com>:");
+  check_attribution ("- On 2021-04-09 23:25, Toby Flenderson a wrote:");
 }
 
 static void
@@ -53,6 +54,7 @@ test_wrote_in_prose_stays (void)
   check ("I read what she wrote: it was fine.\ntake 3", "I read what she wrote: it was fine.\ntake 3");
   check ("Something wrote:\nnot an attribution", "Something wrote:\nnot an attribution");
   check ("On the other hand, this is fine.\nOn average it works.", "On the other hand, this is fine.\nOn average it works.");
+  check ("Report 3 at 10:30 for bob@example.com:\ndone 7", "Report 3 at 10:30 for bob@example.com:\ndone 7");
   /* A bare "Name wrote:" does introduce a quote that follows it. */
   check ("ok\n\nRussell Brown wrote:\n> old", "ok");
 }
@@ -78,6 +80,8 @@ test_outlook (void)
   check ("done 7\n________________________________\nFrom: x\nSent: y\nTo: z\nSubject: w\n\ntake 9",
          "done 7");
   check ("done 7\n\n-------- Message d'origine --------\nDe : A <a@example.org>\n\ntake 9", "done 7");
+  check ("done 7\n\nFrom: a@example.com\n\nSent: Monday\n\nTo: b@example.com\n\nSubject: x\n\ntake 9",
+         "done 7");
   /* A sender and a subject without any recipient are not a quoted header. */
   check ("From: me\nSubject: plan\n\ntake 4", "From: me\nSubject: plan\n\ntake 4");
   /* A lone "From: name <address>" line introduces an old message. */
@@ -132,7 +136,11 @@ test_quotes (void)
   check ("I agree.\n\n> point one\n\nyes\n\n> point two\n> more\n\nno",
          "I agree.\n\nyes\n\nno");
   /* Lines broken out of a quote by a narrow client are still quoted. */
-  check ("mine\n\n> quoted line that was wra\npped by the client\n> end\n", "mine");
+  check ("mine\n\n> a quoted line long enough to be wrapped by a narrow client, so wra\n"
+         "pped here\n> end\n",
+         "mine");
+  /* ... but a reply squeezed between short quoted lines is new text. */
+  check ("> Can you take 12?\ntake 12\n> And 13?\ntake 13\n", "take 12\ntake 13");
   check ("Hi,\nOn Tue, 2011-03-01 at 18:02 +0530, Abhishek Kona wrote:\n> old\n\nnew text",
          "Hi,\nnew text");
 }
@@ -168,6 +176,26 @@ test_empty_and_odd (void)
   g_assert_true (g_str_has_prefix (text, "Hi folks\n"));
 }
 
+/* Random bodies from mail fragments: no crash (ASan run), valid UTF-8. */
+static void
+test_random (void)
+{
+  static const char *const pieces[] = {
+    "> ", ">", "\n", "\r\n", "\r", " ", "-- ", "--", "On 1 Jan 2024, A <a@b.c> wrote:",
+    "From: a@b.c", "To: x", "Sent: y", "Subject: z", "*From:*", "Regards,", "-John",
+    "Sent from my iPhone", "-----Original Message-----", "____", "take 12", "\xc3", "\xff",
+    "：", "@", "<", "wrote", "skrev 10:00", "写道", ":",
+  };
+  for (int round = 0; round < 2000; round++) {
+    g_autoptr (GString) body = g_string_new (NULL);
+    int n = g_test_rand_int_range (0, 60);
+    for (int i = 0; i < n; i++)
+      g_string_append (body, pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))]);
+    g_autofree char *text = baton_visible_text (body->str);
+    g_assert_true (g_utf8_validate (text, -1, NULL));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -182,5 +210,6 @@ main (int argc, char **argv)
   g_test_add_func ("/visible/formatting", test_formatting_kept);
   g_test_add_func ("/visible/line-ends", test_line_ends);
   g_test_add_func ("/visible/empty", test_empty_and_odd);
+  g_test_add_func ("/visible/random", test_random);
   return g_test_run ();
 }
