@@ -358,7 +358,7 @@ lone_from_line (GPtrArray *lines, const LineKind *kind, guint i)
 }
 
 static gboolean
-has_digit_or_at (const char *s)
+has_date_or_address (const char *s)
 {
   for (; *s; s++)
     if (g_ascii_isdigit (*s) || *s == '@' || *s == '<')
@@ -371,18 +371,17 @@ has_digit_or_at (const char *s)
 static gboolean
 could_end_attribution (const char *line)
 {
-  const char *end = line + strlen (line);
-  while (end > line && (end[-1] == '-' || end[-1] == ' ' || end[-1] == '\t'))
-    end--;
-  gsize len = (gsize) (end - line);
-  if (len > 0 && line[len - 1] == ':')
+  g_autofree char *end = g_strdup (line);
+  g_strchomp (end);
+  gsize len = strlen (end);
+  while (len > 0 && end[len - 1] == '-')
+    end[--len] = '\0';
+  g_strchomp (end);
+  if (g_str_has_suffix (end, ":") || g_str_has_suffix (end, "：") ||
+      (strlen (end) >= 5 && g_ascii_strcasecmp (end + strlen (end) - 5, "wrote") == 0))
     return TRUE;
-  if (len >= strlen ("：") && memcmp (end - strlen ("："), "：", strlen ("：")) == 0)
-    return TRUE;
-  if (len >= 5 && g_ascii_strncasecmp (end - 5, "wrote", 5) == 0)
-    return TRUE;
-  const char *space = g_strrstr_len (line, (gssize) len, " ");
-  return memchr (space != NULL ? space : line, '@', (gsize) (end - (space != NULL ? space : line))) != NULL;
+  const char *last_word = strrchr (end, ' ');
+  return strchr (last_word != NULL ? last_word : end, '@') != NULL;
 }
 
 /* Number of lines (1..4) of the attribution starting at line i, or 0. The
@@ -392,7 +391,7 @@ static guint
 attribution_at (GPtrArray *lines, const LineKind *kind, guint i)
 {
   const char *first = g_ptr_array_index (lines, i);
-  if (!has_digit_or_at (first) || strlen (first) > MAX_ATTRIBUTION_BYTES)
+  if (!has_date_or_address (first) || strlen (first) > MAX_ATTRIBUTION_BYTES)
     return 0;
   g_autoptr (GString) joined = g_string_new (NULL);
   for (guint k = 0; k < MAX_ATTRIBUTION_LINES && i + k < lines->len; k++) {
@@ -423,6 +422,24 @@ cut_marker_at (GPtrArray *lines, const LineKind *kind, guint i)
          header_block_at (lines, kind, i) || lone_from_line (lines, kind, i);
 }
 
+/* Whether line i starts an attribution: returns its number of lines (0 for
+ * none) and sets *cut when no quote follows it, i.e. the old message
+ * follows unquoted. A bare "Name wrote:" counts only before a quote. */
+static guint
+attribution (GPtrArray *lines, const LineKind *kind, guint i, gboolean *cut)
+{
+  guint n = lines->len;
+  guint span = attribution_at (lines, kind, i);
+  if (span == 0 && !matches (patterns ()->weak_attribution, g_ptr_array_index (lines, i)))
+    return 0;
+  guint next = next_non_blank (kind, n, i + MAX (span, 1));
+  gboolean quote_follows = next < n && kind[next] == LINE_QUOTED;
+  if (span == 0)
+    return quote_follows ? 1 : 0;
+  *cut = !quote_follows;
+  return span;
+}
+
 /* Marks keep[] for the new lines and returns the index where the old
  * message starts (lines->len when it never does). */
 static guint
@@ -442,16 +459,12 @@ scan (GPtrArray *lines, const LineKind *kind, gboolean *keep)
     after_quote = FALSE;
     if (cut_marker_at (lines, kind, i))
       return i;
-    guint span = attribution_at (lines, kind, i);
-    gboolean quote_follows = FALSE;
-    if (span > 0 || matches (patterns ()->weak_attribution, g_ptr_array_index (lines, i))) {
-      guint next = next_non_blank (kind, n, i + MAX (span, 1));
-      quote_follows = next >= n || kind[next] == LINE_QUOTED;
-      if (span > 0 && !quote_follows)
-        return i;
-    }
-    if (quote_follows) {
-      i += MAX (span, 1) - 1;
+    gboolean cut = FALSE;
+    guint span = attribution (lines, kind, i, &cut);
+    if (cut)
+      return i;
+    if (span > 0) { /* it goes with the quote it introduces */
+      i += span - 1;
       after_quote = TRUE;
       continue;
     }

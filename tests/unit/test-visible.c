@@ -57,6 +57,7 @@ test_wrote_in_prose_stays (void)
   check ("Report 3 at 10:30 for bob@example.com:\ndone 7", "Report 3 at 10:30 for bob@example.com:\ndone 7");
   /* A bare "Name wrote:" does introduce a quote that follows it. */
   check ("ok\n\nRussell Brown wrote:\n> old", "ok");
+  check ("ok\n\nHe wrote:", "ok\n\nHe wrote:");
 }
 
 static void
