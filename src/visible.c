@@ -120,9 +120,10 @@ static const char signoff_re[] =
     "|cordiali\\s+saluti|saluti|met\\s+vriendelijke\\s+groet(?:en)?|(?:vriendelijke\\s+)?groeten"
     "|atenciosamente|с\\s+уважением)\\s*[,.!]?\\s*$";
 
-/* "-Abhishek Kona", "/John": a name signed with a dash or slash. */
+/* "-Abhishek Kona", "/John": a name signed with a dash or slash. No space
+ * after the dash: "- Done" is a list item. */
 static const char name_line_re[] =
-    "^\\s*[-/]\\s?\\p{Lu}[\\p{L}.'’-]*(?:\\s\\p{Lu}[\\p{L}.'’-]*){0,3}\\s*$";
+    "^\\s*[-/]\\p{Lu}[\\p{L}.'’-]*(?:\\s\\p{Lu}[\\p{L}.'’-]*){0,3}\\s*$";
 
 static const struct {
   const char *name;
@@ -496,8 +497,21 @@ is_rule_line (const char *line)
   return TRUE;
 }
 
-/* Drops a trailing sign-off block: the sign-off line and at most five short
- * lines after it (name, title, phone), if something was written above. */
+/* A line that can follow a sign-off: a name, title, phone number or
+ * address, none of which starts with a lowercase word ("take 12" does). */
+static gboolean
+is_signature_line (const char *line)
+{
+  while (g_ascii_isspace (*line))
+    line++;
+  if (strchr (line, '@') != NULL || strstr (line, "://") != NULL || strstr (line, "www.") != NULL)
+    return TRUE;
+  return g_utf8_strlen (line, -1) <= 60 && !g_unichar_islower (g_utf8_get_char (line));
+}
+
+/* Drops a trailing sign-off block: the sign-off line and at most five
+ * signature lines after it (name, title, phone), if something was written
+ * above it. */
 static void
 drop_signoff (GPtrArray *lines, gboolean *keep, guint end)
 {
@@ -513,7 +527,7 @@ drop_signoff (GPtrArray *lines, gboolean *keep, guint end)
         keep[k] = FALSE;
       return;
     }
-    if (++after > 5 || g_utf8_strlen (line, -1) > 60)
+    if (++after > 5 || !is_signature_line (line))
       return;
   }
 }

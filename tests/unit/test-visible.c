@@ -108,6 +108,9 @@ test_signatures (void)
   check ("Hej,\n\nSvar.\n\nMed venlig hilsen\nAnders Andersen", "Hej,\n\nSvar.");
   check ("Oh thanks.\n\n-Abhishek Kona\n\n\n______\nriak-users mailing list", "Oh thanks.");
   check ("One:\n- This is a bullet point\n- And another one", "One:\n- This is a bullet point\n- And another one");
+  check ("Status:\n\n- Done", "Status:\n\n- Done");
+  check ("ok\n\nCheers\ntake 12", "ok\n\nCheers\ntake 12");
+  check ("ok\n\nBest regards,\nJane Roe\nTeam lead\n+44 7700 900333\nhttps://example.com", "ok");
   check ("Dear X,\n\nThanks.\n\nSincerely,\nSuper Domain Name Manager",
          "Dear X,\n\nThanks.\n\nSincerely,\nSuper Domain Name Manager");
 }
