@@ -4,8 +4,8 @@
  * every removal must be explainable from one line or a small block of lines.
  *
  * The body is read top-down as lines, each quoted (">"), blank or text.
- *  - Quoted lines are never new. An unquoted run of one or two lines sitting
- *    between quoted lines is a hard-wrapped quote line, also quoted.
+ *  - Quoted lines are never new. One or two unquoted lines between quoted
+ *    ones, after a long quoted line, are its hard-wrapped end: also quoted.
  *  - An attribution ("On … wrote:" and translations, possibly wrapped over up
  *    to four lines) followed by a quote only introduces that quote: it goes
  *    with it, and text after the quote (an inline reply) is still new.
@@ -14,8 +14,9 @@
  *    Message-----" and forward separators, mobile footers, Outlook header
  *    blocks (From + To + Sent/Subject/Cc, in many languages) and a lone
  *    "From: name <address>" line.
- *  - At the end, a sign-off ("Regards," + a few short lines) or a "-Name"
- *    line is dropped, then any rule lines left hanging before a cut.
+ *  - At the end, a sign-off ("Regards," + name, title, phone) or a "-Name"
+ *    line is dropped, then any rule lines left hanging before a cut. Nothing
+ *    that starts with a lowercase word (a command) is taken as signature.
  */
 #define G_LOG_DOMAIN "baton-visible"
 
@@ -309,13 +310,16 @@ is_header_continuation (const char *line, Field previous)
 }
 
 /* An Outlook-style header block starting at line i: consecutive header
- * lines (single blank lines between them allowed) naming a sender and a recipient plus a date, subject or copy. Both
- * ends are required so that a body that merely starts "From: …\nSubject: …"
- * (a form, a note) is not mistaken for a quoted message. */
+ * lines (single blank lines between them allowed) naming a sender and a
+ * recipient plus a date, subject or copy, and either an address somewhere
+ * or all of From, To, Sent and Subject. Both ends and the address are
+ * required so that a note like "From: Paris\nTo: Berlin\nDate: Monday" or
+ * a form starting "From: …\nSubject: …" is not taken for a quoted message. */
 static gboolean
 header_block_at (GPtrArray *lines, const LineKind *kind, guint i)
 {
   guint mask = 0;
+  gboolean address = FALSE;
   Field previous = FIELD_NONE;
   for (guint j = i; j < lines->len && kind[j] != LINE_QUOTED; j++) {
     if (kind[j] == LINE_BLANK) { /* some clients space the fields out */
@@ -325,14 +329,15 @@ header_block_at (GPtrArray *lines, const LineKind *kind, guint i)
     }
     const char *line = g_ptr_array_index (lines, j);
     Field f = header_field (line, NULL);
-    if (f != FIELD_NONE)
-      mask |= f;
-    else if (j == i || !is_header_continuation (line, previous))
+    if (f == FIELD_NONE && (j == i || !is_header_continuation (line, previous)))
       break;
+    mask |= f;
+    address = address || strchr (line, '@') != NULL;
     previous = f;
   }
+  guint full = FIELD_FROM | FIELD_TO | FIELD_SENT | FIELD_SUBJECT;
   return (mask & FIELD_FROM) && (mask & FIELD_TO) &&
-         (mask & (FIELD_SENT | FIELD_SUBJECT | FIELD_CC));
+         (mask & (FIELD_SENT | FIELD_SUBJECT | FIELD_CC)) && (address || (mask & full) == full);
 }
 
 static guint

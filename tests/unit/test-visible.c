@@ -83,6 +83,11 @@ test_outlook (void)
   check ("done 7\n\n-------- Message d'origine --------\nDe : A <a@example.org>\n\ntake 9", "done 7");
   check ("done 7\n\nFrom: a@example.com\n\nSent: Monday\n\nTo: b@example.com\n\nSubject: x\n\ntake 9",
          "done 7");
+  /* Without an address, a travel note is not a header block... */
+  check ("From: Paris\nTo: Berlin\nDate: Monday\n\ntake 4", "From: Paris\nTo: Berlin\nDate: Monday\n\ntake 4");
+  /* ... but Outlook's full set of fields is, even without one. */
+  check ("done 7\n\n*From:* Mary Green\n*Sent:* Tuesday\n*To:* John Green\n*Subject:* How are you?\n\ntake 9",
+         "done 7");
   /* A sender and a subject without any recipient are not a quoted header. */
   check ("From: me\nSubject: plan\n\ntake 4", "From: me\nSubject: plan\n\ntake 4");
   /* A lone "From: name <address>" line introduces an old message. */
