@@ -60,7 +60,7 @@ static const char attribution_re[] =
     "|Le\\s.+\\s(?:a\\s+)?écrit\\s*:?"                       /* fr */
     "|Am\\s.+\\sschrieb(?:\\s.*)?:"                          /* de */
     "|.*@\\S*\\s*schrieb(?:\\s.*)?:"                         /* de: Name <a@b> schrieb am …: */
-    "|El\\s.+\\s(?:escribió|ha\\s+escrit|escrigué)\\s*:?"    /* es, ca */
+    "|El\\s.+\\s(?:escribió|ha\\s+escrit|escrigué|va\\s+escriure)\\s*:?" /* es, ca */
     "|(?:Il|In\\s+data)\\s.+\\sha\\s+scritto\\s*:?"          /* it */
     "|Op\\s.+\\sschreef(?:\\s.*)?:?"                         /* nl */
     "|(?:W\\s+dniu|Dnia)\\s.+\\s(?:napisał\\(a\\)|napisała|napisał|pisze)\\s*:?" /* pl */
@@ -70,7 +70,9 @@ static const char attribution_re[] =
     "|.+\\s(?:napsal\\(a\\)|napsala|napsal|napísal)\\s*:?"   /* cs, sk */
     "|.+\\s(?:написал\\(а\\)|написала|написал|написав|написала|пишет|пише)\\s*:?" /* ru, uk */
     "|.+\\syazdı\\s*:?"                                      /* tr */
-    "|.+\\s(?:írta|a\\s+scris|έγραψε)\\s*:?"                 /* hu, ro, el */
+    "|.+\\s(?:írta(?:\\s*\\(.*\\))?|a\\s+scris|έγραψε)\\s*:?"   /* hu, ro, el */
+    "|.+\\s(?:đã\\s+viết|menulis)\\s*:?"                       /* vi, id */
+    "|(?:בתאריך\\s|.*\\sכתב).+:|.*\\sكتب\\s.+:"                 /* he, ar */
     "|.+(?:写道|寫道|のメッセージ|が書きました|작성)\\s*[:：]?" /* zh, ja, ko */
     "|(?:\\p{L}{1,12}[.,]?\\s+){0,2}\\d.*\\d{1,2}[:.]\\d{2}.*[<(][^\\s<>()]+@[^\\s<>()]+[>)]\\s*[:：]"
     ")[-\\s]*$";

@@ -46,6 +46,22 @@ test_attributions (void)
   check_attribution ("2016. 11. 8. 오후 12:39 Test user <test@example.com> 작성:");
   check_attribution ("2014-03-20 8:48 GMT+01:00 Rémi Dolan <remi@example.com>:");
   check_attribution ("- On 2021-04-09 23:25, Toby Flenderson a wrote:");
+  check_attribution ("In data 11 ottobre 2017 21:11:31 \"John\" <j@example.com> ha scritto:");
+  check_attribution ("El dia 12 de març 2024 a les 10:00, Joan <joan@example.cat> va escriure:");
+  check_attribution ("Den 12 mars 2024 kl. 10:00 skrev Anna <anna@example.se>:");
+  check_attribution ("Dne 12. 3. 2024 v 10:00 Jan Novák <jan@example.cz> napsal(a):");
+  check_attribution ("Dňa 12. 3. 2024 o 10:00 Ján <jan@example.sk> napísal:");
+  check_attribution ("12 Mar 2024 Sal, 10:00 tarihinde Ali <ali@example.com> şunu yazdı:");
+  check_attribution ("Kovács János <janos@example.hu> ezt írta (időpont: 2024. márc. 12., K, 10:00):");
+  check_attribution ("Pe mar., 12 mar. 2024 la 10:00, Ion <ion@example.ro> a scris:");
+  check_attribution ("Στις Τρί 12 Μαρ 2024 στις 10:00, ο/η Νίκος <nikos@example.gr> έγραψε:");
+  check_attribution ("12.03.2024, 10:00, Иван Иванов <ivan@example.ru> написал(а):");
+  check_attribution ("2024年3月12日(火) 10:00 山田 <yamada@example.jp>:");
+  check_attribution ("2024년 3월 12일 (화) 오전 10:00, 김 <kim@example.kr>님이 작성:");
+  check_attribution ("Vào Th 3, 12 thg 3, 2024 vào lúc 10:00 An <an@example.vn> đã viết:");
+  check_attribution ("Pada tanggal Sel, 12 Mar 2024 pukul 10.00 Budi <budi@example.id> menulis:");
+  check_attribution ("בתאריך יום ג׳, 12 במרץ 2024 ב-10:00 מאת Dan <dan@example.il>:");
+  check_attribution ("في الثلاثاء، 12 مارس 2024 في 10:00 ص، كتب Ali <ali@example.com>:");
 }
 
 static void
