@@ -1,5 +1,6 @@
 /* baton_html_to_text(): layout, entities, quotes, lists, hostile input. */
 #include "baton/html.h"
+#include "baton/visible.h"
 
 #include <string.h>
 
@@ -95,6 +96,36 @@ test_garbage (void)
   g_assert_true (g_utf8_validate (junk_text, -1, NULL));
 }
 
+/* HTML replies as the big clients write them, through both steps. */
+static void
+check_reply (const char *html, const char *expected)
+{
+  g_autofree char *text = baton_html_to_text (html);
+  g_autofree char *visible = baton_visible_text (text);
+  g_assert_cmpstr (visible, ==, expected);
+}
+
+static void
+test_replies (void)
+{
+  check_reply ("<div dir=\"ltr\">take 12<div><br></div><div>Thanks!</div></div><br>"
+               "<div class=\"gmail_quote\"><div dir=\"ltr\" class=\"gmail_attr\">On Mon, Mar 11, "
+               "2024 at 10:00 AM Bob &lt;<a href=\"mailto:bob@example.com\">bob@example.com</a>&gt; "
+               "wrote:<br></div><blockquote class=\"gmail_quote\" style=\"margin:0px\">"
+               "<div dir=\"ltr\">done 7</div></blockquote></div>",
+               "take 12\n\nThanks!");
+  check_reply ("<html><head><style>p{margin:0}</style></head><body><div>done 7</div>"
+               "<hr style=\"display:inline-block\"><div id=\"divRplyFwdMsg\" dir=\"ltr\"><font>"
+               "<b>From:</b> Bob &lt;bob@example.com&gt;<br><b>Sent:</b> Monday, March 11, 2024 "
+               "10:00 AM<br><b>To:</b> Team &lt;team@example.com&gt;<br><b>Subject:</b> Re: tasks"
+               "</font><div>&nbsp;</div></div><div>take 12</div></body></html>",
+               "done 7");
+  check_reply ("<html><body>take 3<br><div><br><blockquote type=\"cite\"><div>On 11 Mar 2024, "
+               "at 10:00, Bob &lt;bob@example.com&gt; wrote:</div><br><div>done 7</div>"
+               "</blockquote></div></body></html>",
+               "take 3");
+}
+
 /* Random documents from markup fragments: no crash (ASan run), valid UTF-8. */
 static void
 test_random (void)
@@ -127,5 +158,6 @@ main (int argc, char **argv)
   g_test_add_func ("/html/lists", test_lists);
   g_test_add_func ("/html/garbage", test_garbage);
   g_test_add_func ("/html/random", test_random);
+  g_test_add_func ("/html/replies", test_replies);
   return g_test_run ();
 }
