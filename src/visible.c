@@ -91,6 +91,7 @@ static const char separator_re[] =
     "|messaggio\\s+inoltrato|doorgestuurd\\s+bericht|videresendt\\s+(?:besked|meddelelse|melding)"
     "|vidarebefordrat\\s+meddelande|пересылаемое\\s+сообщение|mensagem\\s+encaminhada)"
     "\\s*(?:-{2,}|={2,})?\\s*:?"
+    "|-{2,}\\s*forwarded\\s+by\\s.+?-{2,}"                      /* Lotus Notes */
     "|(?:begin\\s+forwarded\\s+message|anfang\\s+der\\s+weitergeleiteten\\s+nachricht"
     "|début\\s+du\\s+message\\s+réexpédié|inicio\\s+del\\s+mensaje\\s+reenviado)\\s*:"
     "|_{2,})\\s*$";

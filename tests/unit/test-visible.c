@@ -117,6 +117,8 @@ test_forwarded (void)
          "Date: Mon\nSubject: x\nTo: t@example.com\n\ntake 1",
          "See below.");
   check ("FYI\n\nBegin forwarded message:\n\nFrom: John\n\ntake 1", "FYI");
+  check ("FYI\n\n----- Forwarded by John/ACME on 03/11/2024 10:00 AM -----\n\ntake 1", "FYI");
+  check ("FYI\n\n-------- Weitergeleitete Nachricht --------\nBetreff: x\n\ntake 1", "FYI");
 }
 
 static void
