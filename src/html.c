@@ -18,6 +18,10 @@
 #include <string.h>
 
 #define MAX_BREAKS 3 /* more blank lines than this say nothing */
+/* Prefixes and list indents stop growing here, so that a flood of nested
+ * <blockquote>s cannot make every later line megabytes long; any depth
+ * above zero is quoted all the same. */
+#define MAX_NESTING 20
 
 typedef struct {
   GString *out;       /* finished lines, each ending in "\n" */
@@ -89,7 +93,7 @@ in_list (const char *name, const char *const *list, gsize n)
 static void
 append_prefix (GString *out, guint depth)
 {
-  for (guint i = 0; i < depth; i++)
+  for (guint i = 0; i < MIN (depth, MAX_NESTING); i++)
     g_string_append (out, "> ");
 }
 
@@ -126,7 +130,7 @@ put_text (Render *r, const char *s, gsize len)
   if (r->line->len == 0) {
     r->line_depth = r->depth;
     if (r->item) {
-      for (guint i = 1; i < r->lists; i++)
+      for (guint i = 1; i < MIN (r->lists, MAX_NESTING); i++)
         g_string_append (r->line, "  ");
       g_string_append (r->line, "- ");
       r->item = FALSE;
@@ -309,24 +313,29 @@ markup (Render *r, const char *p)
   return end;
 }
 
-/* Trailing whitespace off every line, no blank lines at either end. */
+/* Trailing whitespace off every line, no blank lines at either end. (A
+ * plain walk: g_strsplit() is quadratic under ASan's strstr interceptor.) */
 static char *
 tidy (const char *text)
 {
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   GString *out = g_string_new (NULL);
   guint blanks = 0;
-  for (guint i = 0; lines[i] != NULL; i++) {
-    g_strchomp (lines[i]);
-    if (lines[i][0] == '\0') {
+  for (const char *line = text; *line;) {
+    const char *nl = strchr (line, '\n');
+    const char *next = nl != NULL ? nl + 1 : line + strlen (line);
+    const char *end = nl != NULL ? nl : next;
+    while (end > line && g_ascii_isspace (end[-1]))
+      end--;
+    if (end == line) {
       blanks++;
-      continue;
+    } else {
+      if (out->len > 0)
+        for (guint b = 0; b <= blanks; b++)
+          g_string_append_c (out, '\n');
+      g_string_append_len (out, line, end - line);
+      blanks = 0;
     }
-    if (out->len > 0)
-      for (guint b = 0; b <= blanks; b++)
-        g_string_append_c (out, '\n');
-    g_string_append (out, lines[i]);
-    blanks = 0;
+    line = next;
   }
   return g_string_free (out, FALSE);
 }

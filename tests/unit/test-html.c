@@ -87,8 +87,11 @@ test_garbage (void)
   for (int i = 0; i < 20000; i++)
     g_string_append (deep, "<blockquote><div><li>");
   g_string_append (deep, "x");
+  for (int i = 0; i < 20000; i++)
+    g_string_append (deep, "x<br>");
   g_autofree char *text = baton_html_to_text (deep->str);
   g_assert_nonnull (strstr (text, "x"));
+  g_assert_cmpuint (strlen (text), <, 2000000); /* prefixes are capped */
   g_autoptr (GString) junk = g_string_new (NULL);
   for (int i = 0; i < 100000; i++)
     g_string_append_c (junk, "<>&;#x\"'/! a\n"[i % 13]);
