@@ -145,6 +145,14 @@ test_footers (void)
   check ("take 5\n\nSent from my Verizon Wireless BlackBerry\n", "take 5");
   check ("take 5\n\nEnvoyé de mon iPhone", "take 5");
   check ("take 5\n\nVon meinem iPhone gesendet", "take 5");
+  check ("take 5\n\nGesendet mit der GMX Mail App", "take 5");
+  check ("take 5\n\nEnviado desde mi iPhone", "take 5");
+  check ("take 5\n\nWysłane z mojego iPhone’a", "take 5");
+  check ("take 5\n\nLähetetty iPhonesta", "take 5");
+  check ("take 5\n\niPhoneから送信", "take 5");
+  check ("take 5\n\n发自我的iPhone", "take 5");
+  check ("take 5\n\n내 iPhone에서 보냄", "take 5");
+  check ("take 5\n\nSent with ProtonMail Secure Email.", "take 5");
   check ("take 5\n\nGet Outlook for iOS<https://aka.ms/o0ukef>\n____\nFrom: x", "take 5");
   check ("take 5\n\nSent from Mail for Windows 10\n\nFrom: Bort\nSent: April 9\nTo: b@example.com\nSubject: Re: x",
          "take 5");
