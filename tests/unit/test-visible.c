@@ -1,0 +1,250 @@
+/* baton_visible_text(): one rule per test, in the words of real clients. */
+#include "baton/visible.h"
+
+static void
+check (const char *body, const char *expected)
+{
+  g_autofree char *text = baton_visible_text (body);
+  g_assert_cmpstr (text, ==, expected);
+}
+
+/* The reply, then the given attribution line(s), then an unquoted old
+ * message: only the reply may remain. */
+static void
+check_attribution (const char *attribution)
+{
+  g_autofree char *body = g_strdup_printf ("take 12\n\n%s\n\nold text\ndone 7\n", attribution);
+  g_autofree char *quoted = g_strdup_printf ("take 12\n\n%s\n> done 7\n", attribution);
+  check (body, "take 12");
+  check (quoted, "take 12");
+}
+
+static void
+test_attributions (void)
+{
+  check_attribution ("On Tue, 2011-03-01 at 18:02 +0530, Abhishek Kona wrote:");
+  check_attribution ("On Mon, Aug 26, 2019 at 4:37 PM The Hiring Engine <\nhire@example.com> wrote:");
+  check_attribution ("On Nov 21, 2014,\nat 10:18,\nJohn Doe <john@doe123.com> wrote:");
+  check_attribution ("---- On Wed, 24 Feb 2021 14:02:50 +0530 john@gmail.com wrote ----");
+  check_attribution ("Le 19 mars 2014 10:37, Cédric <cedric@example.com> a écrit :");
+  check_attribution ("Le lun. 15 nov. 2021 à 19:42, John - Acme <john@acme.com>\na écrit :");
+  check_attribution ("Am 25.06.2015 um 10:55 schrieb Test user:");
+  check_attribution ("Adam Mustermann <adam@example.com> schrieb am Di. 16. Mai 2017 um 10:20:");
+  check_attribution ("El 19/03/2014 11:34, Juan Pérez <juan@example.com> escribió:");
+  check_attribution ("Il giovedì 8 dicembre 2016, Company <q@example.com>\nha scritto:");
+  check_attribution ("Op 12 december 2016 19:05 schreef Company Questions <\nq@example.com>:");
+  check_attribution ("W dniu 2015-01-07 14:23, pbrzoski91@gmail.com pisze:");
+  check_attribution ("Dnia 27 grudnia 2016 12:08 Company <q@example.com> napisał(a):");
+  check_attribution ("Em 10 de julho de 2017 às 16:32:35, John Doe (\ncontact@example.com) escreveu:");
+  check_attribution ("Den 08/06/2015 kl. 21.21 skrev Test user <test@example.com>:");
+  check_attribution ("tir. 18. apr. 2017 kl. 13:09 skrev Test user <test@example.com>:");
+  check_attribution ("pe 20. lokakuuta 2017 klo 17.50 John Coe\n<john@example.com> kirjoitti:");
+  check_attribution ("ср, 30 апр. 2025 г. в 15:19, John Doe <doe@example.com>:");
+  check_attribution ("29 грудня 2017 р. о 19:09 <support@domain.com> написав:");
+  check_attribution ("在 2016年11月8日，下午2:23，Test user <test@example.com> 写道：");
+  check_attribution ("2016/11/08 14:26、Test user <test@example.com> のメッセージ:");
+  check_attribution ("2016. 11. 8. 오후 12:39 Test user <test@example.com> 작성:");
+  check_attribution ("2014-03-20 8:48 GMT+01:00 Rémi Dolan <remi@example.com>:");
+  check_attribution ("- On 2021-04-09 23:25, Toby Flenderson a wrote:");
+  check_attribution ("In data 11 ottobre 2017 21:11:31 \"John\" <j@example.com> ha scritto:");
+  check_attribution ("El dia 12 de març 2024 a les 10:00, Joan <joan@example.cat> va escriure:");
+  check_attribution ("Den 12 mars 2024 kl. 10:00 skrev Anna <anna@example.se>:");
+  check_attribution ("Dne 12. 3. 2024 v 10:00 Jan Novák <jan@example.cz> napsal(a):");
+  check_attribution ("Dňa 12. 3. 2024 o 10:00 Ján <jan@example.sk> napísal:");
+  check_attribution ("12 Mar 2024 Sal, 10:00 tarihinde Ali <ali@example.com> şunu yazdı:");
+  check_attribution ("Kovács János <janos@example.hu> ezt írta (időpont: 2024. márc. 12., K, 10:00):");
+  check_attribution ("Pe mar., 12 mar. 2024 la 10:00, Ion <ion@example.ro> a scris:");
+  check_attribution ("Στις Τρί 12 Μαρ 2024 στις 10:00, ο/η Νίκος <nikos@example.gr> έγραψε:");
+  check_attribution ("12.03.2024, 10:00, Иван Иванов <ivan@example.ru> написал(а):");
+  check_attribution ("2024年3月12日(火) 10:00 山田 <yamada@example.jp>:");
+  check_attribution ("2024년 3월 12일 (화) 오전 10:00, 김 <kim@example.kr>님이 작성:");
+  check_attribution ("Vào Th 3, 12 thg 3, 2024 vào lúc 10:00 An <an@example.vn> đã viết:");
+  check_attribution ("Pada tanggal Sel, 12 Mar 2024 pukul 10.00 Budi <budi@example.id> menulis:");
+  check_attribution ("בתאריך יום ג׳, 12 במרץ 2024 ב-10:00 מאת Dan <dan@example.il>:");
+  check_attribution ("في الثلاثاء، 12 مارس 2024 في 10:00 ص، كتب Ali <ali@example.com>:");
+}
+
+static void
+test_wrote_in_prose_stays (void)
+{
+  check ("I read what she wrote: it was fine.\ntake 3", "I read what she wrote: it was fine.\ntake 3");
+  check ("Something wrote:\nnot an attribution", "Something wrote:\nnot an attribution");
+  check ("On the other hand, this is fine.\nOn average it works.", "On the other hand, this is fine.\nOn average it works.");
+  check ("Report 3 at 10:30 for bob@example.com:\ndone 7", "Report 3 at 10:30 for bob@example.com:\ndone 7");
+  /* A bare "Name wrote:" does introduce a quote that follows it. */
+  check ("ok\n\nRussell Brown wrote:\n> old", "ok");
+  check ("ok\n\nHe wrote:", "ok\n\nHe wrote:");
+}
+
+static void
+test_outlook (void)
+{
+  check ("done 7\n\n-----Original Message-----\nFrom: a@example.com\nSent: Monday\n"
+         "To: b@example.com\nSubject: RE: x\n\ntake 9",
+         "done 7");
+  check ("done 7\n\nFrom: CRM [crm@example.com]\nSent: Friday, 23 March 2012 5:08 p.m.\n"
+         "To: John\nSubject: [contact:106]\n\ntake 9",
+         "done 7");
+  check ("done 7\n ------------------------------\n\n*Von:* Adam [mailto:adam@example.com]\n"
+         "*Gesendet:* Dienstag, 3. Jänner 2017 20:00\n*An:* Eva\n*Betreff:* Hallo\n\ntake 9",
+         "done 7");
+  check ("done 7\n\nDe : Company<mailto:q@example.com>\nEnvoyé le :jeudi 15 décembre 2016\n"
+         "À : someone@example.fr\nObjet :Curabitur\n\ntake 9",
+         "done 7");
+  check ("done 7\n\nFrom: Human Resources \n<hr-long@example.com> \nSent: Monday\n"
+         "To: Abhishek <a@example.com>\nSubject: applicant\n\ntake 9",
+         "done 7");
+  check ("done 7\n________________________________\nFrom: x\nSent: y\nTo: z\nSubject: w\n\ntake 9",
+         "done 7");
+  check ("done 7\n\n-------- Message d'origine --------\nDe : A <a@example.org>\n\ntake 9", "done 7");
+  check ("done 7\n\nFrom: a@example.com\n\nSent: Monday\n\nTo: b@example.com\n\nSubject: x\n\ntake 9",
+         "done 7");
+  /* Without an address, a travel note is not a header block... */
+  check ("From: Paris\nTo: Berlin\nDate: Monday\n\ntake 4", "From: Paris\nTo: Berlin\nDate: Monday\n\ntake 4");
+  /* ... but Outlook's full set of fields is, even without one. */
+  check ("done 7\n\n*From:* Mary Green\n*Sent:* Tuesday\n*To:* John Green\n*Subject:* How are you?\n\ntake 9",
+         "done 7");
+  /* A sender and a subject without any recipient are not a quoted header. */
+  check ("From: me\nSubject: plan\n\ntake 4", "From: me\nSubject: plan\n\ntake 4");
+  /* A lone "From: name <address>" line introduces an old message. */
+  check ("\nFrom: foo@example.com <foo@example.com>\n\nMy email is <foo@example.com>", "");
+}
+
+static void
+test_forwarded (void)
+{
+  check ("See below.\n\n---------- Forwarded message ---------\nFrom: John <j@example.com>\n"
+         "Date: Mon\nSubject: x\nTo: t@example.com\n\ntake 1",
+         "See below.");
+  check ("FYI\n\nBegin forwarded message:\n\nFrom: John\n\ntake 1", "FYI");
+  check ("FYI\n\n----- Forwarded by John/ACME on 03/11/2024 10:00 AM -----\n\ntake 1", "FYI");
+  check ("FYI\n\n-------- Weitergeleitete Nachricht --------\nBetreff: x\n\ntake 1", "FYI");
+}
+
+static void
+test_signatures (void)
+{
+  check ("take 12\n\n-- \nrick\ndone 1", "take 12");
+  check ("take 12\n--\nrick", "take 12");
+  check ("a fix -- this is not a signature\n-- and neither is this", "a fix -- this is not a signature\n-- and neither is this");
+  check ("Hi,\n\nCan you help?\n\nRegards,\n\nJohn Doe\nCEO @ Acme !", "Hi,\n\nCan you help?");
+  check ("Hej,\n\nSvar.\n\nMed venlig hilsen\nAnders Andersen", "Hej,\n\nSvar.");
+  check ("Oh thanks.\n\n-Abhishek Kona\n\n\n______\nriak-users mailing list", "Oh thanks.");
+  check ("One:\n- This is a bullet point\n- And another one", "One:\n- This is a bullet point\n- And another one");
+  check ("Status:\n\n- Done", "Status:\n\n- Done");
+  check ("ok\n\nCheers\ntake 12", "ok\n\nCheers\ntake 12");
+  check ("ok\n\nBest regards,\nJane Roe\nTeam lead\n+44 7700 900333\nhttps://example.com", "ok");
+  check ("Dear X,\n\nThanks.\n\nSincerely,\nSuper Domain Name Manager",
+         "Dear X,\n\nThanks.\n\nSincerely,\nSuper Domain Name Manager");
+}
+
+static void
+test_footers (void)
+{
+  check ("take 5\n\nSent from my iPhone", "take 5");
+  check ("take 5\n\nSent from my Verizon Wireless BlackBerry\n", "take 5");
+  check ("take 5\n\nEnvoyé de mon iPhone", "take 5");
+  check ("take 5\n\nVon meinem iPhone gesendet", "take 5");
+  check ("take 5\n\nGesendet mit der GMX Mail App", "take 5");
+  check ("take 5\n\nEnviado desde mi iPhone", "take 5");
+  check ("take 5\n\nWysłane z mojego iPhone’a", "take 5");
+  check ("take 5\n\nLähetetty iPhonesta", "take 5");
+  check ("take 5\n\niPhoneから送信", "take 5");
+  check ("take 5\n\n发自我的iPhone", "take 5");
+  check ("take 5\n\n내 iPhone에서 보냄", "take 5");
+  check ("take 5\n\nSent with ProtonMail Secure Email.", "take 5");
+  check ("take 5\n\nGet Outlook for iOS<https://aka.ms/o0ukef>\n____\nFrom: x", "take 5");
+  check ("take 5\n\nSent from Mail for Windows 10\n\nFrom: Bort\nSent: April 9\nTo: b@example.com\nSubject: Re: x",
+         "take 5");
+  check ("take 5\n\nSent from my desk, is much easier than my phone.",
+         "take 5\n\nSent from my desk, is much easier than my phone.");
+  check ("The notification was sent from my iPhone app.", "The notification was sent from my iPhone app.");
+}
+
+static void
+test_quotes (void)
+{
+  /* Only a quote: nothing was written. */
+  check ("> take 12\n> done 7\n", "");
+  check ("On Mon, 1 Jan 2024 at 10:00, A <a@example.com> wrote:\n> take 12\n", "");
+  /* Inline replies stay, the quotes between them go. */
+  check ("I agree.\n\n> point one\n\nyes\n\n> point two\n> more\n\nno",
+         "I agree.\n\nyes\n\nno");
+  /* Lines broken out of a quote by a narrow client are still quoted. */
+  check ("mine\n\n> a quoted line long enough to be wrapped by a narrow client, so wra\n"
+         "pped here\n> end\n",
+         "mine");
+  /* ... but a reply squeezed between short quoted lines is new text. */
+  check ("> Can you take 12?\ntake 12\n> And 13?\ntake 13\n", "take 12\ntake 13");
+  check ("Hi,\nOn Tue, 2011-03-01 at 18:02 +0530, Abhishek Kona wrote:\n> old\n\nnew text",
+         "Hi,\nnew text");
+}
+
+static void
+test_formatting_kept (void)
+{
+  check ("\n\nSomething like:\n\n    for (x) {\n        y;   \n    }\n\n\nwould do it.\n\n\n",
+         "Something like:\n\n    for (x) {\n        y;\n    }\n\n\nwould do it.");
+}
+
+static void
+test_line_ends (void)
+{
+  check ("take 12\r\n\r\nOn Tue, 1 Mar 2011 at 18:02, A <a@example.com> wrote:\r\n> old\r\n", "take 12");
+  check ("one\rtwo\r\n\r\nthree", "one\ntwo\n\nthree");
+}
+
+static void
+test_empty_and_odd (void)
+{
+  check ("", "");
+  check (NULL, "");
+  check ("\n\n  \n", "");
+  check ("bad \xff byte", "bad \xef\xbf\xbd byte");
+  g_autoptr (GString) big = g_string_new ("Hi folks\n");
+  for (int i = 0; i < 200000; i++)
+    g_string_append_c (big, '>');
+  g_string_append (big, "\nasdf\nA");
+  for (int i = 0; i < 200000; i++)
+    g_string_append_c (big, '>');
+  g_autofree char *text = baton_visible_text (big->str);
+  g_assert_true (g_str_has_prefix (text, "Hi folks\n"));
+}
+
+/* Random bodies from mail fragments: no crash (ASan run), valid UTF-8. */
+static void
+test_random (void)
+{
+  static const char *const pieces[] = {
+    "> ", ">", "\n", "\r\n", "\r", " ", "-- ", "--", "On 1 Jan 2024, A <a@b.c> wrote:",
+    "From: a@b.c", "To: x", "Sent: y", "Subject: z", "*From:*", "Regards,", "-John",
+    "Sent from my iPhone", "-----Original Message-----", "____", "take 12", "\xc3", "\xff",
+    "：", "@", "<", "wrote", "skrev 10:00", "写道", ":",
+  };
+  for (int round = 0; round < 2000; round++) {
+    g_autoptr (GString) body = g_string_new (NULL);
+    int n = g_test_rand_int_range (0, 60);
+    for (int i = 0; i < n; i++)
+      g_string_append (body, pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))]);
+    g_autofree char *text = baton_visible_text (body->str);
+    g_assert_true (g_utf8_validate (text, -1, NULL));
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/visible/attributions", test_attributions);
+  g_test_add_func ("/visible/wrote-in-prose", test_wrote_in_prose_stays);
+  g_test_add_func ("/visible/outlook", test_outlook);
+  g_test_add_func ("/visible/forwarded", test_forwarded);
+  g_test_add_func ("/visible/signatures", test_signatures);
+  g_test_add_func ("/visible/footers", test_footers);
+  g_test_add_func ("/visible/quotes", test_quotes);
+  g_test_add_func ("/visible/formatting", test_formatting_kept);
+  g_test_add_func ("/visible/line-ends", test_line_ends);
+  g_test_add_func ("/visible/empty", test_empty_and_odd);
+  g_test_add_func ("/visible/random", test_random);
+  return g_test_run ();
+}
