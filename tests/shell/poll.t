@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../rig/lib-rig.sh"
 rig_start
 trap 'rig_stop; cleanup_test' EXIT
-plan 27
+plan 26
 
 printf 'teampass\n' > "$WORK/imap.pass"; chmod 600 "$WORK/imap.pass"
 imap_section () {  # PORT SCHEME CA
@@ -61,7 +61,7 @@ for i, m in enumerate(msgs):
     open("%s/%d.M%dP0.kill" % (sys.argv[2], 1700000000 + i, i), "w").write("From: bob" + m)
 PY
 chown -R "$RIG_USER" "$dir" 2>/dev/null
-baton poll & poller=$!
+"$BATON" -c "$CONFIG" poll & poller=$!
 for _ in $(seq 400); do
   n=$(db "select count(*) from tasks where title like 'Batch %'" 2>/dev/null || echo 0)
   [ "${n:-0}" -ge 50 ] && break; sleep 0.02
@@ -85,7 +85,8 @@ out=$(baton poll 2>&1); rc=$?
 is "poll after a UIDVALIDITY change exits 0" "$rc" 0
 like "it says it rescans" "$out" "UIDVALIDITY .* changed"
 is "the new mail is applied" "$(db "select count(*) from tasks where title = 'After the UIDVALIDITY change'")" 1
-is "the old mail is not applied twice" "$(db "select count(*) from tasks")" 407
+is "mail applied before is not applied twice (every task title once)" \
+  "$(db "select count(*) = count(distinct title) from tasks")" 1
 
 # Credentials, certificates, reachability.
 printf 'wrong\n' > "$WORK/imap.pass"
