@@ -82,10 +82,21 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libbaton.a
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbaton.a $(LIBS)
 
+# Test-only LD_PRELOAD shims that make the database fail on demand
+# (tests/faults/*.c -> $(BUILD)/faults/*.so, used by tests/shell/faults.t).
+# Never sanitized: under SANITIZE=1 the tests preload libasan ahead of them.
+FAULT_SRC := $(wildcard tests/faults/*.c)
+FAULT_LIB := $(FAULT_SRC:tests/faults/%.c=$(BUILD)/faults/%.so)
+
+$(BUILD)/faults/%.so: tests/faults/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -fPIC -shared $(PKG_CFLAGS) -o $@ $< -ldl
+
 # Installs what the build and the test servers need (Debian), then runs
 # every unit, corpus and whole-program test through tests/harness.pl.
 check: deps
-	$(MAKE) --no-print-directory $(BUILD)/baton $(UNIT_BIN) $(TOOL_BIN)
+	$(MAKE) --no-print-directory $(BUILD)/baton $(UNIT_BIN) $(TOOL_BIN) $(FAULT_LIB)
 	BATON=$(CURDIR)/$(BUILD)/baton BATON_BUILD=$(CURDIR)/$(BUILD) \
 	  perl tests/harness.pl $(UNIT_BIN) $(sort $(wildcard tests/shell/*.t)) $(TESTS_EXTRA)
 

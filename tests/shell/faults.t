@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Nothing lost, nothing doubled: the database fails (BUSY, FULL, IOERR) at
+# chosen points of one `baton ingest`; baton must exit 75, keep nothing of
+# the mail, and apply it exactly once when the MTA delivers it again.
+# The failures come from tests/faults/fault.c, preloaded (see its header).
+. "$(dirname "$0")/../lib.sh"
+export BATON_NOW=2026-03-09T17:05:00Z
+FAULT_SO="${BATON_BUILD:-$(dirname "$BATON")}/faults/fault.so"
+if [ ! -f "$FAULT_SO" ]; then
+  echo "1..0 # SKIP $FAULT_SO not built (make check builds it)"
+  exit 0
+fi
+# A sanitized baton needs its runtime ahead of any preloaded library.
+PRELOAD=$FAULT_SO
+if ldd "$BATON" | grep -q libasan; then
+  PRELOAD="$(gcc -print-file-name=libasan.so) $FAULT_SO"
+fi
+write_config
+
+# Two tasks exist; the mail under test touches every table: a new task, a
+# handoff (a notice in the outbox and a thread), a note, a done.
+mail "Alice Martin <alice@example.com>" "Plan" plan@a 'task: Write the guide
+task: Deploy staging' | baton ingest
+mail "Alice Martin <alice@example.com>" "Wed update" update@a 'API draft is up.
+
+task: Review the auth part
+handoff 1 to bob: tests pass locally
+note 2: staging is slow today
+done 2' > "$WORK/update.eml"
+
+# Everything a mail can leave behind, without the generated Message-IDs of
+# notices (they differ from run to run by design).
+snapshot () {
+  sqlite3 "$WORK/baton.db" \
+    "select 'task', id, title, state, coalesce(owner,'-'), created_by, created_at, updated_at from tasks order by id;" \
+    "select 'event', id, coalesce(task,'-'), kind, who, coalesce(from_member,'-'), coalesce(to_member,'-'), coalesce(note,'-'), at, coalesce(message,'-') from events order by id;" \
+    "select 'message', id, message_id, outcome, coalesce(report,'-'), length(raw) from messages order by id;" \
+    "select 'outbox', id, kind, recipient, coalesce(task,'-') from outbox order by id;" \
+    "select 'threads', count(*) from threads;" \
+    "select 'sequence', name, seq from sqlite_sequence order by name;"
+}
+cp "$WORK/baton.db" "$WORK/before.db"
+restore () { rm -f "$WORK/baton.db" "$WORK/baton.db-wal" "$WORK/baton.db-shm"; cp "$WORK/before.db" "$WORK/baton.db"; }
+before=$(snapshot)
+
+# One clean run, traced: it gives the reference state and numbers the calls
+# and writes, so the points below are found by their SQL, not hard-coded.
+LD_PRELOAD=$PRELOAD BATON_FAULT_TRACE="$WORK/trace" baton ingest < "$WORK/update.eml"
+after=$(snapshot)
+call_of () { grep -E "^c[0-9]+	$1" "$WORK/trace" | sed -n "${2:-1}p" | cut -f1 | tr -d c; }
+begin=$(call_of 'BEGIN IMMEDIATE' 2)
+first_effect=$(call_of 'INSERT INTO messages')
+outbox=$(call_of 'INSERT INTO outbox')
+commit=$(grep -E '^c[0-9]+	COMMIT' "$WORK/trace" | tail -1 | cut -f1 | tr -d c)
+middle=$(( (first_effect + commit) / 2 ))
+# The commit's own writes: those to the WAL after the last COMMIT call.
+commit_writes=$(sed -n "/^c$commit	/,\$p" "$WORK/trace" | grep -c "^w.*-wal$")
+first_write=$(sed -n "/^c$commit	/,\$p" "$WORK/trace" | grep -m1 '^w' | cut -f1 | tr -d w)
+points="1 $begin $first_effect $middle $outbox $commit"
+
+kinds="busy full ioerr"
+plan $(( 3 + 4 * 3 * 6 + 4 * 2 * 2 ))
+like "the trace found the message's transaction" "$begin/$first_effect/$middle/$outbox/$commit" \
+  '^[0-9]+/[0-9]+/[0-9]+/[0-9]+/[0-9]+$'
+ok "the commit writes to the database (saw $commit_writes writes)" test "$commit_writes" -gt 2
+ok "the clean run applied the mail" test "$before" != "$after"
+
+# fault_case LABEL SPEC: one faulty delivery, then the MTA's retry.
+fault_case () {
+  local label=$1 spec=$2 out rc
+  restore
+  out=$(LD_PRELOAD=$PRELOAD BATON_FAULT=$spec "$BATON" -c "$CONFIG" ingest < "$WORK/update.eml" 2>&1)
+  rc=$?
+  is "$label: exits 75 (EX_TEMPFAIL)" "$rc" 75
+  if ! printf '%s\n' "$out" | grep -q 'fault.so:'; then
+    fail "$label: the fault fired" "output: $out"
+  else
+    like "$label: says the mail will be retried" "$out" "retried"
+  fi
+  is "$label: nothing of the mail is in the database" "$(snapshot)" "$before"
+  baton ingest < "$WORK/update.eml"; rc=$?
+  if [ "$rc" = 0 ] && [ "$(snapshot)" = "$after" ]; then
+    pass "$label: the retry applies it exactly once"
+  else
+    fail "$label: the retry applies it exactly once" "exit $rc" "$(diff <(echo "$after") <(snapshot))"
+  fi
+}
+
+for kind in $kinds; do
+  for point in $points; do
+    what=$(grep -E "^c$point	" "$WORK/trace" | cut -f2 | cut -c1-30)
+    fault_case "$kind at call $point ($what)" "$kind:$point"
+  done
+done
+# SQLite itself meets the error while writing the commit to the WAL.
+for kind in full ioerr; do
+  fault_case "$kind on the commit's first write" "$kind:write:$first_write"
+  fault_case "$kind on the commit's last write" "$kind:write:$((first_write + commit_writes - 1))"
+done
