@@ -112,6 +112,73 @@ bench: deps
 	$(MAKE) --no-print-directory BUILD=build $(BUILD)/baton $(TOOL_BIN)
 	sh bench/run.sh
 
+# libFuzzer targets fuzz/fuzz-*.c, built with clang from their own objects of
+# the library sources (build/fuzz/, never mixed with the gcc build), then run
+# FUZZ_SECONDS each on seeds from the tests. A crash, leak or hang fails the
+# target; its input is kept as build/fuzz/artifacts/TARGET-crash-*.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DIR     := build/fuzz
+# clang flags GLib's `{ NULL }` option-table terminator; gcc does not.
+FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+                -Wno-missing-field-initializers
+FUZZ_CFLAGS  := -std=gnu11 $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined \
+                -Iinclude $(PKG_CFLAGS) -DBATON_DATADIR='"$(DATADIR)"' -MMD -MP
+FUZZ_BIN     := $(patsubst fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard fuzz/fuzz-*.c))
+FUZZ_OBJ     := $(LIB_SRC:src/%.c=$(FUZZ_DIR)/src/%.o) $(FUZZ_DIR)/gen/embedded-templates.o
+# libetpan's pkg-config hands the linker a gcc-only -specs file.
+FUZZ_LIBS    := $(filter-out -specs=%,$(LIBS))
+FUZZ_RUN     := -max_total_time=$(FUZZ_SECONDS) -timeout=1 -rss_limit_mb=512 -max_len=65536 \
+                -print_final_stats=1
+FUZZ_SEEDS_fuzz-message  := $(FUZZ_DIR)/seeds/mail
+FUZZ_SEEDS_fuzz-mustache := templates $(FUZZ_DIR)/seeds/mustache-spec
+
+$(FUZZ_DIR)/src/%.o: src/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/gen/embedded-templates.o: $(BUILD)/gen/embedded-templates.c
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/libbaton.a: $(FUZZ_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz-%: fuzz/fuzz-%.c $(FUZZ_DIR)/libbaton.a
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_DIR)/libbaton.a $(FUZZ_LIBS)
+
+# Every mail under tests/corpus (not its JSON and notes), as seeds for
+# the message parser; flat, so names from different cases cannot clash.
+$(FUZZ_DIR)/seeds/mail: $(shell find tests/corpus -name '*.eml' 2>/dev/null)
+	@rm -rf $@ && mkdir -p $@
+	$(Q)n=0; for f in $^; do n=$$((n + 1)); cp "$$f" $@/$$n.eml; done
+
+# The spec's templates, one file each, as seeds for the Mustache parser.
+$(FUZZ_DIR)/seeds/mustache-spec: $(wildcard tests/mustache-spec/*.json)
+	@mkdir -p $@
+	$(Q)python3 -c 'import json,sys,os; [open(os.path.join(sys.argv[1], "%s-%d-%s" % (os.path.basename(f)[:-5], i, k)), "w").write(v) for f in sys.argv[2:] for i, t in enumerate(json.load(open(f))["tests"]) for k, v in [("template", t["template"])] + sorted(t.get("partials", {}).items())]' $@ $^
+	@touch $@
+
+fuzz: $(FUZZ_BIN) $(FUZZ_DIR)/seeds/mail $(FUZZ_DIR)/seeds/mustache-spec
+	@mkdir -p $(FUZZ_DIR)/artifacts
+	$(Q)for t in $(notdir $(FUZZ_BIN)); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$t; \
+	  case $$t in \
+	    fuzz-message) seeds="$(FUZZ_SEEDS_fuzz-message)" ;; \
+	    fuzz-mustache) seeds="$(FUZZ_SEEDS_fuzz-mustache)" ;; \
+	  esac; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s on $(FUZZ_DIR)/corpus/$$t $$seeds"; \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	    $(FUZZ_DIR)/$$t $(FUZZ_RUN) -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t- \
+	    $(FUZZ_DIR)/corpus/$$t $$seeds > $(FUZZ_DIR)/$$t.log 2>&1 || \
+	    { tail -60 $(FUZZ_DIR)/$$t.log; echo "fuzz: $$t FAILED (log: $(FUZZ_DIR)/$$t.log)"; exit 1; }; \
+	  grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)' $(FUZZ_DIR)/$$t.log; \
+	done
+
+-include $(FUZZ_OBJ:.o=.d)
+
 install: $(BUILD)/baton
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
