@@ -25,8 +25,10 @@ typedef struct {
 } BatonMessage;
 
 /* Parses a whole RFC 5322 message. A leading mbox "From " line is skipped.
- * Input with no header at all fails with BATON_ERROR_DATA. Returns a new
- * message the caller frees with baton_message_free(). */
+ * Input with no header at all fails with BATON_ERROR_DATA, and so does a
+ * MIME structure whose boundaries would take GMime's parser more than about
+ * half a second (multipart parts nested around very many "--" lines).
+ * Returns a new message the caller frees with baton_message_free(). */
 BatonMessage *baton_message_parse (const char *data, gsize length, GError **error);
 
 void baton_message_free (BatonMessage *message);

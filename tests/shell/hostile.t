@@ -5,7 +5,7 @@
 # crash, hang or answer 75 (which would make the MTA retry it forever).
 . "$(dirname "$0")/../lib.sh"
 export BATON_NOW=2026-03-09T17:05:00Z
-plan 36
+plan 40
 write_config
 
 # Generous bounds: the real numbers are printed as TAP comments. ASan's
@@ -45,6 +45,12 @@ def nested(depth, text):
     return "".join(body)
 write("deep", head("deep", "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=n0\n")
       + "\n" + nested(1000, "task: Too deep to be read"))
+# GMime matches every "--" line against every open boundary: nesting
+# around a million of them would hold the parser (and the database's write
+# lock) for seconds to minutes, so baton refuses the shape up front.
+stall = nested(1000, "task: Stall the parser\n" + "--x\n" * 1000000)
+write("deep-dashes", head("deep-dashes", "MIME-Version: 1.0\n"
+      "Content-Type: multipart/mixed; boundary=n0\n") + "\n" + stall)
 write("deep-31", head("deep-31", "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=n0\n")
       + "\n" + nested(31, "task: Deep but readable"))
 
@@ -109,6 +115,9 @@ is "10,000 MIME parts: the first text part is read and applied" \
 run deep; bounded deep
 is "MIME nested 1,000 deep: stored, nothing read from beyond the limit" \
   "$rc/$(outcome deep@hostile)/$(has_task 'Too deep')" "0/applied/0"
+run deep-dashes; bounded deep-dashes
+is "MIME nested around a million '--' lines: refused with 65" "$rc" 65
+like "saying why" "$(cat "$WORK/deep-dashes.out")" "built to stall the parser"
 run deep-31
 is "MIME nested 31 deep: still read and applied" "$rc/$(has_task 'Deep but readable')" "0/1"
 
