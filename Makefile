@@ -149,9 +149,10 @@ $(FUZZ_DIR)/fuzz-%: fuzz/fuzz-%.c $(FUZZ_DIR)/libbaton.a
 	@$(if $(Q),echo "  FUZZLD  $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_DIR)/libbaton.a $(FUZZ_LIBS)
 
-# Every mail under tests/corpus (not its JSON and notes), as seeds for
-# the message parser; flat, so names from different cases cannot clash.
-$(FUZZ_DIR)/seeds/mail: $(shell find tests/corpus -name '*.eml' 2>/dev/null)
+# Every mail under tests/corpus (*.eml, *.msg; not its JSON and notes), as
+# seeds for the message parser; flat, so names from different cases cannot
+# clash.
+$(FUZZ_DIR)/seeds/mail: $(shell find tests/corpus -name '*.eml' -o -name '*.msg' 2>/dev/null)
 	@rm -rf $@ && mkdir -p $@
 	$(Q)n=0; for f in $^; do n=$$((n + 1)); cp "$$f" $@/$$n.eml; done
 
