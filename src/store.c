@@ -168,16 +168,23 @@ exec_sql (BatonStore *store, const char *sql, const char *what, GError **error)
   return TRUE;
 }
 
-static int
-schema_version (BatonStore *store)
+/* A version that cannot be read is an error of its own class, never a
+ * guess: taking a BUSY or IOERR here for "no migration needed" would run
+ * on a database without tables and fail for good (70) instead of 75. */
+static gboolean
+schema_version (BatonStore *store, int *version, GError **error)
 {
-  sqlite3_stmt *statement = NULL;
-  int version = -1;
-  if (sqlite3_prepare_v2 (store->db, "PRAGMA user_version", -1, &statement, NULL) == SQLITE_OK &&
-      sqlite3_step (statement) == SQLITE_ROW)
-    version = sqlite3_column_int (statement, 0);
-  sqlite3_finalize (statement);
-  return version;
+  g_autoptr (sqlite3_stmt) statement = store_statement (store, "PRAGMA user_version", error);
+  if (statement == NULL)
+    return FALSE;
+  int rc = sqlite3_step (statement);
+  if (rc != SQLITE_ROW)
+    {
+      store_set_error (store, rc, "reading the schema version", error);
+      return FALSE;
+    }
+  *version = sqlite3_column_int (statement, 0);
+  return TRUE;
 }
 
 /* Runs every pending migration in one transaction, so a crash mid-way
@@ -185,10 +192,10 @@ schema_version (BatonStore *store)
 static gboolean
 migrate (BatonStore *store, GError **error)
 {
-  int version = schema_version (store);
+  int version = 0;
   int latest = G_N_ELEMENTS (migrations);
-  if (version < 0)
-    return exec_sql (store, "SELECT 1 FROM sqlite_master", "reading the schema", error);
+  if (!schema_version (store, &version, error))
+    return FALSE;
   if (version > latest)
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
