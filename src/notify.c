@@ -19,13 +19,12 @@ add_task (JsonBuilder *builder, const BatonTask *task)
 }
 
 static void
-add_history (BatonTeam *team, JsonBuilder *builder, const BatonTask *task, const char *tzid)
+add_history (JsonBuilder *builder, GPtrArray *events, const char *tzid)
 {
-  g_autoptr (GPtrArray) events = baton_store_events_list (team->store, task->id, G_MININT64, NULL);
-  outbox_json_bool (builder, "history", events && events->len > 1);
+  outbox_json_bool (builder, "history", events->len > 1);
   json_builder_set_member_name (builder, "events");
   json_builder_begin_array (builder);
-  for (guint i = 0; events && i < events->len; i++)
+  for (guint i = 0; i < events->len; i++)
     {
       const BatonEvent *event = events->pdata[i];
       g_autofree char *when = baton_schedule_format_local (tzid, event->at, "%a %d %b %H:%M");
@@ -41,7 +40,7 @@ add_history (BatonTeam *team, JsonBuilder *builder, const BatonTask *task, const
 
 static JsonNode *
 notice_data (BatonTeam *team, const BatonNotice *notice, const BatonTask *task,
-             const BatonMember *to)
+             const BatonMember *to, GPtrArray *events)
 {
   const BatonConfig *config = team->config;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
@@ -56,7 +55,7 @@ notice_data (BatonTeam *team, const BatonNotice *notice, const BatonTask *task,
   outbox_json_string (builder, "team_address", config->team_address);
   outbox_json_string (builder, "done_address", done_address);
   outbox_json_string (builder, "take_address", take_address);
-  add_history (team, builder, task, to->timezone);
+  add_history (builder, events, to->timezone);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -70,8 +69,14 @@ queue_notice (BatonTeam *team, const BatonNotice *notice, GError **error)
   g_autoptr (BatonTask) task = baton_store_task_get (team->store, notice->task, error);
   if (task == NULL)
     return error == NULL || *error == NULL;
+  /* Read here, where a database error still stops the mail's transaction
+   * (75, retried whole) instead of sending a notice without its history. */
+  g_autoptr (GPtrArray) events = baton_store_events_list (team->store, task->id, G_MININT64,
+                                                          error);
+  if (events == NULL)
+    return FALSE;
   gboolean handoff = g_str_equal (notice->kind, "handoff");
-  g_autoptr (JsonNode) data = notice_data (team, notice, task, to);
+  g_autoptr (JsonNode) data = notice_data (team, notice, task, to, events);
   g_autofree char *text = outbox_render (team, handoff ? "handoff.txt" : "taken.txt", data, FALSE,
                                          error);
   if (text == NULL)
