@@ -11,7 +11,8 @@
 #   team@example.com/teampass  alice@example.com/alicepass  bob@example.com/bobpass
 # Maildirs: DIR/mail/<domain>/<local>/Maildir.  Dovecot listens on 127.0.0.1
 # and 127.0.0.3; the certificate names only localhost and 127.0.0.1, so a
-# client that connects to 127.0.0.3 must refuse it (hostname check).
+# client that connects to 127.0.0.3 must refuse it (hostname check), and
+# Dovecot there does not announce MOVE (UIDPLUS fallback).
 # SMTP failure injection: put a reply line in DIR/control/smtp-{mail,rcpt,data}
 # ("<addr> 550 ..." limits it to one address); see smtpd.py.
 #
@@ -149,6 +150,13 @@ namespace inbox {
 }
 # IDLE falls back to polling when inotify is unavailable
 mailbox_idle_check_interval = 1 secs
+# Clients of 127.0.0.3 see a server without MOVE, to test the UIDPLUS
+# COPY + EXPUNGE fallback (the certificate does not name 127.0.0.3 either).
+local 127.0.0.3 {
+  protocol imap {
+    imap_capability = IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE IDLE UIDPLUS
+  }
+}
 service imap-login {
   chroot =
   inet_listener imap {
