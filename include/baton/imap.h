@@ -57,7 +57,8 @@ gboolean baton_imap_has_capability (BatonImapSession *session, const char *capab
 guint baton_imap_commands_sent (BatonImapSession *session);
 
 /* SELECTs @mailbox (NULL: the settings' mailbox) read-write. @uidvalidity and
- * @uidnext may be NULL. A missing mailbox is BATON_ERROR_CONFIG. */
+ * @uidnext may be NULL; each is 0 if the server did not report it. A missing
+ * mailbox is BATON_ERROR_CONFIG. */
 gboolean baton_imap_select (BatonImapSession *session, const char *mailbox,
                             guint32 *uidvalidity, guint32 *uidnext, GError **error);
 
