@@ -68,11 +68,11 @@ do_stop() {
 }
 
 fail_start() {
+    do_stop || true   # first: printing could fail (closed pipe) and leave daemons
     echo "rig: start failed: $*" >&2
     for f in "$DIR/log/dovecot.stderr" "$DIR/log/dovecot.log" "$DIR/log/smtpd.log"; do
         [ -s "$f" ] && { echo "----- $f -----" >&2; tail -n 30 "$f" >&2; }
     done
-    do_stop || true
     exit 1
 }
 
@@ -262,8 +262,11 @@ do_start() {
         --cert "$DIR/tls/server.pem" --key "$DIR/tls/server.key" \
         </dev/null >>"$DIR/log/smtpd.log" 2>&1 &
     SMTPD_SPAWN=$!
+    # Recorded now (setpriv execs, so $! is python's PID): if readiness fails
+    # before smtpd.py writes its own pid file, fail_start still stops it.
+    echo "$SMTPD_SPAWN" >"$DIR/run/smtpd.pid"
+    [ ${#RUN_AS[@]} -gt 0 ] && chown "$RUSER:$RGROUP" "$DIR/run/smtpd.pid"
     wait_ready || fail_start "servers did not become ready"
-    [ -f "$DIR/run/smtpd.pid" ] || fail_start "smtpd.pid missing"
 
     cat >"$DIR/ports.env" <<ENV
 RIG_DIR=$DIR
