@@ -48,15 +48,26 @@ baton_message_free (BatonMessage *message)
   g_free (message);
 }
 
-/* Mail starts with a header field ("Name: value"); anything else, such as
- * a bare body, is not a message and must not be guessed at. */
+/* Mail starts with a header field ("Name: value", or the obsolete
+ * "Name : value" of RFC 5322 section 4.5); anything else, such as a bare
+ * body, is not a message and must not be guessed at. */
 static gboolean
 starts_with_header (const char *data, gsize length)
 {
   gsize i = 0;
   while (i < length && data[i] > ' ' && data[i] < 127 && data[i] != ':')
     i++;
-  return i > 0 && i < length && data[i] == ':';
+  gsize name_length = i;
+  while (i < length && (data[i] == ' ' || data[i] == '\t'))
+    i++;
+  return name_length > 0 && i < length && data[i] == ':';
+}
+
+/* Windows editors save .eml files with a UTF-8 byte order mark. */
+static gsize
+skip_byte_order_mark (const char *data, gsize length)
+{
+  return length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 }
 
 static gsize
@@ -333,7 +344,8 @@ BatonMessage *
 baton_message_parse (const char *data, gsize length, GError **error)
 {
   ensure_gmime ();
-  gsize start = skip_mbox_from_line (data, length);
+  gsize start = skip_byte_order_mark (data, length);
+  start += skip_mbox_from_line (data + start, length - start);
   if (!starts_with_header (data + start, length - start))
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_DATA,
