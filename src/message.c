@@ -143,7 +143,22 @@ is_attachment (GMimeObject *part)
   return disposition != NULL && g_mime_content_disposition_is_attachment (disposition);
 }
 
-/* Depth-first search for the first inline part of the given text subtype. */
+static char *text_of_part (GMimeTextPart *part);
+
+/* A part of blanks says nothing: clients send an empty text/plain beside
+ * the HTML that holds the message, or an empty part before the real one. */
+static gboolean
+has_text (GMimeTextPart *part)
+{
+  g_autofree char *text = text_of_part (part);
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isspace (*p))
+      return TRUE;
+  return FALSE;
+}
+
+/* Depth-first search for the first inline part of the given text subtype
+ * that is not blank. */
 static GMimeTextPart *
 find_text_part (GMimeObject *part, const char *subtype, int depth)
 {
@@ -165,7 +180,9 @@ find_text_part (GMimeObject *part, const char *subtype, int depth)
   if (!GMIME_IS_TEXT_PART (part) || is_attachment (part))
     return NULL;
   GMimeContentType *type = g_mime_object_get_content_type (part);
-  return g_mime_content_type_is_type (type, "text", subtype) ? GMIME_TEXT_PART (part) : NULL;
+  if (!g_mime_content_type_is_type (type, "text", subtype))
+    return NULL;
+  return has_text (GMIME_TEXT_PART (part)) ? GMIME_TEXT_PART (part) : NULL;
 }
 
 /* Charsets whose bytes baton reads itself: GMime's converter would drop

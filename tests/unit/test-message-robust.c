@@ -106,6 +106,28 @@ test_nul_in_body (void)
   g_assert_cmpstr (latin1->body_text, ==, "café\xef\xbf\xbd!\n");
 }
 
+/* An empty first text/plain (multi-badnames.msg; Thunderbird's empty
+ * alternative beside HTML in thirdparty/011.eml) used to win over the part
+ * holding the text. */
+static void
+test_blank_part_skipped (void)
+{
+  g_autoptr (BatonMessage) mixed = PARSE ("From: a@example.org\n"
+                                          "Content-Type: multipart/mixed; boundary=b\n\n"
+                                          "--b\nContent-Type: text/plain\n\n \n\t\n"
+                                          "--b\nContent-Type: text/plain\n\nthe text\n"
+                                          "--b--\n");
+  g_assert_cmpstr (mixed->body_text, ==, "the text"); /* CRLF before a boundary is the boundary's */
+  g_assert_false (mixed->body_was_html);
+  g_autoptr (BatonMessage) alternative = PARSE ("From: a@example.org\n"
+                                                "Content-Type: multipart/alternative; boundary=b\n\n"
+                                                "--b\nContent-Type: text/plain\n\n\n"
+                                                "--b\nContent-Type: text/html\n\n<p>in html</p>\n"
+                                                "--b--\n");
+  g_assert_true (alternative->body_was_html);
+  g_assert_nonnull (strstr (alternative->body_text, "in html"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -116,5 +138,6 @@ main (int argc, char **argv)
   g_test_add_func ("/message/robust/mislabelled-charset", test_mislabelled_charset);
   g_test_add_func ("/message/robust/declared-charsets", test_declared_charsets);
   g_test_add_func ("/message/robust/nul-in-body", test_nul_in_body);
+  g_test_add_func ("/message/robust/blank-part-skipped", test_blank_part_skipped);
   return g_test_run ();
 }
