@@ -69,7 +69,7 @@ while read -r name; do
     if [ "$rc" = 65 ] && [ -s "$out/$name.err" ] && sanitizer_clean "$name"; then
       emit ok "$name: refused as not mail (exit 65)"
     else
-      emit not-ok "$name: must be refused with exit 65, got exit $rc" "$out/$name.err"
+      emit not-ok "$name: must be refused: exit 65 and an error on stderr (got exit $rc)" "$out/$name.err"
     fi
   elif [ "${name%.mbox}" != "$name" ]; then
     want=$(awk -F'\t' -v f="$name" '$1 == f { print $2 }' "$corpus/MBOXES.txt")
@@ -83,7 +83,7 @@ while read -r name; do
     if [ "$rc" = 0 ] && grep -q '^{' "$out/$name.json" && sanitizer_clean "$name"; then
       emit ok "$name: parsed"
     else
-      emit not-ok "$name: parse failed (exit $rc)" "$out/$name.err"
+      emit not-ok "$name: parse failed (exit $rc, or a sanitizer report)" "$out/$name.err"
     fi
   fi
 done <"$out/list"
