@@ -12,12 +12,15 @@
  *    next "From " line (one blank line between is allowed). Otherwise the
  *    header is ignored: it is often stale.
  *  - Without a usable Content-Length, a message ends at the next line that
- *    starts "From ", follows a blank line and is itself followed by a line
- *    that looks like a header field ("Name:"). That blank line is the
- *    separator's, not the message's. The header-field condition keeps
- *    "From Russia with love" followed by a paragraph inside the body; an
- *    unescaped "From " line that *is* followed by "Name: value" still splits
- *    a message in two, and nothing short of Content-Length can tell.
+ *    starts "From " and is followed by a line that looks like a header
+ *    field ("Name:"): a message starts with its header. No blank line is
+ *    required before it (MimeKit's simple.mbox has none, and Python and
+ *    MimeKit split there too); when there is one, it is the separator's,
+ *    not the message's. The header-field condition keeps "From Russia with
+ *    love" followed by a paragraph inside the body; an unescaped "From "
+ *    line that *is* followed by "Name: value" still splits a message in
+ *    two, and nothing short of Content-Length can tell.
+ *  - Empty messages (an envelope line and nothing else) are dropped.
  *  - mboxrd quoting is undone on every line: ">From " becomes "From ",
  *    ">>From " becomes ">From ".
  *  - LF and CRLF line ends both work; the bytes of each message are
