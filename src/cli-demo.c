@@ -187,14 +187,14 @@ baton_cli_demo (const BatonCli *cli, int argc, char **argv, GError **error)
   (void) cli;
   g_autofree char *dir = NULL;
   GOptionEntry entries[] = {
-    { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "where to keep the demo's files (default: a new "
-                                                "directory under $TMPDIR)", "DIR" },
+    { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "where to keep the demo's files (default: demo)",
+      "DIR" },
     { NULL }
   };
   if (!baton_cli_parse_options ("demo", "", entries, &argc, &argv, error))
     return FALSE;
-  if (dir == NULL && (dir = g_dir_make_tmp ("baton-demo-XXXXXX", error)) == NULL)
-    return FALSE;
+  if (dir == NULL)
+    dir = g_strdup ("demo");
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_CANT_CREATE, "cannot create %s: %s", dir,
