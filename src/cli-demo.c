@@ -62,7 +62,7 @@ static const DemoMail demo_mails[] = {
   { "2026-03-09T19:00:00Z", "A stranger tries to take a task: quarantined",
     "From: Mallory <mallory@elsewhere.example>\nTo: team@example.com\nSubject: hi\n"
     "Message-ID: <x1@elsewhere.example>\n\ntake 3\n", NULL },
-  { "2026-03-10T07:31:00Z", "Tuesday 08:31 in Paris: Alice's digest time (nothing new for her)",
+  { "2026-03-10T07:31:00Z", "Tuesday 08:31 in Paris: Alice's digest shows the stranger's mail held",
     NULL, "alice@example.com" },
   { "2026-03-10T15:31:00Z", "Tuesday 08:31 in San Francisco: Bob wakes up to his digest", NULL,
     "bob@example.com" },
