@@ -43,7 +43,17 @@ add_event (DigestContext *context, JsonBuilder *builder, const BatonEvent *event
   /* a creation's note is its title, already shown */
   outbox_json_string (builder, "note", g_str_equal (event->kind, "created") ? NULL : event->note);
   outbox_json_string (builder, "local_time", when);
-  if (event->note && g_str_equal (event->kind, "update"))
+  /* Updates and notes are shown line by line; a note also says which task
+   * it is about (it used to render as a heading with no text at all). */
+  gboolean is_note = g_str_equal (event->kind, "note");
+  if (is_note)
+    {
+      g_autofree char *about = g_strdup_printf (
+        "#%" G_GINT64_FORMAT " %s", event->task,
+        (const char *) g_hash_table_lookup (context->titles, &event->task));
+      outbox_json_string (builder, "about", about);
+    }
+  if (event->note && (is_note || g_str_equal (event->kind, "update")))
     {
       g_auto (GStrv) lines = g_strsplit (event->note, "\n", -1);
       json_builder_set_member_name (builder, "lines");
