@@ -17,6 +17,7 @@ typedef struct {
   GHashTable *titles; /* task id → title, borrowed from TASKS */
   GPtrArray *tasks;
   gboolean has_anything;
+  gboolean first; /* no digest yet: since is the join time */
 } DigestContext;
 
 static char *
@@ -167,7 +168,12 @@ queue_digest (DigestContext *context, gint64 since, gint64 now, gboolean force,
               BatonDigestStats *stats, GError **error)
 {
   const BatonMember *member = context->member;
-  g_autoptr (GPtrArray) events = baton_store_events_list (context->team->store, 0, since, error);
+  /* Events are read strictly after a time. A member joins in the second
+   * baton first opens the database, which is also the second the first
+   * mail is applied: reading after `since` itself, that mail's events fell
+   * into no digest at all. */
+  gint64 after = context->first ? since - 1 : since;
+  g_autoptr (GPtrArray) events = baton_store_events_list (context->team->store, 0, after, error);
   if (events == NULL)
     return FALSE;
   g_autofree char *day = baton_schedule_format_local (member->timezone, now, "%a %d %b");
@@ -209,7 +215,7 @@ digest_member (BatonTeam *team, const BatonMember *member, GPtrArray *tasks, GHa
       baton_store_rollback (team->store);
       return TRUE;
     }
-  DigestContext context = { team, member, titles, tasks, FALSE };
+  DigestContext context = { team, member, titles, tasks, FALSE, last <= 0 };
   if (!queue_digest (&context, since, now, force, stats, error))
     return baton_store_rollback (team->store), FALSE;
   return baton_store_commit (team->store, error);

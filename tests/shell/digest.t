@@ -11,7 +11,7 @@
 # SANITIZE=1, where each run costs ~50 ms) and runs the two periods in
 # parallel. DIGEST_STEP=5 make check runs the literal 5-minute cron (~3 min).
 . "$(dirname "$0")/../lib.sh"
-plan 25
+plan 26
 
 step=${DIGEST_STEP:-15}
 case "$BATON" in *build-san/*) step=${DIGEST_STEP:-30} ;; esac
@@ -127,9 +127,9 @@ export BATON_NOW=2026-03-13T19:00:00Z
 mail "Alice Martin <alice@example.com>" "note" d5@a 'note 4: the mockups are in the wiki' | baton ingest
 unset BATON_NOW
 digest_at 2026-03-14T16:00:00Z
-# last_digest EMAIL [html]: the text (or HTML) part of EMAIL's newest digest.
+# last_digest EMAIL [html [DIR]]: the text (or HTML) part of EMAIL's newest digest.
 last_digest () {
-  /usr/bin/python3 - "$WORK/baton.db" "$1" "${2:-plain}" <<'PY'
+  /usr/bin/python3 - "${3:-$WORK}/baton.db" "$1" "${2:-plain}" <<'PY'
 import sqlite3, sys, email, email.policy
 (mime,) = sqlite3.connect(sys.argv[1]).execute(
     "SELECT mime FROM outbox WHERE kind = 'digest' AND recipient = ? ORDER BY id DESC LIMIT 1",
@@ -159,3 +159,11 @@ has "alice sees bob's update at bob's local time" "$text" $'UPDATES\n  bob, Fri 
 ok "and not her own update" test -z "$(grep 'API draft' <<<"$text")"
 has "the HTML part links the take address" "$(last_digest alice@example.com html)" \
   '<li>#6 Order a cake &mdash; <a href="mailto:team+take-6@example.com?subject=take%206">take it</a></li>'
+
+# The first mail baton ever sees is applied in the second the members join.
+first=$WORK/first; mkdir -p "$first"; cp "$CONFIG" "$first/baton.conf"
+mail "Alice Martin <alice@example.com>" "first" f1@a 'task: The very first task' |
+  BATON_NOW=2026-03-09T17:05:00Z "$BATON" -c "$first/baton.conf" ingest
+BATON_NOW=2026-03-10T16:00:00Z "$BATON" -c "$first/baton.conf" digest
+has "mail applied in the second the members joined is in the first digest" \
+  "$(last_digest bob@example.com plain "$first")" $'NEW TASKS\n  #1 The very first task (alice)\n'
