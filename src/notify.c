@@ -105,9 +105,14 @@ reply_data (BatonTeam *team, const BatonMessage *message, const BatonIngestResul
   for (guint i = 0; i < result->lines->len; i++)
     {
       const BatonLineResult *line = result->lines->pdata[i];
+      /* A free-text update spans lines; one line keeps the reply's
+       * "line N: ..." layout readable. */
+      g_autofree char *source = g_strdup (line->source);
+      if (source != NULL)
+        g_strdelimit (source, "\r\n", ' ');
       json_builder_begin_object (builder);
       outbox_json_int (builder, "line", line->line);
-      outbox_json_string (builder, "source", line->source);
+      outbox_json_string (builder, "source", source);
       outbox_json_bool (builder, "ok", line->ok);
       outbox_json_string (builder, "outcome", line->outcome);
       json_builder_end_object (builder);
