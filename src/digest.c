@@ -17,7 +17,6 @@ typedef struct {
   GHashTable *by_id; /* task id → BatonTask, borrowed from TASKS */
   GPtrArray *tasks;
   gboolean has_anything;
-  gboolean first; /* no digest yet: since is the join time */
 } DigestContext;
 
 static char *
@@ -177,14 +176,17 @@ queue_digest (DigestContext *context, gint64 since, gint64 now, gboolean force,
               BatonDigestStats *stats, GError **error)
 {
   const BatonMember *member = context->member;
-  /* Events are read strictly after a time. A member joins in the second
-   * baton first opens the database, which is also the second the first
-   * mail is applied: reading after `since` itself, that mail's events fell
-   * into no digest at all. */
-  gint64 after = context->first ? since - 1 : since;
-  g_autoptr (GPtrArray) events = baton_store_events_list (context->team->store, 0, after, error);
+  /* Each digest holds the events of [since, now): times are whole seconds,
+   * and a mail applied in the second of a digest but after it belongs to
+   * the next one (reading "after since" lost it), as does the first mail,
+   * applied in the second the member joined. Half-open windows give every
+   * event to exactly one digest. */
+  g_autoptr (GPtrArray) events = baton_store_events_list (context->team->store, 0, since - 1, error);
   if (events == NULL)
     return FALSE;
+  for (guint i = events->len; i > 0; i--)
+    if (((BatonEvent *) events->pdata[i - 1])->at >= now)
+      g_ptr_array_remove_index (events, i - 1);
   g_autofree char *day = baton_schedule_format_local (member->timezone, now, "%a %d %b");
   g_autofree char *subject = g_strdup_printf ("baton digest for %s, %s", member->display_name, day);
   g_autoptr (JsonNode) data = digest_data (context, events, since, subject);
@@ -224,7 +226,7 @@ digest_member (BatonTeam *team, const BatonMember *member, GPtrArray *tasks, GHa
       baton_store_rollback (team->store);
       return TRUE;
     }
-  DigestContext context = { team, member, by_id, tasks, FALSE, last <= 0 };
+  DigestContext context = { team, member, by_id, tasks, FALSE };
   if (!queue_digest (&context, since, now, force, stats, error))
     return baton_store_rollback (team->store), FALSE;
   return baton_store_commit (team->store, error);

@@ -11,7 +11,7 @@
 # SANITIZE=1, where each run costs ~50 ms) and runs the two periods in
 # parallel. DIGEST_STEP=5 make check runs the literal 5-minute cron (~3 min).
 . "$(dirname "$0")/../lib.sh"
-plan 26
+plan 27
 
 step=${DIGEST_STEP:-15}
 case "$BATON" in *build-san/*) step=${DIGEST_STEP:-30} ;; esac
@@ -167,3 +167,14 @@ mail "Alice Martin <alice@example.com>" "first" f1@a 'task: The very first task'
 BATON_NOW=2026-03-10T16:00:00Z "$BATON" -c "$first/baton.conf" digest
 has "mail applied in the second the members joined is in the first digest" \
   "$(last_digest bob@example.com plain "$first")" $'NEW TASKS\n  #1 The very first task (alice)\n'
+
+# A mail applied in the same second as a digest, after it, is in the next one.
+same=$WORK/same; mkdir -p "$same"; cp "$CONFIG" "$same/baton.conf"
+mail "Alice Martin <alice@example.com>" "a" s1@a 'task: Before the digest' |
+  BATON_NOW=2026-03-09T17:05:00Z "$BATON" -c "$same/baton.conf" ingest
+BATON_NOW=2026-03-10T15:30:00Z "$BATON" -c "$same/baton.conf" digest
+mail "Alice Martin <alice@example.com>" "b" s2@a 'task: Same second, after the digest' |
+  BATON_NOW=2026-03-10T15:30:00Z "$BATON" -c "$same/baton.conf" ingest
+BATON_NOW=2026-03-11T15:30:00Z "$BATON" -c "$same/baton.conf" digest
+is "bob's two digests list each task exactly once" \
+  "$(sqlite3 "$same/baton.db" "select group_concat(cast(instr(mime, 'Before the digest (alice)') > 0 as text) || cast(instr(mime, 'Same second, after the digest (alice)') > 0 as text), ' ') from outbox where recipient = 'bob@example.com' order by id")" "10 01"
