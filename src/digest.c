@@ -14,7 +14,7 @@
 typedef struct {
   BatonTeam *team;
   const BatonMember *member;
-  GHashTable *titles; /* task id → title, borrowed from TASKS */
+  GHashTable *by_id; /* task id → BatonTask, borrowed from TASKS */
   GPtrArray *tasks;
   gboolean has_anything;
 } DigestContext;
@@ -36,14 +36,24 @@ add_event (DigestContext *context, JsonBuilder *builder, const BatonEvent *event
   g_autofree char *when = local_time (context->team->config, event->who, event->at);
   json_builder_begin_object (builder);
   outbox_json_int (builder, "task", event->task);
-  outbox_json_string (builder, "title", g_hash_table_lookup (context->titles, &event->task));
+  const BatonTask *task = g_hash_table_lookup (context->by_id, &event->task);
+  outbox_json_string (builder, "title", task ? task->title : NULL);
   outbox_json_string (builder, "who", event->who);
   outbox_json_string (builder, "from", event->who);
   outbox_json_string (builder, "owner", event->to_member);
   /* a creation's note is its title, already shown */
   outbox_json_string (builder, "note", g_str_equal (event->kind, "created") ? NULL : event->note);
   outbox_json_string (builder, "local_time", when);
-  if (event->note && g_str_equal (event->kind, "update"))
+  /* Updates and notes are shown line by line; a note also says which task
+   * it is about (it used to render as a heading with no text at all). */
+  gboolean is_note = g_str_equal (event->kind, "note");
+  if (is_note)
+    {
+      g_autofree char *about = g_strdup_printf (
+        "#%" G_GINT64_FORMAT " %s", event->task, task ? task->title : "");
+      outbox_json_string (builder, "about", about);
+    }
+  if (event->note && (is_note || g_str_equal (event->kind, "update")))
     {
       g_auto (GStrv) lines = g_strsplit (event->note, "\n", -1);
       json_builder_set_member_name (builder, "lines");
@@ -55,31 +65,39 @@ add_event (DigestContext *context, JsonBuilder *builder, const BatonEvent *event
   json_builder_end_object (builder);
 }
 
-typedef gboolean (*EventFilter) (const BatonEvent *event, const BatonMember *member);
+typedef gboolean (*EventFilter) (const BatonEvent *event, const BatonMember *member,
+                                 const BatonTask *task);
 
+/* Only while the task is still theirs: a task handed over and taken back
+ * before the digest is not "handed to you" any more (the taken notice said
+ * so already). Done tasks are listed under DONE. */
 static gboolean
-is_handoff_to_member (const BatonEvent *e, const BatonMember *m)
+is_handoff_to_member (const BatonEvent *e, const BatonMember *m, const BatonTask *task)
 {
   return (g_str_equal (e->kind, "handoff") || g_str_equal (e->kind, "created")) && e->to_member &&
-         g_str_equal (e->to_member, m->name) && !g_str_equal (e->who, m->name);
+         g_str_equal (e->to_member, m->name) && !g_str_equal (e->who, m->name) && task &&
+         g_strcmp0 (task->owner, m->name) == 0 && !g_str_equal (task->state, "done");
 }
 
 static gboolean
-is_done (const BatonEvent *e, const BatonMember *m)
+is_done (const BatonEvent *e, const BatonMember *m, const BatonTask *task)
 {
+  (void) task;
   (void) m;
   return g_str_equal (e->kind, "done");
 }
 
 static gboolean
-is_created (const BatonEvent *e, const BatonMember *m)
+is_created (const BatonEvent *e, const BatonMember *m, const BatonTask *task)
 {
+  (void) task;
   return g_str_equal (e->kind, "created") && !g_str_equal (e->who, m->name);
 }
 
 static gboolean
-is_teammate_update (const BatonEvent *e, const BatonMember *m)
+is_teammate_update (const BatonEvent *e, const BatonMember *m, const BatonTask *task)
 {
+  (void) task;
   return (g_str_equal (e->kind, "update") || g_str_equal (e->kind, "note")) &&
          !g_str_equal (e->who, m->name);
 }
@@ -93,7 +111,8 @@ add_event_section (DigestContext *context, JsonBuilder *builder, GPtrArray *even
   json_builder_set_member_name (builder, name);
   json_builder_begin_array (builder);
   for (guint i = 0; i < events->len; i++)
-    if (filter (events->pdata[i], context->member))
+    if (filter (events->pdata[i], context->member,
+                g_hash_table_lookup (context->by_id, &((BatonEvent *) events->pdata[i])->task)))
       {
         add_event (context, builder, events->pdata[i]);
         count++;
@@ -183,9 +202,17 @@ queue_digest (DigestContext *context, gint64 since, gint64 now, gboolean force,
               BatonDigestStats *stats, GError **error)
 {
   const BatonMember *member = context->member;
-  g_autoptr (GPtrArray) events = baton_store_events_list (context->team->store, 0, since, error);
+  /* Each digest holds the events of [since, now): times are whole seconds,
+   * and a mail applied in the second of a digest but after it belongs to
+   * the next one (reading "after since" lost it), as does the first mail,
+   * applied in the second the member joined. Half-open windows give every
+   * event to exactly one digest. */
+  g_autoptr (GPtrArray) events = baton_store_events_list (context->team->store, 0, since - 1, error);
   if (events == NULL)
     return FALSE;
+  for (guint i = events->len; i > 0; i--)
+    if (((BatonEvent *) events->pdata[i - 1])->at >= now)
+      g_ptr_array_remove_index (events, i - 1);
   g_autofree char *day = baton_schedule_format_local (member->timezone, now, "%a %d %b");
   g_autofree char *subject = g_strdup_printf ("baton digest for %s, %s", member->display_name, day);
   g_autoptr (JsonNode) data = digest_data (context, events, since, subject);
@@ -208,7 +235,7 @@ queue_digest (DigestContext *context, gint64 since, gint64 now, gboolean force,
 }
 
 static gboolean
-digest_member (BatonTeam *team, const BatonMember *member, GPtrArray *tasks, GHashTable *titles,
+digest_member (BatonTeam *team, const BatonMember *member, GPtrArray *tasks, GHashTable *by_id,
                gboolean force, BatonDigestStats *stats, GError **error)
 {
   gint64 now = baton_clock_now_unix ();
@@ -225,7 +252,7 @@ digest_member (BatonTeam *team, const BatonMember *member, GPtrArray *tasks, GHa
       baton_store_rollback (team->store);
       return TRUE;
     }
-  DigestContext context = { team, member, titles, tasks, FALSE };
+  DigestContext context = { team, member, by_id, tasks, FALSE };
   if (!queue_digest (&context, since, now, force, stats, error))
     return baton_store_rollback (team->store), FALSE;
   return baton_store_commit (team->store, error);
@@ -238,14 +265,14 @@ baton_outbox_queue_digests (BatonTeam *team, gboolean force, BatonDigestStats *s
   g_autoptr (GPtrArray) tasks = baton_store_tasks_list (team->store, TRUE, error);
   if (tasks == NULL)
     return FALSE;
-  g_autoptr (GHashTable) titles = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr (GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   for (guint i = 0; i < tasks->len; i++)
     {
       BatonTask *task = tasks->pdata[i];
-      g_hash_table_insert (titles, &task->id, task->title);
+      g_hash_table_insert (by_id, &task->id, task);
     }
   for (guint i = 0; i < team->config->members->len; i++)
-    if (!digest_member (team, team->config->members->pdata[i], tasks, titles, force, stats, error))
+    if (!digest_member (team, team->config->members->pdata[i], tasks, by_id, force, stats, error))
       return FALSE;
   return TRUE;
 }

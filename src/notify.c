@@ -90,13 +90,22 @@ queue_notice (BatonTeam *team, const BatonNotice *notice, GError **error)
   return outbox_queue_mail (team, &mail, error);
 }
 
+/* The subject as the reply quotes it: a mail without one is "(no subject)",
+ * not "". Borrowed from MESSAGE or static. */
+static const char *
+shown_subject (const BatonMessage *message)
+{
+  return message->subject != NULL && *message->subject != '\0' ? message->subject
+                                                                 : "(no subject)";
+}
+
 static JsonNode *
 reply_data (BatonTeam *team, const BatonMessage *message, const BatonIngestResult *result,
             guint failed)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   json_builder_begin_object (builder);
-  outbox_json_string (builder, "subject", message->subject);
+  outbox_json_string (builder, "subject", shown_subject (message));
   outbox_json_string (builder, "team_address", team->config->team_address);
   outbox_json_int (builder, "failed_count", failed);
   outbox_json_int (builder, "line_count", result->lines->len);
@@ -105,9 +114,14 @@ reply_data (BatonTeam *team, const BatonMessage *message, const BatonIngestResul
   for (guint i = 0; i < result->lines->len; i++)
     {
       const BatonLineResult *line = result->lines->pdata[i];
+      /* A free-text update spans lines; one line keeps the reply's
+       * "line N: ..." layout readable. */
+      g_autofree char *source = g_strdup (line->source);
+      if (source != NULL)
+        g_strdelimit (source, "\r\n", ' ');
       json_builder_begin_object (builder);
       outbox_json_int (builder, "line", line->line);
-      outbox_json_string (builder, "source", line->source);
+      outbox_json_string (builder, "source", source);
       outbox_json_bool (builder, "ok", line->ok);
       outbox_json_string (builder, "outcome", line->outcome);
       json_builder_end_object (builder);
@@ -148,8 +162,10 @@ queue_reply (BatonTeam *team, const BatonMessage *message, const BatonIngestResu
   g_autofree char *text = outbox_render (team, "reply.txt", data, FALSE, error);
   if (text == NULL)
     return FALSE;
-  g_autofree char *subject = g_str_has_prefix (message->subject, "Re:")
-    ? g_strdup (message->subject) : g_strdup_printf ("Re: %s", message->subject);
+  /* "RE:" and "re:" are replies too (Outlook writes "RE:"): no "Re: RE:". */
+  const char *original = shown_subject (message);
+  g_autofree char *subject = g_ascii_strncasecmp (original, "re:", 3) == 0
+    ? g_strdup (original) : g_strdup_printf ("Re: %s", original);
   g_autoptr (GPtrArray) references = g_ptr_array_new ();
   for (guint i = 0; message->references[i] != NULL; i++)
     g_ptr_array_add (references, message->references[i]);

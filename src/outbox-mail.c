@@ -50,11 +50,26 @@ sender_identity (const BatonConfig *config, char **name, char **address)
   *name = g_strdup ("baton");
 }
 
+/* A broken override (syntax error, unreadable file) must not stop mail:
+ * the render runs inside the transaction of the mail that caused it, so
+ * failing here made `baton ingest` exit 78 and the MTA bounce the mail,
+ * and digests stop for everyone. The built-in template is used instead,
+ * with a warning; `baton check` names the file and line. */
 char *
 outbox_render (BatonTeam *team, const char *name, JsonNode *data, gboolean html, GError **error)
 {
-  return baton_templates_render (team->config->templates_dir, name, data,
-                                 html ? BATON_MUSTACHE_ESCAPE_HTML : BATON_MUSTACHE_PLAIN, error);
+  BatonMustacheFlags flags = html ? BATON_MUSTACHE_ESCAPE_HTML : BATON_MUSTACHE_PLAIN;
+  const char *dir = team->config->templates_dir;
+  g_autoptr (GError) local = NULL;
+  char *text = baton_templates_render (dir, name, data, flags, &local);
+  if (text != NULL || dir == NULL)
+    {
+      if (text == NULL)
+        g_propagate_error (error, g_steal_pointer (&local));
+      return text;
+    }
+  g_warning ("%s; using the built-in %s (run baton check)", local->message, name);
+  return baton_templates_render (NULL, name, data, flags, error);
 }
 
 gboolean
