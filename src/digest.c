@@ -35,15 +35,15 @@ add_event (DigestContext *context, JsonBuilder *builder, const BatonEvent *event
 {
   g_autofree char *when = local_time (context->team->config, event->who, event->at);
   json_builder_begin_object (builder);
-  outbox_json_int (builder, "task", event->task);
+  baton_json_add_int (builder, "task", event->task);
   const BatonTask *task = g_hash_table_lookup (context->by_id, &event->task);
-  outbox_json_string (builder, "title", task ? task->title : NULL);
-  outbox_json_string (builder, "who", event->who);
-  outbox_json_string (builder, "from", event->who);
-  outbox_json_string (builder, "owner", event->to_member);
+  baton_json_add_string (builder, "title", task ? task->title : NULL);
+  baton_json_add_string (builder, "who", event->who);
+  baton_json_add_string (builder, "from", event->who);
+  baton_json_add_string (builder, "owner", event->to_member);
   /* a creation's note is its title, already shown */
-  outbox_json_string (builder, "note", g_str_equal (event->kind, "created") ? NULL : event->note);
-  outbox_json_string (builder, "local_time", when);
+  baton_json_add_string (builder, "note", g_str_equal (event->kind, "created") ? NULL : event->note);
+  baton_json_add_string (builder, "local_time", when);
   /* Updates and notes are shown line by line; a note also says which task
    * it is about (it used to render as a heading with no text at all). */
   gboolean is_note = g_str_equal (event->kind, "note");
@@ -51,7 +51,7 @@ add_event (DigestContext *context, JsonBuilder *builder, const BatonEvent *event
     {
       g_autofree char *about = g_strdup_printf (
         "#%" G_GINT64_FORMAT " %s", event->task, task ? task->title : "");
-      outbox_json_string (builder, "about", about);
+      baton_json_add_string (builder, "about", about);
     }
   if (event->note && (is_note || g_str_equal (event->kind, "update")))
     {
@@ -118,7 +118,7 @@ add_event_section (DigestContext *context, JsonBuilder *builder, GPtrArray *even
         count++;
       }
   json_builder_end_array (builder);
-  outbox_json_bool (builder, flag, count > 0);
+  baton_json_add_bool (builder, flag, count > 0);
   context->has_anything |= count > 0;
 }
 
@@ -136,16 +136,16 @@ add_task_section (DigestContext *context, JsonBuilder *builder, const char *name
         continue;
       g_autofree char *take = outbox_plus_address (context->team->config, "take", task->id);
       json_builder_begin_object (builder);
-      outbox_json_int (builder, "id", task->id);
-      outbox_json_string (builder, "title", task->title);
-      outbox_json_string (builder, "owner", task->owner ? task->owner : "nobody");
-      outbox_json_string (builder, "reason", task->blocked_reason);
-      outbox_json_string (builder, "take_address", take);
+      baton_json_add_int (builder, "id", task->id);
+      baton_json_add_string (builder, "title", task->title);
+      baton_json_add_string (builder, "owner", task->owner ? task->owner : "nobody");
+      baton_json_add_string (builder, "reason", task->blocked_reason);
+      baton_json_add_string (builder, "take_address", take);
       json_builder_end_object (builder);
       count++;
     }
   json_builder_end_array (builder);
-  outbox_json_bool (builder, flag, count > 0);
+  baton_json_add_bool (builder, flag, count > 0);
 }
 
 /* Mail from outsiders never acts, but the team should know it came: a
@@ -162,14 +162,14 @@ add_held_section (DigestContext *context, JsonBuilder *builder, gint64 since)
       g_autofree char *when = baton_schedule_format_local (context->member->timezone,
                                                           message->received_at, "%a %H:%M");
       json_builder_begin_object (builder);
-      outbox_json_string (builder, "sender", message->sender ? message->sender : "(no sender)");
-      outbox_json_string (builder, "subject", message->subject);
-      outbox_json_string (builder, "reason", message->reason);
-      outbox_json_string (builder, "local_time", when);
+      baton_json_add_string (builder, "sender", message->sender ? message->sender : "(no sender)");
+      baton_json_add_string (builder, "subject", message->subject);
+      baton_json_add_string (builder, "reason", message->reason);
+      baton_json_add_string (builder, "local_time", when);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
-  outbox_json_bool (builder, "has_held", held && held->len > 0);
+  baton_json_add_bool (builder, "has_held", held && held->len > 0);
   context->has_anything |= held && held->len > 0;
 }
 
@@ -182,9 +182,9 @@ digest_data (DigestContext *context, GPtrArray *events, gint64 since, const char
                                                              "%A %d %B %H:%M");
   json_builder_begin_object (builder);
   outbox_json_member (builder, "member", member, NULL);
-  outbox_json_string (builder, "since", since_text);
-  outbox_json_string (builder, "subject", subject);
-  outbox_json_string (builder, "team_address", context->team->config->team_address);
+  baton_json_add_string (builder, "since", since_text);
+  baton_json_add_string (builder, "subject", subject);
+  baton_json_add_string (builder, "team_address", context->team->config->team_address);
   add_event_section (context, builder, events, "handoffs", is_handoff_to_member);
   add_event_section (context, builder, events, "done", is_done);
   add_event_section (context, builder, events, "created", is_created);
@@ -192,7 +192,7 @@ digest_data (DigestContext *context, GPtrArray *events, gint64 since, const char
   add_task_section (context, builder, "blocked", "blocked");
   add_task_section (context, builder, "open", "open");
   add_held_section (context, builder, since);
-  outbox_json_bool (builder, "has_anything", context->has_anything);
+  baton_json_add_bool (builder, "has_anything", context->has_anything);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }

@@ -11,10 +11,10 @@ add_task (JsonBuilder *builder, const BatonTask *task)
 {
   json_builder_set_member_name (builder, "task");
   json_builder_begin_object (builder);
-  outbox_json_int (builder, "id", task->id);
-  outbox_json_string (builder, "title", task->title);
-  outbox_json_string (builder, "state", task->state);
-  outbox_json_string (builder, "owner", task->owner);
+  baton_json_add_int (builder, "id", task->id);
+  baton_json_add_string (builder, "title", task->title);
+  baton_json_add_string (builder, "state", task->state);
+  baton_json_add_string (builder, "owner", task->owner);
   json_builder_end_object (builder);
 }
 
@@ -22,7 +22,7 @@ static void
 add_history (BatonTeam *team, JsonBuilder *builder, const BatonTask *task, const char *tzid)
 {
   g_autoptr (GPtrArray) events = baton_store_events_list (team->store, task->id, G_MININT64, NULL);
-  outbox_json_bool (builder, "history", events && events->len > 1);
+  baton_json_add_bool (builder, "history", events && events->len > 1);
   json_builder_set_member_name (builder, "events");
   json_builder_begin_array (builder);
   for (guint i = 0; events && i < events->len; i++)
@@ -30,10 +30,10 @@ add_history (BatonTeam *team, JsonBuilder *builder, const BatonTask *task, const
       const BatonEvent *event = events->pdata[i];
       g_autofree char *when = baton_schedule_format_local (tzid, event->at, "%a %d %b %H:%M");
       json_builder_begin_object (builder);
-      outbox_json_string (builder, "when", when);
-      outbox_json_string (builder, "who", event->who);
-      outbox_json_string (builder, "kind", event->kind);
-      outbox_json_string (builder, "note", event->note);
+      baton_json_add_string (builder, "when", when);
+      baton_json_add_string (builder, "who", event->who);
+      baton_json_add_string (builder, "kind", event->kind);
+      baton_json_add_string (builder, "note", event->note);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -52,10 +52,10 @@ notice_data (BatonTeam *team, const BatonNotice *notice, const BatonTask *task,
   outbox_json_member (builder, "from", baton_config_member_by_name (config, notice->from_member),
                       notice->from_member);
   outbox_json_member (builder, "to", to, NULL);
-  outbox_json_string (builder, "note", notice->note);
-  outbox_json_string (builder, "team_address", config->team_address);
-  outbox_json_string (builder, "done_address", done_address);
-  outbox_json_string (builder, "take_address", take_address);
+  baton_json_add_string (builder, "note", notice->note);
+  baton_json_add_string (builder, "team_address", config->team_address);
+  baton_json_add_string (builder, "done_address", done_address);
+  baton_json_add_string (builder, "take_address", take_address);
   add_history (team, builder, task, to->timezone);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
@@ -105,10 +105,10 @@ reply_data (BatonTeam *team, const BatonMessage *message, const BatonIngestResul
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   json_builder_begin_object (builder);
-  outbox_json_string (builder, "subject", shown_subject (message));
-  outbox_json_string (builder, "team_address", team->config->team_address);
-  outbox_json_int (builder, "failed_count", failed);
-  outbox_json_int (builder, "line_count", result->lines->len);
+  baton_json_add_string (builder, "subject", shown_subject (message));
+  baton_json_add_string (builder, "team_address", team->config->team_address);
+  baton_json_add_int (builder, "failed_count", failed);
+  baton_json_add_int (builder, "line_count", result->lines->len);
   json_builder_set_member_name (builder, "lines");
   json_builder_begin_array (builder);
   for (guint i = 0; i < result->lines->len; i++)
@@ -120,10 +120,10 @@ reply_data (BatonTeam *team, const BatonMessage *message, const BatonIngestResul
       if (source != NULL)
         g_strdelimit (source, "\r\n", ' ');
       json_builder_begin_object (builder);
-      outbox_json_int (builder, "line", line->line);
-      outbox_json_string (builder, "source", source);
-      outbox_json_bool (builder, "ok", line->ok);
-      outbox_json_string (builder, "outcome", line->outcome);
+      baton_json_add_int (builder, "line", line->line);
+      baton_json_add_string (builder, "source", source);
+      baton_json_add_bool (builder, "ok", line->ok);
+      baton_json_add_string (builder, "outcome", line->outcome);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

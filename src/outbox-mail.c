@@ -113,37 +113,13 @@ outbox_queue_mail (BatonTeam *team, const OutgoingMail *mail, GError **error)
 }
 
 void
-outbox_json_string (JsonBuilder *builder, const char *name, const char *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-void
-outbox_json_int (JsonBuilder *builder, const char *name, gint64 value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
-void
-outbox_json_bool (JsonBuilder *builder, const char *name, gboolean value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_boolean_value (builder, value);
-}
-
-void
 outbox_json_member (JsonBuilder *builder, const char *name, const BatonMember *member,
                     const char *fallback)
 {
   json_builder_set_member_name (builder, name);
   json_builder_begin_object (builder);
-  outbox_json_string (builder, "name", member ? member->name : fallback);
-  outbox_json_string (builder, "display_name", member ? member->display_name : fallback);
-  outbox_json_string (builder, "email", member ? member->email : NULL);
+  baton_json_add_string (builder, "name", member ? member->name : fallback);
+  baton_json_add_string (builder, "display_name", member ? member->display_name : fallback);
+  baton_json_add_string (builder, "email", member ? member->email : NULL);
   json_builder_end_object (builder);
 }
