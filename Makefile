@@ -95,7 +95,8 @@ deps:
 demo:
 	@sh contrib/install-deps.sh --build
 	$(MAKE) --no-print-directory baton
-	./baton demo
+	rm -rf demo
+	./baton demo --dir demo
 
 bench: deps
 	$(MAKE) --no-print-directory BUILD=build $(BUILD)/baton $(TOOL_BIN)

@@ -255,7 +255,8 @@ load_member (Loader *loader, const BatonConfig *config, const char *group)
 {
   const char *name = group + strlen ("member ");
   BatonMember *member = g_new0 (BatonMember, 1);
-  member->name = g_ascii_strdown (g_strstrip (g_strdup (name)), -1);
+  g_autofree char *trimmed = g_strstrip (g_strdup (name));
+  member->name = g_ascii_strdown (trimmed, -1);
   if (!is_valid_short_name (member->name))
     problem (loader, group, NULL, "member name '%s' must be one word of letters, digits, '-', '_' "
                                   "or '.', as used in commands (handoff 12 to bob)", name);

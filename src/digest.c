@@ -129,6 +129,31 @@ add_task_section (DigestContext *context, JsonBuilder *builder, const char *name
   outbox_json_bool (builder, flag, count > 0);
 }
 
+/* Mail from outsiders never acts, but the team should know it came: a
+ * new colleague not yet in the config, or an address nobody added. */
+static void
+add_held_section (DigestContext *context, JsonBuilder *builder, gint64 since)
+{
+  g_autoptr (GPtrArray) held = baton_store_messages_quarantined (context->team->store, since, NULL);
+  json_builder_set_member_name (builder, "held");
+  json_builder_begin_array (builder);
+  for (guint i = 0; held && i < held->len; i++)
+    {
+      const BatonHeldMessage *message = held->pdata[i];
+      g_autofree char *when = baton_schedule_format_local (context->member->timezone,
+                                                          message->received_at, "%a %H:%M");
+      json_builder_begin_object (builder);
+      outbox_json_string (builder, "sender", message->sender ? message->sender : "(no sender)");
+      outbox_json_string (builder, "subject", message->subject);
+      outbox_json_string (builder, "reason", message->reason);
+      outbox_json_string (builder, "local_time", when);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  outbox_json_bool (builder, "has_held", held && held->len > 0);
+  context->has_anything |= held && held->len > 0;
+}
+
 static JsonNode *
 digest_data (DigestContext *context, GPtrArray *events, gint64 since, const char *subject)
 {
@@ -147,6 +172,7 @@ digest_data (DigestContext *context, GPtrArray *events, gint64 since, const char
   add_event_section (context, builder, events, "updates", is_teammate_update);
   add_task_section (context, builder, "blocked", "blocked");
   add_task_section (context, builder, "open", "open");
+  add_held_section (context, builder, since);
   outbox_json_bool (builder, "has_anything", context->has_anything);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);

@@ -38,15 +38,26 @@ baton_message_free (BatonMessage *message)
   g_free (message);
 }
 
-/* Mail starts with a header field ("Name: value"); anything else, such as
- * a bare body, is not a message and must not be guessed at. */
+/* Mail starts with a header field ("Name: value", or the obsolete
+ * "Name : value" of RFC 5322 section 4.5); anything else, such as a bare
+ * body, is not a message and must not be guessed at. */
 static gboolean
 starts_with_header (const char *data, gsize length)
 {
   gsize i = 0;
   while (i < length && data[i] > ' ' && data[i] < 127 && data[i] != ':')
     i++;
-  return i > 0 && i < length && data[i] == ':';
+  gsize name_length = i;
+  while (i < length && (data[i] == ' ' || data[i] == '\t'))
+    i++;
+  return name_length > 0 && i < length && data[i] == ':';
+}
+
+/* Windows editors save .eml files with a UTF-8 byte order mark. */
+static gsize
+skip_byte_order_mark (const char *data, gsize length)
+{
+  return length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 }
 
 static gsize
@@ -58,16 +69,43 @@ skip_mbox_from_line (const char *data, gsize length)
   return newline ? (gsize) (newline - data) + 1 : length;
 }
 
+/* Windows-1252 for 0x80..0x9F; 0xA0..0xFF are the same code points. */
+static const gunichar windows_1252_c1[32] = {
+  0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+  0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+  0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+  0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+};
+
+/* Valid UTF-8 is kept; each byte that is not is read as Windows-1252,
+ * which undeclared or mislabelled 8-bit text nearly always is in practice.
+ * A NUL becomes U+FFFD, so the text after it is not lost. */
+static char *
+repair_utf8 (const char *text, gsize length)
+{
+  GString *out = g_string_sized_new (length);
+  const char *end = text + length;
+  while (text < end)
+    {
+      const char *bad = NULL;
+      gboolean valid = g_utf8_validate_len (text, (gsize) (end - text), &bad);
+      g_string_append_len (out, text, bad - text);
+      if (valid)
+        break;
+      guchar byte = (guchar) *bad;
+      if (byte == 0)
+        g_string_append_unichar (out, 0xFFFD);
+      else
+        g_string_append_unichar (out, byte < 0xA0 ? windows_1252_c1[byte - 0x80] : byte);
+      text = bad + 1;
+    }
+  return g_string_free (out, FALSE);
+}
+
 static char *
 to_utf8 (const char *text)
 {
-  if (text == NULL)
-    return g_strdup ("");
-  if (g_utf8_validate (text, -1, NULL))
-    return g_strdup (text);
-  /* Undeclared 8-bit text is nearly always Windows-1252 in practice. */
-  char *converted = g_convert (text, -1, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
-  return converted ? converted : g_utf8_make_valid (text, -1);
+  return text ? repair_utf8 (text, strlen (text)) : g_strdup ("");
 }
 
 static char *
@@ -95,7 +133,22 @@ is_attachment (GMimeObject *part)
   return disposition != NULL && g_mime_content_disposition_is_attachment (disposition);
 }
 
-/* Depth-first search for the first inline part of the given text subtype. */
+static char *text_of_part (GMimeTextPart *part);
+
+/* A part of blanks says nothing: clients send an empty text/plain beside
+ * the HTML that holds the message, or an empty part before the real one. */
+static gboolean
+has_text (GMimeTextPart *part)
+{
+  g_autofree char *text = text_of_part (part);
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isspace (*p))
+      return TRUE;
+  return FALSE;
+}
+
+/* Depth-first search for the first inline part of the given text subtype
+ * that is not blank. */
 static GMimeTextPart *
 find_text_part (GMimeObject *part, const char *subtype, int depth)
 {
@@ -117,14 +170,53 @@ find_text_part (GMimeObject *part, const char *subtype, int depth)
   if (!GMIME_IS_TEXT_PART (part) || is_attachment (part))
     return NULL;
   GMimeContentType *type = g_mime_object_get_content_type (part);
-  return g_mime_content_type_is_type (type, "text", subtype) ? GMIME_TEXT_PART (part) : NULL;
+  if (!g_mime_content_type_is_type (type, "text", subtype))
+    return NULL;
+  return has_text (GMIME_TEXT_PART (part)) ? GMIME_TEXT_PART (part) : NULL;
 }
 
+/* Charsets whose bytes baton reads itself: GMime's converter would drop
+ * every byte that does not fit the label, and mislabelled Latin-1 is
+ * common. */
+static gboolean
+is_utf8_label (const char *charset)
+{
+  const char *const labels[] = { "utf-8", "us-ascii", "ascii", "us", "ansi_x3.4-1968", "iso-646-us", NULL };
+  const char *name = g_mime_charset_canon_name (charset);
+  for (int i = 0; labels[i]; i++)
+    if (g_ascii_strcasecmp (name, labels[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The part's text in UTF-8. Not g_mime_text_part_get_text(): its string
+ * ends at the first NUL and it silently drops 8-bit bytes in a part
+ * labelled UTF-8 or US-ASCII. Here transfer decoding and, for other
+ * declared charsets, GMime's lenient charset conversion run into a buffer
+ * whose length is known, and repair_utf8() handles whatever remains. */
 static char *
 text_of_part (GMimeTextPart *part)
 {
-  g_autofree char *raw = g_mime_text_part_get_text (part);
-  g_autofree char *utf8 = to_utf8 (raw);
+  GMimeDataWrapper *content = g_mime_part_get_content (GMIME_PART (part));
+  const char *charset = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset");
+  g_autoptr (GByteArray) bytes = g_byte_array_new ();
+  if (content != NULL)
+    {
+      g_autoptr (GMimeStream) memory = g_mime_stream_mem_new_with_byte_array (bytes);
+      g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (memory), FALSE);
+      g_autoptr (GMimeStream) filtered = g_mime_stream_filter_new (memory);
+      GMimeFilter *convert = charset && !is_utf8_label (charset)
+                               ? g_mime_filter_charset_new (charset, "UTF-8")
+                               : NULL;
+      if (convert != NULL)
+        {
+          g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), convert);
+          g_object_unref (convert);
+        }
+      g_mime_data_wrapper_write_to_stream (content, filtered);
+      g_mime_stream_flush (filtered);
+    }
+  g_autofree char *utf8 = repair_utf8 ((const char *) bytes->data, bytes->len);
   return normalise_line_ends (utf8);
 }
 
@@ -323,7 +415,8 @@ BatonMessage *
 baton_message_parse (const char *data, gsize length, GError **error)
 {
   baton_mail_gmime_init ();
-  gsize start = skip_mbox_from_line (data, length);
+  gsize start = skip_byte_order_mark (data, length);
+  start += skip_mbox_from_line (data + start, length - start);
   if (!starts_with_header (data + start, length - start))
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_DATA,

@@ -62,6 +62,19 @@ gint64 baton_store_message_add (BatonStore *store, const BatonMessageRecord *rec
 gboolean baton_store_message_settle (BatonStore *store, gint64 id, const char *outcome,
                                      const char *report, GError **error);
 
+typedef struct {
+  char *sender;
+  char *subject;
+  char *reason;
+  gint64 received_at;
+} BatonHeldMessage;
+
+void baton_held_message_free (BatonHeldMessage *held);
+
+/* Quarantined messages received after SINCE, oldest first (for digests:
+ * the team should see who wrote without being allowed to act). */
+GPtrArray *baton_store_messages_quarantined (BatonStore *store, gint64 since, GError **error);
+
 /* ---- members ---- */
 
 /* Makes the members table match CONFIG_MEMBERS (a GPtrArray of BatonMember*),
