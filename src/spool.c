@@ -187,17 +187,25 @@ batch_is_full (const BatonSpoolBatch *batch)
          g_get_monotonic_time () - batch->opened_at >= BATON_BATCH_SECONDS * G_USEC_PER_SEC;
 }
 
+/* The raw mail of one message: in memory, or a file read in pieces. */
+typedef struct {
+  const char *data; /* NULL: read from fd */
+  int fd;
+  gsize length;
+} RawMail;
+
 /* Runs MESSAGE inside its own savepoint; NULL with ERROR set when it failed,
  * in which case everything it wrote is undone. */
 static BatonIngestResult *
-apply_in_savepoint (BatonSpoolBatch *batch, const BatonMessage *message, const char *raw,
-                    gsize length, const char *source, GError **error)
+apply_in_savepoint (BatonSpoolBatch *batch, const BatonMessage *message, const RawMail *raw,
+                    const char *source, GError **error)
 {
   BatonStore *store = batch->team->store;
   if (!baton_store_savepoint (store, error))
     return NULL;
   g_autoptr (BatonIngestResult) result =
-    baton_workflow_apply (batch->team, message, raw, length, source, error);
+    raw->data ? baton_workflow_apply (batch->team, message, raw->data, raw->length, source, error)
+              : baton_workflow_apply_fd (batch->team, message, raw->fd, raw->length, source, error);
   if (result == NULL || !baton_store_release (store, error))
     {
       baton_store_rollback_to_savepoint (store);
@@ -206,28 +214,12 @@ apply_in_savepoint (BatonSpoolBatch *batch, const BatonMessage *message, const c
   return g_steal_pointer (&result);
 }
 
-gboolean
-baton_spool_batch_add (BatonSpoolBatch *batch, const char *raw, gsize length, const char *source,
-                       const char *spool_file)
+/* Stores MESSAGE (NULL when it did not parse: ERROR says why). */
+static gboolean
+add_parsed (BatonSpoolBatch *batch, const BatonMessage *message, GError *error,
+            const RawMail *raw, const char *source, const char *spool_file)
 {
-  if (batch->stopped)
-    return FALSE;
-  GError *error = NULL;
-  g_autoptr (BatonMessage) message = baton_message_parse (raw, length, &error);
   if (message == NULL)
-    {
-      g_prefix_error (&error, "%s: ", source);
-      refuse (batch, error, spool_file);
-      return TRUE;
-    }
-  if (!ensure_open (batch, &error))
-    {
-      g_prefix_error (&error, "%s: ", source);
-      stop (batch, error);
-      return FALSE;
-    }
-  BatonIngestResult *result = apply_in_savepoint (batch, message, raw, length, source, &error);
-  if (result == NULL)
     {
       g_prefix_error (&error, "%s: ", source);
       if (baton_error_is_temporary (error))
@@ -238,6 +230,15 @@ baton_spool_batch_add (BatonSpoolBatch *batch, const char *raw, gsize length, co
       refuse (batch, error, spool_file);
       return TRUE;
     }
+  if (!ensure_open (batch, &error))
+    {
+      g_prefix_error (&error, "%s: ", source);
+      stop (batch, error);
+      return FALSE;
+    }
+  BatonIngestResult *result = apply_in_savepoint (batch, message, raw, source, &error);
+  if (result == NULL)
+    return add_parsed (batch, NULL, error, raw, source, spool_file);
   Pending *pending = g_new0 (Pending, 1);
   pending->source = g_strdup (source);
   pending->spool_file = g_strdup (spool_file);
@@ -253,23 +254,58 @@ baton_spool_batch_add (BatonSpoolBatch *batch, const char *raw, gsize length, co
 }
 
 gboolean
+baton_spool_batch_add (BatonSpoolBatch *batch, const char *raw, gsize length, const char *source,
+                       const char *spool_file)
+{
+  if (batch->stopped)
+    return FALSE;
+  GError *error = NULL;
+  g_autoptr (BatonMessage) message = baton_message_parse (raw, length, &error);
+  RawMail mail = { raw ? raw : "", -1, length };
+  return add_parsed (batch, message, error, &mail, source, spool_file);
+}
+
+/* The message in the regular file open at FD, parsed and stored from the
+ * file itself: neither GMime nor SQLite ever holds all of it in memory. */
+static gboolean
+add_fd (BatonSpoolBatch *batch, int fd, const char *source, const char *spool_file)
+{
+  struct stat info;
+  GError *error = NULL;
+  if (fstat (fd, &info) != 0)
+    {
+      g_set_error (&error, BATON_ERROR, BATON_ERROR_TEMPORARY, "%s", g_strerror (errno));
+      return add_parsed (batch, NULL, error, NULL, source, spool_file);
+    }
+  if (!S_ISREG (info.st_mode))
+    {
+      g_set_error (&error, BATON_ERROR, BATON_ERROR_DATA, "not a regular file, so not a message");
+      return add_parsed (batch, NULL, error, NULL, source, spool_file);
+    }
+  g_autoptr (BatonMessage) message = baton_message_parse_fd (fd, &error);
+  RawMail mail = { NULL, fd, info.st_size };
+  return add_parsed (batch, message, error, &mail, source, spool_file);
+}
+
+gboolean
 baton_spool_batch_add_file (BatonSpoolBatch *batch, const char *path, const char *source,
                             const char *spool_file)
 {
   if (batch->stopped)
     return FALSE;
-  GError *error = NULL;
-  g_autoptr (GMappedFile) file = g_mapped_file_new (path, FALSE, &error);
-  if (file == NULL)
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
     {
       /* Gone since it was listed, or unreadable: not this batch's to fix. */
-      g_prefix_error (&error, "%s: ", path);
+      int saved = errno;
       batch->refused++;
-      record_failure (batch, error);
+      record_failure (batch, g_error_new (G_FILE_ERROR, g_file_error_from_errno (saved),
+                                          "%s: %s", path, g_strerror (saved)));
       return TRUE;
     }
-  return baton_spool_batch_add (batch, g_mapped_file_get_contents (file),
-                                g_mapped_file_get_length (file), source, spool_file);
+  gboolean more = add_fd (batch, fd, source, spool_file);
+  close (fd);
+  return more;
 }
 
 gboolean
@@ -279,25 +315,16 @@ baton_spool_batch_add_stream (BatonSpoolBatch *batch, int fd, const char *source
     return FALSE;
   GError *error = NULL;
   int temp = baton_spool_copy_to_temp (fd, &error);
-  g_autoptr (GMappedFile) file = temp >= 0 ? g_mapped_file_new_from_fd (temp, FALSE, &error) : NULL;
-  if (temp >= 0)
-    close (temp);
-  if (file == NULL)
+  if (temp < 0)
     {
       /* Nothing of it was kept: whoever feeds the pipe must keep the mail. */
       g_prefix_error (&error, "%s: ", source);
-      if (!baton_error_is_temporary (error))
-        {
-          GError *temporary = g_error_new_literal (BATON_ERROR, BATON_ERROR_TEMPORARY,
-                                                   error->message);
-          g_error_free (error);
-          error = temporary;
-        }
       stop (batch, error);
       return FALSE;
     }
-  return baton_spool_batch_add (batch, g_mapped_file_get_contents (file),
-                                g_mapped_file_get_length (file), source, NULL);
+  gboolean more = add_fd (batch, temp, source, NULL);
+  close (temp);
+  return more;
 }
 
 gboolean

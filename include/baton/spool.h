@@ -44,13 +44,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonSpoolBatch, baton_spool_batch_free)
 gboolean baton_spool_batch_add (BatonSpoolBatch *batch, const char *raw, gsize length,
                                 const char *source, const char *spool_file);
 
-/* As baton_spool_batch_add() on the file at PATH, mapped rather than read. */
+/* As baton_spool_batch_add() on the file at PATH, parsed and stored from
+ * the file itself in pieces: memory stays bounded whatever its size. */
 gboolean baton_spool_batch_add_file (BatonSpoolBatch *batch, const char *path, const char *source,
                                      const char *spool_file);
 
 /* As baton_spool_batch_add() on everything readable from FD (standard
- * input), copied first to an unlinked temporary file and mapped from there,
- * so the message never has to fit in memory. A failure to read or copy it
+ * input), copied first to an unlinked temporary file and stored from
+ * there like a file, so the message never has to fit in memory. A failure to read or copy it
  * is temporary: the writer of the pipe keeps the mail. */
 gboolean baton_spool_batch_add_stream (BatonSpoolBatch *batch, int fd, const char *source);
 

@@ -4,7 +4,7 @@
 # message once; --queue never opens the database, --drain removes a spool
 # file only once its message is committed; stdin leaves no temporary file.
 . "$(dirname "$0")/../lib.sh"
-plan 28
+plan 29
 write_config
 
 count () { db "select count(*) from $1"; }
@@ -78,6 +78,9 @@ TMPDIR="$WORK/tmp" baton ingest < "$WORK/s1.eml"; rc=$?
 is "ingest from stdin exits 0" "$rc" 0
 is "the message is stored" "$(db "select count(*) from tasks where title='From a pipe'")" 1
 is "no temporary file is left behind" "$(ls -A "$WORK/tmp")" ""
+db "select writefile('$WORK/s1.stored', raw) from message_raw
+    where message = (select id from messages where message_id = 's1@b')" > /dev/null
+ok "the raw bytes are stored exactly" cmp -s "$WORK/s1.eml" "$WORK/s1.stored"
 
 # --- the spool: --queue without the database, --drain after commit -------
 write_config 'spool = spool2'
