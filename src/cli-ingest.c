@@ -154,6 +154,13 @@ baton_cli_ingest (const BatonCli *cli, int argc, char **argv, GError **error)
   };
   if (!baton_cli_parse_options ("ingest", "[FILE...|-]", entries, &argc, &argv, error))
     return FALSE;
+  if ((queue || drain_spool) && (argc > 1 || maildir || mbox || (queue && drain_spool)))
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_USAGE,
+                   "--queue reads standard input and --drain the spool: give either alone, "
+                   "without files, --maildir or --mbox");
+      return FALSE;
+    }
   if (queue)
     return queue_stdin (cli, error);
   g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);

@@ -81,7 +81,8 @@ int baton_spool_copy_to_temp (int fd, GError **error);
  * NULL) counts the messages stored. Returns FALSE with ERROR as
  * baton_spool_batch_finish(): on a temporary failure (database locked,
  * disk full) the files not yet committed stay for the next drain. A file
- * that is not mail is moved to spool/failed/ and reported as
- * BATON_ERROR_DATA after the rest has been stored. A missing spool
+ * that can never be stored (not mail, or refused for another permanent
+ * reason) is moved to spool/failed/ and reported after the rest has been
+ * stored, BATON_ERROR_DATA for a file that is not mail. A missing spool
  * directory is an empty spool. */
 gboolean baton_spool_drain (BatonTeam *team, guint *processed, GError **error);

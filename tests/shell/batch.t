@@ -4,7 +4,7 @@
 # message once; --queue never opens the database, --drain removes a spool
 # file only once its message is committed; stdin leaves no temporary file.
 . "$(dirname "$0")/../lib.sh"
-plan 29
+plan 30
 write_config
 
 count () { db "select count(*) from $1"; }
@@ -106,6 +106,8 @@ is "a spooled file that is not mail is reported (EX_DATAERR)" "$rc" 65
 is "and set aside in spool/failed" "$(ls "$WORK/spool2/new" | wc -l)/$(ls "$WORK/spool2/failed" | wc -l)" "0/1"
 out=$(baton ingest --queue < /dev/null 2>&1); rc=$?
 is "--queue refuses empty input (EX_DATAERR)" "$rc" 65
+out=$(baton ingest --queue "$WORK/q1.eml" 2>&1); rc=$?
+is "--queue with a file argument is a usage error" "$rc" 64
 write_config 'spool = blocked'
 : > "$WORK/blocked"
 out=$(baton ingest --queue < "$WORK/q1.eml" 2>&1); rc=$?
