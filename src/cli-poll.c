@@ -9,6 +9,7 @@
 #define G_LOG_DOMAIN "baton"
 #include "baton/cli.h"
 #include "baton/error.h"
+#include "baton/lock.h"
 #include "baton/outbox.h"
 #include "baton/poll.h"
 
@@ -131,18 +132,15 @@ idle_forever (BatonTeam *team, const BatonPollSettings *settings, gboolean from_
   return TRUE;
 }
 
-static BatonTeam *
-open_poller (const BatonCli *cli, int *lock_fd, BatonPollSettings **settings, GError **error)
+/* The [imap] settings and the poll lock: one poller per mailbox. */
+static gboolean
+prepare_poller (BatonTeam *team, int *lock_fd, BatonPollSettings **settings, GError **error)
 {
-  g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
-  if (team == NULL)
-    return NULL;
   baton_outbox_attach (team);
   if ((*settings = baton_poll_settings_new (team->config, error)) == NULL)
-    return NULL;
-  if ((*lock_fd = baton_poll_lock (team->config, error)) < 0)
-    return NULL;
-  return g_steal_pointer (&team);
+    return FALSE;
+  *lock_fd = baton_lock_take (team->config->database, "poll", error);
+  return *lock_fd >= 0;
 }
 
 gboolean
@@ -159,8 +157,8 @@ baton_cli_poll (const BatonCli *cli, int argc, char **argv, GError **error)
     return FALSE;
   int lock_fd = -1;
   g_autoptr (BatonPollSettings) settings = NULL;
-  g_autoptr (BatonTeam) team = open_poller (cli, &lock_fd, &settings, error);
-  if (team == NULL)
+  g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
+  if (team == NULL || !prepare_poller (team, &lock_fd, &settings, error))
     return FALSE;
   install_signal_handlers ();
   gboolean ok;
@@ -197,20 +195,17 @@ baton_cli_run (const BatonCli *cli, int argc, char **argv, GError **error)
   GOptionEntry entries[] = { { NULL } };
   if (!baton_cli_parse_options ("run", "", entries, &argc, &argv, error))
     return FALSE;
-  {
-    g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
-    if (team == NULL)
-      return FALSE;
-    if (team->config->imap == NULL)
-      {
-        baton_outbox_attach (team);
-        return run_without_imap (team);
-      }
-  }
+  g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
+  if (team == NULL)
+    return FALSE;
+  if (team->config->imap == NULL)
+    {
+      baton_outbox_attach (team);
+      return run_without_imap (team);
+    }
   int lock_fd = -1;
   g_autoptr (BatonPollSettings) settings = NULL;
-  g_autoptr (BatonTeam) team = open_poller (cli, &lock_fd, &settings, error);
-  if (team == NULL)
+  if (!prepare_poller (team, &lock_fd, &settings, error))
     return FALSE;
   install_signal_handlers ();
   gboolean ok = idle_forever (team, settings, FALSE, TRUE, error);

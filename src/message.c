@@ -402,12 +402,26 @@ extract_headers (BatonMessage *message, GMimeMessage *mime)
   message->auto_reason = machine_mail_reason (headers, message, mime);
 }
 
+/* The raw Subject decoded here, not by GMime (see rfc2047.c for why). */
+static char *
+subject_of (GMimeMessage *mime)
+{
+  GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (mime));
+  GMimeHeader *header = g_mime_header_list_get_header (headers, "Subject");
+  const char *raw = header ? g_mime_header_get_raw_value (header) : NULL;
+  if (raw == NULL)
+    return g_strdup ("");
+  g_autofree char *repaired = to_utf8 (raw);
+  g_autofree char *decoded = baton_message_decode_header (repaired);
+  return g_strstrip (g_steal_pointer (&decoded));
+}
+
 static void
 extract_envelope (BatonMessage *message, GMimeMessage *mime)
 {
   const char *id = g_mime_message_get_message_id (mime);
   message->message_id = id && *id ? to_utf8 (id) : NULL;
-  message->subject = to_utf8 (g_mime_message_get_subject (mime));
+  message->subject = subject_of (mime);
   GDateTime *date = g_mime_message_get_date (mime);
   message->date = date ? g_date_time_to_unix (date) : 0;
   extract_sender (message, mime);

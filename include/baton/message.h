@@ -42,6 +42,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonMessage, baton_message_free)
  * Pure; caller frees. */
 char *baton_message_unflow (const char *text, gboolean delsp);
 
+/* Decodes RFC 2047 encoded-words in a raw header value to UTF-8 (each
+ * word on its own; adjacent words of one charset joined before conversion).
+ * Folding is turned into spaces. Pure; caller frees; NULL for NULL. */
+char *baton_message_decode_header (const char *raw);
+
 /* Dequotes and unfolds an address-list header value, returning the
  * lowercase addr-specs it names. Caller frees with g_strfreev(). */
 char **baton_message_parse_addresses (const char *header_value);

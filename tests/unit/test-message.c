@@ -47,6 +47,31 @@ test_headers (void)
 }
 
 static void
+test_encoded_words (void)
+{
+  const struct { const char *raw; const char *decoded; } cases[] = {
+    /* GMime 3.2 loses the second word after '=' padding; clients write this */
+    { "=?UTF-8?B?wrs=?= =?UTF-8?B?IOKckyw=?= ok", "» ✓, ok" },
+    { "=?UTF-8?Q?=C3?= =?UTF-8?Q?=A9t=C3=A9?=", "été" }, /* a character split across words */
+    { "Re: =?ISO-8859-1?Q?caf=E9?= menu", "Re: café menu" },
+    { "=?utf-8?q?a_b?=\n =?utf-8?q?c?=", "a bc" },
+    { "=?UTF-8?Q?a?= b =?UTF-8?Q?c?=", "a b c" },
+    { "=?bogus?Q?x?= plain", "x plain" },
+    { "no =?broken words", "no =?broken words" },
+    { "=?UTF-8*fr?Q?d=C3=A9j=C3=A0?=", "déjà" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *raw = g_strcompress (cases[i].raw);
+      g_autofree char *decoded = baton_message_decode_header (raw);
+      g_assert_cmpstr (decoded, ==, cases[i].decoded);
+    }
+  g_autoptr (BatonMessage) m = parse ("From: a@example.com\n"
+                                      "Subject: =?UTF-8?B?wrs=?=\n =?UTF-8?B?IOKckyw=?= done\n\nx\n");
+  g_assert_cmpstr (m->subject, ==, "» ✓, done");
+}
+
+static void
 test_no_header_is_refused (void)
 {
   g_autoptr (GError) error = NULL;
@@ -175,6 +200,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/message/headers", test_headers);
+  g_test_add_func ("/message/encoded-words", test_encoded_words);
   g_test_add_func ("/message/no-header-is-refused", test_no_header_is_refused);
   g_test_add_func ("/message/mbox-from-line-skipped", test_mbox_from_line_skipped);
   g_test_add_func ("/message/charsets", test_charsets);
