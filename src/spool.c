@@ -214,22 +214,30 @@ apply_in_savepoint (BatonSpoolBatch *batch, const BatonMessage *message, const R
   return g_steal_pointer (&result);
 }
 
+/* Counts a message that could not be stored: a temporary failure stops
+ * the batch (FALSE), anything else is reported, its spool file set aside,
+ * and the batch goes on. Takes ERROR. */
+static gboolean
+message_failed (BatonSpoolBatch *batch, GError *error, const char *source, const char *spool_file)
+{
+  g_prefix_error (&error, "%s: ", source);
+  if (baton_error_is_temporary (error))
+    {
+      stop (batch, error);
+      return FALSE;
+    }
+  refuse (batch, error, spool_file);
+  return TRUE;
+}
+
 /* Stores MESSAGE (NULL when it did not parse: ERROR says why). */
 static gboolean
 add_parsed (BatonSpoolBatch *batch, const BatonMessage *message, GError *error,
             const RawMail *raw, const char *source, const char *spool_file)
 {
   if (message == NULL)
-    {
-      g_prefix_error (&error, "%s: ", source);
-      if (baton_error_is_temporary (error))
-        {
-          stop (batch, error);
-          return FALSE;
-        }
-      refuse (batch, error, spool_file);
-      return TRUE;
-    }
+    return message_failed (batch, error, source, spool_file);
+  /* A BEGIN that fails is never the message's fault: stop, whatever the class. */
   if (!ensure_open (batch, &error))
     {
       g_prefix_error (&error, "%s: ", source);
@@ -238,7 +246,7 @@ add_parsed (BatonSpoolBatch *batch, const BatonMessage *message, GError *error,
     }
   BatonIngestResult *result = apply_in_savepoint (batch, message, raw, source, &error);
   if (result == NULL)
-    return add_parsed (batch, NULL, error, raw, source, spool_file);
+    return message_failed (batch, error, source, spool_file);
   Pending *pending = g_new0 (Pending, 1);
   pending->source = g_strdup (source);
   pending->spool_file = g_strdup (spool_file);
