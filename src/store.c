@@ -8,8 +8,8 @@
 #include "baton/config.h"
 #include "baton/error.h"
 
-#include <stdlib.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -354,6 +354,7 @@ write_raw (BatonStore *store, gint64 id, const BatonMessageRecord *record, GErro
     {
       gsize n = MIN (sizeof buffer, record->raw_length - done);
       const char *piece = record->raw ? record->raw + done : buffer;
+      errno = 0;
       if (record->raw == NULL && pread (record->raw_fd, buffer, n, done) != (ssize_t) n)
         {
           sqlite3_blob_close (blob);
