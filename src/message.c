@@ -14,7 +14,9 @@
 #include "baton/visible.h"
 
 #include "gmime-autoptr.h"
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Deeper MIME nesting than this is hostile, not mail; we stop looking. */
 #define MAX_PART_DEPTH 32
@@ -425,10 +427,11 @@ extract_envelope (BatonMessage *message, GMimeMessage *mime)
   extract_sender (message, mime);
 }
 
-BatonMessage *
-baton_message_parse (const char *data, gsize length, GError **error)
+/* Where the message proper starts in DATA (after a byte order mark and an
+ * mbox "From " line), or -1 when it does not start with a header. */
+static gssize
+message_start (const char *data, gsize length, GError **error)
 {
-  baton_mail_gmime_init ();
   gsize start = skip_byte_order_mark (data, length);
   start += skip_mbox_from_line (data + start, length - start);
   if (!starts_with_header (data + start, length - start))
@@ -436,9 +439,14 @@ baton_message_parse (const char *data, gsize length, GError **error)
       g_set_error (error, BATON_ERROR, BATON_ERROR_DATA,
                    "not a mail message: it does not start with a header such as "
                    "\"From: …\" (was a bare body or a file of another kind given?)");
-      return NULL;
+      return -1;
     }
-  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data + start, length - start);
+  return start;
+}
+
+static BatonMessage *
+parse_stream (GMimeStream *stream, GError **error)
+{
   g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);
   g_autoptr (GMimeMessage) mime = g_mime_parser_construct_message (parser, NULL);
   if (mime == NULL)
@@ -452,4 +460,46 @@ baton_message_parse (const char *data, gsize length, GError **error)
   extract_body (message, mime);
   message->visible_text = baton_visible_text (message->body_text);
   return message;
+}
+
+BatonMessage *
+baton_message_parse (const char *data, gsize length, GError **error)
+{
+  baton_mail_gmime_init ();
+  gssize start = message_start (data, length, error);
+  if (start < 0)
+    return NULL;
+  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data + start, length - start);
+  return parse_stream (stream, error);
+}
+
+/* Enough to see a byte order mark, an mbox "From " line and a header name. */
+#define PREFIX_LENGTH 4096
+
+BatonMessage *
+baton_message_parse_fd (int fd, GError **error)
+{
+  baton_mail_gmime_init ();
+  char prefix[PREFIX_LENGTH];
+  ssize_t got = pread (fd, prefix, sizeof prefix, 0);
+  if (got < 0)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY, "reading the message: %s",
+                   g_strerror (errno));
+      return NULL;
+    }
+  gssize start = message_start (prefix, got, error);
+  if (start < 0)
+    return NULL;
+  int own = dup (fd);
+  if (own < 0)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY, "reading the message: %s",
+                   g_strerror (errno));
+      return NULL;
+    }
+  /* A file-system stream, persisted (GMime's default): parts stay on disk
+   * and only the text part is ever read into memory. */
+  g_autoptr (GMimeStream) stream = g_mime_stream_fs_new_with_bounds (own, start, -1);
+  return parse_stream (stream, error);
 }

@@ -46,8 +46,10 @@ typedef struct {
   gint64 date;
   gint64 received_at;
   const char *source;     /* "stdin", "file:PATH", "imap:MAILBOX/UIDVALIDITY/UID" … */
-  const char *raw;
+  const char *raw;        /* the bytes, or NULL to read them from raw_fd */
   gsize raw_length;
+  int raw_fd;             /* used only when raw is NULL: a file holding the raw_length
+                           * bytes from offset 0, read in pieces (never all in memory) */
   const char *outcome;    /* applied, partly, failed, quarantined, ignored */
   const char *reason;     /* why quarantined or ignored, or NULL */
   const char *report;     /* line-by-line results as text, or NULL */
