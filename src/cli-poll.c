@@ -12,6 +12,7 @@
 #include "baton/lock.h"
 #include "baton/outbox.h"
 #include "baton/poll.h"
+#include "baton/spool.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -52,6 +53,19 @@ log_stats (const BatonPollStats *stats)
             stats->failed, stats->moved);
 }
 
+/* Mail that procmail queued with `ingest --queue` is processed with every
+ * poll. A failure leaves the spool as it is for the next round. */
+static void
+drain_spool (BatonTeam *team)
+{
+  g_autoptr (GError) error = NULL;
+  guint processed = 0;
+  if (!baton_spool_drain (team, &processed, &error))
+    g_warning ("spool: %s", error->message);
+  if (processed > 0)
+    g_info ("spool drained=%u", processed);
+}
+
 static gboolean
 poll_pass (BatonTeam *team, BatonImapSession *session, const BatonPollSettings *settings,
            gboolean from_start, GError **error)
@@ -59,17 +73,19 @@ poll_pass (BatonTeam *team, BatonImapSession *session, const BatonPollSettings *
   BatonPollStats stats = { 0 };
   gboolean ok = baton_poll_once (team, session, settings, from_start, &stats, error);
   log_stats (&stats);
+  drain_spool (team);
   return ok;
 }
 
-/* Digests and the outbox, for the daemon; their failures are logged and
- * retried on the next round, never fatal. */
+/* The spool, digests and the outbox, for the daemon; their failures are
+ * logged and retried on the next round, never fatal. */
 static void
 housekeeping (BatonTeam *team)
 {
   g_autoptr (GError) error = NULL;
   BatonDigestStats digests = { 0 };
   BatonSendStats sent = { 0 };
+  drain_spool (team);
   if (!baton_outbox_queue_digests (team, FALSE, &digests, &error) ||
       !baton_outbox_send (team, &sent, &error))
     g_warning ("%s", error->message);
