@@ -106,11 +106,17 @@ deps:
 demo:
 	@sh contrib/install-deps.sh --build
 	$(MAKE) --no-print-directory baton
-	./baton demo
+	rm -rf demo
+	./baton demo --dir demo
 
 bench: deps
-	$(MAKE) --no-print-directory BUILD=build $(BUILD)/baton $(TOOL_BIN)
-	sh bench/run.sh
+	$(MAKE) --no-print-directory BUILD=build build/baton build/bench/floor
+	BATON=$(CURDIR)/build/baton FLOOR=$(CURDIR)/build/bench/floor bash bench/run.sh
+
+# The GMime-only floor that `baton ingest --maildir` is measured against.
+build/bench/floor: bench/floor.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS)
 
 # libFuzzer targets fuzz/fuzz-*.c, built with clang from their own objects of
 # the library sources (build/fuzz/, never mixed with the gcc build), then run

@@ -62,7 +62,7 @@ static const DemoMail demo_mails[] = {
   { "2026-03-09T19:00:00Z", "A stranger tries to take a task: quarantined",
     "From: Mallory <mallory@elsewhere.example>\nTo: team@example.com\nSubject: hi\n"
     "Message-ID: <x1@elsewhere.example>\n\ntake 3\n", NULL },
-  { "2026-03-10T07:31:00Z", "Tuesday 08:31 in Paris: Alice's digest time (nothing new for her)",
+  { "2026-03-10T07:31:00Z", "Tuesday 08:31 in Paris: Alice's digest shows the stranger's mail held",
     NULL, "alice@example.com" },
   { "2026-03-10T15:31:00Z", "Tuesday 08:31 in San Francisco: Bob wakes up to his digest", NULL,
     "bob@example.com" },
@@ -187,14 +187,14 @@ baton_cli_demo (const BatonCli *cli, int argc, char **argv, GError **error)
   (void) cli;
   g_autofree char *dir = NULL;
   GOptionEntry entries[] = {
-    { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "where to keep the demo's files (default: a new "
-                                                "directory under $TMPDIR)", "DIR" },
+    { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "where to keep the demo's files (default: demo)",
+      "DIR" },
     { NULL }
   };
   if (!baton_cli_parse_options ("demo", "", entries, &argc, &argv, error))
     return FALSE;
-  if (dir == NULL && (dir = g_dir_make_tmp ("baton-demo-XXXXXX", error)) == NULL)
-    return FALSE;
+  if (dir == NULL)
+    dir = g_strdup ("demo");
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_CANT_CREATE, "cannot create %s: %s", dir,

@@ -9,8 +9,10 @@
 #define G_LOG_DOMAIN "baton"
 #include "baton/cli.h"
 #include "baton/error.h"
+#include "baton/lock.h"
 #include "baton/outbox.h"
 #include "baton/poll.h"
+#include "baton/spool.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -51,6 +53,19 @@ log_stats (const BatonPollStats *stats)
             stats->failed, stats->moved);
 }
 
+/* Mail that procmail queued with `ingest --queue` is processed with every
+ * poll. A failure leaves the spool as it is for the next round. */
+static void
+drain_spool (BatonTeam *team)
+{
+  g_autoptr (GError) error = NULL;
+  guint processed = 0;
+  if (!baton_spool_drain (team, &processed, &error))
+    g_warning ("spool: %s", error->message);
+  if (processed > 0)
+    g_info ("spool drained=%u", processed);
+}
+
 static gboolean
 poll_pass (BatonTeam *team, BatonImapSession *session, const BatonPollSettings *settings,
            gboolean from_start, GError **error)
@@ -58,17 +73,19 @@ poll_pass (BatonTeam *team, BatonImapSession *session, const BatonPollSettings *
   BatonPollStats stats = { 0 };
   gboolean ok = baton_poll_once (team, session, settings, from_start, &stats, error);
   log_stats (&stats);
+  drain_spool (team);
   return ok;
 }
 
-/* Digests and the outbox, for the daemon; their failures are logged and
- * retried on the next round, never fatal. */
+/* The spool, digests and the outbox, for the daemon; their failures are
+ * logged and retried on the next round, never fatal. */
 static void
 housekeeping (BatonTeam *team)
 {
   g_autoptr (GError) error = NULL;
   BatonDigestStats digests = { 0 };
   BatonSendStats sent = { 0 };
+  drain_spool (team);
   if (!baton_outbox_queue_digests (team, FALSE, &digests, &error) ||
       !baton_outbox_send (team, &sent, &error))
     g_warning ("%s", error->message);
@@ -131,18 +148,15 @@ idle_forever (BatonTeam *team, const BatonPollSettings *settings, gboolean from_
   return TRUE;
 }
 
-static BatonTeam *
-open_poller (const BatonCli *cli, int *lock_fd, BatonPollSettings **settings, GError **error)
+/* The [imap] settings and the poll lock: one poller per mailbox. */
+static gboolean
+prepare_poller (BatonTeam *team, int *lock_fd, BatonPollSettings **settings, GError **error)
 {
-  g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
-  if (team == NULL)
-    return NULL;
   baton_outbox_attach (team);
   if ((*settings = baton_poll_settings_new (team->config, error)) == NULL)
-    return NULL;
-  if ((*lock_fd = baton_poll_lock (team->config, error)) < 0)
-    return NULL;
-  return g_steal_pointer (&team);
+    return FALSE;
+  *lock_fd = baton_lock_take (team->config->database, "poll", error);
+  return *lock_fd >= 0;
 }
 
 gboolean
@@ -159,8 +173,8 @@ baton_cli_poll (const BatonCli *cli, int argc, char **argv, GError **error)
     return FALSE;
   int lock_fd = -1;
   g_autoptr (BatonPollSettings) settings = NULL;
-  g_autoptr (BatonTeam) team = open_poller (cli, &lock_fd, &settings, error);
-  if (team == NULL)
+  g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
+  if (team == NULL || !prepare_poller (team, &lock_fd, &settings, error))
     return FALSE;
   install_signal_handlers ();
   gboolean ok;
@@ -197,20 +211,17 @@ baton_cli_run (const BatonCli *cli, int argc, char **argv, GError **error)
   GOptionEntry entries[] = { { NULL } };
   if (!baton_cli_parse_options ("run", "", entries, &argc, &argv, error))
     return FALSE;
-  {
-    g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
-    if (team == NULL)
-      return FALSE;
-    if (team->config->imap == NULL)
-      {
-        baton_outbox_attach (team);
-        return run_without_imap (team);
-      }
-  }
+  g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
+  if (team == NULL)
+    return FALSE;
+  if (team->config->imap == NULL)
+    {
+      baton_outbox_attach (team);
+      return run_without_imap (team);
+    }
   int lock_fd = -1;
   g_autoptr (BatonPollSettings) settings = NULL;
-  g_autoptr (BatonTeam) team = open_poller (cli, &lock_fd, &settings, error);
-  if (team == NULL)
+  if (!prepare_poller (team, &lock_fd, &settings, error))
     return FALSE;
   install_signal_handlers ();
   gboolean ok = idle_forever (team, settings, FALSE, TRUE, error);

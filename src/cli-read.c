@@ -6,26 +6,11 @@
 #include "baton/error.h"
 #include "baton/workflow.h"
 
+#include "baton/json.h"
+
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-static void
-add_string (JsonBuilder *builder, const char *name, const char *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_time (JsonBuilder *builder, const char *name, gint64 unix_time)
-{
-  g_autofree char *iso = baton_clock_format_iso (unix_time);
-  add_string (builder, name, iso);
-}
 
 static void
 print_json (JsonBuilder *builder)
@@ -44,13 +29,13 @@ task_to_json (JsonBuilder *builder, const BatonTask *task)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
   json_builder_add_int_value (builder, task->id);
-  add_string (builder, "title", task->title);
-  add_string (builder, "state", task->state);
-  add_string (builder, "owner", task->owner);
-  add_string (builder, "created_by", task->created_by);
-  add_time (builder, "created_at", task->created_at);
-  add_time (builder, "updated_at", task->updated_at);
-  add_string (builder, "blocked_reason", task->blocked_reason);
+  baton_json_add_string (builder, "title", task->title);
+  baton_json_add_string (builder, "state", task->state);
+  baton_json_add_string (builder, "owner", task->owner);
+  baton_json_add_string (builder, "created_by", task->created_by);
+  baton_json_add_time (builder, "created_at", task->created_at);
+  baton_json_add_time (builder, "updated_at", task->updated_at);
+  baton_json_add_string (builder, "blocked_reason", task->blocked_reason);
   json_builder_end_object (builder);
 }
 
@@ -63,12 +48,12 @@ event_to_json (JsonBuilder *builder, const BatonEvent *event)
     json_builder_add_int_value (builder, event->task);
   else
     json_builder_add_null_value (builder);
-  add_string (builder, "kind", event->kind);
-  add_string (builder, "who", event->who);
-  add_time (builder, "at", event->at);
-  add_string (builder, "note", event->note);
-  add_string (builder, "from", event->from_member);
-  add_string (builder, "to", event->to_member);
+  baton_json_add_string (builder, "kind", event->kind);
+  baton_json_add_string (builder, "who", event->who);
+  baton_json_add_time (builder, "at", event->at);
+  baton_json_add_string (builder, "note", event->note);
+  baton_json_add_string (builder, "from", event->from_member);
+  baton_json_add_string (builder, "to", event->to_member);
   json_builder_end_object (builder);
 }
 
@@ -251,11 +236,11 @@ baton_cli_members (const BatonCli *cli, int argc, char **argv, GError **error)
           continue;
         }
       json_builder_begin_object (builder);
-      add_string (builder, "name", member->name);
-      add_string (builder, "email", member->email);
-      add_string (builder, "display_name", member->display_name);
-      add_string (builder, "timezone", member->timezone);
-      add_string (builder, "digest_at", at);
+      baton_json_add_string (builder, "name", member->name);
+      baton_json_add_string (builder, "email", member->email);
+      baton_json_add_string (builder, "display_name", member->display_name);
+      baton_json_add_string (builder, "timezone", member->timezone);
+      baton_json_add_string (builder, "digest_at", at);
       json_builder_set_member_name (builder, "aliases");
       json_builder_begin_array (builder);
       for (guint a = 0; member->aliases[a]; a++)

@@ -14,7 +14,7 @@
 typedef struct {
   BatonTeam *team;
   const BatonMember *member;
-  GHashTable *titles; /* task id → title, borrowed from TASKS */
+  GHashTable *by_id; /* task id → BatonTask, borrowed from TASKS */
   GPtrArray *tasks;
   gboolean has_anything;
 } DigestContext;
@@ -35,15 +35,25 @@ add_event (DigestContext *context, JsonBuilder *builder, const BatonEvent *event
 {
   g_autofree char *when = local_time (context->team->config, event->who, event->at);
   json_builder_begin_object (builder);
-  outbox_json_int (builder, "task", event->task);
-  outbox_json_string (builder, "title", g_hash_table_lookup (context->titles, &event->task));
-  outbox_json_string (builder, "who", event->who);
-  outbox_json_string (builder, "from", event->who);
-  outbox_json_string (builder, "owner", event->to_member);
+  baton_json_add_int (builder, "task", event->task);
+  const BatonTask *task = g_hash_table_lookup (context->by_id, &event->task);
+  baton_json_add_string (builder, "title", task ? task->title : NULL);
+  baton_json_add_string (builder, "who", event->who);
+  baton_json_add_string (builder, "from", event->who);
+  baton_json_add_string (builder, "owner", event->to_member);
   /* a creation's note is its title, already shown */
-  outbox_json_string (builder, "note", g_str_equal (event->kind, "created") ? NULL : event->note);
-  outbox_json_string (builder, "local_time", when);
-  if (event->note && g_str_equal (event->kind, "update"))
+  baton_json_add_string (builder, "note", g_str_equal (event->kind, "created") ? NULL : event->note);
+  baton_json_add_string (builder, "local_time", when);
+  /* Updates and notes are shown line by line; a note also says which task
+   * it is about (it used to render as a heading with no text at all). */
+  gboolean is_note = g_str_equal (event->kind, "note");
+  if (is_note)
+    {
+      g_autofree char *about = g_strdup_printf (
+        "#%" G_GINT64_FORMAT " %s", event->task, task ? task->title : "");
+      baton_json_add_string (builder, "about", about);
+    }
+  if (event->note && (is_note || g_str_equal (event->kind, "update")))
     {
       g_auto (GStrv) lines = g_strsplit (event->note, "\n", -1);
       json_builder_set_member_name (builder, "lines");
@@ -55,31 +65,39 @@ add_event (DigestContext *context, JsonBuilder *builder, const BatonEvent *event
   json_builder_end_object (builder);
 }
 
-typedef gboolean (*EventFilter) (const BatonEvent *event, const BatonMember *member);
+typedef gboolean (*EventFilter) (const BatonEvent *event, const BatonMember *member,
+                                 const BatonTask *task);
 
+/* Only while the task is still theirs: a task handed over and taken back
+ * before the digest is not "handed to you" any more (the taken notice said
+ * so already). Done tasks are listed under DONE. */
 static gboolean
-is_handoff_to_member (const BatonEvent *e, const BatonMember *m)
+is_handoff_to_member (const BatonEvent *e, const BatonMember *m, const BatonTask *task)
 {
   return (g_str_equal (e->kind, "handoff") || g_str_equal (e->kind, "created")) && e->to_member &&
-         g_str_equal (e->to_member, m->name) && !g_str_equal (e->who, m->name);
+         g_str_equal (e->to_member, m->name) && !g_str_equal (e->who, m->name) && task &&
+         g_strcmp0 (task->owner, m->name) == 0 && !g_str_equal (task->state, "done");
 }
 
 static gboolean
-is_done (const BatonEvent *e, const BatonMember *m)
+is_done (const BatonEvent *e, const BatonMember *m, const BatonTask *task)
 {
+  (void) task;
   (void) m;
   return g_str_equal (e->kind, "done");
 }
 
 static gboolean
-is_created (const BatonEvent *e, const BatonMember *m)
+is_created (const BatonEvent *e, const BatonMember *m, const BatonTask *task)
 {
+  (void) task;
   return g_str_equal (e->kind, "created") && !g_str_equal (e->who, m->name);
 }
 
 static gboolean
-is_teammate_update (const BatonEvent *e, const BatonMember *m)
+is_teammate_update (const BatonEvent *e, const BatonMember *m, const BatonTask *task)
 {
+  (void) task;
   return (g_str_equal (e->kind, "update") || g_str_equal (e->kind, "note")) &&
          !g_str_equal (e->who, m->name);
 }
@@ -93,13 +111,14 @@ add_event_section (DigestContext *context, JsonBuilder *builder, GPtrArray *even
   json_builder_set_member_name (builder, name);
   json_builder_begin_array (builder);
   for (guint i = 0; i < events->len; i++)
-    if (filter (events->pdata[i], context->member))
+    if (filter (events->pdata[i], context->member,
+                g_hash_table_lookup (context->by_id, &((BatonEvent *) events->pdata[i])->task)))
       {
         add_event (context, builder, events->pdata[i]);
         count++;
       }
   json_builder_end_array (builder);
-  outbox_json_bool (builder, flag, count > 0);
+  baton_json_add_bool (builder, flag, count > 0);
   context->has_anything |= count > 0;
 }
 
@@ -117,16 +136,41 @@ add_task_section (DigestContext *context, JsonBuilder *builder, const char *name
         continue;
       g_autofree char *take = outbox_plus_address (context->team->config, "take", task->id);
       json_builder_begin_object (builder);
-      outbox_json_int (builder, "id", task->id);
-      outbox_json_string (builder, "title", task->title);
-      outbox_json_string (builder, "owner", task->owner ? task->owner : "nobody");
-      outbox_json_string (builder, "reason", task->blocked_reason);
-      outbox_json_string (builder, "take_address", take);
+      baton_json_add_int (builder, "id", task->id);
+      baton_json_add_string (builder, "title", task->title);
+      baton_json_add_string (builder, "owner", task->owner ? task->owner : "nobody");
+      baton_json_add_string (builder, "reason", task->blocked_reason);
+      baton_json_add_string (builder, "take_address", take);
       json_builder_end_object (builder);
       count++;
     }
   json_builder_end_array (builder);
-  outbox_json_bool (builder, flag, count > 0);
+  baton_json_add_bool (builder, flag, count > 0);
+}
+
+/* Mail from outsiders never acts, but the team should know it came: a
+ * new colleague not yet in the config, or an address nobody added. */
+static void
+add_held_section (DigestContext *context, JsonBuilder *builder, gint64 since)
+{
+  g_autoptr (GPtrArray) held = baton_store_messages_quarantined (context->team->store, since, NULL);
+  json_builder_set_member_name (builder, "held");
+  json_builder_begin_array (builder);
+  for (guint i = 0; held && i < held->len; i++)
+    {
+      const BatonHeldMessage *message = held->pdata[i];
+      g_autofree char *when = baton_schedule_format_local (context->member->timezone,
+                                                          message->received_at, "%a %H:%M");
+      json_builder_begin_object (builder);
+      baton_json_add_string (builder, "sender", message->sender ? message->sender : "(no sender)");
+      baton_json_add_string (builder, "subject", message->subject);
+      baton_json_add_string (builder, "reason", message->reason);
+      baton_json_add_string (builder, "local_time", when);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  baton_json_add_bool (builder, "has_held", held && held->len > 0);
+  context->has_anything |= held && held->len > 0;
 }
 
 static JsonNode *
@@ -138,16 +182,17 @@ digest_data (DigestContext *context, GPtrArray *events, gint64 since, const char
                                                              "%A %d %B %H:%M");
   json_builder_begin_object (builder);
   outbox_json_member (builder, "member", member, NULL);
-  outbox_json_string (builder, "since", since_text);
-  outbox_json_string (builder, "subject", subject);
-  outbox_json_string (builder, "team_address", context->team->config->team_address);
+  baton_json_add_string (builder, "since", since_text);
+  baton_json_add_string (builder, "subject", subject);
+  baton_json_add_string (builder, "team_address", context->team->config->team_address);
   add_event_section (context, builder, events, "handoffs", is_handoff_to_member);
   add_event_section (context, builder, events, "done", is_done);
   add_event_section (context, builder, events, "created", is_created);
   add_event_section (context, builder, events, "updates", is_teammate_update);
   add_task_section (context, builder, "blocked", "blocked");
   add_task_section (context, builder, "open", "open");
-  outbox_json_bool (builder, "has_anything", context->has_anything);
+  add_held_section (context, builder, since);
+  baton_json_add_bool (builder, "has_anything", context->has_anything);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -157,9 +202,17 @@ queue_digest (DigestContext *context, gint64 since, gint64 now, gboolean force,
               BatonDigestStats *stats, GError **error)
 {
   const BatonMember *member = context->member;
-  g_autoptr (GPtrArray) events = baton_store_events_list (context->team->store, 0, since, error);
+  /* Each digest holds the events of [since, now): times are whole seconds,
+   * and a mail applied in the second of a digest but after it belongs to
+   * the next one (reading "after since" lost it), as does the first mail,
+   * applied in the second the member joined. Half-open windows give every
+   * event to exactly one digest. */
+  g_autoptr (GPtrArray) events = baton_store_events_list (context->team->store, 0, since - 1, error);
   if (events == NULL)
     return FALSE;
+  for (guint i = events->len; i > 0; i--)
+    if (((BatonEvent *) events->pdata[i - 1])->at >= now)
+      g_ptr_array_remove_index (events, i - 1);
   g_autofree char *day = baton_schedule_format_local (member->timezone, now, "%a %d %b");
   g_autofree char *subject = g_strdup_printf ("baton digest for %s, %s", member->display_name, day);
   g_autoptr (JsonNode) data = digest_data (context, events, since, subject);
@@ -182,7 +235,7 @@ queue_digest (DigestContext *context, gint64 since, gint64 now, gboolean force,
 }
 
 static gboolean
-digest_member (BatonTeam *team, const BatonMember *member, GPtrArray *tasks, GHashTable *titles,
+digest_member (BatonTeam *team, const BatonMember *member, GPtrArray *tasks, GHashTable *by_id,
                gboolean force, BatonDigestStats *stats, GError **error)
 {
   gint64 now = baton_clock_now_unix ();
@@ -199,7 +252,7 @@ digest_member (BatonTeam *team, const BatonMember *member, GPtrArray *tasks, GHa
       baton_store_rollback (team->store);
       return TRUE;
     }
-  DigestContext context = { team, member, titles, tasks, FALSE };
+  DigestContext context = { team, member, by_id, tasks, FALSE };
   if (!queue_digest (&context, since, now, force, stats, error))
     return baton_store_rollback (team->store), FALSE;
   return baton_store_commit (team->store, error);
@@ -212,14 +265,14 @@ baton_outbox_queue_digests (BatonTeam *team, gboolean force, BatonDigestStats *s
   g_autoptr (GPtrArray) tasks = baton_store_tasks_list (team->store, TRUE, error);
   if (tasks == NULL)
     return FALSE;
-  g_autoptr (GHashTable) titles = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr (GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   for (guint i = 0; i < tasks->len; i++)
     {
       BatonTask *task = tasks->pdata[i];
-      g_hash_table_insert (titles, &task->id, task->title);
+      g_hash_table_insert (by_id, &task->id, task);
     }
   for (guint i = 0; i < team->config->members->len; i++)
-    if (!digest_member (team, team->config->members->pdata[i], tasks, titles, force, stats, error))
+    if (!digest_member (team, team->config->members->pdata[i], tasks, by_id, force, stats, error))
       return FALSE;
   return TRUE;
 }

@@ -760,6 +760,16 @@ wait_readable (BatonImapSession *s, int seconds)
     }
 }
 
+static gboolean
+wait_failed (BatonImapSession *s, GError **error)
+{
+  s->broken = TRUE;
+  g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+               "waiting for mail on IMAP server %s:%u failed; it will be retried", s->host,
+               s->port);
+  return FALSE;
+}
+
 /* One IDLE … DONE, at most @seconds; *grew when EXISTS rose. */
 static gboolean
 idle_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupted,
@@ -784,12 +794,7 @@ idle_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupt
       return FALSE;
     }
   if (w == MAILSTREAM_IDLE_ERROR)
-    {
-      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
-                   "waiting for mail on IMAP server %s:%u failed; it will be retried",
-                   s->host, s->port);
-      return FALSE;
-    }
+    return wait_failed (s, error);
   *grew = exists_now (s) > before;
   return TRUE;
 }
@@ -802,6 +807,8 @@ poll_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupt
   guint32 before = exists_now (s);
   int w = wait_readable (s, seconds);
   *interrupted = w == MAILSTREAM_IDLE_INTERRUPTED || w == MAILSTREAM_IDLE_CANCELLED;
+  if (w == MAILSTREAM_IDLE_ERROR)
+    return wait_failed (s, error);
   int r = mailimap_noop (s->imap);
   if (!ok (r))
     {

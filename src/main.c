@@ -105,9 +105,9 @@ static void
 log_handler (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
 {
   (void) data;
-  int threshold = (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) ? 0
-                  : (level & G_LOG_LEVEL_MESSAGE)                                        ? 1
-                                                                                         : 2;
+  int threshold = (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))            ? 0
+                  : (level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE)) ? 1
+                                                                          : 2;
   if (threshold > verbosity && !(level & G_LOG_LEVEL_DEBUG && g_getenv ("G_MESSAGES_DEBUG")))
     return;
   if (use_syslog)

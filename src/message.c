@@ -14,7 +14,9 @@
 #include "baton/visible.h"
 
 #include "gmime-autoptr.h"
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Deeper MIME nesting than this is hostile, not mail; we stop looking. */
 #define MAX_PART_DEPTH 32
@@ -38,15 +40,26 @@ baton_message_free (BatonMessage *message)
   g_free (message);
 }
 
-/* Mail starts with a header field ("Name: value"); anything else, such as
- * a bare body, is not a message and must not be guessed at. */
+/* Mail starts with a header field ("Name: value", or the obsolete
+ * "Name : value" of RFC 5322 section 4.5); anything else, such as a bare
+ * body, is not a message and must not be guessed at. */
 static gboolean
 starts_with_header (const char *data, gsize length)
 {
   gsize i = 0;
   while (i < length && data[i] > ' ' && data[i] < 127 && data[i] != ':')
     i++;
-  return i > 0 && i < length && data[i] == ':';
+  gsize name_length = i;
+  while (i < length && (data[i] == ' ' || data[i] == '\t'))
+    i++;
+  return name_length > 0 && i < length && data[i] == ':';
+}
+
+/* Windows editors save .eml files with a UTF-8 byte order mark. */
+static gsize
+skip_byte_order_mark (const char *data, gsize length)
+{
+  return length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 }
 
 /* GMime's parser compares every line that starts with "--" against every
@@ -116,16 +129,43 @@ skip_mbox_from_line (const char *data, gsize length)
   return newline ? (gsize) (newline - data) + 1 : length;
 }
 
+/* Windows-1252 for 0x80..0x9F; 0xA0..0xFF are the same code points. */
+static const gunichar windows_1252_c1[32] = {
+  0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+  0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+  0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+  0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+};
+
+/* Valid UTF-8 is kept; each byte that is not is read as Windows-1252,
+ * which undeclared or mislabelled 8-bit text nearly always is in practice.
+ * A NUL becomes U+FFFD, so the text after it is not lost. */
+static char *
+repair_utf8 (const char *text, gsize length)
+{
+  GString *out = g_string_sized_new (length);
+  const char *end = text + length;
+  while (text < end)
+    {
+      const char *bad = NULL;
+      gboolean valid = g_utf8_validate_len (text, (gsize) (end - text), &bad);
+      g_string_append_len (out, text, bad - text);
+      if (valid)
+        break;
+      guchar byte = (guchar) *bad;
+      if (byte == 0)
+        g_string_append_unichar (out, 0xFFFD);
+      else
+        g_string_append_unichar (out, byte < 0xA0 ? windows_1252_c1[byte - 0x80] : byte);
+      text = bad + 1;
+    }
+  return g_string_free (out, FALSE);
+}
+
 static char *
 to_utf8 (const char *text)
 {
-  if (text == NULL)
-    return g_strdup ("");
-  if (g_utf8_validate (text, -1, NULL))
-    return g_strdup (text);
-  /* Undeclared 8-bit text is nearly always Windows-1252 in practice. */
-  char *converted = g_convert (text, -1, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
-  return converted ? converted : g_utf8_make_valid (text, -1);
+  return text ? repair_utf8 (text, strlen (text)) : g_strdup ("");
 }
 
 static char *
@@ -153,7 +193,22 @@ is_attachment (GMimeObject *part)
   return disposition != NULL && g_mime_content_disposition_is_attachment (disposition);
 }
 
-/* Depth-first search for the first inline part of the given text subtype. */
+static char *text_of_part (GMimeTextPart *part);
+
+/* A part of blanks says nothing: clients send an empty text/plain beside
+ * the HTML that holds the message, or an empty part before the real one. */
+static gboolean
+has_text (GMimeTextPart *part)
+{
+  g_autofree char *text = text_of_part (part);
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isspace (*p))
+      return TRUE;
+  return FALSE;
+}
+
+/* Depth-first search for the first inline part of the given text subtype
+ * that is not blank. */
 static GMimeTextPart *
 find_text_part (GMimeObject *part, const char *subtype, int depth)
 {
@@ -175,14 +230,53 @@ find_text_part (GMimeObject *part, const char *subtype, int depth)
   if (!GMIME_IS_TEXT_PART (part) || is_attachment (part))
     return NULL;
   GMimeContentType *type = g_mime_object_get_content_type (part);
-  return g_mime_content_type_is_type (type, "text", subtype) ? GMIME_TEXT_PART (part) : NULL;
+  if (!g_mime_content_type_is_type (type, "text", subtype))
+    return NULL;
+  return has_text (GMIME_TEXT_PART (part)) ? GMIME_TEXT_PART (part) : NULL;
 }
 
+/* Charsets whose bytes baton reads itself: GMime's converter would drop
+ * every byte that does not fit the label, and mislabelled Latin-1 is
+ * common. */
+static gboolean
+is_utf8_label (const char *charset)
+{
+  const char *const labels[] = { "utf-8", "us-ascii", "ascii", "us", "ansi_x3.4-1968", "iso-646-us", NULL };
+  const char *name = g_mime_charset_canon_name (charset);
+  for (int i = 0; labels[i]; i++)
+    if (g_ascii_strcasecmp (name, labels[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The part's text in UTF-8. Not g_mime_text_part_get_text(): its string
+ * ends at the first NUL and it silently drops 8-bit bytes in a part
+ * labelled UTF-8 or US-ASCII. Here transfer decoding and, for other
+ * declared charsets, GMime's lenient charset conversion run into a buffer
+ * whose length is known, and repair_utf8() handles whatever remains. */
 static char *
 text_of_part (GMimeTextPart *part)
 {
-  g_autofree char *raw = g_mime_text_part_get_text (part);
-  g_autofree char *utf8 = to_utf8 (raw);
+  GMimeDataWrapper *content = g_mime_part_get_content (GMIME_PART (part));
+  const char *charset = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset");
+  g_autoptr (GByteArray) bytes = g_byte_array_new ();
+  if (content != NULL)
+    {
+      g_autoptr (GMimeStream) memory = g_mime_stream_mem_new_with_byte_array (bytes);
+      g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (memory), FALSE);
+      g_autoptr (GMimeStream) filtered = g_mime_stream_filter_new (memory);
+      GMimeFilter *convert = charset && !is_utf8_label (charset)
+                               ? g_mime_filter_charset_new (charset, "UTF-8")
+                               : NULL;
+      if (convert != NULL)
+        {
+          g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), convert);
+          g_object_unref (convert);
+        }
+      g_mime_data_wrapper_write_to_stream (content, filtered);
+      g_mime_stream_flush (filtered);
+    }
+  g_autofree char *utf8 = repair_utf8 ((const char *) bytes->data, bytes->len);
   return normalise_line_ends (utf8);
 }
 
@@ -366,39 +460,77 @@ extract_headers (BatonMessage *message, GMimeMessage *mime)
   message->auto_reason = machine_mail_reason (headers, message, mime);
 }
 
+/* The raw Subject decoded here, not by GMime (see rfc2047.c for why). */
+static char *
+subject_of (GMimeMessage *mime)
+{
+  GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (mime));
+  GMimeHeader *header = g_mime_header_list_get_header (headers, "Subject");
+  const char *raw = header ? g_mime_header_get_raw_value (header) : NULL;
+  if (raw == NULL)
+    return g_strdup ("");
+  g_autofree char *repaired = to_utf8 (raw);
+  g_autofree char *decoded = baton_message_decode_header (repaired);
+  return g_strstrip (g_steal_pointer (&decoded));
+}
+
 static void
 extract_envelope (BatonMessage *message, GMimeMessage *mime)
 {
   const char *id = g_mime_message_get_message_id (mime);
   message->message_id = id && *id ? to_utf8 (id) : NULL;
-  message->subject = to_utf8 (g_mime_message_get_subject (mime));
+  message->subject = subject_of (mime);
   GDateTime *date = g_mime_message_get_date (mime);
   message->date = date ? g_date_time_to_unix (date) : 0;
   extract_sender (message, mime);
 }
 
-BatonMessage *
-baton_message_parse (const char *data, gsize length, GError **error)
+/* Where the message proper starts in DATA (after a byte order mark and an
+ * mbox "From " line), or -1 when it does not start with a header. */
+static gssize
+message_start (const char *data, gsize length, GError **error)
 {
-  baton_mail_gmime_init ();
-  gsize start = skip_mbox_from_line (data, length);
+  gsize start = skip_byte_order_mark (data, length);
+  start += skip_mbox_from_line (data + start, length - start);
   if (!starts_with_header (data + start, length - start))
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_DATA,
                    "not a mail message: it does not start with a header such as "
                    "\"From: …\" (was a bare body or a file of another kind given?)");
-      return NULL;
+      return -1;
     }
+  return start;
+}
+
+/* Sets ERROR when DATA is shaped to stall GMime (see MAX_BOUNDARY_WORK). */
+static gboolean
+check_boundary_work (const char *data, gsize length, GError **error)
+{
   guint64 work = 0;
-  if (!boundary_work_is_bounded (data + start, length - start, &work))
-    {
-      g_set_error (error, BATON_ERROR, BATON_ERROR_DATA,
-                   "refusing a MIME structure built to stall the parser (%" G_GUINT64_FORMAT
-                   " boundary checks, at most %d): multipart parts nested around many "
-                   "'--' lines", work, MAX_BOUNDARY_WORK);
-      return NULL;
-    }
-  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data + start, length - start);
+  if (boundary_work_is_bounded (data, length, &work))
+    return TRUE;
+  g_set_error (error, BATON_ERROR, BATON_ERROR_DATA,
+               "refusing a MIME structure built to stall the parser (%" G_GUINT64_FORMAT
+               " boundary checks, at most %d): multipart parts nested around many "
+               "'--' lines", work, MAX_BOUNDARY_WORK);
+  return FALSE;
+}
+
+/* The same for a file, mapped rather than read into memory. A descriptor
+ * that cannot be mapped (a pipe) is parsed as it is. */
+static gboolean
+check_boundary_work_fd (int fd, gsize start, GError **error)
+{
+  g_autoptr (GMappedFile) map = g_mapped_file_new_from_fd (fd, FALSE, NULL);
+  if (map == NULL || g_mapped_file_get_length (map) <= start)
+    return TRUE;
+  return check_boundary_work (g_mapped_file_get_contents (map) + start,
+                              g_mapped_file_get_length (map) - start, error);
+}
+
+static BatonMessage *
+parse_stream (GMimeStream *stream, GError **error)
+{
   g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);
   g_autoptr (GMimeMessage) mime = g_mime_parser_construct_message (parser, NULL);
   if (mime == NULL)
@@ -412,4 +544,46 @@ baton_message_parse (const char *data, gsize length, GError **error)
   extract_body (message, mime);
   message->visible_text = baton_visible_text (message->body_text);
   return message;
+}
+
+BatonMessage *
+baton_message_parse (const char *data, gsize length, GError **error)
+{
+  baton_mail_gmime_init ();
+  gssize start = message_start (data, length, error);
+  if (start < 0 || !check_boundary_work (data + start, length - start, error))
+    return NULL;
+  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data + start, length - start);
+  return parse_stream (stream, error);
+}
+
+/* Enough to see a byte order mark, an mbox "From " line and a header name. */
+#define PREFIX_LENGTH 4096
+
+BatonMessage *
+baton_message_parse_fd (int fd, GError **error)
+{
+  baton_mail_gmime_init ();
+  char prefix[PREFIX_LENGTH];
+  ssize_t got = pread (fd, prefix, sizeof prefix, 0);
+  if (got < 0)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY, "reading the message: %s",
+                   g_strerror (errno));
+      return NULL;
+    }
+  gssize start = message_start (prefix, got, error);
+  if (start < 0 || !check_boundary_work_fd (fd, start, error))
+    return NULL;
+  int own = dup (fd);
+  if (own < 0)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY, "reading the message: %s",
+                   g_strerror (errno));
+      return NULL;
+    }
+  /* A file-system stream, persisted (GMime's default): parts stay on disk
+   * and only the text part is ever read into memory. */
+  g_autoptr (GMimeStream) stream = g_mime_stream_fs_new_with_bounds (own, start, -1);
+  return parse_stream (stream, error);
 }

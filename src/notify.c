@@ -11,17 +11,17 @@ add_task (JsonBuilder *builder, const BatonTask *task)
 {
   json_builder_set_member_name (builder, "task");
   json_builder_begin_object (builder);
-  outbox_json_int (builder, "id", task->id);
-  outbox_json_string (builder, "title", task->title);
-  outbox_json_string (builder, "state", task->state);
-  outbox_json_string (builder, "owner", task->owner);
+  baton_json_add_int (builder, "id", task->id);
+  baton_json_add_string (builder, "title", task->title);
+  baton_json_add_string (builder, "state", task->state);
+  baton_json_add_string (builder, "owner", task->owner);
   json_builder_end_object (builder);
 }
 
 static void
 add_history (JsonBuilder *builder, GPtrArray *events, const char *tzid)
 {
-  outbox_json_bool (builder, "history", events->len > 1);
+  baton_json_add_bool (builder, "history", events->len > 1);
   json_builder_set_member_name (builder, "events");
   json_builder_begin_array (builder);
   for (guint i = 0; i < events->len; i++)
@@ -29,10 +29,10 @@ add_history (JsonBuilder *builder, GPtrArray *events, const char *tzid)
       const BatonEvent *event = events->pdata[i];
       g_autofree char *when = baton_schedule_format_local (tzid, event->at, "%a %d %b %H:%M");
       json_builder_begin_object (builder);
-      outbox_json_string (builder, "when", when);
-      outbox_json_string (builder, "who", event->who);
-      outbox_json_string (builder, "kind", event->kind);
-      outbox_json_string (builder, "note", event->note);
+      baton_json_add_string (builder, "when", when);
+      baton_json_add_string (builder, "who", event->who);
+      baton_json_add_string (builder, "kind", event->kind);
+      baton_json_add_string (builder, "note", event->note);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -51,10 +51,10 @@ notice_data (BatonTeam *team, const BatonNotice *notice, const BatonTask *task,
   outbox_json_member (builder, "from", baton_config_member_by_name (config, notice->from_member),
                       notice->from_member);
   outbox_json_member (builder, "to", to, NULL);
-  outbox_json_string (builder, "note", notice->note);
-  outbox_json_string (builder, "team_address", config->team_address);
-  outbox_json_string (builder, "done_address", done_address);
-  outbox_json_string (builder, "take_address", take_address);
+  baton_json_add_string (builder, "note", notice->note);
+  baton_json_add_string (builder, "team_address", config->team_address);
+  baton_json_add_string (builder, "done_address", done_address);
+  baton_json_add_string (builder, "take_address", take_address);
   add_history (builder, events, to->timezone);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
@@ -95,26 +95,40 @@ queue_notice (BatonTeam *team, const BatonNotice *notice, GError **error)
   return outbox_queue_mail (team, &mail, error);
 }
 
+/* The subject as the reply quotes it: a mail without one is "(no subject)",
+ * not "". Borrowed from MESSAGE or static. */
+static const char *
+shown_subject (const BatonMessage *message)
+{
+  return message->subject != NULL && *message->subject != '\0' ? message->subject
+                                                                 : "(no subject)";
+}
+
 static JsonNode *
 reply_data (BatonTeam *team, const BatonMessage *message, const BatonIngestResult *result,
             guint failed)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   json_builder_begin_object (builder);
-  outbox_json_string (builder, "subject", message->subject);
-  outbox_json_string (builder, "team_address", team->config->team_address);
-  outbox_json_int (builder, "failed_count", failed);
-  outbox_json_int (builder, "line_count", result->lines->len);
+  baton_json_add_string (builder, "subject", shown_subject (message));
+  baton_json_add_string (builder, "team_address", team->config->team_address);
+  baton_json_add_int (builder, "failed_count", failed);
+  baton_json_add_int (builder, "line_count", result->lines->len);
   json_builder_set_member_name (builder, "lines");
   json_builder_begin_array (builder);
   for (guint i = 0; i < result->lines->len; i++)
     {
       const BatonLineResult *line = result->lines->pdata[i];
+      /* A free-text update spans lines; one line keeps the reply's
+       * "line N: ..." layout readable. */
+      g_autofree char *source = g_strdup (line->source);
+      if (source != NULL)
+        g_strdelimit (source, "\r\n", ' ');
       json_builder_begin_object (builder);
-      outbox_json_int (builder, "line", line->line);
-      outbox_json_string (builder, "source", line->source);
-      outbox_json_bool (builder, "ok", line->ok);
-      outbox_json_string (builder, "outcome", line->outcome);
+      baton_json_add_int (builder, "line", line->line);
+      baton_json_add_string (builder, "source", source);
+      baton_json_add_bool (builder, "ok", line->ok);
+      baton_json_add_string (builder, "outcome", line->outcome);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -153,8 +167,10 @@ queue_reply (BatonTeam *team, const BatonMessage *message, const BatonIngestResu
   g_autofree char *text = outbox_render (team, "reply.txt", data, FALSE, error);
   if (text == NULL)
     return FALSE;
-  g_autofree char *subject = g_str_has_prefix (message->subject, "Re:")
-    ? g_strdup (message->subject) : g_strdup_printf ("Re: %s", message->subject);
+  /* "RE:" and "re:" are replies too (Outlook writes "RE:"): no "Re: RE:". */
+  const char *original = shown_subject (message);
+  g_autofree char *subject = g_ascii_strncasecmp (original, "re:", 3) == 0
+    ? g_strdup (original) : g_strdup_printf ("Re: %s", original);
   g_autoptr (GPtrArray) references = g_ptr_array_new ();
   for (guint i = 0; message->references[i] != NULL; i++)
     g_ptr_array_add (references, message->references[i]);

@@ -50,11 +50,26 @@ sender_identity (const BatonConfig *config, char **name, char **address)
   *name = g_strdup ("baton");
 }
 
+/* A broken override (syntax error, unreadable file) must not stop mail:
+ * the render runs inside the transaction of the mail that caused it, so
+ * failing here made `baton ingest` exit 78 and the MTA bounce the mail,
+ * and digests stop for everyone. The built-in template is used instead,
+ * with a warning; `baton check` names the file and line. */
 char *
 outbox_render (BatonTeam *team, const char *name, JsonNode *data, gboolean html, GError **error)
 {
-  return baton_templates_render (team->config->templates_dir, name, data,
-                                 html ? BATON_MUSTACHE_ESCAPE_HTML : BATON_MUSTACHE_PLAIN, error);
+  BatonMustacheFlags flags = html ? BATON_MUSTACHE_ESCAPE_HTML : BATON_MUSTACHE_PLAIN;
+  const char *dir = team->config->templates_dir;
+  g_autoptr (GError) local = NULL;
+  char *text = baton_templates_render (dir, name, data, flags, &local);
+  if (text != NULL || dir == NULL)
+    {
+      if (text == NULL)
+        g_propagate_error (error, g_steal_pointer (&local));
+      return text;
+    }
+  g_warning ("%s; using the built-in %s (run baton check)", local->message, name);
+  return baton_templates_render (NULL, name, data, flags, error);
 }
 
 gboolean
@@ -98,37 +113,13 @@ outbox_queue_mail (BatonTeam *team, const OutgoingMail *mail, GError **error)
 }
 
 void
-outbox_json_string (JsonBuilder *builder, const char *name, const char *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-void
-outbox_json_int (JsonBuilder *builder, const char *name, gint64 value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
-void
-outbox_json_bool (JsonBuilder *builder, const char *name, gboolean value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_boolean_value (builder, value);
-}
-
-void
 outbox_json_member (JsonBuilder *builder, const char *name, const BatonMember *member,
                     const char *fallback)
 {
   json_builder_set_member_name (builder, name);
   json_builder_begin_object (builder);
-  outbox_json_string (builder, "name", member ? member->name : fallback);
-  outbox_json_string (builder, "display_name", member ? member->display_name : fallback);
-  outbox_json_string (builder, "email", member ? member->email : NULL);
+  baton_json_add_string (builder, "name", member ? member->name : fallback);
+  baton_json_add_string (builder, "display_name", member ? member->display_name : fallback);
+  baton_json_add_string (builder, "email", member ? member->email : NULL);
   json_builder_end_object (builder);
 }

@@ -3,6 +3,8 @@
 #pragma once
 #include "baton/outbox.h"
 
+#include "baton/json.h"
+
 #include <json-glib/json-glib.h>
 
 typedef struct {
@@ -33,9 +35,7 @@ char *outbox_plus_address (const BatonConfig *config, const char *verb, gint64 t
  * them together; caller frees. */
 char *outbox_task_thread_id (const BatonConfig *config, gint64 task);
 
-/* JSON helpers. */
-void outbox_json_string (JsonBuilder *builder, const char *name, const char *value);
-void outbox_json_int (JsonBuilder *builder, const char *name, gint64 value);
-void outbox_json_bool (JsonBuilder *builder, const char *name, gboolean value);
+/* Member NAME: an object with the member's name, display_name and email
+ * (FALLBACK as names when MEMBER is NULL). */
 void outbox_json_member (JsonBuilder *builder, const char *name, const BatonMember *member,
                          const char *fallback);

@@ -13,6 +13,7 @@
 #include "baton/clock.h"
 #include "baton/config.h"
 #include "baton/error.h"
+#include "baton/lock.h"
 #include "baton/smtp.h"
 
 #include <errno.h>
@@ -132,8 +133,10 @@ open_sender (const BatonConfig *config, GError **error)
   return baton_smtp_sender_new (&settings, error);
 }
 
-gboolean
-baton_outbox_send (BatonTeam *team, BatonSendStats *stats, GError **error)
+/* Reads what is due only once the lock is held: a list read before could
+ * hold rows another sender delivered meanwhile. */
+static gboolean
+send_due (BatonTeam *team, BatonSendStats *stats, GError **error)
 {
   g_autoptr (GPtrArray) due = baton_store_outbox_due (team->store, baton_clock_now_unix (), error);
   if (due == NULL)
@@ -152,6 +155,24 @@ baton_outbox_send (BatonTeam *team, BatonSendStats *stats, GError **error)
         return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+baton_outbox_send (BatonTeam *team, BatonSendStats *stats, GError **error)
+{
+  /* Two senders at once (cron and the daemon) would both send a row. */
+  g_autoptr (GError) busy = NULL;
+  int lock_fd = baton_lock_take (team->config->database, "send", &busy);
+  if (lock_fd < 0)
+    {
+      if (!baton_error_is_temporary (busy))
+        return g_propagate_error (error, g_steal_pointer (&busy)), FALSE;
+      g_info ("send: %s; leaving the outbox to it", busy->message);
+      return TRUE;
+    }
+  gboolean ok = send_due (team, stats, error);
+  close (lock_fd);
+  return ok;
 }
 
 gboolean

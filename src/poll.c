@@ -5,11 +5,7 @@
 #include "baton/config.h"
 #include "baton/error.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 void
 baton_poll_settings_free (BatonPollSettings *settings)
@@ -82,27 +78,6 @@ baton_poll_settings_new (const BatonConfig *config, GError **error)
   settings->processed_folder = g_strdup (imap->processed_folder);
   settings->failed_folder = g_strdup (imap->failed_folder);
   return g_steal_pointer (&settings);
-}
-
-int
-baton_poll_lock (const BatonConfig *config, GError **error)
-{
-  g_autofree char *path = g_strdup_printf ("%s.poll-lock", config->database);
-  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    {
-      g_set_error (error, BATON_ERROR, BATON_ERROR_CANT_CREATE, "cannot open lock %s: %s", path,
-                   g_strerror (errno));
-      return -1;
-    }
-  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
-    {
-      close (fd);
-      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
-                   "another baton is polling this mailbox (lock %s held)", path);
-      return -1;
-    }
-  return fd;
 }
 
 typedef struct {

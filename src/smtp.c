@@ -88,25 +88,40 @@ global_init (GError **error)
 
 /* ---- settings ---------------------------------------------------------- */
 
-/* Splits @url into scheme and host; CONFIG error if it is no SMTP URL. */
+/* One part of a parsed URL, as a GLib string (libcurl's own is curl_free'd). */
+static char *
+url_part (CURLU *u, CURLUPart part)
+{
+  char *value = NULL;
+  if (curl_url_get (u, part, &value, 0) != CURLUE_OK)
+    return NULL;
+  char *copy = g_strdup (value);
+  curl_free (value);
+  return copy;
+}
+
+/* Splits @url into scheme and host; CONFIG error if it is no SMTP URL.
+ * Messages never quote the URL: it may carry a password. */
 static gboolean
 parse_url (const char *url, char **scheme, char **host, GError **error)
 {
   g_autoptr (CURLU) u = curl_url ();
-  if (url == NULL || u == NULL || curl_url_set (u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-      curl_url_get (u, CURLUPART_SCHEME, scheme, 0) != CURLUE_OK ||
-      curl_url_get (u, CURLUPART_HOST, host, 0) != CURLUE_OK)
+  if (url != NULL && u != NULL && curl_url_set (u, CURLUPART_URL, url, 0) == CURLUE_OK)
+    {
+      *scheme = url_part (u, CURLUPART_SCHEME);
+      *host = url_part (u, CURLUPART_HOST);
+    }
+  if (*scheme == NULL || *host == NULL)
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
-                   "\"%s\" is not a mail server URL: set url = smtps://HOST or smtp://HOST:587 "
-                   "in [smtp]",
-                   url ? url : "");
+                   "url = in [smtp] is not a mail server URL: "
+                   "write smtps://HOST or smtp://HOST:587");
       return FALSE;
     }
   if (g_ascii_strcasecmp (*scheme, "smtp") != 0 && g_ascii_strcasecmp (*scheme, "smtps") != 0)
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
-                   "url = %s in [smtp] must start with smtps:// or smtp://", url);
+                   "url = in [smtp] must start with smtps:// or smtp://, not %s://", *scheme);
       return FALSE;
     }
   return TRUE;

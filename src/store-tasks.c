@@ -157,16 +157,21 @@ event_from_row (sqlite3_stmt *statement)
 GPtrArray *
 baton_store_events_list (BatonStore *store, gint64 task, gint64 since, GError **error)
 {
+  /* Two statements, not one with "(? = 0 OR task = ?)": with the OR the
+   * planner walks events_at over the whole log for every task's history,
+   * which made ingest quadratic in the number of events. */
   g_autoptr (sqlite3_stmt) statement = store_statement (
     store,
-    "SELECT id, task, kind, who, from_member, to_member, note, at, message FROM events"
-    " WHERE at > ? AND (? = 0 OR task = ?) ORDER BY at, id",
+    task > 0 ? "SELECT id, task, kind, who, from_member, to_member, note, at, message FROM events"
+               " WHERE task = ?2 AND at > ?1 ORDER BY at, id"
+             : "SELECT id, task, kind, who, from_member, to_member, note, at, message FROM events"
+               " WHERE at > ?1 ORDER BY at, id",
     error);
   if (statement == NULL)
     return NULL;
   sqlite3_bind_int64 (statement, 1, since);
-  sqlite3_bind_int64 (statement, 2, task);
-  sqlite3_bind_int64 (statement, 3, task);
+  if (task > 0)
+    sqlite3_bind_int64 (statement, 2, task);
   return store_collect_rows (store, statement, (gpointer (*) (sqlite3_stmt *)) event_from_row,
                        (GDestroyNotify) baton_event_free, "listing events", error);
 }

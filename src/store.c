@@ -8,8 +8,10 @@
 #include "baton/config.h"
 #include "baton/error.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Each entry migrates the schema from version i to i + 1. Never edit a
  * released step: add a new one, so every existing database moves forward. */
@@ -53,6 +55,14 @@ static const char *const migrations[] = {
   /* 1 → 2: UIDs processed but not yet moved out of the polled mailbox */
   "CREATE TABLE imap_pending (mailbox TEXT NOT NULL, uid INTEGER NOT NULL,"
   "  folder TEXT NOT NULL, PRIMARY KEY (mailbox, uid));",
+  /* 2 → 3: the raw bytes move to a table where they are the last column.
+   * SQLite builds a whole record in memory unless its only large value is
+   * a trailing zeroblob; there the blob is written in pieces with
+   * sqlite3_blob_write(), so a 100 MB mail never sits in memory. */
+  "CREATE TABLE message_raw (message INTEGER PRIMARY KEY REFERENCES messages (id),"
+  "  raw BLOB NOT NULL);"
+  "INSERT INTO message_raw (message, raw) SELECT id, raw FROM messages;"
+  "ALTER TABLE messages DROP COLUMN raw;",
 };
 
 void
@@ -340,13 +350,48 @@ baton_store_message_exists (BatonStore *store, const char *message_id, gboolean 
   return TRUE;
 }
 
+/* Fills the zeroblob of message_raw row ID from RECORD, a piece at a time. */
+static gboolean
+write_raw (BatonStore *store, gint64 id, const BatonMessageRecord *record, GError **error)
+{
+  sqlite3_blob *blob = NULL;
+  int rc = sqlite3_blob_open (store->db, "main", "message_raw", "raw", id, 1, &blob);
+  char buffer[65536];
+  for (gsize done = 0; rc == SQLITE_OK && done < record->raw_length;)
+    {
+      gsize n = MIN (sizeof buffer, record->raw_length - done);
+      const char *piece = record->raw ? record->raw + done : buffer;
+      errno = 0;
+      if (record->raw == NULL && pread (record->raw_fd, buffer, n, done) != (ssize_t) n)
+        {
+          sqlite3_blob_close (blob);
+          g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                       "database %s: reading the message to store it: %s", store->path,
+                       errno ? g_strerror (errno) : "the file shrank");
+          return FALSE;
+        }
+      rc = sqlite3_blob_write (blob, piece, n, done);
+      done += n;
+    }
+  if (rc == SQLITE_OK)
+    rc = sqlite3_blob_close (blob);
+  else
+    sqlite3_blob_close (blob);
+  if (rc != SQLITE_OK)
+    {
+      store_set_error (store, rc, "storing a message", error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gint64
 baton_store_message_add (BatonStore *store, const BatonMessageRecord *record, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
     store,
-    "INSERT INTO messages (message_id, sender, member, subject, date, received_at, source, raw,"
-    " outcome, reason, report) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    "INSERT INTO messages (message_id, sender, member, subject, date, received_at, source,"
+    " outcome, reason, report) VALUES (?,?,?,?,?,?,?,?,?,?)",
     error);
   if (statement == NULL)
     return 0;
@@ -357,14 +402,22 @@ baton_store_message_add (BatonStore *store, const BatonMessageRecord *record, GE
   sqlite3_bind_int64 (statement, 5, record->date);
   sqlite3_bind_int64 (statement, 6, record->received_at);
   store_bind_text (statement, 7, record->source);
-  sqlite3_bind_blob64 (statement, 8, record->raw ? record->raw : "", record->raw_length,
-                       SQLITE_STATIC);
-  store_bind_text (statement, 9, record->outcome);
-  store_bind_text (statement, 10, record->reason);
-  store_bind_text (statement, 11, record->report);
+  store_bind_text (statement, 8, record->outcome);
+  store_bind_text (statement, 9, record->reason);
+  store_bind_text (statement, 10, record->report);
   if (!store_exec_statement (store, statement, "storing a message", error))
     return 0;
-  return sqlite3_last_insert_rowid (store->db);
+  gint64 id = sqlite3_last_insert_rowid (store->db);
+  g_autoptr (sqlite3_stmt) raw = store_statement (
+    store, "INSERT INTO message_raw (message, raw) VALUES (?, zeroblob (?))", error);
+  if (raw == NULL)
+    return 0;
+  sqlite3_bind_int64 (raw, 1, id);
+  sqlite3_bind_int64 (raw, 2, record->raw_length);
+  if (!store_exec_statement (store, raw, "storing a message", error) ||
+      !write_raw (store, id, record, error))
+    return 0;
+  return id;
 }
 
 gboolean
@@ -379,6 +432,41 @@ baton_store_message_settle (BatonStore *store, gint64 id, const char *outcome, c
   store_bind_text (statement, 2, report);
   sqlite3_bind_int64 (statement, 3, id);
   return store_exec_statement (store, statement, "settling a message", error);
+}
+
+void
+baton_held_message_free (BatonHeldMessage *held)
+{
+  g_free (held->sender);
+  g_free (held->subject);
+  g_free (held->reason);
+  g_free (held);
+}
+
+static gpointer
+held_from_row (sqlite3_stmt *statement)
+{
+  BatonHeldMessage *held = g_new0 (BatonHeldMessage, 1);
+  held->sender = store_column_text (statement, 0);
+  held->subject = store_column_text (statement, 1);
+  held->reason = store_column_text (statement, 2);
+  held->received_at = sqlite3_column_int64 (statement, 3);
+  return held;
+}
+
+GPtrArray *
+baton_store_messages_quarantined (BatonStore *store, gint64 since, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+    store,
+    "SELECT sender, subject, reason, received_at FROM messages"
+    " WHERE outcome = 'quarantined' AND received_at > ? ORDER BY received_at, id",
+    error);
+  if (statement == NULL)
+    return NULL;
+  sqlite3_bind_int64 (statement, 1, since);
+  return store_collect_rows (store, statement, held_from_row,
+                             (GDestroyNotify) baton_held_message_free, "reading held mail", error);
 }
 
 gboolean

@@ -95,7 +95,7 @@ baton_templates_check (const char *dir)
     if (name[0] != '.' && embedded (name) == NULL && !g_str_has_prefix (name, "partial-"))
       g_ptr_array_add (problems, g_strdup_printf ("%s/%s:1: baton has no template of this name; "
                                                   "templates: digest.txt, digest.html, handoff.txt, "
-                                                  "taken.txt, reply.txt, quarantine.txt",
+                                                  "taken.txt, reply.txt",
                                                   dir, name));
   return problems;
 }

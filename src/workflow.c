@@ -12,7 +12,9 @@
 #include "baton/clock.h"
 #include "baton/error.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 void
 workflow_line_free (BatonLineResult *line)
@@ -254,14 +256,46 @@ report_of_lines (GPtrArray *lines)
   return g_string_free (report, FALSE);
 }
 
+/* The raw mail: in memory, or a file read in pieces (baton_workflow_apply_fd). */
+typedef struct {
+  const char *data; /* NULL: read from fd */
+  int fd;
+  gsize length;
+} RawMail;
+
+/* As baton_workflow_message_key(), hashing a file a piece at a time. */
+static char *
+message_key (const BatonMessage *message, const RawMail *raw, GError **error)
+{
+  if (message->message_id != NULL || raw->data != NULL)
+    return baton_workflow_message_key (message, raw->data, raw->length);
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guchar buffer[65536];
+  for (gsize done = 0; done < raw->length;)
+    {
+      ssize_t n = pread (raw->fd, buffer, MIN (sizeof buffer, raw->length - done), done);
+      if (n <= 0)
+        {
+          g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY, "reading the message: %s",
+                       n < 0 ? g_strerror (errno) : "the file shrank");
+          return NULL;
+        }
+      g_checksum_update (checksum, buffer, n);
+      done += n;
+    }
+  return g_strdup_printf ("sha256:%s", g_checksum_get_string (checksum));
+}
+
 static gboolean
 store_message (BatonTeam *team, const BatonMessage *message, BatonIngestResult *result,
-               const char *raw, gsize length, const char *source, gint64 now, GError **error)
+               const RawMail *raw, const char *source, gint64 now, GError **error)
 {
   g_autofree char *report = report_of_lines (result->lines);
   BatonMessageRecord record = {
-    result->message_id, message->from_address, result->member, message->subject, message->date,
-    now, source, raw, length, result->outcome, result->reason, report,
+    .message_id = result->message_id, .sender = message->from_address, .member = result->member,
+    .subject = message->subject, .date = message->date, .received_at = now, .source = source,
+    .raw = raw->data, .raw_length = raw->length, .raw_fd = raw->fd, .outcome = result->outcome,
+    .reason = result->reason, .report = report,
   };
   result->message_row = baton_store_message_add (team->store, &record, error);
   return result->message_row != 0;
@@ -269,11 +303,13 @@ store_message (BatonTeam *team, const BatonMessage *message, BatonIngestResult *
 
 /* Events name the message they came from, so the row is written first and
  * its outcome settled once the commands have run. */
-BatonIngestResult *
-baton_workflow_apply (BatonTeam *team, const BatonMessage *message, const char *raw, gsize length,
-                      const char *source, GError **error)
+static BatonIngestResult *
+apply_raw (BatonTeam *team, const BatonMessage *message, const RawMail *raw, const char *source,
+           GError **error)
 {
-  g_autofree char *key = baton_workflow_message_key (message, raw, length);
+  g_autofree char *key = message_key (message, raw, error);
+  if (key == NULL)
+    return NULL;
   g_autoptr (BatonIngestResult) result = result_new (key);
   gboolean exists = FALSE;
   if (!baton_store_message_exists (team->store, key, &exists, error))
@@ -287,10 +323,10 @@ baton_workflow_apply (BatonTeam *team, const BatonMessage *message, const char *
   gint64 now = baton_clock_now_unix ();
   const BatonMember *member = authorise (team, message, result);
   if (member == NULL)
-    return store_message (team, message, result, raw, length, source, now, error)
+    return store_message (team, message, result, raw, source, now, error)
              ? g_steal_pointer (&result) : NULL;
   result->outcome = g_strdup ("applied");
-  if (!store_message (team, message, result, raw, length, source, now, error) ||
+  if (!store_message (team, message, result, raw, source, now, error) ||
       !apply_commands (team, message, result, now, error))
     return NULL;
   g_free (result->outcome);
@@ -301,6 +337,22 @@ baton_workflow_apply (BatonTeam *team, const BatonMessage *message, const char *
   if (team->queue_notices && !team->queue_notices (team, message, result, error))
     return NULL;
   return g_steal_pointer (&result);
+}
+
+BatonIngestResult *
+baton_workflow_apply (BatonTeam *team, const BatonMessage *message, const char *raw, gsize length,
+                      const char *source, GError **error)
+{
+  RawMail mail = { raw ? raw : "", -1, length };
+  return apply_raw (team, message, &mail, source, error);
+}
+
+BatonIngestResult *
+baton_workflow_apply_fd (BatonTeam *team, const BatonMessage *message, int fd, gsize length,
+                         const char *source, GError **error)
+{
+  RawMail mail = { NULL, fd, length };
+  return apply_raw (team, message, &mail, source, error);
 }
 
 BatonIngestResult *

@@ -33,9 +33,9 @@ ok () { local d=$1; shift; if "$@"; then pass "$d"; else fail "$d" "command fail
 is () {
   if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got:      $2" "expected: $3"; fi
 }
-# like DESCRIPTION TEXT PATTERN (grep -E)
+# like DESCRIPTION TEXT PATTERN: grep -E over TEXT with its lines joined by spaces
 like () {
-  if printf '%s\n' "$2" | grep -Eq -- "$3"; then pass "$1"; else fail "$1" "text: $2" "does not match: $3"; fi
+  if printf '%s' "$2" | tr '\n' ' ' | grep -Eq -- "$3"; then pass "$1"; else fail "$1" "text: $2" "does not match: $3"; fi
 }
 
 # A team config with alice (Paris) and bob (San Francisco) in $WORK.

@@ -57,7 +57,8 @@ gboolean baton_imap_has_capability (BatonImapSession *session, const char *capab
 guint baton_imap_commands_sent (BatonImapSession *session);
 
 /* SELECTs @mailbox (NULL: the settings' mailbox) read-write. @uidvalidity and
- * @uidnext may be NULL. A missing mailbox is BATON_ERROR_CONFIG. */
+ * @uidnext may be NULL; each is 0 if the server did not report it. A missing
+ * mailbox is BATON_ERROR_CONFIG. */
 gboolean baton_imap_select (BatonImapSession *session, const char *mailbox,
                             guint32 *uidvalidity, guint32 *uidnext, GError **error);
 
@@ -87,10 +88,13 @@ GArray *baton_imap_list_uids_above (BatonImapSession *session, guint32 uid, GErr
 gboolean baton_imap_move (BatonImapSession *session, const guint32 *uids, gsize n_uids,
                           const char *folder, GError **error);
 
-/* IDLEs on the selected mailbox for at most @timeout_seconds, then ends the
- * IDLE. *@new_mail is TRUE when the server reported new messages (EXISTS or
- * RECENT). Keep @timeout_seconds short (seconds to minutes) so the caller's
- * loop can check a stop flag, and well under 29 minutes (RFC 2177).
+/* IDLEs on the selected mailbox for at most @timeout_seconds, returning as
+ * soon as the message count grows (*@new_mail TRUE); other events (flag
+ * changes by other clients) do not end the wait. A count that an expunge and
+ * an arrival leave unchanged is not seen: callers still list UIDs above the
+ * last one processed after each wait. Keep @timeout_seconds short (seconds
+ * to minutes) so the caller's loop can check a stop flag, and well under 29
+ * minutes (RFC 2177). Servers without IDLE get a NOOP after the wait.
  * baton_imap_idle_interrupt() ends the wait early. */
 gboolean baton_imap_idle_wait (BatonImapSession *session, guint timeout_seconds,
                                gboolean *new_mail, GError **error);

@@ -30,6 +30,11 @@ typedef struct {
  * half a second (multipart parts nested around very many "--" lines).
  * Returns a new message the caller frees with baton_message_free(). */
 BatonMessage *baton_message_parse (const char *data, gsize length, GError **error);
+/* As baton_message_parse() on the regular file open at FD (read with
+ * pread and a dup of FD, so its offset and ownership stay the caller's).
+ * Attachments are never loaded: memory stays bounded by the text part.
+ * A read error is BATON_ERROR_TEMPORARY. */
+BatonMessage *baton_message_parse_fd (int fd, GError **error);
 
 void baton_message_free (BatonMessage *message);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonMessage, baton_message_free)
@@ -38,6 +43,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonMessage, baton_message_free)
  * undone, quote depth respected. DELSP removes the soft-break space too.
  * Pure; caller frees. */
 char *baton_message_unflow (const char *text, gboolean delsp);
+
+/* Decodes RFC 2047 encoded-words in a raw header value to UTF-8 (each
+ * word on its own; adjacent words of one charset joined before conversion).
+ * Folding is turned into spaces. Pure; caller frees; NULL for NULL. */
+char *baton_message_decode_header (const char *raw);
 
 /* Dequotes and unfolds an address-list header value, returning the
  * lowercase addr-specs it names. Caller frees with g_strfreev(). */

@@ -42,8 +42,3 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonPollSettings, baton_poll_settings_free)
 gboolean baton_poll_once (BatonTeam *team, BatonImapSession *session,
                           const BatonPollSettings *settings, gboolean from_start,
                           BatonPollStats *stats, GError **error);
-
-/* Takes the per-database poll lock (flock on DATABASE.poll-lock), so two
- * pollers of one mailbox never overlap. Returns the lock's fd, or -1 with
- * ERROR: BATON_ERROR_TEMPORARY when another poller holds it. */
-int baton_poll_lock (const BatonConfig *config, GError **error);

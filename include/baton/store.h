@@ -46,8 +46,10 @@ typedef struct {
   gint64 date;
   gint64 received_at;
   const char *source;     /* "stdin", "file:PATH", "imap:MAILBOX/UIDVALIDITY/UID" … */
-  const char *raw;
+  const char *raw;        /* the bytes, or NULL to read them from raw_fd */
   gsize raw_length;
+  int raw_fd;             /* used only when raw is NULL: a file holding the raw_length
+                           * bytes from offset 0, read in pieces (never all in memory) */
   const char *outcome;    /* applied, partly, failed, quarantined, ignored */
   const char *reason;     /* why quarantined or ignored, or NULL */
   const char *report;     /* line-by-line results as text, or NULL */
@@ -61,6 +63,19 @@ gint64 baton_store_message_add (BatonStore *store, const BatonMessageRecord *rec
 /* Sets the final outcome and line report of message row ID. */
 gboolean baton_store_message_settle (BatonStore *store, gint64 id, const char *outcome,
                                      const char *report, GError **error);
+
+typedef struct {
+  char *sender;
+  char *subject;
+  char *reason;
+  gint64 received_at;
+} BatonHeldMessage;
+
+void baton_held_message_free (BatonHeldMessage *held);
+
+/* Quarantined messages received after SINCE, oldest first (for digests:
+ * the team should see who wrote without being allowed to act). */
+GPtrArray *baton_store_messages_quarantined (BatonStore *store, gint64 since, GError **error);
 
 /* ---- members ---- */
 

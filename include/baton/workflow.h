@@ -84,6 +84,12 @@ BatonIngestResult *baton_workflow_apply (BatonTeam *team, const BatonMessage *me
                                          const char *raw, gsize length, const char *source,
                                          GError **error);
 
+/* As baton_workflow_apply() on the LENGTH bytes of the regular file open at
+ * FD (read with pread, offset untouched): hashed and stored in pieces, so
+ * the mail never has to fit in memory. A read error is temporary. */
+BatonIngestResult *baton_workflow_apply_fd (BatonTeam *team, const BatonMessage *message, int fd,
+                                            gsize length, const char *source, GError **error);
+
 /* The Message-ID baton files a message under: its own, or "sha256:HEX" of
  * the bytes when it has none. Caller frees. */
 char *baton_workflow_message_key (const BatonMessage *message, const char *raw, gsize length);

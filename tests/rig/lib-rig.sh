@@ -57,6 +57,7 @@ rig_start() {
     dir=$(mktemp -d /tmp/brig.XXXXXX) || { echo "Bail out! mktemp failed"; exit 1; }
     RIG_DIR=$dir
     trap rig_stop EXIT
+    trap 'exit 130' INT TERM HUP   # via exit, so the EXIT trap stops the rig
     # Ports are picked free but released before the daemons bind them; if
     # another process took one meanwhile, a second start picks new ones.
     if ! "$RIG_HOME/rig.sh" start "$dir" >"$dir.start.log" 2>&1 &&

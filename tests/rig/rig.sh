@@ -14,7 +14,8 @@
 #   team@example.com/teampass  alice@example.com/alicepass  bob@example.com/bobpass
 # Maildirs: DIR/mail/<domain>/<local>/Maildir.  Dovecot listens on 127.0.0.1
 # and 127.0.0.3; the certificate names only localhost and 127.0.0.1, so a
-# client that connects to 127.0.0.3 must refuse it (hostname check).
+# client that connects to 127.0.0.3 must refuse it (hostname check), and
+# Dovecot there does not announce MOVE (UIDPLUS fallback).
 # SMTP failure injection: put a reply line in DIR/control/smtp-{mail,rcpt,data}
 # ("<addr> 550 ..." limits it to one address); see smtpd.py.
 #
@@ -70,11 +71,11 @@ do_stop() {
 }
 
 fail_start() {
+    do_stop || true   # first: printing could fail (closed pipe) and leave daemons
     echo "rig: start failed: $*" >&2
     for f in "$DIR/log/dovecot.stderr" "$DIR/log/dovecot.log" "$DIR/log/smtpd.log"; do
         [ -s "$f" ] && { echo "----- $f -----" >&2; tail -n 30 "$f" >&2; }
     done
-    do_stop || true
     exit 1
 }
 
@@ -152,6 +153,13 @@ namespace inbox {
 }
 # IDLE falls back to polling when inotify is unavailable
 mailbox_idle_check_interval = 1 secs
+# Clients of 127.0.0.3 see a server without MOVE, to test the UIDPLUS
+# COPY + EXPUNGE fallback (the certificate does not name 127.0.0.3 either).
+local 127.0.0.3 {
+  protocol imap {
+    imap_capability = IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE IDLE UIDPLUS
+  }
+}
 service imap-login {
   chroot =
   inet_listener imap {
@@ -257,8 +265,11 @@ do_start() {
         --cert "$DIR/tls/server.pem" --key "$DIR/tls/server.key" \
         </dev/null >>"$DIR/log/smtpd.log" 2>&1 &
     SMTPD_SPAWN=$!
+    # Recorded now (setpriv execs, so $! is python's PID): if readiness fails
+    # before smtpd.py writes its own pid file, fail_start still stops it.
+    echo "$SMTPD_SPAWN" >"$DIR/run/smtpd.pid"
+    [ ${#RUN_AS[@]} -gt 0 ] && chown "$RUSER:$RGROUP" "$DIR/run/smtpd.pid"
     wait_ready || fail_start "servers did not become ready"
-    [ -f "$DIR/run/smtpd.pid" ] || fail_start "smtpd.pid missing"
 
     cat >"$DIR/ports.env" <<ENV
 RIG_DIR=$DIR

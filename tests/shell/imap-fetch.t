@@ -3,7 +3,7 @@
 # flags left alone by fetch, move to a folder created on demand.
 . "$(dirname "$0")/../rig/lib-rig.sh"
 rig_start
-tap_plan 17
+tap_plan 23
 
 probe() {
     "$RIG_TOOLS/imap-probe" --host 127.0.0.1 --port "$IMAPS_PORT" --ca-file "$RIG_CA" \
@@ -50,3 +50,22 @@ out=$("$RIG_TOOLS/imap-probe" --host 127.0.0.1 --port "$IMAP_PORT" --tls starttl
     --ca-file "$RIG_CA" --user team@example.com --password teampass select fetch:1:0 2>&1); rc=$?
 tap_is "$rc" 0 "STARTTLS session works"
 tap_like "$out" "fetched=20" "STARTTLS session fetches the 20 left in INBOX"
+
+# 127.0.0.3 announces no MOVE: COPY + \Deleted + UID EXPUNGE, which must
+# leave alone a message someone else marked \Deleted.
+alice() {
+    "$RIG_TOOLS/imap-probe" --host 127.0.0.3 --port "$IMAP_PORT" --tls plain --allow-plaintext \
+        --user alice@example.com --password alicepass "$@"
+}
+rig_deliver_n alice@example.com INBOX 5
+out=$(alice caps select 2>&1)
+tap_like "$out" "move=0 uidplus=1" "the fallback server has UIDPLUS but no MOVE"
+dir=$(rig_maildir alice@example.com)
+printf 'Subject: deleted by someone else\n\nx\n' >"$dir/cur/$(date +%s).other.rig:2,T"
+chown -R "$RIG_USER" "$dir"
+out=$(G_MESSAGES_DEBUG=baton-imap alice select fetch:1:5 move:Done 2>&1); rc=$?
+tap_is "$rc" 0 "move without MOVE succeeds"
+tap_like "$out" "moved=5 folder=Done via=COPY+EXPUNGE" "by COPY + UID EXPUNGE"
+tap_is "$(rig_count alice@example.com Done)" 5 "the 5 messages are in Done"
+tap_is "$(rig_count alice@example.com INBOX)" 1 "INBOX keeps only the other \\Deleted message"
+tap_like "$(cat "$dir"/cur/*)" "deleted by someone else" "UID EXPUNGE did not remove it"

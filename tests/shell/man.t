@@ -165,7 +165,7 @@ THE_[smtp]_SECTION url allow-plaintext user password-file password-command ca-fi
 THE_[outbox]_SECTION maildir
 EOF
 
-for template in digest.txt digest.html handoff.txt taken.txt reply.txt quarantine.txt; do
+for template in digest.txt digest.html handoff.txt taken.txt reply.txt; do
   check "baton.conf.5 documents template $template" mentions baton.conf.5 "$template"
 done
 for phrase in 'relative to the directory of the configuration file' 'file:line' \

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../rig/lib-rig.sh"
 rig_start
 trap 'rig_stop; cleanup_test' EXIT
-plan 26
+plan 28
 
 printf 'teampass\n' > "$WORK/imap.pass"; chmod 600 "$WORK/imap.pass"
 imap_section () {  # PORT SCHEME CA
@@ -106,3 +106,8 @@ out=$(baton poll 2>&1); rc=$?
 is "an unreachable server is a temporary failure (EX_TEMPFAIL)" "$rc" 75
 write_config "$(imap_section "$IMAP_PORT" imap)"
 ok "imap:// uses STARTTLS" baton poll
+
+mail "Alice Martin <alice@example.com>" "queued" queued@a 'task: Queued by procmail' | baton ingest --queue
+is "ingest --queue leaves the mail in the spool" "$(ls "$WORK/spool/new" | wc -l)" 1
+baton poll
+is "the next poll drains the spool" "$(db "select count(*) from tasks where title = 'Queued by procmail'")/$(ls "$WORK/spool/new" | wc -l)" "1/0"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Scores baton_visible_text() on the replies corpus (tests/corpus/replies)
-# with the corpus's own judge, bare-body mode, through the visible-text tool.
+# with the corpus's own judge on whole messages, through the real path:
+# `baton explain --text` (GMime parse, text part, reply finder).
 # Bars: >= 95% of the exact cases and of the constraint cases.
 #
 # Four constraint cases cannot be met by any reader that does what baton
@@ -16,7 +17,7 @@
 #                   any HTML-to-text step decodes.
 set -u
 corpus=$(cd "$(dirname "$0")/../corpus" && pwd)
-tool=${BATON_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}/tools/visible-text
+tool=${BATON:-$(cd "$(dirname "$0")/../.." && pwd)/build/baton}
 python=/usr/bin/python3
 set_aside="fiedl/extended_email_reply_parser/c_email_de_1_2
 fiedl/extended_email_reply_parser/c_email_1_2
@@ -29,7 +30,7 @@ echo "1..4"
 
 # judge FILE...: the judge's output; the last line is "TOTAL  p/t  x%".
 judge () {
-  (cd "$corpus" && "$python" judge.py --input txt --verbose "$@" -- "$tool")
+  (cd "$corpus" && "$python" judge.py --verbose "$@" -- "$tool" explain --text)
 }
 
 # bar NUMBER NAME SUMMARY: ok when the TOTAL line shows >= 95%.
@@ -45,7 +46,7 @@ bar () {
 }
 
 if [ -x "$tool" ] && [ -x "$python" ]; then
-  echo "ok 1 - visible-text tool and $python present"
+  echo "ok 1 - baton and $python present"
 else
   echo "not ok 1 - need $tool and $python"
 fi

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Digests follow each member's clock through daylight-saving changes, come
+# once per local morning however often cron runs, stay quiet when nothing
+# happened (unless asked), and say what happened.
+#
+# The DST part plays cron with BATON_NOW from 2026-03-07 to 2026-03-30 (US
+# springs forward on 03-08, the EU on 03-29) and from 2026-10-24 to
+# 2026-11-02 (EU falls back 10-25, US 11-01) for alice (Europe/Paris) and
+# bob (America/Los_Angeles), both at 08:30. A real cron would run every 5
+# minutes; to keep make check fast the loop steps every 15 minutes (30 under
+# SANITIZE=1, where each run costs ~50 ms) and runs the two periods in
+# parallel. DIGEST_STEP=5 make check runs the literal 5-minute cron (~3 min).
+. "$(dirname "$0")/../lib.sh"
+plan 27
+
+step=${DIGEST_STEP:-15}
+case "$BATON" in *build-san/*) step=${DIGEST_STEP:-30} ;; esac
+write_config "digest-when-empty = yes"
+
+# simulate DIR START END: `baton digest` every $step minutes in START..END.
+simulate () {
+  mkdir -p "$1"; cp "$CONFIG" "$1/baton.conf"
+  local t end now runs=0
+  t=$(date -u -d "$2" +%s); end=$(date -u -d "$3" +%s)
+  while [ "$t" -lt "$end" ]; do
+    TZ=UTC printf -v now '%(%Y-%m-%dT%H:%M:%SZ)T' "$t"
+    BATON_NOW=$now "$BATON" -c "$1/baton.conf" digest 2>>"$1/errors" || echo "exit $? at $now" >>"$1/errors"
+    t=$((t + step * 60)); runs=$((runs + 1))
+  done
+  echo "$runs" >"$1/runs"
+}
+# verify DIR START END MEMBER-EMAIL ZONE: one line "days=N bad=..." where
+# bad lists every local day without exactly one digest at 08:30 + [0, step).
+verify () {
+  /usr/bin/python3 - "$@" "$step" <<'PY'
+import sqlite3, sys, datetime, zoneinfo, collections
+db, start, end, who, zone, step = sys.argv[1] + "/baton.db", *sys.argv[2:]
+tz, step = zoneinfo.ZoneInfo(zone), int(step) * 60
+start = datetime.datetime.fromisoformat(start.replace("Z", "+00:00"))
+end = datetime.datetime.fromisoformat(end.replace("Z", "+00:00"))
+rows = sqlite3.connect(db).execute(
+    "SELECT created_at FROM outbox WHERE kind = 'digest' AND recipient = ?", (who,)).fetchall()
+days = collections.defaultdict(list)
+for (at,) in rows:
+    local = datetime.datetime.fromtimestamp(at, tz)
+    days[local.date()].append(local)
+want, day = set(), start.astimezone(tz).date()
+while True:   # every local day whose 08:30 falls in the simulated period
+    due = datetime.datetime.combine(day, datetime.time(8, 30), tz)
+    if due >= end: break
+    if due >= start: want.add(day)
+    day += datetime.timedelta(days=1)
+bad = []
+for d in sorted(want | set(days)):
+    got = days.get(d, [])
+    due = datetime.datetime.combine(d, datetime.time(8, 30), tz)
+    if d not in want or len(got) != 1:
+        bad.append("%s:%d" % (d, len(got)))
+    elif not 0 <= (got[0] - due).total_seconds() < step:
+        bad.append("%s:late(%s)" % (d, got[0].strftime("%H:%M%z")))
+print("days=%d bad=%s" % (len(days), ",".join(bad) or "none"))
+PY
+}
+
+spring=$WORK/spring autumn=$WORK/autumn
+simulate "$spring" 2026-03-07T00:00:00Z 2026-03-30T00:00:00Z &
+spring_pid=$!
+simulate "$autumn" 2026-10-24T00:00:00Z 2026-11-02T00:00:00Z &
+autumn_pid=$!
+wait "$spring_pid" "$autumn_pid"
+echo "# cron every $step min: $(cat "$spring/runs") + $(cat "$autumn/runs") runs of baton digest"
+is "no run failed" "$(cat "$spring/errors" "$autumn/errors")" ""
+is "spring, alice (Paris, EU change 03-29): one digest each local day at 08:30" \
+  "$(verify "$spring" 2026-03-07T00:00:00Z 2026-03-30T00:00:00Z alice@example.com Europe/Paris)" "days=23 bad=none"
+is "spring, bob (Los Angeles, US change 03-08): one digest each local day at 08:30" \
+  "$(verify "$spring" 2026-03-07T00:00:00Z 2026-03-30T00:00:00Z bob@example.com America/Los_Angeles)" "days=23 bad=none"
+is "autumn, alice (EU change 10-25): one digest each local day at 08:30" \
+  "$(verify "$autumn" 2026-10-24T00:00:00Z 2026-11-02T00:00:00Z alice@example.com Europe/Paris)" "days=9 bad=none"
+is "autumn, bob (US change 11-01): one digest each local day at 08:30" \
+  "$(verify "$autumn" 2026-10-24T00:00:00Z 2026-11-02T00:00:00Z bob@example.com America/Los_Angeles)" "days=9 bad=none"
+is "across the change the UTC time moves by an hour (alice 03-28 / 03-29)" \
+  "$(sqlite3 "$spring/baton.db" "select group_concat(strftime('%m-%d %H:%M', created_at, 'unixepoch'), ' / ') from outbox where recipient = 'alice@example.com' and date(created_at, 'unixepoch') in ('2026-03-28', '2026-03-29')")" \
+  "03-28 07:30 / 03-29 06:30"
+
+# digest-when-empty = no (the default): nothing happened, no digest.
+write_config
+count () { db "select count(*) from outbox where kind = 'digest' and recipient = '$1@example.com'"; }
+digest_at () { BATON_NOW=$1 baton digest "${@:2}"; }
+digest_at 2026-03-09T06:00:00Z
+digest_at 2026-03-10T16:00:00Z
+is "nothing happened: no digest for either" "$(count alice)/$(count bob)" "0/0"
+is "but the morning counts as done" "$(db "select count(*) from digests where last_at = $(date -u -d 2026-03-10T16:00:00Z +%s)")" 2
+mail "Alice Martin <alice@example.com>" "new" d1@a 'task: Only alice wrote' | BATON_NOW=2026-03-10T18:00:00Z baton ingest
+digest_at 2026-03-11T16:00:00Z
+is "only bob hears of alice's own new task" "$(count alice)/$(count bob)" "0/1"
+
+# Twice in one window: one digest. Before digest-at: none.
+mail "Bob Stone <bob@example.com>" "new" d2@b 'task: Bob wrote' | BATON_NOW=2026-03-11T18:00:00Z baton ingest
+digest_at 2026-03-12T07:00:00Z
+is "before alice's 08:30 (07:00Z = 08:00 Paris): nothing" "$(count alice)" 0
+digest_at 2026-03-12T07:30:00Z
+digest_at 2026-03-12T07:30:00Z
+digest_at 2026-03-12T07:35:00Z
+is "three runs in alice's window: one digest" "$(count alice)" 1
+digest_at 2026-03-12T16:00:00Z
+is "bob's nothing-happened morning: still one" "$(count bob)" 1
+
+# --force sends now, due or not, even with nothing to say.
+digest_at 2026-03-12T17:00:00Z --force
+is "--force queues one for each member at once" "$(count alice)/$(count bob)" "2/2"
+is "at the forced time" "$(db "select count(*) from outbox where kind = 'digest' and created_at = $(date -u -d 2026-03-12T17:00:00Z +%s)")" 2
+
+# What a digest says.
+export BATON_NOW=2026-03-13T17:05:00Z
+mail "Alice Martin <alice@example.com>" "Fri update" d3@a 'API draft is up for review.
+task: Write the migration guide
+task: Fix the login page
+task: Update the changelog
+handoff 3 to bob: tests pass' | baton ingest
+export BATON_NOW=2026-03-13T18:00:00Z
+mail "Bob Stone <bob@example.com>" "mine" d4@b 'take 4
+block 4: waiting for design
+task: Order a cake
+done 5: shipped
+Staging is green.' | baton ingest
+export BATON_NOW=2026-03-13T19:00:00Z
+mail "Alice Martin <alice@example.com>" "note" d5@a 'note 4: the mockups are in the wiki' | baton ingest
+unset BATON_NOW
+digest_at 2026-03-14T16:00:00Z
+# last_digest EMAIL [html [DIR]]: the text (or HTML) part of EMAIL's newest digest.
+last_digest () {
+  /usr/bin/python3 - "${3:-$WORK}/baton.db" "$1" "${2:-plain}" <<'PY'
+import sqlite3, sys, email, email.policy
+(mime,) = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT mime FROM outbox WHERE kind = 'digest' AND recipient = ? ORDER BY id DESC LIMIT 1",
+    (sys.argv[2],)).fetchone()
+print(email.message_from_bytes(mime, policy=email.policy.default).get_body((sys.argv[3],)).get_content())
+PY
+}
+# has DESCRIPTION TEXT SNIPPET: TEXT holds SNIPPET (several lines, literally).
+has () {
+  if [[ $2 == *"$3"* ]]; then pass "$1"; else fail "$1" "text: $2" "does not hold: $3"; fi
+}
+text=$(last_digest bob@example.com)
+has "handed to bob: #3 from alice, at alice's local time, with the note" "$text" \
+  $'HANDED TO YOU\n  #3 Write the migration guide\n      from alice at Fri 18:05 Paris: tests pass\n\n'
+has "done tasks" "$text" $'DONE\n  #5 Update the changelog (bob, Fri 11:00 Los Angeles): shipped\n\n'
+has "new tasks by teammates (not bob's own)" "$text" \
+  $'NEW TASKS\n  #3 Write the migration guide (alice)\n  #4 Fix the login page (alice)\n  #5 Update the changelog (alice)\n\n'
+has "alice's update with her local time" "$text" $'UPDATES\n  alice, Fri 18:05 Paris:\n    API draft is up for review.\n'
+has "alice's note, with its text and task" "$text" \
+  $'  alice, Fri 20:00 Paris, on #4 Fix the login page:\n    the mockups are in the wiki\n\n'
+has "blocked tasks with the reason" "$text" $'BLOCKED\n  #4 Fix the login page (bob): waiting for design\n\n'
+has "open tasks nobody holds, with a take link" "$text" \
+  $'  #6 Order a cake\n      take it: mailto:team+take-6@example.com\n\nReply with'
+ok "a held task is not listed as open" test -z "$(sed -n '/^OPEN/,$p' <<<"$text" | grep -E '#(3|4|5) ')"
+text=$(last_digest alice@example.com)
+has "alice sees bob's update at bob's local time" "$text" $'UPDATES\n  bob, Fri 11:00 Los Angeles:\n    Staging is green.\n'
+ok "and not her own update" test -z "$(grep 'API draft' <<<"$text")"
+has "the HTML part links the take address" "$(last_digest alice@example.com html)" \
+  '<li>#6 Order a cake &mdash; <a href="mailto:team+take-6@example.com?subject=take%206">take it</a></li>'
+
+# The first mail baton ever sees is applied in the second the members join.
+first=$WORK/first; mkdir -p "$first"; cp "$CONFIG" "$first/baton.conf"
+mail "Alice Martin <alice@example.com>" "first" f1@a 'task: The very first task' |
+  BATON_NOW=2026-03-09T17:05:00Z "$BATON" -c "$first/baton.conf" ingest
+BATON_NOW=2026-03-10T16:00:00Z "$BATON" -c "$first/baton.conf" digest
+has "mail applied in the second the members joined is in the first digest" \
+  "$(last_digest bob@example.com plain "$first")" $'NEW TASKS\n  #1 The very first task (alice)\n'
+
+# A mail applied in the same second as a digest, after it, is in the next one.
+same=$WORK/same; mkdir -p "$same"; cp "$CONFIG" "$same/baton.conf"
+mail "Alice Martin <alice@example.com>" "a" s1@a 'task: Before the digest' |
+  BATON_NOW=2026-03-09T17:05:00Z "$BATON" -c "$same/baton.conf" ingest
+BATON_NOW=2026-03-10T15:30:00Z "$BATON" -c "$same/baton.conf" digest
+mail "Alice Martin <alice@example.com>" "b" s2@a 'task: Same second, after the digest' |
+  BATON_NOW=2026-03-10T15:30:00Z "$BATON" -c "$same/baton.conf" ingest
+BATON_NOW=2026-03-11T15:30:00Z "$BATON" -c "$same/baton.conf" digest
+is "bob's two digests list each task exactly once" \
+  "$(sqlite3 "$same/baton.db" "select group_concat(cast(instr(mime, 'Before the digest (alice)') > 0 as text) || cast(instr(mime, 'Same second, after the digest (alice)') > 0 as text), ' ') from outbox where recipient = 'bob@example.com' order by id")" "10 01"

@@ -1,0 +1,136 @@
+/* Config validation: every problem reported, each at its own line. */
+#include "baton/config.h"
+#include "baton/error.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *
+write_file (const char *text)
+{
+  char *path = NULL;
+  int fd = g_file_open_tmp ("baton-config-XXXXXX.conf", &path, NULL);
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return path;
+}
+
+static const char valid[] =
+  "[baton]\n"
+  "team-address = Team@Example.com\n"
+  "timezone = Europe/Paris\n"
+  "database = state/baton.db\n"
+  "\n"
+  "[member alice]\n"
+  "email = alice@example.com\n"
+  "aliases = a.martin@example.org, am@example.net\n"
+  "\n"
+  "[member Bob]\n"
+  "email = bob@example.com\n"
+  "timezone = America/Los_Angeles\n"
+  "digest-at = 7:05\n";
+
+static void
+test_valid (void)
+{
+  g_autofree char *path = write_file (valid);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BatonConfig) config = baton_config_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->team_address, ==, "team@example.com");
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *db = g_build_filename (dir, "state/baton.db", NULL);
+  g_assert_cmpstr (config->database, ==, db);
+  g_assert_cmpuint (config->members->len, ==, 2);
+  const BatonMember *alice = baton_config_member_by_address (config, "AM@example.net");
+  g_assert_nonnull (alice);
+  g_assert_cmpstr (alice->name, ==, "alice");
+  g_assert_cmpstr (alice->timezone, ==, "Europe/Paris");
+  g_assert_cmpint (alice->digest_minutes, ==, 8 * 60 + 30);
+  const BatonMember *bob = baton_config_member_lookup (config, "@BOB");
+  g_assert_nonnull (bob);
+  g_assert_cmpint (bob->digest_minutes, ==, 7 * 60 + 5);
+  g_assert_true (baton_config_member_lookup (config, "bob@example.com") == bob);
+  g_assert_null (baton_config_member_lookup (config, "carol"));
+  g_assert_null (config->imap);
+  g_assert_null (config->smtp);
+  g_unlink (path);
+}
+
+static void
+test_every_problem_with_its_line (void)
+{
+  g_autofree char *path = write_file ("[baton]\n"                       /* 1 */
+                                      "team-address = not an address\n" /* 2 */
+                                      "handoff-delivery = later\n"      /* 3 */
+                                      "tmezone = UTC\n"                 /* 4 */
+                                      "\n"                              /* 5 */
+                                      "[member alice]\n"                /* 6 */
+                                      "email = alice@example.com\n"     /* 7 */
+                                      "timezone = Mars/Olympus\n"       /* 8 */
+                                      "digest-at = 25:00\n"             /* 9 */
+                                      "\n"                              /* 10 */
+                                      "[member bob]\n"                  /* 11 */
+                                      "email = alice@example.com\n"     /* 12 */
+                                      "\n"                              /* 13 */
+                                      "[imap]\n"                        /* 14 */
+                                      "url = http://example.com\n"      /* 15 */
+                                      "user = team\n"                   /* 16 */
+                                      "password = secret\n");           /* 17 */
+  g_autoptr (GPtrArray) problems = baton_config_problems (path);
+  g_autoptr (GString) all = g_string_new (NULL);
+  for (guint i = 0; i < problems->len; i++)
+    g_string_append_printf (all, "%s\n", (char *) problems->pdata[i]);
+  const char *expected[] = { ":2: team-address = 'not an address'", ":3: handoff-delivery",
+                             ":4: unknown key 'tmezone'", ":8: timezone 'Mars/Olympus'",
+                             ":9: ", ":12: address alice@example.com belongs to both",
+                             ":15: url must start with imaps://", ":16: [imap] user = team needs",
+                             ":17: passwords do not belong in the config file", NULL };
+  for (guint i = 0; expected[i]; i++)
+    if (strstr (all->str, expected[i]) == NULL)
+      g_error ("missing %s in:\n%s", expected[i], all->str);
+  g_assert_cmpuint (problems->len, ==, 9);
+  g_autoptr (GError) error = NULL;
+  g_assert_null (baton_config_load (path, &error));
+  g_assert_error (error, BATON_ERROR, BATON_ERROR_CONFIG);
+  g_unlink (path);
+}
+
+static void
+test_missing_file (void)
+{
+  g_autoptr (GPtrArray) problems = baton_config_problems ("/nonexistent/baton.conf");
+  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_true (strstr (problems->pdata[0], "baton init") != NULL);
+}
+
+static void
+test_secret_file_mode (void)
+{
+  g_autofree char *path = write_file ("s3cret\nignored\n");
+  g_chmod (path, 0644);
+  g_autoptr (GError) error = NULL;
+  g_assert_null (baton_config_read_secret (path, NULL, "[imap]", &error));
+  g_assert_error (error, BATON_ERROR, BATON_ERROR_CONFIG);
+  g_clear_error (&error);
+  g_chmod (path, 0600);
+  g_autofree char *secret = baton_config_read_secret (path, NULL, "[imap]", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (secret, ==, "s3cret");
+  g_autofree char *from_command = baton_config_read_secret (NULL, "printf 'pw\\n'", "[smtp]", &error);
+  g_assert_cmpstr (from_command, ==, "pw");
+  g_unlink (path);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/config/valid", test_valid);
+  g_test_add_func ("/config/every-problem-with-its-line", test_every_problem_with_its_line);
+  g_test_add_func ("/config/missing-file", test_missing_file);
+  g_test_add_func ("/config/secret-file-mode", test_secret_file_mode);
+  return g_test_run ();
+}
