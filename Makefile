@@ -138,7 +138,7 @@ FUZZ_OBJ     := $(LIB_SRC:src/%.c=$(FUZZ_DIR)/src/%.o) $(FUZZ_DIR)/gen/embedded-
 FUZZ_LIBS    := $(filter-out -specs=%,$(LIBS))
 FUZZ_RUN     := -max_total_time=$(FUZZ_SECONDS) -timeout=1 -rss_limit_mb=512 -max_len=65536 \
                 -print_final_stats=1
-FUZZ_SEEDS_fuzz-message  := $(FUZZ_DIR)/seeds/mail
+FUZZ_SEEDS_fuzz-message  := $(FUZZ_DIR)/seeds/mail fuzz/regressions
 FUZZ_SEEDS_fuzz-mustache := templates $(FUZZ_DIR)/seeds/mustache-spec
 
 $(FUZZ_DIR)/src/%.o: src/%.c

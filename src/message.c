@@ -143,6 +143,9 @@ static const gunichar windows_1252_c1[32] = {
 static char *
 repair_utf8 (const char *text, gsize length)
 {
+  /* An empty part's bytes may be NULL, and NULL + 0 is undefined. */
+  if (length == 0)
+    return g_strdup ("");
   GString *out = g_string_sized_new (length);
   const char *end = text + length;
   while (text < end)
