@@ -4,9 +4,9 @@
  *
  *   BATON_FAULT=KIND:WHERE
  *     KIND   busy | locked | full | ioerr
- *     WHERE  N         the Nth call baton makes to sqlite3_step or
- *                      sqlite3_exec (counted together from 1) fails
- *                      without running
+ *     WHERE  N         the Nth call baton makes to sqlite3_step,
+ *                      sqlite3_exec, sqlite3_blob_open or sqlite3_blob_write
+ *                      (counted together from 1) fails without running
  *            sql:TEXT  the first call whose SQL starts with TEXT fails
  *                      without running (e.g. sql:COMMIT)
  *            write:N   the Nth pwrite() to a file whose name contains
@@ -148,6 +148,36 @@ sqlite3_exec (sqlite3 *db, const char *sql, int (*callback) (void *, int, char *
   if (should_fail (__builtin_return_address (0), sql))
     return fault.code;
   return real (db, sql, callback, argument, errmsg);
+}
+
+/* Raw mail goes into its blob through incremental I/O: these count as
+ * calls too, named "blob_open" and "blob_write" in the trace. */
+int
+sqlite3_blob_open (sqlite3 *db, const char *database, const char *table, const char *column,
+                   sqlite3_int64 row, int flags, sqlite3_blob **blob)
+{
+  static int (*real) (sqlite3 *, const char *, const char *, const char *, sqlite3_int64, int,
+                      sqlite3_blob **);
+  if (real == NULL)
+    real = (int (*) (sqlite3 *, const char *, const char *, const char *, sqlite3_int64, int,
+                     sqlite3_blob **)) dlsym (RTLD_NEXT, "sqlite3_blob_open");
+  if (should_fail (__builtin_return_address (0), "blob_open"))
+    {
+      *blob = NULL;
+      return fault.code;
+    }
+  return real (db, database, table, column, row, flags, blob);
+}
+
+int
+sqlite3_blob_write (sqlite3_blob *blob, const void *data, int count, int offset)
+{
+  static int (*real) (sqlite3_blob *, const void *, int, int);
+  if (real == NULL)
+    real = (int (*) (sqlite3_blob *, const void *, int, int)) dlsym (RTLD_NEXT, "sqlite3_blob_write");
+  if (should_fail (__builtin_return_address (0), "blob_write"))
+    return fault.code;
+  return real (blob, data, count, offset);
 }
 
 /* Fills TARGET with the file's name when FD is the database or its WAL. */

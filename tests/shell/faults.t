@@ -36,17 +36,17 @@ done 99' > "$WORK/update.eml"
 # Everything a mail can leave behind, without the generated Message-IDs of
 # notices (they differ from run to run by design).
 snapshot () {
-  sqlite3 "$WORK/baton.db" \
+  sqlite3 -bail "$WORK/baton.db" \
     "select 'task', id, title, state, coalesce(owner,'-'), created_by, created_at, updated_at from tasks order by id;" \
     "select 'event', id, coalesce(task,'-'), kind, who, coalesce(from_member,'-'), coalesce(to_member,'-'), coalesce(note,'-'), at, coalesce(message,'-') from events order by id;" \
-    "select 'message', id, message_id, outcome, coalesce(report,'-'), length(raw) from messages order by id;" \
+    "select 'message', id, message_id, outcome, coalesce(report,'-'), (select length(raw) from message_raw where message = messages.id) from messages order by id;" \
     "select 'outbox', id, kind, recipient, coalesce(task,'-') from outbox order by id;" \
     "select 'threads', count(*) from threads;" \
     "select 'sequence', name, seq from sqlite_sequence order by name;"
 }
 cp "$WORK/baton.db" "$WORK/before.db"
 restore () { rm -f "$WORK/baton.db" "$WORK/baton.db-wal" "$WORK/baton.db-shm"; cp "$WORK/before.db" "$WORK/baton.db"; }
-before=$(snapshot)
+before=$(snapshot) || { echo "Bail out! the snapshot SQL no longer fits the schema"; exit 1; }
 
 # One clean run, traced: it gives the reference state and numbers the calls
 # and writes, so the points below are found by their SQL, not hard-coded.
@@ -65,10 +65,12 @@ points="1 $begin $first_effect $middle $outbox $commit"
 # FAULTS_EVERY_CALL=1 tries every call of the run instead (slower).
 [ -n "${FAULTS_EVERY_CALL:-}" ] && points=$(seq 1 "$commit")
 
+blob_write=$(grep -E '^c[0-9]+	blob_write' "$WORK/trace" | head -1 | cut -f1 | tr -d c)
+[ -n "$blob_write" ] && points="$points $blob_write"
 kinds="busy full ioerr"
 plan $(( 3 + 4 * 3 * $(echo $points | wc -w) + 2 + 4 * 2 * 2 ))
-like "the trace found the message's transaction" "$begin/$first_effect/$middle/$outbox/$commit" \
-  '^[0-9]+/[0-9]+/[0-9]+/[0-9]+/[0-9]+$'
+like "the trace found the message's transaction and its raw-mail write" \
+  "$begin/$first_effect/$middle/$outbox/$commit/$blob_write" '^[0-9]+/[0-9]+/[0-9]+/[0-9]+/[0-9]+/[0-9]+$'
 ok "the commit writes to the database (saw $commit_writes writes)" test "$commit_writes" -gt 2
 is "the clean run queued a handoff, a taken notice and a reply" \
   "$(db "select group_concat(kind, ' ') from (select kind from outbox order by id)")" "handoff taken reply"
