@@ -71,6 +71,27 @@ typedef struct {
   BatonSendStats *stats;
 } Delivery;
 
+/* A handoff notice held for the receiver's morning is stale when the task
+ * changed hands again overnight: telling them "it is yours now" would be
+ * wrong. Sets *why when the row should be dropped instead of sent. */
+static gboolean
+is_stale_handoff (BatonTeam *team, const BatonOutgoing *outgoing, char **why, GError **error)
+{
+  if (!g_str_equal (outgoing->kind, "handoff") || outgoing->not_before == 0 || outgoing->task <= 0)
+    return FALSE;
+  const BatonMember *receiver = baton_config_member_by_address (team->config, outgoing->recipient);
+  g_autoptr (BatonTask) task = baton_store_task_get (team->store, outgoing->task, error);
+  if (task == NULL || receiver == NULL)
+    return FALSE;
+  if (task->owner != NULL && g_str_equal (task->owner, receiver->name) &&
+      !g_str_equal (task->state, "done"))
+    return FALSE;
+  *why = g_strdup_printf ("not sent: task #%" G_GINT64_FORMAT " is %s%s%s since this notice was "
+                          "held for the morning", task->id, task->state,
+                          task->owner ? " and held by " : "", task->owner ? task->owner : "");
+  return TRUE;
+}
+
 static gboolean
 deliver_one (Delivery *delivery, const BatonOutgoing *outgoing, GError **error)
 {
@@ -150,8 +171,21 @@ send_due (BatonTeam *team, BatonSendStats *stats, GError **error)
   for (guint i = 0; i < due->len; i++)
     {
       g_autoptr (GError) failure = NULL;
-      deliver_one (&delivery, due->pdata[i], &failure);
-      if (!settle (&delivery, due->pdata[i], failure, error))
+      g_autofree char *stale = NULL;
+      const BatonOutgoing *outgoing = due->pdata[i];
+      if (is_stale_handoff (team, outgoing, &stale, error))
+        {
+          g_info ("send id=%" G_GINT64_FORMAT " kind=handoff to=%s result=dropped why=%s",
+                  outgoing->id, outgoing->recipient, stale);
+          if (!baton_store_outbox_mark_failed (team->store, outgoing->id, baton_clock_now_unix (),
+                                               stale, error))
+            return FALSE;
+          continue;
+        }
+      if (error != NULL && *error != NULL)
+        return FALSE;
+      deliver_one (&delivery, outgoing, &failure);
+      if (!settle (&delivery, outgoing, failure, error))
         return FALSE;
     }
   return TRUE;

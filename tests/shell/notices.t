@@ -2,7 +2,7 @@
 # Which mail baton queues: handoff and taken notices, morning delivery,
 # replies to failed lines, acknowledge, the reply cap, never to outsiders.
 . "$(dirname "$0")/../lib.sh"
-plan 15
+plan 17
 write_config "handoff-delivery = morning"
 outbox () { db "select kind || '>' || recipient from outbox order by id" | paste -sd' '; }
 export BATON_NOW=2026-03-09T17:05:00Z   # 18:05 in Paris, 10:05 in San Francisco
@@ -45,3 +45,13 @@ write_config "acknowledge = yes"
 mail "Alice Martin <alice@example.com>" "ack" ack@a 'note 1: all good' | baton ingest
 is "acknowledge = yes replies to a mail with no failure too" \
   "$(db "select count(*) from outbox where kind='reply' and recipient='alice@example.com'")" 1
+
+write_config "handoff-delivery = morning"
+mail "Alice Martin <alice@example.com>" "late" late@a 'task: Late one
+handoff 2 to bob: for your morning' | baton ingest
+mail "Alice Martin <alice@example.com>" "back" back2@a 'take 2' | baton ingest
+BATON_NOW=2026-03-10T15:31:00Z baton send
+is "a held handoff whose task was taken back overnight is not sent" \
+  "$(db "select count(*) from outbox where kind='handoff' and task=2 and sent_at is not null")" 0
+like "the row says why" "$(db "select last_error from outbox where kind='handoff' and task=2")" \
+  "not sent: task #2 is taken and held by alice"
