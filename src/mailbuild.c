@@ -13,6 +13,7 @@
 #include "baton/mailbuild.h"
 
 #include "baton/error.h"
+#include "baton/text.h"
 
 #include "gmime-autoptr.h"
 
@@ -163,18 +164,8 @@ static char *
 normalize_body (const char *text)
 {
   g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "", -1);
-  GString *out = g_string_sized_new (strlen (valid) + 1);
-  for (const char *p = valid; *p != '\0'; p++)
-    {
-      if (*p == '\r')
-        {
-          g_string_append_c (out, '\n');
-          if (p[1] == '\n')
-            p++;
-        }
-      else
-        g_string_append_c (out, *p);
-    }
+  g_autofree char *lf = baton_text_lf (valid);
+  GString *out = g_string_new (lf);
   if (out->len > 0 && out->str[out->len - 1] != '\n')
     g_string_append_c (out, '\n');
   return g_string_free (out, FALSE);

@@ -11,6 +11,7 @@
 #include "baton/error.h"
 #include "baton/html.h"
 #include "baton/mailbuild.h"
+#include "baton/text.h"
 #include "baton/visible.h"
 
 #include "gmime-autoptr.h"
@@ -171,24 +172,6 @@ to_utf8 (const char *text)
   return text ? repair_utf8 (text, strlen (text)) : g_strdup ("");
 }
 
-static char *
-normalise_line_ends (const char *text)
-{
-  GString *out = g_string_sized_new (strlen (text));
-  for (const char *p = text; *p; p++)
-    {
-      if (*p == '\r')
-        {
-          g_string_append_c (out, '\n');
-          if (p[1] == '\n')
-            p++;
-        }
-      else
-        g_string_append_c (out, *p);
-    }
-  return g_string_free (out, FALSE);
-}
-
 static gboolean
 is_attachment (GMimeObject *part)
 {
@@ -280,7 +263,7 @@ text_of_part (GMimeTextPart *part)
       g_mime_stream_flush (filtered);
     }
   g_autofree char *utf8 = repair_utf8 ((const char *) bytes->data, bytes->len);
-  return normalise_line_ends (utf8);
+  return baton_text_lf (utf8);
 }
 
 static void
