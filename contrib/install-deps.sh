@@ -5,7 +5,7 @@
 #            /usr/bin/time (hostile.t measures memory) and clang (make fuzz)
 set -eu
 build="build-essential pkg-config libdpkg-perl libetpan-dev libgmime-3.0-dev
-libsqlite3-dev libcurl4-gnutls-dev libjson-glib-dev"
+libsqlite3-dev libcurl4-gnutls-dev libjson-glib-dev libsasl2-modules"
 test="dovecot-imapd python3-aiosmtpd openssl procmail sqlite3 perl groff-base mandoc
 time clang libclang-rt-14-dev"
 case "${1:---build}" in

@@ -325,11 +325,36 @@ open_connection (BatonImapSession *s, const BatonImapSettings *settings, GError 
   return TRUE;
 }
 
+/* AUTHENTICATE PLAIN (RFC 4616, through Cyrus SASL) when the server offers
+ * it, LOGIN otherwise: PLAIN carries UTF-8 credentials that LOGIN's quoted
+ * strings mangle on some servers, and some servers disable LOGIN. Both only
+ * ever run over TLS, or over loopback when plaintext is allowed. */
+static int
+authenticate (BatonImapSession *s, const char *password, const char **how)
+{
+  if (mailimap_has_authentication (s->imap, "PLAIN"))
+    {
+      *how = "AUTHENTICATE PLAIN";
+      int r = mailimap_authenticate (s->imap, "PLAIN", s->host, NULL, NULL, s->user, s->user,
+                                     password, NULL);
+      /* libetpan reports a missing local SASL plugin (libsasl2-modules)
+       * exactly like refused credentials, so any refusal is retried once
+       * with LOGIN: right credentials then work, wrong ones still fail. */
+      if (r != MAILIMAP_ERROR_SASL && r != MAILIMAP_ERROR_LOGIN)
+        return r;
+      g_debug ("imap %s:%u: AUTHENTICATE PLAIN refused (%d); trying LOGIN", s->host, s->port, r);
+    }
+  *how = "LOGIN";
+  return mailimap_login (s->imap, s->user, password);
+}
+
 static gboolean
 log_in (BatonImapSession *s, const char *password, GError **error)
 {
-  int r = mailimap_login (s->imap, s->user, password);
-  if (r == MAILIMAP_ERROR_LOGIN)
+  const char *how = NULL;
+  int r = authenticate (s, password, &how);
+  g_debug ("imap %s:%u: %s as %s: %d", s->host, s->port, how, s->user, r);
+  if (r == MAILIMAP_ERROR_LOGIN || r == MAILIMAP_ERROR_SASL)
     {
       g_autofree char *words = server_words (s);
       g_set_error (error, BATON_ERROR, BATON_ERROR_PERMISSION,
@@ -340,7 +365,7 @@ log_in (BatonImapSession *s, const char *password, GError **error)
     }
   if (!ok (r))
     {
-      set_error (s, error, r, "LOGIN");
+      set_error (s, error, r, how);
       return FALSE;
     }
   /* Servers announce MOVE, UIDPLUS, IDLE only once logged in; ask again so
