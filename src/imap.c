@@ -328,21 +328,18 @@ open_connection (BatonImapSession *s, const BatonImapSettings *settings, GError 
 /* AUTHENTICATE PLAIN (RFC 4616, through Cyrus SASL) when the server offers
  * it, LOGIN otherwise: PLAIN carries UTF-8 credentials that LOGIN's quoted
  * strings mangle on some servers, and some servers disable LOGIN. Both only
- * ever run over TLS, or over loopback when plaintext is allowed. */
+ * ever run over TLS, or over loopback when plaintext is allowed. A refused
+ * PLAIN is not retried with LOGIN: a second failed login per poll would
+ * trip the server's penalties (Dovecot's auth_penalty, fail2ban) twice as
+ * fast. */
 static int
 authenticate (BatonImapSession *s, const char *password, const char **how)
 {
   if (mailimap_has_authentication (s->imap, "PLAIN"))
     {
       *how = "AUTHENTICATE PLAIN";
-      int r = mailimap_authenticate (s->imap, "PLAIN", s->host, NULL, NULL, s->user, s->user,
-                                     password, NULL);
-      /* libetpan reports a missing local SASL plugin (libsasl2-modules)
-       * exactly like refused credentials, so any refusal is retried once
-       * with LOGIN: right credentials then work, wrong ones still fail. */
-      if (r != MAILIMAP_ERROR_SASL && r != MAILIMAP_ERROR_LOGIN)
-        return r;
-      g_debug ("imap %s:%u: AUTHENTICATE PLAIN refused (%d); trying LOGIN", s->host, s->port, r);
+      return mailimap_authenticate (s->imap, "PLAIN", s->host, NULL, NULL, s->user, s->user,
+                                    password, NULL);
     }
   *how = "LOGIN";
   return mailimap_login (s->imap, s->user, password);
@@ -359,8 +356,10 @@ log_in (BatonImapSession *s, const char *password, GError **error)
       g_autofree char *words = server_words (s);
       g_set_error (error, BATON_ERROR, BATON_ERROR_PERMISSION,
                    "IMAP server %s:%u refused the login of %s (%s): check user = and password = "
-                   "in [imap]",
-                   s->host, s->port, s->user, *words ? words : "no reason given");
+                   "in [imap]%s",
+                   s->host, s->port, s->user, *words ? words : "no reason given",
+                   g_str_equal (how, "LOGIN") ? ""
+                   : "; if they are right, install libsasl2-modules (the SASL PLAIN plugin)");
       return FALSE;
     }
   if (!ok (r))

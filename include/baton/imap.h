@@ -42,7 +42,7 @@ typedef struct {
 typedef struct _BatonImapSession BatonImapSession;
 
 /* Connects, secures and logs in (AUTHENTICATE PLAIN when the server offers
- * it, else LOGIN; a refused PLAIN is retried once with LOGIN). Returns a session the caller frees with
+ * it, else LOGIN). Returns a session the caller frees with
  * baton_imap_session_free(), or NULL with @error set. */
 BatonImapSession *baton_imap_connect (const BatonImapSettings *settings, GError **error);
 
