@@ -16,7 +16,9 @@
 
 #include "gmime-autoptr.h"
 #include <errno.h>
+#include <iconv.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Deeper MIME nesting than this is hostile, not mail; we stop looking. */
@@ -71,13 +73,21 @@ skip_byte_order_mark (const char *data, gsize length)
  * this budget (about half a second of parsing) is three orders above. */
 #define MAX_BOUNDARY_WORK 50000000
 
+/* Below this size the budget cannot be exceeded, so the scan is skipped:
+ * a multipart header takes at least 23 bytes ("content-type:multipart\n")
+ * and a "--" line at least 3, so N bytes hold at most (N/23) x (N/3) pairs,
+ * which stays under MAX_BOUNDARY_WORK up to 58,000 bytes. */
+#define SMALL_ENOUGH_NOT_TO_STALL 58000
+
 /* "Content-Type:" (also the obsolete "Content-Type :"), any case. */
 static gboolean
 is_content_type_line (const char *line, const char *end)
 {
   static const char name[] = "content-type";
   gsize n = sizeof name - 1;
-  if ((gsize) (end - line) < n || g_ascii_strncasecmp (line, name, n) != 0)
+  /* The first byte rules out nearly every line (base64, text) at once. */
+  if ((gsize) (end - line) < n || (line[0] | 0x20) != 'c' ||
+      g_ascii_strncasecmp (line, name, n) != 0)
     return FALSE;
   const char *p = line + n;
   while (p < end && (*p == ' ' || *p == '\t'))
@@ -181,22 +191,19 @@ is_attachment (GMimeObject *part)
 
 static char *text_of_part (GMimeTextPart *part);
 
-/* A part of blanks says nothing: clients send an empty text/plain beside
- * the HTML that holds the message, or an empty part before the real one. */
 static gboolean
-has_text (GMimeTextPart *part)
+is_blank (const char *text)
 {
-  g_autofree char *text = text_of_part (part);
   for (const char *p = text; *p; p++)
     if (!g_ascii_isspace (*p))
-      return TRUE;
-  return FALSE;
+      return FALSE;
+  return TRUE;
 }
 
 /* Depth-first search for the first inline part of the given text subtype
- * that is not blank. */
+ * that is not blank; its decoded text goes to TEXT, so it is decoded once. */
 static GMimeTextPart *
-find_text_part (GMimeObject *part, const char *subtype, int depth)
+find_text_part (GMimeObject *part, const char *subtype, int depth, char **text)
 {
   if (part == NULL || depth > MAX_PART_DEPTH)
     return NULL;
@@ -207,7 +214,7 @@ find_text_part (GMimeObject *part, const char *subtype, int depth)
       for (int i = 0; i < count; i++)
         {
           GMimeTextPart *found = find_text_part (g_mime_multipart_get_part (multipart, i), subtype,
-                                                 depth + 1);
+                                                 depth + 1, text);
           if (found != NULL)
             return found;
         }
@@ -218,7 +225,11 @@ find_text_part (GMimeObject *part, const char *subtype, int depth)
   GMimeContentType *type = g_mime_object_get_content_type (part);
   if (!g_mime_content_type_is_type (type, "text", subtype))
     return NULL;
-  return has_text (GMIME_TEXT_PART (part)) ? GMIME_TEXT_PART (part) : NULL;
+  g_autofree char *decoded = text_of_part (GMIME_TEXT_PART (part));
+  if (is_blank (decoded))
+    return NULL;
+  *text = g_steal_pointer (&decoded);
+  return GMIME_TEXT_PART (part);
 }
 
 /* Charsets whose bytes baton reads itself: GMime's converter would drop
@@ -233,6 +244,33 @@ is_utf8_label (const char *charset)
     if (g_ascii_strcasecmp (name, labels[i]) == 0)
       return TRUE;
   return FALSE;
+}
+
+/* glibc loads a converter's module (a shared object under gconv) at iconv_open() and unloads
+ * it once no descriptor uses it, so a Maildir of Latin-1 mail would load
+ * and unload the same module for every message. One descriptor per
+ * charset seen, kept for the process's life, keeps each module loaded.
+ * Bounded: only charsets iconv knows are kept, at most MAX_PINNED. */
+#define MAX_PINNED_CONVERTERS 64
+
+static void
+keep_converter_loaded (const char *charset)
+{
+  static GMutex lock;
+  static GHashTable *pinned; /* canonical charset name → iconv_t */
+  g_mutex_lock (&lock);
+  if (pinned == NULL)
+    pinned = g_hash_table_new (g_str_hash, g_str_equal);
+  /* The name GMime's own converter will ask iconv for (it reads
+   * iso-8859-1 as windows-1252, for one). */
+  const char *name = g_mime_charset_iconv_name (charset);
+  if (g_hash_table_size (pinned) < MAX_PINNED_CONVERTERS && !g_hash_table_contains (pinned, name))
+    {
+      iconv_t converter = iconv_open ("UTF-8", name);
+      if (converter != (iconv_t) -1)
+        g_hash_table_insert (pinned, g_strdup (name), converter);
+    }
+  g_mutex_unlock (&lock);
 }
 
 /* The part's text in UTF-8. Not g_mime_text_part_get_text(): its string
@@ -251,9 +289,10 @@ text_of_part (GMimeTextPart *part)
       g_autoptr (GMimeStream) memory = g_mime_stream_mem_new_with_byte_array (bytes);
       g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (memory), FALSE);
       g_autoptr (GMimeStream) filtered = g_mime_stream_filter_new (memory);
-      GMimeFilter *convert = charset && !is_utf8_label (charset)
-                               ? g_mime_filter_charset_new (charset, "UTF-8")
-                               : NULL;
+      gboolean converts = charset && !is_utf8_label (charset);
+      if (converts)
+        keep_converter_loaded (charset);
+      GMimeFilter *convert = converts ? g_mime_filter_charset_new (charset, "UTF-8") : NULL;
       if (convert != NULL)
         {
           g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), convert);
@@ -270,10 +309,10 @@ static void
 extract_body (BatonMessage *message, GMimeMessage *mime)
 {
   GMimeObject *top = g_mime_message_get_mime_part (mime);
-  GMimeTextPart *plain = find_text_part (top, "plain", 0);
+  g_autofree char *text = NULL;
+  GMimeTextPart *plain = find_text_part (top, "plain", 0, &text);
   if (plain != NULL)
     {
-      g_autofree char *text = text_of_part (plain);
       GMimeContentType *type = g_mime_object_get_content_type (GMIME_OBJECT (plain));
       const char *format = g_mime_content_type_get_parameter (type, "format");
       const char *delsp = g_mime_content_type_get_parameter (type, "delsp");
@@ -283,10 +322,9 @@ extract_body (BatonMessage *message, GMimeMessage *mime)
         message->body_text = g_steal_pointer (&text);
       return;
     }
-  GMimeTextPart *html = find_text_part (top, "html", 0);
+  GMimeTextPart *html = find_text_part (top, "html", 0, &text);
   if (html != NULL)
     {
-      g_autofree char *text = text_of_part (html);
       message->body_text = baton_html_to_text (text);
       message->body_was_html = TRUE;
       return;
@@ -493,7 +531,7 @@ static gboolean
 check_boundary_work (const char *data, gsize length, GError **error)
 {
   guint64 work = 0;
-  if (boundary_work_is_bounded (data, length, &work))
+  if (length <= SMALL_ENOUGH_NOT_TO_STALL || boundary_work_is_bounded (data, length, &work))
     return TRUE;
   g_set_error (error, BATON_ERROR, BATON_ERROR_DATA,
                "refusing a MIME structure built to stall the parser (%" G_GUINT64_FORMAT
@@ -507,6 +545,10 @@ check_boundary_work (const char *data, gsize length, GError **error)
 static gboolean
 check_boundary_work_fd (int fd, gsize start, GError **error)
 {
+  struct stat status;
+  if (fstat (fd, &status) == 0 && S_ISREG (status.st_mode) &&
+      (gsize) status.st_size <= start + SMALL_ENOUGH_NOT_TO_STALL)
+    return TRUE;
   g_autoptr (GMappedFile) map = g_mapped_file_new_from_fd (fd, FALSE, NULL);
   if (map == NULL || g_mapped_file_get_length (map) <= start)
     return TRUE;
