@@ -22,7 +22,7 @@ typedef struct {
 
 static const char *const baton_keys[] = {
   "database", "team-address", "timezone", "templates", "require-auth", "authserv-id",
-  "handoff-delivery", "acknowledge", "digest-when-empty", "spool", NULL
+  "handoff-delivery", "acknowledge", "digest-when-empty", "spool", "keep-raw", NULL
 };
 static const char *const member_keys[] = { "email", "aliases", "name", "timezone", "digest-at", NULL };
 static const char *const imap_keys[] = { "url", "allow-plaintext", "user", "password-file",
@@ -204,6 +204,11 @@ load_baton_section (Loader *loader, BatonConfig *config)
   config->acknowledge = get_bool (loader, "baton", "acknowledge", FALSE);
   config->digest_when_idle = get_bool (loader, "baton", "digest-when-empty", FALSE);
   config->spool_dir = get_path (loader, "baton", "spool", "spool");
+  g_autofree char *keep_raw = get_string (loader, "baton", "keep-raw", "auto");
+  if (g_str_equal (keep_raw, "always"))
+    config->keep_raw_always = TRUE;
+  else if (!g_str_equal (keep_raw, "auto"))
+    problem (loader, "baton", "keep-raw", "keep-raw must be auto or always, not '%s'", keep_raw);
 }
 
 static void

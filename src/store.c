@@ -241,9 +241,15 @@ baton_store_open (const char *path, GError **error)
 {
   g_autoptr (BatonStore) store = g_new0 (BatonStore, 1);
   store->path = g_strdup (path);
-  store->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+  /* Keyed by the address of the SQL text: every query is a string literal
+   * (the key is not copied), and hashing the address is cheaper than
+   * hashing a long string on each of the thousands of calls per batch. */
+  store->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                              finalize_statement);
-  int rc = sqlite3_open_v2 (path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  /* One thread uses a connection (readahead.h parses, it never stores), so
+   * SQLite's per-call connection mutex is not needed. */
+  int rc = sqlite3_open_v2 (path, &store->db,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK)
     {
       store_set_error (store, rc, "opening", error);
@@ -255,7 +261,7 @@ baton_store_open (const char *path, GError **error)
   const char *timeout = g_getenv ("BATON_BUSY_TIMEOUT_MS");
   sqlite3_busy_timeout (store->db, timeout ? atoi (timeout) : 5000);
   if (!exec_sql (store, "PRAGMA journal_mode = WAL", "enabling WAL", error) ||
-      !exec_sql (store, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", "setting pragmas",
+      !exec_sql (store, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY", "setting pragmas",
                  error) ||
       !migrate (store, error))
     return NULL;
@@ -275,10 +281,18 @@ baton_store_close (BatonStore *store)
   g_free (store);
 }
 
+/* A statement run once per message: prepared once, like the queries. */
+static gboolean
+exec_prepared (BatonStore *store, const char *sql, const char *what, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (store, sql, error);
+  return statement != NULL && store_exec_statement (store, statement, what, error);
+}
+
 gboolean
 baton_store_begin (BatonStore *store, GError **error)
 {
-  if (!exec_sql (store, "BEGIN IMMEDIATE", "starting a transaction", error))
+  if (!exec_prepared (store, "BEGIN IMMEDIATE", "starting a transaction", error))
     return FALSE;
   store->in_transaction = TRUE;
   return TRUE;
@@ -287,7 +301,7 @@ baton_store_begin (BatonStore *store, GError **error)
 gboolean
 baton_store_commit (BatonStore *store, GError **error)
 {
-  if (!exec_sql (store, "COMMIT", "committing", error))
+  if (!exec_prepared (store, "COMMIT", "committing", error))
     {
       baton_store_rollback (store);
       return FALSE;
@@ -309,7 +323,7 @@ baton_store_rollback (BatonStore *store)
 gboolean
 baton_store_savepoint (BatonStore *store, GError **error)
 {
-  if (!exec_sql (store, "SAVEPOINT message", "starting a savepoint", error))
+  if (!exec_prepared (store, "SAVEPOINT message", "starting a savepoint", error))
     return FALSE;
   store->savepoint_depth++;
   return TRUE;
@@ -318,7 +332,7 @@ baton_store_savepoint (BatonStore *store, GError **error)
 gboolean
 baton_store_release (BatonStore *store, GError **error)
 {
-  if (!exec_sql (store, "RELEASE message", "releasing a savepoint", error))
+  if (!exec_prepared (store, "RELEASE message", "releasing a savepoint", error))
     return FALSE;
   store->savepoint_depth--;
   return TRUE;
@@ -327,7 +341,8 @@ baton_store_release (BatonStore *store, GError **error)
 void
 baton_store_rollback_to_savepoint (BatonStore *store)
 {
-  sqlite3_exec (store->db, "ROLLBACK TO message; RELEASE message", NULL, NULL, NULL);
+  exec_prepared (store, "ROLLBACK TO message", "rolling back a savepoint", NULL);
+  exec_prepared (store, "RELEASE message", "releasing a savepoint", NULL);
   store->savepoint_depth--;
 }
 
@@ -385,6 +400,44 @@ write_raw (BatonStore *store, gint64 id, const BatonMessageRecord *record, GErro
   return TRUE;
 }
 
+/* Mail up to this size is read whole and bound in one piece; bigger mail is
+ * streamed into a zeroblob so memory stays flat whatever the attachment. */
+#define RAW_IN_ONE_PIECE (256 * 1024)
+
+static gboolean
+store_raw (BatonStore *store, gint64 id, const BatonMessageRecord *record, GError **error)
+{
+  g_autofree char *read_whole = NULL;
+  const char *bytes = record->raw;
+  if (bytes == NULL && record->raw_length <= RAW_IN_ONE_PIECE)
+    {
+      read_whole = g_malloc (record->raw_length + 1);
+      errno = 0;
+      if (pread (record->raw_fd, read_whole, record->raw_length, 0) != (ssize_t) record->raw_length)
+        {
+          g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                       "database %s: reading the message to store it: %s", store->path,
+                       errno ? g_strerror (errno) : "the file shrank");
+          return FALSE;
+        }
+      bytes = read_whole;
+    }
+  g_autoptr (sqlite3_stmt) insert = store_statement (
+    store,
+    bytes ? "INSERT INTO message_raw (message, raw) VALUES (?, ?)"
+          : "INSERT INTO message_raw (message, raw) VALUES (?, zeroblob (?))",
+    error);
+  if (insert == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (insert, 1, id);
+  if (bytes)
+    sqlite3_bind_blob64 (insert, 2, bytes, record->raw_length, SQLITE_STATIC);
+  else
+    sqlite3_bind_int64 (insert, 2, record->raw_length);
+  return store_exec_statement (store, insert, "storing a message", error) &&
+         (bytes != NULL || write_raw (store, id, record, error));
+}
+
 gint64
 baton_store_message_add (BatonStore *store, const BatonMessageRecord *record, GError **error)
 {
@@ -408,14 +461,7 @@ baton_store_message_add (BatonStore *store, const BatonMessageRecord *record, GE
   if (!store_exec_statement (store, statement, "storing a message", error))
     return 0;
   gint64 id = sqlite3_last_insert_rowid (store->db);
-  g_autoptr (sqlite3_stmt) raw = store_statement (
-    store, "INSERT INTO message_raw (message, raw) VALUES (?, zeroblob (?))", error);
-  if (raw == NULL)
-    return 0;
-  sqlite3_bind_int64 (raw, 1, id);
-  sqlite3_bind_int64 (raw, 2, record->raw_length);
-  if (!store_exec_statement (store, raw, "storing a message", error) ||
-      !write_raw (store, id, record, error))
+  if (record->keep_raw && !store_raw (store, id, record, error))
     return 0;
   return id;
 }

@@ -2,9 +2,14 @@
  * whether its sender may act, find the task it is about, apply its
  * commands, queue what it causes, and commit it all at once.
  *
- * Why the raw mail is stored even when nothing is applied: a quarantined or
- * ignored mail is still the team's mail, and storing it is what makes a
- * second delivery of it a no-op instead of a second chance to act. */
+ * Why every mail gets a row even when nothing is applied: a quarantined or
+ * ignored mail is still the team's mail, and its row is what makes a second
+ * delivery of it a no-op instead of a second chance to act.
+ *
+ * The raw bytes are copied in only where baton holds the only copy (stdin,
+ * its own spool), unless keep-raw = always: a Maildir, an mbox or an IMAP
+ * folder keeps the mail itself, the row names it (source), and copying it
+ * would double the bytes written (WAL, then checkpoint) for nothing. */
 #define G_LOG_DOMAIN "baton-workflow"
 #include "workflow-private.h"
 
@@ -287,14 +292,21 @@ message_key (const BatonMessage *message, const RawMail *raw, GError **error)
 }
 
 static gboolean
+holds_only_copy (const char *source)
+{
+  return g_str_equal (source, "stdin") || g_str_has_prefix (source, "spool:");
+}
+
+static gboolean
 store_message (BatonTeam *team, const BatonMessage *message, BatonIngestResult *result,
                const RawMail *raw, const char *source, gint64 now, GError **error)
 {
   g_autofree char *report = report_of_lines (result->lines);
+  gboolean keep_raw = team->config->keep_raw_always || holds_only_copy (source);
   BatonMessageRecord record = {
     .message_id = result->message_id, .sender = message->from_address, .member = result->member,
     .subject = message->subject, .date = message->date, .received_at = now, .source = source,
-    .raw = raw->data, .raw_length = raw->length, .raw_fd = raw->fd, .outcome = result->outcome,
+    .keep_raw = keep_raw, .raw = raw->data, .raw_length = raw->length, .raw_fd = raw->fd, .outcome = result->outcome,
     .reason = result->reason, .report = report,
   };
   result->message_row = baton_store_message_add (team->store, &record, error);

@@ -50,6 +50,7 @@ typedef struct {
   gboolean digest_when_idle;   /* [baton] digest-when-empty = yes */
   char *outbox_maildir;    /* resolved; used when smtp is NULL */
   char *spool_dir;         /* resolved; baton ingest --queue */
+  gboolean keep_raw_always; /* keep-raw = always: a copy even of mail its source keeps */
   GPtrArray *members;      /* BatonMember*, owned */
   BatonImapConfig *imap;   /* NULL when there is no [imap] */
   BatonSmtpConfig *smtp;   /* NULL when there is no [smtp] */

@@ -46,6 +46,7 @@ typedef struct {
   gint64 date;
   gint64 received_at;
   const char *source;     /* "stdin", "file:PATH", "imap:MAILBOX/UIDVALIDITY/UID" … */
+  gboolean keep_raw;      /* FALSE: no copy of the bytes (the source keeps them) */
   const char *raw;        /* the bytes, or NULL to read them from raw_fd */
   gsize raw_length;
   int raw_fd;             /* used only when raw is NULL: a file holding the raw_length
