@@ -23,33 +23,22 @@
 #include <string.h>
 #include <unistd.h>
 
-static gint
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
 /* Feeds the files of DIR_PATH in name order; FALSE once the batch stopped. */
 static gboolean
 ingest_directory (BatonSpoolBatch *batch, const char *dir_path)
 {
-  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
-  if (dir == NULL)
+  g_autoptr (GPtrArray) names = baton_spool_list_files (dir_path);
+  if (names == NULL)
     return TRUE;
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    if (name[0] != '.')
-      g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) sources = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < names->len; i++)
     {
-      g_autofree char *path = g_build_filename (dir_path, names->pdata[i], NULL);
-      g_autofree char *source = g_strdup_printf ("file:%s", path);
-      if (!baton_spool_batch_add_file (batch, path, source, NULL))
-        return FALSE;
+      char *path = g_build_filename (dir_path, names->pdata[i], NULL);
+      g_ptr_array_add (paths, path);
+      g_ptr_array_add (sources, g_strdup_printf ("file:%s", path));
     }
-  return TRUE;
+  return baton_spool_batch_add_files (batch, paths, sources, NULL);
 }
 
 /* new/ then cur/, each in name order (delivery order for most MDAs). The

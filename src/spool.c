@@ -14,6 +14,7 @@
 
 #include "baton/error.h"
 #include "baton/message.h"
+#include "baton/readahead.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -273,26 +274,21 @@ baton_spool_batch_add (BatonSpoolBatch *batch, const char *raw, gsize length, co
   return add_parsed (batch, message, error, &mail, source, spool_file);
 }
 
-/* The message in the regular file open at FD, parsed and stored from the
- * file itself: neither GMime nor SQLite ever holds all of it in memory. */
+/* FILE, parsed from the file itself: neither GMime nor SQLite ever holds
+ * all of it in memory. A file that could not be opened (gone since it was
+ * listed, or unreadable) is not the batch's to fix: counted, and skipped. */
 static gboolean
-add_fd (BatonSpoolBatch *batch, int fd, const char *source, const char *spool_file)
+add_parsed_file (BatonSpoolBatch *batch, BatonParsedFile *file)
 {
-  struct stat info;
-  GError *error = NULL;
-  if (fstat (fd, &info) != 0)
+  if (file->fd < 0)
     {
-      g_set_error (&error, BATON_ERROR, BATON_ERROR_TEMPORARY, "%s", g_strerror (errno));
-      return add_parsed (batch, NULL, error, NULL, source, spool_file);
+      batch->refused++;
+      record_failure (batch, g_steal_pointer (&file->error));
+      return TRUE;
     }
-  if (!S_ISREG (info.st_mode))
-    {
-      g_set_error (&error, BATON_ERROR, BATON_ERROR_DATA, "not a regular file, so not a message");
-      return add_parsed (batch, NULL, error, NULL, source, spool_file);
-    }
-  g_autoptr (BatonMessage) message = baton_message_parse_fd (fd, &error);
-  RawMail mail = { NULL, fd, info.st_size };
-  return add_parsed (batch, message, error, &mail, source, spool_file);
+  RawMail mail = { NULL, file->fd, file->length };
+  return add_parsed (batch, file->message, g_steal_pointer (&file->error), &mail, file->source,
+                     file->spool_file);
 }
 
 gboolean
@@ -301,19 +297,29 @@ baton_spool_batch_add_file (BatonSpoolBatch *batch, const char *path, const char
 {
   if (batch->stopped)
     return FALSE;
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  g_autoptr (BatonParsedFile) file = baton_parsed_file_open (path, source, spool_file);
+  return add_parsed_file (batch, file);
+}
+
+gboolean
+baton_spool_batch_add_files (BatonSpoolBatch *batch, GPtrArray *paths, GPtrArray *sources,
+                             GPtrArray *spool_files)
+{
+  if (batch->stopped)
+    return FALSE;
+  if (paths->len < 2)
+    return paths->len == 0 || baton_spool_batch_add_file (batch, paths->pdata[0], sources->pdata[0],
+                                                          spool_files ? spool_files->pdata[0] : NULL);
+  g_autoptr (BatonReadahead) readahead = baton_readahead_new (paths, sources, spool_files);
+  BatonParsedFile *file;
+  while ((file = baton_readahead_next (readahead)) != NULL)
     {
-      /* Gone since it was listed, or unreadable: not this batch's to fix. */
-      int saved = errno;
-      batch->refused++;
-      record_failure (batch, g_error_new (G_FILE_ERROR, g_file_error_from_errno (saved),
-                                          "%s: %s", path, g_strerror (saved)));
-      return TRUE;
+      gboolean more = add_parsed_file (batch, file);
+      baton_readahead_done (readahead, file);
+      if (!more)
+        return FALSE;
     }
-  gboolean more = add_fd (batch, fd, source, spool_file);
-  close (fd);
-  return more;
+  return TRUE;
 }
 
 gboolean
@@ -330,9 +336,8 @@ baton_spool_batch_add_stream (BatonSpoolBatch *batch, int fd, const char *source
       stop (batch, error);
       return FALSE;
     }
-  gboolean more = add_fd (batch, temp, source, NULL);
-  close (temp);
-  return more;
+  g_autoptr (BatonParsedFile) file = baton_parsed_file_from_fd (temp, source);
+  return add_parsed_file (batch, file);
 }
 
 gboolean
@@ -523,9 +528,8 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
-/* The files in DIR not starting with a dot, sorted; NULL if DIR is absent. */
-static GPtrArray *
-list_sorted (const char *dir_path)
+GPtrArray *
+baton_spool_list_files (const char *dir_path)
 {
   g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
   if (dir == NULL)
@@ -543,18 +547,19 @@ gboolean
 baton_spool_drain (BatonTeam *team, guint *processed, GError **error)
 {
   g_autofree char *new_dir = g_build_filename (team->config->spool_dir, "new", NULL);
-  g_autoptr (GPtrArray) names = list_sorted (new_dir);
+  g_autoptr (GPtrArray) names = baton_spool_list_files (new_dir);
   if (processed != NULL)
     *processed = 0;
   if (names == NULL || names->len == 0)
     return TRUE;
-  g_autoptr (BatonSpoolBatch) batch = baton_spool_batch_new (team, 0);
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) sources = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < names->len; i++)
     {
-      g_autofree char *path = g_build_filename (new_dir, names->pdata[i], NULL);
-      g_autofree char *source = g_strdup_printf ("spool:%s", (char *) names->pdata[i]);
-      if (!baton_spool_batch_add_file (batch, path, source, path))
-        break;
+      g_ptr_array_add (paths, g_build_filename (new_dir, names->pdata[i], NULL));
+      g_ptr_array_add (sources, g_strdup_printf ("spool:%s", (char *) names->pdata[i]));
     }
+  g_autoptr (BatonSpoolBatch) batch = baton_spool_batch_new (team, 0);
+  baton_spool_batch_add_files (batch, paths, sources, paths);
   return baton_spool_batch_finish (batch, processed, error);
 }

@@ -70,7 +70,7 @@ points="1 $begin $first_effect $middle $outbox $commit"
 raw_write=$(grep -E '^c[0-9]+	(blob_write|INSERT INTO message_raw)' "$WORK/trace" | head -1 | cut -f1 | tr -d c)
 [ -n "$raw_write" ] && points="$points $raw_write"
 kinds="busy full ioerr"
-plan $(( 3 + 4 * 3 * $(echo $points | wc -w) + 2 + 4 * 2 * 2 ))
+plan $(( 3 + 4 * 3 * $(echo $points | wc -w) + 2 + 4 * 2 * 2 + 5 ))
 like "the trace found the message's transaction and its raw-mail write" \
   "$begin/$first_effect/$middle/$outbox/$commit/$raw_write" '^[0-9]+/[0-9]+/[0-9]+/[0-9]+/[0-9]+/[0-9]+$'
 ok "the commit writes to the database (saw $commit_writes writes)" test "$commit_writes" -gt 2
@@ -126,3 +126,38 @@ for kind in full ioerr; do
   fault_case "$kind on the commit's last write" "$kind:write:$((first_write + commit_writes - 1))"
 done
 
+# A Maildir read ahead by the parsing thread (readahead.h), failing at its
+# third commit: the first two batches stay, the rest waits for the retry,
+# which stores each of the 60 messages exactly once.
+maildir_case () {
+  local out rc third
+  mkdir -p "$WORK/md/new" "$WORK/md/cur"
+  for i in $(seq -w 1 60); do
+    mail "Bob Stone <bob@example.com>" "m$i" "md$i@b" "task: Maildir task $i" > "$WORK/md/new/$i.host"
+  done
+  restore
+  cp "$WORK/before.db" "$WORK/md-before.db"
+  rm -f "$WORK/md-trace"
+  LD_PRELOAD=$PRELOAD BATON_FAULT_TRACE="$WORK/md-trace" BATON_INGEST_BATCH=10 \
+    "$BATON" -c "$CONFIG" ingest --maildir "$WORK/md" 2>/dev/null
+  # 60 messages in batches of 10: the last six COMMITs are the batches'.
+  local commits
+  commits=$(grep -cE '^c[0-9]+	COMMIT' "$WORK/md-trace")
+  third=$(grep -E '^c[0-9]+	COMMIT' "$WORK/md-trace" | sed -n "$((commits - 3))p" | cut -f1 | tr -d c)
+  restore
+  out=$(LD_PRELOAD=$PRELOAD BATON_FAULT=busy:$third BATON_INGEST_BATCH=10 \
+        "$BATON" -c "$CONFIG" ingest --maildir "$WORK/md" 2>&1)
+  rc=$?
+  is "Maildir, busy at the third commit: exits 75" "$rc" 75
+  is "the two batches before it are stored, nothing of the third" \
+    "$(db "select count(*) from messages where message_id like 'md%'")" 20
+  "$BATON" -c "$CONFIG" ingest --maildir "$WORK/md"; rc=$?
+  is "the retry stores the rest: each of the 60 once" \
+    "$rc/$(db "select count(*), count(distinct message_id) from messages where message_id like 'md%'")" \
+    "0/60|60"
+  is "in Maildir order" \
+    "$(db "select group_concat(message_id, ' ') from (select message_id from messages where message_id like 'md%' order by id)")" \
+    "$(for i in $(seq -w 1 60); do printf 'md%s@b ' "$i"; done | sed 's/ $//')"
+  is "every task once" "$(db "select count(*) from tasks where title like 'Maildir task %'")" 60
+}
+maildir_case
