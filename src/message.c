@@ -104,31 +104,50 @@ mentions_multipart (const char *line, const char *end)
   return FALSE;
 }
 
-/* One pass over the raw bytes: an upper bound of the work GMime would do
- * matching boundaries, as (multipart headers) x (lines starting "--").
- * A header's folded lines count with it, so folding cannot hide one. */
-static gboolean
-boundary_work_is_bounded (const char *data, gsize length, guint64 *work)
+/* An upper bound of the work GMime would do matching boundaries, as
+ * (multipart headers) x (lines starting "--"), counted one line at a time
+ * so a file can be read in pieces. A header's folded lines count with it,
+ * so folding cannot hide one. */
+typedef struct {
+  guint64 multiparts, dash_lines;
+  gboolean in_content_type, counted;
+} BoundaryCount;
+
+static void
+count_line (BoundaryCount *count, const char *line, const char *end)
 {
-  guint64 multiparts = 0, dash_lines = 0;
-  gboolean in_content_type = FALSE, counted = FALSE;
-  const char *end = data + length;
-  for (const char *line = data; line < end;)
+  if (end - line >= 2 && line[0] == '-' && line[1] == '-')
+    count->dash_lines++;
+  if (is_content_type_line (line, end))
+    count->in_content_type = TRUE, count->counted = FALSE;
+  else if (line == end || (*line != ' ' && *line != '\t'))
+    count->in_content_type = FALSE;
+  if (count->in_content_type && !count->counted && mentions_multipart (line, end))
+    count->multiparts++, count->counted = TRUE;
+}
+
+/* Counts the complete lines of DATA, and the last one too when AT_END.
+ * Returns how many bytes were used: the rest is an unfinished line. */
+static gsize
+count_lines (BoundaryCount *count, const char *data, gsize length, gboolean at_end)
+{
+  const char *end = data + length, *line = data;
+  while (line < end)
     {
       const char *newline = memchr (line, '\n', (gsize) (end - line));
+      if (newline == NULL && !at_end)
+        break;
       const char *line_end = newline ? newline : end;
-      if (line_end - line >= 2 && line[0] == '-' && line[1] == '-')
-        dash_lines++;
-      if (is_content_type_line (line, line_end))
-        in_content_type = TRUE, counted = FALSE;
-      else if (line == line_end || (*line != ' ' && *line != '\t'))
-        in_content_type = FALSE;
-      if (in_content_type && !counted && mentions_multipart (line, line_end))
-        multiparts++, counted = TRUE;
-      line = line_end + 1;
+      count_line (count, line, line_end);
+      line = newline ? newline + 1 : end;
     }
-  *work = multiparts * dash_lines;
-  return *work <= MAX_BOUNDARY_WORK;
+  return (gsize) (line - data);
+}
+
+static guint64
+boundary_work (const BoundaryCount *count)
+{
+  return count->multiparts * count->dash_lines;
 }
 
 static gsize
@@ -526,13 +545,9 @@ message_start (const char *data, gsize length, GError **error)
   return start;
 }
 
-/* Sets ERROR when DATA is shaped to stall GMime (see MAX_BOUNDARY_WORK). */
 static gboolean
-check_boundary_work (const char *data, gsize length, GError **error)
+refuse_stalling_structure (guint64 work, GError **error)
 {
-  guint64 work = 0;
-  if (length <= SMALL_ENOUGH_NOT_TO_STALL || boundary_work_is_bounded (data, length, &work))
-    return TRUE;
   g_set_error (error, BATON_ERROR, BATON_ERROR_DATA,
                "refusing a MIME structure built to stall the parser (%" G_GUINT64_FORMAT
                " boundary checks, at most %d): multipart parts nested around many "
@@ -540,8 +555,26 @@ check_boundary_work (const char *data, gsize length, GError **error)
   return FALSE;
 }
 
-/* The same for a file, mapped rather than read into memory. A descriptor
- * that cannot be mapped (a pipe) is parsed as it is. */
+/* Sets ERROR when DATA is shaped to stall GMime (see MAX_BOUNDARY_WORK). */
+static gboolean
+check_boundary_work (const char *data, gsize length, GError **error)
+{
+  if (length <= SMALL_ENOUGH_NOT_TO_STALL)
+    return TRUE;
+  BoundaryCount count = { 0 };
+  count_lines (&count, data, length, TRUE);
+  return boundary_work (&count) <= MAX_BOUNDARY_WORK ||
+         refuse_stalling_structure (boundary_work (&count), error);
+}
+
+/* The same for the file open at FD from offset START, read in pieces: a
+ * 100 MB attachment must not become 100 MB of memory, mapped or not. A
+ * line longer than the buffer counts as its first piece; if it is a
+ * Content-Type header it counts as a multipart one, which can only make
+ * the bound stricter. A descriptor that cannot be read is left to the
+ * parser, whose error is the one to report. */
+#define BOUNDARY_SCAN_BUFFER 65536
+
 static gboolean
 check_boundary_work_fd (int fd, gsize start, GError **error)
 {
@@ -549,11 +582,39 @@ check_boundary_work_fd (int fd, gsize start, GError **error)
   if (fstat (fd, &status) == 0 && S_ISREG (status.st_mode) &&
       (gsize) status.st_size <= start + SMALL_ENOUGH_NOT_TO_STALL)
     return TRUE;
-  g_autoptr (GMappedFile) map = g_mapped_file_new_from_fd (fd, FALSE, NULL);
-  if (map == NULL || g_mapped_file_get_length (map) <= start)
-    return TRUE;
-  return check_boundary_work (g_mapped_file_get_contents (map) + start,
-                              g_mapped_file_get_length (map) - start, error);
+  g_autofree char *buffer = g_malloc (BOUNDARY_SCAN_BUFFER);
+  BoundaryCount count = { 0 };
+  gsize kept = 0, offset = start;
+  gboolean skipping_long_line = FALSE;
+  for (;;)
+    {
+      ssize_t got = pread (fd, buffer + kept, BOUNDARY_SCAN_BUFFER - kept, offset);
+      if (got < 0)
+        return TRUE;
+      offset += got;
+      gsize have = kept + got, used = 0;
+      if (skipping_long_line)
+        {
+          const char *newline = memchr (buffer, '\n', have);
+          used = newline ? (gsize) (newline - buffer) + 1 : have;
+          skipping_long_line = newline == NULL;
+        }
+      used += count_lines (&count, buffer + used, have - used, got == 0);
+      if (used == 0 && have == BOUNDARY_SCAN_BUFFER)
+        {
+          count_line (&count, buffer, buffer + have);
+          if (count.in_content_type && !count.counted)
+            count.multiparts++, count.counted = TRUE;
+          used = have;
+          skipping_long_line = TRUE;
+        }
+      kept = have - used;
+      memmove (buffer, buffer + used, kept);
+      if (got == 0)
+        break;
+    }
+  return boundary_work (&count) <= MAX_BOUNDARY_WORK ||
+         refuse_stalling_structure (boundary_work (&count), error);
 }
 
 static BatonMessage *
