@@ -6,6 +6,7 @@
 #include "baton/cli.h"
 #include "baton/error.h"
 #include "baton/outbox.h"
+#include "baton/readahead.h"
 #include "baton/workflow.h"
 
 #include <stdio.h>
@@ -74,14 +75,15 @@ baton_cli_explain (const BatonCli *cli, int argc, char **argv, GError **error)
       g_set_error (error, BATON_ERROR, BATON_ERROR_USAGE, "give one message file (see baton explain --help)");
       return FALSE;
     }
-  g_autoptr (GMappedFile) file = g_mapped_file_new (argv[1], FALSE, error);
-  if (file == NULL)
-    return FALSE;
-  const char *data = g_mapped_file_get_contents (file);
-  gsize length = g_mapped_file_get_length (file);
-  g_autoptr (BatonMessage) message = baton_message_parse (data ? data : "", length, error);
-  if (message == NULL)
-    return FALSE;
+  /* Parsed from the file itself, as ingest does: a big attachment is
+   * never read into memory. */
+  g_autoptr (BatonParsedFile) file = baton_parsed_file_open (argv[1], "explain", NULL);
+  if (file->message == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&file->error));
+      return FALSE;
+    }
+  const BatonMessage *message = file->message;
   if (text_only)
     {
       printf ("%s\n", message->visible_text);
@@ -96,8 +98,8 @@ baton_cli_explain (const BatonCli *cli, int argc, char **argv, GError **error)
       return TRUE;
     }
   baton_outbox_attach (team);
-  g_autoptr (BatonIngestResult) result = baton_workflow_ingest (team, data, length, "explain",
-                                                                TRUE, error);
+  g_autoptr (BatonIngestResult) result =
+    baton_workflow_dry_run_fd (team, message, file->fd, file->length, error);
   if (result == NULL)
     return FALSE;
   print_result (result);

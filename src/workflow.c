@@ -368,6 +368,19 @@ baton_workflow_apply_fd (BatonTeam *team, const BatonMessage *message, int fd, g
 }
 
 BatonIngestResult *
+baton_workflow_dry_run_fd (BatonTeam *team, const BatonMessage *message, int fd, gsize length,
+                           GError **error)
+{
+  if (!baton_store_begin (team->store, error))
+    return NULL;
+  BatonIngestResult *result = baton_workflow_apply_fd (team, message, fd, length, "explain", error);
+  baton_store_rollback (team->store);
+  if (result != NULL)
+    result->message_row = 0;
+  return result;
+}
+
+BatonIngestResult *
 baton_workflow_ingest (BatonTeam *team, const char *raw, gsize length, const char *source,
                        gboolean dry_run, GError **error)
 {

@@ -84,6 +84,12 @@ BatonIngestResult *baton_workflow_apply (BatonTeam *team, const BatonMessage *me
                                          const char *raw, gsize length, const char *source,
                                          GError **error);
 
+/* What baton_workflow_ingest() with DRY_RUN would do with MESSAGE, parsed
+ * from the LENGTH bytes of the regular file open at FD: the mail never has
+ * to fit in memory (`explain`). */
+BatonIngestResult *baton_workflow_dry_run_fd (BatonTeam *team, const BatonMessage *message, int fd,
+                                              gsize length, GError **error);
+
 /* As baton_workflow_apply() on the LENGTH bytes of the regular file open at
  * FD (read with pread, offset untouched): hashed and stored in pieces, so
  * the mail never has to fit in memory. A read error is temporary. */
