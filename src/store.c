@@ -63,6 +63,24 @@ static const char *const migrations[] = {
   "  raw BLOB NOT NULL);"
   "INSERT INTO message_raw (message, raw) SELECT id, raw FROM messages;"
   "ALTER TABLE messages DROP COLUMN raw;",
+  /* 3 → 4: the same CHECKs written with OR. SQLite evaluates "x IN (list
+   * of constants)" by building a temporary b-tree each time a statement
+   * runs: 7% of the storing thread's time in a Maildir ingest, spent on
+   * every INSERT and UPDATE of messages and tasks. Rewriting the CHECK text
+   * is the change SQLite documents for writable_schema (the rows are not
+   * touched, and satisfy both forms); migrate() then bumps schema_version
+   * so every connection reloads the schema. */
+  "PRAGMA writable_schema = ON;"
+  "UPDATE sqlite_schema SET sql = replace (sql,"
+  "  'CHECK (outcome IN (''applied'',''partly'',''failed'',''quarantined'',''ignored''))',"
+  "  'CHECK (outcome = ''applied'' OR outcome = ''partly'' OR outcome = ''failed'' OR "
+  "outcome = ''quarantined'' OR outcome = ''ignored'')')"
+  "  WHERE type = 'table' AND name = 'messages';"
+  "UPDATE sqlite_schema SET sql = replace (sql,"
+  "  'CHECK (state IN (''open'',''taken'',''blocked'',''done''))',"
+  "  'CHECK (state = ''open'' OR state = ''taken'' OR state = ''blocked'' OR state = ''done'')')"
+  "  WHERE type = 'table' AND name = 'tasks';"
+  "PRAGMA writable_schema = OFF;",
 };
 
 void
@@ -197,6 +215,27 @@ schema_version (BatonStore *store, int *version, GError **error)
   return TRUE;
 }
 
+/* Tells every connection, this one included, to reload the schema: needed
+ * after a migration that edits sqlite_schema directly (3 → 4), harmless
+ * after the others. */
+static gboolean
+bump_schema_cookie (BatonStore *store, GError **error)
+{
+  g_autoptr (sqlite3_stmt) read = store_statement (store, "PRAGMA schema_version", error);
+  if (read == NULL)
+    return FALSE;
+  int rc = sqlite3_step (read);
+  if (rc != SQLITE_ROW)
+    {
+      store_set_error (store, rc, "reading the schema cookie", error);
+      return FALSE;
+    }
+  g_autofree char *bump =
+    g_strdup_printf ("PRAGMA schema_version = %d", sqlite3_column_int (read, 0) + 1);
+  sqlite3_reset (read);
+  return exec_sql (store, bump, "migrating the schema", error);
+}
+
 /* Runs every pending migration in one transaction, so a crash mid-way
  * leaves the old schema intact. */
 static gboolean
@@ -215,6 +254,9 @@ migrate (BatonStore *store, GError **error)
     }
   if (version == latest)
     return TRUE;
+  /* 3 → 4 writes sqlite_schema, which a build defaulting to defensive
+   * mode would refuse. */
+  sqlite3_db_config (store->db, SQLITE_DBCONFIG_DEFENSIVE, 0, (int *) NULL);
   if (!exec_sql (store, "BEGIN IMMEDIATE", "starting the schema migration", error))
     return FALSE;
   for (int step = version; step < latest; step++)
@@ -226,6 +268,11 @@ migrate (BatonStore *store, GError **error)
           exec_sql (store, "ROLLBACK", "rolling back", NULL);
           return FALSE;
         }
+    }
+  if (!bump_schema_cookie (store, error))
+    {
+      exec_sql (store, "ROLLBACK", "rolling back", NULL);
+      return FALSE;
     }
   return exec_sql (store, "COMMIT", "committing the schema migration", error);
 }
