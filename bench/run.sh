@@ -92,8 +92,10 @@ if wants maildir || wants procmail; then
 fi
 
 bench_maildir () {
-  local b="$W/maildir" t_baton t_floor t_notmuch
+  local b="$W/maildir" t_baton t_floor t_notmuch t_always
   write_config "$b"
+  write_config "$b/always"
+  sed -i 's/^database = baton.db$/database = baton.db\nkeep-raw = always/' "$b/always/baton.conf"
   mkdir -p "$b/notmuch"
   printf '[database]\npath=%s\n[user]\nname=Bench\nprimary_email=team@example.com\n[new]\ntags=inbox;\n[maildir]\nsynchronize_flags=false\n' \
     "$CORPUS" > "$b/notmuch-config"
@@ -103,6 +105,12 @@ bench_maildir () {
     t_floor=$(seconds "$FLOOR" "$CORPUS")
     rm -rf "$CORPUS/.notmuch"
     t_notmuch=$(seconds env NOTMUCH_CONFIG="$b/notmuch-config" notmuch new --quiet)
+    # The same ingest also copying every raw mail into the database, as
+    # stdin and the spool always do (keep-raw = always).
+    fresh_db "$b/always"
+    t_always=$(seconds "$BATON" -q -c "$b/always/baton.conf" ingest --maildir "$CORPUS")
+    record maildir.always "$t_always"
+    ratio maildir.always-vs-floor "$t_always" "$t_floor"
     record maildir.baton "$t_baton"; record maildir.floor "$t_floor"
     record maildir.notmuch "$t_notmuch"
     ratio maildir.vs-floor "$t_baton" "$t_floor"
@@ -116,6 +124,8 @@ bench_maildir () {
   report maildir.notmuch "notmuch new" s
   report maildir.vs-floor "baton / floor            (target <= 1.25)" x
   report maildir.notmuch-over-baton "notmuch / baton          (target >= 8)" x
+  report maildir.always "baton, keep-raw = always" s
+  report maildir.always-vs-floor "keep-raw = always / floor" x
 }
 
 # One process per delivery, as procmail or an MTA pipe runs it.
