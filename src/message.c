@@ -649,28 +649,62 @@ baton_message_parse (const char *data, gsize length, GError **error)
 /* Enough to see a byte order mark, an mbox "From " line and a header name. */
 #define PREFIX_LENGTH 4096
 
+static BatonMessage *
+read_failed (GError **error)
+{
+  g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY, "reading the message: %s",
+               g_strerror (errno));
+  return NULL;
+}
+
+/* Mail up to this size is read with one pread() and parsed from memory:
+ * GMime's file stream reads 4 KiB at a time and seeks for every part, a
+ * dozen system calls for a typical mail. Bigger mail keeps the file stream,
+ * so an attachment is never all in memory. */
+#define READ_WHOLE_BELOW (256 * 1024)
+
+static BatonMessage *
+parse_small_file (int fd, gsize size, GError **error)
+{
+  GByteArray *bytes = g_byte_array_sized_new (size);
+  g_byte_array_set_size (bytes, size);
+  ssize_t got = pread (fd, bytes->data, size, 0);
+  if (got < 0)
+    {
+      g_byte_array_unref (bytes);
+      return read_failed (error);
+    }
+  g_byte_array_set_size (bytes, got); /* a file that shrank is read as it is now */
+  gssize start = message_start ((const char *) bytes->data, bytes->len, error);
+  if (start < 0 || !check_boundary_work ((const char *) bytes->data + start, bytes->len - start, error))
+    {
+      g_byte_array_unref (bytes);
+      return NULL;
+    }
+  /* The stream owns the array: no copy, unlike g_mime_stream_mem_new_with_buffer(). */
+  g_autoptr (GMimeStream) whole = g_mime_stream_mem_new_with_byte_array (bytes);
+  g_autoptr (GMimeStream) stream = g_mime_stream_substream (whole, start, -1);
+  return parse_stream (stream, error);
+}
+
 BatonMessage *
 baton_message_parse_fd (int fd, GError **error)
 {
   baton_mail_gmime_init ();
+  struct stat status;
+  if (fstat (fd, &status) == 0 && S_ISREG (status.st_mode) &&
+      status.st_size <= READ_WHOLE_BELOW)
+    return parse_small_file (fd, status.st_size, error);
   char prefix[PREFIX_LENGTH];
   ssize_t got = pread (fd, prefix, sizeof prefix, 0);
   if (got < 0)
-    {
-      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY, "reading the message: %s",
-                   g_strerror (errno));
-      return NULL;
-    }
+    return read_failed (error);
   gssize start = message_start (prefix, got, error);
   if (start < 0 || !check_boundary_work_fd (fd, start, error))
     return NULL;
   int own = dup (fd);
   if (own < 0)
-    {
-      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY, "reading the message: %s",
-                   g_strerror (errno));
-      return NULL;
-    }
+    return read_failed (error);
   /* A file-system stream, persisted (GMime's default): parts stay on disk
    * and only the text part is ever read into memory. */
   g_autoptr (GMimeStream) stream = g_mime_stream_fs_new_with_bounds (own, start, -1);
