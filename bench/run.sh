@@ -360,5 +360,5 @@ bench_rss () {
 }
 
 for section in maildir procmail digest smtp imap rss; do
-  wants "$section" && "bench_$section"
+  if wants "$section"; then "bench_$section"; fi
 done
