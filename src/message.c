@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <iconv.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* Deeper MIME nesting than this is hostile, not mail; we stop looking. */
@@ -576,11 +575,9 @@ check_boundary_work (const char *data, gsize length, GError **error)
 #define BOUNDARY_SCAN_BUFFER 65536
 
 static gboolean
-check_boundary_work_fd (int fd, gsize start, GError **error)
+check_boundary_work_fd (int fd, gsize start, gsize size, GError **error)
 {
-  struct stat status;
-  if (fstat (fd, &status) == 0 && S_ISREG (status.st_mode) &&
-      (gsize) status.st_size <= start + SMALL_ENOUGH_NOT_TO_STALL)
+  if (size <= start + SMALL_ENOUGH_NOT_TO_STALL)
     return TRUE;
   g_autofree char *buffer = g_malloc (BOUNDARY_SCAN_BUFFER);
   BoundaryCount count = { 0 };
@@ -688,19 +685,17 @@ parse_small_file (int fd, gsize size, GError **error)
 }
 
 BatonMessage *
-baton_message_parse_fd (int fd, GError **error)
+baton_message_parse_fd (int fd, gsize size, GError **error)
 {
   baton_mail_gmime_init ();
-  struct stat status;
-  if (fstat (fd, &status) == 0 && S_ISREG (status.st_mode) &&
-      status.st_size <= READ_WHOLE_BELOW)
-    return parse_small_file (fd, status.st_size, error);
+  if (size <= READ_WHOLE_BELOW)
+    return parse_small_file (fd, size, error);
   char prefix[PREFIX_LENGTH];
   ssize_t got = pread (fd, prefix, sizeof prefix, 0);
   if (got < 0)
     return read_failed (error);
   gssize start = message_start (prefix, got, error);
-  if (start < 0 || !check_boundary_work_fd (fd, start, error))
+  if (start < 0 || !check_boundary_work_fd (fd, start, size, error))
     return NULL;
   int own = dup (fd);
   if (own < 0)

@@ -30,11 +30,11 @@ typedef struct {
  * half a second (multipart parts nested around very many "--" lines).
  * Returns a new message the caller frees with baton_message_free(). */
 BatonMessage *baton_message_parse (const char *data, gsize length, GError **error);
-/* As baton_message_parse() on the regular file open at FD (read with
- * pread and a dup of FD, so its offset and ownership stay the caller's).
- * Attachments are never loaded: memory stays bounded by the text part.
- * A read error is BATON_ERROR_TEMPORARY. */
-BatonMessage *baton_message_parse_fd (int fd, GError **error);
+/* As baton_message_parse() on the regular file open at FD, SIZE bytes long
+ * (the caller's fstat: read with pread and a dup of FD, so its offset and
+ * ownership stay the caller's). Attachments are never loaded: memory stays
+ * bounded by the text part. A read error is BATON_ERROR_TEMPORARY. */
+BatonMessage *baton_message_parse_fd (int fd, gsize size, GError **error);
 
 void baton_message_free (BatonMessage *message);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonMessage, baton_message_free)
