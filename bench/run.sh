@@ -91,6 +91,11 @@ if wants maildir || wants procmail; then
   say "  $(du -sh "$CORPUS/new" | cut -f1) in $CORPUS"
 fi
 
+# Reads the corpus into the page cache before each timed run, so every
+# contender starts warm: some virtual machines reclaim idle page cache
+# within seconds, and whichever ran after a pause would pay disk reads.
+warm_corpus () { cat "$CORPUS"/new/* > /dev/null; }
+
 bench_maildir () {
   local b="$W/maildir" t_baton t_floor t_notmuch t_always
   write_config "$b"
@@ -101,13 +106,17 @@ bench_maildir () {
     "$CORPUS" > "$b/notmuch-config"
   for _ in $(seq "$RUNS"); do
     fresh_db "$b"
+    warm_corpus
     t_baton=$(seconds "$BATON" -q -c "$b/baton.conf" ingest --maildir "$CORPUS")
+    warm_corpus
     t_floor=$(seconds "$FLOOR" "$CORPUS")
     rm -rf "$CORPUS/.notmuch"
+    warm_corpus
     t_notmuch=$(seconds env NOTMUCH_CONFIG="$b/notmuch-config" notmuch new --quiet)
     # The same ingest also copying every raw mail into the database, as
     # stdin and the spool always do (keep-raw = always).
     fresh_db "$b/always"
+    warm_corpus
     t_always=$(seconds "$BATON" -q -c "$b/always/baton.conf" ingest --maildir "$CORPUS")
     record maildir.always "$t_always"
     ratio maildir.always-vs-floor "$t_always" "$t_floor"
