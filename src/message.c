@@ -628,8 +628,14 @@ parse_stream (GMimeStream *stream, GError **error)
   extract_envelope (message, mime);
   extract_headers (message, mime);
   extract_body (message, mime);
-  message->visible_text = baton_visible_text (message->body_text);
   return message;
+}
+
+void
+baton_message_find_visible_text (BatonMessage *message)
+{
+  if (message != NULL && message->visible_text == NULL)
+    message->visible_text = baton_visible_text (message->body_text);
 }
 
 BatonMessage *
@@ -640,7 +646,9 @@ baton_message_parse (const char *data, gsize length, GError **error)
   if (start < 0 || !check_boundary_work (data + start, length - start, error))
     return NULL;
   g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data + start, length - start);
-  return parse_stream (stream, error);
+  BatonMessage *message = parse_stream (stream, error);
+  baton_message_find_visible_text (message);
+  return message;
 }
 
 /* Enough to see a byte order mark, an mbox "From " line and a header name. */

@@ -74,8 +74,8 @@ parse_open_file (BatonParsedFile *file)
   file->message = baton_message_parse_fd (file->fd, file->length, &file->error);
 }
 
-BatonParsedFile *
-baton_parsed_file_open (const char *path, const char *source, const char *spool_file)
+static BatonParsedFile *
+open_and_parse (const char *path, const char *source, const char *spool_file)
 {
   BatonParsedFile *file = g_new0 (BatonParsedFile, 1);
   file->path = g_strdup (path);
@@ -95,12 +95,21 @@ baton_parsed_file_open (const char *path, const char *source, const char *spool_
 }
 
 BatonParsedFile *
+baton_parsed_file_open (const char *path, const char *source, const char *spool_file)
+{
+  BatonParsedFile *file = open_and_parse (path, source, spool_file);
+  baton_message_find_visible_text (file->message);
+  return file;
+}
+
+BatonParsedFile *
 baton_parsed_file_from_fd (int fd, const char *source)
 {
   BatonParsedFile *file = g_new0 (BatonParsedFile, 1);
   file->source = g_strdup (source);
   file->fd = fd;
   parse_open_file (file);
+  baton_message_find_visible_text (file->message);
   return file;
 }
 
@@ -131,11 +140,11 @@ parse_files (gpointer data)
         break;
       GPtrArray *group = new_group ();
       for (; i < readahead->paths->len && group->len < FILES_PER_HANDOFF; i++)
-        g_ptr_array_add (group, baton_parsed_file_open (readahead->paths->pdata[i],
-                                                        readahead->sources->pdata[i],
-                                                        readahead->spool_files
-                                                          ? readahead->spool_files->pdata[i]
-                                                          : NULL));
+        g_ptr_array_add (group, open_and_parse (readahead->paths->pdata[i],
+                                                readahead->sources->pdata[i],
+                                                readahead->spool_files
+                                                  ? readahead->spool_files->pdata[i]
+                                                  : NULL));
       g_async_queue_push (readahead->parsed, group);
     }
   g_async_queue_push (readahead->parsed, &end_of_files);
@@ -199,7 +208,12 @@ baton_readahead_next (BatonReadahead *readahead)
     take_group (readahead);
   if (readahead->ended)
     return NULL;
-  return readahead->group->pdata[readahead->next_in_group++];
+  BatonParsedFile *file = readahead->group->pdata[readahead->next_in_group++];
+  /* Here, not in the worker: on a 5,000-mail Maildir the consumer waited
+   * 0.16-0.20 s for files and the worker 0.02-0.05 s for credits, so this
+   * step (a tenth of the parsing) moved to the thread with time to spare. */
+  baton_message_find_visible_text (file->message);
+  return file;
 }
 
 void

@@ -33,8 +33,13 @@ BatonMessage *baton_message_parse (const char *data, gsize length, GError **erro
 /* As baton_message_parse() on the regular file open at FD, SIZE bytes long
  * (the caller's fstat: read with pread and a dup of FD, so its offset and
  * ownership stay the caller's). Attachments are never loaded: memory stays
- * bounded by the text part. A read error is BATON_ERROR_TEMPORARY. */
+ * bounded by the text part. A read error is BATON_ERROR_TEMPORARY.
+ * visible_text is left NULL for baton_message_find_visible_text(), so a
+ * reading thread can leave that step to the thread that stores. */
 BatonMessage *baton_message_parse_fd (int fd, gsize size, GError **error);
+/* Fills MESSAGE's visible_text from its body_text (baton_visible_text())
+ * if it is not there yet; NULL is ignored. */
+void baton_message_find_visible_text (BatonMessage *message);
 
 void baton_message_free (BatonMessage *message);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonMessage, baton_message_free)
