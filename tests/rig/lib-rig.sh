@@ -20,27 +20,20 @@ RIG_TOOLS=$BATON_BUILD/tools
 export LSAN_OPTIONS="suppressions=$RIG_HOME/../lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export ASAN_OPTIONS="detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 
-_tap_n=0
-tap_plan() { echo "1..$1"; }
+# The assertions are tests/lib.sh's (one counter, one failure format for
+# every test file); tap_* keep the argument order these tests were written
+# in: GOT, WANT, then the description. lib.sh also gives the test its
+# private $WORK and HOME, and the EXIT trap that runs cleanup_hooks.
+declare -F pass > /dev/null || . "$RIG_HOME/../lib.sh"
+tap_plan() { plan "$1"; }
 tap_ok() {  # tap_ok STATUS DESCRIPTION: STATUS 0 passes
-    _tap_n=$((_tap_n + 1))
-    if [ "$1" = 0 ]; then echo "ok $_tap_n - $2"; else echo "not ok $_tap_n - $2"; fi
+    if [ "$1" = 0 ]; then pass "$2"; else fail "$2" "exit status $1"; fi
 }
-tap_is() {  # tap_is GOT WANT DESCRIPTION
-    _tap_n=$((_tap_n + 1))
-    if [ "$1" = "$2" ]; then
-        echo "ok $_tap_n - $3"
-    else
-        echo "not ok $_tap_n - $3"
-        echo "#   got:  '$1'"
-        echo "#   want: '$2'"
-    fi
-}
-tap_like() {  # tap_like TEXT SUBSTRING DESCRIPTION
-    _tap_n=$((_tap_n + 1))
+tap_is() { is "$3" "$1" "$2"; }  # tap_is GOT WANT DESCRIPTION
+tap_like() {  # tap_like TEXT SUBSTRING DESCRIPTION: a plain substring, not a pattern
     case "$1" in
-        *"$2"*) echo "ok $_tap_n - $3" ;;
-        *) echo "not ok $_tap_n - $3"; echo "#   '$1'"; echo "#   does not contain '$2'" ;;
+        *"$2"*) pass "$3" ;;
+        *) fail "$3" "text: $1" "does not contain: $2" ;;
     esac
 }
 tap_diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
@@ -56,7 +49,7 @@ rig_start() {
     local dir
     dir=$(mktemp -d /tmp/brig.XXXXXX) || { echo "Bail out! mktemp failed"; exit 1; }
     RIG_DIR=$dir
-    trap rig_stop EXIT
+    cleanup_hooks+=(rig_stop)      # run by lib.sh's EXIT trap
     trap 'exit 130' INT TERM HUP   # via exit, so the EXIT trap stops the rig
     # Ports are picked free but released before the daemons bind them; if
     # another process took one meanwhile, a second start picks new ones.

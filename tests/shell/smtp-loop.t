@@ -6,7 +6,6 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../rig/lib-rig.sh"
 rig_start
-trap 'rig_stop; cleanup_test' EXIT
 plan 49
 
 printf 'teampass\n' > "$WORK/imap.pass"; chmod 600 "$WORK/imap.pass"
