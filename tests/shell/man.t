@@ -7,21 +7,11 @@
 # baton(1) ("     ingest --queue"), a config key a tag line of baton.conf(5)
 # ("     spool = dir"). Phrases are looked up in the rendered text with line
 # breaks undone, so hyphenation cannot hide them.
-set -u
-
-n=0
-failed=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check () { # DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
+. "$(dirname "$0")/../lib.sh"
 
 pages="man/baton.1 man/baton.conf.5"
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+out=$WORK/man
+mkdir -p "$out"
 
 if ! command -v groff >/dev/null; then
   echo "1..1"
@@ -33,26 +23,26 @@ fi
 
 for page in $pages; do
   name=${page#man/}
-  check "$name exists" test -s "$page"
+  ok "$name exists" test -s "$page"
   # man-db feeds pages through preconv, which warns on any byte beyond
   # ASCII; write \(em and friends instead.
-  check "$name is plain ASCII" eval "! LC_ALL=C grep -q '[^ -~	]' '$page'"
+  ok "$name is plain ASCII" eval "! LC_ALL=C grep -q '[^ -~	]' '$page'"
   groff -mandoc -ww -z "$page" >"$out/$name.groff" 2>&1
-  check "$name: groff -mandoc -ww prints no warning" test ! -s "$out/$name.groff"
+  ok "$name: groff -mandoc -ww prints no warning" test ! -s "$out/$name.groff"
   sed 's/^/# /' "$out/$name.groff"
   if command -v mandoc >/dev/null; then
     mandoc -T lint -W warning "$page" >"$out/$name.lint" 2>&1
-    check "$name: mandoc -T lint -W warning is clean" test ! -s "$out/$name.lint"
+    ok "$name: mandoc -T lint -W warning is clean" test ! -s "$out/$name.lint"
     sed 's/^/# /' "$out/$name.lint"
   else
-    n=$((n + 1)); echo "ok $n - # skip $name: mandoc is not installed"
+    pass "# skip $name: mandoc is not installed"
   fi
   if command -v man >/dev/null; then
     MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null | grep -v '^$' >"$out/$name.man"
-    check "$name: man --warnings -l prints no warning" test ! -s "$out/$name.man"
+    ok "$name: man --warnings -l prints no warning" test ! -s "$out/$name.man"
     sed 's/^/# /' "$out/$name.man"
   else
-    n=$((n + 1)); echo "ok $n - # skip $name: man-db is not installed"
+    pass "# skip $name: man-db is not installed"
   fi
   # Plain text, 80 columns, no overstrike or escape sequences.
   groff -mandoc -Tascii -P-cbou -rLL=78n "$page" 2>/dev/null >"$out/$name.txt"
@@ -88,17 +78,17 @@ tag () {
 
 for section in NAME SYNOPSIS DESCRIPTION OPTIONS COMMANDS 'MAIL COMMANDS' \
   ENVIRONMENT FILES 'EXIT STATUS' EXAMPLES 'SEE ALSO' BUGS 'SECURITY CONSIDERATIONS'; do
-  check "baton.1 has section $section" heading baton.1 "$section"
+  ok "baton.1 has section $section" heading baton.1 "$section"
 done
 
 # Global options, each an entry of OPTIONS.
 for opt in '-c file' -v -q --help --version; do
-  check "baton.1 documents option $opt" tag baton.1 OPTIONS "$opt"
+  ok "baton.1 documents option $opt" tag baton.1 OPTIONS "$opt"
 done
 
 # Every command with its arguments, as the tag of its entry.
 while IFS= read -r entry; do
-  check "baton.1 documents command $entry" tag baton.1 COMMANDS "$entry"
+  ok "baton.1 documents command $entry" tag baton.1 COMMANDS "$entry"
 done <<'EOF'
 init
 check
@@ -122,31 +112,31 @@ EOF
 # The mail command language.
 for word in 'task: title' 'take N' 'done N' 'drop N' \
   'handoff N to who' 'pass N to who' 'note N: text' 'block N: reason' 'unblock N'; do
-  check "baton.1 documents mail command '$word'" tag baton.1 'MAIL COMMANDS' "$word"
+  ok "baton.1 documents mail command '$word'" tag baton.1 'MAIL COMMANDS' "$word"
 done
 for phrase in 'todo: title' 'Task force met today' 'case-insensitive' 'never silently skipped' \
   team+take-12@ team+done-12@ team+drop-12@ team+task@ '[#12]' In-Reply-To References \
   Authentication-Results authserv-id Auto-Submitted Precedence Return-Path X-Autoreply \
   X-Autorespond multipart/report mailer-daemon postmaster X-Loop quarantined; do
-  check "baton.1 mentions $phrase" mentions baton.1 "$phrase"
+  ok "baton.1 mentions $phrase" mentions baton.1 "$phrase"
 done
 
 for var in BATON_CONFIG BATON_NOW; do
-  check "baton.1 documents $var" tag baton.1 ENVIRONMENT "$var"
+  ok "baton.1 documents $var" tag baton.1 ENVIRONMENT "$var"
 done
-check "baton.1 shows BATON_NOW's form" mentions baton.1 2026-03-09T16:31:00Z
+ok "baton.1 shows BATON_NOW's form" mentions baton.1 2026-03-09T16:31:00Z
 for path in /etc/baton/baton.conf ./baton.conf; do
-  check "baton.1 mentions $path" mentions baton.1 "$path"
+  ok "baton.1 mentions $path" mentions baton.1 "$path"
 done
 for code in 0 64 65 66 69 70 73 74 75 76 77 78; do
-  check "baton.1 EXIT STATUS has $code" tag baton.1 'EXIT STATUS' "$code"
+  ok "baton.1 EXIT STATUS has $code" tag baton.1 'EXIT STATUS' "$code"
 done
 
 # --- baton.conf(5) --------------------------------------------------------
 
 for section in 'THE [baton] SECTION' 'THE [member NAME] SECTIONS' 'THE [imap] SECTION' \
   'THE [smtp] SECTION' 'THE [outbox] SECTION' TEMPLATES 'SECURITY CONSIDERATIONS'; do
-  check "baton.conf.5 has section $section" heading baton.conf.5 "$section"
+  ok "baton.conf.5 has section $section" heading baton.conf.5 "$section"
 done
 
 # DESIGN.md section 9, key by key, plus the keys baton added since.
@@ -154,11 +144,11 @@ done
 while read -r heading keys; do
   heading=${heading//_/ }
   for key in $keys; do
-    check "baton.conf.5 documents $key under $heading" \
+    ok "baton.conf.5 documents $key under $heading" \
       tag baton.conf.5 "$heading" "$key ="
   done
 done <<'EOF'
-THE_[baton]_SECTION database team-address timezone templates require-auth authserv-id handoff-delivery acknowledge digest-when-empty spool
+THE_[baton]_SECTION database team-address timezone templates require-auth authserv-id handoff-delivery acknowledge digest-when-empty spool keep-raw
 THE_[member_NAME]_SECTIONS email aliases name timezone digest-at
 THE_[imap]_SECTION url allow-plaintext user password-file password-command ca-file processed-folder failed-folder
 THE_[smtp]_SECTION url allow-plaintext user password-file password-command ca-file from
@@ -166,12 +156,12 @@ THE_[outbox]_SECTION maildir
 EOF
 
 for template in digest.txt digest.html handoff.txt taken.txt reply.txt; do
-  check "baton.conf.5 documents template $template" mentions baton.conf.5 "$template"
+  ok "baton.conf.5 documents template $template" mentions baton.conf.5 "$template"
 done
 for phrase in 'relative to the directory of the configuration file' 'file:line' \
   08:30 Mustache 'readable by others' 'writable by others' loopback; do
-  check "baton.conf.5 mentions $phrase" mentions baton.conf.5 "$phrase"
+  ok "baton.conf.5 mentions $phrase" mentions baton.conf.5 "$phrase"
 done
 
-echo "1..$n"
-exit $((failed > 0))
+echo "1..$test_number"
+exit $((failures > 0))
