@@ -12,11 +12,11 @@
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 static const char context_json[] =
-  "{\"team\": \"Team <ops> & co\", \"count\": 3, \"pi\": 3.25, \"yes\": true, \"no\": false,"
-  " \"none\": null, \"empty\": [], \"blank\": \"\", \"zero\": 0,"
-  " \"tasks\": [{\"id\": 1, \"title\": \"Write the guide\", \"owner\": \"bob\"},"
-  "             {\"id\": 2, \"title\": \"<b>Deploy</b>\", \"owner\": null, \"tags\": [\"a\", \"b\"]}],"
-  " \"member\": {\"name\": \"alice\", \"tz\": {\"name\": \"Europe/Paris\"}}}";
+    "{\"team\": \"Team <ops> & co\", \"count\": 3, \"pi\": 3.25, \"yes\": true, \"no\": false,"
+    " \"none\": null, \"empty\": [], \"blank\": \"\", \"zero\": 0,"
+    " \"tasks\": [{\"id\": 1, \"title\": \"Write the guide\", \"owner\": \"bob\"},"
+    "             {\"id\": 2, \"title\": \"<b>Deploy</b>\", \"owner\": null, \"tags\": [\"a\", \"b\"]}],"
+    " \"member\": {\"name\": \"alice\", \"tz\": {\"name\": \"Europe/Paris\"}}}";
 
 static JsonNode *
 context (void)
@@ -59,8 +59,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
     {
       g_autoptr (GError) render_error = NULL;
-      g_autofree char *out = baton_mustache_render (tmpl, context (), modes[i], partial, NULL,
-                                                    &render_error);
+      g_autofree char *out =
+          baton_mustache_render (tmpl, context (), modes[i], partial, NULL, &render_error);
       g_assert ((out == NULL) == (render_error != NULL));
     }
   return 0;

@@ -12,31 +12,30 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char demo_config[] =
-  "# Written by baton demo.\n"
-  "[baton]\n"
-  "database = baton.db\n"
-  "team-address = team@example.com\n"
-  "\n"
-  "[member alice]\n"
-  "email = alice@example.com\n"
-  "name = Alice Martin\n"
-  "timezone = Europe/Paris\n"
-  "digest-at = 08:30\n"
-  "\n"
-  "[member bob]\n"
-  "email = bob@example.com\n"
-  "name = Bob Stone\n"
-  "timezone = America/Los_Angeles\n"
-  "digest-at = 08:30\n"
-  "\n"
-  "[outbox]\n"
-  "maildir = outbox\n";
+static const char demo_config[] = "# Written by baton demo.\n"
+                                  "[baton]\n"
+                                  "database = baton.db\n"
+                                  "team-address = team@example.com\n"
+                                  "\n"
+                                  "[member alice]\n"
+                                  "email = alice@example.com\n"
+                                  "name = Alice Martin\n"
+                                  "timezone = Europe/Paris\n"
+                                  "digest-at = 08:30\n"
+                                  "\n"
+                                  "[member bob]\n"
+                                  "email = bob@example.com\n"
+                                  "name = Bob Stone\n"
+                                  "timezone = America/Los_Angeles\n"
+                                  "digest-at = 08:30\n"
+                                  "\n"
+                                  "[outbox]\n"
+                                  "maildir = outbox\n";
 
 typedef struct {
   const char *now; /* BATON_NOW while this mail arrives */
   const char *story;
-  const char *mail;       /* NULL: run `baton digest` and show DIGEST_FOR's */
+  const char *mail; /* NULL: run `baton digest` and show DIGEST_FOR's */
   const char *digest_for;
 } DemoMail;
 
@@ -47,21 +46,25 @@ static const DemoMail demo_mails[] = {
     "Morning all, here is the plan for the API release.\n\n"
     "task: Write the migration guide\n"
     "task: Deploy the API to staging\n"
-    "task: Review the auth part @bob\n", NULL },
+    "task: Review the auth part @bob\n",
+    NULL },
   { "2026-03-09T17:05:00Z", "Monday 18:05 in Paris: Alice passes the baton to Bob",
     "From: Alice Martin <alice@example.com>\nTo: team@example.com\nSubject: Mon update\n"
     "Message-ID: <update@alice.example.com>\nDate: Mon, 09 Mar 2026 18:05:00 +0100\n\n"
     "API draft is up for review; the auth part still needs eyes.\n\n"
     "take 2\n"
     "handoff 2 to bob: tests pass locally, needs the staging deploy before 9am PT\n"
-    "\n-- \nAlice\n", NULL },
+    "\n-- \nAlice\n",
+    NULL },
   { "2026-03-09T17:20:00Z", "Alice's out-of-office answers a teammate: machine mail never acts",
     "From: Alice Martin <alice@example.com>\nTo: team@example.com\n"
     "Subject: Out of office: Re: lunch\nAuto-Submitted: auto-replied\n"
-    "Message-ID: <ooo@alice.example.com>\n\nI am out until tomorrow.\ndone 1\n", NULL },
+    "Message-ID: <ooo@alice.example.com>\n\nI am out until tomorrow.\ndone 1\n",
+    NULL },
   { "2026-03-09T19:00:00Z", "A stranger tries to take a task: quarantined",
     "From: Mallory <mallory@elsewhere.example>\nTo: team@example.com\nSubject: hi\n"
-    "Message-ID: <x1@elsewhere.example>\n\ntake 3\n", NULL },
+    "Message-ID: <x1@elsewhere.example>\n\ntake 3\n",
+    NULL },
   { "2026-03-10T07:31:00Z", "Tuesday 08:31 in Paris: Alice's digest shows the stranger's mail held",
     NULL, "alice@example.com" },
   { "2026-03-10T15:31:00Z", "Tuesday 08:31 in San Francisco: Bob wakes up to his digest", NULL,
@@ -74,20 +77,23 @@ static const DemoMail demo_mails[] = {
     "Deployed, smoke tests are green.\n"
     "done\n\n"
     "On Mon, Mar 9, 2026 at 10:05 AM Alice Martin <alice@example.com> wrote:\n"
-    "> handoff 2 to bob: tests pass locally, needs the staging deploy before 9am PT\n", NULL },
+    "> handoff 2 to bob: tests pass locally, needs the staging deploy before 9am PT\n",
+    NULL },
   { "2026-03-10T15:45:00Z", "Bob picks up more work; one line has a typo",
     "From: Bob Stone <bob@example.com>\nTo: team@example.com\nSubject: Tue\n"
     "Message-ID: <tue@bob.example.com>\nDate: Tue, 10 Mar 2026 08:45:00 -0700\n\n"
     "take 1\n"
     "block 1: waiting for the API freeze\n"
     "done 99\n"
-    "\nSent from my iPhone\n", NULL },
+    "\nSent from my iPhone\n",
+    NULL },
   { "2026-03-10T15:50:00Z", "The same mail delivered twice: applied once",
     "From: Bob Stone <bob@example.com>\nTo: team@example.com\nSubject: Tue\n"
     "Message-ID: <tue@bob.example.com>\nDate: Tue, 10 Mar 2026 08:45:00 -0700\n\n"
     "take 1\n"
     "block 1: waiting for the API freeze\n"
-    "done 99\n", NULL },
+    "done 99\n",
+    NULL },
 };
 
 /* Shows the text part of the newest digest, as its reader would see it. */
@@ -158,8 +164,8 @@ run_story (BatonTeam *team, GError **error)
             return FALSE;
           continue;
         }
-      g_autoptr (BatonIngestResult) result = baton_workflow_ingest (
-        team, mail->mail, strlen (mail->mail), "demo", FALSE, error);
+      g_autoptr (BatonIngestResult) result =
+          baton_workflow_ingest (team, mail->mail, strlen (mail->mail), "demo", FALSE, error);
       if (result == NULL)
         return FALSE;
       print_result (result);
@@ -186,11 +192,9 @@ baton_cli_demo (const BatonCli *cli, int argc, char **argv, GError **error)
 {
   (void) cli;
   g_autofree char *dir = NULL;
-  GOptionEntry entries[] = {
-    { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "where to keep the demo's files (default: demo)",
-      "DIR" },
-    { NULL }
-  };
+  GOptionEntry entries[] = { { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir,
+                               "where to keep the demo's files (default: demo)", "DIR" },
+                             { NULL } };
   if (!baton_cli_parse_options ("demo", "", entries, &argc, &argv, error))
     return FALSE;
   if (dir == NULL)
@@ -210,7 +214,8 @@ baton_cli_demo (const BatonCli *cli, int argc, char **argv, GError **error)
     return FALSE;
   baton_outbox_attach (team);
   printf ("baton demo: Alice works in Paris, Bob in San Francisco, nine hours apart.\n"
-          "Files: %s\n", dir);
+          "Files: %s\n",
+          dir);
   if (!run_story (team, error))
     return FALSE;
   print_board (team);

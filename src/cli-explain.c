@@ -49,14 +49,14 @@ print_result (const BatonIngestResult *result)
     {
       const BatonLineResult *line = result->lines->pdata[i];
       printf ("  line %-3u %-8s %s\n           %s %s\n", line->line,
-              baton_command_kind_name (line->kind), line->source, line->ok ? "->" : "FAILED:",
-              line->outcome);
+              baton_command_kind_name (line->kind), line->source,
+              line->ok ? "->" : "FAILED:", line->outcome);
     }
   for (guint i = 0; i < result->notices->len; i++)
     {
       const BatonNotice *notice = result->notices->pdata[i];
-      printf ("%s  %s notice to %s about #%" G_GINT64_FORMAT "\n", i == 0 ? "\nWould notify:\n" : "",
-              notice->kind, notice->to_member, notice->task);
+      printf ("%s  %s notice to %s about #%" G_GINT64_FORMAT "\n",
+              i == 0 ? "\nWould notify:\n" : "", notice->kind, notice->to_member, notice->task);
     }
 }
 
@@ -64,15 +64,15 @@ gboolean
 baton_cli_explain (const BatonCli *cli, int argc, char **argv, GError **error)
 {
   gboolean text_only = FALSE;
-  GOptionEntry entries[] = {
-    { "text", 0, 0, G_OPTION_ARG_NONE, &text_only, "print only the newly written text", NULL },
-    { NULL }
-  };
+  GOptionEntry entries[] = { { "text", 0, 0, G_OPTION_ARG_NONE, &text_only,
+                               "print only the newly written text", NULL },
+                             { NULL } };
   if (!baton_cli_parse_options ("explain", "FILE", entries, &argc, &argv, error))
     return FALSE;
   if (argc != 2)
     {
-      g_set_error (error, BATON_ERROR, BATON_ERROR_USAGE, "give one message file (see baton explain --help)");
+      g_set_error (error, BATON_ERROR, BATON_ERROR_USAGE,
+                   "give one message file (see baton explain --help)");
       return FALSE;
     }
   /* Parsed from the file itself, as ingest does: a big attachment is
@@ -99,7 +99,7 @@ baton_cli_explain (const BatonCli *cli, int argc, char **argv, GError **error)
     }
   baton_outbox_attach (team);
   g_autoptr (BatonIngestResult) result =
-    baton_workflow_dry_run_fd (team, message, file->fd, file->length, error);
+      baton_workflow_dry_run_fd (team, message, file->fd, file->length, error);
   if (result == NULL)
     return FALSE;
   print_result (result);

@@ -48,8 +48,8 @@ ingest_maildir (BatonSpoolBatch *batch, const char *maildir, GError **error)
 {
   if (!g_file_test (maildir, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, BATON_ERROR, BATON_ERROR_NO_INPUT, "%s is not a Maildir (no such directory)",
-                   maildir);
+      g_set_error (error, BATON_ERROR, BATON_ERROR_NO_INPUT,
+                   "%s is not a Maildir (no such directory)", maildir);
       return FALSE;
     }
   const char *const subdirs[] = { "new", "cur" };
@@ -68,8 +68,8 @@ ingest_mbox (BatonSpoolBatch *batch, const char *path, GError **error)
   g_autoptr (GMappedFile) file = g_mapped_file_new (path, FALSE, error);
   if (file == NULL)
     return FALSE;
-  g_autoptr (GPtrArray) messages = baton_mbox_split (g_mapped_file_get_contents (file),
-                                                     g_mapped_file_get_length (file));
+  g_autoptr (GPtrArray) messages =
+      baton_mbox_split (g_mapped_file_get_contents (file), g_mapped_file_get_length (file));
   for (guint i = 0; i < messages->len; i++)
     {
       gsize length = 0;
@@ -134,7 +134,8 @@ baton_cli_ingest (const BatonCli *cli, int argc, char **argv, GError **error)
   g_autofree char *maildir = NULL, *mbox = NULL;
   gboolean queue = FALSE, drain_spool = FALSE;
   GOptionEntry entries[] = {
-    { "maildir", 0, 0, G_OPTION_ARG_FILENAME, &maildir, "process every message in a Maildir", "DIR" },
+    { "maildir", 0, 0, G_OPTION_ARG_FILENAME, &maildir, "process every message in a Maildir",
+      "DIR" },
     { "mbox", 0, 0, G_OPTION_ARG_FILENAME, &mbox, "process every message in an mbox file", "FILE" },
     { "queue", 0, 0, G_OPTION_ARG_NONE, &queue,
       "accept standard input into the spool and return at once", NULL },

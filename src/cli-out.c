@@ -37,10 +37,9 @@ gboolean
 baton_cli_digest (const BatonCli *cli, int argc, char **argv, GError **error)
 {
   gboolean force = FALSE;
-  GOptionEntry entries[] = {
-    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "queue every member's digest now", NULL },
-    { NULL }
-  };
+  GOptionEntry entries[] = { { "force", 'f', 0, G_OPTION_ARG_NONE, &force,
+                               "queue every member's digest now", NULL },
+                             { NULL } };
   if (!baton_cli_parse_options ("digest", "", entries, &argc, &argv, error))
     return FALSE;
   g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);

@@ -163,12 +163,11 @@ gboolean
 baton_cli_poll (const BatonCli *cli, int argc, char **argv, GError **error)
 {
   gboolean idle = FALSE, from_start = FALSE;
-  GOptionEntry entries[] = {
-    { "idle", 0, 0, G_OPTION_ARG_NONE, &idle, "stay connected and process mail as it arrives", NULL },
-    { "from-start", 0, 0, G_OPTION_ARG_NONE, &from_start,
-      "also process the mail already in the mailbox", NULL },
-    { NULL }
-  };
+  GOptionEntry entries[] = { { "idle", 0, 0, G_OPTION_ARG_NONE, &idle,
+                               "stay connected and process mail as it arrives", NULL },
+                             { "from-start", 0, 0, G_OPTION_ARG_NONE, &from_start,
+                               "also process the mail already in the mailbox", NULL },
+                             { NULL } };
   if (!baton_cli_parse_options ("poll", "", entries, &argc, &argv, error))
     return FALSE;
   int lock_fd = -1;

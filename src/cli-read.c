@@ -69,11 +69,12 @@ static void
 print_event_line (const BatonEvent *event)
 {
   g_autofree char *at = baton_clock_format_iso (event->at);
-  g_autofree char *task = event->task > 0 ? g_strdup_printf ("#%" G_GINT64_FORMAT, event->task)
-                                          : g_strdup ("-");
-  g_autofree char *move = event->to_member
-    ? g_strdup_printf (" %s -> %s", event->from_member ? event->from_member : "",
-                       event->to_member) : g_strdup ("");
+  g_autofree char *task =
+      event->task > 0 ? g_strdup_printf ("#%" G_GINT64_FORMAT, event->task) : g_strdup ("-");
+  g_autofree char *move =
+      event->to_member ? g_strdup_printf (" %s -> %s", event->from_member ? event->from_member : "",
+                                          event->to_member)
+                       : g_strdup ("");
   printf ("%s %-5s %-9s %-8s%s%s%s\n", at, task, event->kind, event->who, move,
           event->note ? ": " : "", event->note ? event->note : "");
 }
@@ -82,11 +83,9 @@ gboolean
 baton_cli_tasks (const BatonCli *cli, int argc, char **argv, GError **error)
 {
   gboolean json = FALSE, all = FALSE;
-  GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print a JSON array", NULL },
-    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "include done tasks", NULL },
-    { NULL }
-  };
+  GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print a JSON array", NULL },
+                             { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "include done tasks", NULL },
+                             { NULL } };
   if (!baton_cli_parse_options ("tasks", "", entries, &argc, &argv, error))
     return FALSE;
   g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
@@ -143,8 +142,8 @@ baton_cli_show (const BatonCli *cli, int argc, char **argv, GError **error)
   if (task == NULL)
     {
       if (error == NULL || *error == NULL)
-        g_set_error (error, BATON_ERROR, BATON_ERROR_NO_INPUT, "there is no task #%" G_GINT64_FORMAT,
-                     number);
+        g_set_error (error, BATON_ERROR, BATON_ERROR_NO_INPUT,
+                     "there is no task #%" G_GINT64_FORMAT, number);
       return FALSE;
     }
   g_autoptr (GPtrArray) events = baton_store_events_list (team->store, number, 0, error);
@@ -183,11 +182,10 @@ baton_cli_log (const BatonCli *cli, int argc, char **argv, GError **error)
 {
   gboolean json = FALSE;
   gint task = 0;
-  GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print a JSON array", NULL },
-    { "task", 't', 0, G_OPTION_ARG_INT, &task, "only events about task N", "N" },
-    { NULL }
-  };
+  GOptionEntry entries[] = { { "json", 0, 0, G_OPTION_ARG_NONE, &json, "print a JSON array", NULL },
+                             { "task", 't', 0, G_OPTION_ARG_INT, &task, "only events about task N",
+                               "N" },
+                             { NULL } };
   if (!baton_cli_parse_options ("log", "", entries, &argc, &argv, error))
     return FALSE;
   g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
@@ -227,8 +225,8 @@ baton_cli_members (const BatonCli *cli, int argc, char **argv, GError **error)
   for (guint i = 0; i < config->members->len; i++)
     {
       const BatonMember *member = config->members->pdata[i];
-      g_autofree char *at = g_strdup_printf ("%02d:%02d", member->digest_minutes / 60,
-                                             member->digest_minutes % 60);
+      g_autofree char *at =
+          g_strdup_printf ("%02d:%02d", member->digest_minutes / 60, member->digest_minutes % 60);
       if (!json)
         {
           printf ("%-10s %-28s %-22s %s  %s\n", member->name, member->email, member->timezone, at,

@@ -18,7 +18,8 @@ baton_clock_now (void)
       static gboolean warned;
       if (!warned)
         g_printerr ("baton: BATON_NOW=%s is not an ISO 8601 time such as "
-                    "2026-03-09T16:31:00Z; using the real clock\n", fixed);
+                    "2026-03-09T16:31:00Z; using the real clock\n",
+                    fixed);
       warned = TRUE;
     }
   return g_date_time_new_now_utc ();

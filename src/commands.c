@@ -35,11 +35,11 @@ typedef struct {
 } Keyword;
 
 static const Keyword keywords[] = {
-  { "task", BATON_COMMAND_TASK },       { "todo", BATON_COMMAND_TASK },
-  { "take", BATON_COMMAND_TAKE },       { "done", BATON_COMMAND_DONE },
-  { "drop", BATON_COMMAND_DROP },       { "handoff", BATON_COMMAND_HANDOFF },
-  { "pass", BATON_COMMAND_HANDOFF },    { "note", BATON_COMMAND_NOTE },
-  { "block", BATON_COMMAND_BLOCK },     { "unblock", BATON_COMMAND_UNBLOCK },
+  { "task", BATON_COMMAND_TASK },    { "todo", BATON_COMMAND_TASK },
+  { "take", BATON_COMMAND_TAKE },    { "done", BATON_COMMAND_DONE },
+  { "drop", BATON_COMMAND_DROP },    { "handoff", BATON_COMMAND_HANDOFF },
+  { "pass", BATON_COMMAND_HANDOFF }, { "note", BATON_COMMAND_NOTE },
+  { "block", BATON_COMMAND_BLOCK },  { "unblock", BATON_COMMAND_UNBLOCK },
 };
 
 typedef enum { NUMBER_NONE, NUMBER_OK, NUMBER_BAD } NumberResult;
@@ -61,16 +61,26 @@ baton_command_kind_name (BatonCommandKind kind)
 {
   switch (kind)
     {
-    case BATON_COMMAND_TASK: return "task";
-    case BATON_COMMAND_TAKE: return "take";
-    case BATON_COMMAND_DONE: return "done";
-    case BATON_COMMAND_DROP: return "drop";
-    case BATON_COMMAND_HANDOFF: return "handoff";
-    case BATON_COMMAND_NOTE: return "note";
-    case BATON_COMMAND_BLOCK: return "block";
-    case BATON_COMMAND_UNBLOCK: return "unblock";
-    case BATON_COMMAND_UPDATE: return "update";
-    case BATON_COMMAND_INVALID: return "invalid";
+      case BATON_COMMAND_TASK:
+        return "task";
+      case BATON_COMMAND_TAKE:
+        return "take";
+      case BATON_COMMAND_DONE:
+        return "done";
+      case BATON_COMMAND_DROP:
+        return "drop";
+      case BATON_COMMAND_HANDOFF:
+        return "handoff";
+      case BATON_COMMAND_NOTE:
+        return "note";
+      case BATON_COMMAND_BLOCK:
+        return "block";
+      case BATON_COMMAND_UNBLOCK:
+        return "unblock";
+      case BATON_COMMAND_UPDATE:
+        return "update";
+      case BATON_COMMAND_INVALID:
+        return "invalid";
     }
   return "unknown";
 }
@@ -331,10 +341,9 @@ parse_handoff_tail (BatonCommand *c, const char *keyword, const char *p)
     return c;
   const char *note = skip_separator (p);
   if (note == NULL)
-    return invalidate (c,
-                       "unexpected text after the receiver: write `%s %" G_GINT64_FORMAT
-                       " to bob: your note`",
-                       keyword, n);
+    return invalidate (
+        c, "unexpected text after the receiver: write `%s %" G_GINT64_FORMAT " to bob: your note`",
+        keyword, n);
   c->text = note_text (note);
   return c;
 }
@@ -352,10 +361,9 @@ parse_text_tail (BatonCommand *c, const char *keyword, const char *p, gboolean w
     {
       const char *text = skip_separator (p);
       if (text == NULL)
-        return invalidate (c,
-                           "unexpected text after the task number: write `%s %" G_GINT64_FORMAT
-                           ": your text`",
-                           keyword, n);
+        return invalidate (
+            c, "unexpected text after the task number: write `%s %" G_GINT64_FORMAT ": your text`",
+            keyword, n);
       c->text = note_text (text);
     }
   if (required && c->text == NULL)
@@ -408,14 +416,14 @@ parse_arguments (BatonCommand *c, const Keyword *kw, const char *p, gboolean col
 
   switch (kw->kind)
     {
-    case BATON_COMMAND_TAKE:
-    case BATON_COMMAND_UNBLOCK:
-      return parse_bare_tail (c, kw->word, p, number == NUMBER_OK);
-    case BATON_COMMAND_HANDOFF:
-      return parse_handoff_tail (c, kw->word, p);
-    default:
-      return parse_text_tail (c, kw->word, p, colon && number == NUMBER_NONE,
-                              kw->kind == BATON_COMMAND_NOTE);
+      case BATON_COMMAND_TAKE:
+      case BATON_COMMAND_UNBLOCK:
+        return parse_bare_tail (c, kw->word, p, number == NUMBER_OK);
+      case BATON_COMMAND_HANDOFF:
+        return parse_handoff_tail (c, kw->word, p);
+      default:
+        return parse_text_tail (c, kw->word, p, colon && number == NUMBER_NONE,
+                                kw->kind == BATON_COMMAND_NOTE);
     }
 }
 

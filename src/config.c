@@ -21,15 +21,25 @@ typedef struct {
 } Loader;
 
 static const char *const baton_keys[] = {
-  "database", "team-address", "timezone", "templates", "require-auth", "authserv-id",
-  "handoff-delivery", "acknowledge", "digest-when-empty", "spool", "keep-raw", NULL
+  "database",          "team-address", "timezone",         "templates",
+  "require-auth",      "authserv-id",  "handoff-delivery", "acknowledge",
+  "digest-when-empty", "spool",        "keep-raw",         NULL
 };
-static const char *const member_keys[] = { "email", "aliases", "name", "timezone", "digest-at", NULL };
-static const char *const imap_keys[] = { "url", "allow-plaintext", "user", "password-file",
-                                         "password-command", "ca-file", "processed-folder",
-                                         "failed-folder", NULL };
-static const char *const smtp_keys[] = { "url", "allow-plaintext", "user", "password-file",
-                                         "password-command", "ca-file", "from", NULL };
+static const char *const member_keys[] = {
+  "email", "aliases", "name", "timezone", "digest-at", NULL
+};
+static const char *const imap_keys[] = { "url",
+                                         "allow-plaintext",
+                                         "user",
+                                         "password-file",
+                                         "password-command",
+                                         "ca-file",
+                                         "processed-folder",
+                                         "failed-folder",
+                                         NULL };
+static const char *const smtp_keys[] = {
+  "url", "allow-plaintext", "user", "password-file", "password-command", "ca-file", "from", NULL
+};
 static const char *const outbox_keys[] = { "maildir", NULL };
 
 static void
@@ -74,8 +84,8 @@ problem (Loader *loader, const char *group, const char *key, const char *format,
   va_start (args, format);
   g_autofree char *text = g_strdup_vprintf (format, args);
   va_end (args);
-  g_ptr_array_add (loader->problems, g_strdup_printf ("%s:%u: %s", loader->path,
-                                                      line_of (loader, group, key), text));
+  g_ptr_array_add (loader->problems,
+                   g_strdup_printf ("%s:%u: %s", loader->path, line_of (loader, group, key), text));
 }
 
 static char *
@@ -139,8 +149,8 @@ get_address (Loader *loader, const char *group, const char *key, gboolean requir
     }
   if (!is_plain_address (value))
     {
-      problem (loader, group, key, "%s = '%s' is not a plain address such as bob@example.com",
-               key, value);
+      problem (loader, group, key, "%s = '%s' is not a plain address such as bob@example.com", key,
+               value);
       return NULL;
     }
   return g_ascii_strdown (value, -1);
@@ -155,8 +165,9 @@ check_known_keys (Loader *loader, const char *group, const char *const *known)
       if (g_strv_contains (known, keys[i]))
         continue;
       if (g_str_equal (keys[i], "password"))
-        problem (loader, group, keys[i], "passwords do not belong in the config file: "
-                                         "use password-file or password-command");
+        problem (loader, group, keys[i],
+                 "passwords do not belong in the config file: "
+                 "use password-file or password-command");
       else
         problem (loader, group, keys[i], "unknown key '%s' in [%s]", keys[i], group);
     }
@@ -199,8 +210,8 @@ load_baton_section (Loader *loader, BatonConfig *config)
   if (g_str_equal (delivery, "morning"))
     config->handoff_at_morning = TRUE;
   else if (!g_str_equal (delivery, "now"))
-    problem (loader, "baton", "handoff-delivery", "handoff-delivery must be now or morning, not '%s'",
-             delivery);
+    problem (loader, "baton", "handoff-delivery",
+             "handoff-delivery must be now or morning, not '%s'", delivery);
   config->acknowledge = get_bool (loader, "baton", "acknowledge", FALSE);
   config->digest_when_idle = get_bool (loader, "baton", "digest-when-empty", FALSE);
   config->spool_dir = get_path (loader, "baton", "spool", "spool");
@@ -263,8 +274,10 @@ load_member (Loader *loader, const BatonConfig *config, const char *group)
   g_autofree char *trimmed = g_strstrip (g_strdup (name));
   member->name = g_ascii_strdown (trimmed, -1);
   if (!is_valid_short_name (member->name))
-    problem (loader, group, NULL, "member name '%s' must be one word of letters, digits, '-', '_' "
-                                  "or '.', as used in commands (handoff 12 to bob)", name);
+    problem (loader, group, NULL,
+             "member name '%s' must be one word of letters, digits, '-', '_' "
+             "or '.', as used in commands (handoff 12 to bob)",
+             name);
   check_known_keys (loader, group, member_keys);
   member->email = get_address (loader, group, "email", TRUE);
   member->aliases = get_aliases (loader, group);
@@ -316,8 +329,8 @@ check_secret_source (Loader *loader, const char *group, const char *file, const 
     problem (loader, group, "password-command",
              "[%s] has both password-file and password-command: keep one", group);
   if (user != NULL && file == NULL && command == NULL)
-    problem (loader, group, "user", "[%s] user = %s needs password-file or password-command",
-             group, user);
+    problem (loader, group, "user", "[%s] user = %s needs password-file or password-command", group,
+             user);
 }
 
 static void
@@ -329,8 +342,9 @@ load_imap_section (Loader *loader, BatonConfig *config)
   BatonImapConfig *imap = config->imap = g_new0 (BatonImapConfig, 1);
   imap->url = get_string (loader, "imap", "url", NULL);
   if (!url_has_scheme (imap->url, "imaps://", "imap://"))
-    problem (loader, "imap", "url", "url must start with imaps:// (TLS) or imap:// (STARTTLS), "
-                                    "e.g. imaps://imap.example.com/INBOX");
+    problem (loader, "imap", "url",
+             "url must start with imaps:// (TLS) or imap:// (STARTTLS), "
+             "e.g. imaps://imap.example.com/INBOX");
   imap->allow_plaintext = get_bool (loader, "imap", "allow-plaintext", FALSE);
   imap->user = get_string (loader, "imap", "user", NULL);
   if (imap->user == NULL)
@@ -352,8 +366,9 @@ load_smtp_section (Loader *loader, BatonConfig *config)
   BatonSmtpConfig *smtp = config->smtp = g_new0 (BatonSmtpConfig, 1);
   smtp->url = get_string (loader, "smtp", "url", NULL);
   if (!url_has_scheme (smtp->url, "smtps://", "smtp://"))
-    problem (loader, "smtp", "url", "url must start with smtps:// (TLS) or smtp:// (STARTTLS), "
-                                    "e.g. smtps://smtp.example.com:465");
+    problem (loader, "smtp", "url",
+             "url must start with smtps:// (TLS) or smtp:// (STARTTLS), "
+             "e.g. smtps://smtp.example.com:465");
   smtp->allow_plaintext = get_bool (loader, "smtp", "allow-plaintext", FALSE);
   smtp->user = get_string (loader, "smtp", "user", NULL);
   smtp->password_file = get_path (loader, "smtp", "password-file", NULL);
@@ -374,13 +389,14 @@ load_groups (Loader *loader, BatonConfig *config)
       const char *group = groups[i];
       if (g_str_has_prefix (group, "member "))
         g_ptr_array_add (config->members, load_member (loader, config, group));
-      else if (!g_strv_contains ((const char *const[]) { "baton", "imap", "smtp", "outbox", NULL },
+      else if (!g_strv_contains ((const char *const[]){ "baton", "imap", "smtp", "outbox", NULL },
                                  group))
         problem (loader, group, NULL, "unknown section [%s]; members are written [member NAME]",
                  group);
     }
   if (config->members->len == 0)
-    problem (loader, "baton", NULL, "no [member NAME] section: nobody could act on the team's mail");
+    problem (loader, "baton", NULL,
+             "no [member NAME] section: nobody could act on the team's mail");
   check_member_clashes (loader, config);
   load_imap_section (loader, config);
   load_smtp_section (loader, config);
@@ -398,8 +414,10 @@ check_file_mode (Loader *loader, const BatonConfig *config)
   gboolean has_secret = (config->imap && (config->imap->password_command)) ||
                         (config->smtp && (config->smtp->password_command));
   if (has_secret && stat (loader->path, &st) == 0 && (st.st_mode & S_IWOTH))
-    problem (loader, "baton", NULL, "%s is writable by everyone yet names a password-command: "
-                                    "chmod o-w it", loader->path);
+    problem (loader, "baton", NULL,
+             "%s is writable by everyone yet names a password-command: "
+             "chmod o-w it",
+             loader->path);
 }
 
 static BatonConfig *
@@ -410,7 +428,8 @@ load (const char *path, GPtrArray *problems)
   if (!g_file_get_contents (path, &text, NULL, &error))
     {
       g_ptr_array_add (problems, g_strdup_printf ("%s:1: %s (write one with `baton init`, or "
-                                                  "name it with -c FILE)", path, error->message));
+                                                  "name it with -c FILE)",
+                                                  path, error->message));
       return NULL;
     }
   g_autoptr (GKeyFile) keys = g_key_file_new ();
@@ -599,8 +618,8 @@ secret_from_command (const char *command, const char *label, GError **error)
     }
   char *secret = first_line (out);
   if (secret == NULL)
-    g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
-                 "%s password-command printed nothing", label);
+    g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG, "%s password-command printed nothing",
+                 label);
   return secret;
 }
 

@@ -42,15 +42,16 @@ add_event (DigestContext *context, JsonBuilder *builder, const BatonEvent *event
   baton_json_add_string (builder, "from", event->who);
   baton_json_add_string (builder, "owner", event->to_member);
   /* a creation's note is its title, already shown */
-  baton_json_add_string (builder, "note", g_str_equal (event->kind, "created") ? NULL : event->note);
+  baton_json_add_string (builder, "note",
+                         g_str_equal (event->kind, "created") ? NULL : event->note);
   baton_json_add_string (builder, "local_time", when);
   /* Updates and notes are shown line by line; a note also says which task
    * it is about (it used to render as a heading with no text at all). */
   gboolean is_note = g_str_equal (event->kind, "note");
   if (is_note)
     {
-      g_autofree char *about = g_strdup_printf (
-        "#%" G_GINT64_FORMAT " %s", event->task, task ? task->title : "");
+      g_autofree char *about =
+          g_strdup_printf ("#%" G_GINT64_FORMAT " %s", event->task, task ? task->title : "");
       baton_json_add_string (builder, "about", about);
     }
   if (event->note && (is_note || g_str_equal (event->kind, "update")))
@@ -159,8 +160,8 @@ add_held_section (DigestContext *context, JsonBuilder *builder, gint64 since)
   for (guint i = 0; held && i < held->len; i++)
     {
       const BatonHeldMessage *message = held->pdata[i];
-      g_autofree char *when = baton_schedule_format_local (context->member->timezone,
-                                                          message->received_at, "%a %H:%M");
+      g_autofree char *when =
+          baton_schedule_format_local (context->member->timezone, message->received_at, "%a %H:%M");
       json_builder_begin_object (builder);
       baton_json_add_string (builder, "sender", message->sender ? message->sender : "(no sender)");
       baton_json_add_string (builder, "subject", message->subject);
@@ -178,8 +179,8 @@ digest_data (DigestContext *context, GPtrArray *events, gint64 since, const char
 {
   const BatonMember *member = context->member;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autofree char *since_text = baton_schedule_format_local (member->timezone, since,
-                                                             "%A %d %B %H:%M");
+  g_autofree char *since_text =
+      baton_schedule_format_local (member->timezone, since, "%A %d %B %H:%M");
   json_builder_begin_object (builder);
   outbox_json_member (builder, "member", member, NULL);
   baton_json_add_string (builder, "since", since_text);
@@ -207,7 +208,8 @@ queue_digest (DigestContext *context, gint64 since, gint64 now, gboolean force,
    * the next one (reading "after since" lost it), as does the first mail,
    * applied in the second the member joined. Half-open windows give every
    * event to exactly one digest. */
-  g_autoptr (GPtrArray) events = baton_store_events_list (context->team->store, 0, since - 1, error);
+  g_autoptr (GPtrArray) events =
+      baton_store_events_list (context->team->store, 0, since - 1, error);
   if (events == NULL)
     return FALSE;
   for (guint i = events->len; i > 0; i--)
@@ -222,12 +224,12 @@ queue_digest (DigestContext *context, gint64 since, gint64 now, gboolean force,
       return baton_store_digest_set (context->team->store, member->name, now, error);
     }
   g_autofree char *text = outbox_render (context->team, "digest.txt", data, FALSE, error);
-  g_autofree char *html = text ? outbox_render (context->team, "digest.html", data, TRUE, error)
-                               : NULL;
+  g_autofree char *html =
+      text ? outbox_render (context->team, "digest.html", data, TRUE, error) : NULL;
   if (html == NULL)
     return FALSE;
-  OutgoingMail mail = { "digest", 0, member->display_name, member->email, subject, text, html,
-                        NULL, NULL, 0 };
+  OutgoingMail mail = { "digest", 0, member->display_name, member->email, subject, text, html, NULL,
+                        NULL,     0 };
   if (!outbox_queue_mail (context->team, &mail, error))
     return FALSE;
   stats->queued++;
@@ -246,8 +248,8 @@ digest_member (BatonTeam *team, const BatonMember *member, GPtrArray *tasks, GHa
   gint64 due_at = 0;
   if (error && *error)
     return baton_store_rollback (team->store), FALSE;
-  if (!force && !baton_schedule_digest_due (member->timezone, member->digest_minutes, since, now,
-                                            &due_at))
+  if (!force &&
+      !baton_schedule_digest_due (member->timezone, member->digest_minutes, since, now, &due_at))
     {
       baton_store_rollback (team->store);
       return TRUE;

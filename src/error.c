@@ -4,7 +4,7 @@
 #include <gio/gio.h>
 #include <sysexits.h>
 
-G_DEFINE_QUARK (baton-error-quark, baton_error)
+G_DEFINE_QUARK (baton - error - quark, baton_error)
 
 gboolean
 baton_error_is_temporary (const GError *error)
@@ -27,17 +27,28 @@ exit_code_for_baton (int code)
 {
   switch ((BatonErrorCode) code)
     {
-    case BATON_ERROR_USAGE: return EX_USAGE;
-    case BATON_ERROR_DATA: return EX_DATAERR;
-    case BATON_ERROR_NO_INPUT: return EX_NOINPUT;
-    case BATON_ERROR_UNAVAILABLE: return EX_UNAVAILABLE;
-    case BATON_ERROR_SOFTWARE: return EX_SOFTWARE;
-    case BATON_ERROR_CANT_CREATE: return EX_CANTCREAT;
-    case BATON_ERROR_IO: return EX_IOERR;
-    case BATON_ERROR_TEMPORARY: return EX_TEMPFAIL;
-    case BATON_ERROR_PROTOCOL: return EX_PROTOCOL;
-    case BATON_ERROR_PERMISSION: return EX_NOPERM;
-    case BATON_ERROR_CONFIG: return EX_CONFIG;
+      case BATON_ERROR_USAGE:
+        return EX_USAGE;
+      case BATON_ERROR_DATA:
+        return EX_DATAERR;
+      case BATON_ERROR_NO_INPUT:
+        return EX_NOINPUT;
+      case BATON_ERROR_UNAVAILABLE:
+        return EX_UNAVAILABLE;
+      case BATON_ERROR_SOFTWARE:
+        return EX_SOFTWARE;
+      case BATON_ERROR_CANT_CREATE:
+        return EX_CANTCREAT;
+      case BATON_ERROR_IO:
+        return EX_IOERR;
+      case BATON_ERROR_TEMPORARY:
+        return EX_TEMPFAIL;
+      case BATON_ERROR_PROTOCOL:
+        return EX_PROTOCOL;
+      case BATON_ERROR_PERMISSION:
+        return EX_NOPERM;
+      case BATON_ERROR_CONFIG:
+        return EX_CONFIG;
     }
   return EX_SOFTWARE;
 }

@@ -24,58 +24,60 @@
 #define MAX_NESTING 20
 
 typedef struct {
-  GString *out;       /* finished lines, each ending in "\n" */
-  GString *line;      /* the current line, without its quote prefix */
-  guint line_depth;   /* blockquote depth of the current line */
-  guint depth;        /* blockquote depth at this point of the input */
-  guint breaks;       /* line ends due before the next text */
-  guint pre;          /* inside <pre>: whitespace is kept */
-  guint lists;        /* nesting of <ul>/<ol> */
-  gboolean space;     /* a collapsed space is due before the next text */
-  gboolean item;      /* a list marker is due before the next text */
+  GString *out;     /* finished lines, each ending in "\n" */
+  GString *line;    /* the current line, without its quote prefix */
+  guint line_depth; /* blockquote depth of the current line */
+  guint depth;      /* blockquote depth at this point of the input */
+  guint breaks;     /* line ends due before the next text */
+  guint pre;        /* inside <pre>: whitespace is kept */
+  guint lists;      /* nesting of <ul>/<ol> */
+  gboolean space;   /* a collapsed space is due before the next text */
+  gboolean item;    /* a list marker is due before the next text */
 } Render;
 
 static const struct {
   const char *name;
   gunichar c;
 } entities[] = {
-  { "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' }, { "apos", '\'' },
-  { "nbsp", 0xA0 }, { "ensp", 0x2002 }, { "emsp", 0x2003 }, { "thinsp", 0x2009 },
-  { "zwnj", 0x200C }, { "zwj", 0x200D }, { "shy", 0xAD }, { "copy", 0xA9 },
-  { "reg", 0xAE }, { "trade", 0x2122 }, { "hellip", 0x2026 }, { "mdash", 0x2014 },
-  { "ndash", 0x2013 }, { "lsquo", 0x2018 }, { "rsquo", 0x2019 }, { "sbquo", 0x201A },
-  { "ldquo", 0x201C }, { "rdquo", 0x201D }, { "bdquo", 0x201E }, { "laquo", 0xAB },
-  { "raquo", 0xBB }, { "lsaquo", 0x2039 }, { "rsaquo", 0x203A }, { "bull", 0x2022 },
-  { "middot", 0xB7 }, { "euro", 0x20AC }, { "pound", 0xA3 }, { "yen", 0xA5 },
-  { "cent", 0xA2 }, { "sect", 0xA7 }, { "para", 0xB6 }, { "deg", 0xB0 },
-  { "plusmn", 0xB1 }, { "times", 0xD7 }, { "divide", 0xF7 }, { "frac12", 0xBD },
-  { "frac14", 0xBC }, { "frac34", 0xBE }, { "sup1", 0xB9 }, { "sup2", 0xB2 },
-  { "sup3", 0xB3 }, { "iexcl", 0xA1 }, { "iquest", 0xBF }, { "szlig", 0xDF },
-  { "auml", 0xE4 }, { "ouml", 0xF6 }, { "uuml", 0xFC }, { "Auml", 0xC4 },
-  { "Ouml", 0xD6 }, { "Uuml", 0xDC }, { "euml", 0xEB }, { "iuml", 0xEF },
-  { "yuml", 0xFF }, { "aacute", 0xE1 }, { "eacute", 0xE9 }, { "iacute", 0xED },
-  { "oacute", 0xF3 }, { "uacute", 0xFA }, { "Aacute", 0xC1 }, { "Eacute", 0xC9 },
-  { "Iacute", 0xCD }, { "Oacute", 0xD3 }, { "Uacute", 0xDA }, { "agrave", 0xE0 },
-  { "egrave", 0xE8 }, { "igrave", 0xEC }, { "ograve", 0xF2 }, { "ugrave", 0xF9 },
-  { "Agrave", 0xC0 }, { "Egrave", 0xC8 }, { "acirc", 0xE2 }, { "ecirc", 0xEA },
-  { "icirc", 0xEE }, { "ocirc", 0xF4 }, { "ucirc", 0xFB }, { "Ecirc", 0xCA },
-  { "atilde", 0xE3 }, { "otilde", 0xF5 }, { "ntilde", 0xF1 }, { "Ntilde", 0xD1 },
-  { "ccedil", 0xE7 }, { "Ccedil", 0xC7 }, { "aring", 0xE5 }, { "Aring", 0xC5 },
-  { "aelig", 0xE6 }, { "AElig", 0xC6 }, { "oslash", 0xF8 }, { "Oslash", 0xD8 },
-  { "oelig", 0x153 }, { "OElig", 0x152 }, { "larr", 0x2190 }, { "rarr", 0x2192 },
-  { "uarr", 0x2191 }, { "darr", 0x2193 }, { "check", 0x2713 }, { "hearts", 0x2665 },
+  { "amp", '&' },       { "lt", '<' },       { "gt", '>' },        { "quot", '"' },
+  { "apos", '\'' },     { "nbsp", 0xA0 },    { "ensp", 0x2002 },   { "emsp", 0x2003 },
+  { "thinsp", 0x2009 }, { "zwnj", 0x200C },  { "zwj", 0x200D },    { "shy", 0xAD },
+  { "copy", 0xA9 },     { "reg", 0xAE },     { "trade", 0x2122 },  { "hellip", 0x2026 },
+  { "mdash", 0x2014 },  { "ndash", 0x2013 }, { "lsquo", 0x2018 },  { "rsquo", 0x2019 },
+  { "sbquo", 0x201A },  { "ldquo", 0x201C }, { "rdquo", 0x201D },  { "bdquo", 0x201E },
+  { "laquo", 0xAB },    { "raquo", 0xBB },   { "lsaquo", 0x2039 }, { "rsaquo", 0x203A },
+  { "bull", 0x2022 },   { "middot", 0xB7 },  { "euro", 0x20AC },   { "pound", 0xA3 },
+  { "yen", 0xA5 },      { "cent", 0xA2 },    { "sect", 0xA7 },     { "para", 0xB6 },
+  { "deg", 0xB0 },      { "plusmn", 0xB1 },  { "times", 0xD7 },    { "divide", 0xF7 },
+  { "frac12", 0xBD },   { "frac14", 0xBC },  { "frac34", 0xBE },   { "sup1", 0xB9 },
+  { "sup2", 0xB2 },     { "sup3", 0xB3 },    { "iexcl", 0xA1 },    { "iquest", 0xBF },
+  { "szlig", 0xDF },    { "auml", 0xE4 },    { "ouml", 0xF6 },     { "uuml", 0xFC },
+  { "Auml", 0xC4 },     { "Ouml", 0xD6 },    { "Uuml", 0xDC },     { "euml", 0xEB },
+  { "iuml", 0xEF },     { "yuml", 0xFF },    { "aacute", 0xE1 },   { "eacute", 0xE9 },
+  { "iacute", 0xED },   { "oacute", 0xF3 },  { "uacute", 0xFA },   { "Aacute", 0xC1 },
+  { "Eacute", 0xC9 },   { "Iacute", 0xCD },  { "Oacute", 0xD3 },   { "Uacute", 0xDA },
+  { "agrave", 0xE0 },   { "egrave", 0xE8 },  { "igrave", 0xEC },   { "ograve", 0xF2 },
+  { "ugrave", 0xF9 },   { "Agrave", 0xC0 },  { "Egrave", 0xC8 },   { "acirc", 0xE2 },
+  { "ecirc", 0xEA },    { "icirc", 0xEE },   { "ocirc", 0xF4 },    { "ucirc", 0xFB },
+  { "Ecirc", 0xCA },    { "atilde", 0xE3 },  { "otilde", 0xF5 },   { "ntilde", 0xF1 },
+  { "Ntilde", 0xD1 },   { "ccedil", 0xE7 },  { "Ccedil", 0xC7 },   { "aring", 0xE5 },
+  { "Aring", 0xC5 },    { "aelig", 0xE6 },   { "AElig", 0xC6 },    { "oslash", 0xF8 },
+  { "Oslash", 0xD8 },   { "oelig", 0x153 },  { "OElig", 0x152 },   { "larr", 0x2190 },
+  { "rarr", 0x2192 },   { "uarr", 0x2191 },  { "darr", 0x2193 },   { "check", 0x2713 },
+  { "hearts", 0x2665 },
 };
 
 /* Elements whose content is not text at all. */
-static const char *const skipped[] = { "script", "style", "head", "title", "noscript",
-                                       "template", "object", "svg" };
+static const char *const skipped[] = { "script",   "style",    "head",   "title",
+                                       "noscript", "template", "object", "svg" };
 
 /* Elements that start and end on their own line. */
 static const char *const blocks[] = {
-  "div", "ul", "ol", "li", "tr", "table", "blockquote", "pre", "hr", "dl", "dt", "dd",
-  "section", "article", "header", "footer", "address", "form", "fieldset", "center",
-  "nav", "aside", "main", "figure", "figcaption", "tbody", "thead", "tfoot", "caption",
-  "details", "summary", "body", "html",
+  "div",     "ul",      "ol",      "li",         "tr",       "table",   "blockquote",
+  "pre",     "hr",      "dl",      "dt",         "dd",       "section", "article",
+  "header",  "footer",  "address", "form",       "fieldset", "center",  "nav",
+  "aside",   "main",    "figure",  "figcaption", "tbody",    "thead",   "tfoot",
+  "caption", "details", "summary", "body",       "html",
 };
 
 /* Elements that also leave a blank line around them. */
@@ -105,10 +107,11 @@ finish_line (Render *r)
   append_prefix (r->out, r->line_depth);
   g_string_append_len (r->out, r->line->str, r->line->len);
   g_string_append_c (r->out, '\n');
-  for (guint i = 1; i < r->breaks; i++) {
-    append_prefix (r->out, MIN (r->line_depth, r->depth));
-    g_string_append_c (r->out, '\n');
-  }
+  for (guint i = 1; i < r->breaks; i++)
+    {
+      append_prefix (r->out, MIN (r->line_depth, r->depth));
+      g_string_append_c (r->out, '\n');
+    }
   g_string_truncate (r->line, 0);
   r->breaks = 0;
 }
@@ -127,17 +130,21 @@ put_text (Render *r, const char *s, gsize len)
   if (r->breaks > 0 && r->line->len > 0)
     finish_line (r);
   r->breaks = 0; /* breaks before the first text are margins, not lines */
-  if (r->line->len == 0) {
-    r->line_depth = r->depth;
-    if (r->item) {
-      for (guint i = 1; i < MIN (r->lists, MAX_NESTING); i++)
-        g_string_append (r->line, "  ");
-      g_string_append (r->line, "- ");
-      r->item = FALSE;
+  if (r->line->len == 0)
+    {
+      r->line_depth = r->depth;
+      if (r->item)
+        {
+          for (guint i = 1; i < MIN (r->lists, MAX_NESTING); i++)
+            g_string_append (r->line, "  ");
+          g_string_append (r->line, "- ");
+          r->item = FALSE;
+        }
     }
-  } else if (r->space) {
-    g_string_append_c (r->line, ' ');
-  }
+  else if (r->space)
+    {
+      g_string_append_c (r->line, ' ');
+    }
   r->space = FALSE;
   g_string_append_len (r->line, s, len);
 }
@@ -145,18 +152,21 @@ put_text (Render *r, const char *s, gsize len)
 static void
 put_char (Render *r, gunichar c)
 {
-  if (c == 0xA0) { /* a non-breaking space is a space that does not collapse */
-    put_text (r, " ", 1);
-    return;
-  }
-  if (c == '\n' && r->pre) {
-    r->breaks = MIN (r->breaks + 1, MAX_BREAKS);
-    return;
-  }
-  if (!r->pre && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f')) {
-    r->space = TRUE;
-    return;
-  }
+  if (c == 0xA0)
+    { /* a non-breaking space is a space that does not collapse */
+      put_text (r, " ", 1);
+      return;
+    }
+  if (c == '\n' && r->pre)
+    {
+      r->breaks = MIN (r->breaks + 1, MAX_BREAKS);
+      return;
+    }
+  if (!r->pre && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'))
+    {
+      r->space = TRUE;
+      return;
+    }
   if (c == 0xAD || c == 0x200C || c == 0x200D || c == '\r') /* invisible */
     return;
   char buf[6];
@@ -179,11 +189,12 @@ numeric_entity (const char *p, const char **end)
   const char *q = p + (hex ? 1 : 0);
   guint64 value = 0;
   const char *digits = q;
-  while (hex ? g_ascii_isxdigit (*q) : g_ascii_isdigit (*q)) {
-    if (value <= 0x10FFFF)
-      value = value * (hex ? 16 : 10) + (guint) (hex ? g_ascii_xdigit_value (*q) : *q - '0');
-    q++;
-  }
+  while (hex ? g_ascii_isxdigit (*q) : g_ascii_isdigit (*q))
+    {
+      if (value <= 0x10FFFF)
+        value = value * (hex ? 16 : 10) + (guint) (hex ? g_ascii_xdigit_value (*q) : *q - '0');
+      q++;
+    }
   if (q == digits)
     return 0;
   *end = (*q == ';') ? q + 1 : q;
@@ -199,17 +210,21 @@ entity (Render *r, const char *p)
 {
   const char *end = NULL;
   gunichar c = 0;
-  if (p[1] == '#') {
-    c = numeric_entity (p + 2, &end);
-  } else {
-    gsize len = 0;
-    while (len < 10 && g_ascii_isalnum (p[1 + len]))
-      len++;
-    if (len > 0 && p[1 + len] == ';') {
-      c = named_entity (p + 1, len);
-      end = p + len + 2;
+  if (p[1] == '#')
+    {
+      c = numeric_entity (p + 2, &end);
     }
-  }
+  else
+    {
+      gsize len = 0;
+      while (len < 10 && g_ascii_isalnum (p[1 + len]))
+        len++;
+      if (len > 0 && p[1 + len] == ';')
+        {
+          c = named_entity (p + 1, len);
+          end = p + len + 2;
+        }
+    }
   if (c == 0)
     return p;
   put_char (r, c);
@@ -233,16 +248,22 @@ static const char *
 tag_end (const char *p)
 {
   char quote = 0;
-  for (const char *q = p; *q; q++) {
-    if (quote) {
-      if (*q == quote)
-        quote = 0;
-    } else if (*q == '"' || *q == '\'') {
-      quote = *q;
-    } else if (*q == '>') {
-      return q + 1;
+  for (const char *q = p; *q; q++)
+    {
+      if (quote)
+        {
+          if (*q == quote)
+            quote = 0;
+        }
+      else if (*q == '"' || *q == '\'')
+        {
+          quote = *q;
+        }
+      else if (*q == '>')
+        {
+          return q + 1;
+        }
     }
-  }
   const char *gt = strchr (p, '>');
   return gt != NULL ? gt + 1 : p + strlen (p);
 }
@@ -254,27 +275,35 @@ skip_element (const char *p, const char *name)
 {
   g_autofree char *close = g_strconcat ("</", name, NULL);
   const char *end = find_ci (p, close);
-  if (strcmp (name, "head") == 0) {
-    const char *body = find_ci (p, "<body");
-    if (body != NULL && (end == NULL || body < end))
-      return body;
-  }
+  if (strcmp (name, "head") == 0)
+    {
+      const char *body = find_ci (p, "<body");
+      if (body != NULL && (end == NULL || body < end))
+        return body;
+    }
   return end != NULL ? tag_end (end) : p + strlen (p);
 }
 
 static void
 block_tag (Render *r, const char *name, gboolean closing)
 {
-  if (strcmp (name, "br") == 0) {
-    r->breaks = MIN (r->breaks + 1, MAX_BREAKS);
-    r->space = FALSE;
-  } else if (in_list (name, paragraphs, G_N_ELEMENTS (paragraphs))) {
-    want_breaks (r, 2);
-  } else if (in_list (name, blocks, G_N_ELEMENTS (blocks))) {
-    want_breaks (r, 1);
-  } else if (strcmp (name, "td") == 0 || strcmp (name, "th") == 0) {
-    r->space = TRUE;
-  }
+  if (strcmp (name, "br") == 0)
+    {
+      r->breaks = MIN (r->breaks + 1, MAX_BREAKS);
+      r->space = FALSE;
+    }
+  else if (in_list (name, paragraphs, G_N_ELEMENTS (paragraphs)))
+    {
+      want_breaks (r, 2);
+    }
+  else if (in_list (name, blocks, G_N_ELEMENTS (blocks)))
+    {
+      want_breaks (r, 1);
+    }
+  else if (strcmp (name, "td") == 0 || strcmp (name, "th") == 0)
+    {
+      r->space = TRUE;
+    }
   if (strcmp (name, "blockquote") == 0)
     r->depth = closing ? (r->depth > 0 ? r->depth - 1 : 0) : r->depth + 1;
   else if (strcmp (name, "pre") == 0)
@@ -290,10 +319,11 @@ block_tag (Render *r, const char *name, gboolean closing)
 static const char *
 markup (Render *r, const char *p)
 {
-  if (strncmp (p, "<!--", 4) == 0) {
-    const char *end = strstr (p + 4, "-->");
-    return end != NULL ? end + 3 : p + strlen (p);
-  }
+  if (strncmp (p, "<!--", 4) == 0)
+    {
+      const char *end = strstr (p + 4, "-->");
+      return end != NULL ? end + 3 : p + strlen (p);
+    }
   if (p[1] == '!' || p[1] == '?')
     return tag_end (p);
   gboolean closing = (p[1] == '/');
@@ -320,23 +350,27 @@ tidy (const char *text)
 {
   GString *out = g_string_new (NULL);
   guint blanks = 0;
-  for (const char *line = text; *line;) {
-    const char *nl = strchr (line, '\n');
-    const char *next = nl != NULL ? nl + 1 : line + strlen (line);
-    const char *end = nl != NULL ? nl : next;
-    while (end > line && g_ascii_isspace (end[-1]))
-      end--;
-    if (end == line) {
-      blanks++;
-    } else {
-      if (out->len > 0)
-        for (guint b = 0; b <= blanks; b++)
-          g_string_append_c (out, '\n');
-      g_string_append_len (out, line, end - line);
-      blanks = 0;
+  for (const char *line = text; *line;)
+    {
+      const char *nl = strchr (line, '\n');
+      const char *next = nl != NULL ? nl + 1 : line + strlen (line);
+      const char *end = nl != NULL ? nl : next;
+      while (end > line && g_ascii_isspace (end[-1]))
+        end--;
+      if (end == line)
+        {
+          blanks++;
+        }
+      else
+        {
+          if (out->len > 0)
+            for (guint b = 0; b <= blanks; b++)
+              g_string_append_c (out, '\n');
+          g_string_append_len (out, line, end - line);
+          blanks = 0;
+        }
+      line = next;
     }
-    line = next;
-  }
   return g_string_free (out, FALSE);
 }
 
@@ -348,23 +382,26 @@ baton_html_to_text (const char *html)
   g_autoptr (GString) line = g_string_new (NULL);
   Render r = { .out = out, .line = line };
   const char *p = valid;
-  while (*p) {
-    const char *next = p;
-    if (*p == '<')
-      next = markup (&r, p);
-    else if (*p == '&')
-      next = entity (&r, p);
-    if (next != p) {
-      p = next;
-      continue;
+  while (*p)
+    {
+      const char *next = p;
+      if (*p == '<')
+        next = markup (&r, p);
+      else if (*p == '&')
+        next = entity (&r, p);
+      if (next != p)
+        {
+          p = next;
+          continue;
+        }
+      const char *after = g_utf8_next_char (p);
+      put_char (&r, g_utf8_get_char (p));
+      p = after;
     }
-    const char *after = g_utf8_next_char (p);
-    put_char (&r, g_utf8_get_char (p));
-    p = after;
-  }
-  if (line->len > 0) {
-    r.breaks = 0;
-    finish_line (&r);
-  }
+  if (line->len > 0)
+    {
+      r.breaks = 0;
+      finish_line (&r);
+    }
   return tidy (out->str);
 }

@@ -47,11 +47,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImapStoreFlags, mailimap_store_att_flags_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrustList, trust_list_free)
 
 struct _BatonImapSession {
-  mailimap *imap;  /* owned */
-  char *host;      /* owned */
+  mailimap *imap; /* owned */
+  char *host;     /* owned */
   guint16 port;
-  char *user;      /* owned; for messages, never the password */
-  char *mailbox;   /* owned; default for baton_imap_select */
+  char *user;          /* owned; for messages, never the password */
+  char *mailbox;       /* owned; default for baton_imap_select */
   gboolean idle_ready; /* mailstream_setup_idle done */
   gboolean broken;     /* the connection failed: LOGOUT would only wait */
 };
@@ -71,23 +71,23 @@ code_for (int r)
 {
   switch (r)
     {
-    case MAILIMAP_ERROR_STREAM:
-    case MAILIMAP_ERROR_CONNECTION_REFUSED:
-    case MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION:
-    case MAILIMAP_ERROR_FATAL:
-    case MAILIMAP_ERROR_SSL:
-      return BATON_ERROR_TEMPORARY;
-    case MAILIMAP_ERROR_PARSE:
-    case MAILIMAP_ERROR_PROTOCOL:
-      return BATON_ERROR_PROTOCOL;
-    case MAILIMAP_ERROR_LOGIN:
-      return BATON_ERROR_PERMISSION;
-    case MAILIMAP_ERROR_MEMORY:
-    case MAILIMAP_ERROR_BAD_STATE:
-    case MAILIMAP_ERROR_INVAL:
-      return BATON_ERROR_SOFTWARE;
-    default: /* the server answered NO or BAD to a command */
-      return BATON_ERROR_UNAVAILABLE;
+      case MAILIMAP_ERROR_STREAM:
+      case MAILIMAP_ERROR_CONNECTION_REFUSED:
+      case MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION:
+      case MAILIMAP_ERROR_FATAL:
+      case MAILIMAP_ERROR_SSL:
+        return BATON_ERROR_TEMPORARY;
+      case MAILIMAP_ERROR_PARSE:
+      case MAILIMAP_ERROR_PROTOCOL:
+        return BATON_ERROR_PROTOCOL;
+      case MAILIMAP_ERROR_LOGIN:
+        return BATON_ERROR_PERMISSION;
+      case MAILIMAP_ERROR_MEMORY:
+      case MAILIMAP_ERROR_BAD_STATE:
+      case MAILIMAP_ERROR_INVAL:
+        return BATON_ERROR_SOFTWARE;
+      default: /* the server answered NO or BAD to a command */
+        return BATON_ERROR_UNAVAILABLE;
     }
 }
 
@@ -129,8 +129,7 @@ check_settings (const BatonImapSettings *settings, GError **error)
 {
   if (settings->host == NULL || *settings->host == '\0')
     {
-      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
-                   "no IMAP server: set host = in [imap]");
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG, "no IMAP server: set host = in [imap]");
       return FALSE;
     }
   if (settings->user == NULL || settings->password == NULL)
@@ -226,7 +225,7 @@ set_untrusted_error (BatonImapSession *s, const char *ca_file, unsigned status, 
   gnutls_datum_t why = { NULL, 0 };
   gnutls_certificate_verification_status_print (status, GNUTLS_CRT_X509, &why, 0);
   g_autofree char *reason =
-    g_strstrip (g_strdup (why.data != NULL ? (const char *) why.data : "not trusted"));
+      g_strstrip (g_strdup (why.data != NULL ? (const char *) why.data : "not trusted"));
 
   if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
     g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
@@ -358,8 +357,9 @@ log_in (BatonImapSession *s, const char *password, GError **error)
                    "IMAP server %s:%u refused the login of %s (%s): check user = and password = "
                    "in [imap]%s",
                    s->host, s->port, s->user, *words ? words : "no reason given",
-                   g_str_equal (how, "LOGIN") ? ""
-                   : "; if they are right, install libsasl2-modules (the SASL PLAIN plugin)");
+                   g_str_equal (how, "LOGIN")
+                       ? ""
+                       : "; if they are right, install libsasl2-modules (the SASL PLAIN plugin)");
       return FALSE;
     }
   if (!ok (r))
@@ -392,8 +392,8 @@ baton_imap_connect (const BatonImapSettings *settings, GError **error)
 
   g_autoptr (BatonImapSession) s = g_new0 (BatonImapSession, 1);
   s->host = g_strdup (settings->host);
-  s->port = settings->port != 0 ? settings->port
-                                : (settings->tls == BATON_IMAP_TLS_IMAPS ? 993 : 143);
+  s->port =
+      settings->port != 0 ? settings->port : (settings->tls == BATON_IMAP_TLS_IMAPS ? 993 : 143);
   s->user = g_strdup (settings->user);
   s->mailbox = g_strdup (settings->mailbox != NULL ? settings->mailbox : "INBOX");
   g_autoptr (mailimap) imap = mailimap_new (0, NULL);
@@ -402,8 +402,8 @@ baton_imap_connect (const BatonImapSettings *settings, GError **error)
       g_set_error_literal (error, BATON_ERROR, BATON_ERROR_SOFTWARE, "out of memory");
       return NULL;
     }
-  mailimap_set_timeout (imap, settings->timeout_seconds ? settings->timeout_seconds
-                                                        : DEFAULT_TIMEOUT);
+  mailimap_set_timeout (imap,
+                        settings->timeout_seconds ? settings->timeout_seconds : DEFAULT_TIMEOUT);
   s->imap = g_steal_pointer (&imap);
   if (!open_connection (s, settings, error) || !log_in (s, settings->password, error))
     return NULL;
@@ -571,7 +571,7 @@ parse_fetched (struct mailimap_msg_att *msg, guint32 *uid, const char **bytes, g
 
 /* A FETCH response item and its UID, for sorting. */
 typedef struct {
-  guint32 uid; /* first: compare_uid() sorts these */
+  guint32 uid;                  /* first: compare_uid() sorts these */
   struct mailimap_msg_att *msg; /* borrowed from the fetch result */
 } Fetched;
 
@@ -584,7 +584,7 @@ fetch_chunk (BatonImapSession *s, const guint32 *uids, gsize n, BatonImapMessage
   g_autoptr (ImapFetchType) type = mailimap_fetch_type_new_fetch_att_list_empty ();
   mailimap_fetch_type_new_fetch_att_list_add (type, mailimap_fetch_att_new_uid ());
   mailimap_fetch_type_new_fetch_att_list_add (
-    type, mailimap_fetch_att_new_body_peek_section (mailimap_section_new (NULL)));
+      type, mailimap_fetch_att_new_body_peek_section (mailimap_section_new (NULL)));
 
   clist *result = NULL;
   int r = mailimap_uid_fetch (s->imap, set, type, &result);
@@ -665,7 +665,7 @@ add_flags (BatonImapSession *s, ImapSet *set, gboolean deleted, GError **error)
   if (deleted)
     mailimap_flag_list_add (flags, mailimap_flag_new_deleted ());
   g_autoptr (ImapStoreFlags) store =
-    mailimap_store_att_flags_new_add_flags_silent (flags); /* owns flags */
+      mailimap_store_att_flags_new_add_flags_silent (flags); /* owns flags */
   int r = mailimap_uid_store (s->imap, set, store);
   if (!ok (r))
     {
@@ -687,12 +687,11 @@ transfer (BatonImapSession *s, ImapSet *set, const char *folder, gboolean use_mo
  * refused: servers answer NO [TRYCREATE] for a missing folder, and asking
  * "does it exist" first would cost a round trip on every call. */
 static gboolean
-transfer_creating (BatonImapSession *s, ImapSet *set, const char *folder,
-                   gboolean use_move, GError **error)
+transfer_creating (BatonImapSession *s, ImapSet *set, const char *folder, gboolean use_move,
+                   GError **error)
 {
   int r = transfer (s, set, folder, use_move);
-  if (!ok (r) && code_for (r) == BATON_ERROR_UNAVAILABLE &&
-      ok (mailimap_create (s->imap, folder)))
+  if (!ok (r) && code_for (r) == BATON_ERROR_UNAVAILABLE && ok (mailimap_create (s->imap, folder)))
     {
       g_debug ("folder=%s created", folder);
       r = transfer (s, set, folder, use_move);
@@ -706,8 +705,8 @@ transfer_creating (BatonImapSession *s, ImapSet *set, const char *folder,
 }
 
 gboolean
-baton_imap_move (BatonImapSession *session, const guint32 *uids, gsize n_uids,
-                 const char *folder, GError **error)
+baton_imap_move (BatonImapSession *session, const guint32 *uids, gsize n_uids, const char *folder,
+                 GError **error)
 {
   g_return_val_if_fail (session != NULL && folder != NULL, FALSE);
   if (n_uids == 0)
@@ -796,8 +795,7 @@ wait_failed (BatonImapSession *s, GError **error)
 
 /* One IDLE … DONE, at most @seconds; *grew when EXISTS rose. */
 static gboolean
-idle_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupted,
-           GError **error)
+idle_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupted, GError **error)
 {
   guint32 before = exists_now (s);
   int r = mailimap_idle (s->imap);
@@ -825,8 +823,7 @@ idle_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupt
 
 /* Without IDLE: an interruptible sleep, then NOOP to learn of new mail. */
 static gboolean
-poll_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupted,
-           GError **error)
+poll_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupted, GError **error)
 {
   guint32 before = exists_now (s);
   int w = wait_readable (s, seconds);

@@ -207,7 +207,7 @@ text_part (const char *subtype, const char *text)
   GMimeTextPart *part = g_mime_text_part_new_with_subtype (subtype);
   g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (body, strlen (body));
   g_autoptr (GMimeDataWrapper) content =
-    g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
+      g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
   g_mime_part_set_content (GMIME_PART (part), content);
   g_mime_text_part_set_charset (part, "utf-8");
   g_mime_part_set_content_encoding (GMIME_PART (part), choose_encoding (body));
@@ -421,10 +421,9 @@ format_date (gint64 unix_time)
     t = g_date_time_new_from_unix_utc (0);
   return g_strdup_printf ("%s, %02d %s %04d %02d:%02d:%02d +0000",
                           days[g_date_time_get_day_of_week (t) - 1],
-                          g_date_time_get_day_of_month (t),
-                          months[g_date_time_get_month (t) - 1], g_date_time_get_year (t),
-                          g_date_time_get_hour (t), g_date_time_get_minute (t),
-                          g_date_time_get_second (t));
+                          g_date_time_get_day_of_month (t), months[g_date_time_get_month (t) - 1],
+                          g_date_time_get_year (t), g_date_time_get_hour (t),
+                          g_date_time_get_minute (t), g_date_time_get_second (t));
 }
 
 static void
@@ -472,7 +471,7 @@ append_headers (GString *out, const BatonMailSpec *spec, const char *message_id)
   append_simple_header (out, "MIME-Version", "1.0");
   append_simple_header (out, "Auto-Submitted", "auto-generated");
   g_autofree char *loop =
-    clean_header_text (spec->x_loop != NULL ? spec->x_loop : spec->from.address);
+      clean_header_text (spec->x_loop != NULL ? spec->x_loop : spec->from.address);
   g_autoptr (GPtrArray) loop_tokens = g_ptr_array_new_with_free_func (g_free);
   add_unstructured (loop_tokens, loop);
   append_header (out, "X-Loop", loop_tokens);

@@ -69,7 +69,8 @@ content_length_end (const char *data, gsize length, gsize start, gsize *end, gsi
     {
       gsize eol = line_end (data, length, pos);
       const gsize name_length = strlen ("Content-Length:");
-      if (eol - pos > name_length && g_ascii_strncasecmp (data + pos, "Content-Length:", name_length) == 0)
+      if (eol - pos > name_length &&
+          g_ascii_strncasecmp (data + pos, "Content-Length:", name_length) == 0)
         {
           g_autofree char *value = g_strndup (data + pos + name_length, eol - pos - name_length);
           g_strstrip (value);
@@ -128,7 +129,8 @@ unquote (const char *data, gsize length)
       if (out != NULL)
         {
           gsize skip = quoted ? 1 : 0;
-          g_string_append_len (out, data + pos + skip, (gssize) (line_end (data, length, pos) - pos - skip));
+          g_string_append_len (out, data + pos + skip,
+                               (gssize) (line_end (data, length, pos) - pos - skip));
         }
     }
   if (out == NULL)

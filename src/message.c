@@ -160,10 +160,9 @@ skip_mbox_from_line (const char *data, gsize length)
 
 /* Windows-1252 for 0x80..0x9F; 0xA0..0xFF are the same code points. */
 static const gunichar windows_1252_c1[32] = {
-  0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-  0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
-  0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-  0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+  0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+  0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+  0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
 };
 
 /* Valid UTF-8 is kept; each byte that is not is read as Windows-1252,
@@ -231,8 +230,8 @@ find_text_part (GMimeObject *part, const char *subtype, int depth, char **text)
       int count = g_mime_multipart_get_count (multipart);
       for (int i = 0; i < count; i++)
         {
-          GMimeTextPart *found = find_text_part (g_mime_multipart_get_part (multipart, i), subtype,
-                                                 depth + 1, text);
+          GMimeTextPart *found =
+              find_text_part (g_mime_multipart_get_part (multipart, i), subtype, depth + 1, text);
           if (found != NULL)
             return found;
         }
@@ -256,7 +255,8 @@ find_text_part (GMimeObject *part, const char *subtype, int depth, char **text)
 static gboolean
 is_utf8_label (const char *charset)
 {
-  const char *const labels[] = { "utf-8", "us-ascii", "ascii", "us", "ansi_x3.4-1968", "iso-646-us", NULL };
+  const char *const labels[] = { "utf-8",          "us-ascii",   "ascii", "us",
+                                 "ansi_x3.4-1968", "iso-646-us", NULL };
   const char *name = g_mime_charset_canon_name (charset);
   for (int i = 0; labels[i]; i++)
     if (g_ascii_strcasecmp (name, labels[i]) == 0)
@@ -335,7 +335,8 @@ extract_body (BatonMessage *message, GMimeMessage *mime)
       const char *format = g_mime_content_type_get_parameter (type, "format");
       const char *delsp = g_mime_content_type_get_parameter (type, "delsp");
       if (format != NULL && g_ascii_strcasecmp (format, "flowed") == 0)
-        message->body_text = baton_message_unflow (text, delsp && g_ascii_strcasecmp (delsp, "yes") == 0);
+        message->body_text =
+            baton_message_unflow (text, delsp && g_ascii_strcasecmp (delsp, "yes") == 0);
       else
         message->body_text = g_steal_pointer (&text);
       return;
@@ -431,7 +432,8 @@ machine_mail_reason (GMimeHeaderList *headers, const BatonMessage *message, GMim
   if (auto_submitted != NULL)
     {
       g_autofree char *value = g_strstrip (g_strdup (g_mime_header_get_value (auto_submitted)));
-      if (g_ascii_strncasecmp (value, "no", 2) != 0 || (value[2] && value[2] != ';' && value[2] != ' '))
+      if (g_ascii_strncasecmp (value, "no", 2) != 0 ||
+          (value[2] && value[2] != ';' && value[2] != ' '))
         return g_strdup_printf ("Auto-Submitted: %s", value);
     }
   GMimeHeader *precedence = g_mime_header_list_get_header (headers, "Precedence");
@@ -458,9 +460,8 @@ machine_mail_reason (GMimeHeaderList *headers, const BatonMessage *message, GMim
   GMimeContentType *type = g_mime_object_get_content_type (g_mime_message_get_mime_part (mime));
   if (type && g_mime_content_type_is_type (type, "multipart", "report"))
     return g_strdup ("delivery or read report (multipart/report)");
-  if (message->from_address &&
-      (g_str_has_prefix (message->from_address, "mailer-daemon@") ||
-       g_str_has_prefix (message->from_address, "postmaster@")))
+  if (message->from_address && (g_str_has_prefix (message->from_address, "mailer-daemon@") ||
+                                g_str_has_prefix (message->from_address, "postmaster@")))
     return g_strdup_printf ("bounce from %s", message->from_address);
   return NULL;
 }
@@ -550,7 +551,8 @@ refuse_stalling_structure (guint64 work, GError **error)
   g_set_error (error, BATON_ERROR, BATON_ERROR_DATA,
                "refusing a MIME structure built to stall the parser (%" G_GUINT64_FORMAT
                " boundary checks, at most %d): multipart parts nested around many "
-               "'--' lines", work, MAX_BOUNDARY_WORK);
+               "'--' lines",
+               work, MAX_BOUNDARY_WORK);
   return FALSE;
 }
 
@@ -621,7 +623,8 @@ parse_stream (GMimeStream *stream, GError **error)
   g_autoptr (GMimeMessage) mime = g_mime_parser_construct_message (parser, NULL);
   if (mime == NULL)
     {
-      g_set_error (error, BATON_ERROR, BATON_ERROR_DATA, "not a mail message: GMime found no headers");
+      g_set_error (error, BATON_ERROR, BATON_ERROR_DATA,
+                   "not a mail message: GMime found no headers");
       return NULL;
     }
   BatonMessage *message = g_new0 (BatonMessage, 1);
@@ -681,7 +684,8 @@ parse_small_file (int fd, gsize size, GError **error)
     }
   g_byte_array_set_size (bytes, got); /* a file that shrank is read as it is now */
   gssize start = message_start ((const char *) bytes->data, bytes->len, error);
-  if (start < 0 || !check_boundary_work ((const char *) bytes->data + start, bytes->len - start, error))
+  if (start < 0 ||
+      !check_boundary_work ((const char *) bytes->data + start, bytes->len - start, error))
     {
       g_byte_array_unref (bytes);
       return NULL;

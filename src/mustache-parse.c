@@ -66,10 +66,11 @@ node_free (gpointer data)
 static guint
 line_at (Parser *p, gsize offset)
 {
-  if (offset < p->line_pos) {
-    p->line = 1;
-    p->line_pos = 0;
-  }
+  if (offset < p->line_pos)
+    {
+      p->line = 1;
+      p->line_pos = 0;
+    }
   for (; p->line_pos < offset; p->line_pos++)
     if (p->src[p->line_pos] == '\n')
       p->line++;
@@ -77,7 +78,7 @@ line_at (Parser *p, gsize offset)
 }
 
 static gboolean fail (Parser *p, guint line, GError **error, const char *format, ...)
-  G_GNUC_PRINTF (4, 5);
+    G_GNUC_PRINTF (4, 5);
 
 static gboolean
 fail (Parser *p, guint line, GError **error, const char *format, ...)
@@ -118,10 +119,11 @@ add_node (Parser *p, BatonMustacheNodeKind kind, char *text, guint line)
 static void
 flush_text (Parser *p, gsize end)
 {
-  if (end > p->text_start) {
-    char *text = g_strndup (p->src + p->text_start, end - p->text_start);
-    add_node (p, BATON_MUSTACHE_NODE_TEXT, text, 0);
-  }
+  if (end > p->text_start)
+    {
+      char *text = g_strndup (p->src + p->text_start, end - p->text_start);
+      add_node (p, BATON_MUSTACHE_NODE_TEXT, text, 0);
+    }
 }
 
 /* Reads the tag whose opening delimiter is at START. Triple mustaches and
@@ -200,8 +202,8 @@ set_delimiters (Parser *p, const Tag *tag, guint line, GError **error)
 
   if (first_len == 0 || second_len == 0 || second[second_len] != '\0')
     return fail (p, line, error,
-                 "set-delimiter tag '%s=%s=%s' needs two delimiters separated by a space",
-                 p->open, tag->content, p->close);
+                 "set-delimiter tag '%s=%s=%s' needs two delimiters separated by a space", p->open,
+                 tag->content, p->close);
   g_free (p->open);
   g_free (p->close);
   p->open = g_strndup (first, first_len);
@@ -213,7 +215,7 @@ static gboolean
 open_section (Parser *p, const Tag *tag, guint line, GError **error)
 {
   BatonMustacheNodeKind kind =
-    tag->sigil == '#' ? BATON_MUSTACHE_NODE_SECTION : BATON_MUSTACHE_NODE_INVERTED;
+      tag->sigil == '#' ? BATON_MUSTACHE_NODE_SECTION : BATON_MUSTACHE_NODE_INVERTED;
 
   if (p->open_sections->len >= BATON_MUSTACHE_MAX_SECTION_DEPTH)
     return fail (p, line, error, "sections nested more than %d deep",
@@ -232,8 +234,8 @@ close_section (Parser *p, const Tag *tag, guint line, GError **error)
                  tag->content, p->close);
   BatonMustacheNode *open = g_ptr_array_index (p->open_sections, p->open_sections->len - 1);
   if (strcmp (open->text, tag->content) != 0)
-    return fail (p, line, error, "'%s/%s%s' does not match section '%s' opened on line %u",
-                 p->open, tag->content, p->close, open->text, open->line);
+    return fail (p, line, error, "'%s/%s%s' does not match section '%s' opened on line %u", p->open,
+                 tag->content, p->close, open->text, open->line);
   g_ptr_array_remove_index (p->open_sections, p->open_sections->len - 1);
   return TRUE;
 }
@@ -256,24 +258,25 @@ add_tag_node (Parser *p, const Tag *tag, guint line, const char *indent, GError 
 
   if (!check_name (p, tag, line, error))
     return FALSE;
-  switch (tag->sigil) {
-  case '#':
-  case '^':
-    if (!open_section (p, tag, line, error))
-      return FALSE;
-    node = g_ptr_array_index (p->open_sections, p->open_sections->len - 1);
-    break;
-  case '/':
-    return close_section (p, tag, line, error);
-  case '>':
-    node = add_node (p, BATON_MUSTACHE_NODE_PARTIAL, g_strdup (tag->content), line);
-    node->indent = g_strdup (indent);
-    return TRUE;
-  default:
-    node = add_node (p, BATON_MUSTACHE_NODE_VALUE, g_strdup (tag->content), line);
-    node->escape = tag->sigil == 0;
-    break;
-  }
+  switch (tag->sigil)
+    {
+      case '#':
+      case '^':
+        if (!open_section (p, tag, line, error))
+          return FALSE;
+        node = g_ptr_array_index (p->open_sections, p->open_sections->len - 1);
+        break;
+      case '/':
+        return close_section (p, tag, line, error);
+      case '>':
+        node = add_node (p, BATON_MUSTACHE_NODE_PARTIAL, g_strdup (tag->content), line);
+        node->indent = g_strdup (indent);
+        return TRUE;
+      default:
+        node = add_node (p, BATON_MUSTACHE_NODE_VALUE, g_strdup (tag->content), line);
+        node->escape = tag->sigil == 0;
+        break;
+    }
   set_path (node);
   return TRUE;
 }
@@ -287,11 +290,12 @@ take_tag (Parser *p, const Tag *tag, GError **error)
   g_autofree char *indent = NULL;
   guint line = line_at (p, tag->start);
 
-  if (find_standalone (p, tag, &line_start, &next)) {
-    text_end = line_start;
-    if (tag->start > line_start)
-      indent = g_strndup (p->src + line_start, tag->start - line_start);
-  }
+  if (find_standalone (p, tag, &line_start, &next))
+    {
+      text_end = line_start;
+      if (tag->start > line_start)
+        indent = g_strndup (p->src + line_start, tag->start - line_start);
+    }
   flush_text (p, text_end);
   p->text_start = next;
   if (tag->sigil == '!')
@@ -309,20 +313,23 @@ parse_all (Parser *p, GError **error)
 
   if (!g_utf8_validate (p->src, -1, &bad_utf8))
     return fail (p, line_at (p, (gsize) (bad_utf8 - p->src)), error, "not valid UTF-8");
-  while ((found = strstr (p->src + p->text_start, p->open)) != NULL) {
-    Tag tag = { 0 };
-    gboolean ok = scan_tag (p, (gsize) (found - p->src), &tag, error) && take_tag (p, &tag, error);
-    g_free (tag.content);
-    if (!ok)
-      return FALSE;
-  }
+  while ((found = strstr (p->src + p->text_start, p->open)) != NULL)
+    {
+      Tag tag = { 0 };
+      gboolean ok =
+          scan_tag (p, (gsize) (found - p->src), &tag, error) && take_tag (p, &tag, error);
+      g_free (tag.content);
+      if (!ok)
+        return FALSE;
+    }
   flush_text (p, strlen (p->src));
-  if (p->open_sections->len > 0) {
-    /* The innermost one is the one missing its close: an outer close
-     * would have been reported as a mismatch. */
-    BatonMustacheNode *open = g_ptr_array_index (p->open_sections, p->open_sections->len - 1);
-    return fail (p, open->line, error, "section '%s' opened here is never closed", open->text);
-  }
+  if (p->open_sections->len > 0)
+    {
+      /* The innermost one is the one missing its close: an outer close
+       * would have been reported as a mismatch. */
+      BatonMustacheNode *open = g_ptr_array_index (p->open_sections, p->open_sections->len - 1);
+      return fail (p, open->line, error, "section '%s' opened here is never closed", open->text);
+    }
   return TRUE;
 }
 
@@ -373,11 +380,12 @@ baton_mustache_indent_source (const char *source, const char *indent)
   GString *out = g_string_sized_new (strlen (source) + strlen (indent) * 8);
   gboolean at_line_start = TRUE;
 
-  for (const char *c = source; *c != '\0'; c++) {
-    if (at_line_start)
-      g_string_append (out, indent);
-    g_string_append_c (out, *c);
-    at_line_start = *c == '\n';
-  }
+  for (const char *c = source; *c != '\0'; c++)
+    {
+      if (at_line_start)
+        g_string_append (out, indent);
+      g_string_append_c (out, *c);
+      at_line_start = *c == '\n';
+    }
   return g_string_free (out, FALSE);
 }

@@ -75,18 +75,20 @@ is_truthy (JsonNode *node)
 {
   if (node == NULL)
     return FALSE;
-  switch (JSON_NODE_TYPE (node)) {
-  case JSON_NODE_NULL:
-    return FALSE;
-  case JSON_NODE_ARRAY: {
-    JsonArray *array = json_node_get_array (node);
-    return array != NULL && json_array_get_length (array) > 0;
-  }
-  case JSON_NODE_OBJECT:
-    return TRUE;
-  case JSON_NODE_VALUE:
-    return value_is_truthy (node);
-  }
+  switch (JSON_NODE_TYPE (node))
+    {
+      case JSON_NODE_NULL:
+        return FALSE;
+      case JSON_NODE_ARRAY:
+        {
+          JsonArray *array = json_node_get_array (node);
+          return array != NULL && json_array_get_length (array) > 0;
+        }
+      case JSON_NODE_OBJECT:
+        return TRUE;
+      case JSON_NODE_VALUE:
+        return value_is_truthy (node);
+    }
   return FALSE;
 }
 
@@ -98,19 +100,30 @@ append_escaped (GString *out, const char *text)
   const char *run = text;
   const char *c;
 
-  for (c = text; *c != '\0'; c++) {
-    const char *entity = NULL;
-    switch (*c) {
-    case '&': entity = "&amp;"; break;
-    case '"': entity = "&quot;"; break;
-    case '<': entity = "&lt;"; break;
-    case '>': entity = "&gt;"; break;
-    default: continue;
+  for (c = text; *c != '\0'; c++)
+    {
+      const char *entity = NULL;
+      switch (*c)
+        {
+          case '&':
+            entity = "&amp;";
+            break;
+          case '"':
+            entity = "&quot;";
+            break;
+          case '<':
+            entity = "&lt;";
+            break;
+          case '>':
+            entity = "&gt;";
+            break;
+          default:
+            continue;
+        }
+      g_string_append_len (out, run, c - run);
+      g_string_append (out, entity);
+      run = c + 1;
     }
-    g_string_append_len (out, run, c - run);
-    g_string_append (out, entity);
-    run = c + 1;
-  }
   g_string_append_len (out, run, c - run);
 }
 
@@ -122,11 +135,12 @@ append_double (GString *out, double value)
   static const char *const formats[] = { "%.15g", "%.16g", "%.17g" };
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
-  for (gsize i = 0; i < G_N_ELEMENTS (formats); i++) {
-    g_ascii_formatd (buffer, sizeof buffer, formats[i], value);
-    if (g_ascii_strtod (buffer, NULL) == value)
-      break;
-  }
+  for (gsize i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_ascii_formatd (buffer, sizeof buffer, formats[i], value);
+      if (g_ascii_strtod (buffer, NULL) == value)
+        break;
+    }
   g_string_append (out, buffer);
 }
 
@@ -136,14 +150,16 @@ append_value (Renderer *r, JsonNode *node, gboolean escape)
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
     return;
   GType type = json_node_get_value_type (node);
-  if (type == G_TYPE_STRING) {
-    /* json_node_set_string (node, NULL) is possible with JsonNode's API. */
-    const char *text = json_node_get_string (node);
-    if (text != NULL && escape)
-      append_escaped (r->out, text);
-    else if (text != NULL)
-      g_string_append (r->out, text);
-  } else if (type == G_TYPE_INT64)
+  if (type == G_TYPE_STRING)
+    {
+      /* json_node_set_string (node, NULL) is possible with JsonNode's API. */
+      const char *text = json_node_get_string (node);
+      if (text != NULL && escape)
+        append_escaped (r->out, text);
+      else if (text != NULL)
+        g_string_append (r->out, text);
+    }
+  else if (type == G_TYPE_INT64)
     g_string_append_printf (r->out, "%" G_GINT64_FORMAT, json_node_get_int (node));
   else if (type == G_TYPE_DOUBLE)
     append_double (r->out, json_node_get_double (node));
@@ -192,28 +208,28 @@ partial_key (const BatonMustacheNode *node)
  * partial the caller does not have becomes an empty template, so it is
  * asked for only once. */
 static BatonTemplate *
-load_partial (Renderer *r, const BatonTemplate *tmpl, const BatonMustacheNode *node,
-              GError **error)
+load_partial (Renderer *r, const BatonTemplate *tmpl, const BatonMustacheNode *node, GError **error)
 {
   g_autoptr (GError) local = NULL;
   g_autofree char *source = NULL;
 
   if (r->partials != NULL)
     source = r->partials (node->text, r->user_data, &local);
-  if (local != NULL) {
-    g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s:%u: partial '%s': ",
-                                tmpl->name, node->line, node->text);
-    return NULL;
-  }
-  if (source != NULL && node->indent != NULL) {
-    char *indented = baton_mustache_indent_source (source, node->indent);
-    g_free (source);
-    source = indented;
-  }
+  if (local != NULL)
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local),
+                                  "%s:%u: partial '%s': ", tmpl->name, node->line, node->text);
+      return NULL;
+    }
+  if (source != NULL && node->indent != NULL)
+    {
+      char *indented = baton_mustache_indent_source (source, node->indent);
+      g_free (source);
+      source = indented;
+    }
   BatonTemplate *partial = baton_mustache_parse (source != NULL ? source : "", node->text, &local);
   if (partial == NULL)
-    g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s:%u: ", tmpl->name,
-                                node->line);
+    g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s:%u: ", tmpl->name, node->line);
   return partial;
 }
 
@@ -224,19 +240,21 @@ render_partial (Renderer *r, const BatonTemplate *tmpl, const BatonMustacheNode 
   g_autofree char *key = partial_key (node);
   BatonTemplate *partial = g_hash_table_lookup (r->partial_cache, key);
 
-  if (r->depth >= BATON_MUSTACHE_MAX_PARTIAL_DEPTH) {
-    g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
-                 "%s:%u: partials nested more than %d deep; does '%s' include itself "
-                 "without a section that ends it?",
-                 tmpl->name, node->line, BATON_MUSTACHE_MAX_PARTIAL_DEPTH, node->text);
-    return FALSE;
-  }
-  if (partial == NULL) {
-    partial = load_partial (r, tmpl, node, error);
-    if (partial == NULL)
+  if (r->depth >= BATON_MUSTACHE_MAX_PARTIAL_DEPTH)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                   "%s:%u: partials nested more than %d deep; does '%s' include itself "
+                   "without a section that ends it?",
+                   tmpl->name, node->line, BATON_MUSTACHE_MAX_PARTIAL_DEPTH, node->text);
       return FALSE;
-    g_hash_table_insert (r->partial_cache, g_steal_pointer (&key), partial);
-  }
+    }
+  if (partial == NULL)
+    {
+      partial = load_partial (r, tmpl, node, error);
+      if (partial == NULL)
+        return FALSE;
+      g_hash_table_insert (r->partial_cache, g_steal_pointer (&key), partial);
+    }
   r->depth++;
   gboolean ok = render_nodes (r, partial, partial->root, error);
   r->depth--;
@@ -246,36 +264,34 @@ render_partial (Renderer *r, const BatonTemplate *tmpl, const BatonMustacheNode 
 static gboolean
 render_nodes (Renderer *r, const BatonTemplate *tmpl, GPtrArray *nodes, GError **error)
 {
-  for (guint i = 0; i < nodes->len; i++) {
-    const BatonMustacheNode *node = g_ptr_array_index (nodes, i);
-    switch (node->kind) {
-    case BATON_MUSTACHE_NODE_TEXT:
-      g_string_append_len (r->out, node->text, (gssize) node->len);
-      break;
-    case BATON_MUSTACHE_NODE_VALUE:
-      append_value (r, lookup (r, node->path), node->escape && r->escape_html);
-      break;
-    case BATON_MUSTACHE_NODE_SECTION:
-    case BATON_MUSTACHE_NODE_INVERTED:
-      if (!render_section (r, tmpl, node, error))
-        return FALSE;
-      break;
-    case BATON_MUSTACHE_NODE_PARTIAL:
-      if (!render_partial (r, tmpl, node, error))
-        return FALSE;
-      break;
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      const BatonMustacheNode *node = g_ptr_array_index (nodes, i);
+      switch (node->kind)
+        {
+          case BATON_MUSTACHE_NODE_TEXT:
+            g_string_append_len (r->out, node->text, (gssize) node->len);
+            break;
+          case BATON_MUSTACHE_NODE_VALUE:
+            append_value (r, lookup (r, node->path), node->escape && r->escape_html);
+            break;
+          case BATON_MUSTACHE_NODE_SECTION:
+          case BATON_MUSTACHE_NODE_INVERTED:
+            if (!render_section (r, tmpl, node, error))
+              return FALSE;
+            break;
+          case BATON_MUSTACHE_NODE_PARTIAL:
+            if (!render_partial (r, tmpl, node, error))
+              return FALSE;
+            break;
+        }
     }
-  }
   return TRUE;
 }
 
 char *
-baton_mustache_render (const BatonTemplate *tmpl,
-                       JsonNode *data,
-                       BatonMustacheFlags flags,
-                       BatonMustachePartialFunc partials,
-                       gpointer user_data,
-                       GError **error)
+baton_mustache_render (const BatonTemplate *tmpl, JsonNode *data, BatonMustacheFlags flags,
+                       BatonMustachePartialFunc partials, gpointer user_data, GError **error)
 {
   g_return_val_if_fail (tmpl != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -283,7 +299,7 @@ baton_mustache_render (const BatonTemplate *tmpl,
   g_autoptr (GString) out = g_string_sized_new (1024);
   g_autoptr (GPtrArray) stack = g_ptr_array_new ();
   g_autoptr (GHashTable) cache =
-    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) baton_mustache_free);
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) baton_mustache_free);
   Renderer r = {
     .out = out,
     .escape_html = (flags & BATON_MUSTACHE_ESCAPE_HTML) != 0,

@@ -71,27 +71,26 @@ queue_notice (BatonTeam *team, const BatonNotice *notice, GError **error)
     return error == NULL || *error == NULL;
   /* Read here, where a database error still stops the mail's transaction
    * (75, retried whole) instead of sending a notice without its history. */
-  g_autoptr (GPtrArray) events = baton_store_events_list (team->store, task->id, G_MININT64,
-                                                          error);
+  g_autoptr (GPtrArray) events = baton_store_events_list (team->store, task->id, G_MININT64, error);
   if (events == NULL)
     return FALSE;
   gboolean handoff = g_str_equal (notice->kind, "handoff");
   g_autoptr (JsonNode) data = notice_data (team, notice, task, to, events);
-  g_autofree char *text = outbox_render (team, handoff ? "handoff.txt" : "taken.txt", data, FALSE,
-                                         error);
+  g_autofree char *text =
+      outbox_render (team, handoff ? "handoff.txt" : "taken.txt", data, FALSE, error);
   if (text == NULL)
     return FALSE;
-  g_autofree char *subject = g_strdup_printf (
-    "[#%" G_GINT64_FORMAT "] %s (%s %s)", task->id, task->title,
-    handoff ? "handed to you by" : "taken by", notice->from_member);
+  g_autofree char *subject =
+      g_strdup_printf ("[#%" G_GINT64_FORMAT "] %s (%s %s)", task->id, task->title,
+                       handoff ? "handed to you by" : "taken by", notice->from_member);
   g_autofree char *thread = outbox_task_thread_id (team->config, task->id);
   const char *references[] = { thread, NULL };
   gint64 not_before = 0;
   if (handoff && team->config->handoff_at_morning)
-    not_before = baton_schedule_next_local (to->timezone, to->digest_minutes,
-                                            baton_clock_now_unix () - 1);
-  OutgoingMail mail = { notice->kind, task->id, to->display_name, to->email, subject, text, NULL,
-                        thread, references, not_before };
+    not_before =
+        baton_schedule_next_local (to->timezone, to->digest_minutes, baton_clock_now_unix () - 1);
+  OutgoingMail mail = { notice->kind, task->id, to->display_name, to->email,  subject,
+                        text,         NULL,     thread,           references, not_before };
   return outbox_queue_mail (team, &mail, error);
 }
 
@@ -100,8 +99,7 @@ queue_notice (BatonTeam *team, const BatonNotice *notice, GError **error)
 static const char *
 shown_subject (const BatonMessage *message)
 {
-  return message->subject != NULL && *message->subject != '\0' ? message->subject
-                                                                 : "(no subject)";
+  return message->subject != NULL && *message->subject != '\0' ? message->subject : "(no subject)";
 }
 
 static JsonNode *
@@ -170,22 +168,30 @@ queue_reply (BatonTeam *team, const BatonMessage *message, const BatonIngestResu
   /* "RE:" and "re:" are replies too (Outlook writes "RE:"): no "Re: RE:". */
   const char *original = shown_subject (message);
   g_autofree char *subject = g_ascii_strncasecmp (original, "re:", 3) == 0
-    ? g_strdup (original) : g_strdup_printf ("Re: %s", original);
+                                 ? g_strdup (original)
+                                 : g_strdup_printf ("Re: %s", original);
   g_autoptr (GPtrArray) references = g_ptr_array_new ();
   for (guint i = 0; message->references[i] != NULL; i++)
     g_ptr_array_add (references, message->references[i]);
   if (message->message_id)
     g_ptr_array_add (references, message->message_id);
   g_ptr_array_add (references, NULL);
-  OutgoingMail mail = { "reply", result->context_task, sender->display_name, sender->email,
-                        subject, text, NULL, message->message_id,
-                        (const char *const *) references->pdata, 0 };
+  OutgoingMail mail = { "reply",
+                        result->context_task,
+                        sender->display_name,
+                        sender->email,
+                        subject,
+                        text,
+                        NULL,
+                        message->message_id,
+                        (const char *const *) references->pdata,
+                        0 };
   return outbox_queue_mail (team, &mail, error);
 }
 
 gboolean
-baton_outbox_queue_notices (BatonTeam *team, const BatonMessage *message,
-                            BatonIngestResult *result, GError **error)
+baton_outbox_queue_notices (BatonTeam *team, const BatonMessage *message, BatonIngestResult *result,
+                            GError **error)
 {
   for (guint i = 0; i < result->notices->len; i++)
     if (!queue_notice (team, result->notices->pdata[i], error))

@@ -18,10 +18,11 @@ team_domain (const BatonConfig *config)
 char *
 outbox_plus_address (const BatonConfig *config, const char *verb, gint64 task)
 {
-  g_autofree char *local = g_strndup (config->team_address,
-                                      strrchr (config->team_address, '@') - config->team_address);
+  g_autofree char *local =
+      g_strndup (config->team_address, strrchr (config->team_address, '@') - config->team_address);
   if (task > 0)
-    return g_strdup_printf ("%s+%s-%" G_GINT64_FORMAT "@%s", local, verb, task, team_domain (config));
+    return g_strdup_printf ("%s+%s-%" G_GINT64_FORMAT "@%s", local, verb, task,
+                            team_domain (config));
   return g_strdup_printf ("%s+%s@%s", local, verb, team_domain (config));
 }
 
@@ -106,8 +107,9 @@ outbox_queue_mail (BatonTeam *team, const OutgoingMail *mail, GError **error)
     .task = mail->task,
     .not_before = mail->not_before,
   };
-  gboolean ok = baton_store_outbox_add (team->store, &outgoing, baton_clock_now_unix (), error) != 0 &&
-                baton_store_thread_add (team->store, message_id, mail->task, error);
+  gboolean ok =
+      baton_store_outbox_add (team->store, &outgoing, baton_clock_now_unix (), error) != 0 &&
+      baton_store_thread_add (team->store, message_id, mail->task, error);
   g_bytes_unref (outgoing.mime);
   return ok;
 }

@@ -8,16 +8,16 @@
 #include <json-glib/json-glib.h>
 
 typedef struct {
-  const char *kind;             /* handoff, taken, reply, digest */
-  gint64 task;                  /* 0: about no single task */
-  const char *to_name;          /* display name or NULL */
+  const char *kind;    /* handoff, taken, reply, digest */
+  gint64 task;         /* 0: about no single task */
+  const char *to_name; /* display name or NULL */
   const char *to_address;
   const char *subject;
   const char *text;
-  const char *html;             /* or NULL */
-  const char *in_reply_to;      /* or NULL */
+  const char *html;              /* or NULL */
+  const char *in_reply_to;       /* or NULL */
   const char *const *references; /* or NULL */
-  gint64 not_before;            /* 0: now */
+  gint64 not_before;             /* 0: now */
 } OutgoingMail;
 
 /* Builds MAIL as MIME and queues it in TEAM's outbox, remembering its

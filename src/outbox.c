@@ -46,9 +46,9 @@ deliver_to_maildir (const char *maildir, const BatonOutgoing *outgoing, GError *
                    maildir, g_strerror (errno));
       return FALSE;
     }
-  g_autofree char *name = g_strdup_printf ("%" G_GINT64_FORMAT ".%d_%u_%" G_GINT64_FORMAT ".baton",
-                                           g_get_real_time () / G_USEC_PER_SEC, getpid (),
-                                           counter++, outgoing->id);
+  g_autofree char *name =
+      g_strdup_printf ("%" G_GINT64_FORMAT ".%d_%u_%" G_GINT64_FORMAT ".baton",
+                       g_get_real_time () / G_USEC_PER_SEC, getpid (), counter++, outgoing->id);
   g_autofree char *tmp_path = g_build_filename (tmp_dir, name, NULL);
   g_autofree char *new_path = g_build_filename (new_dir, name, NULL);
   gsize size = 0;
@@ -87,8 +87,9 @@ is_stale_handoff (BatonTeam *team, const BatonOutgoing *outgoing, char **why, GE
       !g_str_equal (task->state, "done"))
     return FALSE;
   *why = g_strdup_printf ("not sent: task #%" G_GINT64_FORMAT " is %s%s%s since this notice was "
-                          "held for the morning", task->id, task->state,
-                          task->owner ? " and held by " : "", task->owner ? task->owner : "");
+                          "held for the morning",
+                          task->id, task->state, task->owner ? " and held by " : "",
+                          task->owner ? task->owner : "");
   return TRUE;
 }
 
@@ -144,13 +145,13 @@ open_sender (const BatonConfig *config, GError **error)
   g_autofree char *password = NULL;
   if (smtp->user != NULL)
     {
-      password = baton_config_read_secret (smtp->password_file, smtp->password_command, "[smtp]",
-                                           error);
+      password =
+          baton_config_read_secret (smtp->password_file, smtp->password_command, "[smtp]", error);
       if (password == NULL)
         return NULL;
     }
-  BatonSmtpSettings settings = { smtp->url, smtp->allow_plaintext, smtp->user, password,
-                                 smtp->ca_file, 0 };
+  BatonSmtpSettings settings = { smtp->url, smtp->allow_plaintext, smtp->user,
+                                 password,  smtp->ca_file,         0 };
   return baton_smtp_sender_new (&settings, error);
 }
 

@@ -69,8 +69,8 @@ baton_poll_settings_new (const BatonConfig *config, GError **error)
   settings->imap.allow_plaintext = imap->allow_plaintext;
   settings->imap.user = g_strdup (imap->user);
   settings->imap.ca_file = g_strdup (imap->ca_file);
-  settings->imap.password = baton_config_read_secret (imap->password_file, imap->password_command,
-                                                      "[imap]", error);
+  settings->imap.password =
+      baton_config_read_secret (imap->password_file, imap->password_command, "[imap]", error);
   if (settings->imap.password == NULL)
     return NULL;
   settings->mailbox_key = g_strdup_printf ("%s@%s:%u/%s", imap->user, settings->imap.host,
@@ -113,7 +113,7 @@ process_message (guint32 uid, const char *bytes, gsize length, gpointer data, GE
   g_autoptr (GError) failure = NULL;
   g_autoptr (BatonMessage) message = baton_message_parse (bytes, length, &failure);
   g_autoptr (BatonIngestResult) result =
-    message ? baton_workflow_apply (pass->team, message, bytes, length, source, &failure) : NULL;
+      message ? baton_workflow_apply (pass->team, message, bytes, length, source, &failure) : NULL;
   if (result != NULL)
     {
       g_info ("poll uid=%u message-id=<%s> member=%s outcome=%s", uid, result->message_id,
@@ -139,15 +139,15 @@ static gboolean
 move_pending (BatonTeam *team, BatonImapSession *session, const BatonPollSettings *settings,
               BatonPollStats *stats, GError **error)
 {
-  g_autoptr (GPtrArray) folders = baton_store_imap_pending_folders (team->store,
-                                                                   settings->mailbox_key, error);
+  g_autoptr (GPtrArray) folders =
+      baton_store_imap_pending_folders (team->store, settings->mailbox_key, error);
   if (folders == NULL)
     return FALSE;
   for (guint i = 0; i < folders->len; i++)
     {
       const char *folder = folders->pdata[i];
-      g_autoptr (GArray) uids = baton_store_imap_pending_uids (team->store, settings->mailbox_key,
-                                                              folder, error);
+      g_autoptr (GArray) uids =
+          baton_store_imap_pending_uids (team->store, settings->mailbox_key, folder, error);
       if (uids == NULL ||
           !baton_imap_move (session, (guint32 *) uids->data, uids->len, folder, error) ||
           !baton_store_imap_pending_clear (team->store, settings->mailbox_key, folder, error))
@@ -163,20 +163,22 @@ baton_poll_once (BatonTeam *team, BatonImapSession *session, const BatonPollSett
 {
   guint32 uidvalidity = 0, uidnext = 0, stored_validity = 0, last_uid = 0;
   if (!baton_imap_select (session, NULL, &uidvalidity, &uidnext, error) ||
-      !baton_store_imap_get (team->store, settings->mailbox_key, &stored_validity, &last_uid, error))
+      !baton_store_imap_get (team->store, settings->mailbox_key, &stored_validity, &last_uid,
+                             error))
     return FALSE;
   if (stored_validity == 0 && !from_start)
     {
       g_info ("poll first run: starting after UID %u; older mail is left alone (--from-start "
-              "imports it)", uidnext ? uidnext - 1 : 0);
+              "imports it)",
+              uidnext ? uidnext - 1 : 0);
       return baton_store_imap_set (team->store, settings->mailbox_key, uidvalidity,
                                    uidnext ? uidnext - 1 : 0, error);
     }
   if (stored_validity != 0 && stored_validity != uidvalidity)
     {
       g_warning ("poll: UIDVALIDITY of %s changed (%u, was %u): rescanning; mail seen before is "
-                 "recognised by its Message-ID", settings->mailbox_key, uidvalidity,
-                 stored_validity);
+                 "recognised by its Message-ID",
+                 settings->mailbox_key, uidvalidity, stored_validity);
       last_uid = 0;
       if (!baton_store_imap_pending_clear (team->store, settings->mailbox_key, NULL, error))
         return FALSE;
@@ -186,8 +188,8 @@ baton_poll_once (BatonTeam *team, BatonImapSession *session, const BatonPollSett
   if (!move_pending (team, session, settings, stats, error))
     return FALSE;
   Pass pass = { team, settings, uidvalidity, stats };
-  gboolean fetched = baton_imap_fetch_range (session, last_uid + 1, 0, process_message, &pass,
-                                             error);
+  gboolean fetched =
+      baton_imap_fetch_range (session, last_uid + 1, 0, process_message, &pass, error);
   /* Whatever was committed is moved even when the fetch stopped early. */
   g_autoptr (GError) move_error = NULL;
   gboolean moved = move_pending (team, session, settings, stats, fetched ? error : &move_error);

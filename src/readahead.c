@@ -27,16 +27,16 @@ static GPtrArray end_of_files;
 
 struct BatonReadahead {
   GPtrArray *paths, *sources, *spool_files; /* char*, owned */
-  GAsyncQueue *parsed;   /* GPtrArray* of BatonParsedFile*, then &end_of_files */
-  GAsyncQueue *credits;  /* GINT_TO_POINTER (1) tokens */
+  GAsyncQueue *parsed;                      /* GPtrArray* of BatonParsedFile*, then &end_of_files */
+  GAsyncQueue *credits;                     /* GINT_TO_POINTER (1) tokens */
   GAsyncQueue *returned; /* GPtrArray* of BatonParsedFile* the consumer is done with */
   gint stopping;         /* atomic: the consumer wants no more */
   GThread *worker;
   /* The consumer's side, used by its thread only. */
-  GPtrArray *group;      /* the group being handed out, or NULL */
+  GPtrArray *group; /* the group being handed out, or NULL */
   guint next_in_group;
-  GPtrArray *done;       /* files given back, not yet returned */
-  gboolean ended;        /* the consumer saw &end_of_files */
+  GPtrArray *done; /* files given back, not yet returned */
+  gboolean ended;  /* the consumer saw &end_of_files */
 };
 
 void
@@ -140,11 +140,10 @@ parse_files (gpointer data)
         break;
       GPtrArray *group = new_group ();
       for (; i < readahead->paths->len && group->len < FILES_PER_HANDOFF; i++)
-        g_ptr_array_add (group, open_and_parse (readahead->paths->pdata[i],
-                                                readahead->sources->pdata[i],
-                                                readahead->spool_files
-                                                  ? readahead->spool_files->pdata[i]
-                                                  : NULL));
+        g_ptr_array_add (
+            group,
+            open_and_parse (readahead->paths->pdata[i], readahead->sources->pdata[i],
+                            readahead->spool_files ? readahead->spool_files->pdata[i] : NULL));
       g_async_queue_push (readahead->parsed, group);
     }
   g_async_queue_push (readahead->parsed, &end_of_files);

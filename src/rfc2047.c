@@ -42,7 +42,8 @@ decode_q (GByteArray *into, const char *text, gsize length)
       else if (text[i] == '=' && i + 2 < length && g_ascii_isxdigit (text[i + 1]) &&
                g_ascii_isxdigit (text[i + 2]))
         {
-          byte = (guint8) (g_ascii_xdigit_value (text[i + 1]) * 16 + g_ascii_xdigit_value (text[i + 2]));
+          byte = (guint8) (g_ascii_xdigit_value (text[i + 1]) * 16 +
+                           g_ascii_xdigit_value (text[i + 2]));
           i += 2;
         }
       g_byte_array_append (into, &byte, 1);

@@ -48,8 +48,8 @@ baton_schedule_parse_time_of_day (const char *text, int *minutes, GError **error
   int hour = 0, digits = 0;
   for (; g_ascii_isdigit (*p) && digits < 3; p++, digits++)
     hour = hour * 10 + (*p - '0');
-  gboolean ok = digits >= 1 && digits <= 2 && hour < 24 && p[0] == ':' &&
-                g_ascii_isdigit (p[1]) && g_ascii_isdigit (p[2]) && p[3] == '\0';
+  gboolean ok = digits >= 1 && digits <= 2 && hour < 24 && p[0] == ':' && g_ascii_isdigit (p[1]) &&
+                g_ascii_isdigit (p[2]) && p[3] == '\0';
   int minute = ok ? (p[1] - '0') * 10 + (p[2] - '0') : 0;
   if (!ok || minute > 59)
     {
@@ -119,9 +119,8 @@ resolve_wall_time (GTimeZone *tz, gint64 wall)
 static gint64
 wall_seconds (const GDate *date, int minutes_of_day)
 {
-  g_autoptr (GDateTime) midnight =
-    g_date_time_new_utc (g_date_get_year (date), g_date_get_month (date), g_date_get_day (date), 0,
-                         0, 0);
+  g_autoptr (GDateTime) midnight = g_date_time_new_utc (
+      g_date_get_year (date), g_date_get_month (date), g_date_get_day (date), 0, 0, 0);
   return g_date_time_to_unix (midnight) + (gint64) minutes_of_day * 60;
 }
 

@@ -25,12 +25,12 @@ typedef struct curl_slist CurlList;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CurlList, curl_slist_free_all)
 
 struct _BatonSmtpSender {
-  CURL *curl;           /* owned; keeps the connection */
-  char *url;            /* owned */
-  char *host;           /* owned; for messages */
-  GString *reply;       /* the reply being received, sanitized */
-  gboolean reply_done;  /* the last line received ended a reply */
-  GString *refusal;     /* this send's first 4xx/5xx reply: QUIT's "221" comes after */
+  CURL *curl;          /* owned; keeps the connection */
+  char *url;           /* owned */
+  char *host;          /* owned; for messages */
+  GString *reply;      /* the reply being received, sanitized */
+  gboolean reply_done; /* the last line received ended a reply */
+  GString *refusal;    /* this send's first 4xx/5xx reply: QUIT's "221" comes after */
   char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -129,8 +129,8 @@ parse_url (const char *url, char **scheme, char **host, GError **error)
 
 /* How TLS is required on smtp:// (smtps:// is TLS anyway). */
 static gboolean
-choose_tls (const BatonSmtpSettings *settings, const char *scheme, const char *host,
-            long *use_ssl, GError **error)
+choose_tls (const BatonSmtpSettings *settings, const char *scheme, const char *host, long *use_ssl,
+            GError **error)
 {
   *use_ssl = CURLUSESSL_ALL;
   if (!settings->allow_plaintext)
@@ -256,19 +256,19 @@ classify (CURLcode rc, long reply_code)
     return BATON_ERROR_TEMPORARY;
   switch (rc)
     {
-    case CURLE_LOGIN_DENIED:
-      return BATON_ERROR_PERMISSION;
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_USE_SSL_FAILED:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-      return BATON_ERROR_CONFIG;
-    case CURLE_OUT_OF_MEMORY:
-      return BATON_ERROR_SOFTWARE;
-    default:
-      break;
+      case CURLE_LOGIN_DENIED:
+        return BATON_ERROR_PERMISSION;
+      case CURLE_URL_MALFORMAT:
+      case CURLE_UNSUPPORTED_PROTOCOL:
+      case CURLE_USE_SSL_FAILED:
+      case CURLE_PEER_FAILED_VERIFICATION:
+      case CURLE_SSL_CACERT_BADFILE:
+      case CURLE_SSL_CERTPROBLEM:
+        return BATON_ERROR_CONFIG;
+      case CURLE_OUT_OF_MEMORY:
+        return BATON_ERROR_SOFTWARE;
+      default:
+        break;
     }
   if (reply_code >= 500 && reply_code < 600)
     return BATON_ERROR_UNAVAILABLE;
@@ -286,34 +286,32 @@ set_send_error (BatonSmtpSender *s, CURLcode rc, long reply_code, GError **error
 
   switch (code)
     {
-    case BATON_ERROR_PERMISSION:
-      g_set_error (error, BATON_ERROR, code,
-                   "SMTP server %s refused the login (%s): check user = and password = in [smtp]",
-                   s->host, what);
-      break;
-    case BATON_ERROR_CONFIG:
-      g_set_error (error, BATON_ERROR, code,
-                   "SMTP server %s: %s: %s", s->host, detail,
-                   rc == CURLE_USE_SSL_FAILED
-                     ? "it offers no STARTTLS; use url = smtps://… in [smtp]"
-                     : "if the server uses a private CA, set ca-file = in [smtp] to its PEM "
-                       "file; if the certificate names another host, use that name in url =");
-      break;
-    case BATON_ERROR_UNAVAILABLE:
-      g_set_error (error, BATON_ERROR, code, "SMTP server %s refused the message: %s", s->host,
-                   what);
-      break;
-    default:
-      g_set_error (error, BATON_ERROR, code, "SMTP server %s: %s; it will be retried", s->host,
-                   what);
-      break;
+      case BATON_ERROR_PERMISSION:
+        g_set_error (error, BATON_ERROR, code,
+                     "SMTP server %s refused the login (%s): check user = and password = in [smtp]",
+                     s->host, what);
+        break;
+      case BATON_ERROR_CONFIG:
+        g_set_error (error, BATON_ERROR, code, "SMTP server %s: %s: %s", s->host, detail,
+                     rc == CURLE_USE_SSL_FAILED
+                         ? "it offers no STARTTLS; use url = smtps://… in [smtp]"
+                         : "if the server uses a private CA, set ca-file = in [smtp] to its PEM "
+                           "file; if the certificate names another host, use that name in url =");
+        break;
+      case BATON_ERROR_UNAVAILABLE:
+        g_set_error (error, BATON_ERROR, code, "SMTP server %s refused the message: %s", s->host,
+                     what);
+        break;
+      default:
+        g_set_error (error, BATON_ERROR, code, "SMTP server %s: %s; it will be retried", s->host,
+                     what);
+        break;
     }
 }
 
 gboolean
-baton_smtp_send (BatonSmtpSender *sender, const char *envelope_from,
-                 const char *const *recipients, const char *mime_bytes, gsize len,
-                 GError **error)
+baton_smtp_send (BatonSmtpSender *sender, const char *envelope_from, const char *const *recipients,
+                 const char *mime_bytes, gsize len, GError **error)
 {
   g_return_val_if_fail (sender != NULL && envelope_from != NULL, FALSE);
   g_return_val_if_fail (recipients != NULL && recipients[0] != NULL, FALSE);
@@ -343,9 +341,8 @@ baton_smtp_send (BatonSmtpSender *sender, const char *envelope_from,
   curl_easy_setopt (c, CURLOPT_MAIL_RCPT, NULL);
   curl_easy_setopt (c, CURLOPT_READDATA, NULL);
 
-  g_debug ("host=%s from=<%s> rcpts=%u size=%" G_GSIZE_FORMAT " result=%d reply=%ld",
-           sender->host, envelope_from, g_strv_length ((char **) recipients), len, rc,
-           reply_code);
+  g_debug ("host=%s from=<%s> rcpts=%u size=%" G_GSIZE_FORMAT " result=%d reply=%ld", sender->host,
+           envelope_from, g_strv_length ((char **) recipients), len, rc, reply_code);
   if (rc != CURLE_OK)
     {
       set_send_error (sender, rc, reply_code, error);

@@ -30,16 +30,16 @@ typedef struct {
 } Pending;
 
 struct BatonSpoolBatch {
-  BatonTeam *team;      /* borrowed */
+  BatonTeam *team; /* borrowed */
   guint max_messages;
-  gboolean open;        /* a transaction is open */
-  gint64 opened_at;     /* monotonic µs of its BEGIN */
-  GPtrArray *pending;   /* Pending*, committed at the next commit */
-  gboolean stopped;     /* a temporary failure ended the batch */
+  gboolean open;      /* a transaction is open */
+  gint64 opened_at;   /* monotonic µs of its BEGIN */
+  GPtrArray *pending; /* Pending*, committed at the next commit */
+  gboolean stopped;   /* a temporary failure ended the batch */
   guint processed;
   guint refused;
-  GError *temporary;    /* first temporary failure, owned */
-  GError *permanent;    /* first other failure, owned */
+  GError *temporary; /* first temporary failure, owned */
+  GError *permanent; /* first other failure, owned */
 };
 
 static void
@@ -110,7 +110,8 @@ acknowledge (const Pending *pending)
   log_result (pending->result, pending->source);
   if (pending->spool_file != NULL && unlink (pending->spool_file) != 0 && errno != ENOENT)
     g_warning ("%s is stored but could not be removed (%s): remove it by hand, or the next "
-               "drain finds it a duplicate", pending->spool_file, g_strerror (errno));
+               "drain finds it a duplicate",
+               pending->spool_file, g_strerror (errno));
 }
 
 /* Keeps the first failure of each class for the exit code; later ones are
@@ -205,8 +206,9 @@ apply_in_savepoint (BatonSpoolBatch *batch, const BatonMessage *message, const R
   if (!baton_store_savepoint (store, error))
     return NULL;
   g_autoptr (BatonIngestResult) result =
-    raw->data ? baton_workflow_apply (batch->team, message, raw->data, raw->length, source, error)
-              : baton_workflow_apply_fd (batch->team, message, raw->fd, raw->length, source, error);
+      raw->data
+          ? baton_workflow_apply (batch->team, message, raw->data, raw->length, source, error)
+          : baton_workflow_apply_fd (batch->team, message, raw->fd, raw->length, source, error);
   if (result == NULL || !baton_store_release (store, error))
     {
       baton_store_rollback_to_savepoint (store);
@@ -233,8 +235,8 @@ message_failed (BatonSpoolBatch *batch, GError *error, const char *source, const
 
 /* Stores MESSAGE (NULL when it did not parse: ERROR says why). */
 static gboolean
-add_parsed (BatonSpoolBatch *batch, const BatonMessage *message, GError *error,
-            const RawMail *raw, const char *source, const char *spool_file)
+add_parsed (BatonSpoolBatch *batch, const BatonMessage *message, GError *error, const RawMail *raw,
+            const char *source, const char *spool_file)
 {
   if (message == NULL)
     return message_failed (batch, error, source, spool_file);
@@ -308,8 +310,9 @@ baton_spool_batch_add_files (BatonSpoolBatch *batch, GPtrArray *paths, GPtrArray
   if (batch->stopped)
     return FALSE;
   if (paths->len < 2)
-    return paths->len == 0 || baton_spool_batch_add_file (batch, paths->pdata[0], sources->pdata[0],
-                                                          spool_files ? spool_files->pdata[0] : NULL);
+    return paths->len == 0 ||
+           baton_spool_batch_add_file (batch, paths->pdata[0], sources->pdata[0],
+                                       spool_files ? spool_files->pdata[0] : NULL);
   g_autoptr (BatonReadahead) readahead = baton_readahead_new (paths, sources, spool_files);
   BatonParsedFile *file;
   while ((file = baton_readahead_next (readahead)) != NULL)
@@ -403,7 +406,8 @@ copy_fd (int from, int to, goffset *copied, GError **error)
         {
           g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
                        "writing the message to disk: %s (free some space; the sender keeps "
-                       "the mail and retries)", g_strerror (errno));
+                       "the mail and retries)",
+                       g_strerror (errno));
           return FALSE;
         }
       *copied += n;
@@ -420,7 +424,8 @@ baton_spool_copy_to_temp (int fd, GError **error)
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
                    "cannot create a temporary file for the message: %s (check TMPDIR; the "
-                   "sender keeps the mail and retries)", local->message);
+                   "sender keeps the mail and retries)",
+                   local->message);
       g_error_free (local);
       return -1;
     }
@@ -456,8 +461,8 @@ fsync_directory (const char *path)
 static char *
 spool_name (void)
 {
-  return g_strdup_printf ("%016" G_GINT64_FORMAT ".P%dR%08x.%s", g_get_real_time (), (int) getpid (),
-                          g_random_int (), g_get_host_name ());
+  return g_strdup_printf ("%016" G_GINT64_FORMAT ".P%dR%08x.%s", g_get_real_time (),
+                          (int) getpid (), g_random_int (), g_get_host_name ());
 }
 
 static gboolean
@@ -465,7 +470,8 @@ spool_fail (GError **error, const char *what, const char *path)
 {
   g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
                "cannot %s %s: %s (make the spool directory writable or free some space; the "
-               "sender keeps the mail and retries)", what, path, g_strerror (errno));
+               "sender keeps the mail and retries)",
+               what, path, g_strerror (errno));
   return FALSE;
 }
 

@@ -21,7 +21,7 @@ gboolean
 baton_store_thread_add (BatonStore *store, const char *message_id, gint64 task, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store, "INSERT OR REPLACE INTO threads (message_id, task) VALUES (?, ?)", error);
+      store, "INSERT OR REPLACE INTO threads (message_id, task) VALUES (?, ?)", error);
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, message_id);
@@ -38,7 +38,7 @@ baton_store_thread_task (BatonStore *store, char *const *ids, GError **error)
   for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
     {
       g_autoptr (sqlite3_stmt) statement =
-        store_statement (store, "SELECT task FROM threads WHERE message_id = ?", error);
+          store_statement (store, "SELECT task FROM threads WHERE message_id = ?", error);
       if (statement == NULL)
         return 0;
       store_bind_text (statement, 1, ids[i]);
@@ -59,10 +59,10 @@ baton_store_outbox_add (BatonStore *store, const BatonOutgoing *outgoing, gint64
                         GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store,
-    "INSERT INTO outbox (message_id, kind, recipient, envelope_from, mime, task, created_at,"
-    " not_before, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    error);
+      store,
+      "INSERT INTO outbox (message_id, kind, recipient, envelope_from, mime, task, created_at,"
+      " not_before, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      error);
   if (statement == NULL)
     return 0;
   gsize size = 0;
@@ -93,8 +93,8 @@ outgoing_from_row (sqlite3_stmt *statement)
   outgoing->kind = store_column_text (statement, 2);
   outgoing->recipient = store_column_text (statement, 3);
   outgoing->envelope_from = store_column_text (statement, 4);
-  outgoing->mime = g_bytes_new (sqlite3_column_blob (statement, 5),
-                                sqlite3_column_bytes (statement, 5));
+  outgoing->mime =
+      g_bytes_new (sqlite3_column_blob (statement, 5), sqlite3_column_bytes (statement, 5));
   outgoing->task = sqlite3_column_int64 (statement, 6);
   outgoing->not_before = sqlite3_column_int64 (statement, 7);
   outgoing->attempts = sqlite3_column_int (statement, 8);
@@ -107,11 +107,11 @@ GPtrArray *
 baton_store_outbox_due (BatonStore *store, gint64 now, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store,
-    "SELECT id, message_id, kind, recipient, envelope_from, mime, task, not_before, attempts,"
-    " next_attempt, last_error FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
-    " AND not_before <= ?1 AND next_attempt <= ?1 ORDER BY id",
-    error);
+      store,
+      "SELECT id, message_id, kind, recipient, envelope_from, mime, task, not_before, attempts,"
+      " next_attempt, last_error FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+      " AND not_before <= ?1 AND next_attempt <= ?1 ORDER BY id",
+      error);
   if (statement == NULL)
     return NULL;
   sqlite3_bind_int64 (statement, 1, now);
@@ -123,8 +123,9 @@ gboolean
 baton_store_outbox_mark_sent (BatonStore *store, gint64 id, gint64 at, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store, "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
-    error);
+      store,
+      "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+      error);
   if (statement == NULL)
     return FALSE;
   sqlite3_bind_int64 (statement, 1, at);
@@ -137,9 +138,9 @@ baton_store_outbox_mark_retry (BatonStore *store, gint64 id, gint64 next_attempt
                                GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store,
-    "UPDATE outbox SET next_attempt = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
-    error);
+      store,
+      "UPDATE outbox SET next_attempt = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
+      error);
   if (statement == NULL)
     return FALSE;
   sqlite3_bind_int64 (statement, 1, next_attempt);
@@ -153,9 +154,9 @@ baton_store_outbox_mark_failed (BatonStore *store, gint64 id, gint64 at, const c
                                 GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store,
-    "UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
-    error);
+      store,
+      "UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
+      error);
   if (statement == NULL)
     return FALSE;
   sqlite3_bind_int64 (statement, 1, at);
@@ -169,7 +170,8 @@ baton_store_outbox_count (BatonStore *store, const char *recipient, const char *
                           GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store, "SELECT count(*) FROM outbox WHERE recipient = ? AND kind = ? AND created_at > ?", error);
+      store, "SELECT count(*) FROM outbox WHERE recipient = ? AND kind = ? AND created_at > ?",
+      error);
   if (statement == NULL)
     return 0;
   store_bind_text (statement, 1, recipient);
@@ -187,7 +189,7 @@ baton_store_imap_get (BatonStore *store, const char *mailbox, guint32 *uidvalidi
                       guint32 *last_uid, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store, "SELECT uidvalidity, last_uid FROM imap_state WHERE mailbox = ?", error);
+      store, "SELECT uidvalidity, last_uid FROM imap_state WHERE mailbox = ?", error);
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, mailbox);
@@ -205,8 +207,8 @@ baton_store_imap_set (BatonStore *store, const char *mailbox, guint32 uidvalidit
                       GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store,
-    "INSERT OR REPLACE INTO imap_state (mailbox, uidvalidity, last_uid) VALUES (?, ?, ?)", error);
+      store, "INSERT OR REPLACE INTO imap_state (mailbox, uidvalidity, last_uid) VALUES (?, ?, ?)",
+      error);
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, mailbox);
@@ -220,7 +222,7 @@ baton_store_imap_pending_add (BatonStore *store, const char *mailbox, guint32 ui
                               const char *folder, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store, "INSERT OR REPLACE INTO imap_pending (mailbox, uid, folder) VALUES (?, ?, ?)", error);
+      store, "INSERT OR REPLACE INTO imap_pending (mailbox, uid, folder) VALUES (?, ?, ?)", error);
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, mailbox);
@@ -234,7 +236,7 @@ baton_store_imap_pending_uids (BatonStore *store, const char *mailbox, const cha
                                GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store, "SELECT uid FROM imap_pending WHERE mailbox = ? AND folder = ? ORDER BY uid", error);
+      store, "SELECT uid FROM imap_pending WHERE mailbox = ? AND folder = ? ORDER BY uid", error);
   if (statement == NULL)
     return NULL;
   store_bind_text (statement, 1, mailbox);
@@ -264,12 +266,12 @@ GPtrArray *
 baton_store_imap_pending_folders (BatonStore *store, const char *mailbox, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store, "SELECT DISTINCT folder FROM imap_pending WHERE mailbox = ? ORDER BY folder", error);
+      store, "SELECT DISTINCT folder FROM imap_pending WHERE mailbox = ? ORDER BY folder", error);
   if (statement == NULL)
     return NULL;
   store_bind_text (statement, 1, mailbox);
-  return store_collect_rows (store, statement, folder_from_row, g_free,
-                             "reading messages to move", error);
+  return store_collect_rows (store, statement, folder_from_row, g_free, "reading messages to move",
+                             error);
 }
 
 gboolean
@@ -277,7 +279,7 @@ baton_store_imap_pending_clear (BatonStore *store, const char *mailbox, const ch
                                 GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store, "DELETE FROM imap_pending WHERE mailbox = ?1 AND (?2 IS NULL OR folder = ?2)", error);
+      store, "DELETE FROM imap_pending WHERE mailbox = ?1 AND (?2 IS NULL OR folder = ?2)", error);
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, mailbox);
@@ -289,7 +291,7 @@ gint64
 baton_store_digest_last (BatonStore *store, const char *member, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement =
-    store_statement (store, "SELECT last_at FROM digests WHERE member = ?", error);
+      store_statement (store, "SELECT last_at FROM digests WHERE member = ?", error);
   if (statement == NULL)
     return 0;
   store_bind_text (statement, 1, member);
@@ -305,7 +307,7 @@ gboolean
 baton_store_digest_set (BatonStore *store, const char *member, gint64 at, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store, "INSERT OR REPLACE INTO digests (member, last_at) VALUES (?, ?)", error);
+      store, "INSERT OR REPLACE INTO digests (member, last_at) VALUES (?, ?)", error);
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, member);

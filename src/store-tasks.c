@@ -32,11 +32,11 @@ gint64
 baton_store_task_add (BatonStore *store, const char *title, const char *created_by,
                       const char *owner, gint64 at, GError **error)
 {
-  g_autoptr (sqlite3_stmt) statement = store_statement (
-    store,
-    "INSERT INTO tasks (title, state, owner, created_by, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?)",
-    error);
+  g_autoptr (sqlite3_stmt) statement =
+      store_statement (store,
+                       "INSERT INTO tasks (title, state, owner, created_by, created_at, updated_at)"
+                       " VALUES (?, ?, ?, ?, ?, ?)",
+                       error);
   if (statement == NULL)
     return 0;
   store_bind_text (statement, 1, title);
@@ -71,7 +71,7 @@ BatonTask *
 baton_store_task_get (BatonStore *store, gint64 id, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement =
-    store_statement (store, "SELECT " TASK_COLUMNS " FROM tasks WHERE id = ?", error);
+      store_statement (store, "SELECT " TASK_COLUMNS " FROM tasks WHERE id = ?", error);
   if (statement == NULL)
     return NULL;
   sqlite3_bind_int64 (statement, 1, id);
@@ -87,8 +87,9 @@ gboolean
 baton_store_task_update (BatonStore *store, const BatonTask *task, gint64 at, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store, "UPDATE tasks SET state = ?, owner = ?, blocked_reason = ?, updated_at = ? WHERE id = ?",
-    error);
+      store,
+      "UPDATE tasks SET state = ?, owner = ?, blocked_reason = ?, updated_at = ? WHERE id = ?",
+      error);
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, task->state);
@@ -103,22 +104,22 @@ GPtrArray *
 baton_store_tasks_list (BatonStore *store, gboolean include_done, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store, "SELECT " TASK_COLUMNS " FROM tasks WHERE ? OR state <> 'done' ORDER BY id", error);
+      store, "SELECT " TASK_COLUMNS " FROM tasks WHERE ? OR state <> 'done' ORDER BY id", error);
   if (statement == NULL)
     return NULL;
   sqlite3_bind_int (statement, 1, include_done);
   return store_collect_rows (store, statement, (gpointer (*) (sqlite3_stmt *)) task_from_row,
-                       (GDestroyNotify) baton_task_free, "listing tasks", error);
+                             (GDestroyNotify) baton_task_free, "listing tasks", error);
 }
 
 gboolean
 baton_store_event_add (BatonStore *store, const BatonEvent *event, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store,
-    "INSERT INTO events (task, kind, who, from_member, to_member, note, at, message)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    error);
+      store,
+      "INSERT INTO events (task, kind, who, from_member, to_member, note, at, message)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      error);
   if (statement == NULL)
     return FALSE;
   if (event->task > 0)
@@ -161,17 +162,17 @@ baton_store_events_list (BatonStore *store, gint64 task, gint64 since, GError **
    * planner walks events_at over the whole log for every task's history,
    * which made ingest quadratic in the number of events. */
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store,
-    task > 0 ? "SELECT id, task, kind, who, from_member, to_member, note, at, message FROM events"
-               " WHERE task = ?2 AND at > ?1 ORDER BY at, id"
-             : "SELECT id, task, kind, who, from_member, to_member, note, at, message FROM events"
-               " WHERE at > ?1 ORDER BY at, id",
-    error);
+      store,
+      task > 0 ? "SELECT id, task, kind, who, from_member, to_member, note, at, message FROM events"
+                 " WHERE task = ?2 AND at > ?1 ORDER BY at, id"
+               : "SELECT id, task, kind, who, from_member, to_member, note, at, message FROM events"
+                 " WHERE at > ?1 ORDER BY at, id",
+      error);
   if (statement == NULL)
     return NULL;
   sqlite3_bind_int64 (statement, 1, since);
   if (task > 0)
     sqlite3_bind_int64 (statement, 2, task);
   return store_collect_rows (store, statement, (gpointer (*) (sqlite3_stmt *)) event_from_row,
-                       (GDestroyNotify) baton_event_free, "listing events", error);
+                             (GDestroyNotify) baton_event_free, "listing events", error);
 }

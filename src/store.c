@@ -91,30 +91,30 @@ store_set_error (BatonStore *store, int rc, const char *what, GError **error)
   const char *advice = "";
   switch (primary)
     {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      code = BATON_ERROR_TEMPORARY;
-      advice = " (another baton holds the database; the mail stays with its sender and is "
-               "retried)";
-      break;
-    case SQLITE_FULL:
-    case SQLITE_IOERR:
-    case SQLITE_NOMEM:
-    case SQLITE_PROTOCOL:
-      code = BATON_ERROR_TEMPORARY;
-      advice = " (free disk space or memory; the mail stays with its sender and is retried)";
-      break;
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-      code = BATON_ERROR_CANT_CREATE;
-      advice = " (check that the database's directory exists and is writable)";
-      break;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      code = BATON_ERROR_IO;
-      advice = " (this file is not a usable baton database: restore it from a backup)";
-      break;
+      case SQLITE_BUSY:
+      case SQLITE_LOCKED:
+        code = BATON_ERROR_TEMPORARY;
+        advice = " (another baton holds the database; the mail stays with its sender and is "
+                 "retried)";
+        break;
+      case SQLITE_FULL:
+      case SQLITE_IOERR:
+      case SQLITE_NOMEM:
+      case SQLITE_PROTOCOL:
+        code = BATON_ERROR_TEMPORARY;
+        advice = " (free disk space or memory; the mail stays with its sender and is retried)";
+        break;
+      case SQLITE_CANTOPEN:
+      case SQLITE_READONLY:
+      case SQLITE_PERM:
+        code = BATON_ERROR_CANT_CREATE;
+        advice = " (check that the database's directory exists and is writable)";
+        break;
+      case SQLITE_CORRUPT:
+      case SQLITE_NOTADB:
+        code = BATON_ERROR_IO;
+        advice = " (this file is not a usable baton database: restore it from a backup)";
+        break;
     }
   const char *message = store && store->db ? sqlite3_errmsg (store->db) : sqlite3_errstr (rc);
   g_set_error (error, BATON_ERROR, code, "database %s: %s: %s%s",
@@ -169,8 +169,9 @@ store_bind_text (sqlite3_stmt *statement, int index, const char *text)
 }
 
 GPtrArray *
-store_collect_rows (BatonStore *store, sqlite3_stmt *statement, gpointer (*from_row) (sqlite3_stmt *),
-              GDestroyNotify free_row, const char *what, GError **error)
+store_collect_rows (BatonStore *store, sqlite3_stmt *statement,
+                    gpointer (*from_row) (sqlite3_stmt *), GDestroyNotify free_row,
+                    const char *what, GError **error)
 {
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (free_row);
   int rc;
@@ -231,7 +232,7 @@ bump_schema_cookie (BatonStore *store, GError **error)
       return FALSE;
     }
   g_autofree char *bump =
-    g_strdup_printf ("PRAGMA schema_version = %d", sqlite3_column_int (read, 0) + 1);
+      g_strdup_printf ("PRAGMA schema_version = %d", sqlite3_column_int (read, 0) + 1);
   sqlite3_reset (read);
   return exec_sql (store, bump, "migrating the schema", error);
 }
@@ -249,7 +250,8 @@ migrate (BatonStore *store, GError **error)
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
                    "database %s has schema version %d, newer than this baton (%d): "
-                   "upgrade baton", store->path, version, latest);
+                   "upgrade baton",
+                   store->path, version, latest);
       return FALSE;
     }
   if (version == latest)
@@ -291,8 +293,8 @@ baton_store_open (const char *path, GError **error)
   /* Keyed by the address of the SQL text: every query is a string literal
    * (the key is not copied), and hashing the address is cheaper than
    * hashing a long string on each of the thousands of calls per batch. */
-  store->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-                                             finalize_statement);
+  store->statements =
+      g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, finalize_statement);
   /* One thread uses a connection (readahead.h parses, it never stores), so
    * SQLite's per-call connection mutex is not needed. */
   int rc = sqlite3_open_v2 (path, &store->db,
@@ -308,8 +310,10 @@ baton_store_open (const char *path, GError **error)
   const char *timeout = g_getenv ("BATON_BUSY_TIMEOUT_MS");
   sqlite3_busy_timeout (store->db, timeout ? atoi (timeout) : 5000);
   if (!exec_sql (store, "PRAGMA journal_mode = WAL", "enabling WAL", error) ||
-      !exec_sql (store, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY", "setting pragmas",
-                 error) ||
+      !exec_sql (
+          store,
+          "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY",
+          "setting pragmas", error) ||
       !migrate (store, error))
     return NULL;
   return g_steal_pointer (&store);
@@ -398,7 +402,7 @@ baton_store_message_exists (BatonStore *store, const char *message_id, gboolean 
                             GError **error)
 {
   g_autoptr (sqlite3_stmt) statement =
-    store_statement (store, "SELECT 1 FROM messages WHERE message_id = ?", error);
+      store_statement (store, "SELECT 1 FROM messages WHERE message_id = ?", error);
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, message_id);
@@ -469,11 +473,11 @@ store_raw (BatonStore *store, gint64 id, const BatonMessageRecord *record, GErro
         }
       bytes = read_whole;
     }
-  g_autoptr (sqlite3_stmt) insert = store_statement (
-    store,
-    bytes ? "INSERT INTO message_raw (message, raw) VALUES (?, ?)"
-          : "INSERT INTO message_raw (message, raw) VALUES (?, zeroblob (?))",
-    error);
+  g_autoptr (sqlite3_stmt) insert =
+      store_statement (store,
+                       bytes ? "INSERT INTO message_raw (message, raw) VALUES (?, ?)"
+                             : "INSERT INTO message_raw (message, raw) VALUES (?, zeroblob (?))",
+                       error);
   if (insert == NULL)
     return FALSE;
   sqlite3_bind_int64 (insert, 1, id);
@@ -489,10 +493,10 @@ gint64
 baton_store_message_add (BatonStore *store, const BatonMessageRecord *record, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store,
-    "INSERT INTO messages (message_id, sender, member, subject, date, received_at, source,"
-    " outcome, reason, report) VALUES (?,?,?,?,?,?,?,?,?,?)",
-    error);
+      store,
+      "INSERT INTO messages (message_id, sender, member, subject, date, received_at, source,"
+      " outcome, reason, report) VALUES (?,?,?,?,?,?,?,?,?,?)",
+      error);
   if (statement == NULL)
     return 0;
   store_bind_text (statement, 1, record->message_id);
@@ -518,7 +522,7 @@ baton_store_message_settle (BatonStore *store, gint64 id, const char *outcome, c
                             GError **error)
 {
   g_autoptr (sqlite3_stmt) statement =
-    store_statement (store, "UPDATE messages SET outcome = ?, report = ? WHERE id = ?", error);
+      store_statement (store, "UPDATE messages SET outcome = ?, report = ? WHERE id = ?", error);
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, outcome);
@@ -551,10 +555,10 @@ GPtrArray *
 baton_store_messages_quarantined (BatonStore *store, gint64 since, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
-    store,
-    "SELECT sender, subject, reason, received_at FROM messages"
-    " WHERE outcome = 'quarantined' AND received_at > ? ORDER BY received_at, id",
-    error);
+      store,
+      "SELECT sender, subject, reason, received_at FROM messages"
+      " WHERE outcome = 'quarantined' AND received_at > ? ORDER BY received_at, id",
+      error);
   if (statement == NULL)
     return NULL;
   sqlite3_bind_int64 (statement, 1, since);
@@ -572,12 +576,12 @@ baton_store_members_sync (BatonStore *store, GPtrArray *config_members, gint64 n
     {
       const BatonMember *member = config_members->pdata[i];
       g_autoptr (sqlite3_stmt) upsert = store_statement (
-        store,
-        "INSERT INTO members (name, email, display_name, timezone, digest_minutes, joined_at)"
-        " VALUES (?,?,?,?,?,?) ON CONFLICT (name) DO UPDATE SET email = excluded.email,"
-        " display_name = excluded.display_name, timezone = excluded.timezone,"
-        " digest_minutes = excluded.digest_minutes, active = 1",
-        error);
+          store,
+          "INSERT INTO members (name, email, display_name, timezone, digest_minutes, joined_at)"
+          " VALUES (?,?,?,?,?,?) ON CONFLICT (name) DO UPDATE SET email = excluded.email,"
+          " display_name = excluded.display_name, timezone = excluded.timezone,"
+          " digest_minutes = excluded.digest_minutes, active = 1",
+          error);
       if (upsert == NULL)
         return FALSE;
       store_bind_text (upsert, 1, member->name);
@@ -596,7 +600,7 @@ gint64
 baton_store_member_joined (BatonStore *store, const char *name, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement =
-    store_statement (store, "SELECT joined_at FROM members WHERE name = ?", error);
+      store_statement (store, "SELECT joined_at FROM members WHERE name = ?", error);
   if (statement == NULL)
     return 0;
   store_bind_text (statement, 1, name);

@@ -82,10 +82,10 @@ baton_templates_check (const char *dir)
     {
       g_autoptr (GError) error = NULL;
       g_autofree char *origin = NULL;
-      g_autofree char *source = baton_templates_source (dir, baton_embedded_templates[i].name,
-                                                        &origin, &error);
-      g_autoptr (BatonTemplate) template = source ? baton_mustache_parse (source, origin, &error)
-                                                  : NULL;
+      g_autofree char *source =
+          baton_templates_source (dir, baton_embedded_templates[i].name, &origin, &error);
+      g_autoptr (BatonTemplate) template =
+          source ? baton_mustache_parse (source, origin, &error) : NULL;
       if (template == NULL)
         g_ptr_array_add (problems, g_strdup (error->message));
     }
@@ -93,9 +93,10 @@ baton_templates_check (const char *dir)
   const char *name;
   while (listing && (name = g_dir_read_name (listing)) != NULL)
     if (name[0] != '.' && embedded (name) == NULL && !g_str_has_prefix (name, "partial-"))
-      g_ptr_array_add (problems, g_strdup_printf ("%s/%s:1: baton has no template of this name; "
-                                                  "templates: digest.txt, digest.html, handoff.txt, "
-                                                  "taken.txt, reply.txt",
-                                                  dir, name));
+      g_ptr_array_add (problems,
+                       g_strdup_printf ("%s/%s:1: baton has no template of this name; "
+                                        "templates: digest.txt, digest.html, handoff.txt, "
+                                        "taken.txt, reply.txt",
+                                        dir, name));
   return problems;
 }

@@ -56,24 +56,24 @@ typedef struct {
  * Japanese, older Gmail), which needs a time and a bracketed address. */
 static const char attribution_re[] =
     "^[-–—\\s]*(?:"
-    "On\\s.+wrote\\s*:?"                                     /* en */
-    "|Le\\s.+\\s(?:a\\s+)?écrit\\s*:?"                       /* fr */
-    "|Am\\s.+\\sschrieb(?:\\s.*)?:"                          /* de */
-    "|.*@\\S*\\s*schrieb(?:\\s.*)?:"                         /* de: Name <a@b> schrieb am …: */
-    "|El\\s.+\\s(?:escribió|ha\\s+escrit|escrigué|va\\s+escriure)\\s*:?" /* es, ca */
-    "|(?:Il|In\\s+data)\\s.+\\sha\\s+scritto\\s*:?"          /* it */
-    "|Op\\s.+\\sschreef(?:\\s.*)?:?"                         /* nl */
-    "|(?:W\\s+dniu|Dnia)\\s.+\\s(?:napisał\\(a\\)|napisała|napisał|pisze)\\s*:?" /* pl */
-    "|(?:Em|No\\s+dia)\\s.+\\sescreveu\\s*:?"                /* pt */
-    "|(?=.*@).*\\d{1,2}[:.]\\d{2}.*\\sskrev(?:\\s.*)?(?::|<\\S+@\\S+)" /* da, no, sv */
-    "|.+\\skirjoitti\\s*:?"                                  /* fi */
-    "|.+\\s(?:napsal\\(a\\)|napsala|napsal|napísal)\\s*:?"   /* cs, sk */
+    "On\\s.+wrote\\s*:?"               /* en */
+    "|Le\\s.+\\s(?:a\\s+)?écrit\\s*:?" /* fr */
+    "|Am\\s.+\\sschrieb(?:\\s.*)?:"    /* de */
+    "|.*@\\S*\\s*schrieb(?:\\s.*)?:"   /* de: Name <a@b> schrieb am …: */
+    "|El\\s.+\\s(?:escribió|ha\\s+escrit|escrigué|va\\s+escriure)\\s*:?"          /* es, ca */
+    "|(?:Il|In\\s+data)\\s.+\\sha\\s+scritto\\s*:?"                               /* it */
+    "|Op\\s.+\\sschreef(?:\\s.*)?:?"                                              /* nl */
+    "|(?:W\\s+dniu|Dnia)\\s.+\\s(?:napisał\\(a\\)|napisała|napisał|pisze)\\s*:?"  /* pl */
+    "|(?:Em|No\\s+dia)\\s.+\\sescreveu\\s*:?"                                     /* pt */
+    "|(?=.*@).*\\d{1,2}[:.]\\d{2}.*\\sskrev(?:\\s.*)?(?::|<\\S+@\\S+)"            /* da, no, sv */
+    "|.+\\skirjoitti\\s*:?"                                                       /* fi */
+    "|.+\\s(?:napsal\\(a\\)|napsala|napsal|napísal)\\s*:?"                        /* cs, sk */
     "|.+\\s(?:написал\\(а\\)|написала|написал|написав|написала|пишет|пише)\\s*:?" /* ru, uk */
-    "|.+\\syazdı\\s*:?"                                      /* tr */
-    "|.+\\s(?:írta(?:\\s*\\(.*\\))?|a\\s+scris|έγραψε)\\s*:?"   /* hu, ro, el */
-    "|.+\\s(?:đã\\s+viết|menulis)\\s*:?"                       /* vi, id */
-    "|(?:בתאריך\\s|.*\\sכתב).+:|.*\\sكتب\\s.+:"                 /* he, ar */
-    "|.+(?:写道|寫道|のメッセージ|が書きました|작성)\\s*[:：]?" /* zh, ja, ko */
+    "|.+\\syazdı\\s*:?"                                                           /* tr */
+    "|.+\\s(?:írta(?:\\s*\\(.*\\))?|a\\s+scris|έγραψε)\\s*:?"                     /* hu, ro, el */
+    "|.+\\s(?:đã\\s+viết|menulis)\\s*:?"                                          /* vi, id */
+    "|(?:בתאריך\\s|.*\\sכתב).+:|.*\\sكتب\\s.+:"                                   /* he, ar */
+    "|.+(?:写道|寫道|のメッセージ|が書きました|작성)\\s*[:：]?"                   /* zh, ja, ko */
     "|(?:\\p{L}{1,12}[.,]?\\s+){0,2}\\d.*\\d{1,2}[:.]\\d{2}.*[<(][^\\s<>()]+@[^\\s<>()]+[>)]\\s*[:：]"
     ")[-\\s]*$";
 
@@ -91,7 +91,7 @@ static const char separator_re[] =
     "|messaggio\\s+inoltrato|doorgestuurd\\s+bericht|videresendt\\s+(?:besked|meddelelse|melding)"
     "|vidarebefordrat\\s+meddelande|пересылаемое\\s+сообщение|mensagem\\s+encaminhada)"
     "\\s*(?:-{2,}|={2,})?\\s*:?"
-    "|-{2,}\\s*forwarded\\s+by\\s.+?-{2,}"                      /* Lotus Notes */
+    "|-{2,}\\s*forwarded\\s+by\\s.+?-{2,}" /* Lotus Notes */
     "|(?:begin\\s+forwarded\\s+message|anfang\\s+der\\s+weitergeleiteten\\s+nachricht"
     "|début\\s+du\\s+message\\s+réexpédié|inicio\\s+del\\s+mensaje\\s+reenviado)\\s*:"
     "|_{2,})\\s*$";
@@ -138,37 +138,96 @@ static const struct {
   Field field;
 } field_names[] = {
   /* From */
-  { "from", FIELD_FROM }, { "von", FIELD_FROM }, { "de", FIELD_FROM }, { "van", FIELD_FROM },
-  { "da", FIELD_FROM }, { "od", FIELD_FROM }, { "fra", FIELD_FROM }, { "från", FIELD_FROM },
-  { "lähettäjä", FIELD_FROM }, { "от", FIELD_FROM }, { "от кого", FIELD_FROM },
-  { "发件人", FIELD_FROM }, { "寄件者", FIELD_FROM }, { "差出人", FIELD_FROM },
-  { "보낸 사람", FIELD_FROM }, { "kimden", FIELD_FROM }, { "feladó", FIELD_FROM },
+  { "from", FIELD_FROM },
+  { "von", FIELD_FROM },
+  { "de", FIELD_FROM },
+  { "van", FIELD_FROM },
+  { "da", FIELD_FROM },
+  { "od", FIELD_FROM },
+  { "fra", FIELD_FROM },
+  { "från", FIELD_FROM },
+  { "lähettäjä", FIELD_FROM },
+  { "от", FIELD_FROM },
+  { "от кого", FIELD_FROM },
+  { "发件人", FIELD_FROM },
+  { "寄件者", FIELD_FROM },
+  { "差出人", FIELD_FROM },
+  { "보낸 사람", FIELD_FROM },
+  { "kimden", FIELD_FROM },
+  { "feladó", FIELD_FROM },
   /* To */
-  { "to", FIELD_TO }, { "an", FIELD_TO }, { "à", FIELD_TO }, { "a", FIELD_TO },
-  { "aan", FIELD_TO }, { "per", FIELD_TO }, { "do", FIELD_TO }, { "til", FIELD_TO },
-  { "till", FIELD_TO }, { "para", FIELD_TO }, { "vastaanottaja", FIELD_TO },
-  { "кому", FIELD_TO }, { "收件人", FIELD_TO }, { "宛先", FIELD_TO },
-  { "받는 사람", FIELD_TO }, { "kime", FIELD_TO }, { "címzett", FIELD_TO },
+  { "to", FIELD_TO },
+  { "an", FIELD_TO },
+  { "à", FIELD_TO },
+  { "a", FIELD_TO },
+  { "aan", FIELD_TO },
+  { "per", FIELD_TO },
+  { "do", FIELD_TO },
+  { "til", FIELD_TO },
+  { "till", FIELD_TO },
+  { "para", FIELD_TO },
+  { "vastaanottaja", FIELD_TO },
+  { "кому", FIELD_TO },
+  { "收件人", FIELD_TO },
+  { "宛先", FIELD_TO },
+  { "받는 사람", FIELD_TO },
+  { "kime", FIELD_TO },
+  { "címzett", FIELD_TO },
   /* Cc */
-  { "cc", FIELD_CC }, { "kopie", FIELD_CC }, { "copie à", FIELD_CC }, { "kopia", FIELD_CC },
-  { "копия", FIELD_CC }, { "抄送", FIELD_CC }, { "kopio", FIELD_CC },
+  { "cc", FIELD_CC },
+  { "kopie", FIELD_CC },
+  { "copie à", FIELD_CC },
+  { "kopia", FIELD_CC },
+  { "копия", FIELD_CC },
+  { "抄送", FIELD_CC },
+  { "kopio", FIELD_CC },
   /* Sent / Date */
-  { "sent", FIELD_SENT }, { "date", FIELD_SENT }, { "datum", FIELD_SENT },
-  { "gesendet", FIELD_SENT }, { "envoyé", FIELD_SENT }, { "envoyé le", FIELD_SENT },
-  { "message du", FIELD_SENT }, { "enviado", FIELD_SENT }, { "enviado el", FIELD_SENT },
-  { "fecha", FIELD_SENT }, { "inviato", FIELD_SENT }, { "data", FIELD_SENT },
-  { "verzonden", FIELD_SENT }, { "wysłano", FIELD_SENT }, { "sendt", FIELD_SENT },
-  { "dato", FIELD_SENT }, { "skickat", FIELD_SENT }, { "lähetetty", FIELD_SENT },
-  { "päivämäärä", FIELD_SENT }, { "отправлено", FIELD_SENT }, { "дата", FIELD_SENT },
-  { "发送时间", FIELD_SENT }, { "日期", FIELD_SENT }, { "送信日時", FIELD_SENT },
-  { "日付", FIELD_SENT }, { "보낸 날짜", FIELD_SENT }, { "tarih", FIELD_SENT },
+  { "sent", FIELD_SENT },
+  { "date", FIELD_SENT },
+  { "datum", FIELD_SENT },
+  { "gesendet", FIELD_SENT },
+  { "envoyé", FIELD_SENT },
+  { "envoyé le", FIELD_SENT },
+  { "message du", FIELD_SENT },
+  { "enviado", FIELD_SENT },
+  { "enviado el", FIELD_SENT },
+  { "fecha", FIELD_SENT },
+  { "inviato", FIELD_SENT },
+  { "data", FIELD_SENT },
+  { "verzonden", FIELD_SENT },
+  { "wysłano", FIELD_SENT },
+  { "sendt", FIELD_SENT },
+  { "dato", FIELD_SENT },
+  { "skickat", FIELD_SENT },
+  { "lähetetty", FIELD_SENT },
+  { "päivämäärä", FIELD_SENT },
+  { "отправлено", FIELD_SENT },
+  { "дата", FIELD_SENT },
+  { "发送时间", FIELD_SENT },
+  { "日期", FIELD_SENT },
+  { "送信日時", FIELD_SENT },
+  { "日付", FIELD_SENT },
+  { "보낸 날짜", FIELD_SENT },
+  { "tarih", FIELD_SENT },
   /* Subject */
-  { "subject", FIELD_SUBJECT }, { "betreff", FIELD_SUBJECT }, { "objet", FIELD_SUBJECT },
-  { "asunto", FIELD_SUBJECT }, { "oggetto", FIELD_SUBJECT }, { "onderwerp", FIELD_SUBJECT },
-  { "temat", FIELD_SUBJECT }, { "emne", FIELD_SUBJECT }, { "ämne", FIELD_SUBJECT },
-  { "aihe", FIELD_SUBJECT }, { "тема", FIELD_SUBJECT }, { "主题", FIELD_SUBJECT },
-  { "主旨", FIELD_SUBJECT }, { "件名", FIELD_SUBJECT }, { "제목", FIELD_SUBJECT },
-  { "assunto", FIELD_SUBJECT }, { "sujet", FIELD_SUBJECT }, { "konu", FIELD_SUBJECT },
+  { "subject", FIELD_SUBJECT },
+  { "betreff", FIELD_SUBJECT },
+  { "objet", FIELD_SUBJECT },
+  { "asunto", FIELD_SUBJECT },
+  { "oggetto", FIELD_SUBJECT },
+  { "onderwerp", FIELD_SUBJECT },
+  { "temat", FIELD_SUBJECT },
+  { "emne", FIELD_SUBJECT },
+  { "ämne", FIELD_SUBJECT },
+  { "aihe", FIELD_SUBJECT },
+  { "тема", FIELD_SUBJECT },
+  { "主题", FIELD_SUBJECT },
+  { "主旨", FIELD_SUBJECT },
+  { "件名", FIELD_SUBJECT },
+  { "제목", FIELD_SUBJECT },
+  { "assunto", FIELD_SUBJECT },
+  { "sujet", FIELD_SUBJECT },
+  { "konu", FIELD_SUBJECT },
   { "tárgy", FIELD_SUBJECT },
 };
 
@@ -188,19 +247,20 @@ patterns (void)
 {
   static Patterns p;
   static gsize done = 0;
-  if (g_once_init_enter (&done)) {
-    p.attribution = compile (attribution_re, G_REGEX_CASELESS);
-    p.weak_attribution = compile (weak_attribution_re, G_REGEX_CASELESS);
-    p.separator = compile (separator_re, G_REGEX_CASELESS);
-    p.footer = compile (footer_re, G_REGEX_CASELESS);
-    p.signoff = compile (signoff_re, G_REGEX_CASELESS);
-    p.name_line = compile (name_line_re, 0);
-    p.fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-    for (gsize i = 0; i < G_N_ELEMENTS (field_names); i++)
-      g_hash_table_insert (p.fields, g_utf8_casefold (field_names[i].name, -1),
-                           GINT_TO_POINTER (field_names[i].field));
-    g_once_init_leave (&done, 1);
-  }
+  if (g_once_init_enter (&done))
+    {
+      p.attribution = compile (attribution_re, G_REGEX_CASELESS);
+      p.weak_attribution = compile (weak_attribution_re, G_REGEX_CASELESS);
+      p.separator = compile (separator_re, G_REGEX_CASELESS);
+      p.footer = compile (footer_re, G_REGEX_CASELESS);
+      p.signoff = compile (signoff_re, G_REGEX_CASELESS);
+      p.name_line = compile (name_line_re, 0);
+      p.fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (gsize i = 0; i < G_N_ELEMENTS (field_names); i++)
+        g_hash_table_insert (p.fields, g_utf8_casefold (field_names[i].name, -1),
+                             GINT_TO_POINTER (field_names[i].field));
+      g_once_init_leave (&done, 1);
+    }
   return &p;
 }
 
@@ -225,16 +285,17 @@ split_lines (const char *text)
 {
   GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
   const char *p = text;
-  for (;;) {
-    gsize len = strcspn (p, "\r\n");
-    char *line = g_strndup (p, len);
-    g_strchomp (line);
-    g_ptr_array_add (lines, line);
-    p += len;
-    if (*p == '\0')
-      break;
-    p += (p[0] == '\r' && p[1] == '\n') ? 2 : 1;
-  }
+  for (;;)
+    {
+      gsize len = strcspn (p, "\r\n");
+      char *line = g_strndup (p, len);
+      g_strchomp (line);
+      g_ptr_array_add (lines, line);
+      p += len;
+      if (*p == '\0')
+        break;
+      p += (p[0] == '\r' && p[1] == '\n') ? 2 : 1;
+    }
   return lines;
 }
 
@@ -258,21 +319,23 @@ classify (GPtrArray *lines)
 {
   guint n = lines->len;
   LineKind *kind = g_new (LineKind, n);
-  for (guint i = 0; i < n; i++) {
-    const char *l = g_ptr_array_index (lines, i);
-    kind[i] = is_blank (l) ? LINE_BLANK : is_quoted_line (l) ? LINE_QUOTED : LINE_TEXT;
-  }
-  for (guint i = 1; i + 1 < n; i++) {
-    if (kind[i] != LINE_TEXT || kind[i - 1] != LINE_QUOTED ||
-        g_utf8_strlen (g_ptr_array_index (lines, i - 1), -1) < WRAPPED_QUOTE_CHARS)
-      continue;
-    guint j = i;
-    while (j < n && j < i + 2 && kind[j] == LINE_TEXT)
-      j++;
-    if (j < n && kind[j] == LINE_QUOTED)
-      for (guint k = i; k < j; k++)
-        kind[k] = LINE_QUOTED;
-  }
+  for (guint i = 0; i < n; i++)
+    {
+      const char *l = g_ptr_array_index (lines, i);
+      kind[i] = is_blank (l) ? LINE_BLANK : is_quoted_line (l) ? LINE_QUOTED : LINE_TEXT;
+    }
+  for (guint i = 1; i + 1 < n; i++)
+    {
+      if (kind[i] != LINE_TEXT || kind[i - 1] != LINE_QUOTED ||
+          g_utf8_strlen (g_ptr_array_index (lines, i - 1), -1) < WRAPPED_QUOTE_CHARS)
+        continue;
+      guint j = i;
+      while (j < n && j < i + 2 && kind[j] == LINE_TEXT)
+        j++;
+      if (j < n && kind[j] == LINE_QUOTED)
+        for (guint k = i; k < j; k++)
+          kind[k] = LINE_QUOTED;
+    }
   return kind;
 }
 
@@ -328,20 +391,23 @@ header_block_at (GPtrArray *lines, const LineKind *kind, guint i)
   guint mask = 0;
   gboolean address = FALSE;
   Field previous = FIELD_NONE;
-  for (guint j = i; j < lines->len && kind[j] != LINE_QUOTED; j++) {
-    if (kind[j] == LINE_BLANK) { /* some clients space the fields out */
-      if (j + 1 >= lines->len || header_field (g_ptr_array_index (lines, j + 1), NULL) == FIELD_NONE)
+  for (guint j = i; j < lines->len && kind[j] != LINE_QUOTED; j++)
+    {
+      if (kind[j] == LINE_BLANK)
+        { /* some clients space the fields out */
+          if (j + 1 >= lines->len ||
+              header_field (g_ptr_array_index (lines, j + 1), NULL) == FIELD_NONE)
+            break;
+          continue;
+        }
+      const char *line = g_ptr_array_index (lines, j);
+      Field f = header_field (line, NULL);
+      if (f == FIELD_NONE && (j == i || !is_header_continuation (line, previous)))
         break;
-      continue;
+      mask |= f;
+      address = address || strchr (line, '@') != NULL;
+      previous = f;
     }
-    const char *line = g_ptr_array_index (lines, j);
-    Field f = header_field (line, NULL);
-    if (f == FIELD_NONE && (j == i || !is_header_continuation (line, previous)))
-      break;
-    mask |= f;
-    address = address || strchr (line, '@') != NULL;
-    previous = f;
-  }
   guint full = FIELD_FROM | FIELD_TO | FIELD_SENT | FIELD_SUBJECT;
   return (mask & FIELD_FROM) && (mask & FIELD_TO) &&
          (mask & (FIELD_SENT | FIELD_SUBJECT | FIELD_CC)) && (address || (mask & full) == full);
@@ -407,18 +473,19 @@ attribution_at (GPtrArray *lines, const LineKind *kind, guint i)
   if (!has_date_or_address (first) || strlen (first) > MAX_ATTRIBUTION_BYTES)
     return 0;
   g_autoptr (GString) joined = g_string_new (NULL);
-  for (guint k = 0; k < MAX_ATTRIBUTION_LINES && i + k < lines->len; k++) {
-    if (kind[i + k] != LINE_TEXT)
-      break;
-    if (k > 0)
-      g_string_append_c (joined, ' ');
-    g_string_append (joined, g_ptr_array_index (lines, i + k));
-    if (joined->len > MAX_ATTRIBUTION_BYTES)
-      break;
-    if (could_end_attribution (g_ptr_array_index (lines, i + k)) &&
-        matches (patterns ()->attribution, joined->str))
-      return k + 1;
-  }
+  for (guint k = 0; k < MAX_ATTRIBUTION_LINES && i + k < lines->len; k++)
+    {
+      if (kind[i + k] != LINE_TEXT)
+        break;
+      if (k > 0)
+        g_string_append_c (joined, ' ');
+      g_string_append (joined, g_ptr_array_index (lines, i + k));
+      if (joined->len > MAX_ATTRIBUTION_BYTES)
+        break;
+      if (could_end_attribution (g_ptr_array_index (lines, i + k)) &&
+          matches (patterns ()->attribution, joined->str))
+        return k + 1;
+    }
   return 0;
 }
 
@@ -460,29 +527,33 @@ scan (GPtrArray *lines, const LineKind *kind, gboolean *keep)
 {
   guint n = lines->len;
   gboolean after_quote = FALSE; /* blank lines closing a quote go with it */
-  for (guint i = 0; i < n; i++) {
-    if (kind[i] == LINE_QUOTED) {
-      after_quote = TRUE;
-      continue;
+  for (guint i = 0; i < n; i++)
+    {
+      if (kind[i] == LINE_QUOTED)
+        {
+          after_quote = TRUE;
+          continue;
+        }
+      if (kind[i] == LINE_BLANK)
+        {
+          keep[i] = !after_quote;
+          continue;
+        }
+      after_quote = FALSE;
+      if (cut_marker_at (lines, kind, i))
+        return i;
+      gboolean cut = FALSE;
+      guint span = attribution (lines, kind, i, &cut);
+      if (cut)
+        return i;
+      if (span > 0)
+        { /* it goes with the quote it introduces */
+          i += span - 1;
+          after_quote = TRUE;
+          continue;
+        }
+      keep[i] = TRUE;
     }
-    if (kind[i] == LINE_BLANK) {
-      keep[i] = !after_quote;
-      continue;
-    }
-    after_quote = FALSE;
-    if (cut_marker_at (lines, kind, i))
-      return i;
-    gboolean cut = FALSE;
-    guint span = attribution (lines, kind, i, &cut);
-    if (cut)
-      return i;
-    if (span > 0) { /* it goes with the quote it introduces */
-      i += span - 1;
-      after_quote = TRUE;
-      continue;
-    }
-    keep[i] = TRUE;
-  }
   return n;
 }
 
@@ -500,12 +571,13 @@ is_rule_line (const char *line)
 {
   if (is_blank (line))
     return FALSE;
-  for (const char *p = line; *p; p = g_utf8_next_char (p)) {
-    gunichar c = g_utf8_get_char (p);
-    gboolean rule = c == 0x2013 || c == 0x2014 || (c < 0x80 && strchr ("-_=*~", (int) c));
-    if (!g_unichar_isspace (c) && !rule)
-      return FALSE;
-  }
+  for (const char *p = line; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      gboolean rule = c == 0x2013 || c == 0x2014 || (c < 0x80 && strchr ("-_=*~", (int) c));
+      if (!g_unichar_isspace (c) && !rule)
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -528,20 +600,22 @@ static void
 drop_signoff (GPtrArray *lines, gboolean *keep, guint end)
 {
   guint after = 0;
-  for (gint i = last_kept (lines, keep, end); i > 0; i--) {
-    const char *line = g_ptr_array_index (lines, i);
-    if (!keep[i] || is_blank (line))
-      continue;
-    if (matches (patterns ()->signoff, line)) {
-      if (last_kept (lines, keep, (guint) i) < 0)
+  for (gint i = last_kept (lines, keep, end); i > 0; i--)
+    {
+      const char *line = g_ptr_array_index (lines, i);
+      if (!keep[i] || is_blank (line))
+        continue;
+      if (matches (patterns ()->signoff, line))
+        {
+          if (last_kept (lines, keep, (guint) i) < 0)
+            return;
+          for (guint k = (guint) i; k < end; k++)
+            keep[k] = FALSE;
+          return;
+        }
+      if (++after > 5 || !is_signature_line (line))
         return;
-      for (guint k = (guint) i; k < end; k++)
-        keep[k] = FALSE;
-      return;
     }
-    if (++after > 5 || !is_signature_line (line))
-      return;
-  }
 }
 
 /* Drops what hangs at the end of the new text: a "-Name" signature line
@@ -564,20 +638,22 @@ join_kept (GPtrArray *lines, const gboolean *keep, guint end)
 {
   GString *out = g_string_new (NULL);
   guint blanks = 0;
-  for (guint i = 0; i < end; i++) {
-    const char *line = g_ptr_array_index (lines, i);
-    if (!keep[i])
-      continue;
-    if (is_blank (line)) {
-      blanks++;
-      continue;
+  for (guint i = 0; i < end; i++)
+    {
+      const char *line = g_ptr_array_index (lines, i);
+      if (!keep[i])
+        continue;
+      if (is_blank (line))
+        {
+          blanks++;
+          continue;
+        }
+      if (out->len > 0)
+        for (guint b = 0; b <= blanks; b++)
+          g_string_append_c (out, '\n');
+      g_string_append (out, line);
+      blanks = 0;
     }
-    if (out->len > 0)
-      for (guint b = 0; b <= blanks; b++)
-        g_string_append_c (out, '\n');
-    g_string_append (out, line);
-    blanks = 0;
-  }
   return g_string_free (out, FALSE);
 }
 

@@ -32,8 +32,10 @@ static gboolean
 record (ApplyContext *context, gint64 task, const char *kind, const char *from, const char *to,
         const char *note, GError **error)
 {
-  BatonEvent event = { 0, task, (char *) kind, (char *) context->sender, (char *) from, (char *) to,
-                       (char *) note, context->now, context->message_row };
+  BatonEvent event = {
+    0,           task,          (char *) kind, (char *) context->sender, (char *) from,
+    (char *) to, (char *) note, context->now,  context->message_row
+  };
   return baton_store_event_add (context->team->store, &event, error);
 }
 
@@ -142,9 +144,10 @@ apply_take (ApplyContext *context, const BatonCommand *command, BatonTask *task,
   const char *state = g_str_equal (task->state, "blocked") ? "blocked" : "taken";
   if (!save (context, task, state, context->sender, error))
     return FALSE;
-  gboolean ok = previous != NULL
-    ? record (context, task->id, "handoff", previous, context->sender, command->text, error)
-    : record (context, task->id, "taken", NULL, context->sender, command->text, error);
+  gboolean ok =
+      previous != NULL
+          ? record (context, task->id, "handoff", previous, context->sender, command->text, error)
+          : record (context, task->id, "taken", NULL, context->sender, command->text, error);
   if (!ok)
     return FALSE;
   line->ok = TRUE;
@@ -193,33 +196,35 @@ apply_state_change (ApplyContext *context, const BatonCommand *command, BatonTas
   const char *state = NULL, *kind = NULL, *said = NULL;
   switch (command->kind)
     {
-    case BATON_COMMAND_DONE:
-      state = "done", kind = "done", said = "is done";
-      break;
-    case BATON_COMMAND_DROP:
-      if (owner != NULL && !g_str_equal (owner, context->sender))
-        {
-          finish (context, line, "task #%" G_GINT64_FORMAT " is held by %s, not you: only its "
-                  "holder can drop it (take it first, or ask %s)", task->id, owner, owner);
-          return TRUE;
-        }
-      state = "open", kind = "dropped", said = "is back in the pool", owner = NULL;
-      break;
-    case BATON_COMMAND_BLOCK:
-      state = "blocked", kind = "blocked", said = "is blocked";
-      g_free (task->blocked_reason);
-      task->blocked_reason = g_strdup (command->text);
-      break;
-    case BATON_COMMAND_UNBLOCK:
-      if (!g_str_equal (task->state, "blocked"))
-        {
-          finish (context, line, "task #%" G_GINT64_FORMAT " is not blocked", task->id);
-          return TRUE;
-        }
-      state = owner ? "taken" : "open", kind = "unblocked", said = "is unblocked";
-      break;
-    default:
-      g_assert_not_reached ();
+      case BATON_COMMAND_DONE:
+        state = "done", kind = "done", said = "is done";
+        break;
+      case BATON_COMMAND_DROP:
+        if (owner != NULL && !g_str_equal (owner, context->sender))
+          {
+            finish (context, line,
+                    "task #%" G_GINT64_FORMAT " is held by %s, not you: only its "
+                    "holder can drop it (take it first, or ask %s)",
+                    task->id, owner, owner);
+            return TRUE;
+          }
+        state = "open", kind = "dropped", said = "is back in the pool", owner = NULL;
+        break;
+      case BATON_COMMAND_BLOCK:
+        state = "blocked", kind = "blocked", said = "is blocked";
+        g_free (task->blocked_reason);
+        task->blocked_reason = g_strdup (command->text);
+        break;
+      case BATON_COMMAND_UNBLOCK:
+        if (!g_str_equal (task->state, "blocked"))
+          {
+            finish (context, line, "task #%" G_GINT64_FORMAT " is not blocked", task->id);
+            return TRUE;
+          }
+        state = owner ? "taken" : "open", kind = "unblocked", said = "is unblocked";
+        break;
+      default:
+        g_assert_not_reached ();
     }
   if (!save (context, task, state, owner, error) ||
       !record (context, task->id, kind, NULL, NULL, command->text, error))
@@ -263,18 +268,18 @@ apply_on_task (ApplyContext *context, const BatonCommand *command, GError **erro
   gboolean ok;
   switch (command->kind)
     {
-    case BATON_COMMAND_TAKE:
-      ok = apply_take (context, command, task, line, error);
-      break;
-    case BATON_COMMAND_HANDOFF:
-      ok = apply_handoff (context, command, task, line, error);
-      break;
-    case BATON_COMMAND_NOTE:
-    case BATON_COMMAND_UPDATE:
-      ok = apply_note (context, command, task, line, error);
-      break;
-    default:
-      ok = apply_state_change (context, command, task, line, error);
+      case BATON_COMMAND_TAKE:
+        ok = apply_take (context, command, task, line, error);
+        break;
+      case BATON_COMMAND_HANDOFF:
+        ok = apply_handoff (context, command, task, line, error);
+        break;
+      case BATON_COMMAND_NOTE:
+      case BATON_COMMAND_UPDATE:
+        ok = apply_note (context, command, task, line, error);
+        break;
+      default:
+        ok = apply_state_change (context, command, task, line, error);
     }
   if (!ok && line->outcome == NULL)
     workflow_line_free (line); /* a store failure: never reached the result */
@@ -299,14 +304,14 @@ workflow_apply_command (ApplyContext *context, const BatonCommand *command, GErr
 {
   switch (command->kind)
     {
-    case BATON_COMMAND_TASK:
-      return apply_task (context, command, error);
-    case BATON_COMMAND_UPDATE:
-      return apply_update (context, command, error);
-    case BATON_COMMAND_INVALID:
-      finish (context, line_result (command, 0), "%s", command->error);
-      return TRUE;
-    default:
-      return apply_on_task (context, command, error);
+      case BATON_COMMAND_TASK:
+        return apply_task (context, command, error);
+      case BATON_COMMAND_UPDATE:
+        return apply_update (context, command, error);
+      case BATON_COMMAND_INVALID:
+        finish (context, line_result (command, 0), "%s", command->error);
+        return TRUE;
+      default:
+        return apply_on_task (context, command, error);
     }
 }

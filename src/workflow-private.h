@@ -15,6 +15,7 @@ typedef struct {
 
 /* Applies one command, adding its line to context->result. FALSE with ERROR
  * only for store failures, which abort the whole message. */
-gboolean workflow_apply_command (ApplyContext *context, const BatonCommand *command, GError **error);
+gboolean workflow_apply_command (ApplyContext *context, const BatonCommand *command,
+                                 GError **error);
 
 void workflow_line_free (BatonLineResult *line);

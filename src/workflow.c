@@ -77,7 +77,8 @@ baton_team_open (const char *config_path, GError **error)
   if (team->store == NULL)
     return NULL;
   if (!baton_store_begin (team->store, error) ||
-      !baton_store_members_sync (team->store, team->config->members, baton_clock_now_unix (), error) ||
+      !baton_store_members_sync (team->store, team->config->members, baton_clock_now_unix (),
+                                 error) ||
       !baton_store_commit (team->store, error))
     return NULL;
   return g_steal_pointer (&team);
@@ -98,8 +99,8 @@ baton_workflow_message_key (const BatonMessage *message, const char *raw, gsize 
 {
   if (message->message_id != NULL)
     return g_strdup (message->message_id);
-  g_autofree char *digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) raw,
-                                                         length);
+  g_autofree char *digest =
+      g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) raw, length);
   return g_strdup_printf ("sha256:%s", digest);
 }
 
@@ -137,8 +138,8 @@ authorise (BatonTeam *team, const BatonMessage *message, BatonIngestResult *resu
     }
   g_autofree char *why = NULL;
   if (team->config->require_auth &&
-      !baton_auth_vouches (message->auth_results, team->config->authserv_id,
-                           message->from_address, &why))
+      !baton_auth_vouches (message->auth_results, team->config->authserv_id, message->from_address,
+                           &why))
     {
       result->outcome = g_strdup ("quarantined");
       result->reason = g_strdup_printf ("require-auth: %s", why);
@@ -186,8 +187,8 @@ find_context (BatonTeam *team, const BatonMessage *message, BatonIngestResult *r
   if (from_subject > 0)
     {
       result->context_task = from_subject;
-      result->context_source = g_strdup_printf ("subject carries [#%" G_GINT64_FORMAT "]",
-                                                 from_subject);
+      result->context_source =
+          g_strdup_printf ("subject carries [#%" G_GINT64_FORMAT "]", from_subject);
       return TRUE;
     }
   g_autoptr (GError) local = NULL;
@@ -200,8 +201,8 @@ find_context (BatonTeam *team, const BatonMessage *message, BatonIngestResult *r
   if (from_thread > 0)
     {
       result->context_task = from_thread;
-      result->context_source = g_strdup_printf ("a reply to baton's mail about #%" G_GINT64_FORMAT,
-                                                from_thread);
+      result->context_source =
+          g_strdup_printf ("a reply to baton's mail about #%" G_GINT64_FORMAT, from_thread);
     }
   return TRUE;
 }
@@ -217,15 +218,14 @@ member_names (const BatonConfig *config)
 }
 
 static gboolean
-apply_commands (BatonTeam *team, const BatonMessage *message, BatonIngestResult *result,
-                gint64 now, GError **error)
+apply_commands (BatonTeam *team, const BatonMessage *message, BatonIngestResult *result, gint64 now,
+                GError **error)
 {
   g_autoptr (BatonCommand) implicit = command_from_address (team->config, message, result);
   if (!find_context (team, message, result, error))
     return FALSE;
   g_autofree char *names = member_names (team->config);
-  ApplyContext context = { team, message, result, result->member, names, now,
-                           result->message_row };
+  ApplyContext context = { team, message, result, result->member, names, now, result->message_row };
   if (implicit != NULL && !workflow_apply_command (&context, implicit, error))
     return FALSE;
   g_autoptr (GPtrArray) commands = baton_commands_parse (message->visible_text);
@@ -304,10 +304,20 @@ store_message (BatonTeam *team, const BatonMessage *message, BatonIngestResult *
   g_autofree char *report = report_of_lines (result->lines);
   gboolean keep_raw = team->config->keep_raw_always || holds_only_copy (source);
   BatonMessageRecord record = {
-    .message_id = result->message_id, .sender = message->from_address, .member = result->member,
-    .subject = message->subject, .date = message->date, .received_at = now, .source = source,
-    .keep_raw = keep_raw, .raw = raw->data, .raw_length = raw->length, .raw_fd = raw->fd, .outcome = result->outcome,
-    .reason = result->reason, .report = report,
+    .message_id = result->message_id,
+    .sender = message->from_address,
+    .member = result->member,
+    .subject = message->subject,
+    .date = message->date,
+    .received_at = now,
+    .source = source,
+    .keep_raw = keep_raw,
+    .raw = raw->data,
+    .raw_length = raw->length,
+    .raw_fd = raw->fd,
+    .outcome = result->outcome,
+    .reason = result->reason,
+    .report = report,
   };
   result->message_row = baton_store_message_add (team->store, &record, error);
   return result->message_row != 0;
@@ -336,7 +346,8 @@ apply_raw (BatonTeam *team, const BatonMessage *message, const RawMail *raw, con
   const BatonMember *member = authorise (team, message, result);
   if (member == NULL)
     return store_message (team, message, result, raw, source, now, error)
-             ? g_steal_pointer (&result) : NULL;
+               ? g_steal_pointer (&result)
+               : NULL;
   result->outcome = g_strdup ("applied");
   if (!store_message (team, message, result, raw, source, now, error) ||
       !apply_commands (team, message, result, now, error))
@@ -344,7 +355,8 @@ apply_raw (BatonTeam *team, const BatonMessage *message, const RawMail *raw, con
   g_free (result->outcome);
   result->outcome = g_strdup (outcome_of_lines (result->lines));
   g_autofree char *report = report_of_lines (result->lines);
-  if (!baton_store_message_settle (team->store, result->message_row, result->outcome, report, error))
+  if (!baton_store_message_settle (team->store, result->message_row, result->outcome, report,
+                                   error))
     return NULL;
   if (team->queue_notices && !team->queue_notices (team, message, result, error))
     return NULL;
@@ -389,8 +401,8 @@ baton_workflow_ingest (BatonTeam *team, const char *raw, gsize length, const cha
     return NULL;
   if (!baton_store_begin (team->store, error))
     return NULL;
-  g_autoptr (BatonIngestResult) result = baton_workflow_apply (team, message, raw, length, source,
-                                                               error);
+  g_autoptr (BatonIngestResult) result =
+      baton_workflow_apply (team, message, raw, length, source, error);
   if (result == NULL || dry_run || g_str_equal (result->outcome, "duplicate"))
     {
       baton_store_rollback (team->store);

@@ -5,9 +5,9 @@
 #include <glib.h>
 
 typedef struct {
-  char *config_path; /* resolved: -c, $BATON_CONFIG, ./baton.conf or /etc/baton/baton.conf */
+  char *config_path;     /* resolved: -c, $BATON_CONFIG, ./baton.conf or /etc/baton/baton.conf */
   gboolean config_given; /* -c or $BATON_CONFIG named it */
-  int verbosity;     /* 0 with -q, 1 by default, 2 with -v */
+  int verbosity;         /* 0 with -q, 1 by default, 2 with -v */
 } BatonCli;
 
 typedef gboolean (*BatonCliFunc) (const BatonCli *cli, int argc, char **argv, GError **error);

@@ -24,12 +24,12 @@ typedef enum {
 
 typedef struct {
   BatonCommandKind kind;
-  guint line;      /* 1-based line in the visible text where it starts */
-  gint64 task;     /* task number, or 0 when the line names none (context decides) */
-  char *who;       /* handoff target or @mention as written, without '@'; owned, may be NULL */
-  char *text;      /* title, note, reason or free text; owned, may be NULL */
-  char *source;    /* the line as written (trimmed), owned */
-  char *error;     /* INVALID only: what is wrong and how to write it, owned */
+  guint line;   /* 1-based line in the visible text where it starts */
+  gint64 task;  /* task number, or 0 when the line names none (context decides) */
+  char *who;    /* handoff target or @mention as written, without '@'; owned, may be NULL */
+  char *text;   /* title, note, reason or free text; owned, may be NULL */
+  char *source; /* the line as written (trimmed), owned */
+  char *error;  /* INVALID only: what is wrong and how to write it, owned */
 } BatonCommand;
 
 void baton_command_free (BatonCommand *command);

@@ -8,16 +8,16 @@
 #include <glib.h>
 
 typedef struct {
-  char *name;          /* short name used in commands ("bob") */
-  char *email;         /* primary address, lowercase */
-  char **aliases;      /* other addresses, lowercase; NULL-terminated, never NULL */
-  char *display_name;  /* "Bob Stone", or the short name */
-  char *timezone;      /* IANA id, resolved against [baton] timezone */
-  int digest_minutes;  /* local minutes after midnight, from digest-at */
+  char *name;         /* short name used in commands ("bob") */
+  char *email;        /* primary address, lowercase */
+  char **aliases;     /* other addresses, lowercase; NULL-terminated, never NULL */
+  char *display_name; /* "Bob Stone", or the short name */
+  char *timezone;     /* IANA id, resolved against [baton] timezone */
+  int digest_minutes; /* local minutes after midnight, from digest-at */
 } BatonMember;
 
 typedef struct {
-  char *url;           /* imaps://host[:port]/MAILBOX or imap://… */
+  char *url; /* imaps://host[:port]/MAILBOX or imap://… */
   gboolean allow_plaintext;
   char *user;
   char *password_file; /* resolved path or NULL */
@@ -28,32 +28,32 @@ typedef struct {
 } BatonImapConfig;
 
 typedef struct {
-  char *url;           /* smtps://host[:port] or smtp://… */
+  char *url; /* smtps://host[:port] or smtp://… */
   gboolean allow_plaintext;
-  char *user;          /* NULL: no AUTH */
+  char *user; /* NULL: no AUTH */
   char *password_file;
   char *password_command;
   char *ca_file;
-  char *from;          /* "Baton <team@example.com>" */
+  char *from; /* "Baton <team@example.com>" */
 } BatonSmtpConfig;
 
 typedef struct {
-  char *path;              /* the file read */
-  char *database;          /* resolved */
-  char *team_address;      /* lowercase addr-spec */
-  char *timezone;          /* default for members */
-  char *templates_dir;     /* resolved, or NULL: shipped templates only */
+  char *path;          /* the file read */
+  char *database;      /* resolved */
+  char *team_address;  /* lowercase addr-spec */
+  char *timezone;      /* default for members */
+  char *templates_dir; /* resolved, or NULL: shipped templates only */
   gboolean require_auth;
   char *authserv_id;
   gboolean handoff_at_morning; /* handoff-delivery = morning */
   gboolean acknowledge;
-  gboolean digest_when_idle;   /* [baton] digest-when-empty = yes */
-  char *outbox_maildir;    /* resolved; used when smtp is NULL */
-  char *spool_dir;         /* resolved; baton ingest --queue */
-  gboolean keep_raw_always; /* keep-raw = always: a copy even of mail its source keeps */
-  GPtrArray *members;      /* BatonMember*, owned */
-  BatonImapConfig *imap;   /* NULL when there is no [imap] */
-  BatonSmtpConfig *smtp;   /* NULL when there is no [smtp] */
+  gboolean digest_when_idle; /* [baton] digest-when-empty = yes */
+  char *outbox_maildir;      /* resolved; used when smtp is NULL */
+  char *spool_dir;           /* resolved; baton ingest --queue */
+  gboolean keep_raw_always;  /* keep-raw = always: a copy even of mail its source keeps */
+  GPtrArray *members;        /* BatonMember*, owned */
+  BatonImapConfig *imap;     /* NULL when there is no [imap] */
+  BatonSmtpConfig *smtp;     /* NULL when there is no [smtp] */
 } BatonConfig;
 
 /* Loads and validates PATH. On any problem returns NULL and sets a

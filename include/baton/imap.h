@@ -29,14 +29,14 @@ typedef enum {
 /* All strings borrowed; baton_imap_connect() copies what it keeps. */
 typedef struct {
   const char *host;
-  guint16 port;             /* 0: 993 for IMAPS, else 143 */
+  guint16 port; /* 0: 993 for IMAPS, else 143 */
   BatonImapTls tls;
   gboolean allow_plaintext; /* permits BATON_IMAP_TLS_PLAIN to a loopback host */
   const char *user;
   const char *password;
-  const char *ca_file;      /* PEM; NULL: the system CAs */
-  const char *mailbox;      /* NULL: INBOX; what baton_imap_select (s, NULL…) opens */
-  guint timeout_seconds;    /* per network operation; 0: 30 */
+  const char *ca_file;   /* PEM; NULL: the system CAs */
+  const char *mailbox;   /* NULL: INBOX; what baton_imap_select (s, NULL…) opens */
+  guint timeout_seconds; /* per network operation; 0: 30 */
 } BatonImapSettings;
 
 typedef struct _BatonImapSession BatonImapSession;
@@ -60,8 +60,8 @@ guint baton_imap_commands_sent (BatonImapSession *session);
 /* SELECTs @mailbox (NULL: the settings' mailbox) read-write. @uidvalidity and
  * @uidnext may be NULL; each is 0 if the server did not report it. A missing
  * mailbox is BATON_ERROR_CONFIG. */
-gboolean baton_imap_select (BatonImapSession *session, const char *mailbox,
-                            guint32 *uidvalidity, guint32 *uidnext, GError **error);
+gboolean baton_imap_select (BatonImapSession *session, const char *mailbox, guint32 *uidvalidity,
+                            guint32 *uidnext, GError **error);
 
 /* Called once per message, in UID order. @bytes (the raw RFC 5322 message,
  * not NUL-terminated) is valid only during the call. Return FALSE to stop:
@@ -97,8 +97,8 @@ gboolean baton_imap_move (BatonImapSession *session, const guint32 *uids, gsize 
  * to minutes) so the caller's loop can check a stop flag, and well under 29
  * minutes (RFC 2177). Servers without IDLE get a NOOP after the wait.
  * baton_imap_idle_interrupt() ends the wait early. */
-gboolean baton_imap_idle_wait (BatonImapSession *session, guint timeout_seconds,
-                               gboolean *new_mail, GError **error);
+gboolean baton_imap_idle_wait (BatonImapSession *session, guint timeout_seconds, gboolean *new_mail,
+                               GError **error);
 
 /* Makes a running baton_imap_idle_wait() return soon (with *new_mail FALSE).
  * Safe to call from a signal handler or another thread. */

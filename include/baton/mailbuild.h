@@ -24,7 +24,7 @@ typedef struct {
 
 typedef struct {
   BatonMailbox from;
-  const BatonMailbox *to;        /* n_to recipients, n_to >= 1; borrowed */
+  const BatonMailbox *to; /* n_to recipients, n_to >= 1; borrowed */
   gsize n_to;
   const char *reply_to;          /* addr-spec or NULL */
   const char *subject;           /* UTF-8; NULL means empty */

@@ -62,12 +62,8 @@ const char *baton_mustache_get_name (const BatonTemplate *tmpl);
  * or NULL with ERROR set: BATON_ERROR_CONFIG for a partial with a syntax
  * error or partials nested beyond BATON_MUSTACHE_MAX_PARTIAL_DEPTH, or
  * whatever PARTIALS reported. Messages begin "NAME:LINE: " of the tag. */
-char *baton_mustache_render (const BatonTemplate *tmpl,
-                             JsonNode *data,
-                             BatonMustacheFlags flags,
-                             BatonMustachePartialFunc partials,
-                             gpointer user_data,
-                             GError **error);
+char *baton_mustache_render (const BatonTemplate *tmpl, JsonNode *data, BatonMustacheFlags flags,
+                             BatonMustachePartialFunc partials, gpointer user_data, GError **error);
 
 /* Frees TMPL; NULL is allowed. */
 void baton_mustache_free (BatonTemplate *tmpl);

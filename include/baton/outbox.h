@@ -23,8 +23,8 @@ gboolean baton_outbox_queue_notices (BatonTeam *team, const BatonMessage *messag
 #define BATON_REPLIES_PER_HOUR 5
 
 typedef struct {
-  guint queued;    /* digests queued */
-  guint skipped;   /* due, but nothing happened (digest-when-empty = no) */
+  guint queued;  /* digests queued */
+  guint skipped; /* due, but nothing happened (digest-when-empty = no) */
 } BatonDigestStats;
 
 /* Queues each member's digest whose local digest-at has passed since their
@@ -35,8 +35,8 @@ gboolean baton_outbox_queue_digests (BatonTeam *team, gboolean force, BatonDiges
 
 typedef struct {
   guint sent;
-  guint retried;   /* temporary failure: tried again later, with backoff */
-  guint failed;    /* permanent failure: marked failed with the server's words */
+  guint retried; /* temporary failure: tried again later, with backoff */
+  guint failed;  /* permanent failure: marked failed with the server's words */
 } BatonSendStats;
 
 /* Delivers every due row: over SMTP on one connection when the config has

@@ -17,8 +17,8 @@
 
 typedef struct {
   guint fetched;
-  guint applied;  /* processed (any outcome, duplicates included) */
-  guint failed;   /* not mail: moved to the failed folder */
+  guint applied; /* processed (any outcome, duplicates included) */
+  guint failed;  /* not mail: moved to the failed folder */
   guint moved;
 } BatonPollStats;
 

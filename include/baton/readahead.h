@@ -18,13 +18,13 @@
 
 /* One mail file, opened and parsed. */
 typedef struct {
-  char *path;          /* NULL for a descriptor (baton_parsed_file_from_fd) */
-  char *source;        /* as given: "file:…", "spool:…" */
-  char *spool_file;    /* as given, or NULL */
-  int fd;              /* the open file, or -1 when it could not be opened */
-  gsize length;        /* its size when opened */
+  char *path;            /* NULL for a descriptor (baton_parsed_file_from_fd) */
+  char *source;          /* as given: "file:…", "spool:…" */
+  char *spool_file;      /* as given, or NULL */
+  int fd;                /* the open file, or -1 when it could not be opened */
+  gsize length;          /* its size when opened */
   BatonMessage *message; /* NULL: ERROR says why */
-  GError *error;       /* why it could not be opened (G_FILE_ERROR) or parsed */
+  GError *error;         /* why it could not be opened (G_FILE_ERROR) or parsed */
 } BatonParsedFile;
 
 void baton_parsed_file_free (BatonParsedFile *file);

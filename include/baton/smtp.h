@@ -27,8 +27,8 @@ typedef struct {
   gboolean allow_plaintext; /* smtp:// without TLS, only to a loopback host */
   const char *user;         /* NULL: no AUTH */
   const char *password;
-  const char *ca_file;      /* PEM; NULL: the system CAs */
-  guint timeout_seconds;    /* connect and each server reply; 0: 30 */
+  const char *ca_file;   /* PEM; NULL: the system CAs */
+  guint timeout_seconds; /* connect and each server reply; 0: 30 */
 } BatonSmtpSettings;
 
 typedef struct _BatonSmtpSender BatonSmtpSender;

@@ -45,22 +45,23 @@ typedef struct {
   const char *subject;
   gint64 date;
   gint64 received_at;
-  const char *source;     /* "stdin", "file:PATH", "imap:MAILBOX/UIDVALIDITY/UID" … */
-  gboolean keep_raw;      /* FALSE: no copy of the bytes (the source keeps them) */
-  const char *raw;        /* the bytes, or NULL to read them from raw_fd */
+  const char *source; /* "stdin", "file:PATH", "imap:MAILBOX/UIDVALIDITY/UID" … */
+  gboolean keep_raw;  /* FALSE: no copy of the bytes (the source keeps them) */
+  const char *raw;    /* the bytes, or NULL to read them from raw_fd */
   gsize raw_length;
-  int raw_fd;             /* used only when raw is NULL: a file holding the raw_length
-                           * bytes from offset 0, read in pieces (never all in memory) */
-  const char *outcome;    /* applied, partly, failed, quarantined, ignored */
-  const char *reason;     /* why quarantined or ignored, or NULL */
-  const char *report;     /* line-by-line results as text, or NULL */
+  int raw_fd;          /* used only when raw is NULL: a file holding the raw_length
+                        * bytes from offset 0, read in pieces (never all in memory) */
+  const char *outcome; /* applied, partly, failed, quarantined, ignored */
+  const char *reason;  /* why quarantined or ignored, or NULL */
+  const char *report;  /* line-by-line results as text, or NULL */
 } BatonMessageRecord;
 
 /* TRUE in *exists when a message with this id was stored before. */
 gboolean baton_store_message_exists (BatonStore *store, const char *message_id, gboolean *exists,
                                      GError **error);
 /* Returns the new row id, 0 on error. */
-gint64 baton_store_message_add (BatonStore *store, const BatonMessageRecord *record, GError **error);
+gint64 baton_store_message_add (BatonStore *store, const BatonMessageRecord *record,
+                                GError **error);
 /* Sets the final outcome and line report of message row ID. */
 gboolean baton_store_message_settle (BatonStore *store, gint64 id, const char *outcome,
                                      const char *report, GError **error);
@@ -111,7 +112,8 @@ gint64 baton_store_task_add (BatonStore *store, const char *title, const char *c
 /* NULL with no error set when there is no task ID. */
 BatonTask *baton_store_task_get (BatonStore *store, gint64 id, GError **error);
 /* Writes state, owner and blocked_reason of TASK (by id), updated at AT. */
-gboolean baton_store_task_update (BatonStore *store, const BatonTask *task, gint64 at, GError **error);
+gboolean baton_store_task_update (BatonStore *store, const BatonTask *task, gint64 at,
+                                  GError **error);
 /* All tasks (without done ones unless INCLUDE_DONE), by number. NULL on error. */
 GPtrArray *baton_store_tasks_list (BatonStore *store, gboolean include_done, GError **error);
 
@@ -126,7 +128,7 @@ typedef struct {
   char *to_member;   /* handoff: who holds it now */
   char *note;
   gint64 at;
-  gint64 message;    /* messages.id it came from, 0 if none */
+  gint64 message; /* messages.id it came from, 0 if none */
 } BatonEvent;
 
 void baton_event_free (BatonEvent *event);
@@ -149,12 +151,12 @@ gint64 baton_store_thread_task (BatonStore *store, char *const *ids, GError **er
 typedef struct {
   gint64 id;
   char *message_id;
-  char *kind;          /* handoff, taken, reply, digest, … */
-  char *recipient;     /* one envelope recipient */
+  char *kind;      /* handoff, taken, reply, digest, … */
+  char *recipient; /* one envelope recipient */
   char *envelope_from;
-  GBytes *mime;        /* the whole message, as it will be sent */
-  gint64 task;         /* 0 when about no single task */
-  gint64 not_before;   /* held until then (handoff-delivery = morning) */
+  GBytes *mime;      /* the whole message, as it will be sent */
+  gint64 task;       /* 0 when about no single task */
+  gint64 not_before; /* held until then (handoff-delivery = morning) */
   int attempts;
   gint64 next_attempt;
   char *last_error;
@@ -197,8 +199,8 @@ GArray *baton_store_imap_pending_uids (BatonStore *store, const char *mailbox, c
 GPtrArray *baton_store_imap_pending_folders (BatonStore *store, const char *mailbox,
                                              GError **error);
 /* Forgets the pending UIDs of MAILBOX for FOLDER (NULL: all folders). */
-gboolean baton_store_imap_pending_clear (BatonStore *store, const char *mailbox,
-                                         const char *folder, GError **error);
+gboolean baton_store_imap_pending_clear (BatonStore *store, const char *mailbox, const char *folder,
+                                         GError **error);
 
 /* ---- digests ---- */
 

@@ -25,8 +25,8 @@ typedef gboolean (*BatonNoticeHook) (BatonTeam *team, const BatonMessage *messag
                                      BatonIngestResult *result, GError **error);
 
 struct BatonTeam {
-  BatonConfig *config;  /* owned */
-  BatonStore *store;    /* owned */
+  BatonConfig *config; /* owned */
+  BatonStore *store;   /* owned */
   BatonNoticeHook queue_notices;
 };
 
@@ -37,16 +37,16 @@ void baton_team_close (BatonTeam *team);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonTeam, baton_team_close)
 
 typedef struct {
-  guint line;           /* line in the newly written text; 0 for implicit (plus-address) */
+  guint line; /* line in the newly written text; 0 for implicit (plus-address) */
   BatonCommandKind kind;
-  gint64 task;          /* the task it acted on, 0 if none */
+  gint64 task; /* the task it acted on, 0 if none */
   gboolean ok;
-  char *source;         /* the line as written */
-  char *outcome;        /* "task #15 created", or why it failed and how to fix it */
+  char *source;  /* the line as written */
+  char *outcome; /* "task #15 created", or why it failed and how to fix it */
 } BatonLineResult;
 
 typedef struct {
-  char *kind;           /* "handoff": to the receiver; "taken": to the previous holder */
+  char *kind; /* "handoff": to the receiver; "taken": to the previous holder */
   gint64 task;
   char *to_member;
   char *from_member;

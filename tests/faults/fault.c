@@ -32,11 +32,11 @@ typedef enum { AT_NONE, AT_CALL, AT_SQL, AT_WRITE } Where;
 
 static struct {
   int parsed;
-  int code;     /* the SQLite result a failed call returns */
-  int err;      /* the errno a failed write sets */
+  int code; /* the SQLite result a failed call returns */
+  int err;  /* the errno a failed write sets */
   Where where;
-  long target;  /* AT_CALL, AT_WRITE: which one fails */
-  char sql[256];/* AT_SQL: the prefix */
+  long target;   /* AT_CALL, AT_WRITE: which one fails */
+  char sql[256]; /* AT_SQL: the prefix */
   long calls;
   long writes;
   int fired;
@@ -114,13 +114,14 @@ should_fail (const void *caller, const char *sql)
   trace_line ('c', number, sql);
   if (fault.fired)
     return 0;
-  int hit = (fault.where == AT_CALL && number == fault.target) ||
-            (fault.where == AT_SQL && sql != NULL &&
-             strncmp (sql, fault.sql, strlen (fault.sql)) == 0);
+  int hit =
+      (fault.where == AT_CALL && number == fault.target) ||
+      (fault.where == AT_SQL && sql != NULL && strncmp (sql, fault.sql, strlen (fault.sql)) == 0);
   if (hit)
     {
       fault.fired = 1;
-      fprintf (stderr, "fault.so: call %ld fails with %d: %s\n", number, fault.code, sql ? sql : "?");
+      fprintf (stderr, "fault.so: call %ld fails with %d: %s\n", number, fault.code,
+               sql ? sql : "?");
     }
   return hit;
 }
@@ -174,7 +175,8 @@ sqlite3_blob_write (sqlite3_blob *blob, const void *data, int count, int offset)
 {
   static int (*real) (sqlite3_blob *, const void *, int, int);
   if (real == NULL)
-    real = (int (*) (sqlite3_blob *, const void *, int, int)) dlsym (RTLD_NEXT, "sqlite3_blob_write");
+    real =
+        (int (*) (sqlite3_blob *, const void *, int, int)) dlsym (RTLD_NEXT, "sqlite3_blob_write");
   if (should_fail (__builtin_return_address (0), "blob_write"))
     return fault.code;
   return real (blob, data, count, offset);

@@ -44,8 +44,8 @@ static const char *
 class_name (const GError *error)
 {
   static const char *const names[] = {
-    "USAGE", "DATA", "NO_INPUT", "UNAVAILABLE", "SOFTWARE", "CANT_CREATE",
-    "IO", "TEMPORARY", "PROTOCOL", "PERMISSION", "CONFIG",
+    "USAGE", "DATA",      "NO_INPUT", "UNAVAILABLE", "SOFTWARE", "CANT_CREATE",
+    "IO",    "TEMPORARY", "PROTOCOL", "PERMISSION",  "CONFIG",
   };
   if (error->domain == BATON_ERROR && error->code >= 0 &&
       (gsize) error->code < G_N_ELEMENTS (names))
@@ -100,7 +100,7 @@ static gboolean
 step_above (BatonImapSession *s, const char *arg, GError **error)
 {
   g_autoptr (GArray) uids =
-    baton_imap_list_uids_above (s, (guint32) g_ascii_strtoull (arg, NULL, 10), error);
+      baton_imap_list_uids_above (s, (guint32) g_ascii_strtoull (arg, NULL, 10), error);
   if (uids == NULL)
     return FALSE;
   g_autoptr (GString) out = g_string_new ("above=");

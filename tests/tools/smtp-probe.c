@@ -25,8 +25,8 @@ static const char *
 class_name (const GError *error)
 {
   static const char *const names[] = {
-    "USAGE", "DATA", "NO_INPUT", "UNAVAILABLE", "SOFTWARE", "CANT_CREATE",
-    "IO", "TEMPORARY", "PROTOCOL", "PERMISSION", "CONFIG",
+    "USAGE", "DATA",      "NO_INPUT", "UNAVAILABLE", "SOFTWARE", "CANT_CREATE",
+    "IO",    "TEMPORARY", "PROTOCOL", "PERMISSION",  "CONFIG",
   };
   if (error->domain == BATON_ERROR && error->code >= 0 &&
       (gsize) error->code < G_N_ELEMENTS (names))
@@ -39,10 +39,10 @@ make_message (const char *from, const char *const *to, int i, int n, gboolean lf
 {
   g_autofree char *to_list = g_strjoinv (", ", (char **) to);
   g_autofree char *text = g_strdup_printf (
-    "From: <%s>\nTo: %s\nSubject: smtp-probe %d/%d\nMessage-ID: <probe.%d.%d@baton.test>\n"
-    "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
-    "Message %d of %d.\n.A line that starts with a dot must survive.\n",
-    from, to_list, i, n, (int) getpid (), i, i, n);
+      "From: <%s>\nTo: %s\nSubject: smtp-probe %d/%d\nMessage-ID: <probe.%d.%d@baton.test>\n"
+      "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
+      "Message %d of %d.\n.A line that starts with a dot must survive.\n",
+      from, to_list, i, n, (int) getpid (), i, i, n);
   if (lf)
     return g_steal_pointer (&text);
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
@@ -91,8 +91,12 @@ main (int argc, char **argv)
     }
   signal (SIGPIPE, SIG_IGN);
   BatonSmtpSettings settings = {
-    .url = url, .allow_plaintext = allow_plaintext, .user = user, .password = password,
-    .ca_file = ca_file, .timeout_seconds = (guint) timeout,
+    .url = url,
+    .allow_plaintext = allow_plaintext,
+    .user = user,
+    .password = password,
+    .ca_file = ca_file,
+    .timeout_seconds = (guint) timeout,
   };
   g_autoptr (BatonSmtpSender) sender = baton_smtp_sender_new (&settings, &error);
   if (sender == NULL)

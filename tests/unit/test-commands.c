@@ -258,19 +258,19 @@ test_bullets (void)
 static void
 test_paragraphs (void)
 {
-  const char *mail = "API draft is up for review;\n"                       /* 1 */
-                     "the auth part still needs eyes.\n"                   /* 2 */
-                     "\n"                                                  /* 3 */
-                     "task: Write the migration guide\n"                   /* 4 */
-                     "handoff 12 to bob: tests pass locally\n"             /* 5 */
-                     "done 7\n"                                            /* 6 */
-                     "Also: lunch was good\n"                              /* 7 */
-                     "  and so was coffee  \n"                             /* 8 */
-                     "take 99 now\n"                                       /* 9 */
-                     "more text\n"                                         /* 10 */
-                     "\n"                                                  /* 11 */
-                     "   \n"                                               /* 12 */
-                     "last words";                                         /* 13 */
+  const char *mail = "API draft is up for review;\n"           /* 1 */
+                     "the auth part still needs eyes.\n"       /* 2 */
+                     "\n"                                      /* 3 */
+                     "task: Write the migration guide\n"       /* 4 */
+                     "handoff 12 to bob: tests pass locally\n" /* 5 */
+                     "done 7\n"                                /* 6 */
+                     "Also: lunch was good\n"                  /* 7 */
+                     "  and so was coffee  \n"                 /* 8 */
+                     "take 99 now\n"                           /* 9 */
+                     "more text\n"                             /* 10 */
+                     "\n"                                      /* 11 */
+                     "   \n"                                   /* 12 */
+                     "last words";                             /* 13 */
   g_autoptr (GPtrArray) all = baton_commands_parse (mail);
   g_assert_cmpuint (all->len, ==, 8);
   static const struct {
@@ -301,7 +301,8 @@ test_paragraphs (void)
 static void
 test_crlf_and_edges (void)
 {
-  g_autoptr (GPtrArray) all = baton_commands_parse ("hello\r\nworld\r\n\r\ndone 7: ok\r\ntake 3\r\n");
+  g_autoptr (GPtrArray) all =
+      baton_commands_parse ("hello\r\nworld\r\n\r\ndone 7: ok\r\ntake 3\r\n");
   g_assert_cmpuint (all->len, ==, 3);
   BatonCommand *update = all->pdata[0], *done = all->pdata[1], *take = all->pdata[2];
   g_assert_cmpstr (update->text, ==, "hello\nworld");
@@ -362,9 +363,38 @@ static void
 test_random_lines (void)
 {
   static const char *const pieces[] = {
-    "take", "done", "handoff", "pass", "note", "block", "unblock", "task", "todo", ":", "#",
-    " ", "\t", "12", "0", "99999999999", "to", "@bob", "bob@example.com", "-", "—", "\r",
-    "\n", "\n\n", "- ", "* ", "é", "\xff", "@", "<", ">", "x",
+    "take",
+    "done",
+    "handoff",
+    "pass",
+    "note",
+    "block",
+    "unblock",
+    "task",
+    "todo",
+    ":",
+    "#",
+    " ",
+    "\t",
+    "12",
+    "0",
+    "99999999999",
+    "to",
+    "@bob",
+    "bob@example.com",
+    "-",
+    "—",
+    "\r",
+    "\n",
+    "\n\n",
+    "- ",
+    "* ",
+    "é",
+    "\xff",
+    "@",
+    "<",
+    ">",
+    "x",
   };
   GRand *rand = g_rand_new_with_seed (20260309);
   for (int round = 0; round < 2000; round++)
@@ -413,18 +443,29 @@ test_plus_address (void)
                                                    "team@example.com", &kind, &task));
   g_assert_cmpint (kind, ==, BATON_COMMAND_DROP);
   g_assert_cmpint (task, ==, 2147483647);
-  g_assert_true (baton_commands_from_plus_address ("team+TASK@example.com", "team@example.com",
-                                                   &kind, &task));
+  g_assert_true (
+      baton_commands_from_plus_address ("team+TASK@example.com", "team@example.com", &kind, &task));
   g_assert_cmpint (kind, ==, BATON_COMMAND_TASK);
   g_assert_cmpint (task, ==, 0);
 
   static const char *const rejected[] = {
-    "team@example.com",          "team+@example.com",         "team+take12@example.com",
-    "team+take-@example.com",    "team+take-0@example.com",   "team+take-x@example.com",
-    "team+take-12x@example.com", "team+take-2147483648@example.com",
-    "team+handoff-3@example.com", "team+note-3@example.com",  "team+take-12@other.com",
-    "teams+take-12@example.com", "other+take-12@example.com", "team+take-12",
-    "team+tasks@example.com",    "team+take--12@example.com", "",
+    "team@example.com",
+    "team+@example.com",
+    "team+take12@example.com",
+    "team+take-@example.com",
+    "team+take-0@example.com",
+    "team+take-x@example.com",
+    "team+take-12x@example.com",
+    "team+take-2147483648@example.com",
+    "team+handoff-3@example.com",
+    "team+note-3@example.com",
+    "team+take-12@other.com",
+    "teams+take-12@example.com",
+    "other+take-12@example.com",
+    "team+take-12",
+    "team+tasks@example.com",
+    "team+take--12@example.com",
+    "",
   };
   for (gsize i = 0; i < G_N_ELEMENTS (rejected); i++)
     {
@@ -436,7 +477,7 @@ test_plus_address (void)
     }
   g_assert_false (baton_commands_from_plus_address (NULL, "team@example.com", &kind, &task));
   g_assert_false (
-    baton_commands_from_plus_address ("team+take-1@example.com", "example.com", &kind, &task));
+      baton_commands_from_plus_address ("team+take-1@example.com", "example.com", &kind, &task));
 }
 
 static void

@@ -17,20 +17,19 @@ write_file (const char *text)
   return path;
 }
 
-static const char valid[] =
-  "[baton]\n"
-  "team-address = Team@Example.com\n"
-  "timezone = Europe/Paris\n"
-  "database = state/baton.db\n"
-  "\n"
-  "[member alice]\n"
-  "email = alice@example.com\n"
-  "aliases = a.martin@example.org, am@example.net\n"
-  "\n"
-  "[member Bob]\n"
-  "email = bob@example.com\n"
-  "timezone = America/Los_Angeles\n"
-  "digest-at = 7:05\n";
+static const char valid[] = "[baton]\n"
+                            "team-address = Team@Example.com\n"
+                            "timezone = Europe/Paris\n"
+                            "database = state/baton.db\n"
+                            "\n"
+                            "[member alice]\n"
+                            "email = alice@example.com\n"
+                            "aliases = a.martin@example.org, am@example.net\n"
+                            "\n"
+                            "[member Bob]\n"
+                            "email = bob@example.com\n"
+                            "timezone = America/Los_Angeles\n"
+                            "digest-at = 7:05\n";
 
 static void
 test_valid (void)
@@ -83,11 +82,16 @@ test_every_problem_with_its_line (void)
   g_autoptr (GString) all = g_string_new (NULL);
   for (guint i = 0; i < problems->len; i++)
     g_string_append_printf (all, "%s\n", (char *) problems->pdata[i]);
-  const char *expected[] = { ":2: team-address = 'not an address'", ":3: handoff-delivery",
-                             ":4: unknown key 'tmezone'", ":8: timezone 'Mars/Olympus'",
-                             ":9: ", ":12: address alice@example.com belongs to both",
-                             ":15: url must start with imaps://", ":16: [imap] user = team needs",
-                             ":17: passwords do not belong in the config file", NULL };
+  const char *expected[] = { ":2: team-address = 'not an address'",
+                             ":3: handoff-delivery",
+                             ":4: unknown key 'tmezone'",
+                             ":8: timezone 'Mars/Olympus'",
+                             ":9: ",
+                             ":12: address alice@example.com belongs to both",
+                             ":15: url must start with imaps://",
+                             ":16: [imap] user = team needs",
+                             ":17: passwords do not belong in the config file",
+                             NULL };
   for (guint i = 0; expected[i]; i++)
     if (strstr (all->str, expected[i]) == NULL)
       g_error ("missing %s in:\n%s", expected[i], all->str);
@@ -119,7 +123,8 @@ test_secret_file_mode (void)
   g_autofree char *secret = baton_config_read_secret (path, NULL, "[imap]", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (secret, ==, "s3cret");
-  g_autofree char *from_command = baton_config_read_secret (NULL, "printf 'pw\\n'", "[smtp]", &error);
+  g_autofree char *from_command =
+      baton_config_read_secret (NULL, "printf 'pw\\n'", "[smtp]", &error);
   g_assert_cmpstr (from_command, ==, "pw");
   g_unlink (path);
 }

@@ -111,12 +111,13 @@ check_reply (const char *html, const char *expected)
 static void
 test_replies (void)
 {
-  check_reply ("<div dir=\"ltr\">take 12<div><br></div><div>Thanks!</div></div><br>"
-               "<div class=\"gmail_quote\"><div dir=\"ltr\" class=\"gmail_attr\">On Mon, Mar 11, "
-               "2024 at 10:00 AM Bob &lt;<a href=\"mailto:bob@example.com\">bob@example.com</a>&gt; "
-               "wrote:<br></div><blockquote class=\"gmail_quote\" style=\"margin:0px\">"
-               "<div dir=\"ltr\">done 7</div></blockquote></div>",
-               "take 12\n\nThanks!");
+  check_reply (
+      "<div dir=\"ltr\">take 12<div><br></div><div>Thanks!</div></div><br>"
+      "<div class=\"gmail_quote\"><div dir=\"ltr\" class=\"gmail_attr\">On Mon, Mar 11, "
+      "2024 at 10:00 AM Bob &lt;<a href=\"mailto:bob@example.com\">bob@example.com</a>&gt; "
+      "wrote:<br></div><blockquote class=\"gmail_quote\" style=\"margin:0px\">"
+      "<div dir=\"ltr\">done 7</div></blockquote></div>",
+      "take 12\n\nThanks!");
   check_reply ("<html><head><style>p{margin:0}</style></head><body><div>done 7</div>"
                "<hr style=\"display:inline-block\"><div id=\"divRplyFwdMsg\" dir=\"ltr\"><font>"
                "<b>From:</b> Bob &lt;bob@example.com&gt;<br><b>Sent:</b> Monday, March 11, 2024 "
@@ -134,19 +135,23 @@ static void
 test_random (void)
 {
   static const char *const pieces[] = {
-    "<p>", "</p>", "<div>", "</div>", "<br>", "<blockquote>", "</blockquote>", "<li>", "<ul>",
-    "</ul>", "<pre>", "</pre>", "<script>", "</script>", "<style>", "<head>", "<!--", "-->",
-    "<!x", "<?", "<", ">", "&", "&#", "&#x", ";", "&amp;", "&#1114112;", "&nbsp;", "\"", "'",
-    " ", "\n", "\t", "text", "\xc3", "\xa9", "\xff", "=", "/", "<a href='", "</", "<td>",
+    "<p>",     "</p>",   "<div>", "</div>", "<br>",   "<blockquote>", "</blockquote>",
+    "<li>",    "<ul>",   "</ul>", "<pre>",  "</pre>", "<script>",     "</script>",
+    "<style>", "<head>", "<!--",  "-->",    "<!x",    "<?",           "<",
+    ">",       "&",      "&#",    "&#x",    ";",      "&amp;",        "&#1114112;",
+    "&nbsp;",  "\"",     "'",     " ",      "\n",     "\t",           "text",
+    "\xc3",    "\xa9",   "\xff",  "=",      "/",      "<a href='",    "</",
+    "<td>",
   };
-  for (int round = 0; round < 2000; round++) {
-    g_autoptr (GString) doc = g_string_new (NULL);
-    int n = g_test_rand_int_range (0, 60);
-    for (int i = 0; i < n; i++)
-      g_string_append (doc, pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))]);
-    g_autofree char *text = baton_html_to_text (doc->str);
-    g_assert_true (g_utf8_validate (text, -1, NULL));
-  }
+  for (int round = 0; round < 2000; round++)
+    {
+      g_autoptr (GString) doc = g_string_new (NULL);
+      int n = g_test_rand_int_range (0, 60);
+      for (int i = 0; i < n; i++)
+        g_string_append (doc, pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))]);
+      g_autofree char *text = baton_html_to_text (doc->str);
+      g_assert_true (g_utf8_validate (text, -1, NULL));
+    }
 }
 
 int

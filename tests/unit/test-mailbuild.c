@@ -70,8 +70,8 @@ static void
 assert_header_names (GMimeMessage *message)
 {
   static const char *const allowed[] = {
-    "Date",       "From",        "To",         "Reply-To",       "Subject", "Message-Id",
-    "In-Reply-To", "References", "MIME-Version", "Auto-Submitted", "X-Loop", "Content-Type",
+    "Date",        "From",       "To",           "Reply-To",       "Subject", "Message-Id",
+    "In-Reply-To", "References", "MIME-Version", "Auto-Submitted", "X-Loop",  "Content-Type",
   };
   GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -156,7 +156,8 @@ test_plain (void)
   g_assert_cmpstr (g_mime_object_get_header (object, "X-Loop"), ==, "baton team@example.com");
 
   GMimeObject *body = g_mime_message_get_mime_part (m);
-  g_assert_true (g_mime_content_type_is_type (g_mime_object_get_content_type (body), "text", "plain"));
+  g_assert_true (
+      g_mime_content_type_is_type (g_mime_object_get_content_type (body), "text", "plain"));
   g_autofree char *text = part_text (body);
   g_assert_cmpstr (text, ==, "Hello Bob,\nhere is your task.\n");
   g_assert_cmpint (part_encoding (body), ==, GMIME_CONTENT_ENCODING_7BIT);
@@ -198,12 +199,14 @@ test_non_ascii_round_trip (void)
   spec.n_to = G_N_ELEMENTS (to);
   spec.subject = "Passation de la tâche n°12 — « déploiement » ✓, avec un sujet assez long pour "
                  "qu'il faille le replier sur plusieurs lignes";
-  spec.text_body = "Bonjour Zoé,\nla tâche de déploiement est maintenant à toi ; les tests passent.\n";
+  spec.text_body =
+      "Bonjour Zoé,\nla tâche de déploiement est maintenant à toi ; les tests passent.\n";
   g_autoptr (GMimeMessage) m = build_and_parse (&spec, NULL);
   assert_header_names (m);
   g_assert_cmpstr (g_mime_message_get_subject (m), ==, spec.subject);
-  g_assert_cmpstr (internet_address_get_name (INTERNET_ADDRESS (mailbox_at (m, GMIME_ADDRESS_TYPE_FROM, 0))),
-                   ==, "Bâton — l'équipe");
+  g_assert_cmpstr (
+      internet_address_get_name (INTERNET_ADDRESS (mailbox_at (m, GMIME_ADDRESS_TYPE_FROM, 0))), ==,
+      "Bâton — l'équipe");
   g_assert_cmpint (address_count (m, GMIME_ADDRESS_TYPE_TO), ==, 3);
   for (int i = 0; i < 3; i++)
     {
@@ -229,14 +232,16 @@ test_html_alternative (void)
   g_autoptr (GMimeMessage) m = build_and_parse (&spec, NULL);
   GMimeObject *body = g_mime_message_get_mime_part (m);
   g_assert_true (GMIME_IS_MULTIPART (body));
-  g_assert_true (
-    g_mime_content_type_is_type (g_mime_object_get_content_type (body), "multipart", "alternative"));
+  g_assert_true (g_mime_content_type_is_type (g_mime_object_get_content_type (body), "multipart",
+                                              "alternative"));
   GMimeMultipart *multipart = GMIME_MULTIPART (body);
   g_assert_cmpint (g_mime_multipart_get_count (multipart), ==, 2);
   GMimeObject *plain = g_mime_multipart_get_part (multipart, 0);
   GMimeObject *html = g_mime_multipart_get_part (multipart, 1);
-  g_assert_true (g_mime_content_type_is_type (g_mime_object_get_content_type (plain), "text", "plain"));
-  g_assert_true (g_mime_content_type_is_type (g_mime_object_get_content_type (html), "text", "html"));
+  g_assert_true (
+      g_mime_content_type_is_type (g_mime_object_get_content_type (plain), "text", "plain"));
+  g_assert_true (
+      g_mime_content_type_is_type (g_mime_object_get_content_type (html), "text", "html"));
   g_autofree char *plain_text = part_text (plain);
   g_autofree char *html_text = part_text (html);
   g_assert_cmpstr (plain_text, ==, spec.text_body);
@@ -256,7 +261,8 @@ test_encodings_and_wrapping (void)
   GMimeObject *body = g_mime_message_get_mime_part (m);
   g_assert_cmpint (part_encoding (body), ==, GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
   g_autofree char *text = part_text (body);
-  g_autofree char *expected = g_strdup_printf ("%.200s\nCRLF line\nlone CR\nend  \n", long_ascii->str);
+  g_autofree char *expected =
+      g_strdup_printf ("%.200s\nCRLF line\nlone CR\nend  \n", long_ascii->str);
   g_assert_cmpstr (text, ==, expected);
 
   /* Mostly non-ASCII: base64 is the smaller encoding. */
@@ -300,8 +306,9 @@ test_injection_neutralized (void)
   g_assert_cmpint (address_count (m, GMIME_ADDRESS_TYPE_BCC), ==, 0);
   g_assert_cmpint (address_count (m, GMIME_ADDRESS_TYPE_TO), ==, 1);
   g_assert_cmpstr (g_mime_message_get_subject (m), ==, "Hi Bcc: evil@x body");
-  g_assert_cmpstr (internet_address_get_name (INTERNET_ADDRESS (mailbox_at (m, GMIME_ADDRESS_TYPE_TO, 0))),
-                   ==, "Bob Bcc: evil@x");
+  g_assert_cmpstr (
+      internet_address_get_name (INTERNET_ADDRESS (mailbox_at (m, GMIME_ADDRESS_TYPE_TO, 0))), ==,
+      "Bob Bcc: evil@x");
   g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (m), "X-Loop"), ==, "marker Bcc: evil@x");
   /* Unusable threading ids are dropped, usable ones kept. */
   g_assert_null (g_mime_object_get_header (GMIME_OBJECT (m), "In-Reply-To"));
@@ -310,7 +317,11 @@ test_injection_neutralized (void)
 
   /* Other control characters: NUL ends the text, C1 and U+2028 become spaces. */
   spec = base_spec ();
-  spec.subject = "a\x7f" "b\xc2\x85" "c\xe2\x80\xa8" "d\te\x01" "f";
+  spec.subject = "a\x7f"
+                 "b\xc2\x85"
+                 "c\xe2\x80\xa8"
+                 "d\te\x01"
+                 "f";
   g_autoptr (GMimeMessage) controls = build_and_parse (&spec, NULL);
   g_assert_cmpstr (g_mime_message_get_subject (controls), ==, "a b c d e f");
 }
@@ -366,8 +377,8 @@ static void
 test_random_header_text (void)
 {
   static const char *const pieces[] = {
-    "\r\n", "\n", "\r", "Bcc: evil@x", " ", "  ", "\t", ":", "=?", "?=", "é", "✓", "\"",
-    "<", ">", ",", "x", "word", "\x01", "\xc2\x85", "\xe2\x80\xa8", "\\",
+    "\r\n", "\n", "\r", "Bcc: evil@x", " ", "  ", "\t",   ":",    "=?",       "?=",           "é",
+    "✓",    "\"", "<",  ">",           ",", "x",  "word", "\x01", "\xc2\x85", "\xe2\x80\xa8", "\\",
   };
   GRand *rand = g_rand_new_with_seed (20261025);
   for (int round = 0; round < 300; round++)
@@ -384,7 +395,8 @@ test_random_header_text (void)
       g_assert_cmpint (address_count (m, GMIME_ADDRESS_TYPE_TO), ==, 1);
       g_assert_cmpint (address_count (m, GMIME_ADDRESS_TYPE_FROM), ==, 1);
 
-      g_autoptr (GRegex) breaks = g_regex_new ("[\\x{0}-\\x{20}\\x{7f}-\\x{9f}\\x{2028}\\x{2029}]+", 0, 0, NULL);
+      g_autoptr (GRegex) breaks =
+          g_regex_new ("[\\x{0}-\\x{20}\\x{7f}-\\x{9f}\\x{2028}\\x{2029}]+", 0, 0, NULL);
       g_autofree char *spaced = g_regex_replace_literal (breaks, text->str, -1, 0, " ", 0, NULL);
       g_strstrip (spaced);
       g_assert_cmpstr (g_mime_message_get_subject (m), ==, spaced);
@@ -441,8 +453,13 @@ static void
 test_address_valid (void)
 {
   static const char *const good[] = {
-    "bob@example.com", "team+take-12@example.com", "a.b.c@x-y.example.org", "o'neil@example.ie",
-    "x@localhost",     "UPPER@EXAMPLE.COM",        "!#$%&'*+-/=?^_`{|}~@example.com",
+    "bob@example.com",
+    "team+take-12@example.com",
+    "a.b.c@x-y.example.org",
+    "o'neil@example.ie",
+    "x@localhost",
+    "UPPER@EXAMPLE.COM",
+    "!#$%&'*+-/=?^_`{|}~@example.com",
   };
   static const char *const bad[] = {
     "",

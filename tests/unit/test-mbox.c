@@ -138,7 +138,8 @@ test_content_length (void)
   g_autofree char *stale_first = message_text (stale, 0);
   g_assert_cmpstr (stale_first, ==, "Subject: cl\nContent-Length: 5\n\nlonger than five\n");
 
-  g_autoptr (GPtrArray) huge = split_string ("From a@b\nContent-Length: 99999999999999999999\n\nx\n");
+  g_autoptr (GPtrArray) huge =
+      split_string ("From a@b\nContent-Length: 99999999999999999999\n\nx\n");
   g_assert_cmpuint (huge->len, ==, 1);
 }
 
@@ -168,9 +169,9 @@ test_corpus_counts (void)
 static void
 test_corpus_content_length_extents (void)
 {
-  const gsize sizes[] = { 1880, 6225, 6263, 8058, 748519, 47892, 3490, 2937, 4551, 6991,
-                          16649, 2822, 5745, 4705, 1738, 3595, 3898, 6676, 11298, 4189,
-                          1071, 4097, 3280, 4035, 3917, 5603, 5153, 2391, 6744 };
+  const gsize sizes[] = { 1880,  6225, 6263, 8058, 748519, 47892, 3490, 2937, 4551,  6991,
+                          16649, 2822, 5745, 4705, 1738,   3595,  3898, 6676, 11298, 4189,
+                          1071,  4097, 3280, 4035, 3917,   5603,  5153, 2391, 6744 };
   g_autoptr (GPtrArray) messages = split_file ("mimekit__mbox__content-length.mbox");
   g_assert_cmpuint (messages->len, ==, G_N_ELEMENTS (sizes));
   for (guint i = 0; i < messages->len; i++)
@@ -186,7 +187,8 @@ test_corpus_content_length_extents (void)
        * the forwarded envelope in messages 15 and 16, one byte each. */
       if (i == 15 || i == 16)
         {
-          g_assert_nonnull (g_strstr_len (data, (gssize) size, "\nFrom - Fri Dec 13 15:01:21 1996\n"));
+          g_assert_nonnull (
+              g_strstr_len (data, (gssize) size, "\nFrom - Fri Dec 13 15:01:21 1996\n"));
           size++;
         }
       g_assert_cmpuint (size, ==, sizes[i]);

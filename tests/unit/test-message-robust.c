@@ -42,12 +42,17 @@ test_obsolete_header_colon (void)
 static void
 test_headerless_refused (void)
 {
-  const char *const inputs[] = { "", "\xef\xbb\xbf", "Just a body.\n", "\nSubject: late\n",
-                                 "From a@b Mon Jan  1 00:00:00 2024\n", ": no name\n" };
+  const char *const inputs[] = { "",
+                                 "\xef\xbb\xbf",
+                                 "Just a body.\n",
+                                 "\nSubject: late\n",
+                                 "From a@b Mon Jan  1 00:00:00 2024\n",
+                                 ": no name\n" };
   for (gsize i = 0; i < G_N_ELEMENTS (inputs); i++)
     {
       g_autoptr (GError) error = NULL;
-      g_autoptr (BatonMessage) message = baton_message_parse (inputs[i], strlen (inputs[i]), &error);
+      g_autoptr (BatonMessage) message =
+          baton_message_parse (inputs[i], strlen (inputs[i]), &error);
       g_assert_null (message);
       g_assert_error (error, BATON_ERROR, BATON_ERROR_DATA);
     }
@@ -99,7 +104,9 @@ static void
 test_nul_in_body (void)
 {
   g_autoptr (BatonMessage) message = PARSE ("From: a@example.org\n\nbefore\0after\n");
-  g_assert_cmpstr (message->body_text, ==, "before\xef\xbf\xbd" "after\n");
+  g_assert_cmpstr (message->body_text, ==,
+                   "before\xef\xbf\xbd"
+                   "after\n");
   g_autoptr (BatonMessage) latin1 = PARSE ("From: a@example.org\n"
                                            "Content-Type: text/plain; charset=iso-8859-1\n\n"
                                            "caf\xe9\0!\n");
@@ -119,11 +126,12 @@ test_blank_part_skipped (void)
                                           "--b--\n");
   g_assert_cmpstr (mixed->body_text, ==, "the text"); /* CRLF before a boundary is the boundary's */
   g_assert_false (mixed->body_was_html);
-  g_autoptr (BatonMessage) alternative = PARSE ("From: a@example.org\n"
-                                                "Content-Type: multipart/alternative; boundary=b\n\n"
-                                                "--b\nContent-Type: text/plain\n\n\n"
-                                                "--b\nContent-Type: text/html\n\n<p>in html</p>\n"
-                                                "--b--\n");
+  g_autoptr (BatonMessage) alternative =
+      PARSE ("From: a@example.org\n"
+             "Content-Type: multipart/alternative; boundary=b\n\n"
+             "--b\nContent-Type: text/plain\n\n\n"
+             "--b\nContent-Type: text/html\n\n<p>in html</p>\n"
+             "--b--\n");
   g_assert_true (alternative->body_was_html);
   g_assert_nonnull (strstr (alternative->body_text, "in html"));
 }

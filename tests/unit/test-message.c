@@ -18,19 +18,18 @@ parse (const char *text)
 static void
 test_headers (void)
 {
-  g_autoptr (BatonMessage) m = parse (
-    "From: =?ISO-8859-1?Q?Ren=E9_Dupont?= <Rene@Example.COM>\n"
-    "To: Team <team+take-12@example.com>, bob@example.com\n"
-    "Cc: \"Carol\" <carol@example.com>\n"
-    "Delivered-To: team+done-3@example.com\n"
-    "Subject: =?UTF-8?B?UmU6IFsjMTJdIETDqXBsb2llbWVudA==?=\n"
-    "Message-ID: <abc@mail.example.com>\n"
-    "In-Reply-To: <notice-1@team.example.com>\n"
-    "References: <root@x> <notice-1@team.example.com>\n"
-    "Date: Mon, 09 Mar 2026 18:05:00 +0100\n"
-    "X-Loop: team@example.com\n"
-    "\n"
-    "take\n");
+  g_autoptr (BatonMessage) m = parse ("From: =?ISO-8859-1?Q?Ren=E9_Dupont?= <Rene@Example.COM>\n"
+                                      "To: Team <team+take-12@example.com>, bob@example.com\n"
+                                      "Cc: \"Carol\" <carol@example.com>\n"
+                                      "Delivered-To: team+done-3@example.com\n"
+                                      "Subject: =?UTF-8?B?UmU6IFsjMTJdIETDqXBsb2llbWVudA==?=\n"
+                                      "Message-ID: <abc@mail.example.com>\n"
+                                      "In-Reply-To: <notice-1@team.example.com>\n"
+                                      "References: <root@x> <notice-1@team.example.com>\n"
+                                      "Date: Mon, 09 Mar 2026 18:05:00 +0100\n"
+                                      "X-Loop: team@example.com\n"
+                                      "\n"
+                                      "take\n");
   g_assert_cmpstr (m->from_address, ==, "rene@example.com");
   g_assert_cmpstr (m->from_name, ==, "René Dupont");
   g_assert_cmpstr (m->subject, ==, "Re: [#12] Déploiement");
@@ -49,7 +48,10 @@ test_headers (void)
 static void
 test_encoded_words (void)
 {
-  const struct { const char *raw; const char *decoded; } cases[] = {
+  const struct {
+    const char *raw;
+    const char *decoded;
+  } cases[] = {
     /* GMime 3.2 loses the second word after '=' padding; clients write this */
     { "=?UTF-8?B?wrs=?= =?UTF-8?B?IOKckyw=?= ok", "» ✓, ok" },
     { "=?UTF-8?Q?=C3?= =?UTF-8?Q?=A9t=C3=A9?=", "été" }, /* a character split across words */
@@ -66,8 +68,9 @@ test_encoded_words (void)
       g_autofree char *decoded = baton_message_decode_header (raw);
       g_assert_cmpstr (decoded, ==, cases[i].decoded);
     }
-  g_autoptr (BatonMessage) m = parse ("From: a@example.com\n"
-                                      "Subject: =?UTF-8?B?wrs=?=\n =?UTF-8?B?IOKckyw=?= done\n\nx\n");
+  g_autoptr (BatonMessage) m =
+      parse ("From: a@example.com\n"
+             "Subject: =?UTF-8?B?wrs=?=\n =?UTF-8?B?IOKckyw=?= done\n\nx\n");
   g_assert_cmpstr (m->subject, ==, "» ✓, done");
 }
 
@@ -95,31 +98,31 @@ test_mbox_from_line_skipped (void)
 static void
 test_charsets (void)
 {
-  g_autoptr (BatonMessage) latin1 = parse (
-    "From: a@example.com\nMIME-Version: 1.0\n"
-    "Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 8bit\n\n"
-    "task: Caf\xe9 cr\xe8me\n");
+  g_autoptr (BatonMessage) latin1 =
+      parse ("From: a@example.com\nMIME-Version: 1.0\n"
+             "Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 8bit\n\n"
+             "task: Caf\xe9 cr\xe8me\n");
   g_assert_cmpstr (latin1->visible_text, ==, "task: Café crème");
   g_autoptr (BatonMessage) undeclared = parse ("From: a@example.com\n\nna\xefve\n");
   g_assert_cmpstr (undeclared->body_text, ==, "naïve\n");
   g_autoptr (BatonMessage) koi8 = parse (
-    "From: a@example.com\nContent-Type: text/plain; charset=koi8-r\n\n\xf0\xd2\xc9\xd7\xc5\xd4\n");
+      "From: a@example.com\nContent-Type: text/plain; charset=koi8-r\n\n\xf0\xd2\xc9\xd7\xc5\xd4\n");
   g_assert_cmpstr (koi8->visible_text, ==, "Привет");
 }
 
 static void
 test_prefers_plain_and_reads_html_only (void)
 {
-  g_autoptr (BatonMessage) alternative = parse (
-    "From: a@example.com\nMIME-Version: 1.0\n"
-    "Content-Type: multipart/alternative; boundary=b\n\n"
-    "--b\nContent-Type: text/html\n\n<p>html <b>version</b></p>\n"
-    "--b\nContent-Type: text/plain\n\nplain version\n--b--\n");
+  g_autoptr (BatonMessage) alternative =
+      parse ("From: a@example.com\nMIME-Version: 1.0\n"
+             "Content-Type: multipart/alternative; boundary=b\n\n"
+             "--b\nContent-Type: text/html\n\n<p>html <b>version</b></p>\n"
+             "--b\nContent-Type: text/plain\n\nplain version\n--b--\n");
   g_assert_cmpstr (alternative->visible_text, ==, "plain version");
   g_assert_false (alternative->body_was_html);
-  g_autoptr (BatonMessage) html = parse (
-    "From: a@example.com\nContent-Type: text/html; charset=utf-8\n\n"
-    "<div>take 3</div><div>done 4</div>\n");
+  g_autoptr (BatonMessage) html =
+      parse ("From: a@example.com\nContent-Type: text/html; charset=utf-8\n\n"
+             "<div>take 3</div><div>done 4</div>\n");
   g_assert_true (html->body_was_html);
   g_assert_cmpstr (html->visible_text, ==, "take 3\ndone 4");
 }
@@ -128,11 +131,11 @@ static void
 test_attached_text_is_not_read (void)
 {
   g_autoptr (BatonMessage) m = parse (
-    "From: a@example.com\nMIME-Version: 1.0\n"
-    "Content-Type: multipart/mixed; boundary=b\n\n"
-    "--b\nContent-Type: text/plain\nContent-Disposition: attachment; filename=x.txt\n\ndone 1\n"
-    "--b\nContent-Type: message/rfc822\n\nFrom: x@example.com\n\ndone 2\n"
-    "--b\nContent-Type: text/plain\n\ntake 3\n--b--\n");
+      "From: a@example.com\nMIME-Version: 1.0\n"
+      "Content-Type: multipart/mixed; boundary=b\n\n"
+      "--b\nContent-Type: text/plain\nContent-Disposition: attachment; filename=x.txt\n\ndone 1\n"
+      "--b\nContent-Type: message/rfc822\n\nFrom: x@example.com\n\ndone 2\n"
+      "--b\nContent-Type: text/plain\n\ntake 3\n--b--\n");
   g_assert_cmpstr (m->visible_text, ==, "take 3");
 }
 
@@ -140,9 +143,11 @@ static void
 test_format_flowed (void)
 {
   g_autofree char *joined = baton_message_unflow (
-    "handoff 12 to bob: tests pass, needs the \nstaging deploy\n> quoted \n> more\n \n-- \nsig", FALSE);
-  g_assert_cmpstr (joined, ==,
-                   "handoff 12 to bob: tests pass, needs the staging deploy\n> quoted more\n\n-- \nsig");
+      "handoff 12 to bob: tests pass, needs the \nstaging deploy\n> quoted \n> more\n \n-- \nsig",
+      FALSE);
+  g_assert_cmpstr (
+      joined, ==,
+      "handoff 12 to bob: tests pass, needs the staging deploy\n> quoted more\n\n-- \nsig");
   g_autofree char *delsp = baton_message_unflow ("a long wor \nd here", TRUE);
   g_assert_cmpstr (delsp, ==, "a long word here");
   g_autofree char *stuffed = baton_message_unflow (" From here\n >not a quote", FALSE);
@@ -156,17 +161,22 @@ test_format_flowed (void)
 static void
 test_machine_mail (void)
 {
-  const struct { const char *header; const char *reason; } cases[] = {
+  const struct {
+    const char *header;
+    const char *reason;
+  } cases[] = {
     { "Auto-Submitted: auto-replied", "Auto-Submitted" },
     { "Precedence: bulk", "Precedence: bulk" },
     { "Precedence: list", "Precedence: list" },
     { "Return-Path: <>", "bounce" },
     { "X-Autoreply: yes", "X-Autoreply" },
-    { "Content-Type: multipart/report; report-type=delivery-status; boundary=x", "multipart/report" },
+    { "Content-Type: multipart/report; report-type=delivery-status; boundary=x",
+      "multipart/report" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *text = g_strdup_printf ("From: a@example.com\n%s\n\ntake 1\n", cases[i].header);
+      g_autofree char *text =
+          g_strdup_printf ("From: a@example.com\n%s\n\ntake 1\n", cases[i].header);
       g_autoptr (BatonMessage) m = parse (text);
       g_assert_nonnull (m->auto_reason);
       g_assert_nonnull (strstr (m->auto_reason, cases[i].reason));
@@ -204,7 +214,8 @@ main (int argc, char **argv)
   g_test_add_func ("/message/no-header-is-refused", test_no_header_is_refused);
   g_test_add_func ("/message/mbox-from-line-skipped", test_mbox_from_line_skipped);
   g_test_add_func ("/message/charsets", test_charsets);
-  g_test_add_func ("/message/prefers-plain-and-reads-html-only", test_prefers_plain_and_reads_html_only);
+  g_test_add_func ("/message/prefers-plain-and-reads-html-only",
+                   test_prefers_plain_and_reads_html_only);
   g_test_add_func ("/message/attached-text-is-not-read", test_attached_text_is_not_read);
   g_test_add_func ("/message/format-flowed", test_format_flowed);
   g_test_add_func ("/message/machine-mail", test_machine_mail);

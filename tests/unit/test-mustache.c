@@ -30,16 +30,16 @@ run_spec_case (gconstpointer data)
   JsonObject *test = (JsonObject *) data;
   const char *source = json_object_get_string_member (test, "template");
   JsonObject *partials = json_object_has_member (test, "partials")
-                           ? json_object_get_object_member (test, "partials")
-                           : NULL;
+                             ? json_object_get_object_member (test, "partials")
+                             : NULL;
   g_autoptr (GError) error = NULL;
 
   g_test_message ("%s", json_object_get_string_member (test, "desc"));
   g_autoptr (BatonTemplate) tmpl = baton_mustache_parse (source, "spec", &error);
   g_assert_no_error (error);
   g_autofree char *out =
-    baton_mustache_render (tmpl, json_object_get_member (test, "data"),
-                           BATON_MUSTACHE_ESCAPE_HTML, spec_partial, partials, &error);
+      baton_mustache_render (tmpl, json_object_get_member (test, "data"),
+                             BATON_MUSTACHE_ESCAPE_HTML, spec_partial, partials, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (out, ==, json_object_get_string_member (test, "expected"));
 }
@@ -52,16 +52,17 @@ find_spec_dir (void)
 {
   const char *env = g_getenv ("BATON_MUSTACHE_SPEC_DIR");
   g_autofree char *from_binary =
-    g_test_build_filename (G_TEST_DIST, "..", "..", "tests", "mustache-spec", NULL);
+      g_test_build_filename (G_TEST_DIST, "..", "..", "tests", "mustache-spec", NULL);
   const char *candidates[] = { "tests/mustache-spec", from_binary };
 
   if (env != NULL)
     return g_strdup (env);
-  for (gsize i = 0; i < G_N_ELEMENTS (candidates); i++) {
-    g_autofree char *probe = g_build_filename (candidates[i], "comments.json", NULL);
-    if (g_file_test (probe, G_FILE_TEST_IS_REGULAR))
-      return g_strdup (candidates[i]);
-  }
+  for (gsize i = 0; i < G_N_ELEMENTS (candidates); i++)
+    {
+      g_autofree char *probe = g_build_filename (candidates[i], "comments.json", NULL);
+      if (g_file_test (probe, G_FILE_TEST_IS_REGULAR))
+        return g_strdup (candidates[i]);
+    }
   return NULL;
 }
 
@@ -85,12 +86,13 @@ add_spec_module (const char *dir, const char *module, GError **error)
     return 0;
   JsonObject *spec = json_node_get_object (json_parser_get_root (parser));
   JsonArray *tests = json_object_get_array_member (spec, "tests");
-  for (guint i = 0; i < json_array_get_length (tests); i++) {
-    JsonObject *test = json_array_get_object_element (tests, i);
-    g_autofree char *path = case_path (module, json_object_get_string_member (test, "name"));
-    g_test_add_data_func_full (path, json_object_ref (test), run_spec_case,
-                               (GDestroyNotify) json_object_unref);
-  }
+  for (guint i = 0; i < json_array_get_length (tests); i++)
+    {
+      JsonObject *test = json_array_get_object_element (tests, i);
+      g_autofree char *path = case_path (module, json_object_get_string_member (test, "name"));
+      g_test_add_data_func_full (path, json_object_ref (test), run_spec_case,
+                                 (GDestroyNotify) json_object_unref);
+    }
   return json_array_get_length (tests);
 }
 
@@ -100,24 +102,27 @@ add_spec_tests (GError **error)
   g_autofree char *dir = find_spec_dir ();
   guint total = 0;
 
-  if (dir == NULL) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-                 "tests/mustache-spec not found; run from the repository root "
-                 "or set BATON_MUSTACHE_SPEC_DIR");
-    return FALSE;
-  }
-  for (gsize i = 0; i < G_N_ELEMENTS (spec_modules); i++) {
-    guint added = add_spec_module (dir, spec_modules[i], error);
-    if (added == 0)
+  if (dir == NULL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                   "tests/mustache-spec not found; run from the repository root "
+                   "or set BATON_MUSTACHE_SPEC_DIR");
       return FALSE;
-    total += added;
-  }
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (spec_modules); i++)
+    {
+      guint added = add_spec_module (dir, spec_modules[i], error);
+      if (added == 0)
+        return FALSE;
+      total += added;
+    }
   /* A truncated or replaced spec file must not pass by testing less. */
-  if (total != 136) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                 "%s holds %u spec tests, expected 136", dir, total);
-    return FALSE;
-  }
+  if (total != 136)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s holds %u spec tests, expected 136",
+                   dir, total);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -186,8 +191,7 @@ test_syntax_errors (void)
   assert_parse_error ("x\n{{/a}}", "digest.txt:2: '{{/a}}' closes a section that was never opened");
   assert_parse_error ("a\nb {{name\n}\n", "digest.txt:2: tag '{{' is never closed by '}}'");
   assert_parse_error ("{{{raw}}\n", "digest.txt:1: tag '{{{' is never closed by '}}}'");
-  assert_parse_error ("\n\n\n{{=<% %>}}",
-                      "digest.txt:4: tag '{{=' is never closed by '=}}'");
+  assert_parse_error ("\n\n\n{{=<% %>}}", "digest.txt:4: tag '{{=' is never closed by '=}}'");
   assert_parse_error ("\n{{=<%=}}",
                       "digest.txt:2: set-delimiter tag '{{=<%=}}' needs two delimiters "
                       "separated by a space");
@@ -222,7 +226,7 @@ test_plain_text (void)
   const char *data = "{\"t\": \"Fish & <chips> \\\"now\\\"\"}";
   g_autofree char *plain = render_with ("{{t}}|{{{t}}}|{{&t}}", data, BATON_MUSTACHE_PLAIN, NULL);
   g_autofree char *html =
-    render_with ("{{t}}|{{{t}}}|{{&t}}", data, BATON_MUSTACHE_ESCAPE_HTML, NULL);
+      render_with ("{{t}}|{{{t}}}|{{&t}}", data, BATON_MUSTACHE_ESCAPE_HTML, NULL);
 
   g_assert_cmpstr (plain, ==,
                    "Fish & <chips> \"now\"|Fish & <chips> \"now\"|Fish & <chips> \"now\"");
@@ -238,7 +242,7 @@ test_recursion_limit (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (BatonTemplate) tmpl = baton_mustache_parse ("a\n{{>loop}}", "digest.txt", &error);
   g_autofree char *out =
-    baton_mustache_render (tmpl, NULL, 0, table_partial, (gpointer) partials, &error);
+      baton_mustache_render (tmpl, NULL, 0, table_partial, (gpointer) partials, &error);
 
   g_assert_null (out);
   g_assert_error (error, BATON_ERROR, BATON_ERROR_CONFIG);
@@ -254,17 +258,19 @@ test_bounded_recursion (void)
   g_autoptr (GString) data = g_string_new ("");
   g_autoptr (GString) expected = g_string_new ("");
 
-  for (int i = 0; i < 60; i++) {
-    g_string_append_printf (data, "{\"v\": %d, \"c\": ", i);
-    g_string_append_printf (expected, "%d(", i);
-  }
+  for (int i = 0; i < 60; i++)
+    {
+      g_string_append_printf (data, "{\"v\": %d, \"c\": ", i);
+      g_string_append_printf (expected, "%d(", i);
+    }
   /* "c": false, or the lookup would find an outer "c" and never end. */
   g_string_append (data, "{\"v\": 60, \"c\": false}");
   g_string_append (expected, "60");
-  for (int i = 0; i < 60; i++) {
-    g_string_append (data, "}");
-    g_string_append (expected, ")");
-  }
+  for (int i = 0; i < 60; i++)
+    {
+      g_string_append (data, "}");
+      g_string_append (expected, ")");
+    }
   g_autofree char *out = render_with ("{{>n}}", data->str, 0, partials);
   g_assert_cmpstr (out, ==, expected->str);
 }
@@ -314,10 +320,10 @@ test_partial_syntax_error (void)
   const char *const partials[] = { "task", "- {{title}}\n{{#due}}\n", NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (BatonTemplate) tmpl =
-    baton_mustache_parse ("{{#tasks}}\n{{>task}}\n{{/tasks}}", "digest.txt", NULL);
+      baton_mustache_parse ("{{#tasks}}\n{{>task}}\n{{/tasks}}", "digest.txt", NULL);
   g_autoptr (JsonNode) data = json ("{\"tasks\": [1]}");
   g_autofree char *out =
-    baton_mustache_render (tmpl, data, 0, table_partial, (gpointer) partials, &error);
+      baton_mustache_render (tmpl, data, 0, table_partial, (gpointer) partials, &error);
 
   g_assert_null (out);
   g_assert_error (error, BATON_ERROR, BATON_ERROR_CONFIG);
@@ -330,15 +336,16 @@ test_truthiness (void)
 {
   const char *source = "{{#v}}T{{/v}}{{^v}}F{{/v}}";
   const char *cases[][2] = {
-    { "{\"v\": \"\"}", "F" },  { "{\"v\": \"x\"}", "T" }, { "{\"v\": 0}", "F" },
-    { "{\"v\": 0.0}", "F" },   { "{\"v\": 2}", "T" },     { "{\"v\": {}}", "T" },
-    { "{\"v\": []}", "F" },    { "{\"v\": null}", "F" },  { "{}", "F" },
+    { "{\"v\": \"\"}", "F" }, { "{\"v\": \"x\"}", "T" }, { "{\"v\": 0}", "F" },
+    { "{\"v\": 0.0}", "F" },  { "{\"v\": 2}", "T" },     { "{\"v\": {}}", "T" },
+    { "{\"v\": []}", "F" },   { "{\"v\": null}", "F" },  { "{}", "F" },
   };
 
-  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
-    g_autofree char *out = render_with (source, cases[i][0], 0, NULL);
-    g_assert_cmpstr (out, ==, cases[i][1]);
-  }
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = render_with (source, cases[i][0], 0, NULL);
+      g_assert_cmpstr (out, ==, cases[i][1]);
+    }
 }
 
 static void
@@ -371,7 +378,7 @@ test_deep_nesting (void)
   g_autoptr (BatonTemplate) tmpl = baton_mustache_parse ("{{>p}}", "t", NULL);
   g_autoptr (JsonNode) data = json ("{\"o\": {}, \"more\": true}");
   g_autofree char *out =
-    baton_mustache_render (tmpl, data, 0, table_partial, (gpointer) partials, &error);
+      baton_mustache_render (tmpl, data, 0, table_partial, (gpointer) partials, &error);
 
   g_assert_null (out);
   g_assert_error (error, BATON_ERROR, BATON_ERROR_CONFIG);
@@ -395,29 +402,30 @@ test_large_digest (void)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "tasks");
   json_builder_begin_array (builder);
-  for (int i = 0; i < 1000; i++) {
-    json_builder_begin_object (builder);
-    json_builder_set_member_name (builder, "id");
-    json_builder_add_int_value (builder, i);
-    json_builder_set_member_name (builder, "title");
-    json_builder_add_string_value (builder, "Fix & ship");
-    json_builder_set_member_name (builder, "owner");
-    json_builder_begin_object (builder);
-    json_builder_set_member_name (builder, "name");
-    json_builder_add_string_value (builder, "Ana");
-    json_builder_end_object (builder);
-    json_builder_end_object (builder);
-    g_string_append_printf (expected, "  - #%d Fix & ship (Ana)\n", i);
-  }
+  for (int i = 0; i < 1000; i++)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_int_value (builder, i);
+      json_builder_set_member_name (builder, "title");
+      json_builder_add_string_value (builder, "Fix & ship");
+      json_builder_set_member_name (builder, "owner");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, "Ana");
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+      g_string_append_printf (expected, "  - #%d Fix & ship (Ana)\n", i);
+    }
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   g_autoptr (JsonNode) data = json_builder_get_root (builder);
   g_autoptr (BatonTemplate) tmpl =
-    baton_mustache_parse ("Tasks:\n{{#tasks}}\n  {{>task}}\n{{/tasks}}\n", "digest.txt", NULL);
+      baton_mustache_parse ("Tasks:\n{{#tasks}}\n  {{>task}}\n{{/tasks}}\n", "digest.txt", NULL);
   g_autoptr (GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
   g_autofree char *out =
-    baton_mustache_render (tmpl, data, 0, table_partial, (gpointer) partials, &error);
+      baton_mustache_render (tmpl, data, 0, table_partial, (gpointer) partials, &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr (out, ==, expected->str);
@@ -431,10 +439,11 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
 
   g_test_init (&argc, &argv, NULL);
-  if (!add_spec_tests (&error)) {
-    g_printerr ("test-mustache: %s\n", error->message);
-    return 1;
-  }
+  if (!add_spec_tests (&error))
+    {
+      g_printerr ("test-mustache: %s\n", error->message);
+      return 1;
+    }
   g_test_add_func ("/mustache/baton/syntax-errors", test_syntax_errors);
   g_test_add_func ("/mustache/baton/error-name-default", test_error_name_default);
   g_test_add_func ("/mustache/baton/plain-text", test_plain_text);

@@ -10,10 +10,12 @@
 static void
 test_loopback (void)
 {
-  const char *yes[] = { "localhost", "LocalHost", "localhost.", "127.0.0.1", "127.1.2.3",
-                        "::1", "[::1]" };
-  const char *no[] = { NULL, "", "mail.example.com", "localhost.example.com", "128.0.0.1",
-                       "10.0.0.1", "::2", "[::1", "0.0.0.0", "127.0.0.1.example.com" };
+  const char *yes[] = { "localhost", "LocalHost", "localhost.", "127.0.0.1",
+                        "127.1.2.3", "::1",       "[::1]" };
+  const char *no[] = {
+    NULL,  "",     "mail.example.com", "localhost.example.com", "128.0.0.1", "10.0.0.1",
+    "::2", "[::1", "0.0.0.0",          "127.0.0.1.example.com"
+  };
   for (gsize i = 0; i < G_N_ELEMENTS (yes); i++)
     g_assert_true (baton_net_host_is_loopback (yes[i]));
   for (gsize i = 0; i < G_N_ELEMENTS (no); i++)
@@ -38,8 +40,11 @@ static void
 test_imap_refuses_plaintext (void)
 {
   BatonImapSettings settings = {
-    .host = "mail.example.com", .tls = BATON_IMAP_TLS_PLAIN, .allow_plaintext = TRUE,
-    .user = "team@example.com", .password = "secret",
+    .host = "mail.example.com",
+    .tls = BATON_IMAP_TLS_PLAIN,
+    .allow_plaintext = TRUE,
+    .user = "team@example.com",
+    .password = "secret",
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (BatonImapSession) session = baton_imap_connect (&settings, &error);

@@ -28,8 +28,9 @@ files_new (guint count)
     {
       char *path = g_strdup_printf ("%s/%05u", files->dir, i);
       g_autofree char *text =
-        i % 7 == 6 ? g_strdup ("\x01\x02 no header here\n")
-                   : g_strdup_printf ("From: a@example.com\nMessage-ID: <m%u@test>\n\nnote %u\n", i, i);
+          i % 7 == 6
+              ? g_strdup ("\x01\x02 no header here\n")
+              : g_strdup_printf ("From: a@example.com\nMessage-ID: <m%u@test>\n\nnote %u\n", i, i);
       g_assert_true (g_file_set_contents (path, text, -1, NULL));
       g_ptr_array_add (files->paths, path);
       g_ptr_array_add (files->sources, g_strdup_printf ("file:%u", i));
@@ -133,7 +134,7 @@ test_spool_files_travel (void)
 {
   Files *files = files_new (2);
   g_autoptr (BatonReadahead) readahead =
-    baton_readahead_new (files->paths, files->sources, files->paths);
+      baton_readahead_new (files->paths, files->sources, files->paths);
   g_autoptr (BatonParsedFile) first = baton_readahead_next (readahead);
   g_assert_cmpstr (first->spool_file, ==, files->paths->pdata[0]);
   files_free (files);

@@ -41,8 +41,8 @@ test_parse_time_of_day (void)
   g_assert_cmpint (hhmm ("8:30"), ==, 510);
   g_assert_cmpint (hhmm (" 00:00 "), ==, 0);
   g_assert_cmpint (hhmm ("23:59"), ==, 1439);
-  static const char *const bad[] = { "",      "24:00", "08:60", "0830",  "8h30", "08:3",
-                                     "08:300", "-1:00", "008:30", "08:30pm", ":30", "ab:cd" };
+  static const char *const bad[] = { "",       "24:00", "08:60",  "0830",    "8h30", "08:3",
+                                     "08:300", "-1:00", "008:30", "08:30pm", ":30",  "ab:cd" };
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_autoptr (GError) error = NULL;

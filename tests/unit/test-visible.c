@@ -23,7 +23,8 @@ static void
 test_attributions (void)
 {
   check_attribution ("On Tue, 2011-03-01 at 18:02 +0530, Abhishek Kona wrote:");
-  check_attribution ("On Mon, Aug 26, 2019 at 4:37 PM The Hiring Engine <\nhire@example.com> wrote:");
+  check_attribution (
+      "On Mon, Aug 26, 2019 at 4:37 PM The Hiring Engine <\nhire@example.com> wrote:");
   check_attribution ("On Nov 21, 2014,\nat 10:18,\nJohn Doe <john@doe123.com> wrote:");
   check_attribution ("---- On Wed, 24 Feb 2021 14:02:50 +0530 john@gmail.com wrote ----");
   check_attribution ("Le 19 mars 2014 10:37, Cédric <cedric@example.com> a écrit :");
@@ -35,7 +36,8 @@ test_attributions (void)
   check_attribution ("Op 12 december 2016 19:05 schreef Company Questions <\nq@example.com>:");
   check_attribution ("W dniu 2015-01-07 14:23, pbrzoski91@gmail.com pisze:");
   check_attribution ("Dnia 27 grudnia 2016 12:08 Company <q@example.com> napisał(a):");
-  check_attribution ("Em 10 de julho de 2017 às 16:32:35, John Doe (\ncontact@example.com) escreveu:");
+  check_attribution (
+      "Em 10 de julho de 2017 às 16:32:35, John Doe (\ncontact@example.com) escreveu:");
   check_attribution ("Den 08/06/2015 kl. 21.21 skrev Test user <test@example.com>:");
   check_attribution ("tir. 18. apr. 2017 kl. 13:09 skrev Test user <test@example.com>:");
   check_attribution ("pe 20. lokakuuta 2017 klo 17.50 John Coe\n<john@example.com> kirjoitti:");
@@ -52,7 +54,8 @@ test_attributions (void)
   check_attribution ("Dne 12. 3. 2024 v 10:00 Jan Novák <jan@example.cz> napsal(a):");
   check_attribution ("Dňa 12. 3. 2024 o 10:00 Ján <jan@example.sk> napísal:");
   check_attribution ("12 Mar 2024 Sal, 10:00 tarihinde Ali <ali@example.com> şunu yazdı:");
-  check_attribution ("Kovács János <janos@example.hu> ezt írta (időpont: 2024. márc. 12., K, 10:00):");
+  check_attribution (
+      "Kovács János <janos@example.hu> ezt írta (időpont: 2024. márc. 12., K, 10:00):");
   check_attribution ("Pe mar., 12 mar. 2024 la 10:00, Ion <ion@example.ro> a scris:");
   check_attribution ("Στις Τρί 12 Μαρ 2024 στις 10:00, ο/η Νίκος <nikos@example.gr> έγραψε:");
   check_attribution ("12.03.2024, 10:00, Иван Иванов <ivan@example.ru> написал(а):");
@@ -67,10 +70,13 @@ test_attributions (void)
 static void
 test_wrote_in_prose_stays (void)
 {
-  check ("I read what she wrote: it was fine.\ntake 3", "I read what she wrote: it was fine.\ntake 3");
+  check ("I read what she wrote: it was fine.\ntake 3",
+         "I read what she wrote: it was fine.\ntake 3");
   check ("Something wrote:\nnot an attribution", "Something wrote:\nnot an attribution");
-  check ("On the other hand, this is fine.\nOn average it works.", "On the other hand, this is fine.\nOn average it works.");
-  check ("Report 3 at 10:30 for bob@example.com:\ndone 7", "Report 3 at 10:30 for bob@example.com:\ndone 7");
+  check ("On the other hand, this is fine.\nOn average it works.",
+         "On the other hand, this is fine.\nOn average it works.");
+  check ("Report 3 at 10:30 for bob@example.com:\ndone 7",
+         "Report 3 at 10:30 for bob@example.com:\ndone 7");
   /* A bare "Name wrote:" does introduce a quote that follows it. */
   check ("ok\n\nRussell Brown wrote:\n> old", "ok");
   check ("ok\n\nHe wrote:", "ok\n\nHe wrote:");
@@ -96,14 +102,18 @@ test_outlook (void)
          "done 7");
   check ("done 7\n________________________________\nFrom: x\nSent: y\nTo: z\nSubject: w\n\ntake 9",
          "done 7");
-  check ("done 7\n\n-------- Message d'origine --------\nDe : A <a@example.org>\n\ntake 9", "done 7");
-  check ("done 7\n\nFrom: a@example.com\n\nSent: Monday\n\nTo: b@example.com\n\nSubject: x\n\ntake 9",
+  check ("done 7\n\n-------- Message d'origine --------\nDe : A <a@example.org>\n\ntake 9",
          "done 7");
+  check (
+      "done 7\n\nFrom: a@example.com\n\nSent: Monday\n\nTo: b@example.com\n\nSubject: x\n\ntake 9",
+      "done 7");
   /* Without an address, a travel note is not a header block... */
-  check ("From: Paris\nTo: Berlin\nDate: Monday\n\ntake 4", "From: Paris\nTo: Berlin\nDate: Monday\n\ntake 4");
+  check ("From: Paris\nTo: Berlin\nDate: Monday\n\ntake 4",
+         "From: Paris\nTo: Berlin\nDate: Monday\n\ntake 4");
   /* ... but Outlook's full set of fields is, even without one. */
-  check ("done 7\n\n*From:* Mary Green\n*Sent:* Tuesday\n*To:* John Green\n*Subject:* How are you?\n\ntake 9",
-         "done 7");
+  check (
+      "done 7\n\n*From:* Mary Green\n*Sent:* Tuesday\n*To:* John Green\n*Subject:* How are you?\n\ntake 9",
+      "done 7");
   /* A sender and a subject without any recipient are not a quoted header. */
   check ("From: me\nSubject: plan\n\ntake 4", "From: me\nSubject: plan\n\ntake 4");
   /* A lone "From: name <address>" line introduces an old message. */
@@ -126,11 +136,13 @@ test_signatures (void)
 {
   check ("take 12\n\n-- \nrick\ndone 1", "take 12");
   check ("take 12\n--\nrick", "take 12");
-  check ("a fix -- this is not a signature\n-- and neither is this", "a fix -- this is not a signature\n-- and neither is this");
+  check ("a fix -- this is not a signature\n-- and neither is this",
+         "a fix -- this is not a signature\n-- and neither is this");
   check ("Hi,\n\nCan you help?\n\nRegards,\n\nJohn Doe\nCEO @ Acme !", "Hi,\n\nCan you help?");
   check ("Hej,\n\nSvar.\n\nMed venlig hilsen\nAnders Andersen", "Hej,\n\nSvar.");
   check ("Oh thanks.\n\n-Abhishek Kona\n\n\n______\nriak-users mailing list", "Oh thanks.");
-  check ("One:\n- This is a bullet point\n- And another one", "One:\n- This is a bullet point\n- And another one");
+  check ("One:\n- This is a bullet point\n- And another one",
+         "One:\n- This is a bullet point\n- And another one");
   check ("Status:\n\n- Done", "Status:\n\n- Done");
   check ("ok\n\nCheers\ntake 12", "ok\n\nCheers\ntake 12");
   check ("ok\n\nBest regards,\nJane Roe\nTeam lead\n+44 7700 900333\nhttps://example.com", "ok");
@@ -154,11 +166,13 @@ test_footers (void)
   check ("take 5\n\n내 iPhone에서 보냄", "take 5");
   check ("take 5\n\nSent with ProtonMail Secure Email.", "take 5");
   check ("take 5\n\nGet Outlook for iOS<https://aka.ms/o0ukef>\n____\nFrom: x", "take 5");
-  check ("take 5\n\nSent from Mail for Windows 10\n\nFrom: Bort\nSent: April 9\nTo: b@example.com\nSubject: Re: x",
-         "take 5");
+  check (
+      "take 5\n\nSent from Mail for Windows 10\n\nFrom: Bort\nSent: April 9\nTo: b@example.com\nSubject: Re: x",
+      "take 5");
   check ("take 5\n\nSent from my desk, is much easier than my phone.",
          "take 5\n\nSent from my desk, is much easier than my phone.");
-  check ("The notification was sent from my iPhone app.", "The notification was sent from my iPhone app.");
+  check ("The notification was sent from my iPhone app.",
+         "The notification was sent from my iPhone app.");
 }
 
 static void
@@ -168,8 +182,7 @@ test_quotes (void)
   check ("> take 12\n> done 7\n", "");
   check ("On Mon, 1 Jan 2024 at 10:00, A <a@example.com> wrote:\n> take 12\n", "");
   /* Inline replies stay, the quotes between them go. */
-  check ("I agree.\n\n> point one\n\nyes\n\n> point two\n> more\n\nno",
-         "I agree.\n\nyes\n\nno");
+  check ("I agree.\n\n> point one\n\nyes\n\n> point two\n> more\n\nno", "I agree.\n\nyes\n\nno");
   /* Lines broken out of a quote by a narrow client are still quoted. */
   check ("mine\n\n> a quoted line long enough to be wrapped by a narrow client, so wra\n"
          "pped here\n> end\n",
@@ -190,7 +203,8 @@ test_formatting_kept (void)
 static void
 test_line_ends (void)
 {
-  check ("take 12\r\n\r\nOn Tue, 1 Mar 2011 at 18:02, A <a@example.com> wrote:\r\n> old\r\n", "take 12");
+  check ("take 12\r\n\r\nOn Tue, 1 Mar 2011 at 18:02, A <a@example.com> wrote:\r\n> old\r\n",
+         "take 12");
   check ("one\rtwo\r\n\r\nthree", "one\ntwo\n\nthree");
 }
 
@@ -216,19 +230,45 @@ static void
 test_random (void)
 {
   static const char *const pieces[] = {
-    "> ", ">", "\n", "\r\n", "\r", " ", "-- ", "--", "On 1 Jan 2024, A <a@b.c> wrote:",
-    "From: a@b.c", "To: x", "Sent: y", "Subject: z", "*From:*", "Regards,", "-John",
-    "Sent from my iPhone", "-----Original Message-----", "____", "take 12", "\xc3", "\xff",
-    "：", "@", "<", "wrote", "skrev 10:00", "写道", ":",
+    "> ",
+    ">",
+    "\n",
+    "\r\n",
+    "\r",
+    " ",
+    "-- ",
+    "--",
+    "On 1 Jan 2024, A <a@b.c> wrote:",
+    "From: a@b.c",
+    "To: x",
+    "Sent: y",
+    "Subject: z",
+    "*From:*",
+    "Regards,",
+    "-John",
+    "Sent from my iPhone",
+    "-----Original Message-----",
+    "____",
+    "take 12",
+    "\xc3",
+    "\xff",
+    "：",
+    "@",
+    "<",
+    "wrote",
+    "skrev 10:00",
+    "写道",
+    ":",
   };
-  for (int round = 0; round < 2000; round++) {
-    g_autoptr (GString) body = g_string_new (NULL);
-    int n = g_test_rand_int_range (0, 60);
-    for (int i = 0; i < n; i++)
-      g_string_append (body, pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))]);
-    g_autofree char *text = baton_visible_text (body->str);
-    g_assert_true (g_utf8_validate (text, -1, NULL));
-  }
+  for (int round = 0; round < 2000; round++)
+    {
+      g_autoptr (GString) body = g_string_new (NULL);
+      int n = g_test_rand_int_range (0, 60);
+      for (int i = 0; i < n; i++)
+        g_string_append (body, pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))]);
+      g_autofree char *text = baton_visible_text (body->str);
+      g_assert_true (g_utf8_validate (text, -1, NULL));
+    }
 }
 
 int
