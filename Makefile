@@ -6,6 +6,7 @@
 #   make demo            install missing Debian packages, build, run `baton demo`
 #   make bench           benchmarks, printed as ratios against same-run baselines
 #   make install PREFIX=/usr/local DESTDIR=
+#   make format          apply .clang-format to every C file
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -40,7 +41,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all check demo bench install clean deps fuzz
+.PHONY: all check demo bench install clean deps fuzz format
 
 all: baton
 
@@ -196,6 +197,10 @@ install: $(BUILD)/baton
 	install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
 	for m in man/*.1; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/ || true; done
 	for m in man/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/ || true; done
+
+# Every C file in the repository, through the one .clang-format.
+format:
+	git ls-files '*.c' '*.h' | xargs clang-format -i
 
 clean:
 	rm -rf build build-san baton

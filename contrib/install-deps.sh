@@ -2,12 +2,13 @@
 # Installs the Debian 12 packages baton needs, only those that are missing.
 #   --build  what `make` needs
 #   --test   that plus the real servers and peers the test suite starts,
-#            /usr/bin/time (hostile.t measures memory) and clang (make fuzz)
+#            /usr/bin/time (hostile.t measures memory), clang (make fuzz) and
+#            clang-format (format.t)
 set -eu
 build="build-essential pkg-config libdpkg-perl libetpan-dev libgmime-3.0-dev
 libsqlite3-dev libcurl4-gnutls-dev libjson-glib-dev libsasl2-modules"
 test="dovecot-imapd python3-aiosmtpd openssl procmail sqlite3 perl groff-base mandoc
-time clang libclang-rt-14-dev"
+time clang libclang-rt-14-dev clang-format"
 case "${1:---build}" in
   --build) want=$build ;;
   --test) want="$build $test" ;;
