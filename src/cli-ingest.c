@@ -86,17 +86,27 @@ ingest_arguments (BatonSpoolBatch *batch, int argc, char **argv)
 {
   if (argc < 2)
     baton_spool_batch_add_stream (batch, STDIN_FILENO, "stdin");
+  /* Runs of file names go to the batch together, to be parsed ahead on
+   * the second thread; a "-" between them is read where it stands. */
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) sources = g_ptr_array_new_with_free_func (g_free);
   for (int i = 1; i < argc; i++)
     {
-      gboolean more;
-      if (g_str_equal (argv[i], "-"))
-        more = baton_spool_batch_add_stream (batch, STDIN_FILENO, "stdin");
-      else
+      gboolean is_stdin = g_str_equal (argv[i], "-");
+      if (!is_stdin)
         {
-          g_autofree char *source = g_strdup_printf ("file:%s", argv[i]);
-          more = baton_spool_batch_add_file (batch, argv[i], source, NULL);
+          g_ptr_array_add (paths, g_strdup (argv[i]));
+          g_ptr_array_add (sources, g_strdup_printf ("file:%s", argv[i]));
         }
-      if (!more)
+      if ((is_stdin || i == argc - 1) && paths->len > 0)
+        {
+          gboolean more = baton_spool_batch_add_files (batch, paths, sources, NULL);
+          g_ptr_array_set_size (paths, 0);
+          g_ptr_array_set_size (sources, 0);
+          if (!more)
+            return;
+        }
+      if (is_stdin && !baton_spool_batch_add_stream (batch, STDIN_FILENO, "stdin"))
         return;
     }
 }
