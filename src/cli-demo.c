@@ -165,7 +165,7 @@ run_story (BatonTeam *team, GError **error)
           continue;
         }
       g_autoptr (BatonIngestResult) result =
-          baton_workflow_ingest (team, mail->mail, strlen (mail->mail), "demo", FALSE, error);
+          baton_workflow_ingest (team, mail->mail, strlen (mail->mail), "demo", error);
       if (result == NULL)
         return FALSE;
       print_result (result);

@@ -98,8 +98,8 @@ baton_cli_explain (const BatonCli *cli, int argc, char **argv, GError **error)
       return TRUE;
     }
   baton_outbox_attach (team);
-  g_autoptr (BatonIngestResult) result =
-      baton_workflow_dry_run_fd (team, message, file->fd, file->length, error);
+  BatonRawMail raw = { NULL, file->fd, file->length };
+  g_autoptr (BatonIngestResult) result = baton_workflow_dry_run (team, message, &raw, error);
   if (result == NULL)
     return FALSE;
   print_result (result);

@@ -112,8 +112,9 @@ process_message (guint32 uid, const char *bytes, gsize length, gpointer data, GE
     return FALSE;
   g_autoptr (GError) failure = NULL;
   g_autoptr (BatonMessage) message = baton_message_parse (bytes, length, &failure);
+  BatonRawMail raw = { bytes, -1, length };
   g_autoptr (BatonIngestResult) result =
-      message ? baton_workflow_apply (pass->team, message, bytes, length, source, &failure) : NULL;
+      message ? baton_workflow_apply (pass->team, message, &raw, source, &failure) : NULL;
   if (result != NULL)
     {
       g_info ("poll uid=%u message-id=<%s> member=%s outcome=%s", uid, result->message_id,

@@ -189,26 +189,17 @@ batch_is_full (const BatonSpoolBatch *batch)
          g_get_monotonic_time () - batch->opened_at >= BATON_BATCH_SECONDS * G_USEC_PER_SEC;
 }
 
-/* The raw mail of one message: in memory, or a file read in pieces. */
-typedef struct {
-  const char *data; /* NULL: read from fd */
-  int fd;
-  gsize length;
-} RawMail;
-
 /* Runs MESSAGE inside its own savepoint; NULL with ERROR set when it failed,
  * in which case everything it wrote is undone. */
 static BatonIngestResult *
-apply_in_savepoint (BatonSpoolBatch *batch, const BatonMessage *message, const RawMail *raw,
+apply_in_savepoint (BatonSpoolBatch *batch, const BatonMessage *message, const BatonRawMail *raw,
                     const char *source, GError **error)
 {
   BatonStore *store = batch->team->store;
   if (!baton_store_savepoint (store, error))
     return NULL;
   g_autoptr (BatonIngestResult) result =
-      raw->data
-          ? baton_workflow_apply (batch->team, message, raw->data, raw->length, source, error)
-          : baton_workflow_apply_fd (batch->team, message, raw->fd, raw->length, source, error);
+      baton_workflow_apply (batch->team, message, raw, source, error);
   if (result == NULL || !baton_store_release (store, error))
     {
       baton_store_rollback_to_savepoint (store);
@@ -235,8 +226,8 @@ message_failed (BatonSpoolBatch *batch, GError *error, const char *source, const
 
 /* Stores MESSAGE (NULL when it did not parse: ERROR says why). */
 static gboolean
-add_parsed (BatonSpoolBatch *batch, const BatonMessage *message, GError *error, const RawMail *raw,
-            const char *source, const char *spool_file)
+add_parsed (BatonSpoolBatch *batch, const BatonMessage *message, GError *error,
+            const BatonRawMail *raw, const char *source, const char *spool_file)
 {
   if (message == NULL)
     return message_failed (batch, error, source, spool_file);
@@ -272,7 +263,7 @@ baton_spool_batch_add (BatonSpoolBatch *batch, const char *raw, gsize length, co
     return FALSE;
   GError *error = NULL;
   g_autoptr (BatonMessage) message = baton_message_parse (raw, length, &error);
-  RawMail mail = { raw ? raw : "", -1, length };
+  BatonRawMail mail = { raw ? raw : "", -1, length };
   return add_parsed (batch, message, error, &mail, source, spool_file);
 }
 
@@ -288,7 +279,7 @@ add_parsed_file (BatonSpoolBatch *batch, BatonParsedFile *file)
       record_failure (batch, g_steal_pointer (&file->error));
       return TRUE;
     }
-  RawMail mail = { NULL, file->fd, file->length };
+  BatonRawMail mail = { NULL, file->fd, file->length };
   return add_parsed (batch, file->message, g_steal_pointer (&file->error), &mail, file->source,
                      file->spool_file);
 }

@@ -416,27 +416,36 @@ baton_store_message_exists (BatonStore *store, const char *message_id, gboolean 
   return TRUE;
 }
 
-/* Fills the zeroblob of message_raw row ID from RECORD, a piece at a time. */
+/* Reads LENGTH bytes at OFFSET of RAW's file into BUFFER. */
 static gboolean
-write_raw (BatonStore *store, gint64 id, const BatonMessageRecord *record, GError **error)
+read_raw (BatonStore *store, const BatonRawMail *raw, char *buffer, gsize length, gsize offset,
+          GError **error)
+{
+  errno = 0;
+  if (pread (raw->fd, buffer, length, offset) == (ssize_t) length)
+    return TRUE;
+  g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+               "database %s: reading the message to store it: %s", store->path,
+               errno ? g_strerror (errno) : "the file shrank");
+  return FALSE;
+}
+
+/* Fills the zeroblob of message_raw row ID from RAW's file, a piece at a time. */
+static gboolean
+write_raw (BatonStore *store, gint64 id, const BatonRawMail *raw, GError **error)
 {
   sqlite3_blob *blob = NULL;
   int rc = sqlite3_blob_open (store->db, "main", "message_raw", "raw", id, 1, &blob);
   char buffer[65536];
-  for (gsize done = 0; rc == SQLITE_OK && done < record->raw_length;)
+  for (gsize done = 0; rc == SQLITE_OK && done < raw->length;)
     {
-      gsize n = MIN (sizeof buffer, record->raw_length - done);
-      const char *piece = record->raw ? record->raw + done : buffer;
-      errno = 0;
-      if (record->raw == NULL && pread (record->raw_fd, buffer, n, done) != (ssize_t) n)
+      gsize n = MIN (sizeof buffer, raw->length - done);
+      if (!read_raw (store, raw, buffer, n, done, error))
         {
           sqlite3_blob_close (blob);
-          g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
-                       "database %s: reading the message to store it: %s", store->path,
-                       errno ? g_strerror (errno) : "the file shrank");
           return FALSE;
         }
-      rc = sqlite3_blob_write (blob, piece, n, done);
+      rc = sqlite3_blob_write (blob, buffer, n, done);
       done += n;
     }
   if (rc == SQLITE_OK)
@@ -451,26 +460,21 @@ write_raw (BatonStore *store, gint64 id, const BatonMessageRecord *record, GErro
   return TRUE;
 }
 
-/* Mail up to this size is read whole and bound in one piece; bigger mail is
- * streamed into a zeroblob so memory stays flat whatever the attachment. */
+/* Mail up to this size is read whole and bound in one piece; bigger mail
+ * from a file is streamed into a zeroblob so memory stays flat whatever
+ * the attachment. */
 #define RAW_IN_ONE_PIECE (256 * 1024)
 
 static gboolean
-store_raw (BatonStore *store, gint64 id, const BatonMessageRecord *record, GError **error)
+store_raw (BatonStore *store, gint64 id, const BatonRawMail *raw, GError **error)
 {
   g_autofree char *read_whole = NULL;
-  const char *bytes = record->raw;
-  if (bytes == NULL && record->raw_length <= RAW_IN_ONE_PIECE)
+  const char *bytes = raw->data;
+  if (bytes == NULL && raw->length <= RAW_IN_ONE_PIECE)
     {
-      read_whole = g_malloc (record->raw_length + 1);
-      errno = 0;
-      if (pread (record->raw_fd, read_whole, record->raw_length, 0) != (ssize_t) record->raw_length)
-        {
-          g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
-                       "database %s: reading the message to store it: %s", store->path,
-                       errno ? g_strerror (errno) : "the file shrank");
-          return FALSE;
-        }
+      read_whole = g_malloc (raw->length + 1);
+      if (!read_raw (store, raw, read_whole, raw->length, 0, error))
+        return FALSE;
       bytes = read_whole;
     }
   g_autoptr (sqlite3_stmt) insert =
@@ -482,11 +486,11 @@ store_raw (BatonStore *store, gint64 id, const BatonMessageRecord *record, GErro
     return FALSE;
   sqlite3_bind_int64 (insert, 1, id);
   if (bytes)
-    sqlite3_bind_blob64 (insert, 2, bytes, record->raw_length, SQLITE_STATIC);
+    sqlite3_bind_blob64 (insert, 2, bytes, raw->length, SQLITE_STATIC);
   else
-    sqlite3_bind_int64 (insert, 2, record->raw_length);
+    sqlite3_bind_int64 (insert, 2, raw->length);
   return store_exec_statement (store, insert, "storing a message", error) &&
-         (bytes != NULL || write_raw (store, id, record, error));
+         (bytes != NULL || write_raw (store, id, raw, error));
 }
 
 gint64
@@ -512,7 +516,7 @@ baton_store_message_add (BatonStore *store, const BatonMessageRecord *record, GE
   if (!store_exec_statement (store, statement, "storing a message", error))
     return 0;
   gint64 id = sqlite3_last_insert_rowid (store->db);
-  if (record->keep_raw && !store_raw (store, id, record, error))
+  if (record->keep_raw && !store_raw (store, id, record->raw, error))
     return 0;
   return id;
 }

@@ -261,16 +261,9 @@ report_of_lines (GPtrArray *lines)
   return g_string_free (report, FALSE);
 }
 
-/* The raw mail: in memory, or a file read in pieces (baton_workflow_apply_fd). */
-typedef struct {
-  const char *data; /* NULL: read from fd */
-  int fd;
-  gsize length;
-} RawMail;
-
 /* As baton_workflow_message_key(), hashing a file a piece at a time. */
 static char *
-message_key (const BatonMessage *message, const RawMail *raw, GError **error)
+message_key (const BatonMessage *message, const BatonRawMail *raw, GError **error)
 {
   if (message->message_id != NULL || raw->data != NULL)
     return baton_workflow_message_key (message, raw->data, raw->length);
@@ -299,7 +292,7 @@ holds_only_copy (const char *source)
 
 static gboolean
 store_message (BatonTeam *team, const BatonMessage *message, BatonIngestResult *result,
-               const RawMail *raw, const char *source, gint64 now, GError **error)
+               const BatonRawMail *raw, const char *source, gint64 now, GError **error)
 {
   g_autofree char *report = report_of_lines (result->lines);
   gboolean keep_raw = team->config->keep_raw_always || holds_only_copy (source);
@@ -312,9 +305,7 @@ store_message (BatonTeam *team, const BatonMessage *message, BatonIngestResult *
     .received_at = now,
     .source = source,
     .keep_raw = keep_raw,
-    .raw = raw->data,
-    .raw_length = raw->length,
-    .raw_fd = raw->fd,
+    .raw = raw,
     .outcome = result->outcome,
     .reason = result->reason,
     .report = report,
@@ -325,9 +316,9 @@ store_message (BatonTeam *team, const BatonMessage *message, BatonIngestResult *
 
 /* Events name the message they came from, so the row is written first and
  * its outcome settled once the commands have run. */
-static BatonIngestResult *
-apply_raw (BatonTeam *team, const BatonMessage *message, const RawMail *raw, const char *source,
-           GError **error)
+BatonIngestResult *
+baton_workflow_apply (BatonTeam *team, const BatonMessage *message, const BatonRawMail *raw,
+                      const char *source, GError **error)
 {
   g_autofree char *key = message_key (message, raw, error);
   if (key == NULL)
@@ -364,28 +355,12 @@ apply_raw (BatonTeam *team, const BatonMessage *message, const RawMail *raw, con
 }
 
 BatonIngestResult *
-baton_workflow_apply (BatonTeam *team, const BatonMessage *message, const char *raw, gsize length,
-                      const char *source, GError **error)
-{
-  RawMail mail = { raw ? raw : "", -1, length };
-  return apply_raw (team, message, &mail, source, error);
-}
-
-BatonIngestResult *
-baton_workflow_apply_fd (BatonTeam *team, const BatonMessage *message, int fd, gsize length,
-                         const char *source, GError **error)
-{
-  RawMail mail = { NULL, fd, length };
-  return apply_raw (team, message, &mail, source, error);
-}
-
-BatonIngestResult *
-baton_workflow_dry_run_fd (BatonTeam *team, const BatonMessage *message, int fd, gsize length,
-                           GError **error)
+baton_workflow_dry_run (BatonTeam *team, const BatonMessage *message, const BatonRawMail *raw,
+                        GError **error)
 {
   if (!baton_store_begin (team->store, error))
     return NULL;
-  BatonIngestResult *result = baton_workflow_apply_fd (team, message, fd, length, "explain", error);
+  BatonIngestResult *result = baton_workflow_apply (team, message, raw, "explain", error);
   baton_store_rollback (team->store);
   if (result != NULL)
     result->message_row = 0;
@@ -394,20 +369,19 @@ baton_workflow_dry_run_fd (BatonTeam *team, const BatonMessage *message, int fd,
 
 BatonIngestResult *
 baton_workflow_ingest (BatonTeam *team, const char *raw, gsize length, const char *source,
-                       gboolean dry_run, GError **error)
+                       GError **error)
 {
   g_autoptr (BatonMessage) message = baton_message_parse (raw, length, error);
   if (message == NULL)
     return NULL;
   if (!baton_store_begin (team->store, error))
     return NULL;
+  BatonRawMail bytes = { raw ? raw : "", -1, length };
   g_autoptr (BatonIngestResult) result =
-      baton_workflow_apply (team, message, raw, length, source, error);
-  if (result == NULL || dry_run || g_str_equal (result->outcome, "duplicate"))
+      baton_workflow_apply (team, message, &bytes, source, error);
+  if (result == NULL || g_str_equal (result->outcome, "duplicate"))
     {
       baton_store_rollback (team->store);
-      if (result && dry_run)
-        result->message_row = 0;
       return g_steal_pointer (&result);
     }
   if (!baton_store_commit (team->store, error))

@@ -18,6 +18,15 @@
 
 typedef struct BatonStore BatonStore;
 
+/* A message's raw bytes: DATA in memory, or (DATA NULL) the LENGTH bytes
+ * from offset 0 of the regular file open at FD, read with pread in pieces
+ * so the mail never has to fit in memory. */
+typedef struct {
+  const char *data;
+  int fd;
+  gsize length;
+} BatonRawMail;
+
 /* Opens (creating if needed) and migrates the database at PATH. */
 BatonStore *baton_store_open (const char *path, GError **error);
 void baton_store_close (BatonStore *store);
@@ -47,10 +56,7 @@ typedef struct {
   gint64 received_at;
   const char *source; /* "stdin", "file:PATH", "imap:MAILBOX/UIDVALIDITY/UID" … */
   gboolean keep_raw;  /* FALSE: no copy of the bytes (the source keeps them) */
-  const char *raw;    /* the bytes, or NULL to read them from raw_fd */
-  gsize raw_length;
-  int raw_fd;          /* used only when raw is NULL: a file holding the raw_length
-                        * bytes from offset 0, read in pieces (never all in memory) */
+  const BatonRawMail *raw;
   const char *outcome; /* applied, partly, failed, quarantined, ignored */
   const char *reason;  /* why quarantined or ignored, or NULL */
   const char *report;  /* line-by-line results as text, or NULL */

@@ -70,31 +70,25 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonIngestResult, baton_ingest_result_free)
 
 /* Processes one raw message from SOURCE ("stdin", "file:…", "imap:…") in one
  * transaction. A message stored before (same Message-ID, or same bytes
- * when it has none) changes nothing: outcome "duplicate". With DRY_RUN the
- * transaction is rolled back: what would happen, for `explain`.
+ * when it has none) changes nothing: outcome "duplicate".
  * Returns NULL with ERROR set only when the mail must stay with its
  * sender: BATON_ERROR_TEMPORARY (busy, full) or BATON_ERROR_DATA (not a
  * message at all). Bad commands are not errors: they are in the result. */
 BatonIngestResult *baton_workflow_ingest (BatonTeam *team, const char *raw, gsize length,
-                                          const char *source, gboolean dry_run, GError **error);
+                                          const char *source, GError **error);
 
-/* As baton_workflow_ingest() on an already parsed MESSAGE, inside a
- * transaction the caller holds (for batching with savepoints). */
+/* As baton_workflow_ingest() on an already parsed MESSAGE whose bytes are
+ * RAW (in memory or in a file, see BatonRawMail; a read error is
+ * temporary), inside a transaction the caller holds (for batching with
+ * savepoints). */
 BatonIngestResult *baton_workflow_apply (BatonTeam *team, const BatonMessage *message,
-                                         const char *raw, gsize length, const char *source,
+                                         const BatonRawMail *raw, const char *source,
                                          GError **error);
 
-/* What baton_workflow_ingest() with DRY_RUN would do with MESSAGE, parsed
- * from the LENGTH bytes of the regular file open at FD: the mail never has
- * to fit in memory (`explain`). */
-BatonIngestResult *baton_workflow_dry_run_fd (BatonTeam *team, const BatonMessage *message, int fd,
-                                              gsize length, GError **error);
-
-/* As baton_workflow_apply() on the LENGTH bytes of the regular file open at
- * FD (read with pread, offset untouched): hashed and stored in pieces, so
- * the mail never has to fit in memory. A read error is temporary. */
-BatonIngestResult *baton_workflow_apply_fd (BatonTeam *team, const BatonMessage *message, int fd,
-                                            gsize length, const char *source, GError **error);
+/* What baton_workflow_apply() would do, in a transaction that is rolled
+ * back (`explain`). */
+BatonIngestResult *baton_workflow_dry_run (BatonTeam *team, const BatonMessage *message,
+                                           const BatonRawMail *raw, GError **error);
 
 /* The Message-ID baton files a message under: its own, or "sha256:HEX" of
  * the bytes when it has none. Caller frees. */
