@@ -23,24 +23,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Feeds the files of DIR_PATH in name order; FALSE once the batch stopped. */
-static gboolean
-ingest_directory (BatonSpoolBatch *batch, const char *dir_path)
-{
-  g_autoptr (GPtrArray) names = baton_spool_list_files (dir_path);
-  if (names == NULL)
-    return TRUE;
-  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GPtrArray) sources = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < names->len; i++)
-    {
-      char *path = g_build_filename (dir_path, names->pdata[i], NULL);
-      g_ptr_array_add (paths, path);
-      g_ptr_array_add (sources, g_strdup_printf ("file:%s", path));
-    }
-  return baton_spool_batch_add_files (batch, paths, sources, NULL);
-}
-
 /* new/ then cur/, each in name order (delivery order for most MDAs). The
  * Maildir is only read: Message-ID dedup makes a rerun harmless. */
 static gboolean
@@ -56,7 +38,7 @@ ingest_maildir (BatonSpoolBatch *batch, const char *maildir, GError **error)
   for (guint s = 0; s < G_N_ELEMENTS (subdirs); s++)
     {
       g_autofree char *dir_path = g_build_filename (maildir, subdirs[s], NULL);
-      if (!ingest_directory (batch, dir_path))
+      if (!baton_spool_batch_add_directory (batch, dir_path))
         break;
     }
   return TRUE;

@@ -525,8 +525,11 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
-GPtrArray *
-baton_spool_list_files (const char *dir_path)
+/* The names of the files in DIR_PATH that do not start with a dot, in byte
+ * order (delivery order for Maildir and spool names); NULL when DIR_PATH
+ * cannot be read. */
+static GPtrArray *
+list_files (const char *dir_path)
 {
   g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
   if (dir == NULL)
@@ -540,23 +543,40 @@ baton_spool_list_files (const char *dir_path)
   return names;
 }
 
-gboolean
-baton_spool_drain (BatonTeam *team, guint *processed, GError **error)
+/* NAMES of DIR_PATH through baton_spool_batch_add_files(): as the spool's
+ * own files ("spool:NAME", removed once stored) or as files ("file:PATH"). */
+static gboolean
+add_listed (BatonSpoolBatch *batch, const char *dir_path, GPtrArray *names, gboolean spool)
 {
-  g_autofree char *new_dir = g_build_filename (team->config->spool_dir, "new", NULL);
-  g_autoptr (GPtrArray) names = baton_spool_list_files (new_dir);
-  if (processed != NULL)
-    *processed = 0;
-  if (names == NULL || names->len == 0)
-    return TRUE;
   g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) sources = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < names->len; i++)
     {
-      g_ptr_array_add (paths, g_build_filename (new_dir, names->pdata[i], NULL));
-      g_ptr_array_add (sources, g_strdup_printf ("spool:%s", (char *) names->pdata[i]));
+      char *path = g_build_filename (dir_path, names->pdata[i], NULL);
+      g_ptr_array_add (paths, path);
+      g_ptr_array_add (sources, spool ? g_strdup_printf ("spool:%s", (char *) names->pdata[i])
+                                      : g_strdup_printf ("file:%s", path));
     }
+  return baton_spool_batch_add_files (batch, paths, sources, spool ? paths : NULL);
+}
+
+gboolean
+baton_spool_batch_add_directory (BatonSpoolBatch *batch, const char *dir_path)
+{
+  g_autoptr (GPtrArray) names = list_files (dir_path);
+  return names == NULL || add_listed (batch, dir_path, names, FALSE);
+}
+
+gboolean
+baton_spool_drain (BatonTeam *team, guint *processed, GError **error)
+{
+  g_autofree char *new_dir = g_build_filename (team->config->spool_dir, "new", NULL);
+  g_autoptr (GPtrArray) names = list_files (new_dir);
+  if (processed != NULL)
+    *processed = 0;
+  if (names == NULL || names->len == 0)
+    return TRUE;
   g_autoptr (BatonSpoolBatch) batch = baton_spool_batch_new (team, 0);
-  baton_spool_batch_add_files (batch, paths, sources, paths);
+  add_listed (batch, new_dir, names, TRUE);
   return baton_spool_batch_finish (batch, processed, error);
 }

@@ -56,6 +56,12 @@ gboolean baton_spool_batch_add_file (BatonSpoolBatch *batch, const char *path, c
 gboolean baton_spool_batch_add_files (BatonSpoolBatch *batch, GPtrArray *paths, GPtrArray *sources,
                                       GPtrArray *spool_files);
 
+/* As baton_spool_batch_add_files() on every file of DIR_PATH whose name
+ * does not start with a dot, in byte order (delivery order for Maildir
+ * names), each as "file:PATH". A directory that cannot be read adds
+ * nothing. FALSE once the batch has stopped. */
+gboolean baton_spool_batch_add_directory (BatonSpoolBatch *batch, const char *dir_path);
+
 /* As baton_spool_batch_add() on everything readable from FD (standard
  * input), copied first to an unlinked temporary file and stored from
  * there like a file, so the message never has to fit in memory. A failure to read or copy it
@@ -68,11 +74,6 @@ gboolean baton_spool_batch_add_stream (BatonSpoolBatch *batch, int fd, const cha
  * later) before anything else, else the first permanent one (for example
  * BATON_ERROR_DATA: a file that is not mail). */
 gboolean baton_spool_batch_finish (BatonSpoolBatch *batch, guint *processed, GError **error);
-
-/* The names of the files in DIR_PATH that do not start with a dot, in
- * byte order (delivery order for Maildir and spool names); NULL when
- * DIR_PATH cannot be read. */
-GPtrArray *baton_spool_list_files (const char *dir_path);
 
 /* Copies everything readable from FD into a new file in SPOOL_DIR/new (via
  * SPOOL_DIR/tmp, fsynced before and after the rename), creating the
