@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "baton"
 #include "baton/cli.h"
 #include "baton/clock.h"
+#include "baton/config.h"
 #include "baton/error.h"
 #include "baton/outbox.h"
 #include "baton/workflow.h"
@@ -11,26 +12,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-
-static const char demo_config[] = "# Written by baton demo.\n"
-                                  "[baton]\n"
-                                  "database = baton.db\n"
-                                  "team-address = team@example.com\n"
-                                  "\n"
-                                  "[member alice]\n"
-                                  "email = alice@example.com\n"
-                                  "name = Alice Martin\n"
-                                  "timezone = Europe/Paris\n"
-                                  "digest-at = 08:30\n"
-                                  "\n"
-                                  "[member bob]\n"
-                                  "email = bob@example.com\n"
-                                  "name = Bob Stone\n"
-                                  "timezone = America/Los_Angeles\n"
-                                  "digest-at = 08:30\n"
-                                  "\n"
-                                  "[outbox]\n"
-                                  "maildir = outbox\n";
 
 typedef struct {
   const char *now; /* BATON_NOW while this mail arrives */
@@ -145,7 +126,8 @@ write_config (const char *dir, char **config_path, GError **error)
                    "%s already exists: give baton demo an empty or new --dir", *config_path);
       return FALSE;
     }
-  return g_file_set_contents (*config_path, demo_config, -1, error);
+  /* The same file `baton init` writes: the demo shows the setup a user starts from. */
+  return g_file_set_contents (*config_path, baton_config_sample (), -1, error);
 }
 
 static gboolean
