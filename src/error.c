@@ -78,3 +78,18 @@ baton_error_exit_code (const GError *error)
     return EX_USAGE;
   return EX_SOFTWARE;
 }
+
+const char *
+baton_error_class_name (const GError *error)
+{
+  /* In BatonErrorCode's order. */
+  static const char *const names[] = {
+    "USAGE", "DATA",      "NO_INPUT", "UNAVAILABLE", "SOFTWARE", "CANT_CREATE",
+    "IO",    "TEMPORARY", "PROTOCOL", "PERMISSION",  "CONFIG",
+  };
+  G_STATIC_ASSERT (G_N_ELEMENTS (names) == BATON_ERROR_CONFIG + 1);
+  if (error != NULL && error->domain == BATON_ERROR && error->code >= 0 &&
+      (gsize) error->code < G_N_ELEMENTS (names))
+    return names[error->code];
+  return "OTHER";
+}

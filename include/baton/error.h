@@ -32,3 +32,8 @@ gboolean baton_error_is_temporary (const GError *error);
 /* The sysexits.h code for an error; EX_OK for NULL. Errors of other
  * domains (GLib I/O, GMime) map by their nature, unknown ones to EX_SOFTWARE. */
 int baton_error_exit_code (const GError *error);
+
+/* The class of a BATON_ERROR as its enum name without the prefix
+ * ("TEMPORARY", "CONFIG"…); "OTHER" for NULL or another domain. For test
+ * tools and logs that must name the class, not only the message. */
+const char *baton_error_class_name (const GError *error);

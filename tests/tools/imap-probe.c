@@ -40,19 +40,6 @@ on_usr1 (int signo)
   baton_imap_idle_interrupt (idle_session);
 }
 
-static const char *
-class_name (const GError *error)
-{
-  static const char *const names[] = {
-    "USAGE", "DATA",      "NO_INPUT", "UNAVAILABLE", "SOFTWARE", "CANT_CREATE",
-    "IO",    "TEMPORARY", "PROTOCOL", "PERMISSION",  "CONFIG",
-  };
-  if (error->domain == BATON_ERROR && error->code >= 0 &&
-      (gsize) error->code < G_N_ELEMENTS (names))
-    return names[error->code];
-  return "OTHER";
-}
-
 static char *
 subject_of (const char *bytes, gsize len)
 {
@@ -176,7 +163,7 @@ parse_tls (const char *value, BatonImapTls *tls)
 static int
 fail (GError *error)
 {
-  fprintf (stderr, "imap-probe: %s: %s\n", class_name (error), error->message);
+  fprintf (stderr, "imap-probe: %s: %s\n", baton_error_class_name (error), error->message);
   int code = baton_error_exit_code (error);
   g_error_free (error);
   return code;

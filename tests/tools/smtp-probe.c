@@ -21,19 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *
-class_name (const GError *error)
-{
-  static const char *const names[] = {
-    "USAGE", "DATA",      "NO_INPUT", "UNAVAILABLE", "SOFTWARE", "CANT_CREATE",
-    "IO",    "TEMPORARY", "PROTOCOL", "PERMISSION",  "CONFIG",
-  };
-  if (error->domain == BATON_ERROR && error->code >= 0 &&
-      (gsize) error->code < G_N_ELEMENTS (names))
-    return names[error->code];
-  return "OTHER";
-}
-
 static char *
 make_message (const char *from, const char *const *to, int i, int n, gboolean lf)
 {
@@ -52,7 +39,7 @@ make_message (const char *from, const char *const *to, int i, int n, gboolean lf
 static int
 fail (GError *error)
 {
-  fprintf (stderr, "smtp-probe: %s: %s\n", class_name (error), error->message);
+  fprintf (stderr, "smtp-probe: %s: %s\n", baton_error_class_name (error), error->message);
   int code = baton_error_exit_code (error);
   g_error_free (error);
   return code;
@@ -114,7 +101,7 @@ main (int argc, char **argv)
         return fail (error);
       else
         {
-          printf ("failed=%d %s\n", i, class_name (error));
+          printf ("failed=%d %s\n", i, baton_error_class_name (error));
           status = fail (error);
           error = NULL;
         }
