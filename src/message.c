@@ -143,12 +143,6 @@ count_lines (BoundaryCount *count, const char *data, gsize length, gboolean at_e
   return (gsize) (line - data);
 }
 
-static guint64
-boundary_work (const BoundaryCount *count)
-{
-  return count->multiparts * count->dash_lines;
-}
-
 static gsize
 skip_mbox_from_line (const char *data, gsize length)
 {
@@ -545,9 +539,13 @@ message_start (const char *data, gsize length, GError **error)
   return start;
 }
 
+/* TRUE when COUNT is within MAX_BOUNDARY_WORK, else FALSE with ERROR set. */
 static gboolean
-refuse_stalling_structure (guint64 work, GError **error)
+within_budget (const BoundaryCount *count, GError **error)
 {
+  guint64 work = count->multiparts * count->dash_lines;
+  if (work <= MAX_BOUNDARY_WORK)
+    return TRUE;
   g_set_error (error, BATON_ERROR, BATON_ERROR_DATA,
                "refusing a MIME structure built to stall the parser (%" G_GUINT64_FORMAT
                " boundary checks, at most %d): multipart parts nested around many "
@@ -564,8 +562,7 @@ check_boundary_work (const char *data, gsize length, GError **error)
     return TRUE;
   BoundaryCount count = { 0 };
   count_lines (&count, data, length, TRUE);
-  return boundary_work (&count) <= MAX_BOUNDARY_WORK ||
-         refuse_stalling_structure (boundary_work (&count), error);
+  return within_budget (&count, error);
 }
 
 /* The same for the file open at FD from offset START, read in pieces: a
@@ -612,8 +609,7 @@ check_boundary_work_fd (int fd, gsize start, gsize size, GError **error)
       if (got == 0)
         break;
     }
-  return boundary_work (&count) <= MAX_BOUNDARY_WORK ||
-         refuse_stalling_structure (boundary_work (&count), error);
+  return within_budget (&count, error);
 }
 
 static BatonMessage *
