@@ -12,8 +12,10 @@
  *            write:N   the Nth pwrite() to a file whose name contains
  *                      ".db" fails with ENOSPC (full) or EIO (other kinds),
  *                      so SQLite itself meets the error, mid-commit
- *   BATON_FAULT_TRACE=FILE  appends "cN<TAB>SQL" for every database call
- *                           and "wN<TAB>..." for every database pwrite()
+ *   BATON_FAULT_TRACE=FILE  appends "cN<TAB>SQL" for every database call,
+ *                           "wN<TAB>..." for every database pwrite() and
+ *                           "sN<TAB>sync FILE" for every fsync/fdatasync
+ *                           of the database or its WAL
  *
  * A call fails once; later calls run normally, so the test also sees
  * what baton does after the error (it must roll back, not carry on).
@@ -223,4 +225,39 @@ pwrite64 (int fd, const void *buffer, size_t count, off_t offset)
       return -1;
     }
   return real (fd, buffer, count, offset);
+}
+
+/* Traces a sync of the database or its WAL: the test checks the commit is
+ * on disk before baton says the mail is delivered. */
+static void
+trace_sync (int fd)
+{
+  static long syncs;
+  char path[PATH_MAX];
+  if (getenv ("BATON_FAULT_TRACE") == NULL || !is_database_fd (fd, path, sizeof path))
+    return;
+  const char *slash = strrchr (path, '/');
+  char what[PATH_MAX + 16];
+  snprintf (what, sizeof what, "sync %s", slash ? slash + 1 : path);
+  trace_line ('s', ++syncs, what);
+}
+
+int
+fdatasync (int fd)
+{
+  static int (*real) (int);
+  if (real == NULL)
+    real = (int (*) (int)) dlsym (RTLD_NEXT, "fdatasync");
+  trace_sync (fd);
+  return real (fd);
+}
+
+int
+fsync (int fd)
+{
+  static int (*real) (int);
+  if (real == NULL)
+    real = (int (*) (int)) dlsym (RTLD_NEXT, "fsync");
+  trace_sync (fd);
+  return real (fd);
 }

@@ -70,7 +70,7 @@ points="1 $begin $first_effect $middle $outbox $commit"
 raw_write=$(grep -E '^c[0-9]+	(blob_write|INSERT INTO message_raw)' "$WORK/trace" | head -1 | cut -f1 | tr -d c)
 [ -n "$raw_write" ] && points="$points $raw_write"
 kinds="busy full ioerr"
-plan $(( 3 + 4 * 3 * $(echo $points | wc -w) + 2 + 4 * 2 * 2 + 5 ))
+plan $(( 4 + 4 * 3 * $(echo $points | wc -w) + 2 + 4 * 2 * 2 + 5 ))
 like "the trace found the message's transaction and its raw-mail write" \
   "$begin/$first_effect/$middle/$outbox/$commit/$raw_write" '^[0-9]+/[0-9]+/[0-9]+/[0-9]+/[0-9]+/[0-9]+$'
 ok "the commit writes to the database (saw $commit_writes writes)" test "$commit_writes" -gt 2
@@ -161,3 +161,30 @@ maildir_case () {
   is "every task once" "$(db "select count(*) from tasks where title like 'Maildir task %'")" 60
 }
 maildir_case
+
+# Exit 0 tells the MTA to drop its copy, so the commit must be on disk by
+# then, not only in the page cache: WAL with synchronous=NORMAL loses the
+# last commits to a power cut. The database is held open by another
+# connection (as `baton run` would), so closing cannot checkpoint and sync
+# for the commit: only the commit's own sync can pass this.
+durable_case () {
+  restore
+  rm -f "$WORK/sync-trace"
+  coproc HOLDER { /usr/bin/python3 -c '
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("select count(*) from tasks").fetchall()
+print("open", flush=True)
+sys.stdin.read()' "$WORK/baton.db"; }
+  local holder=$HOLDER_PID ready
+  read -r ready <&"${HOLDER[0]}"
+  mail "Bob Stone <bob@example.com>" "durable" durable@b 'task: Survive a power cut' |
+    LD_PRELOAD=$PRELOAD BATON_FAULT_TRACE="$WORK/sync-trace" baton ingest
+  exec {HOLDER[1]}>&-
+  wait "$holder"
+  local last_commit
+  last_commit=$(grep -E '^c[0-9]+	COMMIT' "$WORK/sync-trace" | tail -1 | cut -f1)
+  ok "with another connection open ($ready), the commit's WAL is synced before exit 0" \
+    grep -q '^s[0-9]*	sync baton.db-wal$' <(sed -n "/^$last_commit	/,\$p" "$WORK/sync-trace")
+}
+durable_case
