@@ -60,18 +60,67 @@ partial_source (const char *name, gpointer dir, GError **error)
   return text;
 }
 
+/* Parsed templates, kept for the life of the process: a batch renders the
+ * same few templates hundreds of times, and parsing was most of each
+ * render. Keyed by where the text came from, and reused only while the
+ * text is the same, so an edited file still takes effect on the next mail. */
+typedef struct {
+  char *source;
+  BatonTemplate *template;
+} ParsedTemplate;
+
+static void
+parsed_template_free (gpointer data)
+{
+  ParsedTemplate *parsed = data;
+  g_free (parsed->source);
+  baton_mustache_free (parsed->template);
+  g_free (parsed);
+}
+
+static GMutex parsed_lock;           /* held from lookup to the end of rendering */
+static GHashTable *parsed_templates; /* origin → ParsedTemplate */
+
+static const BatonTemplate *
+parse_cached (char *source, const char *origin, GError **error)
+{
+  if (parsed_templates == NULL)
+    parsed_templates =
+        g_hash_table_new_full (g_str_hash, g_str_equal, g_free, parsed_template_free);
+  ParsedTemplate *parsed = g_hash_table_lookup (parsed_templates, origin);
+  if (parsed != NULL && g_str_equal (parsed->source, source))
+    {
+      g_free (source);
+      return parsed->template;
+    }
+  BatonTemplate *template = baton_mustache_parse (source, origin, error);
+  if (template == NULL)
+    {
+      g_free (source);
+      return NULL;
+    }
+  parsed = g_new (ParsedTemplate, 1);
+  parsed->source = source;
+  parsed->template = template;
+  g_hash_table_replace (parsed_templates, g_strdup (origin), parsed);
+  return template;
+}
+
 char *
 baton_templates_render (const char *dir, const char *name, JsonNode *data, BatonMustacheFlags flags,
                         GError **error)
 {
   g_autofree char *origin = NULL;
-  g_autofree char *source = baton_templates_source (dir, name, &origin, error);
+  char *source = baton_templates_source (dir, name, &origin, error);
   if (source == NULL)
     return NULL;
-  g_autoptr (BatonTemplate) template = baton_mustache_parse (source, origin, error);
-  if (template == NULL)
-    return NULL;
-  return baton_mustache_render (template, data, flags, partial_source, (gpointer) dir, error);
+  g_mutex_lock (&parsed_lock);
+  const BatonTemplate *template = parse_cached (source, origin, error);
+  char *text = template ? baton_mustache_render (template, data, flags, partial_source,
+                                                 (gpointer) dir, error)
+                        : NULL;
+  g_mutex_unlock (&parsed_lock);
+  return text;
 }
 
 GPtrArray *
