@@ -161,6 +161,17 @@ apply_take (ApplyContext *context, const BatonCommand *command, BatonTask *task,
   return TRUE;
 }
 
+/* "alice, bob": for the one error that lists them. */
+static char *
+member_names (const BatonConfig *config)
+{
+  GString *names = g_string_new (NULL);
+  for (guint i = 0; i < config->members->len; i++)
+    g_string_append_printf (names, "%s%s", i ? ", " : "",
+                            ((BatonMember *) config->members->pdata[i])->name);
+  return g_string_free (names, FALSE);
+}
+
 static gboolean
 apply_handoff (ApplyContext *context, const BatonCommand *command, BatonTask *task,
                BatonLineResult *line, GError **error)
@@ -168,8 +179,8 @@ apply_handoff (ApplyContext *context, const BatonCommand *command, BatonTask *ta
   const BatonMember *receiver = baton_config_member_lookup (context->team->config, command->who);
   if (receiver == NULL)
     {
-      finish (context, line, "there is no member called %s; members: %s", command->who,
-              context->member_names);
+      g_autofree char *names = member_names (context->team->config);
+      finish (context, line, "there is no member called %s; members: %s", command->who, names);
       return TRUE;
     }
   if (g_str_equal (receiver->name, context->sender))

@@ -7,8 +7,7 @@ typedef struct {
   BatonTeam *team;
   const BatonMessage *message;
   BatonIngestResult *result;
-  const char *sender;       /* the acting member's short name */
-  const char *member_names; /* "alice, bob", for error messages */
+  const char *sender; /* the acting member's short name */
   gint64 now;
   gint64 message_row;
 } ApplyContext;

@@ -207,16 +207,6 @@ find_context (BatonTeam *team, const BatonMessage *message, BatonIngestResult *r
   return TRUE;
 }
 
-static char *
-member_names (const BatonConfig *config)
-{
-  GString *names = g_string_new (NULL);
-  for (guint i = 0; i < config->members->len; i++)
-    g_string_append_printf (names, "%s%s", i ? ", " : "",
-                            ((BatonMember *) config->members->pdata[i])->name);
-  return g_string_free (names, FALSE);
-}
-
 static gboolean
 apply_commands (BatonTeam *team, const BatonMessage *message, BatonIngestResult *result, gint64 now,
                 GError **error)
@@ -224,8 +214,7 @@ apply_commands (BatonTeam *team, const BatonMessage *message, BatonIngestResult 
   g_autoptr (BatonCommand) implicit = command_from_address (team->config, message, result);
   if (!find_context (team, message, result, error))
     return FALSE;
-  g_autofree char *names = member_names (team->config);
-  ApplyContext context = { team, message, result, result->member, names, now, result->message_row };
+  ApplyContext context = { team, message, result, result->member, now, result->message_row };
   if (implicit != NULL && !workflow_apply_command (&context, implicit, error))
     return FALSE;
   g_autoptr (GPtrArray) commands = baton_commands_parse (message->visible_text);
@@ -255,8 +244,16 @@ report_of_lines (GPtrArray *lines)
   for (guint i = 0; i < lines->len; i++)
     {
       const BatonLineResult *line = lines->pdata[i];
-      g_string_append_printf (report, "%s line %u: %s: %s\n", line->ok ? "ok" : "FAILED",
-                              line->line, line->source, line->outcome);
+      /* Not g_string_append_printf: its temporary string per line was 1%
+       * of a Maildir ingest. */
+      g_string_append (report, line->ok ? "ok line " : "FAILED line ");
+      char number[16];
+      g_string_append_len (report, number, g_snprintf (number, sizeof number, "%u", line->line));
+      g_string_append (report, ": ");
+      g_string_append (report, line->source);
+      g_string_append (report, ": ");
+      g_string_append (report, line->outcome);
+      g_string_append_c (report, '\n');
     }
   return g_string_free (report, FALSE);
 }
