@@ -612,11 +612,47 @@ check_boundary_work_fd (int fd, gsize start, gsize size, GError **error)
   return within_budget (&count, error);
 }
 
+/* One parser per thread, given each message's stream in turn: a new parser
+ * allocates and clears its buffers, and creating and freeing one was 6% of
+ * the parsing thread's instructions in a Maildir ingest. */
+typedef struct {
+  GMimeParser *parser;
+  GMimeStream *empty; /* given to the parser between messages */
+} ThreadParser;
+
+static void
+thread_parser_free (gpointer data)
+{
+  ThreadParser *reused = data;
+  g_object_unref (reused->parser);
+  g_object_unref (reused->empty);
+  g_free (reused);
+}
+
+static ThreadParser *
+thread_parser (void)
+{
+  static GPrivate key = G_PRIVATE_INIT (thread_parser_free);
+  ThreadParser *reused = g_private_get (&key);
+  if (reused == NULL)
+    {
+      reused = g_new (ThreadParser, 1);
+      reused->parser = g_mime_parser_new ();
+      reused->empty = g_mime_stream_mem_new ();
+      g_private_set (&key, reused);
+    }
+  return reused;
+}
+
 static BatonMessage *
 parse_stream (GMimeStream *stream, GError **error)
 {
-  g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);
-  g_autoptr (GMimeMessage) mime = g_mime_parser_construct_message (parser, NULL);
+  ThreadParser *reused = thread_parser ();
+  g_mime_parser_init_with_stream (reused->parser, stream);
+  g_autoptr (GMimeMessage) mime = g_mime_parser_construct_message (reused->parser, NULL);
+  /* The parser outlives the message: without this it would hold the
+   * stream, and a file stream's file, until the next message. */
+  g_mime_parser_init_with_stream (reused->parser, reused->empty);
   if (mime == NULL)
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_DATA,
