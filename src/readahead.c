@@ -3,12 +3,14 @@
  * Files travel in groups of FILES_PER_HANDOFF: each handoff between the
  * threads can cost a futex wake, and one per file was 20,000 system calls
  * for a 5,000-mail Maildir. Three queues: `parsed` carries groups to the
- * consumer in order; `credits` holds one token per group the worker may
- * still parse ahead (the consumer gives one back for each group it takes,
- * so at most BATON_READAHEAD_FILES wait at once); `returned` brings back the
- * files the consumer is done with, for the worker to free between groups:
- * glibc's malloc locks the allocating thread's arena when another thread
- * frees its memory, and the two threads would contend on every message. */
+ * consumer in order; `credits` holds the tokens that let the worker parse
+ * ahead (a group costs one token, plus one per BYTES_PER_CREDIT of mail in
+ * it, and the consumer gives a group's tokens back when it takes it, so at
+ * most BATON_READAHEAD_FILES files and about 32 MB of mail wait at once);
+ * `returned` brings back the files the consumer is done with, for the
+ * worker to free between groups: glibc's malloc locks the allocating
+ * thread's arena when another thread frees its memory, and the two threads
+ * would contend on every message. */
 #define G_LOG_DOMAIN "baton-readahead"
 #include "baton/readahead.h"
 
@@ -17,10 +19,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define FILES_PER_HANDOFF 8
+#define BYTES_PER_CREDIT (2 * 1024 * 1024)
 
 /* Pushed after the last group: g_async_queue cannot carry NULL. */
 static GPtrArray end_of_files;
@@ -31,6 +35,7 @@ struct BatonReadahead {
   GAsyncQueue *credits;                     /* GINT_TO_POINTER (1) tokens */
   GAsyncQueue *returned; /* GPtrArray* of BatonParsedFile* the consumer is done with */
   gint stopping;         /* atomic: the consumer wants no more */
+  guint credits_total;   /* tokens in circulation */
   GThread *worker;
   /* The consumer's side, used by its thread only. */
   GPtrArray *group; /* the group being handed out, or NULL */
@@ -128,22 +133,52 @@ free_returned (BatonReadahead *readahead)
     g_ptr_array_unref (group);
 }
 
+/* Tokens a parsed group holds until the consumer takes it: one, and one
+ * more per BYTES_PER_CREDIT, so a run of large mail waits fewer at once;
+ * never more than exist, or the worker would wait for itself. */
+static guint
+group_cost (const BatonReadahead *readahead, GPtrArray *group)
+{
+  guint64 bytes = 0;
+  for (guint i = 0; i < group->len; i++)
+    bytes += ((BatonParsedFile *) group->pdata[i])->length;
+  return MIN (1 + bytes / BYTES_PER_CREDIT, readahead->credits_total);
+}
+
+/* Takes COUNT tokens, waiting for the consumer to give them back; FALSE
+ * once the consumer has stopped. */
+static gboolean
+take_credits (BatonReadahead *readahead, guint count)
+{
+  for (guint i = 0; i < count; i++)
+    {
+      g_async_queue_pop (readahead->credits);
+      if (g_atomic_int_get (&readahead->stopping))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gpointer
 parse_files (gpointer data)
 {
   BatonReadahead *readahead = data;
   for (guint i = 0; i < readahead->paths->len;)
     {
-      g_async_queue_pop (readahead->credits);
-      free_returned (readahead); /* including those given back while it waited */
-      if (g_atomic_int_get (&readahead->stopping))
+      if (!take_credits (readahead, 1))
         break;
+      free_returned (readahead); /* including those given back while it waited */
       GPtrArray *group = new_group ();
       for (; i < readahead->paths->len && group->len < FILES_PER_HANDOFF; i++)
         g_ptr_array_add (
             group,
             open_and_parse (readahead->paths->pdata[i], readahead->sources->pdata[i],
                             readahead->spool_files ? readahead->spool_files->pdata[i] : NULL));
+      if (!take_credits (readahead, group_cost (readahead, group) - 1))
+        {
+          g_ptr_array_unref (group);
+          break;
+        }
       g_async_queue_push (readahead->parsed, group);
     }
   g_async_queue_push (readahead->parsed, &end_of_files);
@@ -161,6 +196,19 @@ copy_strings (GPtrArray *strings)
   return copy;
 }
 
+/* Each file waiting holds a descriptor: under a low limit on open files,
+ * fewer wait, leaving room for the database and whatever else is open. */
+static guint
+files_ahead (void)
+{
+  struct rlimit limit;
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return BATON_READAHEAD_FILES;
+  guint64 spare = limit.rlim_cur > 64 ? (limit.rlim_cur - 64) / 2 : 0;
+  guint files = MIN (BATON_READAHEAD_FILES, spare) / FILES_PER_HANDOFF * FILES_PER_HANDOFF;
+  return MAX (files, FILES_PER_HANDOFF);
+}
+
 BatonReadahead *
 baton_readahead_new (GPtrArray *paths, GPtrArray *sources, GPtrArray *spool_files)
 {
@@ -173,7 +221,8 @@ baton_readahead_new (GPtrArray *paths, GPtrArray *sources, GPtrArray *spool_file
   readahead->parsed = g_async_queue_new ();
   readahead->credits = g_async_queue_new ();
   readahead->returned = g_async_queue_new ();
-  for (int i = 0; i < BATON_READAHEAD_FILES / FILES_PER_HANDOFF; i++)
+  readahead->credits_total = files_ahead () / FILES_PER_HANDOFF;
+  for (guint i = 0; i < readahead->credits_total; i++)
     g_async_queue_push (readahead->credits, GINT_TO_POINTER (1));
   baton_mail_gmime_init (); /* once, before two threads could race to it */
   readahead->worker = g_thread_new ("baton-parse", parse_files, readahead);
@@ -191,7 +240,8 @@ take_group (BatonReadahead *readahead)
       readahead->ended = TRUE;
       return FALSE;
     }
-  g_async_queue_push (readahead->credits, GINT_TO_POINTER (1));
+  for (guint i = group_cost (readahead, group); i > 0; i--)
+    g_async_queue_push (readahead->credits, GINT_TO_POINTER (1));
   /* The consumer owns each file it takes: the group only carries them. */
   g_ptr_array_set_free_func (group, NULL);
   readahead->group = group;

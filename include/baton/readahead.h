@@ -4,17 +4,20 @@
  * different data and take about as long as each other, so on a machine
  * with two cores a Maildir or a spool drain runs at the speed of the
  * slower half instead of the sum. One worker thread parses the files in
- * the order given, at most BATON_READAHEAD_FILES ahead of the consumer;
- * the consumer stores them in that same order, so outcomes and the order
- * of events are exactly those of a one-thread run. Nothing is
- * acknowledged by parsing: that still waits for the consumer's commit.
+ * the order given, at most BATON_READAHEAD_FILES and about 32 MB of mail
+ * ahead of the consumer; the consumer stores them in that same order, so
+ * outcomes and the order of events are exactly those of a one-thread run.
+ * Nothing is acknowledged by parsing: that still waits for the consumer's
+ * commit.
  */
 #pragma once
 #include "baton/message.h"
 
 #include <glib.h>
 
-#define BATON_READAHEAD_FILES 32
+/* Enough to keep parsing through a commit's fsync: with 32 the worker
+ * stopped at each one, and a 5,000-mail Maildir took 10% longer. */
+#define BATON_READAHEAD_FILES 128
 
 /* One mail file, opened and parsed. */
 typedef struct {

@@ -6,6 +6,7 @@
 #include "baton/readahead.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
 
@@ -129,6 +130,46 @@ test_early_stop (void)
   files_free (files);
 }
 
+/* Large mail under a low limit on open files: one group then costs more
+ * tokens than exist (2.5 MB files, 16 files ahead at most), and the worker
+ * must still hand every file over, in order, early stop included. The
+ * files are sparse: no disk is used for their bodies of NUL bytes. */
+static void
+test_large_files_few_descriptors (void)
+{
+  struct rlimit saved, low;
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  low = saved;
+  low.rlim_cur = MIN (saved.rlim_max, 100);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low), ==, 0);
+  Files *files = files_new (20);
+  for (guint i = 0; i < files->paths->len; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("From: a@example.com\nMessage-ID: <big%u@test>\n"
+                                               "Content-Type: application/octet-stream\n\n",
+                                               i);
+      g_assert_true (g_file_set_contents (files->paths->pdata[i], text, -1, NULL));
+      g_assert_cmpint (truncate (files->paths->pdata[i], 5 * 512 * 1024), ==, 0);
+    }
+  for (guint stop_after = 3; stop_after <= files->paths->len; stop_after += 17)
+    {
+      BatonReadahead *readahead = baton_readahead_new (files->paths, files->sources, NULL);
+      for (guint i = 0; i < stop_after; i++)
+        {
+          BatonParsedFile *file = baton_readahead_next (readahead);
+          g_assert_nonnull (file);
+          g_assert_cmpstr (file->path, ==, files->paths->pdata[i]);
+          g_assert_nonnull (file->message);
+          baton_readahead_done (readahead, file);
+        }
+      if (stop_after == files->paths->len)
+        g_assert_null (baton_readahead_next (readahead));
+      baton_readahead_free (readahead);
+    }
+  files_free (files);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+}
+
 static void
 test_spool_files_travel (void)
 {
@@ -148,5 +189,6 @@ main (int argc, char **argv)
   g_test_add_func ("/readahead/missing-file", test_missing_file);
   g_test_add_func ("/readahead/early-stop", test_early_stop);
   g_test_add_func ("/readahead/spool-files-travel", test_spool_files_travel);
+  g_test_add_func ("/readahead/large-files-few-descriptors", test_large_files_few_descriptors);
   return g_test_run ();
 }
