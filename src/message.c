@@ -471,6 +471,7 @@ extract_headers (BatonMessage *message, GMimeMessage *mime)
   GMimeHeader *in_reply_to = g_mime_header_list_get_header (headers, "In-Reply-To");
   add_references (references, in_reply_to ? g_mime_header_get_raw_value (in_reply_to) : NULL);
   int count = g_mime_header_list_get_count (headers);
+  gboolean seen_to = FALSE, seen_cc = FALSE;
   for (int i = 0; i < count; i++)
     {
       GMimeHeader *header = g_mime_header_list_get_header_at (headers, i);
@@ -478,8 +479,21 @@ extract_headers (BatonMessage *message, GMimeMessage *mime)
       const char *raw = g_mime_header_get_raw_value (header);
       if (g_ascii_strcasecmp (name, "References") == 0)
         add_references (references, raw);
-      else if (g_ascii_strcasecmp (name, "To") == 0 || g_ascii_strcasecmp (name, "Cc") == 0 ||
-               g_ascii_strcasecmp (name, "Delivered-To") == 0 ||
+      /* GMime has parsed every To and every Cc into one list each already:
+       * taken at the first such header, not parsed again. */
+      else if (g_ascii_strcasecmp (name, "To") == 0)
+        {
+          if (!seen_to)
+            add_addresses (recipients, g_mime_message_get_addresses (mime, GMIME_ADDRESS_TYPE_TO));
+          seen_to = TRUE;
+        }
+      else if (g_ascii_strcasecmp (name, "Cc") == 0)
+        {
+          if (!seen_cc)
+            add_addresses (recipients, g_mime_message_get_addresses (mime, GMIME_ADDRESS_TYPE_CC));
+          seen_cc = TRUE;
+        }
+      else if (g_ascii_strcasecmp (name, "Delivered-To") == 0 ||
                g_ascii_strcasecmp (name, "X-Original-To") == 0)
         {
           g_autoptr (InternetAddressList) list = internet_address_list_parse (NULL, raw);

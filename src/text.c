@@ -6,17 +6,18 @@
 char *
 baton_text_lf (const char *text)
 {
+  /* Most text has no CR at all: then it is one copy. */
+  const char *cr = strchr (text, '\r');
+  if (cr == NULL)
+    return g_strdup (text);
   GString *out = g_string_sized_new (strlen (text) + 1);
-  for (const char *p = text; *p != '\0'; p++)
+  const char *rest = text;
+  for (; cr != NULL; cr = strchr (rest, '\r'))
     {
-      if (*p == '\r')
-        {
-          g_string_append_c (out, '\n');
-          if (p[1] == '\n')
-            p++;
-        }
-      else
-        g_string_append_c (out, *p);
+      g_string_append_len (out, rest, cr - rest);
+      g_string_append_c (out, '\n');
+      rest = cr + (cr[1] == '\n' ? 2 : 1);
     }
+  g_string_append (out, rest);
   return g_string_free (out, FALSE);
 }

@@ -3,6 +3,7 @@
 #include "baton/auth.h"
 #include "baton/error.h"
 #include "baton/message.h"
+#include "baton/text.h"
 
 #include <string.h>
 
@@ -205,6 +206,30 @@ test_authentication_results (void)
   g_assert_false (baton_auth_vouches (NULL, "mx.example.com", "alice@example.com", NULL));
 }
 
+/* Every CR, CRLF or LF ends one line, and only one. */
+static void
+test_text_lf (void)
+{
+  const struct {
+    const char *in, *out;
+  } cases[] = {
+    { "", "" },
+    { "plain", "plain" },
+    { "a\nb\n", "a\nb\n" },
+    { "a\r\nb\r\n", "a\nb\n" },
+    { "a\rb\r", "a\nb\n" },
+    { "\r\n\r\n", "\n\n" },
+    { "\r\r\n", "\n\n" },
+    { "a\n\rb", "a\n\nb" },
+    { "tail\r", "tail\n" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *lf = baton_text_lf (cases[i].in);
+      g_assert_cmpstr (lf, ==, cases[i].out);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -220,5 +245,6 @@ main (int argc, char **argv)
   g_test_add_func ("/message/format-flowed", test_format_flowed);
   g_test_add_func ("/message/machine-mail", test_machine_mail);
   g_test_add_func ("/auth/authentication-results", test_authentication_results);
+  g_test_add_func ("/text/lf", test_text_lf);
   return g_test_run ();
 }
