@@ -85,6 +85,9 @@ test_order_and_outcomes (void)
           g_autofree char *id = g_strdup_printf ("m%u@test", seen);
           g_assert_no_error (file->error);
           g_assert_cmpstr (file->message->message_id, ==, id);
+          /* found by the worker or by next(), whichever had the time */
+          g_autofree char *note = g_strdup_printf ("note %u", seen);
+          g_assert_cmpstr (file->message->visible_text, ==, note);
         }
       if (seen % 50 == 0)
         g_usleep (2000); /* a slow consumer: the worker must wait, not run ahead */
