@@ -477,11 +477,41 @@ append_headers (GString *out, const BatonMailSpec *spec, const char *message_id)
   append_header (out, "X-Loop", loop_tokens);
 }
 
+/* A lone text/plain part, as every notice and reply is: written here, with
+ * GMime's encoder for the content, because building GMime objects to
+ * serialize 1 KB of text was half the cost of queueing a notice. The bytes
+ * are those GMime's writer gives (test-mailbuild compares the two). */
+static char *
+serialize_plain (const char *text)
+{
+  g_autofree char *body = normalize_body (text);
+  GMimeContentEncoding encoding = choose_encoding (body);
+  GString *out = g_string_new ("Content-Type: text/plain; charset=utf-8\n"
+                               "Content-Transfer-Encoding: ");
+  g_string_append (out, g_mime_content_encoding_to_string (encoding));
+  g_string_append (out, "\n\n");
+  gsize length = strlen (body);
+  if (encoding == GMIME_CONTENT_ENCODING_7BIT)
+    {
+      g_string_append_len (out, body, length);
+      return g_string_free (out, FALSE);
+    }
+  GMimeEncoding state;
+  g_mime_encoding_init_encode (&state, encoding);
+  gsize start = out->len;
+  g_string_set_size (out, start + g_mime_encoding_outlen (&state, length));
+  gsize written = g_mime_encoding_flush (&state, body, length, out->str + start);
+  g_string_truncate (out, start + written);
+  return g_string_free (out, FALSE);
+}
+
 /* The body entity (its Content-* headers, a blank line, the content). */
 static char *
 serialize_body (const BatonMailSpec *spec)
 {
   baton_mail_gmime_init ();
+  if (spec->html_body == NULL)
+    return serialize_plain (spec->text_body);
   GMimeObject *body = body_part (spec);
   /* Explicit options: the process-wide defaults are shared with message.c
    * and must not decide our line endings. */

@@ -540,6 +540,76 @@ test_init_threads (void)
   baton_mail_gmime_init ();
 }
 
+/* What GMime's own writer gives for a text/plain UTF-8 part holding TEXT
+ * with ENCODING: the reference baton's plain-part writer must match. */
+static char *
+gmime_plain_part (const char *text, GMimeContentEncoding encoding)
+{
+  GMimeTextPart *part = g_mime_text_part_new_with_subtype ("plain");
+  GMimeStream *stream = g_mime_stream_mem_new_with_buffer (text, strlen (text));
+  GMimeDataWrapper *content =
+      g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
+  g_mime_part_set_content (GMIME_PART (part), content);
+  g_mime_text_part_set_charset (part, "utf-8");
+  g_mime_part_set_content_encoding (GMIME_PART (part), encoding);
+  GMimeFormatOptions *options = g_mime_format_options_new ();
+  g_mime_format_options_set_newline_format (options, GMIME_NEWLINE_FORMAT_UNIX);
+  char *bytes = g_mime_object_to_string (GMIME_OBJECT (part), options);
+  g_mime_format_options_free (options);
+  g_object_unref (content);
+  g_object_unref (stream);
+  g_object_unref (part);
+  return bytes;
+}
+
+/* Every encoding baton picks, on text that stresses each: the body entity
+ * baton writes itself is byte for byte what GMime's writer makes. */
+static void
+test_plain_part_matches_gmime (void)
+{
+  GString *long_line = g_string_new (NULL);
+  for (int i = 0; i < 40; i++)
+    g_string_append (long_line, "word= ");
+  g_string_append_c (long_line, '\n');
+  const char *texts[] = {
+    "",
+    "Hello Bob,\nhere is your task.\n",
+    "trailing blank \nand tab\t\n",
+    long_line->str,
+    "caf\xc3\xa9 d\xc3\xa9ploiement \xe2\x80\x94 ok\n",
+    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9 \xe4\xb8\xad\xe6\x96\x87\n",
+    "From the start\n.\n..dots\n=3D already\n",
+    "no final newline",
+  };
+  guint seen = 0;
+  for (gsize i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      BatonMailSpec spec = base_spec ();
+      spec.text_body = texts[i];
+      g_autoptr (GError) error = NULL;
+      g_autofree char *bytes = baton_mail_build (&spec, NULL, NULL, &error);
+      g_assert_no_error (error);
+      const char *entity = strstr (bytes, "\nContent-Type: text/plain");
+      g_assert_nonnull (entity);
+      entity++;
+      const char *cte = strstr (entity, "Content-Transfer-Encoding: ");
+      g_assert_nonnull (cte);
+      g_autofree char *name = g_strndup (cte + 27, strcspn (cte + 27, "\n"));
+      GMimeContentEncoding encoding = g_mime_content_encoding_from_string (name);
+      /* The body as baton stores it: valid UTF-8, LF, ending in a newline. */
+      g_autofree char *normal = g_str_has_suffix (texts[i], "\n") || !*texts[i]
+                                    ? g_strdup (texts[i])
+                                    : g_strconcat (texts[i], "\n", NULL);
+      g_autofree char *reference = gmime_plain_part (normal, encoding);
+      g_assert_cmpstr (entity, ==, reference);
+      seen |= 1u << encoding;
+    }
+  g_assert_cmpuint (seen, ==,
+                    (1u << GMIME_CONTENT_ENCODING_7BIT) | (1u << GMIME_CONTENT_ENCODING_BASE64) |
+                        (1u << GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE));
+  g_string_free (long_line, TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -547,6 +617,7 @@ main (int argc, char **argv)
   /* The test parses with GMime too, through the same guarded init. */
   baton_mail_gmime_init ();
   g_test_add_func ("/mailbuild/plain", test_plain);
+  g_test_add_func ("/mailbuild/plain-part-matches-gmime", test_plain_part_matches_gmime);
   g_test_add_func ("/mailbuild/defaults", test_defaults);
   g_test_add_func ("/mailbuild/non-ascii-round-trip", test_non_ascii_round_trip);
   g_test_add_func ("/mailbuild/html-alternative", test_html_alternative);
