@@ -574,6 +574,54 @@ baton_store_messages_quarantined (BatonStore *store, gint64 since, GError **erro
                              (GDestroyNotify) baton_held_message_free, "reading held mail", error);
 }
 
+static const BatonMember *
+config_member (GPtrArray *config_members, const char *name)
+{
+  for (guint i = 0; i < config_members->len; i++)
+    {
+      const BatonMember *member = config_members->pdata[i];
+      if (g_strcmp0 (member->name, name) == 0)
+        return member;
+    }
+  return NULL;
+}
+
+gboolean
+baton_store_members_match (BatonStore *store, GPtrArray *config_members, gboolean *match,
+                           GError **error)
+{
+  *match = FALSE;
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+      store,
+      "SELECT name, email, display_name, timezone, digest_minutes FROM members WHERE active = 1",
+      error);
+  if (statement == NULL)
+    return FALSE;
+  guint rows = 0;
+  gboolean same = TRUE;
+  int rc;
+  while ((rc = sqlite3_step (statement)) == SQLITE_ROW)
+    {
+      const BatonMember *member =
+          config_member (config_members, (const char *) sqlite3_column_text (statement, 0));
+      rows++;
+      same = same && member != NULL &&
+             g_strcmp0 (member->email, (const char *) sqlite3_column_text (statement, 1)) == 0 &&
+             g_strcmp0 (member->display_name, (const char *) sqlite3_column_text (statement, 2)) ==
+                 0 &&
+             g_strcmp0 (member->timezone, (const char *) sqlite3_column_text (statement, 3)) == 0 &&
+             member->digest_minutes == sqlite3_column_int (statement, 4);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      store_set_error (store, rc, "reading members", error);
+      return FALSE;
+    }
+  /* Names are unique on both sides: as many rows as members, each found. */
+  *match = same && rows == config_members->len;
+  return TRUE;
+}
+
 gboolean
 baton_store_members_sync (BatonStore *store, GPtrArray *config_members, gint64 now, GError **error)
 {

@@ -76,10 +76,13 @@ baton_team_open (const char *config_path, GError **error)
   team->store = baton_store_open (team->config->database, error);
   if (team->store == NULL)
     return NULL;
-  if (!baton_store_begin (team->store, error) ||
-      !baton_store_members_sync (team->store, team->config->members, baton_clock_now_unix (),
-                                 error) ||
-      !baton_store_commit (team->store, error))
+  gboolean in_sync = FALSE;
+  if (!baton_store_members_match (team->store, team->config->members, &in_sync, error))
+    return NULL;
+  if (!in_sync && (!baton_store_begin (team->store, error) ||
+                   !baton_store_members_sync (team->store, team->config->members,
+                                              baton_clock_now_unix (), error) ||
+                   !baton_store_commit (team->store, error)))
     return NULL;
   return g_steal_pointer (&team);
 }

@@ -53,8 +53,10 @@ before=$(snapshot) || { echo "Bail out! the snapshot SQL no longer fits the sche
 LD_PRELOAD=$PRELOAD BATON_FAULT_TRACE="$WORK/trace" baton ingest < "$WORK/update.eml"
 after=$(snapshot)
 call_of () { grep -E "^c[0-9]+	$1" "$WORK/trace" | sed -n "${2:-1}p" | cut -f1 | tr -d c; }
-begin=$(call_of 'BEGIN IMMEDIATE' 2)
 first_effect=$(call_of 'INSERT INTO messages')
+# The message's transaction: the last BEGIN before its first write.
+begin=$(grep -E '^c[0-9]+	BEGIN IMMEDIATE' "$WORK/trace" | cut -f1 | tr -d c |
+        awk -v e="$first_effect" '$1 < e' | tail -1)
 outbox=$(call_of 'INSERT INTO outbox')
 commit=$(grep -E '^c[0-9]+	COMMIT' "$WORK/trace" | tail -1 | cut -f1 | tr -d c)
 middle=$(( (first_effect + commit) / 2 ))
