@@ -489,6 +489,16 @@ attribution_at (GPtrArray *lines, const LineKind *kind, guint i)
   return 0;
 }
 
+/* Cheap test before the separator regex, true of every line it matches:
+ * each of its forms has a run of two dashes, equals signs or underscores,
+ * or a colon. Most lines of a mail have none. */
+static gboolean
+could_be_separator (const char *line)
+{
+  return strstr (line, "--") != NULL || strstr (line, "==") != NULL ||
+         strstr (line, "__") != NULL || strchr (line, ':') != NULL;
+}
+
 static gboolean
 cut_marker_at (GPtrArray *lines, const LineKind *kind, guint i)
 {
@@ -498,7 +508,7 @@ cut_marker_at (GPtrArray *lines, const LineKind *kind, guint i)
     return TRUE;
   if (strlen (line) > MAX_ATTRIBUTION_BYTES)
     return FALSE;
-  return matches (p->separator, line) || matches (p->footer, line) ||
+  return (could_be_separator (line) && matches (p->separator, line)) || matches (p->footer, line) ||
          header_block_at (lines, kind, i) || lone_from_line (lines, kind, i);
 }
 
@@ -510,7 +520,9 @@ attribution (GPtrArray *lines, const LineKind *kind, guint i, gboolean *cut)
 {
   guint n = lines->len;
   guint span = attribution_at (lines, kind, i);
-  if (span == 0 && !matches (patterns ()->weak_attribution, g_ptr_array_index (lines, i)))
+  const char *line = g_ptr_array_index (lines, i);
+  /* Every weak attribution ends in a colon: most lines skip the regex. */
+  if (span == 0 && (strchr (line, ':') == NULL || !matches (patterns ()->weak_attribution, line)))
     return 0;
   guint next = next_non_blank (kind, n, i + MAX (span, 1));
   gboolean quote_follows = next < n && kind[next] == LINE_QUOTED;
