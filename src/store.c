@@ -285,9 +285,22 @@ finalize_statement (gpointer statement)
   sqlite3_finalize (statement);
 }
 
+/* SQLite's memory statistics take a process-wide mutex on every one of its
+ * allocations: 180 lock/unlock pairs per stored message. baton never reads
+ * them (no soft heap limit), so they are switched off, once, before SQLite
+ * initializes itself on the first open. */
+static gpointer
+configure_sqlite (gpointer data G_GNUC_UNUSED)
+{
+  sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
+  return NULL;
+}
+
 BatonStore *
 baton_store_open (const char *path, GError **error)
 {
+  static GOnce configured = G_ONCE_INIT;
+  g_once (&configured, configure_sqlite, NULL);
   g_autoptr (BatonStore) store = g_new0 (BatonStore, 1);
   store->path = g_strdup (path);
   /* Keyed by the address of the SQL text: every query is a string literal
