@@ -85,3 +85,18 @@ t=[t for t in json.load(sys.stdin) if t['id']==$1]
 print(t[0]['$2'] if t and t[0]['$2'] is not None else '')"
 }
 db () { sqlite3 "$WORK/baton.db" "$@"; }
+
+# Sets PRELOAD to tests/faults/fault.c's library (see its header), after the
+# ASan runtime when baton is sanitized (it must be loaded first), or skips
+# the whole file when the library was not built.
+use_fault_library () {
+  local library="${BATON_BUILD:-$(dirname "$BATON")}/faults/fault.so"
+  if [ ! -f "$library" ]; then
+    echo "1..0 # SKIP $library not built (make check builds it)"
+    exit 0
+  fi
+  PRELOAD=$library
+  if ldd "$BATON" | grep -q libasan; then
+    PRELOAD="$(gcc -print-file-name=libasan.so) $library"
+  fi
+}

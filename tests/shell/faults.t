@@ -5,16 +5,7 @@
 # The failures come from tests/faults/fault.c, preloaded (see its header).
 . "$(dirname "$0")/../lib.sh"
 export BATON_NOW=2026-03-09T17:05:00Z
-FAULT_SO="${BATON_BUILD:-$(dirname "$BATON")}/faults/fault.so"
-if [ ! -f "$FAULT_SO" ]; then
-  echo "1..0 # SKIP $FAULT_SO not built (make check builds it)"
-  exit 0
-fi
-# A sanitized baton needs its runtime ahead of any preloaded library.
-PRELOAD=$FAULT_SO
-if ldd "$BATON" | grep -q libasan; then
-  PRELOAD="$(gcc -print-file-name=libasan.so) $FAULT_SO"
-fi
+use_fault_library
 write_config
 
 # Two tasks exist, bob holds #2; the mail under test touches every table

@@ -5,15 +5,7 @@
 # Database calls are traced by tests/faults/fault.c (see its header).
 . "$(dirname "$0")/../lib.sh"
 export BATON_NOW=2026-03-09T17:05:00Z
-FAULT_SO="${BATON_BUILD:-$(dirname "$BATON")}/faults/fault.so"
-if [ ! -f "$FAULT_SO" ]; then
-  echo "1..0 # SKIP $FAULT_SO not built (make check builds it)"
-  exit 0
-fi
-PRELOAD=$FAULT_SO
-if ldd "$BATON" | grep -q libasan; then
-  PRELOAD="$(gcc -print-file-name=libasan.so) $FAULT_SO"
-fi
+use_fault_library
 plan 8
 write_config
 
