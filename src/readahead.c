@@ -167,7 +167,7 @@ take_credits (BatonReadahead *readahead, guint count)
  * 0.04 s for credits, with it on the worker the consumer waited 0.13 s for
  * files; shared, each waits 0.01-0.03 s. */
 static void
-share_work (BatonReadahead *readahead, GPtrArray *group)
+find_visible_text_if_ahead (BatonReadahead *readahead, GPtrArray *group)
 {
   if (g_async_queue_length (readahead->parsed) < 2)
     return;
@@ -190,7 +190,7 @@ parse_files (gpointer data)
             group,
             open_and_parse (readahead->paths->pdata[i], readahead->sources->pdata[i],
                             readahead->spool_files ? readahead->spool_files->pdata[i] : NULL));
-      share_work (readahead, group);
+      find_visible_text_if_ahead (readahead, group);
       if (!take_credits (readahead, group_cost (readahead, group) - 1))
         {
           g_ptr_array_unref (group);
