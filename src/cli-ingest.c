@@ -23,25 +23,23 @@
 #include <string.h>
 #include <unistd.h>
 
-/* new/ then cur/, each in name order (delivery order for most MDAs). The
- * Maildir is only read: Message-ID dedup makes a rerun harmless. */
-static gboolean
-ingest_maildir (BatonSpoolBatch *batch, const char *maildir, GError **error)
+/* new/ then cur/, each in name order (delivery order for most MDAs),
+ * listed and parsed on the second thread from now on, so the database opens
+ * meanwhile. The Maildir is only read: Message-ID dedup makes a rerun
+ * harmless. */
+static BatonReadahead *
+read_maildir (const char *maildir, GError **error)
 {
   if (!g_file_test (maildir, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_NO_INPUT,
                    "%s is not a Maildir (no such directory)", maildir);
-      return FALSE;
+      return NULL;
     }
-  const char *const subdirs[] = { "new", "cur" };
-  for (guint s = 0; s < G_N_ELEMENTS (subdirs); s++)
-    {
-      g_autofree char *dir_path = g_build_filename (maildir, subdirs[s], NULL);
-      if (!baton_spool_batch_add_directory (batch, dir_path))
-        break;
-    }
-  return TRUE;
+  g_autofree char *new_dir = g_build_filename (maildir, "new", NULL);
+  g_autofree char *cur_dir = g_build_filename (maildir, "cur", NULL);
+  const char *const dirs[] = { new_dir, cur_dir, NULL };
+  return baton_readahead_new_listing (dirs, FALSE);
 }
 
 static gboolean
@@ -145,6 +143,9 @@ baton_cli_ingest (const BatonCli *cli, int argc, char **argv, GError **error)
     }
   if (queue)
     return queue_stdin (cli, error);
+  g_autoptr (BatonReadahead) maildir_files = NULL;
+  if (maildir != NULL && (maildir_files = read_maildir (maildir, error)) == NULL)
+    return FALSE;
   g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
   if (team == NULL)
     return FALSE;
@@ -153,8 +154,8 @@ baton_cli_ingest (const BatonCli *cli, int argc, char **argv, GError **error)
     return drain (team, error);
   g_autoptr (BatonSpoolBatch) batch = baton_spool_batch_new (team, batch_size ());
   gboolean ok = TRUE;
-  if (maildir != NULL)
-    ok = ingest_maildir (batch, maildir, error);
+  if (maildir_files != NULL)
+    baton_spool_batch_add_parsed (batch, maildir_files);
   else if (mbox != NULL)
     ok = ingest_mbox (batch, mbox, error);
   if (ok && ((maildir == NULL && mbox == NULL) || argc > 1))

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,7 +31,9 @@
 static GPtrArray end_of_files;
 
 struct BatonReadahead {
-  GPtrArray *paths, *sources, *spool_files; /* char*, owned */
+  char **dirs;                              /* to list on the worker first, or NULL */
+  gboolean as_spool;                        /* the listed files are the spool's own */
+  GPtrArray *paths, *sources, *spool_files; /* char*, owned; filled by the worker when listing */
   GAsyncQueue *parsed;                      /* GPtrArray* of BatonParsedFile*, then &end_of_files */
   GAsyncQueue *credits;                     /* GINT_TO_POINTER (1) tokens */
   GAsyncQueue *returned; /* GPtrArray* of BatonParsedFile* the consumer is done with */
@@ -175,10 +178,56 @@ find_visible_text_if_ahead (BatonReadahead *readahead, GPtrArray *group)
     baton_message_find_visible_text (((BatonParsedFile *) group->pdata[i])->message);
 }
 
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The names of the files in DIR_PATH that do not start with a dot, in byte
+ * order (delivery order for Maildir and spool names); none when DIR_PATH
+ * cannot be read. */
+static GPtrArray *
+list_files (const char *dir_path)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (name[0] != '.')
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  return names;
+}
+
+/* Fills the arrays from the directories: "spool:NAME" for the spool's own
+ * files (each also its spool file), "file:PATH" for anything else. */
+static void
+list_directories (BatonReadahead *readahead)
+{
+  for (char **dir = readahead->dirs; *dir != NULL; dir++)
+    {
+      g_autoptr (GPtrArray) names = list_files (*dir);
+      for (guint i = 0; i < names->len; i++)
+        {
+          char *path = g_build_filename (*dir, names->pdata[i], NULL);
+          g_ptr_array_add (readahead->paths, path);
+          g_ptr_array_add (readahead->sources,
+                           readahead->as_spool
+                               ? g_strconcat ("spool:", (char *) names->pdata[i], NULL)
+                               : g_strconcat ("file:", path, NULL));
+          if (readahead->as_spool)
+            g_ptr_array_add (readahead->spool_files, g_strdup (path));
+        }
+    }
+}
+
 static gpointer
 parse_files (gpointer data)
 {
   BatonReadahead *readahead = data;
+  if (readahead->dirs != NULL)
+    list_directories (readahead);
   for (guint i = 0; i < readahead->paths->len;)
     {
       if (!take_credits (readahead, 1))
@@ -226,15 +275,9 @@ files_ahead (void)
   return MAX (files, FILES_PER_HANDOFF);
 }
 
-BatonReadahead *
-baton_readahead_new (GPtrArray *paths, GPtrArray *sources, GPtrArray *spool_files)
+static BatonReadahead *
+start (BatonReadahead *readahead)
 {
-  g_return_val_if_fail (paths->len == sources->len, NULL);
-  g_return_val_if_fail (spool_files == NULL || spool_files->len == paths->len, NULL);
-  BatonReadahead *readahead = g_new0 (BatonReadahead, 1);
-  readahead->paths = copy_strings (paths);
-  readahead->sources = copy_strings (sources);
-  readahead->spool_files = copy_strings (spool_files);
   readahead->parsed = g_async_queue_new ();
   readahead->credits = g_async_queue_new ();
   readahead->returned = g_async_queue_new ();
@@ -244,6 +287,31 @@ baton_readahead_new (GPtrArray *paths, GPtrArray *sources, GPtrArray *spool_file
   baton_mail_gmime_init (); /* once, before two threads could race to it */
   readahead->worker = g_thread_new ("baton-parse", parse_files, readahead);
   return readahead;
+}
+
+BatonReadahead *
+baton_readahead_new (GPtrArray *paths, GPtrArray *sources, GPtrArray *spool_files)
+{
+  g_return_val_if_fail (paths->len == sources->len, NULL);
+  g_return_val_if_fail (spool_files == NULL || spool_files->len == paths->len, NULL);
+  BatonReadahead *readahead = g_new0 (BatonReadahead, 1);
+  readahead->paths = copy_strings (paths);
+  readahead->sources = copy_strings (sources);
+  readahead->spool_files = copy_strings (spool_files);
+  return start (readahead);
+}
+
+BatonReadahead *
+baton_readahead_new_listing (const char *const *dirs, gboolean as_spool)
+{
+  BatonReadahead *readahead = g_new0 (BatonReadahead, 1);
+  readahead->dirs = g_strdupv ((char **) dirs);
+  readahead->as_spool = as_spool;
+  readahead->paths = g_ptr_array_new_with_free_func (g_free);
+  readahead->sources = g_ptr_array_new_with_free_func (g_free);
+  if (as_spool)
+    readahead->spool_files = g_ptr_array_new_with_free_func (g_free);
+  return start (readahead);
 }
 
 /* The next group from the worker; FALSE after the last. */
@@ -310,5 +378,6 @@ baton_readahead_free (BatonReadahead *readahead)
   g_ptr_array_unref (readahead->paths);
   g_ptr_array_unref (readahead->sources);
   g_clear_pointer (&readahead->spool_files, g_ptr_array_unref);
+  g_strfreev (readahead->dirs);
   g_free (readahead);
 }

@@ -295,6 +295,18 @@ baton_spool_batch_add_file (BatonSpoolBatch *batch, const char *path, const char
 }
 
 gboolean
+baton_spool_batch_add_parsed (BatonSpoolBatch *batch, BatonReadahead *readahead)
+{
+  BatonParsedFile *file;
+  while (!batch->stopped && (file = baton_readahead_next (readahead)) != NULL)
+    {
+      add_parsed_file (batch, file);
+      baton_readahead_done (readahead, file);
+    }
+  return !batch->stopped;
+}
+
+gboolean
 baton_spool_batch_add_files (BatonSpoolBatch *batch, GPtrArray *paths, GPtrArray *sources,
                              GPtrArray *spool_files)
 {
@@ -305,15 +317,7 @@ baton_spool_batch_add_files (BatonSpoolBatch *batch, GPtrArray *paths, GPtrArray
            baton_spool_batch_add_file (batch, paths->pdata[0], sources->pdata[0],
                                        spool_files ? spool_files->pdata[0] : NULL);
   g_autoptr (BatonReadahead) readahead = baton_readahead_new (paths, sources, spool_files);
-  BatonParsedFile *file;
-  while ((file = baton_readahead_next (readahead)) != NULL)
-    {
-      gboolean more = add_parsed_file (batch, file);
-      baton_readahead_done (readahead, file);
-      if (!more)
-        return FALSE;
-    }
-  return TRUE;
+  return baton_spool_batch_add_parsed (batch, readahead);
 }
 
 gboolean
@@ -519,64 +523,13 @@ baton_spool_accept (const char *spool_dir, int fd, GError **error)
   return TRUE;
 }
 
-static gint
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
-/* The names of the files in DIR_PATH that do not start with a dot, in byte
- * order (delivery order for Maildir and spool names); NULL when DIR_PATH
- * cannot be read. */
-static GPtrArray *
-list_files (const char *dir_path)
-{
-  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
-  if (dir == NULL)
-    return NULL;
-  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    if (name[0] != '.')
-      g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
-  return names;
-}
-
-/* NAMES of DIR_PATH through baton_spool_batch_add_files(): as the spool's
- * own files ("spool:NAME", removed once stored) or as files ("file:PATH"). */
-static gboolean
-add_listed (BatonSpoolBatch *batch, const char *dir_path, GPtrArray *names, gboolean spool)
-{
-  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GPtrArray) sources = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < names->len; i++)
-    {
-      char *path = g_build_filename (dir_path, names->pdata[i], NULL);
-      g_ptr_array_add (paths, path);
-      g_ptr_array_add (sources, spool ? g_strdup_printf ("spool:%s", (char *) names->pdata[i])
-                                      : g_strdup_printf ("file:%s", path));
-    }
-  return baton_spool_batch_add_files (batch, paths, sources, spool ? paths : NULL);
-}
-
-gboolean
-baton_spool_batch_add_directory (BatonSpoolBatch *batch, const char *dir_path)
-{
-  g_autoptr (GPtrArray) names = list_files (dir_path);
-  return names == NULL || add_listed (batch, dir_path, names, FALSE);
-}
-
 gboolean
 baton_spool_drain (BatonTeam *team, guint *processed, GError **error)
 {
   g_autofree char *new_dir = g_build_filename (team->config->spool_dir, "new", NULL);
-  g_autoptr (GPtrArray) names = list_files (new_dir);
-  if (processed != NULL)
-    *processed = 0;
-  if (names == NULL || names->len == 0)
-    return TRUE;
+  const char *const dirs[] = { new_dir, NULL };
+  g_autoptr (BatonReadahead) readahead = baton_readahead_new_listing (dirs, TRUE);
   g_autoptr (BatonSpoolBatch) batch = baton_spool_batch_new (team, 0);
-  add_listed (batch, new_dir, names, TRUE);
+  baton_spool_batch_add_parsed (batch, readahead);
   return baton_spool_batch_finish (batch, processed, error);
 }

@@ -46,6 +46,14 @@ typedef struct BatonReadahead BatonReadahead;
 /* Starts parsing the files named in PATHS, SOURCES and SPOOL_FILES (arrays
  * of equal length, copied; SPOOL_FILES may be NULL or hold NULLs). */
 BatonReadahead *baton_readahead_new (GPtrArray *paths, GPtrArray *sources, GPtrArray *spool_files);
+/* As baton_readahead_new() on the files of each of DIRS (NULL-terminated)
+ * in turn, each directory's in byte order of their names (delivery order
+ * for Maildir and spool names), skipping names that start with a dot; a
+ * directory that cannot be read adds nothing. The worker lists them, so the
+ * caller can open the database meanwhile. AS_SPOOL: the files are the
+ * spool's own, with sources "spool:NAME" and each its own spool file; else
+ * sources are "file:PATH". */
+BatonReadahead *baton_readahead_new_listing (const char *const *dirs, gboolean as_spool);
 /* The next file in order, waiting for the worker if needed; NULL after the
  * last. The caller owns it: it frees it, or better gives it back. */
 BatonParsedFile *baton_readahead_next (BatonReadahead *readahead);

@@ -17,6 +17,7 @@
  * store it later in one batch.
  */
 #pragma once
+#include "baton/readahead.h"
 #include "baton/workflow.h"
 
 #include <glib.h>
@@ -56,11 +57,9 @@ gboolean baton_spool_batch_add_file (BatonSpoolBatch *batch, const char *path, c
 gboolean baton_spool_batch_add_files (BatonSpoolBatch *batch, GPtrArray *paths, GPtrArray *sources,
                                       GPtrArray *spool_files);
 
-/* As baton_spool_batch_add_files() on every file of DIR_PATH whose name
- * does not start with a dot, in byte order (delivery order for Maildir
- * names), each as "file:PATH". A directory that cannot be read adds
- * nothing. FALSE once the batch has stopped. */
-gboolean baton_spool_batch_add_directory (BatonSpoolBatch *batch, const char *dir_path);
+/* As baton_spool_batch_add_file() on each file READAHEAD (borrowed) parses,
+ * in its order. FALSE once the batch has stopped. */
+gboolean baton_spool_batch_add_parsed (BatonSpoolBatch *batch, BatonReadahead *readahead);
 
 /* As baton_spool_batch_add() on everything readable from FD (standard
  * input), copied first to an unlinked temporary file and stored from
