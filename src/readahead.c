@@ -1,16 +1,22 @@
-/* Mail files parsed by a worker thread ahead of the consumer (readahead.h).
+/* Mail files parsed ahead of the consumer (readahead.h).
  *
  * Files travel in groups of FILES_PER_HANDOFF: each handoff between the
  * threads can cost a futex wake, and one per file was 20,000 system calls
- * for a 5,000-mail Maildir. Three queues: `parsed` carries groups to the
- * consumer in order; `credits` holds the tokens that let the worker parse
- * ahead (a group costs one token, plus one per BYTES_PER_CREDIT of mail in
- * it, and the consumer gives a group's tokens back when it takes it, so at
- * most BATON_READAHEAD_FILES files and about 32 MB of mail wait at once);
- * `returned` brings back the files the consumer is done with, for the
- * worker to free between groups: glibc's malloc locks the allocating
- * thread's arena when another thread frees its memory, and the two threads
- * would contend on every message. */
+ * for a 5,000-mail Maildir. Group G is files 8G to 8G+7; whoever claims a
+ * group parses it and puts it in its slot of a ring, and the consumer takes
+ * the slots in order. Either thread claims: the worker always, the consumer
+ * whenever the group it needs is not ready yet. Parsing is the larger half
+ * of the work, so a consumer that would otherwise wait does some of it, and
+ * the two threads finish together instead of one idling.
+ *
+ * A claimed group holds one token until the consumer takes it, plus one per
+ * BYTES_PER_CREDIT of mail in it, and nobody claims while all the tokens
+ * are held: at most BATON_READAHEAD_FILES files and about 32 MB of mail
+ * wait at once. Memory goes back to the thread that allocated it: the
+ * consumer frees the files it parsed itself, and gives the worker's back
+ * (`returned`) for the worker to free between groups, since glibc's malloc
+ * locks the allocating thread's arena when another thread frees its memory
+ * and the two threads would contend on every message. */
 #define G_LOG_DOMAIN "baton-readahead"
 #include "baton/readahead.h"
 
@@ -25,26 +31,37 @@
 #include <unistd.h>
 
 #define FILES_PER_HANDOFF 8
+#define GROUPS_AHEAD (BATON_READAHEAD_FILES / FILES_PER_HANDOFF)
 #define BYTES_PER_CREDIT (2 * 1024 * 1024)
 
-/* Pushed after the last group: g_async_queue cannot carry NULL. */
-static GPtrArray end_of_files;
+typedef struct {
+  GPtrArray *files; /* BatonParsedFile*, or NULL while the group is being parsed */
+  guint cost;       /* tokens it holds */
+} Slot;
 
 struct BatonReadahead {
   char **dirs;                              /* to list on the worker first, or NULL */
   gboolean as_spool;                        /* the listed files are the spool's own */
   GPtrArray *paths, *sources, *spool_files; /* char*, owned; filled by the worker when listing */
-  GAsyncQueue *parsed;                      /* GPtrArray* of BatonParsedFile*, then &end_of_files */
-  GAsyncQueue *credits;                     /* GINT_TO_POINTER (1) tokens */
-  GAsyncQueue *returned; /* GPtrArray* of BatonParsedFile* the consumer is done with */
-  gint stopping;         /* atomic: the consumer wants no more */
-  guint credits_total;   /* tokens in circulation */
   GThread *worker;
+  GAsyncQueue *returned; /* GPtrArray* of the worker's files the consumer is done with */
+  /* Shared, under `lock`; `changed` is broadcast whenever any of it changes. */
+  GMutex lock;
+  GCond changed;
+  gboolean listed;         /* paths are complete */
+  gboolean stopping;       /* the consumer wants no more */
+  guint groups;            /* once listed */
+  guint next_claim;        /* the next group nobody has claimed */
+  guint next_take;         /* the next group the consumer takes */
+  gint ready;              /* groups parsed and not yet taken; also read unlocked */
+  guint tokens_held;       /* by groups claimed and not yet taken */
+  guint tokens_total;      /* in circulation */
+  Slot ring[GROUPS_AHEAD]; /* group G in ring[G % GROUPS_AHEAD] */
   /* The consumer's side, used by its thread only. */
   GPtrArray *group; /* the group being handed out, or NULL */
   guint next_in_group;
-  GPtrArray *done; /* files given back, not yet returned */
-  gboolean ended;  /* the consumer saw &end_of_files */
+  GPtrArray *done; /* the worker's files given back, not yet returned */
+  gboolean ended;  /* every group was taken */
 };
 
 void
@@ -138,44 +155,72 @@ free_returned (BatonReadahead *readahead)
 
 /* Tokens a parsed group holds until the consumer takes it: one, and one
  * more per BYTES_PER_CREDIT, so a run of large mail waits fewer at once;
- * never more than exist, or the worker would wait for itself. */
+ * never more than exist, or nobody could claim again. */
 static guint
 group_cost (const BatonReadahead *readahead, GPtrArray *group)
 {
   guint64 bytes = 0;
   for (guint i = 0; i < group->len; i++)
     bytes += ((BatonParsedFile *) group->pdata[i])->length;
-  return MIN (1 + bytes / BYTES_PER_CREDIT, readahead->credits_total);
+  return MIN (1 + bytes / BYTES_PER_CREDIT, readahead->tokens_total);
 }
 
-/* Takes COUNT tokens, waiting for the consumer to give them back; FALSE
- * once the consumer has stopped. */
-static gboolean
-take_credits (BatonReadahead *readahead, guint count)
+/* Claims the next group for the calling thread, under the lock: its
+ * number, or -1 when there is none to claim now (not listed yet, all
+ * claimed, all tokens held, or stopping). */
+static gint
+claim_locked (BatonReadahead *readahead)
 {
-  for (guint i = 0; i < count; i++)
-    {
-      g_async_queue_pop (readahead->credits);
-      if (g_atomic_int_get (&readahead->stopping))
-        return FALSE;
-    }
-  return TRUE;
+  if (!readahead->listed || readahead->stopping || readahead->next_claim >= readahead->groups ||
+      readahead->tokens_held >= readahead->tokens_total)
+    return -1;
+  readahead->tokens_held++;
+  return readahead->next_claim++;
 }
 
 /* Finding the visible text (a tenth of the parsing) goes to whichever
- * thread has time for it. Groups waiting for the consumer mean the worker
- * is ahead, so it does this group's; otherwise the consumer does it when it
- * takes each file. Any fixed split leaves one thread waiting: on the
- * 5,000-mail bench, with this step on the consumer the worker waited
- * 0.04 s for credits, with it on the worker the consumer waited 0.13 s for
- * files; shared, each waits 0.01-0.03 s. */
+ * thread has time for it. Groups ready for the consumer mean the worker is
+ * ahead, so it does this group's; otherwise the consumer does it when it
+ * takes each file. Any fixed split left one thread waiting (0.04 s or
+ * 0.13 s on the 5,000-mail bench, depending on the side). */
 static void
 find_visible_text_if_ahead (BatonReadahead *readahead, GPtrArray *group)
 {
-  if (g_async_queue_length (readahead->parsed) < 2)
+  if (g_atomic_int_get (&readahead->ready) < 2)
     return;
   for (guint i = 0; i < group->len; i++)
     baton_message_find_visible_text (((BatonParsedFile *) group->pdata[i])->message);
+}
+
+/* Parses group NUMBER on the calling thread; BY_CONSUMER marks its files
+ * as the consumer's to free. */
+static GPtrArray *
+parse_group (BatonReadahead *readahead, guint number, gboolean by_consumer)
+{
+  GPtrArray *group = new_group ();
+  guint end = MIN ((number + 1) * FILES_PER_HANDOFF, readahead->paths->len);
+  for (guint i = number * FILES_PER_HANDOFF; i < end; i++)
+    {
+      BatonParsedFile *file =
+          open_and_parse (readahead->paths->pdata[i], readahead->sources->pdata[i],
+                          readahead->spool_files ? readahead->spool_files->pdata[i] : NULL);
+      file->parsed_by_consumer = by_consumer;
+      g_ptr_array_add (group, file);
+    }
+  return group;
+}
+
+/* Puts GROUP, number NUMBER, in its slot, under the lock. */
+static void
+publish_locked (BatonReadahead *readahead, guint number, GPtrArray *group)
+{
+  Slot *slot = &readahead->ring[number % GROUPS_AHEAD];
+  guint cost = group_cost (readahead, group);
+  slot->files = group;
+  slot->cost = cost;
+  readahead->tokens_held += cost - 1; /* one was taken by the claim */
+  g_atomic_int_inc (&readahead->ready);
+  g_cond_broadcast (&readahead->changed);
 }
 
 static gint
@@ -228,26 +273,26 @@ parse_files (gpointer data)
   BatonReadahead *readahead = data;
   if (readahead->dirs != NULL)
     list_directories (readahead);
-  for (guint i = 0; i < readahead->paths->len;)
+  g_mutex_lock (&readahead->lock);
+  readahead->listed = TRUE;
+  readahead->groups = (readahead->paths->len + FILES_PER_HANDOFF - 1) / FILES_PER_HANDOFF;
+  g_cond_broadcast (&readahead->changed);
+  while (!readahead->stopping && readahead->next_claim < readahead->groups)
     {
-      if (!take_credits (readahead, 1))
-        break;
-      free_returned (readahead); /* including those given back while it waited */
-      GPtrArray *group = new_group ();
-      for (; i < readahead->paths->len && group->len < FILES_PER_HANDOFF; i++)
-        g_ptr_array_add (
-            group,
-            open_and_parse (readahead->paths->pdata[i], readahead->sources->pdata[i],
-                            readahead->spool_files ? readahead->spool_files->pdata[i] : NULL));
-      find_visible_text_if_ahead (readahead, group);
-      if (!take_credits (readahead, group_cost (readahead, group) - 1))
+      gint number = claim_locked (readahead);
+      if (number < 0)
         {
-          g_ptr_array_unref (group);
-          break;
+          g_cond_wait (&readahead->changed, &readahead->lock);
+          continue;
         }
-      g_async_queue_push (readahead->parsed, group);
+      g_mutex_unlock (&readahead->lock);
+      free_returned (readahead); /* including those given back while it waited */
+      GPtrArray *group = parse_group (readahead, number, FALSE);
+      find_visible_text_if_ahead (readahead, group);
+      g_mutex_lock (&readahead->lock);
+      publish_locked (readahead, number, group);
     }
-  g_async_queue_push (readahead->parsed, &end_of_files);
+  g_mutex_unlock (&readahead->lock);
   return NULL;
 }
 
@@ -278,12 +323,10 @@ files_ahead (void)
 static BatonReadahead *
 start (BatonReadahead *readahead)
 {
-  readahead->parsed = g_async_queue_new ();
-  readahead->credits = g_async_queue_new ();
+  g_mutex_init (&readahead->lock);
+  g_cond_init (&readahead->changed);
   readahead->returned = g_async_queue_new ();
-  readahead->credits_total = files_ahead () / FILES_PER_HANDOFF;
-  for (guint i = 0; i < readahead->credits_total; i++)
-    g_async_queue_push (readahead->credits, GINT_TO_POINTER (1));
+  readahead->tokens_total = files_ahead () / FILES_PER_HANDOFF;
   baton_mail_gmime_init (); /* once, before two threads could race to it */
   readahead->worker = g_thread_new ("baton-parse", parse_files, readahead);
   return readahead;
@@ -314,22 +357,46 @@ baton_readahead_new_listing (const char *const *dirs, gboolean as_spool)
   return start (readahead);
 }
 
-/* The next group from the worker; FALSE after the last. */
+/* Takes the next group in order into readahead->group, parsing it or a
+ * later one itself while it is not ready; FALSE after the last. */
 static gboolean
 take_group (BatonReadahead *readahead)
 {
   g_clear_pointer (&readahead->group, g_ptr_array_unref);
-  GPtrArray *group = g_async_queue_pop (readahead->parsed);
-  if (group == &end_of_files)
+  g_mutex_lock (&readahead->lock);
+  for (;;)
     {
-      readahead->ended = TRUE;
-      return FALSE;
+      if (readahead->listed && readahead->next_take >= readahead->groups)
+        {
+          readahead->ended = TRUE;
+          g_mutex_unlock (&readahead->lock);
+          return FALSE;
+        }
+      Slot *slot = &readahead->ring[readahead->next_take % GROUPS_AHEAD];
+      if (readahead->listed && slot->files != NULL)
+        {
+          readahead->group = g_steal_pointer (&slot->files);
+          readahead->tokens_held -= slot->cost;
+          readahead->next_take++;
+          g_atomic_int_add (&readahead->ready, -1);
+          g_cond_broadcast (&readahead->changed);
+          break;
+        }
+      gint number = claim_locked (readahead);
+      if (number < 0)
+        {
+          g_cond_wait (&readahead->changed, &readahead->lock);
+          continue;
+        }
+      /* Nothing to take yet: parse instead of waiting. */
+      g_mutex_unlock (&readahead->lock);
+      GPtrArray *group = parse_group (readahead, number, TRUE);
+      g_mutex_lock (&readahead->lock);
+      publish_locked (readahead, number, group);
     }
-  for (guint i = group_cost (readahead, group); i > 0; i--)
-    g_async_queue_push (readahead->credits, GINT_TO_POINTER (1));
+  g_mutex_unlock (&readahead->lock);
   /* The consumer owns each file it takes: the group only carries them. */
-  g_ptr_array_set_free_func (group, NULL);
-  readahead->group = group;
+  g_ptr_array_set_free_func (readahead->group, NULL);
   readahead->next_in_group = 0;
   return TRUE;
 }
@@ -352,6 +419,11 @@ baton_readahead_done (BatonReadahead *readahead, BatonParsedFile *file)
 {
   if (file == NULL)
     return;
+  if (file->parsed_by_consumer)
+    {
+      baton_parsed_file_free (file);
+      return;
+    }
   if (readahead->done == NULL)
     readahead->done = new_group ();
   g_ptr_array_add (readahead->done, file);
@@ -364,17 +436,24 @@ baton_readahead_free (BatonReadahead *readahead)
 {
   if (readahead == NULL)
     return;
-  g_atomic_int_set (&readahead->stopping, 1);
-  g_async_queue_push (readahead->credits, GINT_TO_POINTER (1)); /* wake a waiting worker */
-  while (!readahead->ended)
-    baton_parsed_file_free (baton_readahead_next (readahead));
+  g_mutex_lock (&readahead->lock);
+  readahead->stopping = TRUE;
+  g_cond_broadcast (&readahead->changed);
+  g_mutex_unlock (&readahead->lock);
   g_thread_join (readahead->worker);
+  /* Whatever was parsed and not handed out: files never taken, and the
+   * rest of the group being handed out. */
+  for (guint i = 0; i < GROUPS_AHEAD; i++)
+    g_clear_pointer (&readahead->ring[i].files, g_ptr_array_unref);
+  if (readahead->group != NULL)
+    for (guint i = readahead->next_in_group; i < readahead->group->len; i++)
+      baton_parsed_file_free (readahead->group->pdata[i]);
   free_returned (readahead);
   g_clear_pointer (&readahead->done, g_ptr_array_unref);
   g_clear_pointer (&readahead->group, g_ptr_array_unref);
-  g_async_queue_unref (readahead->parsed);
-  g_async_queue_unref (readahead->credits);
   g_async_queue_unref (readahead->returned);
+  g_mutex_clear (&readahead->lock);
+  g_cond_clear (&readahead->changed);
   g_ptr_array_unref (readahead->paths);
   g_ptr_array_unref (readahead->sources);
   g_clear_pointer (&readahead->spool_files, g_ptr_array_unref);

@@ -5,10 +5,12 @@
  * with two cores a Maildir or a spool drain runs at the speed of the
  * slower half instead of the sum. One worker thread parses the files in
  * the order given, at most BATON_READAHEAD_FILES and about 32 MB of mail
- * ahead of the consumer; the consumer stores them in that same order, so
- * outcomes and the order of events are exactly those of a one-thread run.
- * Nothing is acknowledged by parsing: that still waits for the consumer's
- * commit.
+ * ahead of the consumer; a consumer whose next file is not ready parses
+ * files further ahead itself instead of waiting, so neither thread idles
+ * while the other works. The consumer still stores them in the order
+ * given, so outcomes and the order of events are exactly those of a
+ * one-thread run. Nothing is acknowledged by parsing: that still waits for
+ * the consumer's commit.
  */
 #pragma once
 #include "baton/message.h"
@@ -21,13 +23,14 @@
 
 /* One mail file, opened and parsed. */
 typedef struct {
-  char *path;            /* NULL for a descriptor (baton_parsed_file_from_fd) */
-  char *source;          /* as given: "file:…", "spool:…" */
-  char *spool_file;      /* as given, or NULL */
-  int fd;                /* the open file, or -1 when it could not be opened */
-  gsize length;          /* its size when opened */
-  BatonMessage *message; /* NULL: ERROR says why */
-  GError *error;         /* why it could not be opened (G_FILE_ERROR) or parsed */
+  char *path;                  /* NULL for a descriptor (baton_parsed_file_from_fd) */
+  char *source;                /* as given: "file:…", "spool:…" */
+  char *spool_file;            /* as given, or NULL */
+  int fd;                      /* the open file, or -1 when it could not be opened */
+  gsize length;                /* its size when opened */
+  BatonMessage *message;       /* NULL: ERROR says why */
+  GError *error;               /* why it could not be opened (G_FILE_ERROR) or parsed */
+  gboolean parsed_by_consumer; /* readahead's: which thread frees it */
 } BatonParsedFile;
 
 void baton_parsed_file_free (BatonParsedFile *file);

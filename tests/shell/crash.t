@@ -58,21 +58,28 @@ deliver () {
 }
 
 # SIGKILL the baton process itself ($! is baton: a simple command run with
-# & is forked and exec'd directly) after 5-200 ms, from a seeded sequence.
+# & is forked and exec'd directly) after a seeded random delay of up to
+# $ceiling ms. A run that ends before its kill does not count, and lowers the
+# ceiling to that delay: runs get shorter as baton gets faster, and the
+# kills must keep landing inside them. A landed kill raises it again, so
+# later moments of a run are tried too.
 RANDOM=4242
-killed=0 finished=0 first_exe= progress=
-# A run that ends before its kill does not count: go on until 50 landed.
-for _ in $(seq $((KILLS * 4))); do
+killed=0 finished=0 first_exe= progress= ceiling=200
+for _ in $(seq $((KILLS * 6))); do
   [ "$killed" -ge "$KILLS" ] && break
   # Spread what is left over the kills still to come.
   left=$(ls "$WORK/arriving" | wc -l)
   deliver $(( (left + KILLS - killed - 1) / (KILLS - killed) ))
   "$BATON" -q -c "$CONFIG" ingest --maildir "$WORK/md" 2>/dev/null &
   pid=$!
-  ms=$((5 + RANDOM % 196))
-  sleep "$(printf '0.%03d' "$ms")"
+  ms=$((1 + RANDOM % ceiling))
+  sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
   [ -z "$first_exe" ] && first_exe=$(readlink "/proc/$pid/exe" 2>/dev/null)
-  if kill -KILL "$pid" 2>/dev/null; then killed=$((killed + 1)); fi
+  if kill -KILL "$pid" 2>/dev/null; then
+    killed=$((killed + 1)) ceiling=$((ceiling < 180 ? ceiling + 20 : 200))
+  else
+    ceiling=$((ms > 2 ? ms : 2))
+  fi
   wait "$pid" 2>/dev/null
   [ "$?" = 0 ] && finished=$((finished + 1))
   progress="$progress $(db 'select count(*) from messages' 2>/dev/null)/$(ls "$WORK/md/new" | wc -l)"
