@@ -100,12 +100,12 @@ parse_open_file (BatonParsedFile *file)
 }
 
 static BatonParsedFile *
-open_and_parse (const char *path, const char *source, const char *spool_file)
+open_and_parse (char *path, char *source, char *spool_file)
 {
   BatonParsedFile *file = g_new0 (BatonParsedFile, 1);
-  file->path = g_strdup (path);
-  file->source = g_strdup (source);
-  file->spool_file = g_strdup (spool_file);
+  file->path = path;
+  file->source = source;
+  file->spool_file = spool_file;
   file->fd = open (path, O_RDONLY | O_CLOEXEC);
   if (file->fd >= 0)
     parse_open_file (file);
@@ -122,7 +122,8 @@ open_and_parse (const char *path, const char *source, const char *spool_file)
 BatonParsedFile *
 baton_parsed_file_open (const char *path, const char *source, const char *spool_file)
 {
-  BatonParsedFile *file = open_and_parse (path, source, spool_file);
+  BatonParsedFile *file =
+      open_and_parse (g_strdup (path), g_strdup (source), g_strdup (spool_file));
   baton_message_find_visible_text (file->message);
   return file;
 }
@@ -193,7 +194,9 @@ find_visible_text_if_ahead (BatonReadahead *readahead, GPtrArray *group)
 }
 
 /* Parses group NUMBER on the calling thread; BY_CONSUMER marks its files
- * as the consumer's to free. */
+ * as the consumer's to free. Each file takes its strings from the arrays:
+ * a group is parsed once, and copying them was 15,000 allocations for a
+ * 5,000-mail Maildir. */
 static GPtrArray *
 parse_group (BatonReadahead *readahead, guint number, gboolean by_consumer)
 {
@@ -201,9 +204,10 @@ parse_group (BatonReadahead *readahead, guint number, gboolean by_consumer)
   guint end = MIN ((number + 1) * FILES_PER_HANDOFF, readahead->paths->len);
   for (guint i = number * FILES_PER_HANDOFF; i < end; i++)
     {
-      BatonParsedFile *file =
-          open_and_parse (readahead->paths->pdata[i], readahead->sources->pdata[i],
-                          readahead->spool_files ? readahead->spool_files->pdata[i] : NULL);
+      BatonParsedFile *file = open_and_parse (
+          g_steal_pointer (&readahead->paths->pdata[i]),
+          g_steal_pointer (&readahead->sources->pdata[i]),
+          readahead->spool_files ? g_steal_pointer (&readahead->spool_files->pdata[i]) : NULL);
       file->parsed_by_consumer = by_consumer;
       g_ptr_array_add (group, file);
     }
