@@ -11,6 +11,7 @@
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/baton
+PKGLIBDIR ?= $(PREFIX)/lib/baton
 MANDIR  ?= $(PREFIX)/share/man
 
 PKGS := gmime-3.0 sqlite3 libetpan libcurl json-glib-1.0
@@ -24,17 +25,31 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The program itself links only these; libcurl and libetpan are in the
+# network module, baton-net.so (include/baton/netmodule.h).
+CORE_PKGS  := gmime-3.0 sqlite3 json-glib-1.0
+CORE_LIBS  := $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lm
+# libetpan's pkg-config hands the linker a gcc-only -specs file meant for
+# programs, not shared objects.
+NET_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs libetpan libcurl gio-2.0 2>/dev/null))
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
         -Wmissing-prototypes -Wno-error=deprecated-declarations
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude $(PKG_CFLAGS) \
-              -DBATON_DATADIR='"$(DATADIR)"' -MMD -MP
+              -DBATON_DATADIR='"$(DATADIR)"' -DBATON_LIBDIR='"$(PKGLIBDIR)"' -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 LIBS := $(PKG_LIBS) -lm
 
-LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_SRC  := $(wildcard src/*.c)
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o) $(BUILD)/gen/embedded-templates.o
+# The network module: the transports, the table the program looks up, and
+# the two small modules they use, compiled again as position-independent
+# code with only that table visible.
+NET_SRC  := src/imap.c src/smtp.c src/netmodule.c
+NET_PIC  := $(patsubst src/%.c,$(BUILD)/pic/%.o,$(NET_SRC) src/net.c src/error.c)
+CORE_OBJ := $(filter-out $(NET_SRC:src/%.c=$(BUILD)/src/%.o),$(LIB_OBJ))
+PROGRAM_OBJ := $(BUILD)/src/program/main.o $(BUILD)/src/program/net-forward.o
 TEMPLATES := $(sort $(wildcard templates/*))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -45,11 +60,19 @@ TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
 all: baton
 
-baton: $(BUILD)/baton
-	@if [ "$(BUILD)" = build ]; then cp $< $@; fi
+baton: $(BUILD)/baton $(BUILD)/baton-net.so
+	@if [ "$(BUILD)" = build ]; then cp $(BUILD)/baton-net.so baton-net.so && cp $< $@; fi
 
-$(BUILD)/baton: $(BUILD)/src/main.o $(BUILD)/libbaton.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/baton: $(PROGRAM_OBJ) $(CORE_OBJ) | $(BUILD)/baton-net.so
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CORE_LIBS)
+
+$(BUILD)/baton-net.so: $(NET_PIC)
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,-z,defs -o $@ $^ $(NET_LIBS)
+
+$(BUILD)/pic/%.o: src/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< (module)")
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
 
 $(BUILD)/libbaton.a: $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -189,11 +212,14 @@ fuzz: $(FUZZ_BIN) $(FUZZ_DIR)/seeds/mail $(FUZZ_DIR)/seeds/mustache-spec
 	done
 
 -include $(FUZZ_OBJ:.o=.d)
+-include $(NET_PIC:.o=.d) $(PROGRAM_OBJ:.o=.d)
 
-install: $(BUILD)/baton
+install: $(BUILD)/baton $(BUILD)/baton-net.so
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(BUILD)/baton $(DESTDIR)$(BINDIR)/baton
+	install -d $(DESTDIR)$(PKGLIBDIR)
+	install -m 644 $(BUILD)/baton-net.so $(DESTDIR)$(PKGLIBDIR)/baton-net.so
 	install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
 	for m in man/*.1; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/ || true; done
 	for m in man/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/ || true; done
@@ -203,6 +229,6 @@ format:
 	git ls-files '*.c' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf build build-san baton
+	rm -rf build build-san baton baton-net.so
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d
+-include $(LIB_OBJ:.o=.d)
