@@ -66,6 +66,19 @@ baton: $(BUILD)/baton $(BUILD)/baton-net.so
 $(BUILD)/baton: $(PROGRAM_OBJ) $(CORE_OBJ) | $(BUILD)/baton-net.so
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
+# The program has the module's directory built in: rebuild the file that
+# names it whenever PKGLIBDIR (or PREFIX) changes, so `make install
+# PREFIX=/usr` after a plain `make` never installs a program that looks in
+# /usr/local.
+$(BUILD)/gen/pkglibdir: FORCE
+	@mkdir -p $(@D)
+	@echo '$(PKGLIBDIR)' | cmp -s - $@ || echo '$(PKGLIBDIR)' > $@
+
+$(BUILD)/src/program/net-forward.o: $(BUILD)/gen/pkglibdir
+
+.PHONY: FORCE
+FORCE:
+
 $(BUILD)/baton-net.so: $(NET_PIC)
 	$(CC) $(ALL_LDFLAGS) -shared -Wl,-z,defs -o $@ $^ $(NET_LIBS)
 
