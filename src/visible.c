@@ -47,7 +47,6 @@ typedef struct {
   GRegex *footer;           /* Sent from my iPhone, Get Outlook for iOS */
   GRegex *signoff;          /* Regards, Pozdrawiam, Med venlig hilsen */
   GRegex *name_line;        /* -Abhishek Kona, /John */
-  GHashTable *fields;       /* casefolded header name -> Field */
 } Patterns;
 
 /* Translations of "On <date>, <name> wrote:". Each alternative names its
@@ -250,10 +249,22 @@ compile_all (Patterns *p, GRegexCompileFlags extra)
   p->footer = compile (footer_re, G_REGEX_CASELESS | extra);
   p->signoff = compile (signoff_re, G_REGEX_CASELESS | extra);
   p->name_line = compile (name_line_re, extra);
-  p->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (gsize i = 0; i < G_N_ELEMENTS (field_names); i++)
-    g_hash_table_insert (p->fields, g_utf8_casefold (field_names[i].name, -1),
-                         GINT_TO_POINTER (field_names[i].field));
+}
+
+/* Casefolded header name -> Field, built once per process. */
+static GHashTable *
+field_table (void)
+{
+  static GHashTable *fields;
+  if (g_once_init_enter (&fields))
+    {
+      GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (gsize i = 0; i < G_N_ELEMENTS (field_names); i++)
+        g_hash_table_insert (table, g_utf8_casefold (field_names[i].name, -1),
+                             GINT_TO_POINTER (field_names[i].field));
+      g_once_init_leave (&fields, table);
+    }
+  return fields;
 }
 
 /* The patterns are first compiled without PCRE2's JIT: compiling them with
@@ -384,7 +395,7 @@ header_field (const char *line, const char **value)
   if (len == 0 || !g_utf8_validate (name, -1, NULL))
     return FIELD_NONE;
   g_autofree char *folded = g_utf8_casefold (name, -1);
-  gpointer field = g_hash_table_lookup (patterns ()->fields, folded);
+  gpointer field = g_hash_table_lookup (field_table (), folded);
   if (value != NULL)
     *value = colon + (*colon == ':' ? 1 : strlen ("："));
   return (Field) GPOINTER_TO_INT (field);
