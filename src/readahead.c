@@ -376,8 +376,9 @@ take_group (BatonReadahead *readahead)
           g_mutex_unlock (&readahead->lock);
           return FALSE;
         }
+      /* A slot fills only after the listing: claims wait for it. */
       Slot *slot = &readahead->ring[readahead->next_take % GROUPS_AHEAD];
-      if (readahead->listed && slot->files != NULL)
+      if (slot->files != NULL)
         {
           readahead->group = g_steal_pointer (&slot->files);
           readahead->tokens_held -= slot->cost;
