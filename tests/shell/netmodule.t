@@ -36,7 +36,6 @@ if [ -e "/usr/local/lib/baton/baton-net.so" ]; then
   pass "# SKIP (same)"
 else
   is "poll without the module exits 70" "$rc" 70
-  echo "# $out"
   like "and says what is missing and what to do" "$out" \
     'cannot load the network module .*baton-net.so.*reinstall baton'
 fi
