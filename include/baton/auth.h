@@ -4,8 +4,8 @@
 #pragma once
 #include <glib.h>
 
-/* TRUE when one of RESULTS (header values) was added by AUTHSERV_ID and
- * reports dkim=pass with header.d (or header.i) aligned with FROM_ADDRESS's
+/* TRUE when one of @results (header values) was added by @authserv_id and
+ * reports dkim=pass with header.d (or header.i) aligned with @from_address's
  * domain, or spf=pass with smtp.mailfrom aligned with it. Aligned: the same
  * domain or a subdomain of it, case-insensitive. On FALSE, *why (if not
  * NULL) says what was missing; caller frees. */

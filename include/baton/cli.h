@@ -1,5 +1,5 @@
 /* Subcommands. Each parses its own options, does its work and returns
- * FALSE with ERROR set on failure; main.c alone turns errors into exit
+ * FALSE with @error set on failure; main.c alone turns errors into exit
  * codes and prints them. stdout carries only what the user asked for. */
 #pragma once
 #include <glib.h>

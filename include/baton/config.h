@@ -56,34 +56,34 @@ typedef struct {
   BatonSmtpConfig *smtp;     /* NULL when there is no [smtp] */
 } BatonConfig;
 
-/* Loads and validates PATH. On any problem returns NULL and sets a
+/* Loads and validates @path. On any problem returns NULL and sets a
  * BATON_ERROR_CONFIG error listing every problem as "file:line: text",
  * one per line. */
 BatonConfig *baton_config_load (const char *path, GError **error);
 
-/* Every problem in PATH, as "file:line: text" strings; an empty array means
+/* Every problem in @path, as "file:line: text" strings; an empty array means
  * the file is valid. Never NULL. */
 GPtrArray *baton_config_problems (const char *path);
 
 void baton_config_free (BatonConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonConfig, baton_config_free)
 
-/* The member owning ADDRESS (primary or alias, case-insensitive) or with
- * short name NAME (with or without a leading '@'); NULL if none. The result
- * lives as long as CONFIG. */
+/* The member owning @address (primary or alias, case-insensitive) or with
+ * short name @name (with or without a leading '@'); NULL if none. The result
+ * lives as long as @config. */
 const BatonMember *baton_config_member_by_address (const BatonConfig *config, const char *address);
 const BatonMember *baton_config_member_by_name (const BatonConfig *config, const char *name);
 
-/* Resolves WHO as written in a command: a short name, "@name" or an address. */
+/* Resolves @who as written in a command: a short name, "@name" or an address. */
 const BatonMember *baton_config_member_lookup (const BatonConfig *config, const char *who);
 
 /* Which config file to use: EXPLICIT if given, else $BATON_CONFIG, else
  * ./baton.conf, else /etc/baton/baton.conf. Caller frees. */
 char *baton_config_default_path (const char *explicit_path);
 
-/* Reads a secret from PASSWORD_FILE (first line; the file must not be
- * readable by others) or the first line of PASSWORD_COMMAND's output.
- * LABEL ("[imap]") names the section in error messages. Caller frees. */
+/* Reads a secret from @password_file (first line; the file must not be
+ * readable by others) or the first line of @password_command's output.
+ * @label ("[imap]") names the section in error messages. Caller frees. */
 char *baton_config_read_secret (const char *password_file, const char *password_command,
                                 const char *label, GError **error);
 

@@ -4,7 +4,7 @@
 #pragma once
 #include <glib.h>
 
-/* Takes the lock DATABASE.JOB-lock without waiting. Returns its fd (close it
- * to release), or -1 with ERROR: BATON_ERROR_TEMPORARY when another process
+/* Takes the lock file "@database.@job-lock" without waiting. Returns its fd (close it
+ * to release), or -1 with @error: BATON_ERROR_TEMPORARY when another process
  * holds it, BATON_ERROR_CANT_CREATE when the file cannot be opened. */
 int baton_lock_take (const char *database, const char *job, GError **error);

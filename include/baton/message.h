@@ -30,14 +30,14 @@ typedef struct {
  * half a second (multipart parts nested around very many "--" lines).
  * Returns a new message the caller frees with baton_message_free(). */
 BatonMessage *baton_message_parse (const char *data, gsize length, GError **error);
-/* As baton_message_parse() on the regular file open at FD, SIZE bytes long
- * (the caller's fstat: read with pread and a dup of FD, so its offset and
+/* As baton_message_parse() on the regular file open at @fd, @size bytes long
+ * (the caller's fstat: read with pread and a dup of @fd, so its offset and
  * ownership stay the caller's). Attachments are never loaded: memory stays
  * bounded by the text part. A read error is BATON_ERROR_TEMPORARY.
  * visible_text is left NULL for baton_message_find_visible_text(), so a
  * reading thread can leave that step to the thread that stores. */
 BatonMessage *baton_message_parse_fd (int fd, gsize size, GError **error);
-/* Fills MESSAGE's visible_text from its body_text (baton_visible_text())
+/* Fills @message's visible_text from its body_text (baton_visible_text())
  * if it is not there yet; NULL is ignored. */
 void baton_message_find_visible_text (BatonMessage *message);
 
@@ -45,7 +45,7 @@ void baton_message_free (BatonMessage *message);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonMessage, baton_message_free)
 
 /* Joins format=flowed lines (RFC 3676): soft breaks removed, space-stuffing
- * undone, quote depth respected. DELSP removes the soft-break space too.
+ * undone, quote depth respected. @delsp removes the soft-break space too.
  * Pure; caller frees. */
 char *baton_message_unflow (const char *text, gboolean delsp);
 

@@ -36,36 +36,36 @@ typedef enum {
 /* Sections nested deeper than this are a syntax error. */
 #define BATON_MUSTACHE_MAX_SECTION_DEPTH 100
 
-/* Gives the source text of the partial called NAME; the renderer frees the
- * returned string. Returning NULL without setting ERROR means "no such
+/* Gives the source text of the partial called @name; the renderer frees the
+ * returned string. Returning NULL without setting @error means "no such
  * partial", which renders as the empty string (as the spec asks); returning
- * NULL with ERROR set aborts the render with that error. Called at most once
+ * NULL with @error set aborts the render with that error. Called at most once
  * per name (and indentation) in one render. */
 typedef char *(*BatonMustachePartialFunc) (const char *name, gpointer user_data, GError **error);
 
-/* Parses SOURCE (NUL-terminated UTF-8). NAME (may be NULL) names the template
+/* Parses @source (NUL-terminated UTF-8). @name (may be NULL) names the template
  * in error messages, which read "NAME:LINE: what is wrong", LINE 1-based.
  * Returns a template the caller frees with baton_mustache_free(), or NULL
- * with ERROR set to BATON_ERROR_CONFIG: unclosed tag, section closed with
+ * with @error set to BATON_ERROR_CONFIG: unclosed tag, section closed with
  * the wrong name or never closed, bad set-delimiter tag, empty tag name or
  * one with a space in it, sections nested too deep, invalid UTF-8. */
 BatonTemplate *baton_mustache_parse (const char *source, const char *name, GError **error);
 
-/* The NAME given to baton_mustache_parse() ("template" if it was NULL);
- * lives as long as TMPL. */
+/* The @name given to baton_mustache_parse() ("template" if it was NULL);
+ * lives as long as @tmpl. */
 const char *baton_mustache_get_name (const BatonTemplate *tmpl);
 
-/* Renders TMPL with DATA (borrowed; NULL renders like an empty object)
- * as the root of the context stack. PARTIALS (may be NULL: every partial is
+/* Renders @tmpl with @data (borrowed; NULL renders like an empty object)
+ * as the root of the context stack. @partials (may be NULL: every partial is
  * then empty) is asked for the source of each {{>name}}; partials are parsed
  * and cached for this render only. Returns the text, which the caller frees,
- * or NULL with ERROR set: BATON_ERROR_CONFIG for a partial with a syntax
+ * or NULL with @error set: BATON_ERROR_CONFIG for a partial with a syntax
  * error or partials nested beyond BATON_MUSTACHE_MAX_PARTIAL_DEPTH, or
- * whatever PARTIALS reported. Messages begin "NAME:LINE: " of the tag. */
+ * whatever @partials reported. Messages begin "NAME:LINE: " of the tag. */
 char *baton_mustache_render (const BatonTemplate *tmpl, JsonNode *data, BatonMustacheFlags flags,
                              BatonMustachePartialFunc partials, gpointer user_data, GError **error);
 
-/* Frees TMPL; NULL is allowed. */
+/* Frees @tmpl; NULL is allowed. */
 void baton_mustache_free (BatonTemplate *tmpl);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonTemplate, baton_mustache_free)

@@ -9,7 +9,7 @@
 
 #include <glib.h>
 
-/* From now on every message TEAM processes queues its notices and reply. */
+/* From now on every message @team processes queues its notices and reply. */
 void baton_outbox_attach (BatonTeam *team);
 
 /* The notice hook itself (see BatonNoticeHook): queues a handoff notice to
@@ -28,7 +28,7 @@ typedef struct {
 } BatonDigestStats;
 
 /* Queues each member's digest whose local digest-at has passed since their
- * last one (or since they joined), holding the events since then. FORCE
+ * last one (or since they joined), holding the events since then. @force
  * queues everyone's now. One transaction per member. */
 gboolean baton_outbox_queue_digests (BatonTeam *team, gboolean force, BatonDigestStats *stats,
                                      GError **error);
@@ -41,14 +41,14 @@ typedef struct {
 
 /* Delivers every due row: over SMTP on one connection when the config has
  * [smtp], else as files in the [outbox] Maildir. A row is marked sent only
- * once the server (or the Maildir) has it. FALSE with ERROR for a failure
+ * once the server (or the Maildir) has it. FALSE with @error for a failure
  * that stops the whole run (credentials refused, bad settings, database);
- * per-row failures are counted in STATS and retried or marked failed. */
+ * per-row failures are counted in @stats and retried or marked failed. */
 gboolean baton_outbox_send (BatonTeam *team, BatonSendStats *stats, GError **error);
 
 /* For `baton demo`: prints what the outbox holds, one mail per block. */
 gboolean baton_outbox_demo_summary (BatonTeam *team, GError **error);
 
-/* Seconds to wait before attempt ATTEMPTS + 1 after a temporary failure:
+/* Seconds to wait before attempt @attempts + 1 after a temporary failure:
  * 1, 2, 4 … minutes, capped at 6 hours. Pure. */
 gint64 baton_outbox_backoff (int attempts);

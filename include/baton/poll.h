@@ -35,8 +35,8 @@ BatonPollSettings *baton_poll_settings_new (const BatonConfig *config, GError **
 void baton_poll_settings_free (BatonPollSettings *settings);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonPollSettings, baton_poll_settings_free)
 
-/* One pass over the selected mailbox of SESSION. On the very first pass
- * (no stored position) only the position is recorded, unless FROM_START:
+/* One pass over the selected mailbox of @session. On the very first pass
+ * (no stored position) only the position is recorded, unless @from_start:
  * old mail in a mailbox is not a list of fresh commands. Stops at the
  * first temporary failure (the rest is fetched on the next pass). */
 gboolean baton_poll_once (BatonTeam *team, BatonImapSession *session,

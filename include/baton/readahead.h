@@ -28,7 +28,7 @@ typedef struct {
   char *spool_file;            /* as given, or NULL */
   int fd;                      /* the open file, or -1 when it could not be opened */
   gsize length;                /* its size when opened */
-  BatonMessage *message;       /* NULL: ERROR says why */
+  BatonMessage *message;       /* NULL: @error says why */
   GError *error;               /* why it could not be opened (G_FILE_ERROR) or parsed */
   gboolean parsed_by_consumer; /* readahead's: which thread frees it */
 } BatonParsedFile;
@@ -36,24 +36,24 @@ typedef struct {
 void baton_parsed_file_free (BatonParsedFile *file);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonParsedFile, baton_parsed_file_free)
 
-/* Opens PATH and parses it from the file itself (see baton_message_parse_fd):
+/* Opens @path and parses it from the file itself (see baton_message_parse_fd):
  * what the worker does for each file, also usable on its own. */
 BatonParsedFile *baton_parsed_file_open (const char *path, const char *source,
                                          const char *spool_file);
 
-/* The same for a file already open at FD, which the result now owns. */
+/* The same for a file already open at @fd, which the result now owns. */
 BatonParsedFile *baton_parsed_file_from_fd (int fd, const char *source);
 
 typedef struct BatonReadahead BatonReadahead;
 
-/* Starts parsing the files named in PATHS, SOURCES and SPOOL_FILES (arrays
- * of equal length, copied; SPOOL_FILES may be NULL or hold NULLs). */
+/* Starts parsing the files named in @paths, @sources and @spool_files (arrays
+ * of equal length, copied; @spool_files may be NULL or hold NULLs). */
 BatonReadahead *baton_readahead_new (GPtrArray *paths, GPtrArray *sources, GPtrArray *spool_files);
-/* As baton_readahead_new() on the files of each of DIRS (NULL-terminated)
+/* As baton_readahead_new() on the files of each of @dirs (NULL-terminated)
  * in turn, each directory's in byte order of their names (delivery order
  * for Maildir and spool names), skipping names that start with a dot; a
  * directory that cannot be read adds nothing. The worker lists them, so the
- * caller can open the database meanwhile. AS_SPOOL: the files are the
+ * caller can open the database meanwhile. @as_spool: the files are the
  * spool's own, with sources "spool:NAME" and each its own spool file; else
  * sources are "file:PATH". */
 BatonReadahead *baton_readahead_new_listing (const char *const *dirs, gboolean as_spool);

@@ -27,17 +27,17 @@
 
 typedef struct BatonSpoolBatch BatonSpoolBatch;
 
-/* A batch storing messages into TEAM (borrowed; it must outlive the batch)
- * with TEAM's notice hook. MAX_MESSAGES 0 means BATON_BATCH_MESSAGES.
+/* A batch storing messages into @team (borrowed; it must outlive the batch)
+ * with @team's notice hook. @max_messages 0 means BATON_BATCH_MESSAGES.
  * Free with baton_spool_batch_free(), after baton_spool_batch_finish(). */
 BatonSpoolBatch *baton_spool_batch_new (BatonTeam *team, guint max_messages);
 /* Rolls back whatever is not committed: nothing of it is acknowledged. */
 void baton_spool_batch_free (BatonSpoolBatch *batch);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonSpoolBatch, baton_spool_batch_free)
 
-/* Processes the message RAW (LENGTH bytes, borrowed until the call
- * returns) from SOURCE ("file:…", "stdin", …). When its commit has
- * happened its log line is printed and, when SPOOL_FILE is not NULL, that
+/* Processes the message @raw (@length bytes, borrowed until the call
+ * returns) from @source ("file:…", "stdin", …). When its commit has
+ * happened its log line is printed and, when @spool_file is not NULL, that
  * file is removed (or moved to spool/failed/ if it is not mail).
  * Returns FALSE once the batch has stopped on a temporary failure: what
  * came before is committed, the rest must wait for a retry, so the caller
@@ -45,52 +45,52 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonSpoolBatch, baton_spool_batch_free)
 gboolean baton_spool_batch_add (BatonSpoolBatch *batch, const char *raw, gsize length,
                                 const char *source, const char *spool_file);
 
-/* As baton_spool_batch_add() on the file at PATH, parsed and stored from
+/* As baton_spool_batch_add() on the file at @path, parsed and stored from
  * the file itself in pieces: memory stays bounded whatever its size. */
 gboolean baton_spool_batch_add_file (BatonSpoolBatch *batch, const char *path, const char *source,
                                      const char *spool_file);
 
-/* As baton_spool_batch_add_file() on each of PATHS in order, with the
- * matching SOURCES and SPOOL_FILES (NULL, or NULL entries, for none); the
+/* As baton_spool_batch_add_file() on each of @paths in order, with the
+ * matching @sources and @spool_files (NULL, or NULL entries, for none); the
  * files are parsed ahead by a second thread (readahead.h). FALSE once the
  * batch has stopped. */
 gboolean baton_spool_batch_add_files (BatonSpoolBatch *batch, GPtrArray *paths, GPtrArray *sources,
                                       GPtrArray *spool_files);
 
-/* As baton_spool_batch_add_file() on each file READAHEAD (borrowed) parses,
+/* As baton_spool_batch_add_file() on each file @readahead (borrowed) parses,
  * in its order. FALSE once the batch has stopped. */
 gboolean baton_spool_batch_add_parsed (BatonSpoolBatch *batch, BatonReadahead *readahead);
 
-/* As baton_spool_batch_add() on everything readable from FD (standard
+/* As baton_spool_batch_add() on everything readable from @fd (standard
  * input), copied first to an unlinked temporary file and stored from
  * there like a file, so the message never has to fit in memory. A failure to read or copy it
  * is temporary: the writer of the pipe keeps the mail. */
 gboolean baton_spool_batch_add_stream (BatonSpoolBatch *batch, int fd, const char *source);
 
-/* Commits what is open and acknowledges it. *PROCESSED (may be NULL) is
+/* Commits what is open and acknowledges it. *@processed (may be NULL) is
  * the number of messages stored or found to be duplicates. Returns FALSE
- * with ERROR set to the worst failure seen: a temporary one (exit 75, retry
+ * with @error set to the worst failure seen: a temporary one (exit 75, retry
  * later) before anything else, else the first permanent one (for example
  * BATON_ERROR_DATA: a file that is not mail). */
 gboolean baton_spool_batch_finish (BatonSpoolBatch *batch, guint *processed, GError **error);
 
-/* Copies everything readable from FD into a new file in SPOOL_DIR/new (via
- * SPOOL_DIR/tmp, fsynced before and after the rename), creating the
+/* Copies everything readable from @fd into a new file in @spool_dir/new (via
+ * @spool_dir/tmp, fsynced before and after the rename), creating the
  * directories when needed. Never opens the database. Errors: nothing to
  * read is BATON_ERROR_DATA; any failure to write is BATON_ERROR_TEMPORARY,
  * so the MTA keeps the mail. */
 gboolean baton_spool_accept (const char *spool_dir, int fd, GError **error);
 
-/* Copies everything readable from FD into an already unlinked file under
+/* Copies everything readable from @fd into an already unlinked file under
  * g_get_tmp_dir(), so a large message never sits in memory and nothing is
  * left behind even after a crash. Returns the new file's descriptor,
- * positioned at 0, which the caller closes; -1 with ERROR set
+ * positioned at 0, which the caller closes; -1 with @error set
  * (BATON_ERROR_TEMPORARY) on failure. */
 int baton_spool_copy_to_temp (int fd, GError **error);
 
-/* Stores every message in TEAM's spool (spool/new, in arrival order) in
- * batches, removing each file only after its commit. *PROCESSED (may be
- * NULL) counts the messages stored. Returns FALSE with ERROR as
+/* Stores every message in @team's spool (spool/new, in arrival order) in
+ * batches, removing each file only after its commit. *@processed (may be
+ * NULL) counts the messages stored. Returns FALSE with @error as
  * baton_spool_batch_finish(): on a temporary failure (database locked,
  * disk full) the files not yet committed stay for the next drain. A file
  * that can never be stored (not mail, or refused for another permanent

@@ -18,8 +18,8 @@
 
 typedef struct BatonStore BatonStore;
 
-/* A message's raw bytes: DATA in memory, or (DATA NULL) the LENGTH bytes
- * from offset 0 of the regular file open at FD, read with pread in pieces
+/* A message's raw bytes: @data in memory, or (@data NULL) the @length bytes
+ * from offset 0 of the regular file open at @fd, read with pread in pieces
  * so the mail never has to fit in memory. */
 typedef struct {
   const char *data;
@@ -27,7 +27,7 @@ typedef struct {
   gsize length;
 } BatonRawMail;
 
-/* Opens (creating if needed) and migrates the database at PATH. */
+/* Opens (creating if needed) and migrates the database at @path. */
 BatonStore *baton_store_open (const char *path, GError **error);
 void baton_store_close (BatonStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonStore, baton_store_close)
@@ -68,7 +68,7 @@ gboolean baton_store_message_exists (BatonStore *store, const char *message_id, 
 /* Returns the new row id, 0 on error. */
 gint64 baton_store_message_add (BatonStore *store, const BatonMessageRecord *record,
                                 GError **error);
-/* Sets the final outcome and line report of message row ID. */
+/* Sets the final outcome and line report of message row @id. */
 gboolean baton_store_message_settle (BatonStore *store, gint64 id, const char *outcome,
                                      const char *report, GError **error);
 
@@ -81,26 +81,26 @@ typedef struct {
 
 void baton_held_message_free (BatonHeldMessage *held);
 
-/* Quarantined messages received after SINCE, oldest first (for digests:
+/* Quarantined messages received after @since, oldest first (for digests:
  * the team should see who wrote without being allowed to act). */
 GPtrArray *baton_store_messages_quarantined (BatonStore *store, gint64 since, GError **error);
 
 /* ---- members ---- */
 
-/* Sets *MATCH when the active members are exactly CONFIG_MEMBERS, as they
+/* Sets *@match when the active members are exactly @config_members, as they
  * were stored: then there is nothing to sync, and opening the team need
  * not write (one commit and its fsyncs fewer for each procmail delivery).
- * FALSE with ERROR only when the table cannot be read. */
+ * FALSE with @error only when the table cannot be read. */
 gboolean baton_store_members_match (BatonStore *store, GPtrArray *config_members, gboolean *match,
                                     GError **error);
 
-/* Makes the members table match CONFIG_MEMBERS (a GPtrArray of BatonMember*),
- * stamping newcomers with NOW as their join time (their first digest is the
+/* Makes the members table match @config_members (a GPtrArray of BatonMember*),
+ * stamping newcomers with @now as their join time (their first digest is the
  * first digest-at after it). Members gone from the config are kept, marked
  * inactive, so old events still name them. */
 gboolean baton_store_members_sync (BatonStore *store, GPtrArray *config_members, gint64 now,
                                    GError **error);
-/* Join time of member NAME, 0 if unknown. */
+/* Join time of member @name, 0 if unknown. */
 gint64 baton_store_member_joined (BatonStore *store, const char *name, GError **error);
 
 /* ---- tasks ---- */
@@ -122,12 +122,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonTask, baton_task_free)
 /* Returns the new task's number, 0 on error. */
 gint64 baton_store_task_add (BatonStore *store, const char *title, const char *created_by,
                              const char *owner, gint64 at, GError **error);
-/* NULL with no error set when there is no task ID. */
+/* NULL with no error set when there is no task @id. */
 BatonTask *baton_store_task_get (BatonStore *store, gint64 id, GError **error);
-/* Writes state, owner and blocked_reason of TASK (by id), updated at AT. */
+/* Writes state, owner and blocked_reason of @task (by id), updated at @at. */
 gboolean baton_store_task_update (BatonStore *store, const BatonTask *task, gint64 at,
                                   GError **error);
-/* All tasks (without done ones unless INCLUDE_DONE), by number. NULL on error. */
+/* All tasks (without done ones unless @include_done), by number. NULL on error. */
 GPtrArray *baton_store_tasks_list (BatonStore *store, gboolean include_done, GError **error);
 
 /* ---- events ---- */
@@ -148,7 +148,7 @@ void baton_event_free (BatonEvent *event);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonEvent, baton_event_free)
 
 gboolean baton_store_event_add (BatonStore *store, const BatonEvent *event, GError **error);
-/* Events with at > SINCE (and about TASK when TASK > 0), oldest first.
+/* Events with at > @since (and about @task when @task > 0), oldest first.
  * NULL on error. */
 GPtrArray *baton_store_events_list (BatonStore *store, gint64 task, gint64 since, GError **error);
 
@@ -156,7 +156,7 @@ GPtrArray *baton_store_events_list (BatonStore *store, gint64 task, gint64 since
 
 gboolean baton_store_thread_add (BatonStore *store, const char *message_id, gint64 task,
                                  GError **error);
-/* The task of the first of IDS that baton sent about one task; 0 if none. */
+/* The task of the first of @ids that baton sent about one task; 0 if none. */
 gint64 baton_store_thread_task (BatonStore *store, char *const *ids, GError **error);
 
 /* ---- outbox ---- */
@@ -178,10 +178,10 @@ typedef struct {
 void baton_outgoing_free (BatonOutgoing *outgoing);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonOutgoing, baton_outgoing_free)
 
-/* Queues OUTGOING (id, attempts and last_error are ignored); 0 on error. */
+/* Queues @outgoing (id, attempts and last_error are ignored); 0 on error. */
 gint64 baton_store_outbox_add (BatonStore *store, const BatonOutgoing *outgoing, gint64 now,
                                GError **error);
-/* Rows neither sent nor failed whose not_before and next_attempt are <= NOW,
+/* Rows neither sent nor failed whose not_before and next_attempt are <= @now,
  * oldest first. NULL on error. */
 GPtrArray *baton_store_outbox_due (BatonStore *store, gint64 now, GError **error);
 gboolean baton_store_outbox_mark_sent (BatonStore *store, gint64 id, gint64 at, GError **error);
@@ -189,7 +189,7 @@ gboolean baton_store_outbox_mark_retry (BatonStore *store, gint64 id, gint64 nex
                                         const char *why, GError **error);
 gboolean baton_store_outbox_mark_failed (BatonStore *store, gint64 id, gint64 at, const char *why,
                                          GError **error);
-/* How many mails of KIND went (or wait) to RECIPIENT since SINCE. */
+/* How many mails of @kind went (or wait) to @recipient since @since. */
 gint64 baton_store_outbox_count (BatonStore *store, const char *recipient, const char *kind,
                                  gint64 since, GError **error);
 
@@ -201,22 +201,22 @@ gboolean baton_store_imap_set (BatonStore *store, const char *mailbox, guint32 u
                                guint32 last_uid, GError **error);
 
 /* A message the poller processed (committed with its effects) that is
- * still to be moved to FOLDER on the server. Moves are batched after the
+ * still to be moved to @folder on the server. Moves are batched after the
  * fetch; a crash in between leaves the row here and the next poll moves it. */
 gboolean baton_store_imap_pending_add (BatonStore *store, const char *mailbox, guint32 uid,
                                        const char *folder, GError **error);
-/* Pending UIDs of MAILBOX for FOLDER, ascending (GArray of guint32); the
+/* Pending UIDs of @mailbox for @folder, ascending (GArray of guint32); the
  * folders with pending UIDs via baton_store_imap_pending_folders(). */
 GArray *baton_store_imap_pending_uids (BatonStore *store, const char *mailbox, const char *folder,
                                        GError **error);
 GPtrArray *baton_store_imap_pending_folders (BatonStore *store, const char *mailbox,
                                              GError **error);
-/* Forgets the pending UIDs of MAILBOX for FOLDER (NULL: all folders). */
+/* Forgets the pending UIDs of @mailbox for @folder (NULL: all folders). */
 gboolean baton_store_imap_pending_clear (BatonStore *store, const char *mailbox, const char *folder,
                                          GError **error);
 
 /* ---- digests ---- */
 
-/* When MEMBER's last digest was queued; 0 if never. */
+/* When @member's last digest was queued; 0 if never. */
 gint64 baton_store_digest_last (BatonStore *store, const char *member, GError **error);
 gboolean baton_store_digest_set (BatonStore *store, const char *member, gint64 at, GError **error);

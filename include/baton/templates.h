@@ -15,18 +15,18 @@ typedef struct {
 /* NULL-name-terminated table generated from templates/ at build time. */
 extern const BatonEmbeddedTemplate baton_embedded_templates[];
 
-/* Source of template NAME: DIR/NAME when DIR (may be NULL) has it, else the
- * shipped one. NULL with ERROR (BATON_ERROR_CONFIG) when neither exists or
- * the file cannot be read. *ORIGIN (if not NULL) gets the path or
- * "(built-in) NAME" for messages; caller frees both. */
+/* Source of template @name: @dir/@name when @dir (may be NULL) has it, else the
+ * shipped one. NULL with @error (BATON_ERROR_CONFIG) when neither exists or
+ * the file cannot be read. *@origin (if not NULL) gets the path or
+ * "(built-in) @name" for messages; caller frees both. */
 char *baton_templates_source (const char *dir, const char *name, char **origin, GError **error);
 
-/* Renders template NAME with DATA; partials come from the same lookup.
+/* Renders template @name with @data; partials come from the same lookup.
  * Caller frees. Errors: BATON_ERROR_CONFIG naming file and line. */
 char *baton_templates_render (const char *dir, const char *name, JsonNode *data,
                               BatonMustacheFlags flags, GError **error);
 
-/* Every syntax problem in the shipped templates as overridden by DIR, as
- * "file:line: text"; files in DIR that override nothing are reported too.
+/* Every syntax problem in the shipped templates as overridden by @dir, as
+ * "file:line: text"; files in @dir that override nothing are reported too.
  * Never NULL. */
 GPtrArray *baton_templates_check (const char *dir);

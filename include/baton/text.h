@@ -3,5 +3,5 @@
 #pragma once
 #include <glib.h>
 
-/* TEXT with every CRLF and lone CR turned into LF; caller frees. */
+/* @text with every CRLF and lone CR turned into LF; caller frees. */
 char *baton_text_lf (const char *text);

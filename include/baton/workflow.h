@@ -30,7 +30,7 @@ struct BatonTeam {
   BatonNoticeHook queue_notices;
 };
 
-/* Loads the config at CONFIG_PATH, opens its database and syncs members.
+/* Loads the config at @config_path, opens its database and syncs members.
  * Errors: BATON_ERROR_CONFIG, or the store's. */
 BatonTeam *baton_team_open (const char *config_path, GError **error);
 void baton_team_close (BatonTeam *team);
@@ -68,17 +68,17 @@ struct BatonIngestResult {
 void baton_ingest_result_free (BatonIngestResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonIngestResult, baton_ingest_result_free)
 
-/* Processes one raw message from SOURCE ("stdin", "file:…", "imap:…") in one
+/* Processes one raw message from @source ("stdin", "file:…", "imap:…") in one
  * transaction. A message stored before (same Message-ID, or same bytes
  * when it has none) changes nothing: outcome "duplicate".
- * Returns NULL with ERROR set only when the mail must stay with its
+ * Returns NULL with @error set only when the mail must stay with its
  * sender: BATON_ERROR_TEMPORARY (busy, full) or BATON_ERROR_DATA (not a
  * message at all). Bad commands are not errors: they are in the result. */
 BatonIngestResult *baton_workflow_ingest (BatonTeam *team, const char *raw, gsize length,
                                           const char *source, GError **error);
 
-/* As baton_workflow_ingest() on an already parsed MESSAGE whose bytes are
- * RAW (in memory or in a file, see BatonRawMail; a read error is
+/* As baton_workflow_ingest() on an already parsed @message whose bytes are
+ * @raw (in memory or in a file, see BatonRawMail; a read error is
  * temporary), inside a transaction the caller holds (for batching with
  * savepoints). */
 BatonIngestResult *baton_workflow_apply (BatonTeam *team, const BatonMessage *message,
