@@ -46,7 +46,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImapSearchKey, mailimap_search_key_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImapStoreFlags, mailimap_store_att_flags_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrustList, trust_list_free)
 
-struct _BatonImapSession {
+struct BatonImapSession {
   mailimap *imap; /* owned */
   char *host;     /* owned */
   guint16 port;

@@ -23,7 +23,7 @@ typedef struct {
   GPtrArray *children; /* owned, of nodes: SECTION and INVERTED bodies */
 } BatonMustacheNode;
 
-struct _BatonTemplate {
+struct BatonTemplate {
   char *name;      /* owned */
   GPtrArray *root; /* owned, of BatonMustacheNode */
 };

@@ -24,7 +24,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CURLU, curl_url_cleanup)
 typedef struct curl_slist CurlList;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CurlList, curl_slist_free_all)
 
-struct _BatonSmtpSender {
+struct BatonSmtpSender {
   CURL *curl;          /* owned; keeps the connection */
   char *url;           /* owned */
   char *host;          /* owned; for messages */

@@ -39,7 +39,7 @@ typedef struct {
   guint timeout_seconds; /* per network operation; 0: 30 */
 } BatonImapSettings;
 
-typedef struct _BatonImapSession BatonImapSession;
+typedef struct BatonImapSession BatonImapSession;
 
 /* Connects, secures and logs in (AUTHENTICATE PLAIN when the server offers
  * it, else LOGIN). Returns a session the caller frees with

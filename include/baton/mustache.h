@@ -21,7 +21,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
-typedef struct _BatonTemplate BatonTemplate;
+typedef struct BatonTemplate BatonTemplate;
 
 typedef enum {
   BATON_MUSTACHE_PLAIN = 0,            /* insert values as they are */

@@ -31,7 +31,7 @@ typedef struct {
   guint timeout_seconds; /* connect and each server reply; 0: 30 */
 } BatonSmtpSettings;
 
-typedef struct _BatonSmtpSender BatonSmtpSender;
+typedef struct BatonSmtpSender BatonSmtpSender;
 
 /* Checks @settings and prepares a sender; does not connect yet (the first
  * send does). NULL with a BATON_ERROR_CONFIG @error when the settings cannot
