@@ -243,11 +243,13 @@ digest_member (BatonTeam *team, const BatonMember *member, GPtrArray *tasks, GHa
   gint64 now = baton_clock_now_unix ();
   if (!baton_store_begin (team->store, error))
     return FALSE;
-  gint64 last = baton_store_digest_last (team->store, member->name, error);
-  gint64 since = last > 0 ? last : baton_store_member_joined (team->store, member->name, error);
-  gint64 due_at = 0;
-  if (error && *error)
+  gint64 since = 0;
+  if (!baton_store_digest_last (team->store, member->name, &since, error))
     return baton_store_rollback (team->store), FALSE;
+  /* Never sent one: the first digest is the first digest-at after joining. */
+  if (since == 0 && !baton_store_member_joined (team->store, member->name, &since, error))
+    return baton_store_rollback (team->store), FALSE;
+  gint64 due_at = 0;
   if (!force &&
       !baton_schedule_digest_due (member->timezone, member->digest_minutes, since, now, &due_at))
     {

@@ -147,14 +147,10 @@ queue_reply (BatonTeam *team, const BatonMessage *message, const BatonIngestResu
   if (failed == 0 && !(team->config->acknowledge && result->lines->len > 0))
     return TRUE;
   const BatonMember *sender = baton_config_member_by_name (team->config, result->member);
-  g_autoptr (GError) local = NULL;
-  gint64 recent = baton_store_outbox_count (team->store, sender->email, "reply",
-                                            baton_clock_now_unix () - 3600, &local);
-  if (local != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
-    }
+  gint64 recent = 0;
+  if (!baton_store_outbox_count (team->store, sender->email, "reply",
+                                 baton_clock_now_unix () - 3600, &recent, error))
+    return FALSE;
   if (recent >= BATON_REPLIES_PER_HOUR)
     {
       g_info ("reply to=%s suppressed: %" G_GINT64_FORMAT " replies in the last hour",

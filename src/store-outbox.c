@@ -32,26 +32,30 @@ baton_store_thread_add (BatonStore *store, const char *message_id, gint64 task, 
   return store_exec_statement (store, statement, "remembering a sent Message-ID", error);
 }
 
-gint64
-baton_store_thread_task (BatonStore *store, char *const *ids, GError **error)
+gboolean
+baton_store_thread_task (BatonStore *store, char *const *ids, gint64 *task, GError **error)
 {
+  *task = 0;
   for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
     {
       g_autoptr (sqlite3_stmt) statement =
           store_statement (store, "SELECT task FROM threads WHERE message_id = ?", error);
       if (statement == NULL)
-        return 0;
+        return FALSE;
       store_bind_text (statement, 1, ids[i]);
       int rc = sqlite3_step (statement);
       if (rc == SQLITE_ROW && sqlite3_column_int64 (statement, 0) > 0)
-        return sqlite3_column_int64 (statement, 0);
+        {
+          *task = sqlite3_column_int64 (statement, 0);
+          return TRUE;
+        }
       if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         {
           store_set_error (store, rc, "looking up a thread", error);
-          return 0;
+          return FALSE;
         }
     }
-  return 0;
+  return TRUE;
 }
 
 gint64
@@ -165,23 +169,27 @@ baton_store_outbox_mark_failed (BatonStore *store, gint64 id, gint64 at, const c
   return store_exec_statement (store, statement, "marking a mail failed", error);
 }
 
-gint64
+gboolean
 baton_store_outbox_count (BatonStore *store, const char *recipient, const char *kind, gint64 since,
-                          GError **error)
+                          gint64 *count, GError **error)
 {
+  *count = 0;
   g_autoptr (sqlite3_stmt) statement = store_statement (
       store, "SELECT count(*) FROM outbox WHERE recipient = ? AND kind = ? AND created_at > ?",
       error);
   if (statement == NULL)
-    return 0;
+    return FALSE;
   store_bind_text (statement, 1, recipient);
   store_bind_text (statement, 2, kind);
   sqlite3_bind_int64 (statement, 3, since);
   int rc = sqlite3_step (statement);
-  if (rc == SQLITE_ROW)
-    return sqlite3_column_int64 (statement, 0);
-  store_set_error (store, rc, "counting mail", error);
-  return 0;
+  if (rc != SQLITE_ROW)
+    {
+      store_set_error (store, rc, "counting mail", error);
+      return FALSE;
+    }
+  *count = sqlite3_column_int64 (statement, 0);
+  return TRUE;
 }
 
 gboolean
@@ -287,20 +295,22 @@ baton_store_imap_pending_clear (BatonStore *store, const char *mailbox, const ch
   return store_exec_statement (store, statement, "forgetting moved messages", error);
 }
 
-gint64
-baton_store_digest_last (BatonStore *store, const char *member, GError **error)
+gboolean
+baton_store_digest_last (BatonStore *store, const char *member, gint64 *at, GError **error)
 {
+  *at = 0;
   g_autoptr (sqlite3_stmt) statement =
       store_statement (store, "SELECT last_at FROM digests WHERE member = ?", error);
   if (statement == NULL)
-    return 0;
+    return FALSE;
   store_bind_text (statement, 1, member);
   int rc = sqlite3_step (statement);
   if (rc == SQLITE_ROW)
-    return sqlite3_column_int64 (statement, 0);
-  if (rc != SQLITE_DONE)
-    store_set_error (store, rc, "reading the last digest", error);
-  return 0;
+    *at = sqlite3_column_int64 (statement, 0);
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+    return TRUE;
+  store_set_error (store, rc, "reading the last digest", error);
+  return FALSE;
 }
 
 gboolean

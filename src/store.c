@@ -665,18 +665,20 @@ baton_store_members_sync (BatonStore *store, GPtrArray *config_members, gint64 n
   return TRUE;
 }
 
-gint64
-baton_store_member_joined (BatonStore *store, const char *name, GError **error)
+gboolean
+baton_store_member_joined (BatonStore *store, const char *name, gint64 *joined, GError **error)
 {
+  *joined = 0;
   g_autoptr (sqlite3_stmt) statement =
       store_statement (store, "SELECT joined_at FROM members WHERE name = ?", error);
   if (statement == NULL)
-    return 0;
+    return FALSE;
   store_bind_text (statement, 1, name);
   int rc = sqlite3_step (statement);
   if (rc == SQLITE_ROW)
-    return sqlite3_column_int64 (statement, 0);
-  if (rc != SQLITE_DONE)
-    store_set_error (store, rc, "reading a member", error);
-  return 0;
+    *joined = sqlite3_column_int64 (statement, 0);
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+    return TRUE;
+  store_set_error (store, rc, "reading a member", error);
+  return FALSE;
 }

@@ -194,13 +194,9 @@ find_context (BatonTeam *team, const BatonMessage *message, BatonIngestResult *r
           g_strdup_printf ("subject carries [#%" G_GINT64_FORMAT "]", from_subject);
       return TRUE;
     }
-  g_autoptr (GError) local = NULL;
-  gint64 from_thread = baton_store_thread_task (team->store, message->references, &local);
-  if (local != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local));
-      return FALSE;
-    }
+  gint64 from_thread = 0;
+  if (!baton_store_thread_task (team->store, message->references, &from_thread, error))
+    return FALSE;
   if (from_thread > 0)
     {
       result->context_task = from_thread;

@@ -1,4 +1,4 @@
-/* The team's state in SQLite (DESIGN.md §4). The only module that speaks SQL.
+/* The team's state in SQLite (docs/DESIGN.md §4). The only module that speaks SQL.
  *
  * WAL mode and a busy timeout so a poller, a digest run and a reader can
  * share the file; the schema is versioned with PRAGMA user_version and
@@ -10,8 +10,14 @@
  * (retry later, the mail stays with its sender); a damaged or foreign file
  * BATON_ERROR_IO; anything else BATON_ERROR_SOFTWARE.
  *
+ * The contract of every function below, unless its comment says otherwise:
+ * a gboolean is TRUE on success and FALSE with @error set on failure; a
+ * value wanted back goes through an out parameter, which is set (to 0 when
+ * there is nothing) even on failure, so "nothing there" and "it failed"
+ * never share one value. A returned pointer is NULL exactly when @error is
+ * set, and the caller owns it (arrays free their elements: unref them).
  * Strings in returned structs are owned by the struct; free with the
- * matching _free function.
+ * matching _free function, which accepts NULL.
  */
 #pragma once
 #include <glib.h>
@@ -27,14 +33,20 @@ typedef struct {
   gsize length;
 } BatonRawMail;
 
-/* Opens (creating if needed) and migrates the database at @path. */
+/* Opens (creating if needed) and migrates the database at @path. Returns
+ * the store, which the caller closes with baton_store_close(); NULL with
+ * @error set when the file cannot be opened, is not a baton database or is
+ * newer than this program. */
 BatonStore *baton_store_open (const char *path, GError **error);
+/* Rolls back any open transaction and closes @store; NULL is allowed. */
 void baton_store_close (BatonStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonStore, baton_store_close)
 
 /* BEGIN IMMEDIATE: takes the write lock now, so a busy database is found
  * before any work is done rather than at commit. */
 gboolean baton_store_begin (BatonStore *store, GError **error);
+/* Commits the open transaction. On failure it is rolled back: nothing of
+ * it is kept, and the caller retries the whole unit of work later. */
 gboolean baton_store_commit (BatonStore *store, GError **error);
 /* Safe to call when no transaction is open. */
 void baton_store_rollback (BatonStore *store);
@@ -42,7 +54,9 @@ void baton_store_rollback (BatonStore *store);
 /* Savepoints inside a transaction, for batched ingest: one message's
  * failure rolls back alone. */
 gboolean baton_store_savepoint (BatonStore *store, GError **error);
+/* Keeps the work since the innermost savepoint, in the transaction. */
 gboolean baton_store_release (BatonStore *store, GError **error);
+/* Undoes the work since the innermost savepoint and drops it. */
 void baton_store_rollback_to_savepoint (BatonStore *store);
 
 /* ---- messages ---- */
@@ -62,10 +76,11 @@ typedef struct {
   const char *report;  /* line-by-line results as text, or NULL */
 } BatonMessageRecord;
 
-/* TRUE in *exists when a message with this id was stored before. */
+/* Sets *@exists to TRUE when a message with @message_id was stored before. */
 gboolean baton_store_message_exists (BatonStore *store, const char *message_id, gboolean *exists,
                                      GError **error);
-/* Returns the new row id, 0 on error. */
+/* Stores @record. Returns the new row id (always > 0), or 0 with @error
+ * set: row ids start at 1, so 0 cannot be a row. */
 gint64 baton_store_message_add (BatonStore *store, const BatonMessageRecord *record,
                                 GError **error);
 /* Sets the final outcome and line report of message row @id. */
@@ -79,10 +94,13 @@ typedef struct {
   gint64 received_at;
 } BatonHeldMessage;
 
+/* Frees @held and its strings; NULL is allowed. */
 void baton_held_message_free (BatonHeldMessage *held);
 
 /* Quarantined messages received after @since, oldest first (for digests:
- * the team should see who wrote without being allowed to act). */
+ * the team should see who wrote without being allowed to act). Returns a
+ * GPtrArray of BatonHeldMessage* (empty when there are none) that the
+ * caller unrefs; NULL with @error set when the table cannot be read. */
 GPtrArray *baton_store_messages_quarantined (BatonStore *store, gint64 since, GError **error);
 
 /* ---- members ---- */
@@ -100,8 +118,10 @@ gboolean baton_store_members_match (BatonStore *store, GPtrArray *config_members
  * inactive, so old events still name them. */
 gboolean baton_store_members_sync (BatonStore *store, GPtrArray *config_members, gint64 now,
                                    GError **error);
-/* Join time of member @name, 0 if unknown. */
-gint64 baton_store_member_joined (BatonStore *store, const char *name, GError **error);
+/* Sets *@joined to the join time of member @name, 0 if there is no such
+ * member. */
+gboolean baton_store_member_joined (BatonStore *store, const char *name, gint64 *joined,
+                                    GError **error);
 
 /* ---- tasks ---- */
 
@@ -116,18 +136,24 @@ typedef struct {
   char *blocked_reason; /* NULL unless blocked */
 } BatonTask;
 
+/* Frees @task and its strings; NULL is allowed. */
 void baton_task_free (BatonTask *task);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonTask, baton_task_free)
 
-/* Returns the new task's number, 0 on error. */
+/* Creates a task, taken by @owner when not NULL, else open. Returns the
+ * new task's number (always > 0), or 0 with @error set. */
 gint64 baton_store_task_add (BatonStore *store, const char *title, const char *created_by,
                              const char *owner, gint64 at, GError **error);
-/* NULL with no error set when there is no task @id. */
+/* Task number @id, which the caller frees with baton_task_free(). NULL
+ * with no error set when there is no task @id; NULL with @error set when
+ * it cannot be read. */
 BatonTask *baton_store_task_get (BatonStore *store, gint64 id, GError **error);
 /* Writes state, owner and blocked_reason of @task (by id), updated at @at. */
 gboolean baton_store_task_update (BatonStore *store, const BatonTask *task, gint64 at,
                                   GError **error);
-/* All tasks (without done ones unless @include_done), by number. NULL on error. */
+/* All tasks (without done ones unless @include_done), by number: a
+ * GPtrArray of BatonTask* (possibly empty) that the caller unrefs, which
+ * frees the tasks too. NULL with @error set when they cannot be read. */
 GPtrArray *baton_store_tasks_list (BatonStore *store, gboolean include_done, GError **error);
 
 /* ---- events ---- */
@@ -144,20 +170,27 @@ typedef struct {
   gint64 message; /* messages.id it came from, 0 if none */
 } BatonEvent;
 
+/* Frees @event and its strings; NULL is allowed. */
 void baton_event_free (BatonEvent *event);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonEvent, baton_event_free)
 
+/* Appends @event to the log (its id is ignored; a new one is assigned). */
 gboolean baton_store_event_add (BatonStore *store, const BatonEvent *event, GError **error);
-/* Events with at > @since (and about @task when @task > 0), oldest first.
- * NULL on error. */
+/* Events with at > @since (and about @task when @task > 0), oldest first:
+ * a GPtrArray of BatonEvent* (possibly empty) that the caller unrefs. NULL
+ * with @error set when they cannot be read. */
 GPtrArray *baton_store_events_list (BatonStore *store, gint64 task, gint64 since, GError **error);
 
 /* ---- threads: Message-IDs baton sent, with the task each was about ---- */
 
+/* Remembers that baton sent @message_id, about @task (0: about no single
+ * task), so a reply to it finds its task. */
 gboolean baton_store_thread_add (BatonStore *store, const char *message_id, gint64 task,
                                  GError **error);
-/* The task of the first of @ids that baton sent about one task; 0 if none. */
-gint64 baton_store_thread_task (BatonStore *store, char *const *ids, GError **error);
+/* Sets *@task to the task of the first of @ids (NULL-terminated, may be
+ * NULL) that baton sent about one task; 0 if none was. */
+gboolean baton_store_thread_task (BatonStore *store, char *const *ids, gint64 *task,
+                                  GError **error);
 
 /* ---- outbox ---- */
 
@@ -175,28 +208,39 @@ typedef struct {
   char *last_error;
 } BatonOutgoing;
 
+/* Frees @outgoing, its strings and its reference to mime; NULL is allowed. */
 void baton_outgoing_free (BatonOutgoing *outgoing);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonOutgoing, baton_outgoing_free)
 
-/* Queues @outgoing (id, attempts and last_error are ignored); 0 on error. */
+/* Queues @outgoing (id, attempts and last_error are ignored), created at
+ * @now. Returns the new row id (always > 0), or 0 with @error set. */
 gint64 baton_store_outbox_add (BatonStore *store, const BatonOutgoing *outgoing, gint64 now,
                                GError **error);
 /* Rows neither sent nor failed whose not_before and next_attempt are <= @now,
- * oldest first. NULL on error. */
+ * oldest first: a GPtrArray of BatonOutgoing* (possibly empty) that the
+ * caller unrefs. NULL with @error set when the outbox cannot be read. */
 GPtrArray *baton_store_outbox_due (BatonStore *store, gint64 now, GError **error);
+/* Row @id went out at @at: it is never sent again. */
 gboolean baton_store_outbox_mark_sent (BatonStore *store, gint64 id, gint64 at, GError **error);
+/* Row @id failed for a temporary reason @why: one more attempt counted,
+ * due again at @next_attempt. */
 gboolean baton_store_outbox_mark_retry (BatonStore *store, gint64 id, gint64 next_attempt,
                                         const char *why, GError **error);
+/* Row @id failed for good at @at for reason @why: never tried again. */
 gboolean baton_store_outbox_mark_failed (BatonStore *store, gint64 id, gint64 at, const char *why,
                                          GError **error);
-/* How many mails of @kind went (or wait) to @recipient since @since. */
-gint64 baton_store_outbox_count (BatonStore *store, const char *recipient, const char *kind,
-                                 gint64 since, GError **error);
+/* Sets *@count to how many mails of @kind went (or wait) to @recipient
+ * since @since. */
+gboolean baton_store_outbox_count (BatonStore *store, const char *recipient, const char *kind,
+                                   gint64 since, gint64 *count, GError **error);
 
 /* ---- IMAP position ---- */
 
+/* Sets *@uidvalidity and *@last_uid to the stored position in @mailbox;
+ * both 0 when none is stored yet. */
 gboolean baton_store_imap_get (BatonStore *store, const char *mailbox, guint32 *uidvalidity,
                                guint32 *last_uid, GError **error);
+/* Stores the position in @mailbox, replacing any before. */
 gboolean baton_store_imap_set (BatonStore *store, const char *mailbox, guint32 uidvalidity,
                                guint32 last_uid, GError **error);
 
@@ -205,10 +249,14 @@ gboolean baton_store_imap_set (BatonStore *store, const char *mailbox, guint32 u
  * fetch; a crash in between leaves the row here and the next poll moves it. */
 gboolean baton_store_imap_pending_add (BatonStore *store, const char *mailbox, guint32 uid,
                                        const char *folder, GError **error);
-/* Pending UIDs of @mailbox for @folder, ascending (GArray of guint32); the
- * folders with pending UIDs via baton_store_imap_pending_folders(). */
+/* Pending UIDs of @mailbox for @folder, ascending: a GArray of guint32
+ * (possibly empty) that the caller unrefs. NULL with @error set when they
+ * cannot be read. */
 GArray *baton_store_imap_pending_uids (BatonStore *store, const char *mailbox, const char *folder,
                                        GError **error);
+/* The folders that pending UIDs of @mailbox wait for, sorted: a GPtrArray
+ * of char* (possibly empty) that the caller unrefs, which frees the
+ * strings. NULL with @error set when they cannot be read. */
 GPtrArray *baton_store_imap_pending_folders (BatonStore *store, const char *mailbox,
                                              GError **error);
 /* Forgets the pending UIDs of @mailbox for @folder (NULL: all folders). */
@@ -217,6 +265,8 @@ gboolean baton_store_imap_pending_clear (BatonStore *store, const char *mailbox,
 
 /* ---- digests ---- */
 
-/* When @member's last digest was queued; 0 if never. */
-gint64 baton_store_digest_last (BatonStore *store, const char *member, GError **error);
+/* Sets *@at to when @member's last digest was queued; 0 if never. */
+gboolean baton_store_digest_last (BatonStore *store, const char *member, gint64 *at,
+                                  GError **error);
+/* Records that @member's digest was queued at @at. */
 gboolean baton_store_digest_set (BatonStore *store, const char *member, gint64 at, GError **error);
