@@ -1,0 +1,189 @@
+/* The store's lookups keep "nothing there" and "it failed" apart
+ * (store.h): a lookup that finds nothing returns TRUE with 0 in its out
+ * parameter; one that cannot read returns FALSE with its error set, and
+ * still leaves 0 there. Before, both cases returned 0 and a caller that
+ * passed one error to two calls (digest.c) could not tell them apart.
+ *
+ * The failure is real: a second connection drops the tables under the
+ * open store, as a damaged or foreign database would look to baton. */
+#include "baton/config.h"
+#include "baton/store.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+typedef struct {
+  char *dir;
+  char *path;
+  BatonStore *store;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  fixture->dir = g_dir_make_tmp ("baton-store-XXXXXX", NULL);
+  g_assert_nonnull (fixture->dir);
+  fixture->path = g_build_filename (fixture->dir, "baton.db", NULL);
+  g_autoptr (GError) error = NULL;
+  fixture->store = baton_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fixture->store);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  baton_store_close (fixture->store);
+  const char *suffixes[] = { "", "-wal", "-shm" };
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (fixture->path, suffixes[i], NULL);
+      g_unlink (file);
+    }
+  g_rmdir (fixture->dir);
+  g_free (fixture->path);
+  g_free (fixture->dir);
+}
+
+/* Drops @tables through a connection of its own, behind the store's back. */
+static void
+drop_tables (const Fixture *fixture, const char *tables)
+{
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_auto (GStrv) names = g_strsplit (tables, " ", -1);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("DROP TABLE %s", names[i]);
+      char *message = NULL;
+      int rc = sqlite3_exec (db, sql, NULL, NULL, &message);
+      if (rc != SQLITE_OK)
+        g_error ("%s: %s", sql, message);
+    }
+  sqlite3_close (db);
+}
+
+static void
+test_digest_last (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GError) error = NULL;
+  gint64 at = -1;
+  g_assert_true (baton_store_digest_last (fixture->store, "bob", &at, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (at, ==, 0);
+  g_assert_true (baton_store_digest_set (fixture->store, "bob", 1773072000, &error));
+  g_assert_true (baton_store_digest_last (fixture->store, "bob", &at, &error));
+  g_assert_cmpint (at, ==, 1773072000);
+
+  drop_tables (fixture, "digests");
+  at = -1;
+  g_assert_false (baton_store_digest_last (fixture->store, "bob", &at, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpint (at, ==, 0);
+}
+
+static void
+test_member_joined (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GError) error = NULL;
+  gint64 joined = -1;
+  g_assert_true (baton_store_member_joined (fixture->store, "bob", &joined, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (joined, ==, 0);
+
+  char *no_aliases[] = { NULL };
+  BatonMember bob = { "bob", "bob@example.com", no_aliases, "Bob Stone", "UTC", 510 };
+  g_autoptr (GPtrArray) members = g_ptr_array_new ();
+  g_ptr_array_add (members, &bob);
+  g_assert_true (baton_store_members_sync (fixture->store, members, 1773000000, &error));
+  g_assert_no_error (error);
+  g_assert_true (baton_store_member_joined (fixture->store, "bob", &joined, &error));
+  g_assert_cmpint (joined, ==, 1773000000);
+
+  drop_tables (fixture, "members");
+  joined = -1;
+  g_assert_false (baton_store_member_joined (fixture->store, "bob", &joined, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpint (joined, ==, 0);
+}
+
+static void
+test_thread_task (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GError) error = NULL;
+  gint64 task = -1;
+  g_assert_true (baton_store_thread_task (fixture->store, NULL, &task, &error));
+  g_assert_cmpint (task, ==, 0);
+  char *ids[] = { "<unknown@example.com>", "<notice-7@example.com>", NULL };
+  g_assert_true (baton_store_thread_task (fixture->store, ids, &task, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (task, ==, 0);
+
+  gint64 id = baton_store_task_add (fixture->store, "Write the guide", "alice", NULL, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  g_assert_true (baton_store_thread_add (fixture->store, ids[1], id, &error));
+  g_assert_true (baton_store_thread_task (fixture->store, ids, &task, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (task, ==, id);
+
+  drop_tables (fixture, "threads");
+  task = -1;
+  g_assert_false (baton_store_thread_task (fixture->store, ids, &task, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpint (task, ==, 0);
+}
+
+static void
+test_outbox_count (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GError) error = NULL;
+  gint64 count = -1;
+  g_assert_true (
+      baton_store_outbox_count (fixture->store, "bob@example.com", "reply", 0, &count, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count, ==, 0);
+
+  g_autoptr (GBytes) mime = g_bytes_new_static ("Subject: x\r\n\r\nx\r\n", 16);
+  BatonOutgoing outgoing = { .message_id = "<r1@example.com>",
+                             .kind = "reply",
+                             .recipient = "bob@example.com",
+                             .envelope_from = "team@example.com",
+                             .mime = mime };
+  g_assert_cmpint (baton_store_outbox_add (fixture->store, &outgoing, 100, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_true (
+      baton_store_outbox_count (fixture->store, "bob@example.com", "reply", 0, &count, &error));
+  g_assert_cmpint (count, ==, 1);
+  g_assert_true (
+      baton_store_outbox_count (fixture->store, "bob@example.com", "reply", 100, &count, &error));
+  g_assert_cmpint (count, ==, 0);
+
+  drop_tables (fixture, "outbox");
+  count = -1;
+  g_assert_false (
+      baton_store_outbox_count (fixture->store, "bob@example.com", "reply", 0, &count, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpint (count, ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/store/digest-last", Fixture, NULL, fixture_set_up, test_digest_last,
+              fixture_tear_down);
+  g_test_add ("/store/member-joined", Fixture, NULL, fixture_set_up, test_member_joined,
+              fixture_tear_down);
+  g_test_add ("/store/thread-task", Fixture, NULL, fixture_set_up, test_thread_task,
+              fixture_tear_down);
+  g_test_add ("/store/outbox-count", Fixture, NULL, fixture_set_up, test_outbox_count,
+              fixture_tear_down);
+  return g_test_run ();
+}
