@@ -150,14 +150,16 @@ add_task_section (DigestContext *context, JsonBuilder *builder, const char *name
 }
 
 /* Mail from outsiders never acts, but the team should know it came: a
- * new colleague not yet in the config, or an address nobody added. */
+ * new colleague not yet in the config, or an address nobody added.
+ * @held (BatonHeldMessage*) is read by the caller, which fails the digest
+ * when it cannot be: a digest sent without it would be recorded as sent
+ * and that mail never reported. */
 static void
-add_held_section (DigestContext *context, JsonBuilder *builder, gint64 since)
+add_held_section (DigestContext *context, JsonBuilder *builder, GPtrArray *held)
 {
-  g_autoptr (GPtrArray) held = baton_store_messages_quarantined (context->team->store, since, NULL);
   json_builder_set_member_name (builder, "held");
   json_builder_begin_array (builder);
-  for (guint i = 0; held && i < held->len; i++)
+  for (guint i = 0; i < held->len; i++)
     {
       const BatonHeldMessage *message = held->pdata[i];
       g_autofree char *when =
@@ -170,12 +172,13 @@ add_held_section (DigestContext *context, JsonBuilder *builder, gint64 since)
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
-  baton_json_add_bool (builder, "has_held", held && held->len > 0);
-  context->has_anything |= held && held->len > 0;
+  baton_json_add_bool (builder, "has_held", held->len > 0);
+  context->has_anything |= held->len > 0;
 }
 
 static JsonNode *
-digest_data (DigestContext *context, GPtrArray *events, gint64 since, const char *subject)
+digest_data (DigestContext *context, GPtrArray *events, GPtrArray *held, gint64 since,
+             const char *subject)
 {
   const BatonMember *member = context->member;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
@@ -192,7 +195,7 @@ digest_data (DigestContext *context, GPtrArray *events, gint64 since, const char
   add_event_section (context, builder, events, "updates", is_teammate_update);
   add_task_section (context, builder, "blocked", "blocked");
   add_task_section (context, builder, "open", "open");
-  add_held_section (context, builder, since);
+  add_held_section (context, builder, held);
   baton_json_add_bool (builder, "has_anything", context->has_anything);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
@@ -215,9 +218,12 @@ queue_digest (DigestContext *context, gint64 since, gint64 now, gboolean force,
   for (guint i = events->len; i > 0; i--)
     if (((BatonEvent *) events->pdata[i - 1])->at >= now)
       g_ptr_array_remove_index (events, i - 1);
+  g_autoptr (GPtrArray) held = baton_store_messages_quarantined (context->team->store, since, error);
+  if (held == NULL)
+    return FALSE;
   g_autofree char *day = baton_schedule_format_local (member->timezone, now, "%a %d %b");
   g_autofree char *subject = g_strdup_printf ("baton digest for %s, %s", member->display_name, day);
-  g_autoptr (JsonNode) data = digest_data (context, events, since, subject);
+  g_autoptr (JsonNode) data = digest_data (context, events, held, since, subject);
   if (!context->has_anything && !force && !context->team->config->digest_when_idle)
     {
       stats->skipped++;
