@@ -11,6 +11,8 @@ struct BatonStore {
   GHashTable *statements; /* SQL text (static) → sqlite3_stmt*, prepared once */
   int savepoint_depth;
   gboolean in_transaction;
+  char *undo_failure; /* owned: why undoing a savepoint failed; the transaction was
+                       * rolled back whole and must not look committed */
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_reset)

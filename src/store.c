@@ -267,13 +267,16 @@ migrate (BatonStore *store, GError **error)
       if (!exec_sql (store, migrations[step], "migrating the schema", error) ||
           !exec_sql (store, bump, "migrating the schema", error))
         {
+          /* No error for the ROLLBACK: @error already says why the
+           * migration failed, and the caller closes the connection, which
+           * rolls back whatever this could not. */
           exec_sql (store, "ROLLBACK", "rolling back", NULL);
           return FALSE;
         }
     }
   if (!bump_schema_cookie (store, error))
     {
-      exec_sql (store, "ROLLBACK", "rolling back", NULL);
+      exec_sql (store, "ROLLBACK", "rolling back", NULL); /* as above */
       return FALSE;
     }
   return exec_sql (store, "COMMIT", "committing the schema migration", error);
@@ -344,6 +347,7 @@ baton_store_close (BatonStore *store)
   if (store->in_transaction)
     baton_store_rollback (store);
   g_clear_pointer (&store->statements, g_hash_table_unref);
+  g_free (store->undo_failure);
   sqlite3_close (store->db);
   g_free (store->path);
   g_free (store);
@@ -363,12 +367,32 @@ baton_store_begin (BatonStore *store, GError **error)
   if (!exec_prepared (store, "BEGIN IMMEDIATE", "starting a transaction", error))
     return FALSE;
   store->in_transaction = TRUE;
+  g_clear_pointer (&store->undo_failure, g_free);
   return TRUE;
+}
+
+/* FALSE with @error when an earlier undo failed and took the whole
+ * transaction with it: committing now would acknowledge mail not stored. */
+static gboolean
+check_undo (BatonStore *store, GError **error)
+{
+  if (store->undo_failure == NULL)
+    return TRUE;
+  g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+               "nothing of this batch was stored: undoing one message's changes failed (%s); "
+               "the mail stays where it is for the next run",
+               store->undo_failure);
+  return FALSE;
 }
 
 gboolean
 baton_store_commit (BatonStore *store, GError **error)
 {
+  if (!check_undo (store, error))
+    {
+      baton_store_rollback (store);
+      return FALSE;
+    }
   if (!exec_prepared (store, "COMMIT", "committing", error))
     {
       baton_store_rollback (store);
@@ -386,12 +410,14 @@ baton_store_rollback (BatonStore *store)
     sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
   store->in_transaction = FALSE;
   store->savepoint_depth = 0;
+  g_clear_pointer (&store->undo_failure, g_free);
 }
 
 gboolean
 baton_store_savepoint (BatonStore *store, GError **error)
 {
-  if (!exec_prepared (store, "SAVEPOINT message", "starting a savepoint", error))
+  if (!check_undo (store, error) ||
+      !exec_prepared (store, "SAVEPOINT message", "starting a savepoint", error))
     return FALSE;
   store->savepoint_depth++;
   return TRUE;
@@ -409,9 +435,18 @@ baton_store_release (BatonStore *store, GError **error)
 void
 baton_store_rollback_to_savepoint (BatonStore *store)
 {
-  exec_prepared (store, "ROLLBACK TO message", "rolling back a savepoint", NULL);
-  exec_prepared (store, "RELEASE message", "releasing a savepoint", NULL);
-  store->savepoint_depth--;
+  g_autoptr (GError) error = NULL;
+  if (exec_prepared (store, "ROLLBACK TO message", "rolling back a savepoint", &error) &&
+      exec_prepared (store, "RELEASE message", "releasing a savepoint", &error))
+    {
+      store->savepoint_depth--;
+      return;
+    }
+  /* The message's writes could not be undone alone: undo the whole
+   * transaction, and fail the next savepoint and the commit, so that no
+   * message of the batch is acknowledged as stored. */
+  baton_store_rollback (store);
+  store->undo_failure = g_strdup (error->message);
 }
 
 gboolean

@@ -56,7 +56,11 @@ void baton_store_rollback (BatonStore *store);
 gboolean baton_store_savepoint (BatonStore *store, GError **error);
 /* Keeps the work since the innermost savepoint, in the transaction. */
 gboolean baton_store_release (BatonStore *store, GError **error);
-/* Undoes the work since the innermost savepoint and drops it. */
+/* Undoes the work since the innermost savepoint and drops it. Should that
+ * fail, the whole transaction is rolled back instead, and the next
+ * baton_store_savepoint() and baton_store_commit() fail with
+ * BATON_ERROR_TEMPORARY until baton_store_rollback() or a new
+ * baton_store_begin(). */
 void baton_store_rollback_to_savepoint (BatonStore *store);
 
 /* ---- messages ---- */

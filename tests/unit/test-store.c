@@ -7,6 +7,7 @@
  * The failure is real: a second connection drops the tables under the
  * open store, as a damaged or foreign database would look to baton. */
 #include "baton/config.h"
+#include "baton/error.h"
 #include "baton/store.h"
 
 #include <glib/gstdio.h>
@@ -173,6 +174,41 @@ test_outbox_count (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (count, ==, 0);
 }
 
+/* An undo that fails takes the whole transaction with it and fails the
+ * commit: before, the failure was dropped (NULL error) and the batch
+ * committed the writes of the message it meant to undo. Here the undo
+ * fails for want of a savepoint, the same path a failing ROLLBACK TO
+ * takes. */
+static void
+test_failed_undo (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (baton_store_begin (fixture->store, &error));
+  gint64 kept = baton_store_task_add (fixture->store, "Before", "alice", NULL, 1, &error);
+  g_assert_cmpint (kept, >, 0);
+  baton_store_rollback_to_savepoint (fixture->store);
+  g_assert_false (baton_store_savepoint (fixture->store, &error));
+  g_assert_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY);
+  g_clear_error (&error);
+  g_assert_false (baton_store_commit (fixture->store, &error));
+  g_assert_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY);
+  g_clear_error (&error);
+  g_autoptr (BatonTask) task = baton_store_task_get (fixture->store, kept, &error);
+  g_assert_no_error (error);
+  g_assert_null (task);
+
+  /* The next transaction starts clean. */
+  g_assert_true (baton_store_begin (fixture->store, &error));
+  g_assert_true (baton_store_savepoint (fixture->store, &error));
+  g_assert_cmpint (baton_store_task_add (fixture->store, "After", "alice", NULL, 2, &error), >, 0);
+  g_assert_true (baton_store_release (fixture->store, &error));
+  g_assert_true (baton_store_commit (fixture->store, &error));
+  g_assert_no_error (error);
+  g_autoptr (GPtrArray) tasks = baton_store_tasks_list (fixture->store, TRUE, &error);
+  g_assert_cmpuint (tasks->len, ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -184,6 +220,8 @@ main (int argc, char **argv)
   g_test_add ("/store/thread-task", Fixture, NULL, fixture_set_up, test_thread_task,
               fixture_tear_down);
   g_test_add ("/store/outbox-count", Fixture, NULL, fixture_set_up, test_outbox_count,
+              fixture_tear_down);
+  g_test_add ("/store/failed-undo", Fixture, NULL, fixture_set_up, test_failed_undo,
               fixture_tear_down);
   return g_test_run ();
 }
