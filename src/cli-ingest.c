@@ -39,7 +39,7 @@ read_maildir (const char *maildir, GError **error)
   g_autofree char *new_dir = g_build_filename (maildir, "new", NULL);
   g_autofree char *cur_dir = g_build_filename (maildir, "cur", NULL);
   const char *const dirs[] = { new_dir, cur_dir, NULL };
-  return baton_readahead_new_listing (dirs, FALSE);
+  return baton_readahead_new_listing (dirs, FALSE, error);
 }
 
 static gboolean

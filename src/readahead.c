@@ -235,7 +235,9 @@ compare_names (gconstpointer a, gconstpointer b)
 
 /* The names of the files in DIR_PATH that do not start with a dot, in byte
  * order (delivery order for Maildir and spool names); none when DIR_PATH
- * cannot be read. */
+ * cannot be read. No error: baton_readahead_new_listing() checked that each
+ * directory is missing or can be listed; one that stops being readable in
+ * the moment since lists nothing, and its mail waits for the next run. */
 static GPtrArray *
 list_files (const char *dir_path)
 {
@@ -349,8 +351,21 @@ baton_readahead_new (GPtrArray *paths, GPtrArray *sources, GPtrArray *spool_file
 }
 
 BatonReadahead *
-baton_readahead_new_listing (const char *const *dirs, gboolean as_spool)
+baton_readahead_new_listing (const char *const *dirs, gboolean as_spool, GError **error)
 {
+  for (guint i = 0; dirs[i] != NULL; i++)
+    {
+      g_autoptr (GError) local = NULL;
+      g_autoptr (GDir) dir = g_dir_open (dirs[i], 0, &local);
+      if (dir == NULL && !g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local),
+                                      "cannot list the mail in %s (check that it is a directory "
+                                      "baton may read): ",
+                                      dirs[i]);
+          return NULL;
+        }
+    }
   BatonReadahead *readahead = g_new0 (BatonReadahead, 1);
   readahead->dirs = g_strdupv ((char **) dirs);
   readahead->as_spool = as_spool;

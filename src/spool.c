@@ -528,7 +528,9 @@ baton_spool_drain (BatonTeam *team, guint *processed, GError **error)
 {
   g_autofree char *new_dir = g_build_filename (team->config->spool_dir, "new", NULL);
   const char *const dirs[] = { new_dir, NULL };
-  g_autoptr (BatonReadahead) readahead = baton_readahead_new_listing (dirs, TRUE);
+  g_autoptr (BatonReadahead) readahead = baton_readahead_new_listing (dirs, TRUE, error);
+  if (readahead == NULL)
+    return FALSE;
   g_autoptr (BatonSpoolBatch) batch = baton_spool_batch_new (team, 0);
   baton_spool_batch_add_parsed (batch, readahead);
   return baton_spool_batch_finish (batch, processed, error);

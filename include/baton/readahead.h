@@ -52,11 +52,14 @@ BatonReadahead *baton_readahead_new (GPtrArray *paths, GPtrArray *sources, GPtrA
 /* As baton_readahead_new() on the files of each of @dirs (NULL-terminated)
  * in turn, each directory's in byte order of their names (delivery order
  * for Maildir and spool names), skipping names that start with a dot; a
- * directory that cannot be read adds nothing. The worker lists them, so the
+ * directory that does not exist adds nothing. The worker lists them, so the
  * caller can open the database meanwhile. @as_spool: the files are the
  * spool's own, with sources "spool:NAME" and each its own spool file; else
- * sources are "file:PATH". */
-BatonReadahead *baton_readahead_new_listing (const char *const *dirs, gboolean as_spool);
+ * sources are "file:PATH". NULL with @error (G_FILE_ERROR) when one of
+ * @dirs exists but cannot be listed (not a directory, no permission):
+ * nothing would be read from it, and the run must not look successful. */
+BatonReadahead *baton_readahead_new_listing (const char *const *dirs, gboolean as_spool,
+                                             GError **error);
 /* The next file in order, waiting for the worker if needed; NULL after the
  * last. The caller owns it: it frees it, or better gives it back. */
 BatonParsedFile *baton_readahead_next (BatonReadahead *readahead);
