@@ -91,7 +91,14 @@ problem (Loader *loader, const char *group, const char *key, const char *format,
 static char *
 get_string (Loader *loader, const char *group, const char *key, const char *fallback)
 {
-  g_autofree char *value = g_key_file_get_string (loader->keys, group, key, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *value = g_key_file_get_string (loader->keys, group, key, &error);
+  /* Not set is the fallback; set but unreadable (a bad escape such as
+   * "\q") must not silently read as not set. */
+  if (error != NULL && !g_error_matches (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) &&
+      !g_error_matches (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
+    problem (loader, group, key, "%s cannot be read (%s); write a backslash as \\\\", key,
+             error->message);
   if (value == NULL)
     return g_strdup (fallback);
   g_strstrip (value);
@@ -132,6 +139,7 @@ static gboolean
 is_plain_address (const char *address)
 {
   static GRegex *pattern;
+  /* No error: a constant pattern compiles or the tests fail. */
   if (g_once_init_enter (&pattern))
     g_once_init_leave (&pattern, g_regex_new ("^[^@\\s<>()\",;]+@[A-Za-z0-9.-]+$", 0, 0, NULL));
   return address != NULL && g_regex_match (pattern, address, 0, NULL);
@@ -159,6 +167,8 @@ get_address (Loader *loader, const char *group, const char *key, gboolean requir
 static void
 check_known_keys (Loader *loader, const char *group, const char *const *known)
 {
+  /* No error: it fails only for a group that is not there, which has no
+   * unknown keys to report. */
   g_auto (GStrv) keys = g_key_file_get_keys (loader->keys, group, NULL, NULL);
   for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
     {

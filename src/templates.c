@@ -138,7 +138,14 @@ baton_templates_check (const char *dir)
       if (template == NULL)
         g_ptr_array_add (problems, g_strdup (error->message));
     }
-  g_autoptr (GDir) listing = dir ? g_dir_open (dir, 0, NULL) : NULL;
+  g_autoptr (GError) listing_error = NULL;
+  g_autoptr (GDir) listing = dir ? g_dir_open (dir, 0, &listing_error) : NULL;
+  /* A templates directory that is there but unreadable would leave every
+   * override silently unused. (A missing one overrides nothing, as before.) */
+  if (listing_error != NULL && !g_error_matches (listing_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    g_ptr_array_add (problems, g_strdup_printf ("%s:1: cannot read the templates directory: %s; "
+                                                "fix it or the templates setting",
+                                                dir, listing_error->message));
   const char *name;
   while (listing && (name = g_dir_read_name (listing)) != NULL)
     if (name[0] != '.' && embedded (name) == NULL && !g_str_has_prefix (name, "partial-"))
