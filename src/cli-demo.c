@@ -155,18 +155,21 @@ run_story (BatonTeam *team, GError **error)
   return TRUE;
 }
 
-static void
-print_board (BatonTeam *team)
+static gboolean
+print_board (BatonTeam *team, GError **error)
 {
-  g_autoptr (GPtrArray) tasks = baton_store_tasks_list (team->store, TRUE, NULL);
+  g_autoptr (GPtrArray) tasks = baton_store_tasks_list (team->store, TRUE, error);
+  if (tasks == NULL)
+    return FALSE;
   printf ("\nThe task board (baton tasks --all):\n");
-  for (guint i = 0; tasks && i < tasks->len; i++)
+  for (guint i = 0; i < tasks->len; i++)
     {
       const BatonTask *task = tasks->pdata[i];
       printf ("  #%-3" G_GINT64_FORMAT " %-8s %-6s %s%s%s%s\n", task->id, task->state,
               task->owner ? task->owner : "-", task->title, task->blocked_reason ? " (" : "",
               task->blocked_reason ? task->blocked_reason : "", task->blocked_reason ? ")" : "");
     }
+  return TRUE;
 }
 
 gboolean
@@ -200,6 +203,7 @@ baton_cli_demo (const BatonCli *cli, int argc, char **argv, GError **error)
           dir);
   if (!run_story (team, error))
     return FALSE;
-  print_board (team);
+  if (!print_board (team, error))
+    return FALSE;
   return baton_outbox_demo_summary (team, error);
 }

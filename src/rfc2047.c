@@ -23,6 +23,8 @@ flush_run (Decoder *decoder)
 {
   if (decoder->bytes->len == 0)
     return;
+  /* No error: an unknown charset or bad bytes in a stranger's header are
+   * not a failure to report; the text is shown as valid UTF-8 instead. */
   g_autofree char *text = g_convert ((const char *) decoder->bytes->data, decoder->bytes->len,
                                      "UTF-8", decoder->charset, NULL, NULL, NULL);
   if (text == NULL)

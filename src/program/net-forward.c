@@ -19,6 +19,8 @@ static char *load_failure; /* why it could not be loaded, for the error */
 static char *
 beside_program (void)
 {
+  /* No error: without /proc the module is looked for in BATON_LIBDIR only,
+   * and that failure is the one reported. */
   g_autofree char *program = g_file_read_link ("/proc/self/exe", NULL);
   if (program == NULL)
     return NULL;
