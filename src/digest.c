@@ -218,7 +218,8 @@ queue_digest (DigestContext *context, gint64 since, gint64 now, gboolean force,
   for (guint i = events->len; i > 0; i--)
     if (((BatonEvent *) events->pdata[i - 1])->at >= now)
       g_ptr_array_remove_index (events, i - 1);
-  g_autoptr (GPtrArray) held = baton_store_messages_quarantined (context->team->store, since, error);
+  g_autoptr (GPtrArray) held =
+      baton_store_messages_quarantined (context->team->store, since, error);
   if (held == NULL)
     return FALSE;
   g_autofree char *day = baton_schedule_format_local (member->timezone, now, "%a %d %b");
