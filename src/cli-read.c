@@ -1,5 +1,5 @@
 /* Read commands: tasks, show, log, members. The --json shapes are a public
- * interface (DESIGN.md §9): fields may be added, never renamed. */
+ * interface (docs/DESIGN.md §9): fields may be added, never renamed. */
 #define G_LOG_DOMAIN "baton"
 #include "baton/cli.h"
 #include "baton/clock.h"

@@ -1,4 +1,4 @@
-/* The command language (DESIGN.md §2): visible text in, commands out.
+/* The command language (docs/DESIGN.md §2): visible text in, commands out.
  *
  * Why the rules look the way they do:
  *

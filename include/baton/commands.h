@@ -4,7 +4,7 @@
  * an optional ':' may follow the keyword, '#' before a number is optional.
  * A line that starts like a command but does not parse is a
  * BATON_COMMAND_INVALID on that line (never a silent skip); every other line
- * is the sender's free text. See DESIGN.md §2 and baton(1).
+ * is the sender's free text. See docs/DESIGN.md §2 and baton(1).
  */
 #pragma once
 #include <glib.h>

@@ -1,4 +1,4 @@
-/* The configuration file (GKeyFile, DESIGN.md §9) and its validation.
+/* The configuration file (GKeyFile, docs/DESIGN.md §9) and its validation.
  *
  * Relative paths in the file are relative to the file's own directory, and
  * are stored here already resolved. Secrets are never read into the config:

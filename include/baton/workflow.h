@@ -1,7 +1,7 @@
 /* The rules: who may act, what each command does to the team's state, and
  * which notices that causes. One incoming mail is one transaction.
  *
- * DESIGN.md §3: only members act; with require-auth their mail must be
+ * docs/DESIGN.md §3: only members act; with require-auth their mail must be
  * vouched for by the trusted Authentication-Results; machine mail (auto
  * replies, bounces, lists, our own) never acts and never gets a reply.
  * Mail from anyone else is stored and quarantined. Taking a task someone

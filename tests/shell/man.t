@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The man pages render without a single warning, and document every command,
 # option, mail command, exit code and config key that is public interface
-# (DESIGN.md sections 5 and 9). Run from the repository root, as make check does.
+# (docs/DESIGN.md sections 5 and 9). Run from the repository root, as make check does.
 #
 # Entries are checked where they belong: a command must be a tag line of
 # baton(1) ("     ingest --queue"), a config key a tag line of baton.conf(5)
@@ -139,7 +139,7 @@ for section in 'THE [baton] SECTION' 'THE [member NAME] SECTIONS' 'THE [imap] SE
   ok "baton.conf.5 has section $section" heading baton.conf.5 "$section"
 done
 
-# DESIGN.md section 9, key by key, plus the keys baton added since.
+# docs/DESIGN.md section 9, key by key, plus the keys baton added since.
 # The first word is the section's heading, '_' standing for a space.
 while read -r heading keys; do
   heading=${heading//_/ }

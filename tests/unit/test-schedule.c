@@ -326,7 +326,7 @@ test_cron_fire_instants (void)
 static void
 test_format_local (void)
 {
-  /* Alice's mail in DESIGN.md: Wednesday 18:05 in Paris. */
+  /* Alice's mail in docs/DESIGN.md §1: Wednesday 18:05 in Paris. */
   gint64 t = utc ("2026-03-04T17:05:00Z");
   g_autofree char *paris = baton_schedule_format_local (PARIS, t, NULL);
   g_assert_cmpstr (paris, ==, "Wed 18:05 (Paris)");
