@@ -52,12 +52,46 @@ add_notice (ApplyContext *context, const char *kind, gint64 task, const char *to
   g_ptr_array_add (context->result->notices, notice);
 }
 
+/* "it" ("task: Fix the login" then "take it"): the task the last line
+ * before it in this mail named, or 0. */
+static gint64
+last_named_task (ApplyContext *context)
+{
+  GPtrArray *lines = context->result->lines;
+  for (guint i = lines->len; i > 0; i--)
+    {
+      const BatonLineResult *line = lines->pdata[i - 1];
+      if (line->task > 0)
+        return line->task;
+    }
+  return 0;
+}
+
+/* TRUE when an earlier line of this mail closed task NUMBER: free text
+ * after it ("done" then more lines) is about it, not a mistake. */
+static gboolean
+closed_by_this_mail (ApplyContext *context, gint64 number)
+{
+  GPtrArray *lines = context->result->lines;
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const BatonLineResult *line = lines->pdata[i];
+      if (line->ok && line->kind == BATON_COMMAND_DONE && line->task == number)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* The task a command is about, or a failed line explaining why there is none. */
 static BatonTask *
 resolve_task (ApplyContext *context, const BatonCommand *command, BatonLineResult *line,
               GError **error)
 {
-  gint64 number = command->task > 0 ? command->task : context->result->context_task;
+  gint64 number = command->task;
+  if (number <= 0 && command->it)
+    number = last_named_task (context);
+  if (number <= 0)
+    number = context->result->context_task;
   const char *verb = baton_command_kind_name (command->kind);
   if (number <= 0)
     {
@@ -75,7 +109,8 @@ resolve_task (ApplyContext *context, const BatonCommand *command, BatonLineResul
     }
   if (task == NULL)
     finish (context, line, "there is no task #%" G_GINT64_FORMAT, number);
-  else if (g_str_equal (task->state, "done") && command->kind != BATON_COMMAND_NOTE)
+  else if (g_str_equal (task->state, "done") && command->kind != BATON_COMMAND_NOTE &&
+           !(command->kind == BATON_COMMAND_UPDATE && closed_by_this_mail (context, number)))
     {
       finish (context, line, "task #%" G_GINT64_FORMAT " is already done", number);
       g_clear_pointer (&task, baton_task_free);
