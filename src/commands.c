@@ -291,8 +291,7 @@ after_it (const char *p)
 
 /* A task number, or "it" (task 0 with *it set: the workflow decides). */
 static NumberResult
-parse_reference (const char *p, gint64 *value, gboolean *it, const char **after,
-                 const char **why)
+parse_reference (const char *p, gint64 *value, gboolean *it, const char **after, const char **why)
 {
   const char *q = after_it (p);
   if (q == NULL)
@@ -761,8 +760,8 @@ parse_line (const char *source, guint line)
 static gboolean
 is_unicode_space (gunichar u)
 {
-  return u == 0xA0 || u == 0x1680 || (u >= 0x2000 && u <= 0x200A) || u == 0x202F ||
-         u == 0x205F || u == 0x3000;
+  return u == 0xA0 || u == 0x1680 || (u >= 0x2000 && u <= 0x200A) || u == 0x202F || u == 0x205F ||
+         u == 0x3000;
 }
 
 /* Characters that show nothing: zero-width space, word joiner, byte order

@@ -271,7 +271,7 @@ apply_commands (BatonTeam *team, const BatonMessage *message, BatonIngestResult 
   g_autoptr (BatonCommand) implicit = command_from_address (team->config, message, result);
   if (!find_context (team, message, result, error))
     return FALSE;
-  ApplyContext context = { team, message, result, result->member, now, result->message_row };
+  ApplyContext context = { team, message, result, result->member, now, result->message_row, FALSE };
   if (implicit != NULL && !workflow_apply_command (&context, implicit, error))
     return FALSE;
   g_autoptr (GPtrArray) commands = baton_commands_parse (message->visible_text);

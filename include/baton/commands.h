@@ -28,7 +28,7 @@ typedef struct {
   BatonCommandKind kind;
   guint line;   /* 1-based line in the visible text where it starts */
   gint64 task;  /* task number, or 0 when the line names none (context decides) */
-  gboolean it;  /* task 0 written as "it": the task this mail last named, else context */
+  gboolean it;  /* task 0 written as "it": the task the line before named, else context */
   char *who;    /* handoff target or @mention as written, without '@'; owned, may be NULL */
   char *text;   /* title, note, reason or free text; owned, may be NULL */
   char *source; /* the line as written (trimmed), owned */

@@ -348,7 +348,8 @@ test_near_misses (void)
     { "Dnoe", "`Dnoe` is not a command: write `done`" },
     { "takke", "`takke` is not a command: write `take`" },
     { "pas 5 to bob", "`pas` is not a command: write `pass 5 to bob`" },
-    { "hnadoff 5 to bob: see logs", "`hnadoff` is not a command: write `handoff 5 to bob: see logs`" },
+    { "hnadoff 5 to bob: see logs",
+      "`hnadoff` is not a command: write `handoff 5 to bob: see logs`" },
     { "tsak: Write the guide", "`tsak` is not a command: write `task: Write the guide`" },
     { "Tood: Write the guide", "`Tood` is not a command: write `todo: Write the guide`" },
     { "- tkae 5", "`tkae` is not a command: write `take 5`" },
@@ -550,6 +551,56 @@ test_long_lines (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
 }
 
+/* Microseconds for the fastest of REPEATS parses of TEXT, each parse run
+ * ROUNDS times: the minimum is what the work costs, not the machine's load. */
+static gint64
+fastest_parse (const char *text, int repeats, int rounds)
+{
+  gint64 best = G_MAXINT64;
+  for (int r = 0; r < repeats; r++)
+    {
+      gint64 start = g_get_monotonic_time ();
+      for (int i = 0; i < rounds; i++)
+        g_ptr_array_unref (baton_commands_parse (text));
+      best = MIN (best, g_get_monotonic_time () - start);
+    }
+  return best;
+}
+
+/* The new readings (Unicode normalisation, near misses, "it", punctuation)
+ * stay linear: 100 times the text may cost at most 400 times the time
+ * (quadratic work would be 10,000 times). */
+static void
+test_linear_ratio (void)
+{
+  static const char *const lines[] = {
+    "take\u00a05, thanks\n",
+    "tkae 5\n",
+    "\u200bNode 5: down since 3am\n",
+    "done\n\nDeployed, all green.\n",
+    "pass it to bob\n",
+    "Dnoe.\n",
+    "hand off 5 to chen: see the ticket\n",
+    "Take it easy, the deploy is fine\n",
+    "\ufeffdone 7, shipped\n",
+    "caf\u00e9 \u2009 notes from today\n",
+  };
+  g_autoptr (GString) small = g_string_new (NULL);
+  g_autoptr (GString) big = g_string_new (NULL);
+  for (guint i = 0; small->len < 10 * 1024; i++)
+    g_string_append (small, lines[i % G_N_ELEMENTS (lines)]);
+  for (int i = 0; i < 100; i++)
+    g_string_append_len (big, small->str, small->len);
+  gint64 small_time = MAX (fastest_parse (small->str, 5, 20), 20);
+  gint64 big_time = fastest_parse (big->str, 4, 1);
+  g_test_message ("10 KB: %" G_GINT64_FORMAT " us, 1 MB: %" G_GINT64_FORMAT " us (ratio %.0f)",
+                  small_time / 20, big_time, big_time * 20.0 / small_time);
+  if (big_time > 400 * small_time / 20)
+    g_error ("100x the text took %" G_GINT64_FORMAT " us, 20 runs of 1x took %" G_GINT64_FORMAT
+             " us: not linear",
+             big_time, small_time);
+}
+
 /* Random lines built from command fragments: whatever comes in, the
  * parser's promises hold (run under ASan/UBSan by make SANITIZE=1). */
 static void
@@ -734,6 +785,7 @@ main (int argc, char **argv)
   g_test_add_func ("/commands/paragraphs", test_paragraphs);
   g_test_add_func ("/commands/crlf-and-edges", test_crlf_and_edges);
   g_test_add_func ("/commands/long-lines", test_long_lines);
+  g_test_add_func ("/commands/linear-ratio", test_linear_ratio);
   g_test_add_func ("/commands/random-lines", test_random_lines);
   g_test_add_func ("/commands/plus-address", test_plus_address);
   g_test_add_func ("/commands/subject", test_subject);
