@@ -4,7 +4,7 @@
 # the task with it as the note, "it" is the task in context, auto-replies
 # never act, and a plus-address acts only for the mail written to it.
 . "$(dirname "$0")/../lib.sh"
-plan 34
+plan 35
 write_config
 export BATON_NOW=2026-03-09T17:05:00Z
 outcome () { db "select outcome || coalesce(':' || reason, '') from messages where message_id='$1'"; }
@@ -105,6 +105,28 @@ oof list@b 'Deploy' 'List-Id: <ops.lists.example.com>' | baton ingest
 like "a mailing list's copy (List-Id) is ignored" "$(outcome list@b)" "^ignored:.*List-Id"
 oof unsub@b 'News' 'List-Unsubscribe: <mailto:leave@example.com>' | baton ingest
 like "List-Unsubscribe marks list software" "$(outcome unsub@b)" "^ignored:.*List-Unsubscribe"
+# Each language's prefix, with X-Auto-Response-Suppress naming OOF or All.
+n=0 wrong=
+while IFS='|' read -r subject suppress want; do
+  n=$((n + 1))
+  oof "lang$n@b" "$subject" "X-Auto-Response-Suppress: $suppress" | baton ingest
+  got=$(outcome "lang$n@b"); got=${got%%:*}
+  [ "$got" = ignored ] || got=acted
+  [ "$got" = "$want" ] || wrong="$wrong ['$subject' + '$suppress': $got, expected $want]"
+done <<'CASES'
+Out of Office: Deploy|OOF|ignored
+Out of Office AutoReply: Deploy|All|ignored
+AUTOMATIC REPLY: Deploy|oof, dr|ignored
+=?UTF-8?B?QWJ3ZXNlbmhlaXRzbm90aXo6IERlcGxveQ==?=|All|ignored
+=?UTF-8?Q?Respuesta_autom=C3=A1tica:_Deploy?=|All|ignored
+=?UTF-8?B?6Ieq5YuV5Zue6KaG77yaIERlcGxveQ==?=|All|ignored
+Auto: Deploy|All|ignored
+Automatically generated: Deploy|All|acted
+Re: Automatic reply: Deploy|All|acted
+Automatic reply: Deploy|DR, NDR, RN|acted
+Automatic reply: Deploy|None|acted
+CASES
+is "11 subject and X-Auto-Response-Suppress pairs: each as expected" "$n:${wrong:- none}" "11: none"
 # Outlook sets X-Auto-Response-Suppress on ordinary mail too; a person may
 # write "Out of office:" in a subject. Either alone is a person's mail.
 mail "Bob Stone <bob@example.com>" "Re: [#1] Deploy to staging" human@b 'Done.' "X-Auto-Response-Suppress: All" | baton ingest
@@ -116,8 +138,9 @@ is "an 'Out of office:' subject without the header acts" "$(outcome away@a)" "ap
 mail "Alice Martin <alice@example.com>" "key rotation" k@a 'task: Rotate the staging keys' | baton ingest
 printf 'From: Alice Martin <alice@example.com>\nTo: team+take-7@example.com\nCc: bob@example.com\nSubject: mine\nMessage-ID: <plus7@a>\nDelivered-To: team+take-7@example.com\n\nI will do it today.\n' | baton ingest
 is "a new mail to team+take-7@ takes #7" "$(task_field 7 owner)" "alice"
+before=$(replies_to bob@example.com)
 printf 'From: Bob Stone <bob@example.com>\nTo: Alice Martin <alice@example.com>\nCc: team+take-7@example.com\nSubject: Re: mine\nMessage-ID: <replyall@b>\nIn-Reply-To: <plus7@a>\nReferences: <plus7@a>\nDelivered-To: team+take-7@example.com\nX-Original-To: team+take-7@example.com\n\nGreat, thanks!\n\nOn Mon, Alice wrote:\n> I will do it today.\n' | baton ingest
 is "bob's reply-all carrying team+take-7@ does not take #7 from alice" "$(task_field 7 owner)" "alice"
-is "it is filed as bob's words, nothing failed" "$(outcome replyall@b)/$(replies_to bob@example.com)" "applied/0"
+is "it is filed as bob's words, nothing failed" "$(outcome replyall@b)/$(($(replies_to bob@example.com) - before))" "applied/0"
 printf 'From: Bob Stone <bob@example.com>\nTo: team+take-7@example.com\nSubject: take 7\nMessage-ID: <plus7@b>\n\n' | baton ingest
 is "bob's own new mail to team+take-7@ does" "$(task_field 7 owner)" "bob"
