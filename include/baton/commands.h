@@ -31,7 +31,7 @@ typedef struct {
   gboolean it;  /* task 0 written as "it": the task the line before named, else context */
   char *who;    /* handoff target or @mention as written, without '@'; owned, may be NULL */
   char *text;   /* title, note, reason or free text; owned, may be NULL */
-  char *source; /* the line as written (trimmed), owned */
+  char *source; /* the line as read (trimmed; Unicode spaces as ' ', invisibles dropped), owned */
   char *error;  /* INVALID only: what is wrong and how to write it, owned */
 } BatonCommand;
 
