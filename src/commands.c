@@ -18,6 +18,18 @@
  *   is not part of an address ("mail bob@example.com") is the assignee.
  * - An UPDATE's source is its whole paragraph, like its text.
  * - Task numbers are 1..2^31-1; anything else is an error, not a wrap.
+ * - Forms people type are commands too (issue 11): punctuation after the
+ *   keyword ("Done.", "done, thanks": the text after ',' is the note),
+ *   "it" for the task ("take it", "pass it to bob"), "hand off" and
+ *   "hand over", the number glued to the keyword ("take5"). No-break and
+ *   other Unicode spaces count as spaces, and invisible characters (a
+ *   leading U+FEFF, U+200B) are dropped before a line is read.
+ * - "Take, for example, ..." and "take it easy" stay prose: only done and
+ *   drop take a note after punctuation, and after "it" only what could
+ *   follow a number may come.
+ * - A near miss ("tkae 5", "dn 5") is an error with the form to use, never
+ *   an update; see near_miss() for the rule that keeps prose ("Node 5:
+ *   down", "Notes: ...", "Don") out of it.
  * - Every step only moves forward through the line, so the whole parse is
  *   linear in the input (a 100 KB line costs one pass).
  */
@@ -29,17 +41,42 @@
 /* Task numbers fit a signed 32-bit column everywhere they are stored. */
 #define MAX_TASK_NUMBER G_MAXINT32
 
+/* How the rest of the line after a keyword is read. */
+typedef enum {
+  ARGS_TITLE,    /* task: TITLE, the colon required */
+  ARGS_BARE,     /* take [N]: nothing may follow the number */
+  ARGS_TEXT,     /* done [N] [: text] */
+  ARGS_NOTE,     /* note [N]: text, the text required */
+  ARGS_RECEIVER, /* handoff [N] to WHO [: note] */
+} ArgShape;
+
+enum {
+  ALONE_WITH_PUNCTUATION = 1 << 0, /* "Done." and "Take!" are the bare command */
+  NOTE_AFTER_PUNCTUATION = 1 << 1, /* "done, thanks": the note follows the ',' */
+};
+
+/* One row per command word: a new command is a new row (and its kind). */
 typedef struct {
-  const char *word;
+  const char *word; /* lowercase; a space matches any run of spaces */
   BatonCommandKind kind;
+  ArgShape shape;
+  guint flags;
 } Keyword;
 
 static const Keyword keywords[] = {
-  { "task", BATON_COMMAND_TASK },    { "todo", BATON_COMMAND_TASK },
-  { "take", BATON_COMMAND_TAKE },    { "done", BATON_COMMAND_DONE },
-  { "drop", BATON_COMMAND_DROP },    { "handoff", BATON_COMMAND_HANDOFF },
-  { "pass", BATON_COMMAND_HANDOFF }, { "note", BATON_COMMAND_NOTE },
-  { "block", BATON_COMMAND_BLOCK },  { "unblock", BATON_COMMAND_UNBLOCK },
+  { "task", BATON_COMMAND_TASK, ARGS_TITLE, 0 },
+  { "todo", BATON_COMMAND_TASK, ARGS_TITLE, 0 },
+  { "take", BATON_COMMAND_TAKE, ARGS_BARE, ALONE_WITH_PUNCTUATION },
+  { "done", BATON_COMMAND_DONE, ARGS_TEXT, ALONE_WITH_PUNCTUATION | NOTE_AFTER_PUNCTUATION },
+  { "drop", BATON_COMMAND_DROP, ARGS_TEXT, ALONE_WITH_PUNCTUATION | NOTE_AFTER_PUNCTUATION },
+  { "handoff", BATON_COMMAND_HANDOFF, ARGS_RECEIVER, 0 },
+  { "hand off", BATON_COMMAND_HANDOFF, ARGS_RECEIVER, 0 },
+  { "hand-off", BATON_COMMAND_HANDOFF, ARGS_RECEIVER, 0 },
+  { "hand over", BATON_COMMAND_HANDOFF, ARGS_RECEIVER, 0 },
+  { "pass", BATON_COMMAND_HANDOFF, ARGS_RECEIVER, 0 },
+  { "note", BATON_COMMAND_NOTE, ARGS_NOTE, 0 },
+  { "block", BATON_COMMAND_BLOCK, ARGS_TEXT, ALONE_WITH_PUNCTUATION },
+  { "unblock", BATON_COMMAND_UNBLOCK, ARGS_BARE, ALONE_WITH_PUNCTUATION },
 };
 
 typedef enum { NUMBER_NONE, NUMBER_OK, NUMBER_BAD } NumberResult;
@@ -110,26 +147,75 @@ skip_bullet (const char *p)
   return p;
 }
 
+/* A run of sentence punctuation (". , ! ;" and "…") that ends the word
+ * before it: followed by a space or the end. Returns the text after the
+ * run, or P itself when there is none: "7.5" and "done.txt" are words. */
+static const char *
+skip_punctuation (const char *p)
+{
+  const char *q = p;
+  for (;;)
+    {
+      if (*q == '.' || *q == ',' || *q == '!' || *q == ';')
+        q++;
+      else if (strncmp (q, "\xe2\x80\xa6", 3) == 0)
+        q += 3;
+      else
+        break;
+    }
+  if (q == p || (*q != '\0' && *q != ' ' && *q != '\t'))
+    return p;
+  return q;
+}
+
+/* TRUE when a command word may end just before P: at a space, ':', the
+ * end, sentence punctuation ("Done."), or a number glued on ("take5"). */
+static gboolean
+ends_word (const char *p)
+{
+  return *p == '\0' || *p == ':' || *p == ' ' || *p == '\t' || *p == '#' || g_ascii_isdigit (*p) ||
+         *p == '.' || *p == ',' || *p == '!' || *p == ';' || strncmp (p, "\xe2\x80\xa6", 3) == 0;
+}
+
+/* Length of WORD at P, any case, a space in WORD matching a run of
+ * spaces ("hand   off"); 0 when P does not start with it. */
+static gsize
+match_word (const char *p, const char *word)
+{
+  const char *q = p;
+  for (const char *w = word; *w != '\0'; w++)
+    {
+      if (*w == ' ')
+        {
+          if (*q != ' ' && *q != '\t')
+            return 0;
+          q = skip_space (q);
+        }
+      else if (g_ascii_tolower (*q) != *w)
+        return 0;
+      else
+        q++;
+    }
+  return (gsize) (q - p);
+}
+
 /* The keyword starting at p (after an optional '#'), or NULL. The word must
- * end at a space, ':' or the end of the line: "done7" and "done." are
- * words of their own. */
+ * end where ends_word() allows: "taken" and "done.txt" are words of their
+ * own. */
 static const Keyword *
 match_keyword (const char *p, const char **after)
 {
   if (*p == '#')
     p++;
-  gsize len = 0;
-  while (g_ascii_isalpha (p[len]))
-    len++;
-  char next = p[len];
-  if (next != '\0' && next != ':' && next != ' ' && next != '\t')
-    return NULL;
   for (gsize i = 0; i < G_N_ELEMENTS (keywords); i++)
-    if (strlen (keywords[i].word) == len && g_ascii_strncasecmp (p, keywords[i].word, len) == 0)
-      {
-        *after = p + len;
-        return &keywords[i];
-      }
+    {
+      gsize len = match_word (p, keywords[i].word);
+      if (len > 0 && ends_word (p + len))
+        {
+          *after = p + len;
+          return &keywords[i];
+        }
+    }
   return NULL;
 }
 
@@ -158,7 +244,7 @@ parse_number (const char *p, gint64 *value, const char **after, const char **why
   for (; g_ascii_isdigit (*p); p++)
     if (n <= MAX_TASK_NUMBER)
       n = n * 10 + (*p - '0');
-  if (*p != '\0' && *p != ' ' && *p != '\t' && *p != ':')
+  if (*p != '\0' && *p != ' ' && *p != '\t' && *p != ':' && skip_punctuation (p) == p)
     {
       *why = "a task number is digits only";
       return NUMBER_BAD;
@@ -188,6 +274,43 @@ skip_separator (const char *p)
   if (len > 0 && (p[len] == '\0' || p[len] == ' ' || p[len] == '\t'))
     return p + len;
   return NULL;
+}
+
+/* "it" as the task ("take it", "pass it to bob"): returns the text after
+ * it, or NULL when P is not the word "it". */
+static const char *
+after_it (const char *p)
+{
+  if (g_ascii_tolower (p[0]) != 'i' || g_ascii_tolower (p[1]) != 't')
+    return NULL;
+  const char *q = p + 2;
+  if (*q == '\0' || *q == ' ' || *q == '\t' || *q == ':' || skip_punctuation (q) != q)
+    return q;
+  return NULL;
+}
+
+/* A task number, or "it" (task 0 with *it set: the workflow decides). */
+static NumberResult
+parse_reference (const char *p, gint64 *value, gboolean *it, const char **after, const char **why)
+{
+  const char *q = after_it (p);
+  if (q == NULL)
+    return parse_number (p, value, after, why);
+  *it = TRUE;
+  *after = q;
+  return NUMBER_OK;
+}
+
+/* Before a note after the task: a separator, or sentence punctuation
+ * ("done 7, thanks"). Returns the text after it, or NULL. */
+static const char *
+skip_text_separator (const char *p)
+{
+  const char *text = skip_separator (p);
+  if (text != NULL)
+    return text;
+  text = skip_punctuation (p);
+  return text != p ? text : NULL;
 }
 
 /* Bytes a short name may hold: ASCII letters and digits, "._-+", and any
@@ -269,6 +392,7 @@ invalidate (BatonCommand *c, const char *format, ...)
   va_start (args, format);
   c->kind = BATON_COMMAND_INVALID;
   c->task = 0;
+  c->it = FALSE;
   g_clear_pointer (&c->who, g_free);
   g_clear_pointer (&c->text, g_free);
   g_free (c->error);
@@ -359,7 +483,7 @@ parse_text_tail (BatonCommand *c, const char *keyword, const char *p, gboolean w
     c->text = note_text (p);
   else if (*p != '\0')
     {
-      const char *text = skip_separator (p);
+      const char *text = skip_text_separator (p);
       if (text == NULL)
         return invalidate (
             c, "unexpected text after the task number: write `%s %" G_GINT64_FORMAT ": your text`",
@@ -376,18 +500,17 @@ parse_text_tail (BatonCommand *c, const char *keyword, const char *p, gboolean w
 static BatonCommand *
 parse_bare_tail (BatonCommand *c, const char *keyword, const char *p, gboolean numbered)
 {
-  if (*p == '\0')
-    return c;
+  if (*skip_space (skip_punctuation (p)) == '\0')
+    return c; /* "take 12." */
   return invalidate (c, "unexpected text after %s: write `%s %" G_GINT64_FORMAT "`",
                      numbered ? "the task number" : "the keyword", keyword,
                      c->task > 0 ? c->task : 12);
 }
 
 static gboolean
-takes_text (BatonCommandKind kind)
+takes_text (const Keyword *kw)
 {
-  return kind == BATON_COMMAND_DONE || kind == BATON_COMMAND_DROP || kind == BATON_COMMAND_NOTE ||
-         kind == BATON_COMMAND_BLOCK;
+  return kw->shape == ARGS_TEXT || kw->shape == ARGS_NOTE;
 }
 
 /* Everything after the keyword (and its colon, when colon is set). */
@@ -396,16 +519,18 @@ parse_arguments (BatonCommand *c, const Keyword *kw, const char *p, gboolean col
 {
   const char *rest = p;
   const char *why = NULL;
-  NumberResult number = parse_number (p, &c->task, &rest, &why);
+  NumberResult number = parse_reference (p, &c->task, &c->it, &rest, &why);
 
-  /* "note: 12 tests fail": after "KEYWORD:" a number only counts when
-   * nothing or a separator follows it; otherwise it starts the text. */
-  if (colon && takes_text (kw->kind) && number != NUMBER_NONE)
+  /* "note: 12 tests fail", "note: it works": after "KEYWORD:" a number
+   * only counts when nothing or a separator follows it; otherwise it
+   * starts the text. */
+  if (colon && takes_text (kw) && number != NUMBER_NONE)
     {
       const char *q = number == NUMBER_OK ? skip_space (rest) : NULL;
-      if (q == NULL || (*q != '\0' && skip_separator (q) == NULL))
+      if (q == NULL || (*q != '\0' && skip_text_separator (q) == NULL))
         {
           c->task = 0;
+          c->it = FALSE;
           number = NUMBER_NONE;
         }
     }
@@ -414,17 +539,209 @@ parse_arguments (BatonCommand *c, const Keyword *kw, const char *p, gboolean col
   if (number == NUMBER_OK)
     p = skip_space (rest);
 
-  switch (kw->kind)
+  switch (kw->shape)
     {
-      case BATON_COMMAND_TAKE:
-      case BATON_COMMAND_UNBLOCK:
+      case ARGS_BARE:
         return parse_bare_tail (c, kw->word, p, number == NUMBER_OK);
-      case BATON_COMMAND_HANDOFF:
+      case ARGS_RECEIVER:
         return parse_handoff_tail (c, kw->word, p);
-      default:
-        return parse_text_tail (c, kw->word, p, colon && number == NUMBER_NONE,
-                                kw->kind == BATON_COMMAND_NOTE);
+      case ARGS_TITLE:
+      case ARGS_TEXT:
+      case ARGS_NOTE:
+        break;
     }
+  return parse_text_tail (c, kw->word, p, colon && number == NUMBER_NONE, kw->shape == ARGS_NOTE);
+}
+
+/* What may follow a task number (or "it") in an attempt that is not
+ * prose: "take it easy" and "Take it from me" are not commands. */
+static gboolean
+fits_after_number (const Keyword *kw, const char *p)
+{
+  if (*skip_space (skip_punctuation (p)) == '\0')
+    return TRUE;
+  if (kw->shape == ARGS_RECEIVER)
+    return starts_with_to (p);
+  return takes_text (kw) && skip_text_separator (p) != NULL;
+}
+
+/* Whether what follows the keyword (P, after spaces; no colon) can only be
+ * meant as a command. */
+static gboolean
+is_attempt (const Keyword *kw, const char *p)
+{
+  if (*p == '\0' || *p == '#' || g_ascii_isdigit (*p))
+    return TRUE;
+  if (kw->shape == ARGS_RECEIVER && starts_with_to (p))
+    return TRUE;
+  const char *q = after_it (p);
+  if (q != NULL)
+    return fits_after_number (kw, skip_space (q));
+  q = skip_punctuation (p);
+  if (q == p)
+    return FALSE;
+  if (*skip_space (q) == '\0')
+    return (kw->flags & ALONE_WITH_PUNCTUATION) != 0;
+  return (kw->flags & NOTE_AFTER_PUNCTUATION) != 0;
+}
+
+/* The line SOURCE whose keyword KW ends at AFTER; NULL when it is prose. */
+static BatonCommand *
+parse_command (const Keyword *kw, const char *after, const char *source, guint line)
+{
+  /* "take5" is a command, "take5x" a word of its own. */
+  if (*after == '#' || g_ascii_isdigit (*after))
+    {
+      gint64 n = 0;
+      const char *end = NULL, *why = NULL;
+      if (parse_number (after, &n, &end, &why) != NUMBER_OK)
+        return NULL;
+    }
+  const char *p = skip_space (after);
+  gboolean colon = (*p == ':');
+  if (kw->shape == ARGS_TITLE)
+    return colon ? parse_task (command_new (kw->kind, line, source), kw->word, p + 1) : NULL;
+  /* Only what could not be prose makes the line an attempt. */
+  if (!colon && !is_attempt (kw, p))
+    return NULL;
+
+  BatonCommand *c = command_new (kw->kind, line, source);
+  return parse_arguments (c, kw, colon ? skip_space (p + 1) : p, colon);
+}
+
+/* Optimal string alignment distance (Damerau: a swap of neighbours is one
+ * edit) between two short lowercase words; both at most NEAR_MAX long. */
+#define NEAR_MAX 9
+
+static guint
+edit_distance (const char *a, gsize la, const char *b, gsize lb)
+{
+  guint d[NEAR_MAX + 1][NEAR_MAX + 1];
+  for (gsize i = 0; i <= la; i++)
+    d[i][0] = (guint) i;
+  for (gsize j = 0; j <= lb; j++)
+    d[0][j] = (guint) j;
+  for (gsize i = 1; i <= la; i++)
+    for (gsize j = 1; j <= lb; j++)
+      {
+        guint cost = a[i - 1] != b[j - 1];
+        guint best = MIN (d[i - 1][j] + 1, d[i][j - 1] + 1);
+        best = MIN (best, d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+          best = MIN (best, d[i - 2][j - 2] + 1);
+        d[i][j] = best;
+      }
+  return d[la][lb];
+}
+
+/* A slip of the fingers rather than another word: two neighbours swapped
+ * ("tkae") or one letter too many ("doone"). Substitutions and deletions
+ * make real words and names ("Node", "None", "Don", "Tate"). */
+static gboolean
+is_typing_slip (const char *word, gsize len, const char *keyword, gsize klen, guint distance)
+{
+  if (distance != 1)
+    return FALSE;
+  if (len == klen + 1)
+    return TRUE;
+  if (len != klen)
+    return FALSE;
+  for (gsize i = 0; i + 1 < len; i++)
+    if (word[i] != keyword[i])
+      return word[i] == keyword[i + 1] && word[i + 1] == keyword[i];
+  return FALSE;
+}
+
+/* The keyword nearest to WORD (distance 1 or 2, same first letter or the
+ * first two swapped), or NULL. A word that extends a keyword ("notes",
+ * "taken", "tasks") is a word of its own. Only one-word keywords. */
+static const Keyword *
+nearest_keyword (const char *word, gsize len, guint *distance)
+{
+  const Keyword *best = NULL;
+  *distance = 3;
+  for (gsize i = 0; i < G_N_ELEMENTS (keywords); i++)
+    {
+      const char *k = keywords[i].word;
+      gsize klen = strlen (k);
+      if (strchr (k, ' ') != NULL || strchr (k, '-') != NULL)
+        continue;
+      if (len > klen && strncmp (word, k, klen) == 0)
+        return NULL;
+      gboolean same_start = word[0] == k[0] || (word[0] == k[1] && word[1] == k[0]);
+      guint d = edit_distance (word, len, k, klen);
+      if (same_start && d >= 1 && d < *distance)
+        {
+          best = &keywords[i];
+          *distance = d;
+        }
+    }
+  return best;
+}
+
+/* The right way to write C, for the error message. */
+static char *
+suggestion (const Keyword *kw, const BatonCommand *c)
+{
+  GString *form = g_string_new (kw->word);
+  if (kw->shape == ARGS_TITLE)
+    g_string_append (form, ":");
+  else if (c->task > 0)
+    g_string_append_printf (form, " %" G_GINT64_FORMAT, c->task);
+  else if (c->it)
+    g_string_append (form, " it");
+  if (c->who != NULL)
+    g_string_append_printf (form, " to %s", c->who);
+  if (c->text != NULL)
+    {
+      g_autofree char *text = excerpt (c->text, strlen (c->text));
+      g_string_append_printf (form, "%s %s", kw->shape == ARGS_TITLE ? "" : ":", text);
+    }
+  return g_string_free (form, FALSE);
+}
+
+/* A line that is nearly a command ("tkae 5", "dn 5", "Doen.") is reported
+ * with the form to use, never filed as an update. The rule, which keeps
+ * prose out of it:
+ * - its first word is no keyword but within edit distance 1 or 2 of one,
+ *   starts with the same letter (or the first two swapped), and does not
+ *   extend a keyword ("Notes:", "taken", "Tasks:" are words);
+ * - with the keyword in its place, the line is a valid command;
+ * - and that command is the keyword with a task number or "it" and
+ *   nothing else ("dn 5", "tkae it"), or a handoff with its number and
+ *   receiver ("pas 5 to bob"); any other shape (the word alone "Doen.",
+ *   "dnoe 5: shipped", "tsak: Write the guide") counts only when the word
+ *   is a slip of the fingers (is_typing_slip()): "Node 5: down since 3am",
+ *   "Don", "Dome." stay prose. */
+static BatonCommand *
+near_miss (const char *p, const char *source, guint line)
+{
+  if (*p == '#')
+    p++;
+  gsize len = 0;
+  while (len <= NEAR_MAX && g_ascii_isalpha (p[len]))
+    len++;
+  if (len < 2 || len > NEAR_MAX || !ends_word (p + len))
+    return NULL;
+  char word[NEAR_MAX + 1];
+  for (gsize i = 0; i < len; i++)
+    word[i] = g_ascii_tolower (p[i]);
+  word[len] = '\0';
+  guint distance = 0;
+  const Keyword *kw = nearest_keyword (word, len, &distance);
+  if (kw == NULL)
+    return NULL;
+  g_autoptr (BatonCommand) c = parse_command (kw, p + len, source, line);
+  if (c == NULL || c->kind == BATON_COMMAND_INVALID)
+    return NULL;
+  gboolean numbered = c->task > 0 || c->it;
+  gboolean plain = numbered && c->text == NULL && kw->shape != ARGS_TITLE &&
+                   (kw->shape == ARGS_RECEIVER || c->who == NULL);
+  if (!plain && !is_typing_slip (word, len, kw->word, strlen (kw->word), distance))
+    return NULL;
+  g_autofree char *form = suggestion (kw, c);
+  g_autofree char *typed = g_strndup (p, len);
+  return invalidate (g_steal_pointer (&c), "`%s` is not a command: write `%s`", typed, form);
 }
 
 /* Parses one trimmed line; NULL when it is free text. */
@@ -432,21 +749,59 @@ static BatonCommand *
 parse_line (const char *source, guint line)
 {
   const char *after = NULL;
-  const Keyword *kw = match_keyword (skip_bullet (source), &after);
+  const char *p = skip_bullet (source);
+  const Keyword *kw = match_keyword (p, &after);
   if (kw == NULL)
-    return NULL;
+    return near_miss (p, source, line);
+  return parse_command (kw, after, source, line);
+}
 
-  const char *p = skip_space (after);
-  gboolean colon = (*p == ':');
-  if (kw->kind == BATON_COMMAND_TASK)
-    return colon ? parse_task (command_new (kw->kind, line, source), kw->word, p + 1) : NULL;
-  /* Only what could not be prose makes the line an attempt. */
-  if (!colon && *p != '\0' && *p != '#' && !g_ascii_isdigit (*p) &&
-      !(kw->kind == BATON_COMMAND_HANDOFF && starts_with_to (p)))
-    return NULL;
+/* Spaces to a reader: no-break, en/em and the other Unicode spaces. */
+static gboolean
+is_unicode_space (gunichar u)
+{
+  return u == 0xA0 || u == 0x1680 || (u >= 0x2000 && u <= 0x200A) || u == 0x202F || u == 0x205F ||
+         u == 0x3000;
+}
 
-  BatonCommand *c = command_new (kw->kind, line, source);
-  return parse_arguments (c, kw, colon ? skip_space (p + 1) : p, colon);
+/* Characters that show nothing: zero-width space, word joiner, byte order
+ * mark, soft hyphen anywhere; the joiners and direction marks, which
+ * matter inside some scripts and emoji, only before the first visible one. */
+static gboolean
+is_invisible (gunichar u, gboolean leading)
+{
+  if (u == 0x200B || u == 0x2060 || u == 0xFEFF || u == 0xAD)
+    return TRUE;
+  return leading && ((u >= 0x200C && u <= 0x200F) || (u >= 0x202A && u <= 0x202E) ||
+                     (u >= 0x2066 && u <= 0x2069));
+}
+
+/* LINE as the parser reads it: Unicode spaces made ' ', invisible
+ * characters dropped. NULL when LINE is plain ASCII (nothing to do). */
+static char *
+normalize_line (const char *line)
+{
+  const char *p = line;
+  while (*p != '\0' && (guchar) *p < 0x80)
+    p++;
+  if (*p == '\0')
+    return NULL;
+  GString *out = g_string_sized_new (strlen (line));
+  gboolean leading = TRUE;
+  for (const char *q = line; *q != '\0'; q = g_utf8_next_char (q))
+    {
+      gunichar u = g_utf8_get_char (q);
+      if (is_invisible (u, leading))
+        continue;
+      if (is_unicode_space (u))
+        g_string_append_c (out, ' ');
+      else
+        {
+          g_string_append_len (out, q, g_utf8_next_char (q) - q);
+          leading = leading && (u == ' ' || u == '\t');
+        }
+    }
+  return g_strstrip (g_string_free (out, FALSE));
 }
 
 static void
@@ -480,13 +835,16 @@ baton_commands_parse (const char *visible_text)
       line++;
       char *trimmed = g_strstrip (start); /* also drops the CR of CRLF */
       start = newline != NULL ? newline + 1 : NULL;
+      /* Commands are read normalised; free text is kept as written. */
+      g_autofree char *normal = normalize_line (trimmed);
+      const char *read = normal != NULL ? normal : trimmed;
 
-      if (*trimmed == '\0')
+      if (*read == '\0')
         {
           flush_update (out, run, run_line);
           continue;
         }
-      BatonCommand *c = parse_line (trimmed, line);
+      BatonCommand *c = parse_line (read, line);
       if (c != NULL)
         {
           flush_update (out, run, run_line);
@@ -545,7 +903,10 @@ baton_commands_from_plus_address (const char *recipient, const char *team_addres
       *task = 0;
       return TRUE;
     }
-  static const Keyword verbs[] = {
+  static const struct {
+    const char *word;
+    BatonCommandKind kind;
+  } verbs[] = {
     { "take-", BATON_COMMAND_TAKE },
     { "done-", BATON_COMMAND_DONE },
     { "drop-", BATON_COMMAND_DROP },

@@ -416,9 +416,111 @@ extract_sender (BatonMessage *message, GMimeMessage *mime)
     }
 }
 
+/* Subject prefixes of auto-replies, lowercase NFKC, without their ':'
+ * (Exchange writes the one of the mailbox's language, Lotus "AUTO:"). */
+static const char *const auto_reply_subjects[] = {
+  "automatic reply",
+  "auto reply",
+  "autoreply",
+  "auto-reply",
+  "auto response",
+  "auto",
+  "out of office",
+  "out of office autoreply",
+  "out of the office",
+  "réponse automatique",
+  "absence du bureau",
+  "automatische antwort",
+  "abwesenheitsnotiz",
+  "respuesta automática",
+  "risposta automatica",
+  "fuori sede",
+  "resposta automática",
+  "automatisch antwoord",
+  "autosvar",
+  "automatisk svar",
+  "automatiskt svar",
+  "frånvaro",
+  "automaattinen vastaus",
+  "automatyczna odpowiedź",
+  "automatická odpověď",
+  "автоматический ответ",
+  "自動回覆",
+  "自动回复",
+  "自動応答",
+  "自動返信",
+};
+
+/* TRUE when SUBJECT starts with an auto-reply prefix and its ':'. Only its
+ * first 48 characters are looked at, normalised (NFKC makes a no-break
+ * space a space and "：" a ':') and case-folded. */
+static gboolean
+has_auto_reply_subject (const char *subject)
+{
+  const char *end = subject;
+  for (int i = 0; i < 48 && *end != '\0'; i++)
+    end = g_utf8_next_char (end);
+  g_autofree char *normal = g_utf8_normalize (subject, end - subject, G_NORMALIZE_ALL_COMPOSE);
+  if (normal == NULL)
+    return FALSE;
+  g_autofree char *folded = g_utf8_casefold (normal, -1);
+  for (gsize i = 0; i < G_N_ELEMENTS (auto_reply_subjects); i++)
+    {
+      gsize len = strlen (auto_reply_subjects[i]);
+      if (strncmp (folded, auto_reply_subjects[i], len) != 0)
+        continue;
+      const char *p = folded + len;
+      while (*p == ' ' || *p == '\t')
+        p++;
+      if (*p == ':')
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* TRUE when an X-Auto-Response-Suppress value names OOF or All. */
+static gboolean
+suppresses_out_of_office (const char *value)
+{
+  g_auto (GStrv) tokens = g_strsplit_set (value, ", \t", -1);
+  for (int i = 0; tokens[i] != NULL; i++)
+    if (g_ascii_strcasecmp (tokens[i], "OOF") == 0 || g_ascii_strcasecmp (tokens[i], "All") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Precedence or X-Precedence saying bulk, junk, list or auto_reply. */
+static char *
+precedence_reason (GMimeHeaderList *headers)
+{
+  const char *const names[] = { "Precedence", "X-Precedence" };
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GMimeHeader *header = g_mime_header_list_get_header (headers, names[i]);
+      if (header == NULL)
+        continue;
+      g_autofree char *value = g_ascii_strdown (g_mime_header_get_value (header), -1);
+      g_strstrip (value);
+      if (g_str_equal (value, "bulk") || g_str_equal (value, "junk") ||
+          g_str_equal (value, "list") || g_str_equal (value, "auto_reply"))
+        return g_strdup_printf ("%s: %s", names[i], value);
+    }
+  return NULL;
+}
+
 /* The one place that decides a mail was written by a machine (RFC 3834
- * Auto-Submitted, bulk precedence, bounces). Own-mail checks (X-Loop marker,
- * our own address) need the configuration and live in the workflow. */
+ * Auto-Submitted, bulk precedence, bounces, the auto-reply and list
+ * markers real servers send). Own-mail checks (X-Loop marker, our own
+ * address) need the configuration and live in the workflow.
+ *
+ * Exchange's out-of-office replies carry no Auto-Submitted. They carry
+ * X-Auto-Response-Suppress, but so does ordinary mail from Outlook in
+ * some setups (it asks others not to auto-reply; it does not say the
+ * mail is one), so that header counts only together with an auto-reply
+ * subject prefix ("Automatic reply:", "Abwesenheitsnotiz:"), and such a
+ * prefix alone does not count either: a person may well write "Out of
+ * office: Friday". A list's copy of a mail (List-Id, List-Unsubscribe)
+ * is the list's, not the sender's word to the team. */
 static char *
 machine_mail_reason (GMimeHeaderList *headers, const BatonMessage *message, GMimeMessage *mime)
 {
@@ -430,14 +532,9 @@ machine_mail_reason (GMimeHeaderList *headers, const BatonMessage *message, GMim
           (value[2] && value[2] != ';' && value[2] != ' '))
         return g_strdup_printf ("Auto-Submitted: %s", value);
     }
-  GMimeHeader *precedence = g_mime_header_list_get_header (headers, "Precedence");
+  char *precedence = precedence_reason (headers);
   if (precedence != NULL)
-    {
-      g_autofree char *value = g_ascii_strdown (g_mime_header_get_value (precedence), -1);
-      g_strstrip (value);
-      if (g_str_equal (value, "bulk") || g_str_equal (value, "junk") || g_str_equal (value, "list"))
-        return g_strdup_printf ("Precedence: %s", value);
-    }
+    return precedence;
   GMimeHeader *return_path = g_mime_header_list_get_header (headers, "Return-Path");
   if (return_path != NULL)
     {
@@ -446,11 +543,22 @@ machine_mail_reason (GMimeHeaderList *headers, const BatonMessage *message, GMim
       if (g_str_equal (value, "<>") || *value == '\0')
         return g_strdup ("bounce (empty Return-Path)");
     }
-  const char *const autoreply_headers[] = { "X-Autoreply", "X-Autorespond", "X-Auto-Reply",
-                                            "X-Failed-Recipients", NULL };
+  const char *const autoreply_headers[] = { "X-Autoreply",
+                                            "X-Autorespond",
+                                            "X-Auto-Reply",
+                                            "X-Failed-Recipients",
+                                            "X-MS-Exchange-Inbox-Rules-Loop",
+                                            "List-Id",
+                                            "List-Unsubscribe",
+                                            NULL };
   for (int i = 0; autoreply_headers[i]; i++)
     if (g_mime_header_list_contains (headers, autoreply_headers[i]))
       return g_strdup_printf ("%s header", autoreply_headers[i]);
+  GMimeHeader *suppress = g_mime_header_list_get_header (headers, "X-Auto-Response-Suppress");
+  const char *suppressed = suppress ? g_mime_header_get_value (suppress) : NULL;
+  if (suppressed != NULL && message->subject != NULL && suppresses_out_of_office (suppressed) &&
+      has_auto_reply_subject (message->subject))
+    return g_strdup_printf ("auto-reply subject with X-Auto-Response-Suppress: %s", suppressed);
   GMimeContentType *type = g_mime_object_get_content_type (g_mime_message_get_mime_part (mime));
   if (type && g_mime_content_type_is_type (type, "multipart", "report"))
     return g_strdup ("delivery or read report (multipart/report)");

@@ -52,12 +52,26 @@ add_notice (ApplyContext *context, const char *kind, gint64 task, const char *to
   g_ptr_array_add (context->result->notices, notice);
 }
 
+/* "it" ("task: Fix the login" then "take it"): the task the line before
+ * it in this mail named, or 0. Only that one line: a scan back per "it"
+ * would make a mail of many lines cost their square. */
+static gint64
+last_named_task (ApplyContext *context)
+{
+  GPtrArray *lines = context->result->lines;
+  return lines->len > 0 ? ((BatonLineResult *) lines->pdata[lines->len - 1])->task : 0;
+}
+
 /* The task a command is about, or a failed line explaining why there is none. */
 static BatonTask *
 resolve_task (ApplyContext *context, const BatonCommand *command, BatonLineResult *line,
               GError **error)
 {
-  gint64 number = command->task > 0 ? command->task : context->result->context_task;
+  gint64 number = command->task;
+  if (number <= 0 && command->it)
+    number = last_named_task (context);
+  if (number <= 0)
+    number = context->result->context_task;
   const char *verb = baton_command_kind_name (command->kind);
   if (number <= 0)
     {
@@ -75,7 +89,9 @@ resolve_task (ApplyContext *context, const BatonCommand *command, BatonLineResul
     }
   if (task == NULL)
     finish (context, line, "there is no task #%" G_GINT64_FORMAT, number);
-  else if (g_str_equal (task->state, "done") && command->kind != BATON_COMMAND_NOTE)
+  else if (g_str_equal (task->state, "done") && command->kind != BATON_COMMAND_NOTE &&
+           !(command->kind == BATON_COMMAND_UPDATE && context->closed_context &&
+             number == context->result->context_task))
     {
       finish (context, line, "task #%" G_GINT64_FORMAT " is already done", number);
       g_clear_pointer (&task, baton_task_free);
@@ -241,6 +257,9 @@ apply_state_change (ApplyContext *context, const BatonCommand *command, BatonTas
       !record (context, task->id, kind, NULL, NULL, command->text, error))
     return FALSE;
   line->ok = TRUE;
+  /* Free text after it in this mail is about it, not a mistake. */
+  if (command->kind == BATON_COMMAND_DONE && task->id == context->result->context_task)
+    context->closed_context = TRUE;
   finish (context, line, "task #%" G_GINT64_FORMAT " %s", task->id, said);
   return TRUE;
 }

@@ -10,6 +10,7 @@ typedef struct {
   const char *sender; /* the acting member's short name */
   gint64 now;
   gint64 message_row;
+  gboolean closed_context; /* a done in this mail closed the context task */
 } ApplyContext;
 
 /* Applies one command, adding its line to context->result. FALSE with ERROR

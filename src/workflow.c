@@ -152,11 +152,20 @@ authorise (BatonTeam *team, const BatonMessage *message, BatonIngestResult *resu
   return member;
 }
 
-/* Plus-addressing names both a task and a command ("team+take-12@"). */
+/* Plus-addressing names both a task and a command ("team+take-12@").
+ * It acts only for a mail written to it, which is never a reply: a digest's
+ * mailto: link starts a new mail, while reply-all to a mail sent to
+ * team+take-5@ carries that address along in To or Cc, and must not take
+ * #5 again from whoever holds it now. The envelope cannot tell the two
+ * apart (the MTA's Delivered-To/X-Original-To name the plus address for
+ * both), the thread can: a reply names its parent in In-Reply-To or
+ * References. */
 static BatonCommand *
 command_from_address (const BatonConfig *config, const BatonMessage *message,
                       BatonIngestResult *result)
 {
+  if (message->references[0] != NULL)
+    return NULL;
   for (guint i = 0; message->recipients[i] != NULL; i++)
     {
       BatonCommandKind kind;
@@ -206,6 +215,51 @@ find_context (BatonTeam *team, const BatonMessage *message, BatonIngestResult *r
   return TRUE;
 }
 
+/* "done" alone, then free text ("done" ⏎⏎ "Deployed, all green."): the
+ * text says how it was done, so it closes the task as the done's note
+ * instead of arriving after it as a note on a done task. Returns how many
+ * UPDATEs after commands[I] it took, their text joined into *NOTE. */
+static guint
+prose_after_done (GPtrArray *commands, guint i, char **note)
+{
+  const BatonCommand *done = commands->pdata[i];
+  if (done->kind != BATON_COMMAND_DONE || done->text != NULL)
+    return 0;
+  guint taken = 0;
+  g_autoptr (GString) text = g_string_new (NULL);
+  for (guint j = i + 1; j < commands->len; j++, taken++)
+    {
+      const BatonCommand *next = commands->pdata[j];
+      if (next->kind != BATON_COMMAND_UPDATE)
+        break;
+      g_string_append (g_string_append (text, text->len ? "\n\n" : ""), next->text);
+    }
+  if (taken > 0)
+    *note = g_string_free (g_steal_pointer (&text), FALSE);
+  return taken;
+}
+
+/* Applies commands[I], with the prose after a bare "done" as its note when
+ * that closes the task; returns how many commands it used. 0 on a store
+ * failure (ERROR set). */
+static guint
+apply_at (ApplyContext *context, GPtrArray *commands, guint i, GError **error)
+{
+  const BatonCommand *command = commands->pdata[i];
+  g_autofree char *note = NULL;
+  guint taken = prose_after_done (commands, i, &note);
+  if (taken == 0)
+    return workflow_apply_command (context, command, error) ? 1 : 0;
+  BatonCommand with_note = *command;
+  with_note.text = note;
+  if (!workflow_apply_command (context, &with_note, error))
+    return 0;
+  GPtrArray *lines = context->result->lines;
+  const BatonLineResult *line = lines->pdata[lines->len - 1];
+  /* A done that failed leaves its prose to be read as usual. */
+  return line->ok ? 1 + taken : 1;
+}
+
 static gboolean
 apply_commands (BatonTeam *team, const BatonMessage *message, BatonIngestResult *result, gint64 now,
                 GError **error)
@@ -213,13 +267,17 @@ apply_commands (BatonTeam *team, const BatonMessage *message, BatonIngestResult 
   g_autoptr (BatonCommand) implicit = command_from_address (team->config, message, result);
   if (!find_context (team, message, result, error))
     return FALSE;
-  ApplyContext context = { team, message, result, result->member, now, result->message_row };
+  ApplyContext context = { team, message, result, result->member, now, result->message_row, FALSE };
   if (implicit != NULL && !workflow_apply_command (&context, implicit, error))
     return FALSE;
   g_autoptr (GPtrArray) commands = baton_commands_parse (message->visible_text);
-  for (guint i = 0; i < commands->len; i++)
-    if (!workflow_apply_command (&context, commands->pdata[i], error))
-      return FALSE;
+  for (guint i = 0; i < commands->len;)
+    {
+      guint used = apply_at (&context, commands, i, error);
+      if (used == 0)
+        return FALSE;
+      i += used;
+    }
   return TRUE;
 }
 

@@ -1,10 +1,12 @@
 /* The command language: newly written text in, a list of commands out.
  *
  * Pure: no I/O, no database. Line-oriented; keywords are case-insensitive,
- * an optional ':' may follow the keyword, '#' before a number is optional.
- * A line that starts like a command but does not parse is a
- * BATON_COMMAND_INVALID on that line (never a silent skip); every other line
- * is the sender's free text. See docs/DESIGN.md §2 and baton(1).
+ * an optional ':' may follow the keyword, '#' before a number is optional,
+ * "it" may stand for the number. Lines are read with Unicode spaces as
+ * spaces and invisible characters dropped. A line that starts like a
+ * command but does not parse, or is a near miss of one ("tkae 5"), is a
+ * BATON_COMMAND_INVALID on that line (never a silent skip); every other
+ * line is the sender's free text. See docs/DESIGN.md §2 and baton(1).
  */
 #pragma once
 #include <glib.h>
@@ -14,7 +16,7 @@ typedef enum {
   BATON_COMMAND_TAKE,    /* take [N] */
   BATON_COMMAND_DONE,    /* done [N] [: note] */
   BATON_COMMAND_DROP,    /* drop [N] [: note] */
-  BATON_COMMAND_HANDOFF, /* handoff|pass [N] to WHO [: note] */
+  BATON_COMMAND_HANDOFF, /* handoff|hand off|hand over|pass [N] to WHO [: note] */
   BATON_COMMAND_NOTE,    /* note [N]: text */
   BATON_COMMAND_BLOCK,   /* block [N]: reason */
   BATON_COMMAND_UNBLOCK, /* unblock [N] */
@@ -26,9 +28,10 @@ typedef struct {
   BatonCommandKind kind;
   guint line;   /* 1-based line in the visible text where it starts */
   gint64 task;  /* task number, or 0 when the line names none (context decides) */
+  gboolean it;  /* task 0 written as "it": the task the line before named, else context */
   char *who;    /* handoff target or @mention as written, without '@'; owned, may be NULL */
   char *text;   /* title, note, reason or free text; owned, may be NULL */
-  char *source; /* the line as written (trimmed), owned */
+  char *source; /* the line as read (trimmed; Unicode spaces as ' ', invisibles dropped), owned */
   char *error;  /* INVALID only: what is wrong and how to write it, owned */
 } BatonCommand;
 

@@ -225,8 +225,8 @@ test_free_text_look_alikes (void)
   assert_free_text ("Pass the salt");
   assert_free_text ("Task force met today");
   assert_free_text ("todo list is long");
-  assert_free_text ("Done.");
-  assert_free_text ("done7");
+  assert_free_text ("Done?");
+  assert_free_text ("done7x");
   assert_free_text ("taken 12");
   assert_free_text ("Take-12 was fun");
   assert_free_text ("handoffs are hard");
@@ -239,6 +239,200 @@ test_free_text_look_alikes (void)
   assert_free_text ("done - thanks everyone");
   assert_free_text ("I will take 12 tomorrow");
   assert_free_text ("passing to bob tomorrow");
+}
+
+/* "it" as the task: the command must say so, task 0 (the workflow
+ * decides which). */
+static void
+assert_it (const char *text, BatonCommandKind kind, const char *who, const char *note)
+{
+  g_autoptr (BatonCommand) c = parse_one (text);
+  if (c->kind != kind)
+    g_error ("`%s`: kind %s, expected %s (error: %s)", text, baton_command_kind_name (c->kind),
+             baton_command_kind_name (kind), c->error ? c->error : "none");
+  g_assert_true (c->it);
+  g_assert_cmpint (c->task, ==, 0);
+  g_assert_cmpstr (c->who, ==, who);
+  g_assert_cmpstr (c->text, ==, note);
+}
+
+/* Issue 11: the forms people type, each recognised with the right task. */
+static void
+test_typed_forms (void)
+{
+  /* Punctuation after the keyword. */
+  assert_command ("Done.", BATON_COMMAND_DONE, 0, NULL, NULL);
+  assert_command ("Done!", BATON_COMMAND_DONE, 0, NULL, NULL);
+  assert_command ("done!!!", BATON_COMMAND_DONE, 0, NULL, NULL);
+  assert_command ("Done…", BATON_COMMAND_DONE, 0, NULL, NULL);
+  assert_command ("Done...", BATON_COMMAND_DONE, 0, NULL, NULL);
+  assert_command ("done, thanks", BATON_COMMAND_DONE, 0, NULL, "thanks");
+  assert_command ("Done. Deployed to prod.", BATON_COMMAND_DONE, 0, NULL, "Deployed to prod.");
+  assert_command ("Drop, no time this week", BATON_COMMAND_DROP, 0, NULL, "no time this week");
+  assert_command ("Take.", BATON_COMMAND_TAKE, 0, NULL, NULL);
+  assert_command ("take!", BATON_COMMAND_TAKE, 0, NULL, NULL);
+  assert_command ("Unblock.", BATON_COMMAND_UNBLOCK, 0, NULL, NULL);
+  assert_command ("Block.", BATON_COMMAND_BLOCK, 0, NULL, NULL);
+  /* ... and after the number. */
+  assert_command ("done 7.", BATON_COMMAND_DONE, 7, NULL, NULL);
+  assert_command ("take 12!", BATON_COMMAND_TAKE, 12, NULL, NULL);
+  assert_command ("Done #7, thanks", BATON_COMMAND_DONE, 7, NULL, "thanks");
+  assert_command ("block 5, waiting for legal", BATON_COMMAND_BLOCK, 5, NULL, "waiting for legal");
+  assert_command ("done 7. Deployed, all green.", BATON_COMMAND_DONE, 7, NULL,
+                  "Deployed, all green.");
+  assert_invalid ("take 12, please", "unexpected text after the task number", "`take 12`");
+  assert_invalid ("done 7.5", "digits only", "`done 12`");
+  /* "it" for the task in context. */
+  assert_it ("take it", BATON_COMMAND_TAKE, NULL, NULL);
+  assert_it ("Take it.", BATON_COMMAND_TAKE, NULL, NULL);
+  assert_it ("TAKE IT!", BATON_COMMAND_TAKE, NULL, NULL);
+  assert_it ("take: it", BATON_COMMAND_TAKE, NULL, NULL);
+  assert_it ("done it", BATON_COMMAND_DONE, NULL, NULL);
+  assert_it ("drop it: no time", BATON_COMMAND_DROP, NULL, "no time");
+  assert_it ("drop it, no time", BATON_COMMAND_DROP, NULL, "no time");
+  assert_it ("pass it to bob", BATON_COMMAND_HANDOFF, "bob", NULL);
+  assert_it ("note it: flaky on staging", BATON_COMMAND_NOTE, NULL, "flaky on staging");
+  assert_command ("note: it works now", BATON_COMMAND_NOTE, 0, NULL, "it works now");
+  /* Two-word handoffs. */
+  assert_command ("hand off 5 to chen", BATON_COMMAND_HANDOFF, 5, "chen", NULL);
+  assert_command ("Hand over #5 to chen: logs in the ticket", BATON_COMMAND_HANDOFF, 5, "chen",
+                  "logs in the ticket");
+  assert_command ("hand-off 5 to chen", BATON_COMMAND_HANDOFF, 5, "chen", NULL);
+  assert_command ("Hand  off to @chen", BATON_COMMAND_HANDOFF, 0, "chen", NULL);
+  assert_invalid ("hand off 5", "hand off needs a receiver", "`hand off 5 to bob`");
+  /* The number glued to the keyword. */
+  assert_command ("take5", BATON_COMMAND_TAKE, 5, NULL, NULL);
+  assert_command ("done7", BATON_COMMAND_DONE, 7, NULL, NULL);
+  assert_command ("Take#5", BATON_COMMAND_TAKE, 5, NULL, NULL);
+  assert_command ("done7: shipped", BATON_COMMAND_DONE, 7, NULL, "shipped");
+  assert_command ("drop3.", BATON_COMMAND_DROP, 3, NULL, NULL);
+  /* Unicode spaces and invisible characters. */
+  assert_command ("take\u00a05", BATON_COMMAND_TAKE, 5, NULL, NULL);
+  assert_command ("done\u2009#7\u202f:\u00a0shipped", BATON_COMMAND_DONE, 7, NULL, "shipped");
+  assert_command ("\u3000take 5", BATON_COMMAND_TAKE, 5, NULL, NULL);
+  assert_command ("\ufefftake 5", BATON_COMMAND_TAKE, 5, NULL, NULL);
+  assert_command ("\u200btake 5", BATON_COMMAND_TAKE, 5, NULL, NULL);
+  assert_command ("\u200e\u200dDone.", BATON_COMMAND_DONE, 0, NULL, NULL);
+  assert_command ("take\u200b5", BATON_COMMAND_TAKE, 5, NULL, NULL);
+  assert_command ("hand\u00a0off 5 to chen", BATON_COMMAND_HANDOFF, 5, "chen", NULL);
+  g_autoptr (BatonCommand) c = parse_one ("\ufeff\u200btake\u00a05");
+  g_assert_cmpstr (c->source, ==, "take 5");
+  /* A line of invisible characters is a blank line. */
+  g_autoptr (GPtrArray) two = baton_commands_parse ("first\n\u200b\u00a0\nsecond");
+  g_assert_cmpuint (two->len, ==, 2);
+  /* Free text is kept as written, joiners and all. */
+  g_autoptr (BatonCommand) prose = parse_one ("deployed \U0001F468\u200d\U0001F4BB\u00a0ok");
+  g_assert_cmpstr (prose->text, ==, "deployed \U0001F468\u200d\U0001F4BB\u00a0ok");
+}
+
+/* Each near miss reported with the right form, word for word. */
+static void
+test_near_misses (void)
+{
+  static const struct {
+    const char *line;
+    const char *error;
+  } cases[] = {
+    { "tkae 5", "`tkae` is not a command: write `take 5`" },
+    { "Tkae 5", "`Tkae` is not a command: write `take 5`" },
+    { "dn 5", "`dn` is not a command: write `done 5`" },
+    { "don #5.", "`don` is not a command: write `done 5`" },
+    { "tkae5", "`tkae` is not a command: write `take 5`" },
+    { "tkae it", "`tkae` is not a command: write `take it`" },
+    { "dorp 3", "`dorp` is not a command: write `drop 3`" },
+    { "unblcok 4", "`unblcok` is not a command: write `unblock 4`" },
+    { "bolck 5", "`bolck` is not a command: write `block 5`" },
+    { "dnoe 7: shipped", "`dnoe` is not a command: write `done 7: shipped`" },
+    { "noet 12: the API changed", "`noet` is not a command: write `note 12: the API changed`" },
+    { "Doen.", "`Doen` is not a command: write `done`" },
+    { "Dnoe", "`Dnoe` is not a command: write `done`" },
+    { "takke", "`takke` is not a command: write `take`" },
+    { "pas 5 to bob", "`pas` is not a command: write `pass 5 to bob`" },
+    { "hnadoff 5 to bob: see logs",
+      "`hnadoff` is not a command: write `handoff 5 to bob: see logs`" },
+    { "tsak: Write the guide", "`tsak` is not a command: write `task: Write the guide`" },
+    { "Tood: Write the guide", "`Tood` is not a command: write `todo: Write the guide`" },
+    { "- tkae 5", "`tkae` is not a command: write `take 5`" },
+    { "\u200btkae\u00a05", "`tkae` is not a command: write `take 5`" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (BatonCommand) c = parse_one (cases[i].line);
+      if (c->kind != BATON_COMMAND_INVALID)
+        g_error ("`%s`: parsed as %s, expected a near miss", cases[i].line,
+                 baton_command_kind_name (c->kind));
+      g_assert_cmpstr (c->error, ==, cases[i].error);
+      g_assert_cmpint (c->task, ==, 0);
+      g_assert_false (c->it);
+      g_assert_null (c->who);
+      g_assert_null (c->text);
+    }
+}
+
+/* Ordinary English that starts with a keyword or a word near one. */
+static void
+test_prose_stays_prose (void)
+{
+  static const char *const prose[] = {
+    "Done with the review, thanks",
+    "Done and dusted",
+    "Done? Not yet",
+    "done.txt is missing",
+    "Task force met today",
+    "Tasks: reviewed the backlog",
+    "Blocked traffic on the M4",
+    "Blocker: waiting for legal",
+    "Block party tonight",
+    "Take a look at the deploy",
+    "Take it easy",
+    "Take it from me, the deploy is fine",
+    "Take, for example, the deploy",
+    "Take care,",
+    "Takes 5 minutes",
+    "Taken 5 minutes ago",
+    "Taking 5",
+    "Notes: the build failed",
+    "Noted, thanks",
+    "Note that 5 tests fail",
+    "Note, however, that staging is slow",
+    "Nope",
+    "Nice!",
+    "Node 5: down since 3am",
+    "Not 5, but 6",
+    "None.",
+    "Gone",
+    "Don",
+    "Dane",
+    "Tate",
+    "Dome.",
+    "Dope!",
+    "Line 5: missing semicolon",
+    "Page 5 of the report has a typo",
+    "Door 5: locked",
+    "Dock 5: closed for repairs",
+    "Tank 5: leaking",
+    "Talk: slides are up",
+    "Tod: can you check the logs?",
+    "To: everyone on the list",
+    "Drop me a line",
+    "Dropped 5 packets",
+    "Drop by my desk",
+    "Passed 5 tests",
+    "Pass the salt",
+    "Pass it on",
+    "Hand over the keys to Bob",
+    "Handing off to bob tomorrow",
+    "Hand it over, please",
+    "Unlock the door",
+    "Do it now",
+    "Doing 5 things",
+    "Doner kebab for lunch",
+    "Thanks",
+    "Cheers",
+    "Tomorrow I will take 12",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (prose); i++)
+    assert_free_text (prose[i]);
 }
 
 static void
@@ -357,6 +551,56 @@ test_long_lines (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
 }
 
+/* Microseconds for the fastest of REPEATS parses of TEXT, each parse run
+ * ROUNDS times: the minimum is what the work costs, not the machine's load. */
+static gint64
+fastest_parse (const char *text, int repeats, int rounds)
+{
+  gint64 best = G_MAXINT64;
+  for (int r = 0; r < repeats; r++)
+    {
+      gint64 start = g_get_monotonic_time ();
+      for (int i = 0; i < rounds; i++)
+        g_ptr_array_unref (baton_commands_parse (text));
+      best = MIN (best, g_get_monotonic_time () - start);
+    }
+  return best;
+}
+
+/* The new readings (Unicode normalisation, near misses, "it", punctuation)
+ * stay linear: 100 times the text may cost at most 400 times the time
+ * (quadratic work would be 10,000 times). */
+static void
+test_linear_ratio (void)
+{
+  static const char *const lines[] = {
+    "take\u00a05, thanks\n",
+    "tkae 5\n",
+    "\u200bNode 5: down since 3am\n",
+    "done\n\nDeployed, all green.\n",
+    "pass it to bob\n",
+    "Dnoe.\n",
+    "hand off 5 to chen: see the ticket\n",
+    "Take it easy, the deploy is fine\n",
+    "\ufeffdone 7, shipped\n",
+    "caf\u00e9 \u2009 notes from today\n",
+  };
+  g_autoptr (GString) small = g_string_new (NULL);
+  g_autoptr (GString) big = g_string_new (NULL);
+  for (guint i = 0; small->len < 10 * 1024; i++)
+    g_string_append (small, lines[i % G_N_ELEMENTS (lines)]);
+  for (int i = 0; i < 100; i++)
+    g_string_append_len (big, small->str, small->len);
+  gint64 small_time = MAX (fastest_parse (small->str, 5, 20), 20);
+  gint64 big_time = fastest_parse (big->str, 4, 1);
+  g_test_message ("10 KB: %" G_GINT64_FORMAT " us, 1 MB: %" G_GINT64_FORMAT " us (ratio %.0f)",
+                  small_time / 20, big_time, big_time * 20.0 / small_time);
+  if (big_time > 400 * small_time / 20)
+    g_error ("100x the text took %" G_GINT64_FORMAT " us, 20 runs of 1x took %" G_GINT64_FORMAT
+             " us: not linear",
+             big_time, small_time);
+}
+
 /* Random lines built from command fragments: whatever comes in, the
  * parser's promises hold (run under ASan/UBSan by make SANITIZE=1). */
 static void
@@ -395,6 +639,20 @@ test_random_lines (void)
     "<",
     ">",
     "x",
+    "it",
+    ".",
+    ",",
+    "!",
+    "…",
+    "\u00a0",
+    "\u200b",
+    "\ufeff",
+    "\u200d",
+    "tkae",
+    "dn",
+    "hand off",
+    "hand",
+    "5",
   };
   GRand *rand = g_rand_new_with_seed (20260309);
   for (int round = 0; round < 2000; round++)
@@ -520,10 +778,14 @@ main (int argc, char **argv)
   g_test_add_func ("/commands/note-block", test_note_block);
   g_test_add_func ("/commands/error-wording", test_error_wording);
   g_test_add_func ("/commands/free-text-look-alikes", test_free_text_look_alikes);
+  g_test_add_func ("/commands/typed-forms", test_typed_forms);
+  g_test_add_func ("/commands/near-misses", test_near_misses);
+  g_test_add_func ("/commands/prose-stays-prose", test_prose_stays_prose);
   g_test_add_func ("/commands/bullets", test_bullets);
   g_test_add_func ("/commands/paragraphs", test_paragraphs);
   g_test_add_func ("/commands/crlf-and-edges", test_crlf_and_edges);
   g_test_add_func ("/commands/long-lines", test_long_lines);
+  g_test_add_func ("/commands/linear-ratio", test_linear_ratio);
   g_test_add_func ("/commands/random-lines", test_random_lines);
   g_test_add_func ("/commands/plus-address", test_plus_address);
   g_test_add_func ("/commands/subject", test_subject);
