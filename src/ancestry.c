@@ -82,16 +82,16 @@ is_word_by_itself (gunichar c)
     return FALSE;
   switch (g_unichar_get_script (c))
     {
-    case G_UNICODE_SCRIPT_HAN:
-    case G_UNICODE_SCRIPT_HIRAGANA:
-    case G_UNICODE_SCRIPT_KATAKANA:
-    case G_UNICODE_SCRIPT_THAI:
-    case G_UNICODE_SCRIPT_LAO:
-    case G_UNICODE_SCRIPT_KHMER:
-    case G_UNICODE_SCRIPT_MYANMAR:
-      return TRUE;
-    default:
-      return FALSE;
+      case G_UNICODE_SCRIPT_HAN:
+      case G_UNICODE_SCRIPT_HIRAGANA:
+      case G_UNICODE_SCRIPT_KATAKANA:
+      case G_UNICODE_SCRIPT_THAI:
+      case G_UNICODE_SCRIPT_LAO:
+      case G_UNICODE_SCRIPT_KHMER:
+      case G_UNICODE_SCRIPT_MYANMAR:
+        return TRUE;
+      default:
+        return FALSE;
     }
 }
 
@@ -256,8 +256,7 @@ baton_ancestry_fingerprint (const char *text)
       fingerprint->width = MIN (n, BATON_ANCESTRY_WIDTH);
       fingerprint->words = n;
       fingerprint->hashes = g_array_new (FALSE, FALSE, sizeof (guint32));
-      add_shingles ((const Word *) tokens.words->data, n, fingerprint->width,
-                    fingerprint->hashes);
+      add_shingles ((const Word *) tokens.words->data, n, fingerprint->width, fingerprint->hashes);
       sort_unique (fingerprint->hashes);
     }
   tokens_clear (&tokens);
@@ -348,7 +347,9 @@ match_words (Match *match)
         j++;
       for (guint k = i; k < j; k++)
         match->run[k] = j - i;
-      i = j > i ? j : i + 1;
+      if (j == i)
+        match->run[j++] = 0;
+      i = j;
     }
 }
 
@@ -386,8 +387,9 @@ find_anchor (const Match *match, guint from)
 }
 
 static const char *const header_names[] = {
-  "from", "to", "cc", "sent", "date", "subject", "von", "an", "gesendet", "betreff", "datum",
-  "de", "para", "enviado", "asunto", "objet", "envoyé", "à", "da", "inviato", "oggetto", NULL,
+  "from",     "to",      "cc",    "sent",    "date",    "subject", "von",    "an",
+  "gesendet", "betreff", "datum", "de",      "para",    "enviado", "asunto", "objet",
+  "envoyé",   "à",       "da",    "inviato", "oggetto", NULL,
 };
 
 /* "On … wrote:", "From: …", "-----Original Message-----": lines that
@@ -400,8 +402,7 @@ is_attribution (const Line *line)
   if (*text == '\0')
     return FALSE;
   g_autoptr (GPtrArray) commands = baton_commands_parse (text);
-  if (commands->len > 0 &&
-      ((BatonCommand *) commands->pdata[0])->kind != BATON_COMMAND_UPDATE)
+  if (commands->len > 0 && ((BatonCommand *) commands->pdata[0])->kind != BATON_COMMAND_UPDATE)
     return FALSE;
   if (g_str_has_prefix (text, "---") || g_str_has_prefix (text, "___") ||
       g_str_has_prefix (text, "***"))

@@ -30,10 +30,10 @@
 #define BATON_ANCESTRY_ANCHOR_WORDS 10
 
 typedef struct {
-  guint width;     /* words per shingle, 1..BATON_ANCESTRY_WIDTH */
-  guint words;     /* words in the fingerprinted text (capped text) */
+  guint width;       /* words per shingle, 1..BATON_ANCESTRY_WIDTH */
+  guint words;       /* words in the fingerprinted text (capped text) */
   gboolean per_line; /* template literal text: a line made only of it is old anywhere */
-  GArray *hashes;  /* guint32, sorted, unique; owned */
+  GArray *hashes;    /* guint32, sorted, unique; owned */
 } BatonFingerprint;
 
 /* The fingerprint of TEXT (UTF-8, any line ends; NULL is ""). Returns NULL
@@ -46,7 +46,7 @@ BatonFingerprint *baton_ancestry_fingerprint (const char *text);
  * give nothing. Several templates can be added into one fingerprint:
  * INTO is NULL for a new one, and is returned. Sets per_line. */
 BatonFingerprint *baton_ancestry_fingerprint_template (BatonFingerprint *into,
-                                                        const char *template_source);
+                                                       const char *template_source);
 
 /* A fingerprint from its stored parts (HASHES: N native guint32, sorted or
  * not); NULL when WIDTH is out of range. Caller frees. */
@@ -61,7 +61,7 @@ typedef struct {
 } BatonAncestryCut;
 
 typedef struct {
-  char *text;  /* the input without the old lines; owned */
+  char *text;   /* the input without the old lines; owned */
   GArray *cuts; /* BatonAncestryCut, in line order; owned */
 } BatonAncestryResult;
 

@@ -178,9 +178,9 @@ test_inline_replies (void)
   g_autofree char *below = g_strdup_printf ("take 2\n\n%s\n\ndone 3", memo);
   check (below, memo, "take 2");
   /* A line that mixes the parent's words with others is old. */
-  g_autofree char *edited = g_strdup_printf (
-      "take 2\n\n%s\n\ndone 4 after cleaning it the test page came out fine\n\n%s", paragraphs[0],
-      paragraphs[2]);
+  g_autofree char *edited =
+      g_strdup_printf ("take 2\n\n%s\n\ndone 4 after cleaning it the test page came out fine\n\n%s",
+                       paragraphs[0], paragraphs[2]);
   check (edited, memo, "take 2");
 }
 
@@ -278,6 +278,22 @@ test_cuts_reported (void)
   g_assert_cmpuint (cut->last, ==, 17);
 }
 
+/* Regression: the second parent saw the first one's runs (the per-word
+ * run lengths were not reset), so the templates claimed a member's text. */
+static void
+test_parents_apart (void)
+{
+  g_autoptr (BatonFingerprint) a = baton_ancestry_fingerprint (memo);
+  g_autoptr (BatonFingerprint) templates = baton_ancestry_fingerprint_template (
+      NULL, "It is yours now. Reply to this mail with one of these lines:\n");
+  BatonFingerprint *parents[] = { a, templates };
+  g_autofree char *reply = g_strdup_printf ("take 2\n\n%s", memo);
+  g_autoptr (BatonAncestryResult) result = baton_ancestry_cut (reply, parents, 2);
+  g_assert_cmpstr (result->text, ==, "take 2");
+  g_assert_cmpuint (result->cuts->len, ==, 1);
+  g_assert_cmpuint (g_array_index (result->cuts, BatonAncestryCut, 0).parent, ==, 0);
+}
+
 static void
 test_stored_form (void)
 {
@@ -334,7 +350,7 @@ test_template_lines (void)
       "  done  when it is finished\nblock: waiting for parts",
       "Out of office." },
     /* The sender's own commands, even ones the templates mention. */
-    { "take\nblock: the vendor has not answered\nhandoff to bob", 
+    { "take\nblock: the vendor has not answered\nhandoff to bob",
       "take\nblock: the vendor has not answered\nhandoff to bob" },
     { "done: it is yours now", "done: it is yours now" },
   };
@@ -403,6 +419,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ancestry/empty", test_empty);
   g_test_add_func ("/ancestry/short-parent", test_short_parent);
   g_test_add_func ("/ancestry/cuts-reported", test_cuts_reported);
+  g_test_add_func ("/ancestry/parents-apart", test_parents_apart);
   g_test_add_func ("/ancestry/stored-form", test_stored_form);
   g_test_add_func ("/ancestry/template-lines", test_template_lines);
   g_test_add_func ("/ancestry/linear", test_linear);
