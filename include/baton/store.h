@@ -14,6 +14,8 @@
  * matching _free function.
  */
 #pragma once
+#include "baton/ancestry.h"
+
 #include <glib.h>
 
 typedef struct BatonStore BatonStore;
@@ -158,6 +160,18 @@ gboolean baton_store_thread_add (BatonStore *store, const char *message_id, gint
                                  GError **error);
 /* The task of the first of IDS that baton sent about one task; 0 if none. */
 gint64 baton_store_thread_task (BatonStore *store, char *const *ids, GError **error);
+
+/* ---- fingerprints: what baton knows of the text of mail it sent
+ * (SENT) or ingested, to recognise it pasted in a reply ---- */
+
+/* Remembers FINGERPRINT for MESSAGE_ID; a Message-ID already known keeps
+ * its first fingerprint. */
+gboolean baton_store_fingerprint_add (BatonStore *store, const char *message_id, gboolean sent,
+                                      const BatonFingerprint *fingerprint, GError **error);
+/* The fingerprint of MESSAGE_ID, with *SENT TRUE when baton sent it.
+ * NULL with no error set when none is known. Caller frees. */
+BatonFingerprint *baton_store_fingerprint_get (BatonStore *store, const char *message_id,
+                                               gboolean *sent, GError **error);
 
 /* ---- outbox ---- */
 
