@@ -7,6 +7,12 @@
 
 #include <string.h>
 
+static gpointer
+first_column (sqlite3_stmt *statement)
+{
+  return store_column_text (statement, 0);
+}
+
 gboolean
 baton_store_fingerprint_add (BatonStore *store, const char *message_id, gboolean sent,
                              const BatonFingerprint *fingerprint, GError **error)
@@ -61,4 +67,22 @@ baton_store_fingerprint_get (BatonStore *store, const char *message_id, gboolean
   /* A row this version cannot read (width out of range) is as if absent. */
   return baton_fingerprint_new (sqlite3_column_int (statement, 1),
                                 (guint) sqlite3_column_int64 (statement, 2), hashes, n);
+}
+
+GPtrArray *
+baton_store_sent_about (BatonStore *store, gint64 task, const char *recipient, guint limit,
+                        GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement =
+      store_statement (store,
+                       "SELECT message_id FROM outbox WHERE recipient = ? AND task = ?"
+                       " ORDER BY id DESC LIMIT ?",
+                       error);
+  if (statement == NULL)
+    return NULL;
+  store_bind_text (statement, 1, recipient);
+  sqlite3_bind_int64 (statement, 2, task);
+  sqlite3_bind_int (statement, 3, limit);
+  return store_collect_rows (store, statement, first_column, g_free,
+                             "listing the mail sent about a task", error);
 }

@@ -20,6 +20,8 @@
 /* A reply names its parent first (In-Reply-To) and its thread's latest
  * mails last (References): those are looked up, no more. */
 #define MAX_PARENTS 8
+/* Baton's latest mails to the sender about the task the subject names. */
+#define MAX_SENT_ABOUT 4
 
 void
 baton_new_text_free (BatonNewText *new_text)
@@ -63,23 +65,38 @@ template_fingerprint (BatonTeam *team)
   return all;
 }
 
-/* Up to MAX_PARENTS distinct ids: In-Reply-To, then References from the
- * newest. Borrowed from MESSAGE. */
-static GPtrArray *
-parent_ids (const BatonMessage *message)
+static void
+add_id (GPtrArray *ids, const BatonMessage *message, const char *id)
 {
-  GPtrArray *ids = g_ptr_array_new ();
+  for (guint j = 0; j < ids->len; j++)
+    if (g_str_equal (ids->pdata[j], id))
+      return;
+  if (message->message_id == NULL || !g_str_equal (id, message->message_id))
+    g_ptr_array_add (ids, g_strdup (id));
+}
+
+/* Up to MAX_PARENTS distinct ids: In-Reply-To, then References from the
+ * newest; then, for a subject naming task N ("Automatic reply: [#4] …",
+ * which often comes with no References), the latest mails baton sent the
+ * sender about N. NULL on a store error. */
+static GPtrArray *
+parent_ids (BatonTeam *team, const BatonMessage *message, GError **error)
+{
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   guint n = g_strv_length (message->references);
   for (guint k = 0; k < n && ids->len < MAX_PARENTS; k++)
-    {
-      const char *id = message->references[k == 0 ? 0 : n - k];
-      gboolean seen = FALSE;
-      for (guint j = 0; j < ids->len && !seen; j++)
-        seen = g_str_equal (ids->pdata[j], id);
-      if (!seen && (message->message_id == NULL || !g_str_equal (id, message->message_id)))
-        g_ptr_array_add (ids, (gpointer) id);
-    }
-  return ids;
+    add_id (ids, message, message->references[k == 0 ? 0 : n - k]);
+  gint64 task = baton_commands_task_from_subject (message->subject);
+  const BatonMember *member = baton_config_member_by_address (team->config, message->from_address);
+  if (task <= 0 || member == NULL)
+    return g_steal_pointer (&ids);
+  g_autoptr (GPtrArray) sent =
+      baton_store_sent_about (team->store, task, member->email, MAX_SENT_ABOUT, error);
+  if (sent == NULL)
+    return NULL;
+  for (guint i = 0; i < sent->len; i++)
+    add_id (ids, message, sent->pdata[i]);
+  return g_steal_pointer (&ids);
 }
 
 static char *
@@ -102,7 +119,9 @@ describe_cut (const BatonAncestryCut *cut, const char *id, gboolean sent)
 BatonNewText *
 baton_workflow_new_text (BatonTeam *team, const BatonMessage *message, GError **error)
 {
-  g_autoptr (GPtrArray) ids = parent_ids (message);
+  g_autoptr (GPtrArray) ids = parent_ids (team, message, error);
+  if (ids == NULL)
+    return NULL;
   g_autoptr (GPtrArray) parents =
       g_ptr_array_new_with_free_func ((GDestroyNotify) baton_fingerprint_free);
   g_autoptr (GPtrArray) known_ids = g_ptr_array_new ();

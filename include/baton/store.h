@@ -172,6 +172,11 @@ gboolean baton_store_fingerprint_add (BatonStore *store, const char *message_id,
  * NULL with no error set when none is known. Caller frees. */
 BatonFingerprint *baton_store_fingerprint_get (BatonStore *store, const char *message_id,
                                                gboolean *sent, GError **error);
+/* Message-IDs (char*) of the LIMIT latest mails baton queued to RECIPIENT
+ * about TASK, newest first: what an echo without References may repeat.
+ * NULL on error. */
+GPtrArray *baton_store_sent_about (BatonStore *store, gint64 task, const char *recipient,
+                                   guint limit, GError **error);
 
 /* ---- outbox ---- */
 

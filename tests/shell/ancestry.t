@@ -6,7 +6,7 @@
 # echoes a notice with no References never acts on the notice's
 # instruction lines.
 . "$(dirname "$0")/../lib.sh"
-plan 16
+plan 18
 write_config
 export BATON_NOW=2026-03-09T17:05:00Z
 
@@ -65,14 +65,24 @@ is "and earned bob no reply" "$(db "select count(*) from outbox where kind='repl
 # --- issue 15: an out-of-office echoing the notice, no References ---
 mail "Alice Martin <alice@example.com>" "db" t4@a 'task: Migrate the database
 take 4
-handoff 4 to bob: the dump is on the share' | baton ingest
+handoff 4 to bob: block: the dump is not ready yet' | baton ingest
+notice4_id=$(db "select message_id from outbox where kind='handoff' and task=4")
 notice4=$(body_of "kind='handoff' and task=4")
 mail "Bob Stone <bob@example.com>" "Automatic reply: [#4] Migrate the database" ooo@b \
   "I am out of the office until Monday.
 
 $notice4" > "$WORK/ooo.eml"
-like "explain says baton's own template text was cut" "$(baton explain "$WORK/ooo.eml")" \
-  "baton's own template text"
+like "explain finds the notice by the subject's task, with no References" \
+  "$(baton explain "$WORK/ooo.eml")" "the text of <$notice4_id>, a mail baton sent"
 baton ingest < "$WORK/ooo.eml"
-is "the echoed 'block: REASON' line did not block task 4" "$(task_field 4 state)" "taken"
-like "no instruction line acted" "$(report ooo@b)" "^ok line 1: (update|I am out)"
+is "neither the echoed note nor 'block: REASON' blocked task 4" "$(task_field 4 state)" "taken"
+is "only the out-of-office's own line is read" "$(report ooo@b | grep -c line)" 1
+# No References and no notice to this sender: the templates' own lines.
+mail "Alice Martin <alice@example.com>" "[#4] away" away@a "Out today.
+
+  block: REASON    if it waits on something
+  handoff to NAME  to pass it on" > "$WORK/away.eml"
+like "explain says baton's own template text was cut" "$(baton explain "$WORK/away.eml")" \
+  "lines 3-4: baton's own template text"
+baton ingest < "$WORK/away.eml"
+is "the echoed instruction lines did not act" "$(task_field 4 state)/$(report away@a | grep -c line)" "taken/1"
