@@ -379,8 +379,14 @@ find_anchor (const Match *match, guint from)
       guint run = match->run[i];
       if (run < needed)
         continue;
+      guint first = words[i].line, last = words[i + run - 1].line;
+      /* A line that starts with words of the sender's own and ends in a
+       * phrase of the parent is theirs: a failed line sent again,
+       * corrected ("handoff 12 to bob: <the same long note>"). */
+      if (first == last && i > 0 && words[i - 1].line == first)
+        continue;
       if (run >= BATON_ANCESTRY_ANCHOR_WORDS ||
-          (fully_covered (match, words[i].line) && fully_covered (match, words[i + run - 1].line)))
+          (fully_covered (match, first) && fully_covered (match, last)))
         return i;
     }
   return G_MAXUINT;

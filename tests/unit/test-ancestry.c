@@ -4,6 +4,7 @@
 #include "baton/templates.h"
 
 #include <string.h>
+#include <time.h>
 
 /* A handoff notice as baton renders it. */
 static const char *const notice =
@@ -195,6 +196,15 @@ test_common_phrase_stays (void)
          "take 2\nthe printer on the second floor is mine now\ndone 3\n"
          "the test page came out fine");
   check ("It is yours now, thanks\ndone", notice, "It is yours now, thanks\ndone");
+  /* A line that failed, sent again corrected in a reply to baton's
+   * report of it: the long note is the parent's, the line is new. */
+  const char *report = "baton could not apply 1 of the 1 lines of your mail \"review\".\n\n"
+                       "  FAILED  line 1: handof 12 to bob: please review the migration "
+                       "guide before friday morning\n          not a command";
+  check ("handoff 12 to bob: please review the migration guide before friday morning", report,
+         "handoff 12 to bob: please review the migration guide before friday morning");
+  check ("handoff 13 to bob: please review the migration guide before friday morning", report,
+         "handoff 13 to bob: please review the migration guide before friday morning");
 }
 
 static char *
@@ -363,15 +373,25 @@ test_template_lines (void)
 
 /* Every step linear in its input: a 1 MB reply costs about 100 times a
  * 10 KB one (fail only past 400 times, the minimum of several runs). */
+/* The thread's own CPU time: on a shared 2-core machine the wall clock
+ * counts other people's work too. */
+static gint64
+cpu_time (void)
+{
+  struct timespec now;
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &now);
+  return (gint64) now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
+}
+
 static gint64
 time_cut (const char *reply, BatonFingerprint *const *parents)
 {
   gint64 best = G_MAXINT64;
   for (int i = 0; i < 5; i++)
     {
-      gint64 start = g_get_monotonic_time ();
+      gint64 start = cpu_time ();
       g_autoptr (BatonAncestryResult) result = baton_ancestry_cut (reply, parents, 2);
-      best = MIN (best, g_get_monotonic_time () - start);
+      best = MIN (best, cpu_time () - start);
     }
   return MAX (best, 1);
 }
