@@ -37,6 +37,38 @@ typedef struct {
   guint words;
 } Line;
 
+/* Where add_words() puts words: into WORDS (the cut needs them all, with
+ * their lines) or, for a fingerprint, straight into shingles of
+ * BATON_ANCESTRY_WIDTH words, keeping only the last few words. */
+typedef struct {
+  GArray *words;  /* Word, or NULL */
+  GArray *hashes; /* guint32 shingles, when WORDS is NULL */
+  Word recent[BATON_ANCESTRY_WIDTH];
+  guint seen; /* words so far */
+} Sink;
+
+static guint32 shingle (const Word *words, guint width);
+
+static void
+emit (Sink *sink, guint64 hash, guint line)
+{
+  Word w = { hash, line };
+  sink->seen++;
+  if (sink->words != NULL)
+    {
+      g_array_append_val (sink->words, w);
+      return;
+    }
+  sink->recent[(sink->seen - 1) % BATON_ANCESTRY_WIDTH] = w;
+  if (sink->seen < BATON_ANCESTRY_WIDTH || sink->hashes->len >= BATON_ANCESTRY_MAX_HASHES)
+    return;
+  Word run[BATON_ANCESTRY_WIDTH];
+  for (guint k = 0; k < BATON_ANCESTRY_WIDTH; k++)
+    run[k] = sink->recent[(sink->seen + k) % BATON_ANCESTRY_WIDTH];
+  guint32 h = shingle (run, BATON_ANCESTRY_WIDTH);
+  g_array_append_val (sink->hashes, h);
+}
+
 /* The text cut into lines and words. */
 typedef struct {
   GArray *lines; /* Line */
@@ -95,26 +127,45 @@ is_word_by_itself (gunichar c)
     }
 }
 
-/* Words of the line [P, END) appended to WORDS, hashed as FNV-1a over the
- * lowercased code points. Invalid UTF-8 separates words. */
+/* Words of the line [P, END) appended to WORDS, hashed FNV-1a style one
+ * lowercased code point at a time. Invalid UTF-8 separates words. */
 static guint
-add_words (const char *p, const char *end, guint line, GArray *words)
+add_words (const char *p, const char *end, guint line, Sink *sink)
 {
   guint count = 0;
   guint64 hash = 0;
   gboolean in_word = FALSE;
   while (p < end)
     {
-      gunichar c = g_utf8_get_char_validated (p, end - p);
-      gboolean word = c < 0xfffffffe && is_word_char (c);
-      if (c >= 0xfffffffe)
-        p++;
+      gunichar c;
+      gboolean word;
+      /* ASCII without the Unicode tables: most mail is mostly ASCII. */
+      if ((guchar) *p < 0x80)
+        {
+          c = (guchar) *p++;
+          word = g_ascii_isalnum (c);
+          if (c - 'A' < 26u)
+            c += 'a' - 'A';
+          if (word && in_word)
+            {
+              /* The common case, a letter inside a word, in a few
+               * instructions. */
+              hash = (hash ^ c) * 0x100000001b3ULL;
+              continue;
+            }
+        }
       else
-        p = g_utf8_next_char (p);
+        {
+          c = g_utf8_get_char_validated (p, end - p);
+          word = c < 0xfffffffe && is_word_char (c);
+          if (c >= 0xfffffffe)
+            p++;
+          else
+            p = g_utf8_next_char (p);
+        }
       if (word && in_word && is_word_by_itself (c))
         {
-          Word w = { hash, line };
-          g_array_append_val (words, w);
+          emit (sink, hash, line);
           count++;
           in_word = FALSE;
         }
@@ -122,33 +173,53 @@ add_words (const char *p, const char *end, guint line, GArray *words)
         {
           if (!in_word)
             hash = 0xcbf29ce484222325ULL;
-          c = g_unichar_tolower (c);
-          for (int shift = 0; shift < 32; shift += 8)
-            hash = (hash ^ ((c >> shift) & 0xff)) * 0x100000001b3ULL;
+          if (c >= 0x80)
+            c = g_unichar_tolower (c);
+          hash = (hash ^ c) * 0x100000001b3ULL;
           in_word = !is_word_by_itself (c);
           if (!in_word)
             {
-              Word w = { hash, line };
-              g_array_append_val (words, w);
+              emit (sink, hash, line);
               count++;
             }
           continue;
         }
       if (in_word)
         {
-          Word w = { hash, line };
-          g_array_append_val (words, w);
+          emit (sink, hash, line);
           count++;
         }
       in_word = FALSE;
     }
   if (in_word)
     {
-      Word w = { hash, line };
-      g_array_append_val (words, w);
+      emit (sink, hash, line);
       count++;
     }
   return count;
+}
+
+/* Feeds the words of TEXT to SINK line by line, recording each line in
+ * LINES when it is not NULL. A full fingerprint stops the walk. */
+static void
+scan (const char *text, gsize length, Sink *sink, GArray *lines)
+{
+  const char *p = text, *end = text + length;
+  for (guint n = 0;; n++)
+    {
+      const char *eol = memchr (p, '\n', (gsize) (end - p));
+      const char *stop = eol ? eol : end;
+      if (stop > p && stop[-1] == '\r')
+        stop--;
+      Line line = { p, (gsize) (stop - p), 0 };
+      line.words = add_words (skip_initials_quote (p, stop), stop, n, sink);
+      if (lines != NULL)
+        g_array_append_val (lines, line);
+      if (eol == NULL || eol + 1 >= end ||
+          (sink->hashes != NULL && sink->hashes->len >= BATON_ANCESTRY_MAX_HASHES))
+        break;
+      p = eol + 1;
+    }
 }
 
 static Tokens
@@ -156,21 +227,8 @@ tokenize (const char *text, gsize length)
 {
   Tokens tokens = { g_array_new (FALSE, FALSE, sizeof (Line)),
                     g_array_new (FALSE, FALSE, sizeof (Word)) };
-  const char *p = text, *end = text + length;
-  for (;;)
-    {
-      gsize left = (gsize) (end - p);
-      const char *eol = memchr (p, '\n', left);
-      const char *stop = eol ? eol : end;
-      if (stop > p && stop[-1] == '\r')
-        stop--;
-      Line line = { p, (gsize) (stop - p), 0 };
-      line.words = add_words (skip_initials_quote (p, stop), stop, tokens.lines->len, tokens.words);
-      g_array_append_val (tokens.lines, line);
-      if (eol == NULL || eol + 1 >= end)
-        break;
-      p = eol + 1;
-    }
+  Sink sink = { .words = tokens.words };
+  scan (text, length, &sink, tokens.lines);
   return tokens;
 }
 
@@ -198,6 +256,14 @@ static void
 sort_unique (GArray *hashes)
 {
   if (hashes->len == 0)
+    return;
+  /* Stored fingerprints come back sorted: no sort (and its allocation)
+   * for each parent read. */
+  const guint32 *sorted = (const guint32 *) hashes->data;
+  guint in_order = 1;
+  while (in_order < hashes->len && sorted[in_order - 1] < sorted[in_order])
+    in_order++;
+  if (in_order == hashes->len)
     return;
   qsort (hashes->data, hashes->len, sizeof (guint32), compare_hash);
   guint32 *h = (guint32 *) hashes->data;
@@ -228,49 +294,48 @@ baton_fingerprint_new (guint width, guint words, const guint32 *hashes, gsize n)
   fingerprint->hashes = g_array_sized_new (FALSE, FALSE, sizeof (guint32), n);
   g_array_append_vals (fingerprint->hashes, hashes, n);
   sort_unique (fingerprint->hashes);
+  fingerprint->sorted = TRUE;
   return fingerprint;
 }
 
-/* Shingles of WORDS[0..N) into HASHES, while there is room. */
+/* Shingles of TEXT's words into a new or existing fingerprint (words
+ * counted); a text shorter than a shingle gives one of all its words,
+ * when SHORT_TOO. */
 static void
-add_shingles (const Word *words, guint n, guint width, GArray *hashes)
+add_text (BatonFingerprint *fingerprint, const char *text, gsize length, gboolean short_too)
 {
-  for (guint i = 0; i + width <= n && hashes->len < BATON_ANCESTRY_MAX_HASHES; i++)
+  Sink sink = { .hashes = fingerprint->hashes };
+  scan (text, length, &sink, NULL);
+  fingerprint->words += sink.seen;
+  if (short_too && sink.seen < BATON_ANCESTRY_WIDTH && sink.seen > 0)
     {
-      guint32 h = shingle (words + i, width);
-      g_array_append_val (hashes, h);
+      fingerprint->width = sink.seen;
+      guint32 h = shingle (sink.recent, sink.seen);
+      g_array_append_val (fingerprint->hashes, h);
     }
 }
 
+static BatonFingerprint *
+fingerprint_new_empty (void)
+{
+  BatonFingerprint *fingerprint = g_new0 (BatonFingerprint, 1);
+  fingerprint->width = BATON_ANCESTRY_WIDTH;
+  fingerprint->hashes = g_array_new (FALSE, FALSE, sizeof (guint32));
+  return fingerprint;
+}
+
+/* Not sorted here: most fingerprints are stored and never read again, so
+ * the sort waits for the cut (or the read, baton_fingerprint_new()). */
 BatonFingerprint *
 baton_ancestry_fingerprint (const char *text)
 {
   if (text == NULL)
     text = "";
-  Tokens tokens = tokenize (text, MIN (strlen (text), BATON_ANCESTRY_MAX_TEXT));
-  guint n = tokens.words->len;
-  BatonFingerprint *fingerprint = NULL;
-  if (n >= 2)
-    {
-      fingerprint = g_new0 (BatonFingerprint, 1);
-      fingerprint->width = MIN (n, BATON_ANCESTRY_WIDTH);
-      fingerprint->words = n;
-      fingerprint->hashes = g_array_new (FALSE, FALSE, sizeof (guint32));
-      add_shingles ((const Word *) tokens.words->data, n, fingerprint->width, fingerprint->hashes);
-      sort_unique (fingerprint->hashes);
-    }
-  tokens_clear (&tokens);
+  BatonFingerprint *fingerprint = fingerprint_new_empty ();
+  add_text (fingerprint, text, MIN (strlen (text), BATON_ANCESTRY_MAX_TEXT), TRUE);
+  if (fingerprint->words < 2)
+    g_clear_pointer (&fingerprint, baton_fingerprint_free);
   return fingerprint;
-}
-
-static void
-add_literal (BatonFingerprint *fingerprint, const char *literal, gsize length)
-{
-  Tokens tokens = tokenize (literal, length);
-  fingerprint->words += tokens.words->len;
-  add_shingles ((const Word *) tokens.words->data, tokens.words->len, fingerprint->width,
-                fingerprint->hashes);
-  tokens_clear (&tokens);
 }
 
 BatonFingerprint *
@@ -278,16 +343,14 @@ baton_ancestry_fingerprint_template (BatonFingerprint *into, const char *templat
 {
   if (into == NULL)
     {
-      into = g_new0 (BatonFingerprint, 1);
-      into->width = BATON_ANCESTRY_WIDTH;
+      into = fingerprint_new_empty ();
       into->per_line = TRUE;
-      into->hashes = g_array_new (FALSE, FALSE, sizeof (guint32));
     }
   const char *p = template_source ? template_source : "";
   for (;;)
     {
       const char *open = strstr (p, "{{");
-      add_literal (into, p, open ? (gsize) (open - p) : strlen (p));
+      add_text (into, p, open ? (gsize) (open - p) : strlen (p), FALSE);
       const char *close = open ? strstr (open + 2, "}}") : NULL;
       if (close == NULL)
         break;
@@ -295,7 +358,7 @@ baton_ancestry_fingerprint_template (BatonFingerprint *into, const char *templat
       while (*p == '}')
         p++;
     }
-  sort_unique (into->hashes);
+  into->sorted = FALSE;
   return into;
 }
 
@@ -624,6 +687,11 @@ baton_ancestry_cut (const char *text, BatonFingerprint *const *parents, guint n_
     {
       if (parents[p] == NULL || parents[p]->hashes->len == 0)
         continue;
+      if (!parents[p]->sorted)
+        {
+          sort_unique (parents[p]->hashes);
+          parents[p]->sorted = TRUE;
+        }
       memset (line_covered, 0, n_lines * sizeof (guint));
       memset (old_here, 0, n_lines * sizeof (gboolean));
       Match match = { &tokens, parents[p], covered, run, line_covered };

@@ -84,7 +84,7 @@ static const char *const migrations[] = {
   /* 4 → 5: what baton needs to recognise a message's text when a reply
    * pastes it (src/ancestry.c), for every mail it sent or ingested. */
   "CREATE TABLE fingerprints (message_id TEXT PRIMARY KEY, sent INTEGER NOT NULL,"
-  "  width INTEGER NOT NULL, words INTEGER NOT NULL, hashes BLOB NOT NULL);",
+  "  width INTEGER NOT NULL, words INTEGER NOT NULL, hashes BLOB NOT NULL) WITHOUT ROWID;",
 };
 
 void

@@ -44,7 +44,7 @@ workflow_remember_text (BatonTeam *team, const BatonMessage *message, GError **e
 }
 
 /* The literal text of every text template in use, once per team. */
-static const BatonFingerprint *
+static BatonFingerprint *
 template_fingerprint (BatonTeam *team)
 {
   if (team->templates != NULL)
@@ -144,7 +144,7 @@ baton_workflow_new_text (BatonTeam *team, const BatonMessage *message, GError **
       g_array_append_val (sent, was_sent);
     }
   /* Borrowed: the team keeps it. */
-  g_ptr_array_add (parents, (gpointer) template_fingerprint (team));
+  g_ptr_array_add (parents, template_fingerprint (team));
   g_autoptr (BatonAncestryResult) cut = baton_ancestry_cut (
       message->visible_text, (BatonFingerprint *const *) parents->pdata, parents->len);
   g_ptr_array_steal_index (parents, parents->len - 1);

@@ -33,7 +33,8 @@ typedef struct {
   guint width;       /* words per shingle, 1..BATON_ANCESTRY_WIDTH */
   guint words;       /* words in the fingerprinted text (capped text) */
   gboolean per_line; /* template literal text: a line made only of it is old anywhere */
-  GArray *hashes;    /* guint32, sorted, unique; owned */
+  GArray *hashes;    /* guint32 in text order until SORTED; owned */
+  gboolean sorted;   /* hashes sorted and unique (baton_ancestry_cut() sorts them) */
 } BatonFingerprint;
 
 /* The fingerprint of TEXT (UTF-8, any line ends; NULL is ""). Returns NULL
@@ -49,7 +50,8 @@ BatonFingerprint *baton_ancestry_fingerprint_template (BatonFingerprint *into,
                                                        const char *template_source);
 
 /* A fingerprint from its stored parts (HASHES: N native guint32, sorted or
- * not); NULL when WIDTH is out of range. Caller frees. */
+ * not; the result is sorted); NULL when WIDTH is out of range. Caller
+ * frees. */
 BatonFingerprint *baton_fingerprint_new (guint width, guint words, const guint32 *hashes, gsize n);
 void baton_fingerprint_free (BatonFingerprint *fingerprint);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonFingerprint, baton_fingerprint_free)

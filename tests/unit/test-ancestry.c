@@ -311,6 +311,11 @@ test_stored_form (void)
   g_autoptr (BatonFingerprint) copy =
       baton_fingerprint_new (original->width, original->words,
                              (const guint32 *) original->hashes->data, original->hashes->len);
+  g_assert_true (copy->sorted);
+  /* A cut sorts the hashes it is given, in place. */
+  BatonFingerprint *one[] = { original };
+  baton_ancestry_result_free (baton_ancestry_cut ("", one, 1));
+  g_assert_true (original->sorted);
   g_assert_cmpuint (copy->hashes->len, ==, original->hashes->len);
   g_assert_cmpmem (copy->hashes->data, copy->hashes->len * 4, original->hashes->data,
                    original->hashes->len * 4);
