@@ -6,7 +6,7 @@
 # echoes a notice with no References never acts on the notice's
 # instruction lines.
 . "$(dirname "$0")/../lib.sh"
-plan 18
+plan 21
 write_config
 export BATON_NOW=2026-03-09T17:05:00Z
 
@@ -14,7 +14,9 @@ export BATON_NOW=2026-03-09T17:05:00Z
 body_of () {
   db "select cast(mime as text) from outbox where $1" | /usr/bin/python3 -c '
 import email, sys
-print(email.message_from_string(sys.stdin.read()).get_payload(decode=True).decode().rstrip("\n"))'
+m = email.message_from_string(sys.stdin.read())
+part = next(p for p in m.walk() if p.get_content_type() == "text/plain")
+print(part.get_payload(decode=True).decode().rstrip("\n"))'
 }
 report () { db "select report from messages where message_id = '$1'"; }
 
@@ -40,6 +42,7 @@ is "the pasted note's 'block:' did not block the task" "$(task_field 1 state)" "
 is "and bob holds it" "$(task_field 1 owner)" "bob"
 
 # --- a parent baton ingested: a member's mail pasted by another member ---
+export BATON_NOW=2026-03-09T18:05:00Z
 mail "Alice Martin <alice@example.com>" "printer" t2@a 'task: Fix the printer
 take 2
 task: Order toner' | baton ingest
@@ -86,3 +89,16 @@ like "explain says baton's own template text was cut" "$(baton explain "$WORK/aw
   "lines 3-4: baton's own template text"
 baton ingest < "$WORK/away.eml"
 is "the echoed instruction lines did not act" "$(task_field 4 state)/$(report away@a | grep -c line)" "taken/1"
+
+# --- a digest baton sent, pasted under a reply to it ---
+BATON_NOW=2026-03-10T17:00:00Z baton digest --force
+digest_id=$(db "select message_id from outbox where kind='digest' and recipient='bob@example.com'")
+digest=$(body_of "kind='digest' and recipient='bob@example.com'")
+like "bob's digest lists the tasks" "$digest" "Fix the printer"
+mail "Bob Stone <bob@example.com>" "Re: digest" r3@b "note 3: ordered
+
+$digest" "In-Reply-To: <$digest_id>" > "$WORK/r3.eml"
+like "explain names the digest as a parent baton sent" "$(baton explain "$WORK/r3.eml")" \
+  "the text of <$digest_id>, a mail baton sent"
+baton ingest < "$WORK/r3.eml"
+is "only bob's line was read, none of the digest's" "$(report r3@b)" "ok line 1: note 3: ordered: note added to task #3"
