@@ -73,9 +73,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonAncestryResult, baton_ancestry_result_free)
 /* Cuts from TEXT (newly written text, "\n" line ends; CRLF is accepted)
  * what reproduces any of the N_PARENTS fingerprints (NULL entries are
  * skipped). For each parent: from the first run of its words (see
- * BATON_ANCESTRY_ANCHOR_WORDS) to the end is old, with the attribution or
- * header lines ("… wrote:", "From: …", "-----Original Message-----")
- * directly above it. Inside that block, lines with no word of the parent
+ * BATON_ANCESTRY_ANCHOR_WORDS; not one inside a line that starts with the
+ * sender's own words: a failed line sent again) to the end is old, with
+ * the attribution or header lines ("… wrote:", "From: …", "-----Original
+ * Message-----") directly above it. Inside that block, lines with no word of the parent
  * stay new only when more of the parent follows them (an inline reply);
  * lines after the last of the parent are old (where the boundary is
  * uncertain, old). A per_line fingerprint also cuts every line made only
