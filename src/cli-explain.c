@@ -34,6 +34,20 @@ print_message (const BatonMessage *message)
   print_indented (message->visible_text);
 }
 
+/* Which known parent made which lines old (DESIGN §9: --text prints only
+ * what is left). */
+static void
+print_cuts (const BatonNewText *fresh)
+{
+  if (fresh->cuts->len == 0)
+    return;
+  printf ("\nOld text recognised by its parent:\n");
+  for (guint i = 0; i < fresh->cuts->len; i++)
+    printf ("  %s\n", (const char *) fresh->cuts->pdata[i]);
+  printf ("\nNewly written text after the cut:\n");
+  print_indented (fresh->text);
+}
+
 static void
 print_result (const BatonIngestResult *result)
 {
@@ -84,19 +98,25 @@ baton_cli_explain (const BatonCli *cli, int argc, char **argv, GError **error)
       return FALSE;
     }
   const BatonMessage *message = file->message;
+  g_autoptr (GError) team_error = NULL;
+  g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, &team_error);
+  /* Without a team there are no parents to know: the text is the
+   * visible text. */
+  g_autoptr (BatonNewText) fresh = team ? baton_workflow_new_text (team, message, error) : NULL;
+  if (team != NULL && fresh == NULL)
+    return FALSE;
   if (text_only)
     {
-      printf ("%s\n", message->visible_text);
+      printf ("%s\n", fresh ? fresh->text : message->visible_text);
       return TRUE;
     }
   print_message (message);
-  g_autoptr (GError) team_error = NULL;
-  g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, &team_error);
   if (team == NULL)
     {
       printf ("\n(no team configuration: %s)\n", team_error->message);
       return TRUE;
     }
+  print_cuts (fresh);
   baton_outbox_attach (team);
   BatonRawMail raw = { NULL, file->fd, file->length };
   g_autoptr (BatonIngestResult) result = baton_workflow_dry_run (team, message, &raw, error);

@@ -107,9 +107,13 @@ outbox_queue_mail (BatonTeam *team, const OutgoingMail *mail, GError **error)
     .task = mail->task,
     .not_before = mail->not_before,
   };
+  /* Its text too, so a reply that pastes it is known for what it is. */
+  g_autoptr (BatonFingerprint) fingerprint = baton_ancestry_fingerprint (mail->text);
   gboolean ok =
       baton_store_outbox_add (team->store, &outgoing, baton_clock_now_unix (), error) != 0 &&
-      baton_store_thread_add (team->store, message_id, mail->task, error);
+      baton_store_thread_add (team->store, message_id, mail->task, error) &&
+      (fingerprint == NULL ||
+       baton_store_fingerprint_add (team->store, message_id, TRUE, fingerprint, error));
   g_bytes_unref (outgoing.mime);
   return ok;
 }

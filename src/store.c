@@ -81,6 +81,10 @@ static const char *const migrations[] = {
   "  'CHECK (state = ''open'' OR state = ''taken'' OR state = ''blocked'' OR state = ''done'')')"
   "  WHERE type = 'table' AND name = 'tasks';"
   "PRAGMA writable_schema = OFF;",
+  /* 4 → 5: what baton needs to recognise a message's text when a reply
+   * pastes it (src/ancestry.c), for every mail it sent or ingested. */
+  "CREATE TABLE fingerprints (message_id TEXT PRIMARY KEY, sent INTEGER NOT NULL,"
+  "  width INTEGER NOT NULL, words INTEGER NOT NULL, hashes BLOB NOT NULL) WITHOUT ROWID;",
 };
 
 void

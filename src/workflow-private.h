@@ -19,3 +19,7 @@ gboolean workflow_apply_command (ApplyContext *context, const BatonCommand *comm
                                  GError **error);
 
 void workflow_line_free (BatonLineResult *line);
+
+/* Stores the fingerprint of MESSAGE's text under its Message-ID, so a
+ * reply that pastes it is recognised (workflow-ancestry.c). */
+gboolean workflow_remember_text (BatonTeam *team, const BatonMessage *message, GError **error);

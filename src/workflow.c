@@ -94,6 +94,7 @@ baton_team_close (BatonTeam *team)
     return;
   baton_store_close (team->store);
   baton_config_free (team->config);
+  baton_fingerprint_free (team->templates);
   g_free (team);
 }
 
@@ -270,7 +271,10 @@ apply_commands (BatonTeam *team, const BatonMessage *message, BatonIngestResult 
   ApplyContext context = { team, message, result, result->member, now, result->message_row, FALSE };
   if (implicit != NULL && !workflow_apply_command (&context, implicit, error))
     return FALSE;
-  g_autoptr (GPtrArray) commands = baton_commands_parse (message->visible_text);
+  g_autoptr (BatonNewText) fresh = baton_workflow_new_text (team, message, error);
+  if (fresh == NULL)
+    return FALSE;
+  g_autoptr (GPtrArray) commands = baton_commands_parse (fresh->text);
   for (guint i = 0; i < commands->len;)
     {
       guint used = apply_at (&context, commands, i, error);
@@ -365,7 +369,7 @@ store_message (BatonTeam *team, const BatonMessage *message, BatonIngestResult *
     .report = report,
   };
   result->message_row = baton_store_message_add (team->store, &record, error);
-  return result->message_row != 0;
+  return result->message_row != 0 && workflow_remember_text (team, message, error);
 }
 
 /* Events name the message they came from, so the row is written first and

@@ -20,6 +20,8 @@
  * matching _free function, which accepts NULL.
  */
 #pragma once
+#include "baton/ancestry.h"
+
 #include <glib.h>
 
 typedef struct BatonStore BatonStore;
@@ -195,6 +197,23 @@ gboolean baton_store_thread_add (BatonStore *store, const char *message_id, gint
  * NULL) that baton sent about one task; 0 if none was. */
 gboolean baton_store_thread_task (BatonStore *store, char *const *ids, gint64 *task,
                                   GError **error);
+
+/* ---- fingerprints: what baton knows of the text of mail it sent
+ * (SENT) or ingested, to recognise it pasted in a reply ---- */
+
+/* Remembers FINGERPRINT for MESSAGE_ID; a Message-ID already known keeps
+ * its first fingerprint. */
+gboolean baton_store_fingerprint_add (BatonStore *store, const char *message_id, gboolean sent,
+                                      const BatonFingerprint *fingerprint, GError **error);
+/* The fingerprint of MESSAGE_ID, with *SENT TRUE when baton sent it.
+ * NULL with no error set when none is known. Caller frees. */
+BatonFingerprint *baton_store_fingerprint_get (BatonStore *store, const char *message_id,
+                                               gboolean *sent, GError **error);
+/* Message-IDs (char*) of the LIMIT latest mails baton queued to RECIPIENT
+ * about TASK, newest first: what an echo without References may repeat.
+ * NULL on error. */
+GPtrArray *baton_store_sent_about (BatonStore *store, gint64 task, const char *recipient,
+                                   guint limit, GError **error);
 
 /* ---- outbox ---- */
 

@@ -8,6 +8,7 @@
  * else holds is allowed and recorded as a handoff from them.
  */
 #pragma once
+#include "baton/ancestry.h"
 #include "baton/commands.h"
 #include "baton/config.h"
 #include "baton/message.h"
@@ -28,6 +29,7 @@ struct BatonTeam {
   BatonConfig *config; /* owned */
   BatonStore *store;   /* owned */
   BatonNoticeHook queue_notices;
+  BatonFingerprint *templates; /* owned; the templates' literal text, made when first needed */
 };
 
 /* Loads the config at @config_path, opens its database and syncs members.
@@ -93,3 +95,19 @@ BatonIngestResult *baton_workflow_dry_run (BatonTeam *team, const BatonMessage *
 /* The Message-ID baton files a message under: its own, or "sha256:HEX" of
  * the bytes when it has none. Caller frees. */
 char *baton_workflow_message_key (const BatonMessage *message, const char *raw, gsize length);
+
+/* The newly written text of MESSAGE without what reproduces a mail baton
+ * knows: a parent it names in In-Reply-To/References that baton sent or
+ * ingested, or the literal text of baton's templates (ancestry.h). */
+typedef struct {
+  char *text;      /* what commands are read from; owned */
+  GPtrArray *cuts; /* char*: "lines 3-9: the text of <id>, a mail baton sent"; owned */
+} BatonNewText;
+
+void baton_new_text_free (BatonNewText *new_text);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonNewText, baton_new_text_free)
+
+/* Reads the parents' fingerprints from TEAM's store; NULL with ERROR only
+ * when the store fails. Caller frees. */
+BatonNewText *baton_workflow_new_text (BatonTeam *team, const BatonMessage *message,
+                                       GError **error);

@@ -1,0 +1,710 @@
+/* Old text recognised by its parent (include/baton/ancestry.h).
+ *
+ * Why word shingles and not lines: a client may quote ("> ", "> > ",
+ * "| ", "AB> "), re-wrap at 40 or 100 columns, or paste the parent with no
+ * mark at all. Lines change under all of that; the sequence of words does
+ * not. Hashing every run of four words gives a set that the reply's own
+ * runs can be looked up in, in one pass, without keeping the parent's text.
+ *
+ * Why a long run starts the old text: a reply and its parent share short
+ * phrases by chance ("thanks for the update"); ten consecutive words of the
+ * parent do not happen by chance. Below the first such run everything is
+ * old, except lines with none of the parent's words that more of the
+ * parent follows: the sender answering between pasted passages. Where that
+ * is not clear (nothing of the parent follows), the lines are old: a line
+ * lost as a command costs a resend, a pasted command acting costs a task.
+ */
+#define G_LOG_DOMAIN "baton-ancestry"
+#include "baton/ancestry.h"
+
+#include "baton/commands.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A later passage of the parent must be this long for the lines before it
+ * to count as written between passages. */
+#define RESUME_WORDS 6
+
+typedef struct {
+  guint64 hash;
+  guint line;
+} Word;
+
+typedef struct {
+  const char *start;
+  gsize length; /* without "\r\n" */
+  guint words;
+} Line;
+
+/* Where add_words() puts words: into WORDS (the cut needs them all, with
+ * their lines) or, for a fingerprint, straight into shingles of
+ * BATON_ANCESTRY_WIDTH words, keeping only the last few words. */
+typedef struct {
+  GArray *words;  /* Word, or NULL */
+  GArray *hashes; /* guint32 shingles, when WORDS is NULL */
+  Word recent[BATON_ANCESTRY_WIDTH];
+  guint seen; /* words so far */
+} Sink;
+
+static guint32 shingle (const Word *words, guint width);
+
+static void
+emit (Sink *sink, guint64 hash, guint line)
+{
+  Word w = { hash, line };
+  sink->seen++;
+  if (sink->words != NULL)
+    {
+      g_array_append_val (sink->words, w);
+      return;
+    }
+  sink->recent[(sink->seen - 1) % BATON_ANCESTRY_WIDTH] = w;
+  if (sink->seen < BATON_ANCESTRY_WIDTH || sink->hashes->len >= BATON_ANCESTRY_MAX_HASHES)
+    return;
+  Word run[BATON_ANCESTRY_WIDTH];
+  for (guint k = 0; k < BATON_ANCESTRY_WIDTH; k++)
+    run[k] = sink->recent[(sink->seen + k) % BATON_ANCESTRY_WIDTH];
+  guint32 h = shingle (run, BATON_ANCESTRY_WIDTH);
+  g_array_append_val (sink->hashes, h);
+}
+
+/* The text cut into lines and words. */
+typedef struct {
+  GArray *lines; /* Line */
+  GArray *words; /* Word */
+} Tokens;
+
+static void
+tokens_clear (Tokens *tokens)
+{
+  g_array_unref (tokens->lines);
+  g_array_unref (tokens->words);
+}
+
+/* "AB>" at the start of a line is a quote mark, not a word. */
+static const char *
+skip_initials_quote (const char *p, const char *end)
+{
+  for (;;)
+    {
+      while (p < end && (*p == ' ' || *p == '\t' || *p == '>' || *p == '|'))
+        p++;
+      const char *q = p;
+      while (q < end && q - p < 3 && g_ascii_isalpha (*q))
+        q++;
+      if (q == p || q >= end || *q != '>')
+        return p;
+      p = q + 1;
+    }
+}
+
+static gboolean
+is_word_char (gunichar c)
+{
+  return g_unichar_isalnum (c) || g_unichar_ismark (c);
+}
+
+/* Scripts written without spaces: each character is a word, or a whole
+ * Japanese sentence would be one. */
+static gboolean
+is_word_by_itself (gunichar c)
+{
+  if (c < 0x2e80)
+    return FALSE;
+  switch (g_unichar_get_script (c))
+    {
+      case G_UNICODE_SCRIPT_HAN:
+      case G_UNICODE_SCRIPT_HIRAGANA:
+      case G_UNICODE_SCRIPT_KATAKANA:
+      case G_UNICODE_SCRIPT_THAI:
+      case G_UNICODE_SCRIPT_LAO:
+      case G_UNICODE_SCRIPT_KHMER:
+      case G_UNICODE_SCRIPT_MYANMAR:
+        return TRUE;
+      default:
+        return FALSE;
+    }
+}
+
+/* Words of the line [P, END) appended to WORDS, hashed FNV-1a style one
+ * lowercased code point at a time. Invalid UTF-8 separates words. */
+static guint
+add_words (const char *p, const char *end, guint line, Sink *sink)
+{
+  guint count = 0;
+  guint64 hash = 0;
+  gboolean in_word = FALSE;
+  while (p < end)
+    {
+      gunichar c;
+      gboolean word;
+      /* ASCII without the Unicode tables: most mail is mostly ASCII. */
+      if ((guchar) *p < 0x80)
+        {
+          c = (guchar) *p++;
+          word = g_ascii_isalnum (c);
+          if (c - 'A' < 26u)
+            c += 'a' - 'A';
+          if (word && in_word)
+            {
+              /* The common case, a letter inside a word, in a few
+               * instructions. */
+              hash = (hash ^ c) * 0x100000001b3ULL;
+              continue;
+            }
+        }
+      else
+        {
+          c = g_utf8_get_char_validated (p, end - p);
+          word = c < 0xfffffffe && is_word_char (c);
+          if (c >= 0xfffffffe)
+            p++;
+          else
+            p = g_utf8_next_char (p);
+        }
+      if (word && in_word && is_word_by_itself (c))
+        {
+          emit (sink, hash, line);
+          count++;
+          in_word = FALSE;
+        }
+      if (word)
+        {
+          if (!in_word)
+            hash = 0xcbf29ce484222325ULL;
+          if (c >= 0x80)
+            c = g_unichar_tolower (c);
+          hash = (hash ^ c) * 0x100000001b3ULL;
+          in_word = !is_word_by_itself (c);
+          if (!in_word)
+            {
+              emit (sink, hash, line);
+              count++;
+            }
+          continue;
+        }
+      if (in_word)
+        {
+          emit (sink, hash, line);
+          count++;
+        }
+      in_word = FALSE;
+    }
+  if (in_word)
+    {
+      emit (sink, hash, line);
+      count++;
+    }
+  return count;
+}
+
+/* Feeds the words of TEXT to SINK line by line, recording each line in
+ * LINES when it is not NULL. A full fingerprint stops the walk. */
+static void
+scan (const char *text, gsize length, Sink *sink, GArray *lines)
+{
+  const char *p = text, *end = text + length;
+  for (guint n = 0;; n++)
+    {
+      const char *eol = memchr (p, '\n', (gsize) (end - p));
+      const char *stop = eol ? eol : end;
+      if (stop > p && stop[-1] == '\r')
+        stop--;
+      Line line = { p, (gsize) (stop - p), 0 };
+      line.words = add_words (skip_initials_quote (p, stop), stop, n, sink);
+      if (lines != NULL)
+        g_array_append_val (lines, line);
+      if (eol == NULL || eol + 1 >= end ||
+          (sink->hashes != NULL && sink->hashes->len >= BATON_ANCESTRY_MAX_HASHES))
+        break;
+      p = eol + 1;
+    }
+}
+
+static Tokens
+tokenize (const char *text, gsize length)
+{
+  Tokens tokens = { g_array_new (FALSE, FALSE, sizeof (Line)),
+                    g_array_new (FALSE, FALSE, sizeof (Word)) };
+  Sink sink = { .words = tokens.words };
+  scan (text, length, &sink, tokens.lines);
+  return tokens;
+}
+
+/* Hash of WIDTH words from WORDS: order matters, 32 bits kept. */
+static guint32
+shingle (const Word *words, guint width)
+{
+  guint64 h = width;
+  for (guint i = 0; i < width; i++)
+    h = (h ^ words[i].hash) * 0x9e3779b97f4a7c15ULL;
+  h ^= h >> 31;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 29;
+  return (guint32) (h >> 32);
+}
+
+static int
+compare_hash (const void *a, const void *b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+  return x < y ? -1 : x > y;
+}
+
+static void
+sort_unique (GArray *hashes)
+{
+  if (hashes->len == 0)
+    return;
+  /* Stored fingerprints come back sorted: no sort (and its allocation)
+   * for each parent read. */
+  const guint32 *sorted = (const guint32 *) hashes->data;
+  guint in_order = 1;
+  while (in_order < hashes->len && sorted[in_order - 1] < sorted[in_order])
+    in_order++;
+  if (in_order == hashes->len)
+    return;
+  qsort (hashes->data, hashes->len, sizeof (guint32), compare_hash);
+  guint32 *h = (guint32 *) hashes->data;
+  guint kept = 1;
+  for (guint i = 1; i < hashes->len; i++)
+    if (h[i] != h[kept - 1])
+      h[kept++] = h[i];
+  g_array_set_size (hashes, kept);
+}
+
+void
+baton_fingerprint_free (BatonFingerprint *fingerprint)
+{
+  if (fingerprint == NULL)
+    return;
+  g_array_unref (fingerprint->hashes);
+  g_free (fingerprint);
+}
+
+BatonFingerprint *
+baton_fingerprint_new (guint width, guint words, const guint32 *hashes, gsize n)
+{
+  if (width < 1 || width > BATON_ANCESTRY_WIDTH)
+    return NULL;
+  BatonFingerprint *fingerprint = g_new0 (BatonFingerprint, 1);
+  fingerprint->width = width;
+  fingerprint->words = words;
+  fingerprint->hashes = g_array_sized_new (FALSE, FALSE, sizeof (guint32), n);
+  g_array_append_vals (fingerprint->hashes, hashes, n);
+  sort_unique (fingerprint->hashes);
+  fingerprint->sorted = TRUE;
+  return fingerprint;
+}
+
+/* Shingles of TEXT's words into a new or existing fingerprint (words
+ * counted); a text shorter than a shingle gives one of all its words,
+ * when SHORT_TOO. */
+static void
+add_text (BatonFingerprint *fingerprint, const char *text, gsize length, gboolean short_too)
+{
+  Sink sink = { .hashes = fingerprint->hashes };
+  scan (text, length, &sink, NULL);
+  fingerprint->words += sink.seen;
+  if (short_too && sink.seen < BATON_ANCESTRY_WIDTH && sink.seen > 0)
+    {
+      fingerprint->width = sink.seen;
+      guint32 h = shingle (sink.recent, sink.seen);
+      g_array_append_val (fingerprint->hashes, h);
+    }
+}
+
+static BatonFingerprint *
+fingerprint_new_empty (void)
+{
+  BatonFingerprint *fingerprint = g_new0 (BatonFingerprint, 1);
+  fingerprint->width = BATON_ANCESTRY_WIDTH;
+  fingerprint->hashes = g_array_new (FALSE, FALSE, sizeof (guint32));
+  return fingerprint;
+}
+
+/* Not sorted here: most fingerprints are stored and never read again, so
+ * the sort waits for the cut (or the read, baton_fingerprint_new()). */
+BatonFingerprint *
+baton_ancestry_fingerprint (const char *text)
+{
+  if (text == NULL)
+    text = "";
+  BatonFingerprint *fingerprint = fingerprint_new_empty ();
+  add_text (fingerprint, text, MIN (strlen (text), BATON_ANCESTRY_MAX_TEXT), TRUE);
+  if (fingerprint->words < 2)
+    g_clear_pointer (&fingerprint, baton_fingerprint_free);
+  return fingerprint;
+}
+
+BatonFingerprint *
+baton_ancestry_fingerprint_template (BatonFingerprint *into, const char *template_source)
+{
+  if (into == NULL)
+    {
+      into = fingerprint_new_empty ();
+      into->per_line = TRUE;
+    }
+  const char *p = template_source ? template_source : "";
+  for (;;)
+    {
+      const char *open = strstr (p, "{{");
+      add_text (into, p, open ? (gsize) (open - p) : strlen (p), FALSE);
+      const char *close = open ? strstr (open + 2, "}}") : NULL;
+      if (close == NULL)
+        break;
+      p = close + 2;
+      while (*p == '}')
+        p++;
+    }
+  into->sorted = FALSE;
+  return into;
+}
+
+void
+baton_ancestry_result_free (BatonAncestryResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->text);
+  g_array_unref (result->cuts);
+  g_free (result);
+}
+
+/* ---- the cut ---- */
+
+typedef struct {
+  const Tokens *tokens;
+  const BatonFingerprint *parent;
+  gboolean *covered;   /* per word */
+  guint *run;          /* per word: length of the covered run it is in, 0 if uncovered */
+  guint *line_covered; /* per line: covered words */
+} Match;
+
+static gboolean
+known (const BatonFingerprint *parent, guint32 hash)
+{
+  return bsearch (&hash, parent->hashes->data, parent->hashes->len, sizeof (guint32),
+                  compare_hash) != NULL;
+}
+
+static void
+match_words (Match *match)
+{
+  const Word *words = (const Word *) match->tokens->words->data;
+  guint n = match->tokens->words->len, width = match->parent->width;
+  guint until = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      if (i + width <= n && known (match->parent, shingle (words + i, width)))
+        until = MAX (until, i + width);
+      match->covered[i] = i < until;
+      if (match->covered[i])
+        match->line_covered[words[i].line]++;
+    }
+  for (guint i = 0; i < n;)
+    {
+      guint j = i;
+      while (j < n && match->covered[j])
+        j++;
+      for (guint k = i; k < j; k++)
+        match->run[k] = j - i;
+      if (j == i)
+        match->run[j++] = 0;
+      i = j;
+    }
+}
+
+static const Line *
+line_at (const Tokens *tokens, guint index)
+{
+  return &g_array_index (tokens->lines, Line, index);
+}
+
+static gboolean
+fully_covered (const Match *match, guint line)
+{
+  return match->line_covered[line] == line_at (match->tokens, line)->words;
+}
+
+/* Index of the first word of the first run that marks the parent: long
+ * enough, or (for a short parent) all of it on lines of its own. G_MAXUINT
+ * when there is none. */
+static guint
+find_anchor (const Match *match, guint from)
+{
+  const Word *words = (const Word *) match->tokens->words->data;
+  guint n = match->tokens->words->len;
+  guint needed = MIN (BATON_ANCESTRY_ANCHOR_WORDS, match->parent->words);
+  for (guint i = from; i < n; i += MAX (match->run[i], 1))
+    {
+      guint run = match->run[i];
+      if (run < needed)
+        continue;
+      guint first = words[i].line, last = words[i + run - 1].line;
+      /* A line that starts with words of the sender's own and ends in a
+       * phrase of the parent is theirs: a failed line sent again,
+       * corrected ("handoff 12 to bob: <the same long note>"). */
+      if (first == last && i > 0 && words[i - 1].line == first)
+        continue;
+      if (run >= BATON_ANCESTRY_ANCHOR_WORDS ||
+          (fully_covered (match, first) && fully_covered (match, last)))
+        return i;
+    }
+  return G_MAXUINT;
+}
+
+static const char *const header_names[] = {
+  "from",     "to",      "cc",    "sent",    "date",    "subject", "von",    "an",
+  "gesendet", "betreff", "datum", "de",      "para",    "enviado", "asunto", "objet",
+  "envoyé",   "à",       "da",    "inviato", "oggetto", NULL,
+};
+
+/* "On … wrote:", "From: …", "-----Original Message-----": lines that
+ * introduce a pasted message. A command never counts, even one ending in
+ * ':'. */
+static gboolean
+is_attribution (const Line *line)
+{
+  g_autofree char *text = g_strstrip (g_strndup (line->start, line->length));
+  if (*text == '\0')
+    return FALSE;
+  g_autoptr (GPtrArray) commands = baton_commands_parse (text);
+  if (commands->len > 0 && ((BatonCommand *) commands->pdata[0])->kind != BATON_COMMAND_UPDATE)
+    return FALSE;
+  if (g_str_has_prefix (text, "---") || g_str_has_prefix (text, "___") ||
+      g_str_has_prefix (text, "***"))
+    return TRUE;
+  if (line->words >= 3 && g_str_has_suffix (text, ":"))
+    return TRUE;
+  const char *colon = strchr (text, ':');
+  if (colon == NULL)
+    return FALSE;
+  g_autofree char *name = g_utf8_strdown (text, colon - text);
+  g_strstrip (name);
+  for (guint i = 0; header_names[i] != NULL; i++)
+    if (g_str_equal (name, header_names[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* The first line of the old block whose first parent line is LINE: the
+ * attribution and header lines directly above it (blank lines between
+ * them allowed), when there are any. */
+static guint
+block_start (const Tokens *tokens, guint line)
+{
+  guint start = line;
+  for (guint l = line; l > 0; l--)
+    {
+      const Line *above = line_at (tokens, l - 1);
+      if (above->words == 0)
+        continue;
+      if (!is_attribution (above))
+        break;
+      start = l - 1;
+    }
+  /* Separators ("____", "--") and blank lines above it go with it. */
+  while (start > 0 && line_at (tokens, start - 1)->words == 0)
+    start--;
+  return start;
+}
+
+/* Index of the first covered word on a line >= LINE with a run of at
+ * least NEEDED words, when no line before it has covered words; G_MAXUINT
+ * otherwise. */
+static guint
+resumption (const Match *match, guint line, guint first_word, guint needed)
+{
+  const Word *words = (const Word *) match->tokens->words->data;
+  guint n = match->tokens->words->len;
+  for (guint i = first_word; i < n; i++)
+    if (words[i].line >= line && match->covered[i])
+      return match->run[i] >= needed ? i : G_MAXUINT;
+  return G_MAXUINT;
+}
+
+/* Marks old the lines from the attribution above the passage starting at
+ * word FIRST (not above line FLOOR) down to the passage itself. Returns
+ * the passage's line. */
+static guint
+mark_attribution (const Match *match, guint first, guint floor, gboolean *old)
+{
+  const Word *words = (const Word *) match->tokens->words->data;
+  guint line = words[first].line;
+  for (guint l = MAX (block_start (match->tokens, line), floor); l < line; l++)
+    old[l] = TRUE;
+  return line;
+}
+
+/* Marks in OLD the lines MATCH makes old, from the first anchor on. */
+static void
+mark_block (const Match *match, gboolean *old)
+{
+  const Tokens *tokens = match->tokens;
+  const Word *words = (const Word *) tokens->words->data;
+  guint word = find_anchor (match, 0);
+  if (word == G_MAXUINT)
+    return;
+  guint n_lines = tokens->lines->len;
+  guint needed = MIN (RESUME_WORDS, MIN (BATON_ANCESTRY_ANCHOR_WORDS, match->parent->words));
+  guint l = mark_attribution (match, word, 0, old);
+  while (l < n_lines)
+    {
+      /* Old up to the next line that has words but none of the parent's. */
+      for (; l < n_lines; l++)
+        {
+          const Line *line = line_at (tokens, l);
+          if (line->words > 0 && match->line_covered[l] == 0)
+            break;
+          old[l] = TRUE;
+        }
+      while (word < tokens->words->len && words[word].line < l)
+        word++;
+      if (l >= n_lines)
+        return;
+      guint next = match->parent->per_line ? G_MAXUINT : resumption (match, l, word, needed);
+      if (next == G_MAXUINT)
+        {
+          for (; l < n_lines; l++)
+            old[l] = TRUE;
+          return;
+        }
+      /* Written between passages: new, down to the attribution lines
+       * above the next passage. */
+      l = mark_attribution (match, next, l, old);
+      word = next;
+    }
+}
+
+/* A template's own lines are old wherever they stand. */
+static void
+mark_lines (const Match *match, gboolean *old)
+{
+  for (guint l = 0; l < match->tokens->lines->len; l++)
+    if (line_at (match->tokens, l)->words >= match->parent->width && fully_covered (match, l))
+      old[l] = TRUE;
+}
+
+static void
+add_cuts (GArray *cuts, guint parent, const gboolean *old, const Tokens *tokens)
+{
+  guint n_lines = tokens->lines->len;
+  for (guint l = 0; l < n_lines;)
+    {
+      if (!old[l])
+        {
+          l++;
+          continue;
+        }
+      guint end = l;
+      while (end < n_lines && old[end])
+        end++;
+      /* Reported from its first to its last line with words: blank lines
+       * around it are no news. */
+      guint first = l, last = end;
+      while (first < last && line_at (tokens, first)->words == 0)
+        first++;
+      while (last > first && line_at (tokens, last - 1)->words == 0)
+        last--;
+      if (first < last)
+        {
+          BatonAncestryCut cut = { parent, first + 1, last };
+          g_array_append_val (cuts, cut);
+        }
+      l = end;
+    }
+}
+
+static int
+compare_cut (const void *a, const void *b)
+{
+  const BatonAncestryCut *x = a, *y = b;
+  if (x->first != y->first)
+    return x->first < y->first ? -1 : 1;
+  return x->parent < y->parent ? -1 : x->parent > y->parent;
+}
+
+static gboolean
+is_blank (const Line *line)
+{
+  for (gsize i = 0; i < line->length; i++)
+    if (!g_ascii_isspace (line->start[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* The kept lines; a cut between kept lines leaves one blank line. */
+static char *
+join_kept (const Tokens *tokens, const gboolean *old)
+{
+  GString *out = g_string_new (NULL);
+  gboolean gap = FALSE;
+  guint blank_run = 0;
+  for (guint l = 0; l < tokens->lines->len; l++)
+    {
+      const Line *line = line_at (tokens, l);
+      if (old[l])
+        {
+          gap = TRUE;
+          continue;
+        }
+      if (is_blank (line))
+        {
+          blank_run++;
+          continue;
+        }
+      if (out->len > 0)
+        {
+          guint blanks = MAX (blank_run, gap ? 1u : 0u);
+          g_string_append_c (out, '\n');
+          for (guint b = 0; b < blanks; b++)
+            g_string_append_c (out, '\n');
+        }
+      g_string_append_len (out, line->start, line->length);
+      gap = FALSE;
+      blank_run = 0;
+    }
+  return g_string_free (out, FALSE);
+}
+
+BatonAncestryResult *
+baton_ancestry_cut (const char *text, BatonFingerprint *const *parents, guint n_parents)
+{
+  if (text == NULL)
+    text = "";
+  Tokens tokens = tokenize (text, strlen (text));
+  guint n_words = tokens.words->len, n_lines = tokens.lines->len;
+  BatonAncestryResult *result = g_new0 (BatonAncestryResult, 1);
+  result->cuts = g_array_new (FALSE, FALSE, sizeof (BatonAncestryCut));
+  g_autofree gboolean *old = g_new0 (gboolean, n_lines);
+  g_autofree gboolean *old_here = g_new0 (gboolean, n_lines);
+  g_autofree gboolean *covered = g_new0 (gboolean, n_words + 1);
+  g_autofree guint *run = g_new0 (guint, n_words + 1);
+  g_autofree guint *line_covered = g_new0 (guint, n_lines);
+  for (guint p = 0; p < n_parents; p++)
+    {
+      if (parents[p] == NULL || parents[p]->hashes->len == 0)
+        continue;
+      if (!parents[p]->sorted)
+        {
+          sort_unique (parents[p]->hashes);
+          parents[p]->sorted = TRUE;
+        }
+      memset (line_covered, 0, n_lines * sizeof (guint));
+      memset (old_here, 0, n_lines * sizeof (gboolean));
+      Match match = { &tokens, parents[p], covered, run, line_covered };
+      match_words (&match);
+      mark_block (&match, old_here);
+      if (parents[p]->per_line)
+        mark_lines (&match, old_here);
+      add_cuts (result->cuts, p, old_here, &tokens);
+      for (guint l = 0; l < n_lines; l++)
+        old[l] |= old_here[l];
+    }
+  g_array_sort (result->cuts, compare_cut);
+  result->text = join_kept (&tokens, old);
+  tokens_clear (&tokens);
+  return result;
+}

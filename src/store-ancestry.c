@@ -1,0 +1,88 @@
+/* Fingerprints of the text of every mail baton sent or ingested, by
+ * Message-ID, so that a reply pasting one can be recognised
+ * (include/baton/ancestry.h). The hashes are stored as little-endian
+ * 32-bit words: 16 KB at most per mail. */
+#define G_LOG_DOMAIN "baton-store"
+#include "store-private.h"
+
+#include <string.h>
+
+static gpointer
+first_column (sqlite3_stmt *statement)
+{
+  return store_column_text (statement, 0);
+}
+
+gboolean
+baton_store_fingerprint_add (BatonStore *store, const char *message_id, gboolean sent,
+                             const BatonFingerprint *fingerprint, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement =
+      store_statement (store,
+                       "INSERT OR IGNORE INTO fingerprints (message_id, sent, width, words, hashes)"
+                       " VALUES (?, ?, ?, ?, ?)",
+                       error);
+  if (statement == NULL)
+    return FALSE;
+  guint n = fingerprint->hashes->len;
+  g_autofree guint32 *blob = g_new (guint32, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    blob[i] = GUINT32_TO_LE (g_array_index (fingerprint->hashes, guint32, i));
+  store_bind_text (statement, 1, message_id);
+  sqlite3_bind_int (statement, 2, sent ? 1 : 0);
+  sqlite3_bind_int (statement, 3, fingerprint->width);
+  sqlite3_bind_int64 (statement, 4, fingerprint->words);
+  sqlite3_bind_blob64 (statement, 5, blob, (sqlite3_uint64) n * sizeof (guint32), SQLITE_STATIC);
+  return store_exec_statement (store, statement, "remembering a mail's fingerprint", error);
+}
+
+BatonFingerprint *
+baton_store_fingerprint_get (BatonStore *store, const char *message_id, gboolean *sent,
+                             GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+      store, "SELECT sent, width, words, hashes FROM fingerprints WHERE message_id = ?", error);
+  if (statement == NULL)
+    return NULL;
+  store_bind_text (statement, 1, message_id);
+  int rc = sqlite3_step (statement);
+  if (rc == SQLITE_DONE)
+    return NULL;
+  if (rc != SQLITE_ROW)
+    {
+      store_set_error (store, rc, "reading a mail's fingerprint", error);
+      return NULL;
+    }
+  gsize size = sqlite3_column_bytes (statement, 3);
+  const guint8 *bytes = sqlite3_column_blob (statement, 3);
+  gsize n = size / sizeof (guint32);
+  g_autofree guint32 *hashes = g_new (guint32, MAX (n, 1));
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 word;
+      memcpy (&word, bytes + i * sizeof word, sizeof word);
+      hashes[i] = GUINT32_FROM_LE (word);
+    }
+  *sent = sqlite3_column_int (statement, 0) != 0;
+  /* A row this version cannot read (width out of range) is as if absent. */
+  return baton_fingerprint_new (sqlite3_column_int (statement, 1),
+                                (guint) sqlite3_column_int64 (statement, 2), hashes, n);
+}
+
+GPtrArray *
+baton_store_sent_about (BatonStore *store, gint64 task, const char *recipient, guint limit,
+                        GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement =
+      store_statement (store,
+                       "SELECT message_id FROM outbox WHERE recipient = ? AND task = ?"
+                       " ORDER BY id DESC LIMIT ?",
+                       error);
+  if (statement == NULL)
+    return NULL;
+  store_bind_text (statement, 1, recipient);
+  sqlite3_bind_int64 (statement, 2, task);
+  sqlite3_bind_int (statement, 3, limit);
+  return store_collect_rows (store, statement, first_column, g_free,
+                             "listing the mail sent about a task", error);
+}
