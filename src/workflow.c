@@ -210,6 +210,24 @@ find_context (BatonTeam *team, const BatonMessage *message, BatonIngestResult *r
   return TRUE;
 }
 
+/* The lines past BATON_COMMANDS_PER_MAIL: one failed line in the reply
+ * that says which they are, so the sender can send them again. */
+static void
+report_not_applied (BatonIngestResult *result, GPtrArray *commands, guint applied)
+{
+  const BatonCommand *first = commands->pdata[applied];
+  const BatonCommand *last = commands->pdata[commands->len - 1];
+  BatonLineResult *line = g_new0 (BatonLineResult, 1);
+  line->line = first->line;
+  line->kind = BATON_COMMAND_INVALID;
+  line->source = g_strdup_printf ("(lines %u to %u: %u more commands)", first->line, last->line,
+                                  commands->len - applied);
+  line->outcome = g_strdup_printf ("not applied: baton applies at most %u commands from one mail; "
+                                   "send these again in another mail",
+                                   (guint) BATON_COMMANDS_PER_MAIL);
+  g_ptr_array_add (result->lines, line);
+}
+
 static gboolean
 apply_commands (BatonTeam *team, const BatonMessage *message, BatonIngestResult *result, gint64 now,
                 GError **error)
@@ -221,9 +239,12 @@ apply_commands (BatonTeam *team, const BatonMessage *message, BatonIngestResult 
   if (implicit != NULL && !workflow_apply_command (&context, implicit, error))
     return FALSE;
   g_autoptr (GPtrArray) commands = baton_commands_parse (message->visible_text);
-  for (guint i = 0; i < commands->len; i++)
+  guint applied = MIN (commands->len, BATON_COMMANDS_PER_MAIL);
+  for (guint i = 0; i < applied; i++)
     if (!workflow_apply_command (&context, commands->pdata[i], error))
       return FALSE;
+  if (applied < commands->len)
+    report_not_applied (result, commands, applied);
   return TRUE;
 }
 
