@@ -105,10 +105,10 @@ queue_notice (BatonTeam *team, const BatonNotice *notice, const BatonMember *to,
                        handoff ? "handed to you by" : "taken by", notice->from_member);
   g_autofree char *thread = outbox_task_thread_id (team->config, task->id);
   const char *references[] = { thread, NULL };
-  OutgoingMail mail = { notice->kind, task->id,   to->display_name,
-                        to->email,    subject,    text,
-                        NULL,         thread,     references,
-                        notice_not_before (team, to, handoff) };
+  OutgoingMail mail = {
+    notice->kind, task->id, to->display_name, to->email,  subject,
+    text,         NULL,     thread,           references, notice_not_before (team, to, handoff)
+  };
   return outbox_queue_mail (team, &mail, error);
 }
 
@@ -163,10 +163,10 @@ queue_combined (BatonTeam *team, GPtrArray *notices, const BatonMember *to, GErr
   g_autofree char *subject =
       handoffs == notices->len
           ? g_strdup_printf ("%u tasks handed to you by %s", handoffs, first->from_member)
-      : handoffs == 0 ? g_strdup_printf ("%u of your tasks taken by %s", notices->len,
-                                         first->from_member)
-                      : g_strdup_printf ("%u tasks handed to you and %u taken by %s", handoffs,
-                                         notices->len - handoffs, first->from_member);
+      : handoffs == 0
+          ? g_strdup_printf ("%u of your tasks taken by %s", notices->len, first->from_member)
+          : g_strdup_printf ("%u tasks handed to you and %u taken by %s", handoffs,
+                             notices->len - handoffs, first->from_member);
   OutgoingMail mail = { handoffs > 0 ? "handoff" : "taken",
                         0,
                         to->display_name,
@@ -191,9 +191,9 @@ group_notices (GPtrArray *notices)
   for (guint i = 0; i < notices->len; i++)
     {
       const BatonNotice *notice = notices->pdata[i];
-      g_hash_table_insert (last,
-                           g_strdup_printf ("%s %" G_GINT64_FORMAT, notice->to_member, notice->task),
-                           GUINT_TO_POINTER (i));
+      g_hash_table_insert (
+          last, g_strdup_printf ("%s %" G_GINT64_FORMAT, notice->to_member, notice->task),
+          GUINT_TO_POINTER (i));
     }
   GPtrArray *groups = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   g_autoptr (GHashTable) by_receiver = g_hash_table_new (g_str_hash, g_str_equal);

@@ -178,8 +178,7 @@ baton_store_events_list (BatonStore *store, gint64 task, gint64 since, GError **
 }
 
 GPtrArray *
-baton_store_events_last (BatonStore *store, gint64 task, guint limit, gint64 *total,
-                         GError **error)
+baton_store_events_last (BatonStore *store, gint64 task, guint limit, gint64 *total, GError **error)
 {
   g_autoptr (sqlite3_stmt) count =
       store_statement (store, "SELECT count(*) FROM events WHERE task = ?", error);
