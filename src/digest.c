@@ -45,6 +45,8 @@ add_event (DigestContext *context, JsonBuilder *builder, const BatonEvent *event
   outbox_json_text (builder, "who", event->who, 0);
   outbox_json_text (builder, "from", event->who, 0);
   outbox_json_text (builder, "owner", event->to_member, 0);
+  gboolean passed = event->to_member && g_strcmp0 (event->to_member, event->who) != 0;
+  outbox_json_text (builder, "passed_to", passed ? event->to_member : NULL, 0);
   /* a creation's note is its title, already shown */
   outbox_json_text (builder, "note", g_str_equal (event->kind, "created") ? NULL : event->note, 0);
   baton_json_add_string (builder, "local_time", when);
@@ -74,6 +76,18 @@ is_handoff_to_member (const BatonEvent *e, const BatonMember *m, const BatonTask
   return (g_str_equal (e->kind, "handoff") || g_str_equal (e->kind, "created")) && e->to_member &&
          g_str_equal (e->to_member, m->name) && !g_str_equal (e->who, m->name) && task &&
          g_strcmp0 (task->owner, m->name) == 0 && !g_str_equal (task->state, "done");
+}
+
+/* The mirror of a handoff: someone else moved a task the member held.
+ * The taken notice says so at once; the digest says it again, and is the
+ * only place it is said when the notice was past the hourly limit. Only
+ * while the task is not theirs again. */
+static gboolean
+is_taken_from_member (const BatonEvent *e, const BatonMember *m, const BatonTask *task)
+{
+  return g_str_equal (e->kind, "handoff") && e->from_member &&
+         g_str_equal (e->from_member, m->name) && !g_str_equal (e->who, m->name) && task &&
+         g_strcmp0 (task->owner, m->name) != 0;
 }
 
 static gboolean
@@ -195,6 +209,7 @@ digest_data (DigestContext *context, GPtrArray *events, gint64 since, gint64 unt
   baton_json_add_string (builder, "subject", subject);
   baton_json_add_string (builder, "team_address", context->team->config->team_address);
   add_event_section (context, builder, events, "handoffs", is_handoff_to_member);
+  add_event_section (context, builder, events, "taken", is_taken_from_member);
   add_event_section (context, builder, events, "done", is_done);
   add_event_section (context, builder, events, "created", is_created);
   add_event_section (context, builder, events, "updates", is_teammate_update);

@@ -200,6 +200,32 @@ test_hourly_cap (Fixture *fixture, gconstpointer data)
                     BATON_NOTICES_PER_HOUR + 1);
 }
 
+/* Past the hourly limit nothing is lost: the digest lists what the
+ * notices would have said, the tasks handed to bob and those taken. */
+static void
+test_hourly_cap_folds_into_digest (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  g_autofree char *body = repeat_lines ("task: chore", "@bob", 30);
+  g_autoptr (BatonIngestResult) created = ingest (fixture, body);
+  for (guint i = 1; i <= 25; i++)
+    {
+      g_autofree char *take = g_strdup_printf ("take %u\n", i);
+      g_autoptr (BatonIngestResult) result = ingest (fixture, take);
+    }
+  g_assert_cmpuint (outbox_rows (fixture, "bob@example.com", NULL, NULL), ==,
+                    BATON_NOTICES_PER_HOUR);
+  g_assert_false (outbox_holds (fixture, "bob@example.com", "[#25]"));
+  g_setenv ("BATON_NOW", "2026-03-09T17:30:00Z", TRUE); /* [joined, now) holds them */
+  BatonDigestStats stats = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_assert_true (baton_outbox_queue_digests (fixture->team, TRUE, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_true (outbox_holds (fixture, "bob@example.com", "TAKEN FROM YOU"));
+  g_assert_true (outbox_holds (fixture, "bob@example.com", "#25 chore 24"));
+  g_assert_true (outbox_holds (fixture, "bob@example.com", "#30 chore 29"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -211,5 +237,7 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/floods/hourly-cap", Fixture, NULL, fixture_set_up, test_hourly_cap,
               fixture_tear_down);
+  g_test_add ("/floods/hourly-cap-digest", Fixture, NULL, fixture_set_up,
+              test_hourly_cap_folds_into_digest, fixture_tear_down);
   return g_test_run ();
 }
