@@ -178,6 +178,21 @@ test_handoff_lines (Fixture *fixture, gconstpointer data)
   g_assert_true (outbox_holds (fixture, "bob@example.com", "(791 earlier events: baton show 1)"));
 }
 
+/* A title and a note as long as a line can be: the notice stays small. */
+static void
+test_long_title_and_note (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  g_autofree char *title = g_strnfill (100000, 'T');
+  g_autofree char *note = g_strnfill (100000, 'N');
+  g_autofree char *body = g_strdup_printf ("task: %s\nhandoff 1 to bob: %s\n", title, note);
+  g_autoptr (BatonIngestResult) result = ingest (fixture, body);
+  g_assert_cmpstr (result->outcome, ==, "applied");
+  gsize biggest = 0;
+  g_assert_cmpuint (outbox_rows (fixture, "bob@example.com", NULL, &biggest), ==, 1);
+  g_assert_cmpuint (biggest, <, 8192);
+}
+
 /* At most BATON_NOTICES_PER_HOUR notices to one member an hour; the rest
  * are in the log (and the digest), not in their mailbox. */
 static void
@@ -235,6 +250,8 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/floods/handoff-lines", Fixture, NULL, fixture_set_up, test_handoff_lines,
               fixture_tear_down);
+  g_test_add ("/floods/long-title-and-note", Fixture, NULL, fixture_set_up,
+              test_long_title_and_note, fixture_tear_down);
   g_test_add ("/floods/hourly-cap", Fixture, NULL, fixture_set_up, test_hourly_cap,
               fixture_tear_down);
   g_test_add ("/floods/hourly-cap-digest", Fixture, NULL, fixture_set_up,
