@@ -72,11 +72,20 @@ print_result (const BatonIngestResult *result)
       printf ("  line %-3u %-8s %s\n           %s %s\n", line->line,
               baton_command_kind_name (line->kind), source, line->ok ? "->" : "FAILED:", said);
     }
-  for (guint i = 0; i < result->notices->len; i++)
+  /* As the outbox sends them: one notice per receiver (the hourly limit
+   * aside, which depends on the moment it is sent). */
+  g_autoptr (GPtrArray) groups = baton_outbox_group_notices (result->notices);
+  for (guint i = 0; i < groups->len; i++)
     {
-      const BatonNotice *notice = result->notices->pdata[i];
-      printf ("%s  %s notice to %s about #%" G_GINT64_FORMAT "\n",
-              i == 0 ? "\nWould notify:\n" : "", notice->kind, notice->to_member, notice->task);
+      GPtrArray *group = groups->pdata[i];
+      const BatonNotice *notice = group->pdata[0];
+      printf ("%s", i == 0 ? "\nWould notify:\n" : "");
+      if (group->len == 1)
+        printf ("  %s notice to %s about #%" G_GINT64_FORMAT "\n", notice->kind, notice->to_member,
+                notice->task);
+      else
+        printf ("  one notice to %s about %u tasks, #%" G_GINT64_FORMAT " first\n",
+                notice->to_member, group->len, notice->task);
     }
 }
 

@@ -180,12 +180,8 @@ queue_combined (BatonTeam *team, GPtrArray *notices, const BatonMember *to, GErr
   return outbox_queue_mail (team, &mail, error);
 }
 
-/* The notices one mail causes, merged: only the last per receiver and
- * task counts (a task handed to bob 1,000 times in one mail is one
- * notice), grouped per receiver in the order they came. Returns arrays of
- * borrowed BatonNotice*, one per receiver. */
-static GPtrArray *
-group_notices (GPtrArray *notices)
+GPtrArray *
+baton_outbox_group_notices (GPtrArray *notices)
 {
   g_autoptr (GHashTable) last = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < notices->len; i++)
@@ -245,7 +241,7 @@ within_hourly_budget (BatonTeam *team, const BatonMember *to, gboolean *within, 
 static gboolean
 queue_notices (BatonTeam *team, GPtrArray *notices, GError **error)
 {
-  g_autoptr (GPtrArray) groups = group_notices (notices);
+  g_autoptr (GPtrArray) groups = baton_outbox_group_notices (notices);
   for (guint i = 0; i < groups->len; i++)
     {
       GPtrArray *group = groups->pdata[i];

@@ -26,6 +26,14 @@ void baton_outbox_attach (BatonTeam *team);
 gboolean baton_outbox_queue_notices (BatonTeam *team, const BatonMessage *message,
                                      BatonIngestResult *result, GError **error);
 
+/* The notices one mail causes (BatonNotice*, as in BatonIngestResult),
+ * merged as baton_outbox_queue_notices() sends them: only the last per
+ * receiver and task counts (a task handed to bob 1,000 times in one mail
+ * is one notice), grouped per receiver in the order they came. Returns a
+ * GPtrArray (caller unrefs) of GPtrArrays, one per receiver, of
+ * BatonNotice* borrowed from NOTICES. Pure. */
+GPtrArray *baton_outbox_group_notices (GPtrArray *notices);
+
 #define BATON_REPLIES_PER_HOUR 5
 #define BATON_NOTICES_PER_HOUR 20
 #define BATON_NOTICE_TASKS 20
