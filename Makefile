@@ -215,6 +215,7 @@ fuzz: $(FUZZ_BIN) $(FUZZ_DIR)/seeds/mail $(FUZZ_DIR)/seeds/mustache-spec
 	    fuzz-message) seeds="$(FUZZ_SEEDS_fuzz-message)" ;; \
 	    fuzz-mustache) seeds="$(FUZZ_SEEDS_fuzz-mustache)" ;; \
 	    fuzz-ancestry) seeds="templates" ;; \
+	    fuzz-text) seeds="$(FUZZ_SEEDS_fuzz-message)" ;; \
 	  esac; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS) s on $(FUZZ_DIR)/corpus/$$t $$seeds"; \
 	  ASAN_OPTIONS=quarantine_size_mb=64$${ASAN_OPTIONS:+:$$ASAN_OPTIONS} \

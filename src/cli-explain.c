@@ -7,28 +7,44 @@
 #include "baton/error.h"
 #include "baton/outbox.h"
 #include "baton/readahead.h"
+#include "baton/text.h"
 #include "baton/workflow.h"
 
 #include <stdio.h>
 
+/* Everything below came from the mail: each value is printed through
+ * baton_text_line() (one line, no control character for the terminal),
+ * the newly written text line by line through baton_text_lines(). */
 static void
 print_indented (const char *text)
 {
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autofree char *safe = baton_text_lines (text);
+  g_auto (GStrv) lines = g_strsplit (safe, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     printf ("  | %s\n", lines[i]);
+}
+
+/* printf ("%s%s\n", label, the sanitized VALUE or FALLBACK). */
+static void
+print_field (const char *label, const char *value, const char *fallback)
+{
+  g_autofree char *safe = baton_text_line (value ? value : fallback);
+  printf ("%s%s\n", label, safe);
 }
 
 static void
 print_message (const BatonMessage *message)
 {
-  printf ("From:        %s%s%s%s\n", message->from_name ? message->from_name : "",
-          message->from_name ? " <" : "", message->from_address ? message->from_address : "(none)",
-          message->from_name ? ">" : "");
-  printf ("Message-ID:  %s\n", message->message_id ? message->message_id : "(none)");
-  printf ("Subject:     %s\n", message->subject);
+  g_autofree char *from =
+      message->from_name
+          ? g_strdup_printf ("%s <%s>", message->from_name,
+                             message->from_address ? message->from_address : "(none)")
+          : g_strdup (message->from_address ? message->from_address : "(none)");
+  print_field ("From:        ", from, NULL);
+  print_field ("Message-ID:  ", message->message_id, "(none)");
+  print_field ("Subject:     ", message->subject, "");
   if (message->auto_reason)
-    printf ("Machine mail: %s\n", message->auto_reason);
+    print_field ("Machine mail: ", message->auto_reason, NULL);
   printf ("Body:        %s\n", message->body_was_html ? "HTML only, converted to text" : "text");
   printf ("\nNewly written text:\n");
   print_indented (message->visible_text);
@@ -52,25 +68,38 @@ static void
 print_result (const BatonIngestResult *result)
 {
   printf ("\nSender:      %s\n", result->member ? result->member : "not a member");
-  printf ("Outcome:     %s%s%s\n", result->outcome, result->reason ? ": " : "",
-          result->reason ? result->reason : "");
+  g_autofree char *outcome = g_strdup_printf ("%s%s%s", result->outcome, result->reason ? ": " : "",
+                                              result->reason ? result->reason : "");
+  print_field ("Outcome:     ", outcome, NULL);
   if (result->context_task > 0)
-    printf ("Context:     task #%" G_GINT64_FORMAT " (%s)\n", result->context_task,
-            result->context_source);
+    {
+      g_autofree char *how = baton_text_line (result->context_source);
+      printf ("Context:     task #%" G_GINT64_FORMAT " (%s)\n", result->context_task, how);
+    }
   if (result->lines->len > 0)
     printf ("\nCommands:\n");
   for (guint i = 0; i < result->lines->len; i++)
     {
       const BatonLineResult *line = result->lines->pdata[i];
+      g_autofree char *source = baton_text_line (line->source);
+      g_autofree char *said = baton_text_line (line->outcome);
       printf ("  line %-3u %-8s %s\n           %s %s\n", line->line,
-              baton_command_kind_name (line->kind), line->source,
-              line->ok ? "->" : "FAILED:", line->outcome);
+              baton_command_kind_name (line->kind), source, line->ok ? "->" : "FAILED:", said);
     }
-  for (guint i = 0; i < result->notices->len; i++)
+  /* As the outbox sends them: one notice per receiver (the hourly limit
+   * aside, which depends on the moment it is sent). */
+  g_autoptr (GPtrArray) groups = baton_outbox_group_notices (result->notices);
+  for (guint i = 0; i < groups->len; i++)
     {
-      const BatonNotice *notice = result->notices->pdata[i];
-      printf ("%s  %s notice to %s about #%" G_GINT64_FORMAT "\n",
-              i == 0 ? "\nWould notify:\n" : "", notice->kind, notice->to_member, notice->task);
+      GPtrArray *group = groups->pdata[i];
+      const BatonNotice *notice = group->pdata[0];
+      printf ("%s", i == 0 ? "\nWould notify:\n" : "");
+      if (group->len == 1)
+        printf ("  %s notice to %s about #%" G_GINT64_FORMAT "\n", notice->kind, notice->to_member,
+                notice->task);
+      else
+        printf ("  one notice to %s about %u tasks, #%" G_GINT64_FORMAT " first\n",
+                notice->to_member, group->len, notice->task);
     }
 }
 
@@ -107,7 +136,8 @@ baton_cli_explain (const BatonCli *cli, int argc, char **argv, GError **error)
     return FALSE;
   if (text_only)
     {
-      printf ("%s\n", fresh ? fresh->text : message->visible_text);
+      g_autofree char *text = baton_text_lines (fresh ? fresh->text : message->visible_text);
+      printf ("%s\n", text);
       return TRUE;
     }
   print_message (message);

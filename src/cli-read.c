@@ -4,6 +4,7 @@
 #include "baton/cli.h"
 #include "baton/clock.h"
 #include "baton/error.h"
+#include "baton/text.h"
 #include "baton/workflow.h"
 
 #include "baton/json.h"
@@ -57,26 +58,37 @@ event_to_json (JsonBuilder *builder, const BatonEvent *event)
   json_builder_end_object (builder);
 }
 
+/* Titles, notes and reasons came from mail: printed one line each, with
+ * no control character left to drive the terminal (--json prints them
+ * exact: escaping is JSON's job there). */
 static void
 print_task_line (const BatonTask *task)
 {
+  g_autofree char *title = baton_text_line (task->title);
+  g_autofree char *reason = baton_text_line (task->blocked_reason);
   printf ("#%-4" G_GINT64_FORMAT " %-8s %-8s %s%s%s%s\n", task->id, task->owner ? task->owner : "-",
-          task->state, task->title, task->blocked_reason ? " (blocked: " : "",
-          task->blocked_reason ? task->blocked_reason : "", task->blocked_reason ? ")" : "");
+          task->state, title, reason ? " (blocked: " : "", reason ? reason : "", reason ? ")" : "");
 }
 
+/* One event per line; with MULTI_LINE (show), a note's further lines follow
+ * it, each sanitized and indented under it. */
 static void
-print_event_line (const BatonEvent *event)
+print_event_line (const BatonEvent *event, gboolean multi_line)
 {
   g_autofree char *at = baton_clock_format_iso (event->at);
   g_autofree char *task =
       event->task > 0 ? g_strdup_printf ("#%" G_GINT64_FORMAT, event->task) : g_strdup ("-");
-  g_autofree char *move =
-      event->to_member ? g_strdup_printf (" %s -> %s", event->from_member ? event->from_member : "",
-                                          event->to_member)
-                       : g_strdup ("");
-  printf ("%s %-5s %-9s %-8s%s%s%s\n", at, task, event->kind, event->who, move,
-          event->note ? ": " : "", event->note ? event->note : "");
+  g_autofree char *who = baton_text_line (event->who);
+  g_autofree char *from = baton_text_line (event->from_member ? event->from_member : "");
+  g_autofree char *to = baton_text_line (event->to_member);
+  g_autofree char *move = to ? g_strdup_printf (" %s -> %s", from, to) : g_strdup ("");
+  g_autofree char *note =
+      multi_line ? baton_text_lines (event->note) : baton_text_line (event->note);
+  g_auto (GStrv) lines = g_strsplit (note ? note : "", "\n", -1);
+  printf ("%s %-5s %-9s %-8s%s%s%s\n", at, task, event->kind, who, move, note ? ": " : "",
+          lines[0] ? lines[0] : "");
+  for (guint i = 1; lines[0] && lines[i]; i++)
+    printf ("%*s%s\n", 24, "", lines[i]);
 }
 
 gboolean
@@ -168,12 +180,14 @@ baton_cli_show (const BatonCli *cli, int argc, char **argv, GError **error)
       printf ("%s\n", text);
       return TRUE;
     }
-  printf ("#%" G_GINT64_FORMAT " %s\nstate:   %s%s%s\nowner:   %s\ncreated: by %s\n\n", task->id,
-          task->title, task->state, task->blocked_reason ? " (" : "",
-          task->blocked_reason ? task->blocked_reason : "", task->owner ? task->owner : "nobody",
-          task->created_by);
+  g_autofree char *title = baton_text_line (task->title);
+  g_autofree char *reason = baton_text_line (task->blocked_reason);
+  g_autofree char *creator = baton_text_line (task->created_by);
+  printf ("#%" G_GINT64_FORMAT " %s\nstate:   %s%s%s%s\nowner:   %s\ncreated: by %s\n\n", task->id,
+          title, task->state, reason ? " (" : "", reason ? reason : "", reason ? ")" : "",
+          task->owner ? task->owner : "nobody", creator);
   for (guint i = 0; i < events->len; i++)
-    print_event_line (events->pdata[i]);
+    print_event_line (events->pdata[i], TRUE);
   return TRUE;
 }
 
@@ -205,7 +219,7 @@ baton_cli_log (const BatonCli *cli, int argc, char **argv, GError **error)
       return TRUE;
     }
   for (guint i = 0; i < events->len; i++)
-    print_event_line (events->pdata[i]);
+    print_event_line (events->pdata[i], FALSE);
   return TRUE;
 }
 

@@ -11,6 +11,8 @@
 #include "baton/clock.h"
 #include "baton/schedule.h"
 
+#define DIGEST_HELD_LISTED 20
+
 typedef struct {
   BatonTeam *team;
   const BatonMember *member;
@@ -37,13 +39,16 @@ add_event (DigestContext *context, JsonBuilder *builder, const BatonEvent *event
   json_builder_begin_object (builder);
   baton_json_add_int (builder, "task", event->task);
   const BatonTask *task = g_hash_table_lookup (context->by_id, &event->task);
-  baton_json_add_string (builder, "title", task ? task->title : NULL);
-  baton_json_add_string (builder, "who", event->who);
-  baton_json_add_string (builder, "from", event->who);
-  baton_json_add_string (builder, "owner", event->to_member);
+  /* Titles, notes and names came from mail: one line each, no control
+   * character, or a stranger's text could draw a section of its own. */
+  outbox_json_text (builder, "title", task ? task->title : NULL, 0);
+  outbox_json_text (builder, "who", event->who, 0);
+  outbox_json_text (builder, "from", event->who, 0);
+  outbox_json_text (builder, "owner", event->to_member, 0);
+  gboolean passed = event->to_member && g_strcmp0 (event->to_member, event->who) != 0;
+  outbox_json_text (builder, "passed_to", passed ? event->to_member : NULL, 0);
   /* a creation's note is its title, already shown */
-  baton_json_add_string (builder, "note",
-                         g_str_equal (event->kind, "created") ? NULL : event->note);
+  outbox_json_text (builder, "note", g_str_equal (event->kind, "created") ? NULL : event->note, 0);
   baton_json_add_string (builder, "local_time", when);
   /* Updates and notes are shown line by line; a note also says which task
    * it is about (it used to render as a heading with no text at all). */
@@ -52,17 +57,10 @@ add_event (DigestContext *context, JsonBuilder *builder, const BatonEvent *event
     {
       g_autofree char *about =
           g_strdup_printf ("#%" G_GINT64_FORMAT " %s", event->task, task ? task->title : "");
-      baton_json_add_string (builder, "about", about);
+      outbox_json_text (builder, "about", about, 0);
     }
   if (event->note && (is_note || g_str_equal (event->kind, "update")))
-    {
-      g_auto (GStrv) lines = g_strsplit (event->note, "\n", -1);
-      json_builder_set_member_name (builder, "lines");
-      json_builder_begin_array (builder);
-      for (guint i = 0; lines[i]; i++)
-        json_builder_add_string_value (builder, lines[i]);
-      json_builder_end_array (builder);
-    }
+    outbox_json_lines (builder, "lines", event->note);
   json_builder_end_object (builder);
 }
 
@@ -78,6 +76,18 @@ is_handoff_to_member (const BatonEvent *e, const BatonMember *m, const BatonTask
   return (g_str_equal (e->kind, "handoff") || g_str_equal (e->kind, "created")) && e->to_member &&
          g_str_equal (e->to_member, m->name) && !g_str_equal (e->who, m->name) && task &&
          g_strcmp0 (task->owner, m->name) == 0 && !g_str_equal (task->state, "done");
+}
+
+/* The mirror of a handoff: someone else moved a task the member held.
+ * The taken notice says so at once; the digest says it again, and is the
+ * only place it is said when the notice was past the hourly limit. Only
+ * while the task is not theirs again. */
+static gboolean
+is_taken_from_member (const BatonEvent *e, const BatonMember *m, const BatonTask *task)
+{
+  return g_str_equal (e->kind, "handoff") && e->from_member &&
+         g_str_equal (e->from_member, m->name) && !g_str_equal (e->who, m->name) && task &&
+         g_strcmp0 (task->owner, m->name) != 0;
 }
 
 static gboolean
@@ -138,9 +148,9 @@ add_task_section (DigestContext *context, JsonBuilder *builder, const char *name
       g_autofree char *take = outbox_plus_address (context->team->config, "take", task->id);
       json_builder_begin_object (builder);
       baton_json_add_int (builder, "id", task->id);
-      baton_json_add_string (builder, "title", task->title);
-      baton_json_add_string (builder, "owner", task->owner ? task->owner : "nobody");
-      baton_json_add_string (builder, "reason", task->blocked_reason);
+      outbox_json_text (builder, "title", task->title, 0);
+      outbox_json_text (builder, "owner", task->owner ? task->owner : "nobody", 0);
+      outbox_json_text (builder, "reason", task->blocked_reason, 0);
       baton_json_add_string (builder, "take_address", take);
       json_builder_end_object (builder);
       count++;
@@ -159,19 +169,24 @@ add_held_section (DigestContext *context, JsonBuilder *builder, GPtrArray *held)
 {
   json_builder_set_member_name (builder, "held");
   json_builder_begin_array (builder);
-  for (guint i = 0; i < held->len; i++)
+  /* Strangers decide how many: the digest lists the first few. */
+  guint listed = MIN (held->len, DIGEST_HELD_LISTED);
+  for (guint i = 0; i < listed; i++)
     {
       const BatonHeldMessage *message = held->pdata[i];
       g_autofree char *when =
           baton_schedule_format_local (context->member->timezone, message->received_at, "%a %H:%M");
       json_builder_begin_object (builder);
-      baton_json_add_string (builder, "sender", message->sender ? message->sender : "(no sender)");
-      baton_json_add_string (builder, "subject", message->subject);
-      baton_json_add_string (builder, "reason", message->reason);
+      /* A stranger's words, the first thing to sanitize: an encoded-word
+       * "=0A" in the subject once drew a fake HANDED TO YOU section. */
+      outbox_json_text (builder, "sender", message->sender ? message->sender : "(no sender)", 200);
+      outbox_json_text (builder, "subject", message->subject, 200);
+      outbox_json_text (builder, "reason", message->reason, 300);
       baton_json_add_string (builder, "local_time", when);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
+  baton_json_add_int (builder, "held_more", held->len - listed);
   baton_json_add_bool (builder, "has_held", held->len > 0);
   context->has_anything |= held->len > 0;
 }
@@ -190,6 +205,7 @@ digest_data (DigestContext *context, GPtrArray *events, GPtrArray *held, gint64 
   baton_json_add_string (builder, "subject", subject);
   baton_json_add_string (builder, "team_address", context->team->config->team_address);
   add_event_section (context, builder, events, "handoffs", is_handoff_to_member);
+  add_event_section (context, builder, events, "taken", is_taken_from_member);
   add_event_section (context, builder, events, "done", is_done);
   add_event_section (context, builder, events, "created", is_created);
   add_event_section (context, builder, events, "updates", is_teammate_update);
@@ -210,25 +226,34 @@ queue_digest (DigestContext *context, gint64 since, gint64 now, gboolean force,
    * and a mail applied in the second of a digest but after it belongs to
    * the next one (reading "after since" lost it), as does the first mail,
    * applied in the second the member joined. Half-open windows give every
-   * event to exactly one digest. */
+   * event to exactly one digest.
+   * A window never moves backwards: with the clock set back (BATON_NOW
+   * earlier than the last digest), `digest --force` used to store the
+   * earlier time and the next digest repeated every event since then. */
+  gint64 until = MAX (now, since);
   g_autoptr (GPtrArray) events =
       baton_store_events_list (context->team->store, 0, since - 1, error);
   if (events == NULL)
     return FALSE;
   for (guint i = events->len; i > 0; i--)
-    if (((BatonEvent *) events->pdata[i - 1])->at >= now)
+    if (((BatonEvent *) events->pdata[i - 1])->at >= until)
       g_ptr_array_remove_index (events, i - 1);
+  /* [since, until), as for events: a mail held in the second the member
+   * joined (or of their last digest, but after it) was in no digest. */
   g_autoptr (GPtrArray) held =
-      baton_store_messages_quarantined (context->team->store, since, error);
+      baton_store_messages_quarantined (context->team->store, since - 1, error);
   if (held == NULL)
     return FALSE;
+  for (guint i = held->len; i > 0; i--)
+    if (((BatonHeldMessage *) held->pdata[i - 1])->received_at >= until)
+      g_ptr_array_remove_index (held, i - 1);
   g_autofree char *day = baton_schedule_format_local (member->timezone, now, "%a %d %b");
   g_autofree char *subject = g_strdup_printf ("baton digest for %s, %s", member->display_name, day);
   g_autoptr (JsonNode) data = digest_data (context, events, held, since, subject);
   if (!context->has_anything && !force && !context->team->config->digest_when_idle)
     {
       stats->skipped++;
-      return baton_store_digest_set (context->team->store, member->name, now, error);
+      return baton_store_digest_set (context->team->store, member->name, until, error);
     }
   g_autofree char *text = outbox_render (context->team, "digest.txt", data, FALSE, error);
   g_autofree char *html =
@@ -240,7 +265,7 @@ queue_digest (DigestContext *context, gint64 since, gint64 now, gboolean force,
   if (!outbox_queue_mail (context->team, &mail, error))
     return FALSE;
   stats->queued++;
-  return baton_store_digest_set (context->team->store, member->name, now, error);
+  return baton_store_digest_set (context->team->store, member->name, until, error);
 }
 
 static gboolean

@@ -5,6 +5,12 @@
 
 #include "baton/clock.h"
 #include "baton/schedule.h"
+#include "baton/text.h"
+
+/* Titles and notes are cut in notices: a notice's size must not be the
+ * size of what a stranger could type into one line. */
+#define TITLE_CHARS 200
+#define NOTE_CHARS 1000
 
 static void
 add_task (JsonBuilder *builder, const BatonTask *task)
@@ -12,16 +18,20 @@ add_task (JsonBuilder *builder, const BatonTask *task)
   json_builder_set_member_name (builder, "task");
   json_builder_begin_object (builder);
   baton_json_add_int (builder, "id", task->id);
-  baton_json_add_string (builder, "title", task->title);
+  outbox_json_text (builder, "title", task->title, TITLE_CHARS);
   baton_json_add_string (builder, "state", task->state);
   baton_json_add_string (builder, "owner", task->owner);
   json_builder_end_object (builder);
 }
 
+/* The last BATON_NOTICE_HISTORY events, and how many came before them:
+ * rendering a task's whole history into every notice made a 500-line
+ * mail cost 10.7 MB of notices. */
 static void
-add_history (JsonBuilder *builder, GPtrArray *events, const char *tzid)
+add_history (JsonBuilder *builder, GPtrArray *events, gint64 total, const char *tzid)
 {
-  baton_json_add_bool (builder, "history", events->len > 1);
+  baton_json_add_bool (builder, "history", total > 1);
+  baton_json_add_int (builder, "earlier", total - (gint64) events->len);
   json_builder_set_member_name (builder, "events");
   json_builder_begin_array (builder);
   for (guint i = 0; i < events->len; i++)
@@ -30,9 +40,9 @@ add_history (JsonBuilder *builder, GPtrArray *events, const char *tzid)
       g_autofree char *when = baton_schedule_format_local (tzid, event->at, "%a %d %b %H:%M");
       json_builder_begin_object (builder);
       baton_json_add_string (builder, "when", when);
-      baton_json_add_string (builder, "who", event->who);
+      outbox_json_text (builder, "who", event->who, 0);
       baton_json_add_string (builder, "kind", event->kind);
-      baton_json_add_string (builder, "note", event->note);
+      outbox_json_text (builder, "note", event->note, NOTE_CHARS);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -40,7 +50,7 @@ add_history (JsonBuilder *builder, GPtrArray *events, const char *tzid)
 
 static JsonNode *
 notice_data (BatonTeam *team, const BatonNotice *notice, const BatonTask *task,
-             const BatonMember *to, GPtrArray *events)
+             const BatonMember *to, GPtrArray *events, gint64 total)
 {
   const BatonConfig *config = team->config;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
@@ -51,47 +61,199 @@ notice_data (BatonTeam *team, const BatonNotice *notice, const BatonTask *task,
   outbox_json_member (builder, "from", baton_config_member_by_name (config, notice->from_member),
                       notice->from_member);
   outbox_json_member (builder, "to", to, NULL);
-  baton_json_add_string (builder, "note", notice->note);
+  outbox_json_text (builder, "note", notice->note, NOTE_CHARS);
   baton_json_add_string (builder, "team_address", config->team_address);
   baton_json_add_string (builder, "done_address", done_address);
   baton_json_add_string (builder, "take_address", take_address);
-  add_history (builder, events, to->timezone);
+  add_history (builder, events, total, to->timezone);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
 
-static gboolean
-queue_notice (BatonTeam *team, const BatonNotice *notice, GError **error)
+/* A handoff waits for the receiver's morning with handoff-delivery =
+ * morning; everything else goes now. */
+static gint64
+notice_not_before (BatonTeam *team, const BatonMember *to, gboolean handoff)
 {
-  const BatonMember *to = baton_config_member_by_name (team->config, notice->to_member);
-  if (to == NULL)
-    return TRUE; /* a member since removed from the config: nobody to tell */
+  if (!handoff || !team->config->handoff_at_morning)
+    return 0;
+  return baton_schedule_next_local (to->timezone, to->digest_minutes, baton_clock_now_unix () - 1);
+}
+
+static gboolean
+queue_notice (BatonTeam *team, const BatonNotice *notice, const BatonMember *to, GError **error)
+{
   g_autoptr (BatonTask) task = baton_store_task_get (team->store, notice->task, error);
   if (task == NULL)
     return error == NULL || *error == NULL;
   /* Read here, where a database error still stops the mail's transaction
    * (75, retried whole) instead of sending a notice without its history. */
-  g_autoptr (GPtrArray) events = baton_store_events_list (team->store, task->id, G_MININT64, error);
+  gint64 total = 0;
+  g_autoptr (GPtrArray) events =
+      baton_store_events_last (team->store, task->id, BATON_NOTICE_HISTORY, &total, error);
   if (events == NULL)
     return FALSE;
   gboolean handoff = g_str_equal (notice->kind, "handoff");
-  g_autoptr (JsonNode) data = notice_data (team, notice, task, to, events);
+  g_autoptr (JsonNode) data = notice_data (team, notice, task, to, events, total);
   g_autofree char *text =
       outbox_render (team, handoff ? "handoff.txt" : "taken.txt", data, FALSE, error);
   if (text == NULL)
     return FALSE;
+  g_autofree char *title = baton_text_line_max (task->title, TITLE_CHARS);
   g_autofree char *subject =
-      g_strdup_printf ("[#%" G_GINT64_FORMAT "] %s (%s %s)", task->id, task->title,
+      g_strdup_printf ("[#%" G_GINT64_FORMAT "] %s (%s %s)", task->id, title,
                        handoff ? "handed to you by" : "taken by", notice->from_member);
   g_autofree char *thread = outbox_task_thread_id (team->config, task->id);
   const char *references[] = { thread, NULL };
-  gint64 not_before = 0;
-  if (handoff && team->config->handoff_at_morning)
-    not_before =
-        baton_schedule_next_local (to->timezone, to->digest_minutes, baton_clock_now_unix () - 1);
-  OutgoingMail mail = { notice->kind, task->id, to->display_name, to->email,  subject,
-                        text,         NULL,     thread,           references, not_before };
+  OutgoingMail mail = {
+    notice->kind, task->id, to->display_name, to->email,  subject,
+    text,         NULL,     thread,           references, notice_not_before (team, to, handoff)
+  };
   return outbox_queue_mail (team, &mail, error);
+}
+
+/* One entry of a combined notice. */
+static gboolean
+add_listed_task (BatonTeam *team, JsonBuilder *builder, const BatonNotice *notice, GError **error)
+{
+  g_autoptr (BatonTask) task = baton_store_task_get (team->store, notice->task, error);
+  if (task == NULL)
+    return error == NULL || *error == NULL;
+  json_builder_begin_object (builder);
+  baton_json_add_int (builder, "id", task->id);
+  outbox_json_text (builder, "title", task->title, TITLE_CHARS);
+  baton_json_add_bool (builder, "handoff", g_str_equal (notice->kind, "handoff"));
+  outbox_json_text (builder, "note", notice->note, NOTE_CHARS);
+  json_builder_end_object (builder);
+  return TRUE;
+}
+
+/* Several tasks for one receiver from one mail: one notice listing the
+ * first BATON_NOTICE_TASKS of them and how many more there are (a mail
+ * with 10,000 `task: … @bob` lines used to queue 10,000 notices). */
+static gboolean
+queue_combined (BatonTeam *team, GPtrArray *notices, const BatonMember *to, GError **error)
+{
+  const BatonNotice *first = notices->pdata[0];
+  guint handoffs = 0;
+  for (guint i = 0; i < notices->len; i++)
+    handoffs += g_str_equal (((BatonNotice *) notices->pdata[i])->kind, "handoff");
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  outbox_json_member (builder, "from",
+                      baton_config_member_by_name (team->config, first->from_member),
+                      first->from_member);
+  outbox_json_member (builder, "to", to, NULL);
+  baton_json_add_int (builder, "count", notices->len);
+  baton_json_add_int (builder, "handed", handoffs);
+  baton_json_add_int (builder, "taken", notices->len - handoffs);
+  baton_json_add_int (builder, "more", notices->len - MIN (notices->len, BATON_NOTICE_TASKS));
+  baton_json_add_string (builder, "team_address", team->config->team_address);
+  json_builder_set_member_name (builder, "tasks");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < notices->len && i < BATON_NOTICE_TASKS; i++)
+    if (!add_listed_task (team, builder, notices->pdata[i], error))
+      return FALSE;
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  g_autoptr (JsonNode) data = json_builder_get_root (builder);
+  g_autofree char *text = outbox_render (team, "notices.txt", data, FALSE, error);
+  if (text == NULL)
+    return FALSE;
+  g_autofree char *subject =
+      handoffs == notices->len
+          ? g_strdup_printf ("%u tasks handed to you by %s", handoffs, first->from_member)
+      : handoffs == 0
+          ? g_strdup_printf ("%u of your tasks taken by %s", notices->len, first->from_member)
+          : g_strdup_printf ("%u tasks handed to you and %u taken by %s", handoffs,
+                             notices->len - handoffs, first->from_member);
+  OutgoingMail mail = { handoffs > 0 ? "handoff" : "taken",
+                        0,
+                        to->display_name,
+                        to->email,
+                        subject,
+                        text,
+                        NULL,
+                        NULL,
+                        NULL,
+                        notice_not_before (team, to, handoffs > 0) };
+  return outbox_queue_mail (team, &mail, error);
+}
+
+GPtrArray *
+baton_outbox_group_notices (GPtrArray *notices)
+{
+  g_autoptr (GHashTable) last = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < notices->len; i++)
+    {
+      const BatonNotice *notice = notices->pdata[i];
+      g_hash_table_insert (
+          last, g_strdup_printf ("%s %" G_GINT64_FORMAT, notice->to_member, notice->task),
+          GUINT_TO_POINTER (i));
+    }
+  GPtrArray *groups = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  g_autoptr (GHashTable) by_receiver = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < notices->len; i++)
+    {
+      BatonNotice *notice = notices->pdata[i];
+      g_autofree char *key =
+          g_strdup_printf ("%s %" G_GINT64_FORMAT, notice->to_member, notice->task);
+      if (GPOINTER_TO_UINT (g_hash_table_lookup (last, key)) != i)
+        continue;
+      GPtrArray *group = g_hash_table_lookup (by_receiver, notice->to_member);
+      if (group == NULL)
+        {
+          group = g_ptr_array_new ();
+          g_ptr_array_add (groups, group);
+          g_hash_table_insert (by_receiver, notice->to_member, group);
+        }
+      g_ptr_array_add (group, notice);
+    }
+  return groups;
+}
+
+/* At most BATON_NOTICES_PER_HOUR notices to one member in an hour; past
+ * that nothing is lost (every event is in the log and in their next
+ * digest), but their mailbox is not flooded. */
+static gboolean
+within_hourly_budget (BatonTeam *team, const BatonMember *to, gboolean *within, GError **error)
+{
+  gint64 since = baton_clock_now_unix () - 3600, total = 0;
+  static const char *const kinds[] = { "handoff", "taken" };
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      gint64 count = 0;
+      if (!baton_store_outbox_count (team->store, to->email, kinds[i], since, &count, error))
+        return FALSE;
+      total += count;
+    }
+  *within = total < BATON_NOTICES_PER_HOUR;
+  if (!*within)
+    g_info ("notice to=%s held back: %" G_GINT64_FORMAT " notices in the last hour; "
+            "the next digest carries it",
+            to->email, total);
+  return TRUE;
+}
+
+static gboolean
+queue_notices (BatonTeam *team, GPtrArray *notices, GError **error)
+{
+  g_autoptr (GPtrArray) groups = baton_outbox_group_notices (notices);
+  for (guint i = 0; i < groups->len; i++)
+    {
+      GPtrArray *group = groups->pdata[i];
+      const BatonNotice *first = group->pdata[0];
+      const BatonMember *to = baton_config_member_by_name (team->config, first->to_member);
+      gboolean within = FALSE;
+      if (to == NULL)
+        continue; /* a member since removed from the config: nobody to tell */
+      if (!within_hourly_budget (team, to, &within, error))
+        return FALSE;
+      if (within && !(group->len == 1 ? queue_notice (team, first, to, error)
+                                      : queue_combined (team, group, to, error)))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /* The subject as the reply quotes it: a mail without one is "(no subject)",
@@ -108,7 +270,7 @@ reply_data (BatonTeam *team, const BatonMessage *message, const BatonIngestResul
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   json_builder_begin_object (builder);
-  baton_json_add_string (builder, "subject", shown_subject (message));
+  outbox_json_text (builder, "subject", shown_subject (message), TITLE_CHARS);
   baton_json_add_string (builder, "team_address", team->config->team_address);
   baton_json_add_int (builder, "failed_count", failed);
   baton_json_add_int (builder, "line_count", result->lines->len);
@@ -119,14 +281,11 @@ reply_data (BatonTeam *team, const BatonMessage *message, const BatonIngestResul
       const BatonLineResult *line = result->lines->pdata[i];
       /* A free-text update spans lines; one line keeps the reply's
        * "line N: ..." layout readable. */
-      g_autofree char *source = g_strdup (line->source);
-      if (source != NULL)
-        g_strdelimit (source, "\r\n", ' ');
       json_builder_begin_object (builder);
       baton_json_add_int (builder, "line", line->line);
-      baton_json_add_string (builder, "source", source);
+      outbox_json_text (builder, "source", line->source, TITLE_CHARS);
       baton_json_add_bool (builder, "ok", line->ok);
-      baton_json_add_string (builder, "outcome", line->outcome);
+      outbox_json_text (builder, "outcome", line->outcome, NOTE_CHARS);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -162,7 +321,7 @@ queue_reply (BatonTeam *team, const BatonMessage *message, const BatonIngestResu
   if (text == NULL)
     return FALSE;
   /* "RE:" and "re:" are replies too (Outlook writes "RE:"): no "Re: RE:". */
-  const char *original = shown_subject (message);
+  g_autofree char *original = baton_text_line_max (shown_subject (message), TITLE_CHARS);
   g_autofree char *subject = g_ascii_strncasecmp (original, "re:", 3) == 0
                                  ? g_strdup (original)
                                  : g_strdup_printf ("Re: %s", original);
@@ -189,9 +348,8 @@ gboolean
 baton_outbox_queue_notices (BatonTeam *team, const BatonMessage *message, BatonIngestResult *result,
                             GError **error)
 {
-  for (guint i = 0; i < result->notices->len; i++)
-    if (!queue_notice (team, result->notices->pdata[i], error))
-      return FALSE;
+  if (!queue_notices (team, result->notices, error))
+    return FALSE;
   return queue_reply (team, message, result, error);
 }
 

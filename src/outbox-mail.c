@@ -6,6 +6,7 @@
 #include "baton/error.h"
 #include "baton/mailbuild.h"
 #include "baton/templates.h"
+#include "baton/text.h"
 
 #include <string.h>
 
@@ -125,7 +126,27 @@ outbox_json_member (JsonBuilder *builder, const char *name, const BatonMember *m
   json_builder_set_member_name (builder, name);
   json_builder_begin_object (builder);
   baton_json_add_string (builder, "name", member ? member->name : fallback);
-  baton_json_add_string (builder, "display_name", member ? member->display_name : fallback);
+  /* The config may carry line breaks too (GKeyFile unescapes \r\n). */
+  outbox_json_text (builder, "display_name", member ? member->display_name : fallback, 0);
   baton_json_add_string (builder, "email", member ? member->email : NULL);
   json_builder_end_object (builder);
+}
+
+void
+outbox_json_text (JsonBuilder *builder, const char *name, const char *value, gsize max_chars)
+{
+  g_autofree char *safe = baton_text_line_max (value, max_chars);
+  baton_json_add_string (builder, name, safe);
+}
+
+void
+outbox_json_lines (JsonBuilder *builder, const char *name, const char *text)
+{
+  g_autofree char *safe = baton_text_lines (text);
+  g_auto (GStrv) lines = g_strsplit (safe ? safe : "", "\n", -1);
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; lines[i]; i++)
+    json_builder_add_string_value (builder, lines[i]);
+  json_builder_end_array (builder);
 }

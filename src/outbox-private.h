@@ -39,3 +39,12 @@ char *outbox_task_thread_id (const BatonConfig *config, gint64 task);
  * (FALLBACK as names when MEMBER is NULL). */
 void outbox_json_member (JsonBuilder *builder, const char *name, const BatonMember *member,
                          const char *fallback);
+
+/* NAME = VALUE for a template, VALUE having come from mail: one line, no
+ * control character (baton_text_line_max(), at most MAX_CHARS characters
+ * when MAX_CHARS > 0). The plain-text parts have no escaping to fall back
+ * on, so every mail-borne string goes in through here. */
+void outbox_json_text (JsonBuilder *builder, const char *name, const char *value, gsize max_chars);
+
+/* NAME = an array of TEXT's lines, each sanitized as above. */
+void outbox_json_lines (JsonBuilder *builder, const char *name, const char *text);

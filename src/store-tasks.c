@@ -176,3 +176,31 @@ baton_store_events_list (BatonStore *store, gint64 task, gint64 since, GError **
   return store_collect_rows (store, statement, (gpointer (*) (sqlite3_stmt *)) event_from_row,
                              (GDestroyNotify) baton_event_free, "listing events", error);
 }
+
+GPtrArray *
+baton_store_events_last (BatonStore *store, gint64 task, guint limit, gint64 *total, GError **error)
+{
+  g_autoptr (sqlite3_stmt) count =
+      store_statement (store, "SELECT count(*) FROM events WHERE task = ?", error);
+  if (count == NULL)
+    return NULL;
+  sqlite3_bind_int64 (count, 1, task);
+  int rc = sqlite3_step (count);
+  if (rc != SQLITE_ROW)
+    {
+      store_set_error (store, rc, "counting events", error);
+      return NULL;
+    }
+  *total = sqlite3_column_int64 (count, 0);
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+      store,
+      "SELECT * FROM (SELECT id, task, kind, who, from_member, to_member, note, at, message"
+      " FROM events WHERE task = ? ORDER BY at DESC, id DESC LIMIT ?) ORDER BY at, id",
+      error);
+  if (statement == NULL)
+    return NULL;
+  sqlite3_bind_int64 (statement, 1, task);
+  sqlite3_bind_int64 (statement, 2, limit);
+  return store_collect_rows (store, statement, (gpointer (*) (sqlite3_stmt *)) event_from_row,
+                             (GDestroyNotify) baton_event_free, "listing events", error);
+}

@@ -209,7 +209,8 @@ apply_handoff (ApplyContext *context, const BatonCommand *command, BatonTask *ta
     return FALSE;
   line->ok = TRUE;
   add_notice (context, "handoff", task->id, receiver->name, context->sender, command->text);
-  if (!g_str_equal (from, context->sender))
+  /* Handed again to the member who holds it: nothing was taken from them. */
+  if (!g_str_equal (from, context->sender) && !g_str_equal (from, receiver->name))
     add_notice (context, "taken", task->id, from, context->sender, command->text);
   finish (context, line, "task #%" G_GINT64_FORMAT " handed to %s", task->id, receiver->name);
   return TRUE;

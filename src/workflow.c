@@ -261,6 +261,25 @@ apply_at (ApplyContext *context, GPtrArray *commands, guint i, GError **error)
   return line->ok ? 1 + taken : 1;
 }
 
+/* The commands from @first on, past BATON_COMMANDS_PER_MAIL: one failed
+ * line in the reply that says which they are, so the sender can send them
+ * again. */
+static void
+report_not_applied (BatonIngestResult *result, GPtrArray *commands, guint first_index)
+{
+  const BatonCommand *first = commands->pdata[first_index];
+  const BatonCommand *last = commands->pdata[commands->len - 1];
+  BatonLineResult *line = g_new0 (BatonLineResult, 1);
+  line->line = first->line;
+  line->kind = BATON_COMMAND_INVALID;
+  line->source = g_strdup_printf ("(lines %u to %u: %u more commands)", first->line, last->line,
+                                  commands->len - first_index);
+  line->outcome = g_strdup_printf ("not applied: baton applies at most %u commands from one mail; "
+                                   "send these again in another mail",
+                                   (guint) BATON_COMMANDS_PER_MAIL);
+  g_ptr_array_add (result->lines, line);
+}
+
 static gboolean
 apply_commands (BatonTeam *team, const BatonMessage *message, BatonIngestResult *result, gint64 now,
                 GError **error)
@@ -275,13 +294,16 @@ apply_commands (BatonTeam *team, const BatonMessage *message, BatonIngestResult 
   if (fresh == NULL)
     return FALSE;
   g_autoptr (GPtrArray) commands = baton_commands_parse (fresh->text);
-  for (guint i = 0; i < commands->len;)
+  guint i = 0;
+  for (guint applied = 0; i < commands->len && applied < BATON_COMMANDS_PER_MAIL; applied++)
     {
       guint used = apply_at (&context, commands, i, error);
       if (used == 0)
         return FALSE;
       i += used;
     }
+  if (i < commands->len)
+    report_not_applied (result, commands, i);
   return TRUE;
 }
 

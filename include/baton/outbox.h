@@ -16,11 +16,28 @@ void baton_outbox_attach (BatonTeam *team);
  * each receiver (at once, or at their next digest-at with handoff-delivery
  * = morning), a "taken" notice to each previous holder, and a reply to the
  * sender listing each line when a line failed or acknowledge = yes, at most
- * BATON_REPLIES_PER_HOUR per sender per hour. */
+ * BATON_REPLIES_PER_HOUR per sender per hour.
+ *
+ * Floods are bounded: one mail causes at most one notice per receiver (the
+ * tasks listed, the first BATON_NOTICE_TASKS of them, and how many more),
+ * a receiver gets at most BATON_NOTICES_PER_HOUR notices an hour (the
+ * rest wait for their digest: every event stays in the log), and a
+ * notice shows the last BATON_NOTICE_HISTORY events of its task. */
 gboolean baton_outbox_queue_notices (BatonTeam *team, const BatonMessage *message,
                                      BatonIngestResult *result, GError **error);
 
+/* The notices one mail causes (BatonNotice*, as in BatonIngestResult),
+ * merged as baton_outbox_queue_notices() sends them: only the last per
+ * receiver and task counts (a task handed to bob 1,000 times in one mail
+ * is one notice), grouped per receiver in the order they came. Returns a
+ * GPtrArray (caller unrefs) of GPtrArrays, one per receiver, of
+ * BatonNotice* borrowed from NOTICES. Pure. */
+GPtrArray *baton_outbox_group_notices (GPtrArray *notices);
+
 #define BATON_REPLIES_PER_HOUR 5
+#define BATON_NOTICES_PER_HOUR 20
+#define BATON_NOTICE_TASKS 20
+#define BATON_NOTICE_HISTORY 10
 
 typedef struct {
   guint queued;  /* digests queued */

@@ -186,6 +186,11 @@ gboolean baton_store_event_add (BatonStore *store, const BatonEvent *event, GErr
  * a GPtrArray of BatonEvent* (possibly empty) that the caller unrefs. NULL
  * with @error set when they cannot be read. */
 GPtrArray *baton_store_events_list (BatonStore *store, gint64 task, gint64 since, GError **error);
+/* The last LIMIT events about TASK, oldest first, and in *TOTAL how many
+ * it has in all: a notice shows a bounded history whatever its length.
+ * NULL on error. */
+GPtrArray *baton_store_events_last (BatonStore *store, gint64 task, guint limit, gint64 *total,
+                                    GError **error);
 
 /* ---- threads: Message-IDs baton sent, with the task each was about ---- */
 

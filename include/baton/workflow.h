@@ -70,6 +70,11 @@ struct BatonIngestResult {
 void baton_ingest_result_free (BatonIngestResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonIngestResult, baton_ingest_result_free)
 
+/* One mail applies at most this many commands (free-text blocks count);
+ * the rest are reported back to the sender as one failed line, so a
+ * 10,000-line mail costs what a 100-line one does. */
+#define BATON_COMMANDS_PER_MAIL 100
+
 /* Processes one raw message from @source ("stdin", "file:…", "imap:…") in one
  * transaction. A message stored before (same Message-ID, or same bytes
  * when it has none) changes nothing: outcome "duplicate".

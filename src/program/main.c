@@ -6,6 +6,7 @@
 #include "baton/cli.h"
 #include "baton/config.h"
 #include "baton/error.h"
+#include "baton/text.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -110,10 +111,12 @@ log_handler (const char *domain, GLogLevelFlags level, const char *message, gpoi
                                                                           : 2;
   if (threshold > verbosity && !(level & G_LOG_LEVEL_DEBUG && g_getenv ("G_MESSAGES_DEBUG")))
     return;
+  /* Log lines carry Message-IDs, subjects and reasons from mail. */
+  g_autofree char *safe = baton_text_line (message);
   if (use_syslog)
-    syslog (threshold == 0 ? LOG_WARNING : LOG_INFO, "%s", message);
+    syslog (threshold == 0 ? LOG_WARNING : LOG_INFO, "%s", safe);
   else
-    fprintf (stderr, "%s: %s\n", domain ? domain : "baton", message);
+    fprintf (stderr, "%s: %s\n", domain ? domain : "baton", safe);
 }
 
 static int

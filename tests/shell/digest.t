@@ -11,7 +11,7 @@
 # SANITIZE=1, where each run costs ~50 ms) and runs the two periods in
 # parallel. DIGEST_STEP=5 make check runs the literal 5-minute cron (~3 min).
 . "$(dirname "$0")/../lib.sh"
-plan 27
+plan 29
 
 step=${DIGEST_STEP:-15}
 case "$BATON" in *build-san/*) step=${DIGEST_STEP:-30} ;; esac
@@ -178,3 +178,18 @@ mail "Alice Martin <alice@example.com>" "b" s2@a 'task: Same second, after the d
 BATON_NOW=2026-03-11T15:30:00Z "$BATON" -c "$same/baton.conf" digest
 is "bob's two digests list each task exactly once" \
   "$(sqlite3 "$same/baton.db" "select group_concat(cast(instr(mime, 'Before the digest (alice)') > 0 as text) || cast(instr(mime, 'Same second, after the digest (alice)') > 0 as text), ' ') from outbox where recipient = 'bob@example.com' order by id")" "10 01"
+
+# The clock set back: `digest --force` with BATON_NOW earlier than the last
+# digest must not move the window back and repeat what was already sent.
+back=$WORK/back; mkdir -p "$back"; cp "$CONFIG" "$back/baton.conf"
+mail "Alice Martin <alice@example.com>" "a" b1@a 'task: Held by alice @alice' |
+  BATON_NOW=2026-03-09T17:05:00Z "$BATON" -c "$back/baton.conf" ingest
+mail "Alice Martin <alice@example.com>" "b" b2@a 'note 1: said once only' |
+  BATON_NOW=2026-03-10T10:00:00Z "$BATON" -c "$back/baton.conf" ingest
+BATON_NOW=2026-03-10T16:00:00Z "$BATON" -c "$back/baton.conf" digest --force
+BATON_NOW=2026-03-10T08:00:00Z "$BATON" -c "$back/baton.conf" digest --force
+is "a forced digest with the clock set back keeps the window where it was" \
+  "$(sqlite3 "$back/baton.db" "select datetime(last_at, 'unixepoch') from digests where member = 'bob'")" "2026-03-10 16:00:00"
+BATON_NOW=2026-03-11T16:00:00Z "$BATON" -c "$back/baton.conf" digest --force
+is "bob's three digests list alice's note in the first one only" \
+  "$(sqlite3 "$back/baton.db" "select group_concat(instr(mime, 'said once only') > 0, ' ') from (select mime from outbox where recipient = 'bob@example.com' order by id)")" "1 0 0"

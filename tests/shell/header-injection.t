@@ -3,7 +3,7 @@
 # tricks in a task title, a member's display name and a subject never add a
 # header to the mail baton sends, and the mail still goes out.
 . "$(dirname "$0")/../lib.sh"
-plan 17
+plan 16
 write_config
 # GKeyFile unescapes \r and \n in values: a display name with a real CRLF,
 # and one that is an encoded-word for CRLF.
@@ -20,14 +20,17 @@ printf 'From: Alice Martin <alice@example.com>\nTo: team@example.com\nSubject: t
   baton ingest
 # 3. Hand them all to bob (whose display name carries CRLF + Bcc), and a
 #    subject with a folded "Bcc:" and an encoded CRLF gets a reply.
-printf 'From: Alice Martin <alice@example.com>\nTo: team@example.com\nSubject: =?UTF-8?Q?Re=0D=0ABcc:_evil6@example.org?=\n Bcc: evil7@example.org\nMessage-ID: <inj3@a>\nIn-Reply-To: <inj1@a>\nReferences: <ok@a> <bad\r\nBcc: evil8@example.org>\n\nhandoff 1 to bob: fine\r\nBcc: evil9@example.org\nhandoff 2 to bob\nhandoff 3 to bob\ndone 99\n' |
+printf 'From: Alice Martin <alice@example.com>\nTo: team@example.com\nSubject: =?UTF-8?Q?Re=0D=0ABcc:_evil6@example.org?=\n Bcc: evil7@example.org\nMessage-ID: <inj3@a>\nIn-Reply-To: <inj1@a>\nReferences: <ok@a> <bad\r\nBcc: evil8@example.org>\n\nhandoff 1 to bob: fine\r\nBcc: evil9@example.org\ndone 99\n' |
+  baton ingest
+# 4. Two more in one mail: one notice to bob listing both titles.
+printf 'From: Alice Martin <alice@example.com>\nTo: team@example.com\nSubject: two\nMessage-ID: <inj4@a>\n\nhandoff 2 to bob\nhandoff 3 to bob\n' |
   baton ingest
 out=$(baton send 2>&1); rc=$?
 is "send exits 0" "$rc" 0; [ "$rc" = 0 ] || echo "# $out"
-is "every mail was sent: 3 notices to bob, 1 reply to alice" \
+is "every mail was sent: 2 notices to bob, 1 reply to alice" \
   "$(db "select group_concat(kind || '>' || recipient || ':' || (sent_at is not null), ' ') from outbox")" \
-  "handoff>bob@example.com:1 handoff>bob@example.com:1 handoff>bob@example.com:1 reply>alice@example.com:1"
-is "and each is a file in the outbox Maildir" "$(ls "$WORK/outbox/new" | wc -l)" 4
+  "handoff>bob@example.com:1 reply>alice@example.com:1 handoff>bob@example.com:1"
+is "and each is a file in the outbox Maildir" "$(ls "$WORK/outbox/new" | wc -l)" 3
 
 # Re-parse each mail: exactly baton's own headers, once each; one recipient.
 for file in "$WORK"/outbox/new/*; do
@@ -78,3 +81,9 @@ like "References keep the thread, and nothing of the Bcc line that followed it" 
   "$(cut -d'|' -f2 <<<"$fields")" "^<inj1@a> <ok@a> (<bad> )?<inj3@a>$"
 is "an encoded-word display name stays literal text" "$(cut -d'|' -f3 <<<"$fields")" \
   "=?UTF-8?Q?Alice=0D=0ABcc:_evil5@example.org?= <alice@example.com>"
+listed=$(/usr/bin/python3 -c '
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+print(m.get_body(("plain",)).get_content())' "$(grep -l '^Subject: 2 tasks' "$WORK"/outbox/new/*)")
+like "the notice listing both keeps each title on one line" "$listed" \
+  "#2 Second Bcc: evil2@example.org Cc: evil3@example.org X-Evil: 1 +handed to you +#3 Third +handed"

@@ -139,7 +139,10 @@ is "the quoted original applied nothing (no extra task, no update)" \
   "$(db "select count(*) from tasks")/$(db "select count(*) from events where kind = 'update'")" "1/0"
 
 # 4. The server is down while baton send runs: 75, retried later with backoff.
-printf 'From: Alice Martin <alice@example.com>\nTo: team@example.com\nSubject: more\nMessage-ID: <loop-3@alice.example.com>\n\ntask: Second\ntask: Third\nhandoff 2 to bob\nhandoff 3 to bob\n' |
+printf 'From: Alice Martin <alice@example.com>\nTo: team@example.com\nSubject: more\nMessage-ID: <loop-3@alice.example.com>\n\ntask: Second\ntask: Third\nhandoff 2 to bob\n' |
+  baton ingest
+# (two mails: one mail's handoffs to bob become one notice)
+printf 'From: Alice Martin <alice@example.com>\nTo: team@example.com\nSubject: more\nMessage-ID: <loop-3b@alice.example.com>\n\nhandoff 3 to bob\n' |
   baton ingest
 closed=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 config_for "$closed"
