@@ -15,6 +15,9 @@ export BATON_NOW=2026-03-09T17:05:00Z
 mail "Eve Outsider <eve@elsewhere.example>" "Let me in" eve@x 'take 1' | baton ingest
 is "the outsider's mail is held" "$(db "select outcome from messages")" quarantined
 
+# Digests run a minute later: a window is [since, now), so mail held in
+# the digest's own second belongs to the next one.
+export BATON_NOW=2026-03-09T17:06:00Z
 held_read='sql:SELECT sender, subject, reason, received_at FROM messages'
 out=$(LD_PRELOAD=$PRELOAD BATON_FAULT="ioerr:$held_read" "$BATON" -c "$CONFIG" digest --force 2>&1)
 rc=$?
