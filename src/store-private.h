@@ -4,6 +4,7 @@
 #include "baton/store.h"
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 struct BatonStore {
   sqlite3 *db;
@@ -11,6 +12,8 @@ struct BatonStore {
   GHashTable *statements; /* SQL text (static) → sqlite3_stmt*, prepared once */
   int savepoint_depth;
   gboolean in_transaction;
+  dev_t device; /* the file opened, to notice it replaced or deleted */
+  ino_t inode;
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_reset)

@@ -9,8 +9,10 @@
 #include "baton/error.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Each entry migrates the schema from version i to i + 1. Never edit a
@@ -296,11 +298,105 @@ configure_sqlite (gpointer data G_GNUC_UNUSED)
   return NULL;
 }
 
-BatonStore *
-baton_store_open (const char *path, GError **error)
+/* Only `baton init` creates a database (DESIGN.md §5). A command that
+ * created one wherever the config points would hide a deleted or truncated
+ * file: numbering would restart at #1 and a running daemon keep writing into
+ * the deleted inode. The file is created here, not by SQLite, so it starts
+ * at 0600 whatever the umask: it holds every raw mail, and SQLite gives its
+ * -wal and -shm files the database's own mode. */
+static gboolean
+create_file (const char *path, GError **error)
+{
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CANT_CREATE,
+                   "cannot create database %s: %s (check that its directory exists and is "
+                   "writable)",
+                   path, g_strerror (saved));
+      return FALSE;
+    }
+  struct stat st;
+  /* An existing database keeps its owner but loses what others could read. */
+  if (fstat (fd, &st) == 0 && (st.st_mode & 077) != 0 && fchmod (fd, st.st_mode & 0700) == 0)
+    g_message ("database %s: removed the access of group and others (it holds raw mail)", path);
+  close (fd);
+  static const char *const suffixes[] = { "-wal", "-shm" };
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *side = g_strconcat (path, suffixes[i], NULL);
+      if (stat (side, &st) == 0 && (st.st_mode & 077) != 0)
+        chmod (side, st.st_mode & 0700);
+    }
+  return TRUE;
+}
+
+/* A missing or empty file is never a database to open: refuse, naming the
+ * command that makes one. */
+static gboolean
+check_exists (const char *path, GError **error)
+{
+  struct stat st;
+  if (stat (path, &st) != 0)
+    {
+      int saved = errno;
+      if (saved == ENOENT)
+        g_set_error (error, BATON_ERROR, BATON_ERROR_NO_INPUT,
+                     "database %s does not exist: create it with `baton init` (or restore it "
+                     "from a backup)",
+                     path);
+      else
+        g_set_error (error, BATON_ERROR, BATON_ERROR_CANT_CREATE,
+                     "database %s: %s (check the permissions of the file and its directory)", path,
+                     g_strerror (saved));
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_IO, "database %s is not a regular file", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+remember_file (BatonStore *store, GError **error)
+{
+  struct stat st;
+  if (stat (store->path, &st) != 0)
+    return baton_store_check_file (store, error);
+  store->device = st.st_dev;
+  store->inode = st.st_ino;
+  return TRUE;
+}
+
+/* An empty file (truncated, or created by something else) has user_version
+ * 0: read before anything is written, so opening it changes nothing. */
+static gboolean
+check_not_empty (BatonStore *store, GError **error)
+{
+  int version = 0;
+  if (!schema_version (store, &version, error))
+    return FALSE;
+  if (version == 0)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_NO_INPUT,
+                   "database %s is empty (truncated, or never initialised): restore it from a "
+                   "backup, or start a new one with `baton init`",
+                   store->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static BatonStore *
+open_store (const char *path, gboolean creating, GError **error)
 {
   static GOnce configured = G_ONCE_INIT;
   g_once (&configured, configure_sqlite, NULL);
+  if (creating ? !create_file (path, error) : !check_exists (path, error))
+    return NULL;
   g_autoptr (BatonStore) store = g_new0 (BatonStore, 1);
   store->path = g_strdup (path);
   /* Keyed by the address of the SQL text: every query is a string literal
@@ -309,15 +405,18 @@ baton_store_open (const char *path, GError **error)
   store->statements =
       g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, finalize_statement);
   /* One thread uses a connection (readahead.h parses, it never stores), so
-   * SQLite's per-call connection mutex is not needed. */
-  int rc = sqlite3_open_v2 (path, &store->db,
-                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+   * SQLite's per-call connection mutex is not needed. No SQLITE_OPEN_CREATE:
+   * the file exists (see create_file), and if it vanished since, SQLite must
+   * not make a new one. */
+  int rc = sqlite3_open_v2 (path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK)
     {
       store_set_error (store, rc, "opening", error);
       return NULL;
     }
   sqlite3_extended_result_codes (store->db, 1);
+  if (!remember_file (store, error) || (!creating && !check_not_empty (store, error)))
+    return NULL;
   /* Long enough for a digest run or a poll to finish its transaction; a
    * writer still waiting after that gets EX_TEMPFAIL and its mail stays put. */
   const char *timeout = g_getenv ("BATON_BUSY_TIMEOUT_MS");
@@ -334,6 +433,46 @@ baton_store_open (const char *path, GError **error)
       !migrate (store, error))
     return NULL;
   return g_steal_pointer (&store);
+}
+
+BatonStore *
+baton_store_open (const char *path, GError **error)
+{
+  return open_store (path, FALSE, error);
+}
+
+gboolean
+baton_store_create (const char *path, GError **error)
+{
+  g_autoptr (BatonStore) store = open_store (path, TRUE, error);
+  return store != NULL;
+}
+
+/* stat() of the path against the file opened: a database deleted or
+ * replaced (restored from a backup, re-created by hand) under a running
+ * process must stop it, not take its writes into an unlinked inode. */
+gboolean
+baton_store_check_file (BatonStore *store, GError **error)
+{
+  struct stat st;
+  if (stat (store->path, &st) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, BATON_ERROR, BATON_ERROR_IO,
+                   "database %s: %s since baton opened it: stopping rather than writing into a "
+                   "deleted file (restore it, or run `baton init`, then start baton again)",
+                   store->path, saved == ENOENT ? "deleted" : g_strerror (saved));
+      return FALSE;
+    }
+  if (st.st_dev != store->device || st.st_ino != store->inode)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_IO,
+                   "database %s was replaced by another file since baton opened it: stopping "
+                   "(start baton again to use the new file)",
+                   store->path);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 void
@@ -360,7 +499,8 @@ exec_prepared (BatonStore *store, const char *sql, const char *what, GError **er
 gboolean
 baton_store_begin (BatonStore *store, GError **error)
 {
-  if (!exec_prepared (store, "BEGIN IMMEDIATE", "starting a transaction", error))
+  if (!baton_store_check_file (store, error) ||
+      !exec_prepared (store, "BEGIN IMMEDIATE", "starting a transaction", error))
     return FALSE;
   store->in_transaction = TRUE;
   return TRUE;

@@ -27,8 +27,17 @@ typedef struct {
   gsize length;
 } BatonRawMail;
 
-/* Opens (creating if needed) and migrates the database at PATH. */
+/* Opens and migrates the existing database at PATH; never creates one. A
+ * missing or empty (user_version 0) file is BATON_ERROR_NO_INPUT naming
+ * `baton init`. */
 BatonStore *baton_store_open (const char *path, GError **error);
+/* Creates the database at PATH (mode 0600; an existing one is kept, its
+ * group and other permissions removed) and migrates it: `baton init` only. */
+gboolean baton_store_create (const char *path, GError **error);
+/* FALSE with BATON_ERROR_IO when the file at the store's path is no longer
+ * the one opened (deleted or replaced). baton_store_begin() checks it; a
+ * long-running loop calls it once per cycle. */
+gboolean baton_store_check_file (BatonStore *store, GError **error);
 void baton_store_close (BatonStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonStore, baton_store_close)
 
