@@ -554,12 +554,22 @@ baton_store_rollback_to_savepoint (BatonStore *store)
   store->savepoint_depth--;
 }
 
+/* Which earlier mail makes a Message-ID a duplicate. Only one a member
+ * acted on (applied, partly, failed): a stranger who sends first with a
+ * member's future (or guessed) Message-ID, or a forgery held by
+ * require-auth, must not make the member's real mail a silent duplicate.
+ * A replay of the member's mail still is one, and so is a replay of held
+ * mail from the same sender (message_add keeps one row of it); a held row
+ * is set aside when mail from someone else arrives with its Message-ID. */
 gboolean
 baton_store_message_exists (BatonStore *store, const char *message_id, gboolean *exists,
                             GError **error)
 {
   g_autoptr (sqlite3_stmt) statement =
-      store_statement (store, "SELECT 1 FROM messages WHERE message_id = ?", error);
+      store_statement (store,
+                       "SELECT 1 FROM messages WHERE message_id = ?"
+                       " AND outcome <> 'quarantined' AND outcome <> 'ignored'",
+                       error);
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, message_id);
@@ -650,9 +660,81 @@ store_raw (BatonStore *store, gint64 id, const BatonRawMail *raw, GError **error
          (bytes != NULL || write_raw (store, id, raw, error));
 }
 
+static gboolean
+is_held (const char *outcome)
+{
+  return g_strcmp0 (outcome, "quarantined") == 0 || g_strcmp0 (outcome, "ignored") == 0;
+}
+
+/* The held (quarantined or ignored) row with MESSAGE_ID: *id 0 if none. */
+static gboolean
+find_held (BatonStore *store, const char *message_id, gint64 *id, char **sender, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement =
+      store_statement (store,
+                       "SELECT id, sender FROM messages WHERE message_id = ?"
+                       " AND (outcome = 'quarantined' OR outcome = 'ignored')",
+                       error);
+  if (statement == NULL)
+    return FALSE;
+  store_bind_text (statement, 1, message_id);
+  int rc = sqlite3_step (statement);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      store_set_error (store, rc, "looking up a held Message-ID", error);
+      return FALSE;
+    }
+  *id = rc == SQLITE_ROW ? sqlite3_column_int64 (statement, 0) : 0;
+  *sender = rc == SQLITE_ROW ? store_column_text (statement, 1) : NULL;
+  return TRUE;
+}
+
+/* Frees the Message-ID of held row ID for the mail that now arrives with
+ * it. The new key has a space, which no Message-ID can hold, so it never
+ * meets a real one. */
+static gboolean
+set_aside (BatonStore *store, gint64 id, const char *message_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement =
+      store_statement (store, "UPDATE messages SET message_id = ? WHERE id = ?", error);
+  if (statement == NULL)
+    return FALSE;
+  g_autofree char *aside = g_strdup_printf ("%s (held, row %" G_GINT64_FORMAT ")", message_id, id);
+  store_bind_text (statement, 1, aside);
+  sqlite3_bind_int64 (statement, 2, id);
+  return store_exec_statement (store, statement, "setting a held message aside", error);
+}
+
+/* An earlier held row with this Message-ID (see message_exists): the same
+ * sender's held mail again is stored once (*reuse), anything else sets the
+ * old row aside. */
+static gboolean
+resolve_held (BatonStore *store, const BatonMessageRecord *record, gint64 *reuse, GError **error)
+{
+  gint64 held = 0;
+  g_autofree char *sender = NULL;
+  *reuse = 0;
+  if (!find_held (store, record->message_id, &held, &sender, error))
+    return FALSE;
+  if (held == 0)
+    return TRUE;
+  if (is_held (record->outcome) && sender != NULL && record->sender != NULL &&
+      g_ascii_strcasecmp (sender, record->sender) == 0)
+    {
+      *reuse = held;
+      return TRUE;
+    }
+  return set_aside (store, held, record->message_id, error);
+}
+
 gint64
 baton_store_message_add (BatonStore *store, const BatonMessageRecord *record, GError **error)
 {
+  gint64 reuse = 0;
+  if (!resolve_held (store, record, &reuse, error))
+    return 0;
+  if (reuse != 0)
+    return reuse;
   g_autoptr (sqlite3_stmt) statement = store_statement (
       store,
       "INSERT INTO messages (message_id, sender, member, subject, date, received_at, source,"

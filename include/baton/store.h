@@ -71,10 +71,14 @@ typedef struct {
   const char *report;  /* line-by-line results as text, or NULL */
 } BatonMessageRecord;
 
-/* TRUE in *exists when a message with this id was stored before. */
+/* TRUE in *exists when a message with this id was stored before and a
+ * member's commands were applied from it; held (quarantined, ignored) mail
+ * does not count, see store.c. */
 gboolean baton_store_message_exists (BatonStore *store, const char *message_id, gboolean *exists,
                                      GError **error);
-/* Returns the new row id, 0 on error. */
+/* Returns the new row id, 0 on error. Held mail from the same sender with
+ * the Message-ID of a held row returns that row instead of a new one; any
+ * other mail with it sets the held row's Message-ID aside. */
 gint64 baton_store_message_add (BatonStore *store, const BatonMessageRecord *record,
                                 GError **error);
 /* Sets the final outcome and line report of message row ID. */
