@@ -461,6 +461,21 @@ field_vouches (const BatonAuthResults *field, Method *methods, guint n_methods,
   return vouches;
 }
 
+/* For the message only: does a field of ours stand anywhere? */
+static gboolean
+any_ours (char *const *results, const char *authserv_id)
+{
+  for (guint i = 0; authserv_id != NULL && results != NULL && results[i] != NULL; i++)
+    {
+      g_autoptr (BatonAuthResults) field = baton_auth_parse (results[i], NULL);
+      const char *start = results[i] + strspn (results[i], " \t\r\n");
+      if ((field != NULL && g_ascii_strcasecmp (field->authserv_id, authserv_id) == 0) ||
+          g_ascii_strncasecmp (start, authserv_id, strlen (authserv_id)) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 gboolean
 baton_auth_vouches (char *const *results, const char *authserv_id, const char *from_address,
                     char **why)
@@ -483,9 +498,10 @@ baton_auth_vouches (char *const *results, const char *authserv_id, const char *f
   const char *domain = from_domain ? from_domain : "the From domain";
   if (ours > 0)
     *why = g_strdup_printf ("%s reports no dkim or spf pass aligned with %s", authserv_id, domain);
-  else if (results != NULL && results[0] != NULL)
+  else if (any_ours (results, authserv_id))
     *why = g_strdup_printf ("the topmost Authentication-Results header is not a valid one from %s "
-                            "(fields below another's came with the mail and are not believed)",
+                            "(ours below another's or a malformed one came with the mail and "
+                            "is not believed)",
                             authserv_id ? authserv_id : "the authserv-id");
   else
     *why = g_strdup_printf ("no Authentication-Results header from %s",
