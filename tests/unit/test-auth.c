@@ -111,6 +111,37 @@ test_parse_large (void)
   assert_syntax_error (open->str);
 }
 
+/* Fastest of several parses of a value of LENGTH bytes, in microseconds. */
+static gint64
+parse_time (gsize length)
+{
+  g_autoptr (GString) text = g_string_new ("mx.example.com; dkim=pass header.d=example.com");
+  while (text->len < length)
+    g_string_append (text, " header.x=\"a\\\"b;c\" (c (d)); spf=pass smtp.mailfrom=a@b.c");
+  gint64 best = G_MAXINT64;
+  for (int i = 0; i < 5; i++)
+    {
+      gint64 start = g_get_monotonic_time ();
+      g_autoptr (BatonAuthResults) r = baton_auth_parse (text->str, NULL);
+      gint64 spent = g_get_monotonic_time () - start;
+      g_assert_nonnull (r);
+      best = MIN (best, spent);
+    }
+  return MAX (best, 1);
+}
+
+/* Linear: 100 times the input may cost at most 400 times the time (a
+ * quadratic parser costs 10,000 times). Min of five runs each, so a busy
+ * machine does not fail it. */
+static void
+test_parse_linear (void)
+{
+  gint64 small = parse_time (10 * 1024);
+  gint64 large = parse_time (1024 * 1024);
+  g_test_message ("10 KB: %" G_GINT64_FORMAT " us, 1 MB: %" G_GINT64_FORMAT " us", small, large);
+  g_assert_cmpint (large, <, 400 * MAX (small, 50));
+}
+
 static gboolean
 vouches (const char *from, char **why, ...)
 {
@@ -231,6 +262,7 @@ main (int argc, char **argv)
   g_test_add_func ("/auth/parse/full-grammar", test_parse_full_grammar);
   g_test_add_func ("/auth/parse/errors", test_parse_errors);
   g_test_add_func ("/auth/parse/large", test_parse_large);
+  g_test_add_func ("/auth/parse/linear", test_parse_linear);
   g_test_add_func ("/auth/vouches/legit", test_vouches_legit);
   g_test_add_func ("/auth/vouches/refused", test_vouches_refused);
   g_test_add_func ("/auth/forged/pass-below-real-fail", test_forged_pass_below_real_fail);
