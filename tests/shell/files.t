@@ -4,7 +4,7 @@
 # unwritable one is refused with what to do, and a mail on standard input
 # is then kept by the MTA (75), never bounced (73, 74, 78).
 . "$(dirname "$0")/../lib.sh"
-plan 34
+plan 38
 write_config
 umask 022
 letter () { mail "Alice Martin <alice@example.com>" "$1" "$1@a" "task: $1"; }
@@ -105,3 +105,17 @@ is "input that is not mail stays 65 (the mail's own fault)" "$rc" 65
 out=$(cd "$WORK" && "$BATON" demo --dir demo 2>&1); rc=$?
 is "baton demo still works (it initialises its database)" "$rc" 0
 is "and its database is 0600" "$(stat -c %a "$WORK/demo/baton.db")" 600
+
+# --- secrets: every finding as file:line from baton check ------------------
+printf 'secret\n' > "$WORK/imap.pass"; chmod 640 "$WORK/imap.pass"
+write_config "[imap]
+url = imaps://team:hunter2@imap.example.com/INBOX
+user = team
+password-file = $WORK/imap.pass"
+chmod 666 "$CONFIG"
+out=$("$BATON" -c "$CONFIG" check 2>&1); rc=$?
+is "check refuses a 0640 password file, a 0666 config naming it, a password in the url" "$rc" 78
+like "the password file at its line, with chmod 600" "$out" "baton.conf:[0-9]+: password-file .*imap.pass .*mode 0640.*chmod 600 "
+like "the config's mode, with chmod go-w" "$out" "baton.conf:[0-9]+: .*can be written by others \(mode 0666\).*chmod go-w"
+like "the url at its line, without repeating the password" \
+  "$(printf '%s' "$out" | grep -c hunter2)/$out" "^0/.*baton.conf:[0-9]+: url carries a password"
