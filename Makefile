@@ -177,6 +177,8 @@ FUZZ_RUN     := -max_total_time=$(FUZZ_SECONDS) -timeout=1 -rss_limit_mb=512 -ma
                 -print_final_stats=1
 FUZZ_SEEDS_fuzz-message  := $(FUZZ_DIR)/seeds/mail fuzz/regressions
 FUZZ_SEEDS_fuzz-mustache := templates $(FUZZ_DIR)/seeds/mustache-spec
+FUZZ_SEEDS_fuzz-auth     := fuzz/seeds/auth
+FUZZ_SEEDS_fuzz-config   := fuzz/seeds/config
 
 $(FUZZ_DIR)/src/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -216,6 +218,8 @@ fuzz: $(FUZZ_BIN) $(FUZZ_DIR)/seeds/mail $(FUZZ_DIR)/seeds/mustache-spec
 	    fuzz-mustache) seeds="$(FUZZ_SEEDS_fuzz-mustache)" ;; \
 	    fuzz-ancestry) seeds="templates" ;; \
 	    fuzz-text) seeds="$(FUZZ_SEEDS_fuzz-message)" ;; \
+	    fuzz-auth) seeds="$(FUZZ_SEEDS_fuzz-auth)" ;; \
+	    fuzz-config) seeds="$(FUZZ_SEEDS_fuzz-config)" ;; \
 	  esac; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS) s on $(FUZZ_DIR)/corpus/$$t $$seeds"; \
 	  ASAN_OPTIONS=quarantine_size_mb=64$${ASAN_OPTIONS:+:$$ASAN_OPTIONS} \

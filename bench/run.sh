@@ -79,7 +79,12 @@ write_config () { # DIR [EXTRA-SECTION-TEXT]
   } > "$1/baton.conf"
 }
 
-fresh_db () { rm -rf "$1/baton.db" "$1/baton.db-wal" "$1/baton.db-shm" "$1/outbox" "$1/spool"; }
+# A new, empty database, made as in production by `baton init` (the only
+# command that creates one), with the members joining on the bench's day.
+fresh_db () {
+  rm -rf "$1/baton.db" "$1/baton.db-wal" "$1/baton.db-shm" "$1/outbox" "$1/spool"
+  BATON_NOW=${BATON_NOW:-2026-03-09T06:00:00Z} "$BATON" -q -c "$1/baton.conf" init
+}
 
 say "baton bench: $("$BATON" --version), $(nproc) cores, $RUNS runs each"
 

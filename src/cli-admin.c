@@ -3,6 +3,7 @@
 #include "baton/cli.h"
 #include "baton/config.h"
 #include "baton/error.h"
+#include "baton/store.h"
 #include "baton/templates.h"
 #include "baton/workflow.h"
 
@@ -26,6 +27,11 @@ baton_cli_init (const BatonCli *cli, int argc, char **argv, GError **error)
         }
       g_message ("wrote %s: edit the team address and members, then run baton check", path);
     }
+  /* The config names the database: load it first, so a broken config
+   * creates nothing. */
+  g_autoptr (BatonConfig) config = baton_config_load (path, error);
+  if (config == NULL || !baton_store_create (config->database, error))
+    return FALSE;
   g_autoptr (BatonTeam) team = baton_team_open (path, error);
   if (team == NULL)
     return FALSE;

@@ -194,6 +194,9 @@ baton_cli_demo (const BatonCli *cli, int argc, char **argv, GError **error)
   if (!write_config (dir, &config_path, error))
     return FALSE;
   g_setenv ("BATON_NOW", "2026-03-09T07:00:00Z", TRUE); /* the team joins */
+  g_autoptr (BatonConfig) config = baton_config_load (config_path, error);
+  if (config == NULL || !baton_store_create (config->database, error)) /* as baton init does */
+    return FALSE;
   g_autoptr (BatonTeam) team = baton_team_open (config_path, error);
   if (team == NULL)
     return FALSE;

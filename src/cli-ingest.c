@@ -21,6 +21,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 /* new/ then cur/, each in name order (delivery order for most MDAs),
@@ -118,8 +119,23 @@ drain (BatonTeam *team, GError **error)
   return ok;
 }
 
-gboolean
-baton_cli_ingest (const BatonCli *cli, int argc, char **argv, GError **error)
+/* A mail on standard input comes from procmail or an MTA pipe. */
+static gboolean
+reads_stdin (gboolean queue, gboolean drain_spool, const char *maildir, const char *mbox, int argc,
+             char **argv)
+{
+  if (queue)
+    return TRUE;
+  if (drain_spool || ((maildir != NULL || mbox != NULL) && argc < 2))
+    return FALSE;
+  for (int i = 1; i < argc; i++)
+    if (g_str_equal (argv[i], "-"))
+      return TRUE;
+  return argc < 2;
+}
+
+static gboolean
+ingest (const BatonCli *cli, int argc, char **argv, gboolean *from_stdin, GError **error)
 {
   g_autofree char *maildir = NULL, *mbox = NULL;
   gboolean queue = FALSE, drain_spool = FALSE;
@@ -141,6 +157,7 @@ baton_cli_ingest (const BatonCli *cli, int argc, char **argv, GError **error)
                    "without files, --maildir or --mbox");
       return FALSE;
     }
+  *from_stdin = reads_stdin (queue, drain_spool, maildir, mbox, argc, argv);
   if (queue)
     return queue_stdin (cli, error);
   g_autoptr (BatonReadahead) maildir_files = NULL;
@@ -163,4 +180,38 @@ baton_cli_ingest (const BatonCli *cli, int argc, char **argv, GError **error)
   if (!ok)
     return FALSE;
   return baton_spool_batch_finish (batch, NULL, error);
+}
+
+/* For an MTA, 75 is the only exit that keeps the mail: on 78, 74 or 73 a
+ * Postfix pipe bounces it while the admin fixes a config, a database or a
+ * permission. So a mail read from standard input fails with 75 for every
+ * reason that is not the mail's own (EX_DATAERR: not mail). A wrong command line
+ * keeps its 64: it is the same for every mail, and the first delivery
+ * test shows it. Files, --maildir, --mbox and --drain are not deliveries:
+ * their mail stays where it is, and their exit codes say what is wrong. */
+static void
+keep_with_sender (GError **error)
+{
+  GError *failure = *error;
+  int code = baton_error_exit_code (failure);
+  if (code == EX_DATAERR || code == EX_USAGE || code == EX_TEMPFAIL)
+    return;
+  *error = g_error_new (BATON_ERROR, BATON_ERROR_TEMPORARY,
+                        "%s (exit 75, not %d: the mail stays with the MTA, which retries it once "
+                        "this is fixed)",
+                        failure->message, code);
+  g_error_free (failure);
+}
+
+gboolean
+baton_cli_ingest (const BatonCli *cli, int argc, char **argv, GError **error)
+{
+  gboolean from_stdin = FALSE;
+  g_autoptr (GError) failure = NULL;
+  if (ingest (cli, argc, argv, &from_stdin, &failure))
+    return TRUE;
+  if (from_stdin)
+    keep_with_sender (&failure);
+  g_propagate_error (error, g_steal_pointer (&failure));
+  return FALSE;
 }

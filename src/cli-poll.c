@@ -106,6 +106,8 @@ idle_session (BatonTeam *team, const BatonPollSettings *settings, gboolean from_
   g_info ("idle: connected to %s, waiting for mail", settings->mailbox_key);
   while (!stop_requested)
     {
+      if (!baton_store_check_file (team->store, error))
+        return FALSE;
       if (with_housekeeping)
         housekeeping (team);
       gboolean new_mail = FALSE;
@@ -191,11 +193,13 @@ baton_cli_poll (const BatonCli *cli, int argc, char **argv, GError **error)
 /* A team without [imap] (mail arrives through procmail) still needs its
  * digests and outbox: once a minute. */
 static gboolean
-run_without_imap (BatonTeam *team)
+run_without_imap (BatonTeam *team, GError **error)
 {
   install_signal_handlers ();
   while (!stop_requested)
     {
+      if (!baton_store_check_file (team->store, error))
+        return FALSE;
       housekeeping (team);
       for (guint waited = 0; waited < IDLE_SLICE_SECONDS && !stop_requested; waited++)
         sleep (1);
@@ -216,7 +220,7 @@ baton_cli_run (const BatonCli *cli, int argc, char **argv, GError **error)
   if (team->config->imap == NULL)
     {
       baton_outbox_attach (team);
-      return run_without_imap (team);
+      return run_without_imap (team, error);
     }
   int lock_fd = -1;
   g_autoptr (BatonPollSettings) settings = NULL;

@@ -331,10 +331,47 @@ url_has_scheme (const char *url, const char *secure, const char *plain)
   return url != NULL && (g_str_has_prefix (url, secure) || g_str_has_prefix (url, plain));
 }
 
+/* A password in the URL would sit in a file meant to be readable, and in
+ * every log line that names the server. The URL is not repeated in the
+ * message: it holds the password. */
+static void
+check_url_secret (Loader *loader, const char *group, const char *url)
+{
+  const char *authority = url ? strstr (url, "://") : NULL;
+  if (authority == NULL)
+    return;
+  authority += 3;
+  gsize length = strcspn (authority, "/?#");
+  const char *at = g_strrstr_len (authority, length, "@");
+  if (at != NULL && memchr (authority, ':', at - authority) != NULL)
+    problem (loader, group, "url",
+             "url carries a password (user:password@host): remove it from the URL and the "
+             "file, and put it in password-file or password-command");
+}
+
+/* Secrets only the owner can read: 0600 or 0400. A group that can read
+ * the file can read the team mailbox. */
+static gboolean
+secret_mode_ok (mode_t mode)
+{
+  return (mode & 077) == 0;
+}
+
+static void
+check_password_file (Loader *loader, const char *group, const char *file)
+{
+  struct stat st;
+  if (file != NULL && stat (file, &st) == 0 && !secret_mode_ok (st.st_mode))
+    problem (loader, group, "password-file",
+             "password-file %s can be read or written by others (mode %04o): chmod 600 %s", file,
+             (unsigned) (st.st_mode & 07777), file);
+}
+
 static void
 check_secret_source (Loader *loader, const char *group, const char *file, const char *command,
                      const char *user)
 {
+  check_password_file (loader, group, file);
   if (file != NULL && command != NULL)
     problem (loader, group, "password-command",
              "[%s] has both password-file and password-command: keep one", group);
@@ -351,6 +388,7 @@ load_imap_section (Loader *loader, BatonConfig *config)
   check_known_keys (loader, "imap", imap_keys);
   BatonImapConfig *imap = config->imap = g_new0 (BatonImapConfig, 1);
   imap->url = get_string (loader, "imap", "url", NULL);
+  check_url_secret (loader, "imap", imap->url);
   if (!url_has_scheme (imap->url, "imaps://", "imap://"))
     problem (loader, "imap", "url",
              "url must start with imaps:// (TLS) or imap:// (STARTTLS), "
@@ -375,6 +413,7 @@ load_smtp_section (Loader *loader, BatonConfig *config)
   check_known_keys (loader, "smtp", smtp_keys);
   BatonSmtpConfig *smtp = config->smtp = g_new0 (BatonSmtpConfig, 1);
   smtp->url = get_string (loader, "smtp", "url", NULL);
+  check_url_secret (loader, "smtp", smtp->url);
   if (!url_has_scheme (smtp->url, "smtps://", "smtp://"))
     problem (loader, "smtp", "url",
              "url must start with smtps:// (TLS) or smtp:// (STARTTLS), "
@@ -415,19 +454,21 @@ load_groups (Loader *loader, BatonConfig *config)
   config->outbox_maildir = get_path (loader, "outbox", "maildir", "outbox");
 }
 
-/* A config that names a password source must not be writable by others:
- * whoever can edit it can point password-command at anything. */
+/* A config that names a password source must not be writable by anyone
+ * but its owner: whoever can edit it can point url= at their own server
+ * and collect the password, or make password-command run anything. */
 static void
 check_file_mode (Loader *loader, const BatonConfig *config)
 {
   struct stat st;
-  gboolean has_secret = (config->imap && (config->imap->password_command)) ||
-                        (config->smtp && (config->smtp->password_command));
-  if (has_secret && stat (loader->path, &st) == 0 && (st.st_mode & S_IWOTH))
-    problem (loader, "baton", NULL,
-             "%s is writable by everyone yet names a password-command: "
-             "chmod o-w it",
-             loader->path);
+  gboolean has_secret =
+      (config->imap && (config->imap->password_command || config->imap->password_file)) ||
+      (config->smtp && (config->smtp->password_command || config->smtp->password_file));
+  if (has_secret && stat (loader->path, &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)))
+    problem (loader, config->imap ? "imap" : "smtp", NULL,
+             "%s can be written by others (mode %04o) yet names a password source: "
+             "chmod go-w %s",
+             loader->path, (unsigned) (st.st_mode & 07777), loader->path);
 }
 
 static BatonConfig *
@@ -590,10 +631,12 @@ static char *
 secret_from_file (const char *path, const char *label, GError **error)
 {
   struct stat st;
-  if (stat (path, &st) == 0 && (st.st_mode & (S_IROTH | S_IWOTH)))
+  if (stat (path, &st) == 0 && !secret_mode_ok (st.st_mode))
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
-                   "%s password-file %s is readable by others: chmod 600 it", label, path);
+                   "%s password-file %s can be read or written by others (mode %04o): "
+                   "chmod 600 %s",
+                   label, path, (unsigned) (st.st_mode & 07777), path);
       return NULL;
     }
   g_autofree char *text = NULL;

@@ -4,6 +4,7 @@
 #include "baton/store.h"
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 struct BatonStore {
   sqlite3 *db;
@@ -13,6 +14,8 @@ struct BatonStore {
   gboolean in_transaction;
   char *undo_failure; /* owned: why undoing a savepoint failed; the transaction was
                        * rolled back whole and must not look committed */
+  dev_t device; /* the file opened, to notice it replaced or deleted */
+  ino_t inode;
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_reset)

@@ -9,8 +9,10 @@
 #include "baton/error.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Each entry migrates the schema from version i to i + 1. Never edit a
@@ -303,11 +305,105 @@ configure_sqlite (gpointer data G_GNUC_UNUSED)
   return NULL;
 }
 
-BatonStore *
-baton_store_open (const char *path, GError **error)
+/* Only `baton init` creates a database (DESIGN.md §5). A command that
+ * created one wherever the config points would hide a deleted or truncated
+ * file: numbering would restart at #1 and a running daemon keep writing into
+ * the deleted inode. The file is created here, not by SQLite, so it starts
+ * at 0600 whatever the umask: it holds every raw mail, and SQLite gives its
+ * -wal and -shm files the database's own mode. */
+static gboolean
+create_file (const char *path, GError **error)
+{
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CANT_CREATE,
+                   "cannot create database %s: %s (check that its directory exists and is "
+                   "writable)",
+                   path, g_strerror (saved));
+      return FALSE;
+    }
+  struct stat st;
+  /* An existing database keeps its owner but loses what others could read. */
+  if (fstat (fd, &st) == 0 && (st.st_mode & 077) != 0 && fchmod (fd, st.st_mode & 0700) == 0)
+    g_message ("database %s: removed the access of group and others (it holds raw mail)", path);
+  close (fd);
+  static const char *const suffixes[] = { "-wal", "-shm" };
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *side = g_strconcat (path, suffixes[i], NULL);
+      if (stat (side, &st) == 0 && (st.st_mode & 077) != 0)
+        chmod (side, st.st_mode & 0700);
+    }
+  return TRUE;
+}
+
+/* A missing or empty file is never a database to open: refuse, naming the
+ * command that makes one. */
+static gboolean
+check_exists (const char *path, GError **error)
+{
+  struct stat st;
+  if (stat (path, &st) != 0)
+    {
+      int saved = errno;
+      if (saved == ENOENT)
+        g_set_error (error, BATON_ERROR, BATON_ERROR_NO_INPUT,
+                     "database %s does not exist: create it with `baton init` (or restore it "
+                     "from a backup)",
+                     path);
+      else
+        g_set_error (error, BATON_ERROR, BATON_ERROR_CANT_CREATE,
+                     "database %s: %s (check the permissions of the file and its directory)", path,
+                     g_strerror (saved));
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_IO, "database %s is not a regular file", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+remember_file (BatonStore *store, GError **error)
+{
+  struct stat st;
+  if (stat (store->path, &st) != 0)
+    return baton_store_check_file (store, error);
+  store->device = st.st_dev;
+  store->inode = st.st_ino;
+  return TRUE;
+}
+
+/* An empty file (truncated, or created by something else) has user_version
+ * 0: read before anything is written, so opening it changes nothing. */
+static gboolean
+check_not_empty (BatonStore *store, GError **error)
+{
+  int version = 0;
+  if (!schema_version (store, &version, error))
+    return FALSE;
+  if (version == 0)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_NO_INPUT,
+                   "database %s is empty (truncated, or never initialised): restore it from a "
+                   "backup, or start a new one with `baton init`",
+                   store->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static BatonStore *
+open_store (const char *path, gboolean creating, GError **error)
 {
   static GOnce configured = G_ONCE_INIT;
   g_once (&configured, configure_sqlite, NULL);
+  if (creating ? !create_file (path, error) : !check_exists (path, error))
+    return NULL;
   g_autoptr (BatonStore) store = g_new0 (BatonStore, 1);
   store->path = g_strdup (path);
   /* Keyed by the address of the SQL text: every query is a string literal
@@ -316,15 +412,18 @@ baton_store_open (const char *path, GError **error)
   store->statements =
       g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, finalize_statement);
   /* One thread uses a connection (readahead.h parses, it never stores), so
-   * SQLite's per-call connection mutex is not needed. */
-  int rc = sqlite3_open_v2 (path, &store->db,
-                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+   * SQLite's per-call connection mutex is not needed. No SQLITE_OPEN_CREATE:
+   * the file exists (see create_file), and if it vanished since, SQLite must
+   * not make a new one. */
+  int rc = sqlite3_open_v2 (path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK)
     {
       store_set_error (store, rc, "opening", error);
       return NULL;
     }
   sqlite3_extended_result_codes (store->db, 1);
+  if (!remember_file (store, error) || (!creating && !check_not_empty (store, error)))
+    return NULL;
   /* Long enough for a digest run or a poll to finish its transaction; a
    * writer still waiting after that gets EX_TEMPFAIL and its mail stays put. */
   const char *timeout = g_getenv ("BATON_BUSY_TIMEOUT_MS");
@@ -341,6 +440,46 @@ baton_store_open (const char *path, GError **error)
       !migrate (store, error))
     return NULL;
   return g_steal_pointer (&store);
+}
+
+BatonStore *
+baton_store_open (const char *path, GError **error)
+{
+  return open_store (path, FALSE, error);
+}
+
+gboolean
+baton_store_create (const char *path, GError **error)
+{
+  g_autoptr (BatonStore) store = open_store (path, TRUE, error);
+  return store != NULL;
+}
+
+/* stat() of the path against the file opened: a database deleted or
+ * replaced (restored from a backup, re-created by hand) under a running
+ * process must stop it, not take its writes into an unlinked inode. */
+gboolean
+baton_store_check_file (BatonStore *store, GError **error)
+{
+  struct stat st;
+  if (stat (store->path, &st) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, BATON_ERROR, BATON_ERROR_IO,
+                   "database %s: %s since baton opened it: stopping rather than writing into a "
+                   "deleted file (restore it, or run `baton init`, then start baton again)",
+                   store->path, saved == ENOENT ? "deleted" : g_strerror (saved));
+      return FALSE;
+    }
+  if (st.st_dev != store->device || st.st_ino != store->inode)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_IO,
+                   "database %s was replaced by another file since baton opened it: stopping "
+                   "(start baton again to use the new file)",
+                   store->path);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 void
@@ -368,7 +507,8 @@ exec_prepared (BatonStore *store, const char *sql, const char *what, GError **er
 gboolean
 baton_store_begin (BatonStore *store, GError **error)
 {
-  if (!exec_prepared (store, "BEGIN IMMEDIATE", "starting a transaction", error))
+  if (!baton_store_check_file (store, error) ||
+      !exec_prepared (store, "BEGIN IMMEDIATE", "starting a transaction", error))
     return FALSE;
   store->in_transaction = TRUE;
   g_clear_pointer (&store->undo_failure, g_free);
@@ -453,12 +593,22 @@ baton_store_rollback_to_savepoint (BatonStore *store)
   store->undo_failure = g_strdup (error->message);
 }
 
+/* Which earlier mail makes a Message-ID a duplicate. Only one a member
+ * acted on (applied, partly, failed): a stranger who sends first with a
+ * member's future (or guessed) Message-ID, or a forgery held by
+ * require-auth, must not make the member's real mail a silent duplicate.
+ * A replay of the member's mail still is one, and so is a replay of held
+ * mail from the same sender (message_add keeps one row of it); a held row
+ * is set aside when mail from someone else arrives with its Message-ID. */
 gboolean
 baton_store_message_exists (BatonStore *store, const char *message_id, gboolean *exists,
                             GError **error)
 {
   g_autoptr (sqlite3_stmt) statement =
-      store_statement (store, "SELECT 1 FROM messages WHERE message_id = ?", error);
+      store_statement (store,
+                       "SELECT 1 FROM messages WHERE message_id = ?"
+                       " AND outcome <> 'quarantined' AND outcome <> 'ignored'",
+                       error);
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, message_id);
@@ -549,9 +699,81 @@ store_raw (BatonStore *store, gint64 id, const BatonRawMail *raw, GError **error
          (bytes != NULL || write_raw (store, id, raw, error));
 }
 
+static gboolean
+is_held (const char *outcome)
+{
+  return g_strcmp0 (outcome, "quarantined") == 0 || g_strcmp0 (outcome, "ignored") == 0;
+}
+
+/* The held (quarantined or ignored) row with MESSAGE_ID: *id 0 if none. */
+static gboolean
+find_held (BatonStore *store, const char *message_id, gint64 *id, char **sender, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement =
+      store_statement (store,
+                       "SELECT id, sender FROM messages WHERE message_id = ?"
+                       " AND (outcome = 'quarantined' OR outcome = 'ignored')",
+                       error);
+  if (statement == NULL)
+    return FALSE;
+  store_bind_text (statement, 1, message_id);
+  int rc = sqlite3_step (statement);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      store_set_error (store, rc, "looking up a held Message-ID", error);
+      return FALSE;
+    }
+  *id = rc == SQLITE_ROW ? sqlite3_column_int64 (statement, 0) : 0;
+  *sender = rc == SQLITE_ROW ? store_column_text (statement, 1) : NULL;
+  return TRUE;
+}
+
+/* Frees the Message-ID of held row ID for the mail that now arrives with
+ * it. The new key has a space, which no Message-ID can hold, so it never
+ * meets a real one. */
+static gboolean
+set_aside (BatonStore *store, gint64 id, const char *message_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement =
+      store_statement (store, "UPDATE messages SET message_id = ? WHERE id = ?", error);
+  if (statement == NULL)
+    return FALSE;
+  g_autofree char *aside = g_strdup_printf ("%s (held, row %" G_GINT64_FORMAT ")", message_id, id);
+  store_bind_text (statement, 1, aside);
+  sqlite3_bind_int64 (statement, 2, id);
+  return store_exec_statement (store, statement, "setting a held message aside", error);
+}
+
+/* An earlier held row with this Message-ID (see message_exists): the same
+ * sender's held mail again is stored once (*reuse), anything else sets the
+ * old row aside. */
+static gboolean
+resolve_held (BatonStore *store, const BatonMessageRecord *record, gint64 *reuse, GError **error)
+{
+  gint64 held = 0;
+  g_autofree char *sender = NULL;
+  *reuse = 0;
+  if (!find_held (store, record->message_id, &held, &sender, error))
+    return FALSE;
+  if (held == 0)
+    return TRUE;
+  if (is_held (record->outcome) && sender != NULL && record->sender != NULL &&
+      g_ascii_strcasecmp (sender, record->sender) == 0)
+    {
+      *reuse = held;
+      return TRUE;
+    }
+  return set_aside (store, held, record->message_id, error);
+}
+
 gint64
 baton_store_message_add (BatonStore *store, const BatonMessageRecord *record, GError **error)
 {
+  gint64 reuse = 0;
+  if (!resolve_held (store, record, &reuse, error))
+    return 0;
+  if (reuse != 0)
+    return reuse;
   g_autoptr (sqlite3_stmt) statement = store_statement (
       store,
       "INSERT INTO messages (message_id, sender, member, subject, date, received_at, source,"

@@ -65,7 +65,16 @@ maildir = outbox
 CONF
 }
 
-baton () { "$BATON" -c "$CONFIG" "$@"; }
+# Only `baton init` creates a database: the first command on a test's
+# database runs it, at that command's BATON_NOW (the members join then). A
+# config with a problem makes none; the command then reports the problem.
+# Tests of a missing database call "$BATON" themselves.
+baton () {
+  if [ ! -s "$WORK/baton.db" ] && [ "${1:-}" != init ]; then
+    "$BATON" -q -c "$CONFIG" init > /dev/null 2>&1
+  fi
+  "$BATON" -c "$CONFIG" "$@"
+}
 
 # mail FROM SUBJECT MESSAGE-ID BODY [EXTRA-HEADER...]: a message on stdout.
 mail () {

@@ -35,12 +35,17 @@ typedef struct {
   gsize length;
 } BatonRawMail;
 
-/* Opens (creating if needed) and migrates the database at @path. Returns
- * the store, which the caller closes with baton_store_close(); NULL with
- * @error set when the file cannot be opened, is not a baton database or is
- * newer than this program. */
+/* Opens and migrates the existing database at @path; never creates one. A
+ * missing or empty (user_version 0) file is BATON_ERROR_NO_INPUT naming
+ * `baton init`. */
 BatonStore *baton_store_open (const char *path, GError **error);
-/* Rolls back any open transaction and closes @store; NULL is allowed. */
+/* Creates the database at @path (mode 0600; an existing one is kept, its
+ * group and other permissions removed) and migrates it: `baton init` only. */
+gboolean baton_store_create (const char *path, GError **error);
+/* FALSE with BATON_ERROR_IO when the file at the store's path is no longer
+ * the one opened (deleted or replaced). baton_store_begin() checks it; a
+ * long-running loop calls it once per cycle. */
+gboolean baton_store_check_file (BatonStore *store, GError **error);
 void baton_store_close (BatonStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonStore, baton_store_close)
 
@@ -82,11 +87,14 @@ typedef struct {
   const char *report;  /* line-by-line results as text, or NULL */
 } BatonMessageRecord;
 
-/* Sets *@exists to TRUE when a message with @message_id was stored before. */
+/* TRUE in *@exists when a message with this id was stored before and a
+ * member's commands were applied from it; held (quarantined, ignored) mail
+ * does not count, see store.c. */
 gboolean baton_store_message_exists (BatonStore *store, const char *message_id, gboolean *exists,
                                      GError **error);
-/* Stores @record. Returns the new row id (always > 0), or 0 with @error
- * set: row ids start at 1, so 0 cannot be a row. */
+/* Returns the new row id, 0 on error. Held mail from the same sender with
+ * the Message-ID of a held row returns that row instead of a new one; any
+ * other mail with it sets the held row's Message-ID aside. */
 gint64 baton_store_message_add (BatonStore *store, const BatonMessageRecord *record,
                                 GError **error);
 /* Sets the final outcome and line report of message row @id. */

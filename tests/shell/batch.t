@@ -86,7 +86,7 @@ ok "the raw bytes are stored exactly" cmp -s "$WORK/s1.eml" "$WORK/s1.stored"
 write_config 'spool = spool2'
 rm -f "$WORK/baton.db" "$WORK/baton.db-wal" "$WORK/baton.db-shm"
 mail "Alice Martin <alice@example.com>" "queued" q1@a 'task: Queued task' > "$WORK/q1.eml"
-baton ingest --queue < "$WORK/q1.eml"; rc=$?
+"$BATON" -c "$CONFIG" ingest --queue < "$WORK/q1.eml"; rc=$?
 is "--queue exits 0" "$rc" 0
 is "the mail is in spool/new" "$(ls "$WORK/spool2/new" | wc -l)/$(ls -A "$WORK/spool2/tmp")" "1/"
 is "--queue never opened the database" "$(test -e "$WORK/baton.db" && echo opened)" ""

@@ -96,6 +96,7 @@ is "a final clean run exits 0" "$rc" 0
 # The reference: the same Maildir into a fresh database, never interrupted.
 mkdir -p "$WORK/ref"
 sed "s|^database = .*|database = $WORK/ref/baton.db|" "$CONFIG" > "$WORK/ref/baton.conf"
+"$BATON" -q -c "$WORK/ref/baton.conf" init
 "$BATON" -c "$WORK/ref/baton.conf" ingest --maildir "$WORK/md"; rc=$?
 is "the clean reference run exits 0" "$rc" 0
 

@@ -22,6 +22,8 @@ simulate () {
   mkdir -p "$1"; cp "$CONFIG" "$1/baton.conf"
   local t end now runs=0
   t=$(date -u -d "$2" +%s); end=$(date -u -d "$3" +%s)
+  TZ=UTC printf -v now '%(%Y-%m-%dT%H:%M:%SZ)T' "$t"
+  BATON_NOW=$now "$BATON" -q -c "$1/baton.conf" init 2>>"$1/errors"
   while [ "$t" -lt "$end" ]; do
     TZ=UTC printf -v now '%(%Y-%m-%dT%H:%M:%SZ)T' "$t"
     BATON_NOW=$now "$BATON" -c "$1/baton.conf" digest 2>>"$1/errors" || echo "exit $? at $now" >>"$1/errors"
@@ -162,6 +164,7 @@ has "the HTML part links the take address" "$(last_digest alice@example.com html
 
 # The first mail baton ever sees is applied in the second the members join.
 first=$WORK/first; mkdir -p "$first"; cp "$CONFIG" "$first/baton.conf"
+BATON_NOW=2026-03-09T17:05:00Z "$BATON" -q -c "$first/baton.conf" init
 mail "Alice Martin <alice@example.com>" "first" f1@a 'task: The very first task' |
   BATON_NOW=2026-03-09T17:05:00Z "$BATON" -c "$first/baton.conf" ingest
 BATON_NOW=2026-03-10T16:00:00Z "$BATON" -c "$first/baton.conf" digest
@@ -170,6 +173,7 @@ has "mail applied in the second the members joined is in the first digest" \
 
 # A mail applied in the same second as a digest, after it, is in the next one.
 same=$WORK/same; mkdir -p "$same"; cp "$CONFIG" "$same/baton.conf"
+BATON_NOW=2026-03-09T17:05:00Z "$BATON" -q -c "$same/baton.conf" init
 mail "Alice Martin <alice@example.com>" "a" s1@a 'task: Before the digest' |
   BATON_NOW=2026-03-09T17:05:00Z "$BATON" -c "$same/baton.conf" ingest
 BATON_NOW=2026-03-10T15:30:00Z "$BATON" -c "$same/baton.conf" digest

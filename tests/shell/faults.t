@@ -105,11 +105,12 @@ fresh_case () {
   mkdir -p "$WORK/fresh"
   sed "s|^database = .*|database = $WORK/fresh/baton.db|" "$CONFIG" > "$WORK/fresh/baton.conf"
   out=$(LD_PRELOAD=$PRELOAD BATON_FAULT=busy:sql:PRAGMA\ user_version \
-        "$BATON" -c "$WORK/fresh/baton.conf" ingest < "$WORK/update.eml" 2>&1)
+        "$BATON" -c "$WORK/fresh/baton.conf" init 2>&1)
   rc=$?
-  is "busy reading a new database's schema version: exits 75" "$rc" 75
-  "$BATON" -c "$WORK/fresh/baton.conf" ingest < "$WORK/update.eml"; rc=$?
-  is "and the retry creates the database and applies the mail" \
+  is "busy reading a new database's schema version: baton init exits 75" "$rc" 75
+  "$BATON" -q -c "$WORK/fresh/baton.conf" init &&
+    "$BATON" -c "$WORK/fresh/baton.conf" ingest < "$WORK/update.eml"; rc=$?
+  is "and the retry creates the database, which applies the mail" \
     "$rc/$(sqlite3 "$WORK/fresh/baton.db" "select count(*) from tasks")" "0/1"
 }
 fresh_case

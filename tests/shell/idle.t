@@ -14,6 +14,7 @@ user = team@example.com
 password-file = $WORK/imap.pass
 ca-file = $RIG_CA
 processed-folder = Processed"
+"$BATON" -q -c "$CONFIG" init  # only init creates the database
 
 team_mail () {  # ID BODY
   printf 'From: bob@example.com\nTo: team@example.com\nSubject: %s\nMessage-ID: <%s.%s@idle>\n\n%s\n' \

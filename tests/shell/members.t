@@ -17,8 +17,10 @@ traced_ingest () {
 }
 writes_members () { grep -qE '^c[0-9]+	(UPDATE|INSERT INTO) members' "$WORK/$1"; }
 
+rm -f "$WORK"/baton.db*
+LD_PRELOAD=$PRELOAD BATON_FAULT_TRACE="$WORK/first" "$BATON" -q -c "$CONFIG" init
+ok "a new database gets its members (from baton init)" writes_members first
 traced_ingest first first@b
-ok "a new database gets its members" writes_members first
 is "both of them, active" "$(db "select group_concat(name || ':' || active, ' ') from (select * from members order by name)")" \
   "alice:1 bob:1"
 

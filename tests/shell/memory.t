@@ -31,11 +31,13 @@ PY
 
 peak_kb () { /usr/bin/time -f '%M' -o "$WORK/time" "$@" > /dev/null 2>&1; tail -1 "$WORK/time"; }
 
+"$BATON" -q -c "$CONFIG" init
 rss=$(peak_kb "$BATON" -c "$CONFIG" ingest "$WORK/big.eml")
 ok "from a file: peak RSS ${rss} KB, under 32 MB" test "$rss" -lt "$LIMIT_KB"
 is "the task is created" "$(db "select title from tasks")" "Review the big file"
 
 rm -f "$WORK/baton.db" "$WORK/baton.db-wal" "$WORK/baton.db-shm"
+"$BATON" -q -c "$CONFIG" init
 rss=$(peak_kb sh -c "exec '$BATON' -c '$CONFIG' ingest < '$WORK/big.eml'")
 ok "from stdin: peak RSS ${rss} KB, under 32 MB" test "$rss" -lt "$LIMIT_KB"
 is "the task is created" "$(db "select title from tasks")" "Review the big file"

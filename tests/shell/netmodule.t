@@ -16,6 +16,7 @@ user = team@example.com
 password-file = $WORK/imap.pass
 allow-plaintext = yes"
 echo secret > "$WORK/imap.pass"; chmod 600 "$WORK/imap.pass"
+"$BATON" -q -c "$CONFIG" init  # only init creates the database
 # lone [imap] lines sit in [baton]'s block; GKeyFile reads them as a section.
 
 needed=$(readelf -d "$BATON" 2>/dev/null | grep NEEDED)

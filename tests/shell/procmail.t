@@ -10,6 +10,7 @@ if ! command -v procmail > /dev/null; then
 fi
 plan 12
 write_config
+"$BATON" -q -c "$CONFIG" init  # only init creates the database
 
 # The shipped recipe, pointed at this baton and this config; everything
 # procmail could deliver to on its own lands in $WORK/fallback, watched.

@@ -129,6 +129,131 @@ test_secret_file_mode (void)
   g_unlink (path);
 }
 
+/* Issue 15: group-readable or group-writable password files were accepted. */
+static void
+test_secret_file_group_modes (void)
+{
+  g_autofree char *path = write_file ("s3cret\n");
+  const int refused[] = { 0640, 0660, 0604, 0620, 0644 };
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_chmod (path, refused[i]);
+      g_assert_null (baton_config_read_secret (path, NULL, "[imap]", &error));
+      g_assert_error (error, BATON_ERROR, BATON_ERROR_CONFIG);
+      g_autofree char *advice = g_strdup_printf ("chmod 600 %s", path);
+      g_assert_true (strstr (error->message, advice) != NULL);
+    }
+  const int accepted[] = { 0600, 0400 };
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_chmod (path, accepted[i]);
+      g_autofree char *secret = baton_config_read_secret (path, NULL, "[imap]", &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (secret, ==, "s3cret");
+    }
+  g_unlink (path);
+}
+
+/* A config naming PASSWORD_FILE in [imap], with EXTRA after its url line. */
+static char *
+imap_config (const char *password_file, const char *url)
+{
+  g_autofree char *text = g_strdup_printf ("%s\n[imap]\nurl = %s\nuser = team\n"
+                                           "password-file = %s\n",
+                                           valid, url, password_file);
+  return write_file (text);
+}
+
+static gboolean
+has_problem (GPtrArray *problems, const char *text)
+{
+  for (guint i = 0; i < problems->len; i++)
+    if (strstr (problems->pdata[i], text) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* baton check reports a loose password file as file:line of its key. */
+static void
+test_check_reports_password_file_mode (void)
+{
+  g_autofree char *secret = write_file ("s3cret\n");
+  g_autofree char *path = imap_config (secret, "imaps://imap.example.com/INBOX");
+  g_chmod (secret, 0640);
+  g_autoptr (GPtrArray) problems = baton_config_problems (path);
+  g_autofree char *where = g_strdup_printf ("%s:18: password-file %s", path, secret);
+  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_true (g_str_has_prefix (problems->pdata[0], where));
+  g_chmod (secret, 0600);
+  g_autoptr (GPtrArray) none = baton_config_problems (path);
+  g_assert_cmpuint (none->len, ==, 0);
+  g_unlink (secret);
+  g_unlink (path);
+}
+
+/* Issue 15: a 0666 config naming a password source was accepted. */
+static void
+test_writable_config_with_secret (void)
+{
+  g_autofree char *secret = write_file ("s3cret\n");
+  g_chmod (secret, 0600);
+  g_autofree char *path = imap_config (secret, "imaps://imap.example.com/INBOX");
+  const int refused[] = { 0666, 0664, 0646, 0620 };
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_chmod (path, refused[i]);
+      g_autoptr (GPtrArray) problems = baton_config_problems (path);
+      g_autofree char *where = g_strdup_printf ("%s:15: ", path);
+      g_autofree char *advice = g_strdup_printf ("chmod go-w %s", path);
+      g_assert_cmpuint (problems->len, ==, 1);
+      g_assert_true (g_str_has_prefix (problems->pdata[0], where));
+      g_assert_true (strstr (problems->pdata[0], advice) != NULL);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (BatonConfig) config = baton_config_load (path, &error);
+      g_assert_error (error, BATON_ERROR, BATON_ERROR_CONFIG);
+    }
+  g_chmod (path, 0644);
+  g_autoptr (GPtrArray) readable = baton_config_problems (path);
+  g_assert_cmpuint (readable->len, ==, 0);
+  g_unlink (secret);
+  g_unlink (path);
+  /* with no secret named, the mode of the config is its owner's business */
+  g_autofree char *plain = write_file (valid);
+  g_chmod (plain, 0666);
+  g_autoptr (GPtrArray) no_secret = baton_config_problems (plain);
+  g_assert_cmpuint (no_secret->len, ==, 0);
+  g_unlink (plain);
+}
+
+/* Issue 15: imaps://user:pass@host passed baton check. */
+static void
+test_url_with_password (void)
+{
+  g_autofree char *secret = write_file ("s3cret\n");
+  g_chmod (secret, 0600);
+  g_autofree char *path = imap_config (secret, "imaps://team:hunter2@imap.example.com/INBOX");
+  g_autoptr (GPtrArray) problems = baton_config_problems (path);
+  g_autofree char *where = g_strdup_printf ("%s:16: url carries a password", path);
+  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_true (g_str_has_prefix (problems->pdata[0], where));
+  g_assert_null (strstr (problems->pdata[0], "hunter2"));
+  g_unlink (path);
+  /* a user name alone, and an '@' or ':' after the host, are no password */
+  g_autofree char *user_only = imap_config (secret, "imaps://team@imap.example.com:993/IN@BOX");
+  g_autoptr (GPtrArray) none = baton_config_problems (user_only);
+  g_assert_false (has_problem (none, "password"));
+  g_unlink (user_only);
+  g_autofree char *smtp_text = g_strdup_printf (
+      "%s\n[smtp]\nurl = smtps://a:b@smtp.example.com:465\nfrom = team@example.com\n", valid);
+  g_autofree char *smtp = write_file (smtp_text);
+  g_autoptr (GPtrArray) smtp_problems = baton_config_problems (smtp);
+  g_assert_true (has_problem (smtp_problems, "url carries a password"));
+  g_unlink (smtp);
+  g_unlink (secret);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -137,5 +262,10 @@ main (int argc, char **argv)
   g_test_add_func ("/config/every-problem-with-its-line", test_every_problem_with_its_line);
   g_test_add_func ("/config/missing-file", test_missing_file);
   g_test_add_func ("/config/secret-file-mode", test_secret_file_mode);
+  g_test_add_func ("/config/secret-file-group-modes", test_secret_file_group_modes);
+  g_test_add_func ("/config/check-reports-password-file-mode",
+                   test_check_reports_password_file_mode);
+  g_test_add_func ("/config/writable-config-with-secret", test_writable_config_with_secret);
+  g_test_add_func ("/config/url-with-password", test_url_with_password);
   return g_test_run ();
 }
