@@ -313,22 +313,23 @@ is_blank (const char *line)
   return TRUE;
 }
 
-/* Splits on LF, CRLF or CR and drops trailing whitespace of every line. */
+/* Splits @text in place on LF, CRLF or CR and drops trailing whitespace of
+ * every line: the lines point into @text, one allocation for the array
+ * rather than one per line (a million blank lines are a 1 MB mail). */
 static GPtrArray *
-split_lines (const char *text)
+split_lines (char *text)
 {
-  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
-  const char *p = text;
+  GPtrArray *lines = g_ptr_array_new ();
+  char *p = text;
   for (;;)
     {
       gsize len = strcspn (p, "\r\n");
-      char *line = g_strndup (p, len);
-      g_strchomp (line);
-      g_ptr_array_add (lines, line);
-      p += len;
-      if (*p == '\0')
+      char end = p[len];
+      p[len] = '\0';
+      g_ptr_array_add (lines, g_strchomp (p));
+      if (end == '\0')
         break;
-      p += (p[0] == '\r' && p[1] == '\n') ? 2 : 1;
+      p += len + ((end == '\r' && p[len + 1] == '\n') ? 2 : 1);
     }
   return lines;
 }
@@ -373,6 +374,10 @@ classify (GPtrArray *lines)
   return kind;
 }
 
+/* Header labels are short: the colon is looked for only this far into a
+ * line, so a huge line costs no more than a short one. */
+#define MAX_LABEL_BYTES 48
+
 /* The field a "Name: value" line names, decorations ("*From:*", leading
  * blanks) ignored; FIELD_NONE for any other line. *value gets what follows. */
 static Field
@@ -381,11 +386,14 @@ header_field (const char *line, const char **value)
   const char *p = line;
   while (*p == ' ' || *p == '\t' || *p == '*' || *p == '_')
     p++;
-  const char *colon = strchr (p, ':');
-  const char *wide = strstr (p, "：");
-  if (wide != NULL && (colon == NULL || wide < colon))
-    colon = wide;
-  if (colon == NULL || colon == p || colon - p > 32)
+  const char *colon = NULL;
+  for (const char *q = p; *q != '\0' && q - p <= MAX_LABEL_BYTES; q++)
+    if (*q == ':' || g_str_has_prefix (q, "："))
+      {
+        colon = q;
+        break;
+      }
+  if (colon == NULL || colon == p)
     return FIELD_NONE;
   g_autofree char *name = g_strndup (p, colon - p);
   g_strstrip (name);
@@ -413,6 +421,53 @@ is_header_continuation (const char *line, Field previous)
   return (previous == FIELD_TO || previous == FIELD_CC) && strchr (p, '@') != NULL;
 }
 
+/* What a line adds to a header block, and what the block running from it
+ * to its end holds, computed for every line in one backward pass. */
+typedef struct {
+  guint8 field;         /* the Field its label names */
+  guint8 continues;     /* belongs to a block that includes the line above */
+  guint8 block_mask;    /* Fields named from this line to the block's end */
+  guint8 block_address; /* an address in the same span */
+} HeaderInfo;
+
+/* One forward pass decides which lines continue the block above them, one
+ * backward pass sums each block's fields from every line to its end: each
+ * line is looked at a bounded number of times, however long the block. */
+static HeaderInfo *
+header_info (GPtrArray *lines, const LineKind *kind)
+{
+  guint n = lines->len;
+  HeaderInfo *info = g_new0 (HeaderInfo, n);
+  for (guint j = 0; j < n; j++)
+    if (kind[j] == LINE_TEXT)
+      info[j].field = header_field (g_ptr_array_index (lines, j), NULL);
+  Field previous = FIELD_NONE;
+  for (guint j = 1; j < n; j++)
+    {
+      if (kind[j] == LINE_BLANK) /* some clients space the fields out */
+        info[j].continues = j + 1 < n && info[j + 1].field != FIELD_NONE;
+      else if (kind[j] == LINE_TEXT)
+        info[j].continues = info[j].field != FIELD_NONE ||
+                            is_header_continuation (g_ptr_array_index (lines, j), previous);
+      if (kind[j] == LINE_TEXT)
+        previous = info[j].field;
+    }
+  for (guint j = n; j-- > 0;)
+    {
+      if (kind[j] == LINE_TEXT)
+        {
+          info[j].block_mask = info[j].field;
+          info[j].block_address = strchr (g_ptr_array_index (lines, j), '@') != NULL;
+        }
+      if (j + 1 < n && info[j + 1].continues)
+        {
+          info[j].block_mask |= info[j + 1].block_mask;
+          info[j].block_address |= info[j + 1].block_address;
+        }
+    }
+  return info;
+}
+
 /* An Outlook-style header block starting at line i: consecutive header
  * lines (single blank lines between them allowed) naming a sender and a
  * recipient plus a date, subject or copy, and either an address somewhere
@@ -420,31 +475,14 @@ is_header_continuation (const char *line, Field previous)
  * required so that a note like "From: Paris\nTo: Berlin\nDate: Monday" or
  * a form starting "From: …\nSubject: …" is not taken for a quoted message. */
 static gboolean
-header_block_at (GPtrArray *lines, const LineKind *kind, guint i)
+header_block_at (const HeaderInfo *info, guint i)
 {
-  guint mask = 0;
-  gboolean address = FALSE;
-  Field previous = FIELD_NONE;
-  for (guint j = i; j < lines->len && kind[j] != LINE_QUOTED; j++)
-    {
-      if (kind[j] == LINE_BLANK)
-        { /* some clients space the fields out */
-          if (j + 1 >= lines->len ||
-              header_field (g_ptr_array_index (lines, j + 1), NULL) == FIELD_NONE)
-            break;
-          continue;
-        }
-      const char *line = g_ptr_array_index (lines, j);
-      Field f = header_field (line, NULL);
-      if (f == FIELD_NONE && (j == i || !is_header_continuation (line, previous)))
-        break;
-      mask |= f;
-      address = address || strchr (line, '@') != NULL;
-      previous = f;
-    }
+  if (info[i].field == FIELD_NONE)
+    return FALSE;
+  guint mask = info[i].block_mask;
   guint full = FIELD_FROM | FIELD_TO | FIELD_SENT | FIELD_SUBJECT;
-  return (mask & FIELD_FROM) && (mask & FIELD_TO) &&
-         (mask & (FIELD_SENT | FIELD_SUBJECT | FIELD_CC)) && (address || (mask & full) == full);
+  return (mask & FIELD_FROM) && (mask & FIELD_TO) && (mask & (FIELD_SENT | FIELD_SUBJECT | FIELD_CC)) &&
+         (info[i].block_address || (mask & full) == full);
 }
 
 static guint
@@ -458,11 +496,12 @@ next_non_blank (const LineKind *kind, guint n, guint i)
 /* "From: name <address>" alone, as some clients write it above the old
  * message instead of a whole header block. */
 static gboolean
-lone_from_line (GPtrArray *lines, const LineKind *kind, guint i)
+lone_from_line (GPtrArray *lines, const LineKind *kind, const HeaderInfo *info, guint i)
 {
   const char *value = NULL;
-  if (header_field (g_ptr_array_index (lines, i), &value) != FIELD_FROM)
+  if (info[i].field != FIELD_FROM)
     return FALSE;
+  header_field (g_ptr_array_index (lines, i), &value);
   if (strchr (value, '@') == NULL)
     return FALSE;
   if (i > 0 && kind[i - 1] != LINE_BLANK)
@@ -511,11 +550,12 @@ attribution_at (GPtrArray *lines, const LineKind *kind, guint i)
     {
       if (kind[i + k] != LINE_TEXT)
         break;
+      const char *line = g_ptr_array_index (lines, i + k);
+      if (joined->len + 1 + strlen (line) > MAX_ATTRIBUTION_BYTES)
+        break;
       if (k > 0)
         g_string_append_c (joined, ' ');
-      g_string_append (joined, g_ptr_array_index (lines, i + k));
-      if (joined->len > MAX_ATTRIBUTION_BYTES)
-        break;
+      g_string_append (joined, line);
       if (could_end_attribution (g_ptr_array_index (lines, i + k)) &&
           matches (patterns ()->attribution, joined->str))
         return k + 1;
@@ -534,7 +574,7 @@ could_be_separator (const char *line)
 }
 
 static gboolean
-cut_marker_at (GPtrArray *lines, const LineKind *kind, guint i)
+cut_marker_at (GPtrArray *lines, const LineKind *kind, const HeaderInfo *info, guint i)
 {
   const Patterns *p = patterns ();
   const char *line = g_ptr_array_index (lines, i);
@@ -543,7 +583,7 @@ cut_marker_at (GPtrArray *lines, const LineKind *kind, guint i)
   if (strlen (line) > MAX_ATTRIBUTION_BYTES)
     return FALSE;
   return (could_be_separator (line) && matches (p->separator, line)) || matches (p->footer, line) ||
-         header_block_at (lines, kind, i) || lone_from_line (lines, kind, i);
+         header_block_at (info, i) || lone_from_line (lines, kind, info, i);
 }
 
 /* Whether line i starts an attribution: returns its number of lines (0 for
@@ -569,7 +609,7 @@ attribution (GPtrArray *lines, const LineKind *kind, guint i, gboolean *cut)
 /* Marks keep[] for the new lines and returns the index where the old
  * message starts (lines->len when it never does). */
 static guint
-scan (GPtrArray *lines, const LineKind *kind, gboolean *keep)
+scan (GPtrArray *lines, const LineKind *kind, const HeaderInfo *info, gboolean *keep)
 {
   guint n = lines->len;
   gboolean after_quote = FALSE; /* blank lines closing a quote go with it */
@@ -586,7 +626,7 @@ scan (GPtrArray *lines, const LineKind *kind, gboolean *keep)
           continue;
         }
       after_quote = FALSE;
-      if (cut_marker_at (lines, kind, i))
+      if (cut_marker_at (lines, kind, info, i))
         return i;
       gboolean cut = FALSE;
       guint span = attribution (lines, kind, i, &cut);
@@ -674,8 +714,11 @@ drop_tail (GPtrArray *lines, gboolean *keep, guint end)
       is_blank (g_ptr_array_index (lines, last - 1)))
     keep[last] = FALSE;
   drop_signoff (lines, keep, end);
-  while ((last = last_kept (lines, keep, end)) >= 0 &&
-         is_rule_line (g_ptr_array_index (lines, last)))
+  /* Each step searches on from the line just dropped, never from the end
+   * again: a tail of 100,000 rule lines is one pass. */
+  for (last = last_kept (lines, keep, end);
+       last >= 0 && is_rule_line (g_ptr_array_index (lines, last));
+       last = last_kept (lines, keep, (guint) last))
     keep[last] = FALSE;
 }
 
@@ -710,8 +753,9 @@ baton_visible_text (const char *body_utf8)
   g_autofree char *valid = g_utf8_make_valid (body_utf8 != NULL ? body_utf8 : "", -1);
   g_autoptr (GPtrArray) lines = split_lines (valid);
   g_autofree LineKind *kind = classify (lines);
+  g_autofree HeaderInfo *info = header_info (lines, kind);
   g_autofree gboolean *keep = g_new0 (gboolean, lines->len);
-  guint end = scan (lines, kind, keep);
+  guint end = scan (lines, kind, info, keep);
   drop_tail (lines, keep, end);
   return join_kept (lines, keep, end);
 }

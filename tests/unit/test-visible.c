@@ -1,6 +1,8 @@
 /* baton_visible_text(): one rule per test, in the words of real clients. */
 #include "baton/visible.h"
 
+#include <time.h>
+
 static void
 check (const char *body, const char *expected)
 {
@@ -300,6 +302,81 @@ test_same_after_jit (void)
     }
 }
 
+
+/* Linearity (issue 15): a mail is attacker-sized and its visible text is
+ * found before the sender is checked. Each shape is timed at ~10 KB and
+ * ~1 MB in this process; 100 times the input must not cost more than 300
+ * times the time. CPU time, the least of several runs, so a loaded machine
+ * does not fail it; a quadratic step costs 100 times more than allowed. */
+static double
+cpu_seconds (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static double
+least_time (const char *body, int runs)
+{
+  double best = G_MAXDOUBLE;
+  for (int r = 0; r < runs; r++)
+    {
+      double start = cpu_seconds ();
+      g_free (baton_visible_text (body));
+      best = MIN (best, cpu_seconds () - start);
+    }
+  return best;
+}
+
+/* A body of "take 2" and then @unit repeated to about @bytes bytes. */
+static char *
+repeated (const char *unit, gsize bytes)
+{
+  GString *body = g_string_new ("take 2\n\n");
+  while (body->len < bytes)
+    g_string_append (body, unit);
+  return g_string_free (body, FALSE);
+}
+
+static void
+check_linear (const char *name, const char *unit)
+{
+  g_autofree char *small = repeated (unit, 10 * 1024);
+  g_autofree char *large = repeated (unit, 1024 * 1024);
+  least_time (small, 1); /* patterns compiled, pages touched */
+  double t_small = least_time (small, 9);
+  double t_large = least_time (large, 3);
+  /* Below the clock's useful resolution a ratio means nothing. */
+  t_small = MAX (t_small, 20e-6);
+  g_test_message ("%s: 10 KB %.6f s, 1 MB %.6f s, ratio %.0f", name, t_small, t_large,
+                  t_large / t_small);
+  if (t_large > 300 * t_small)
+    g_test_fail_printf ("%s: 100x the input took %.0fx the time (%.6f s vs %.6f s)", name,
+                        t_large / t_small, t_large, t_small);
+}
+
+static void
+test_linear (void)
+{
+  check_linear ("alternating header lines", "From: a\nCc: b\n");
+  check_linear ("header lines with an address", "From: a@example.com\nCc: b\n\n");
+  check_linear ("trailing rule lines", "---\n");
+  check_linear ("many attributions",
+                "On Tue, 3 Mar 2026 at 10:12, Ann Lee <ann@example.com> wrote:\n> old\nnew\n");
+  check_linear ("wrapped attributions", "On Tue, 3 Mar 2026 at 10:12, Ann\nLee\nsaid\n");
+  check_linear ("quoted and unquoted alternating", "> quoted\nnew\n");
+  check_linear ("long quoted lines and wraps",
+                "> a quoted line long enough to be wrapped by a narrow client, so wra\npped\n");
+  check_linear ("many sign-off lines", "Regards,\n");
+  check_linear ("sign-off and name", "Thanks,\nBob\n");
+  check_linear ("blank lines", "\n");
+  check_linear ("colons", "a: b: c: d: e:\n");
+  check_linear ("one huge line", "word ");
+  check_linear ("one huge line of colons", "x:");
+  check_linear ("one huge line of dashes", "-");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -316,5 +393,6 @@ main (int argc, char **argv)
   g_test_add_func ("/visible/line-ends", test_line_ends);
   g_test_add_func ("/visible/empty", test_empty_and_odd);
   g_test_add_func ("/visible/random", test_random);
+  g_test_add_func ("/visible/linear", test_linear);
   return g_test_run ();
 }
