@@ -82,8 +82,8 @@ static const char attribution_re[] =
     "|At\\s.+\\swrote\\s*:?"                                /* Eudora: At 10:12, you wrote: */
     "|(?<=-|-\\s)[^-\\s][^-]{0,100}?\\swrote\\s*-{2,}"        /* Android: ---- Ann wrote ---- */
     "|.+\\svia\\s.+\\swrote\\s*:?"                          /* ann via Tracker wrote: */
-    "|.*[<(][^\\s<>()]+@[^\\s<>()]+[>)].*\\s(?:wrote|schrieb|a\\s+écrit|escribió|ha\\s+scritto"
-    "|schreef|skrev|escreveu)\\s*:?"                           /* Name <address> wrote: */
+    "|[^<>():,.!?]{1,80}?[<(][^\\s<>()]+@[^\\s<>()]+[>)]\\s*(?:wrote|schrieb|a\\s+écrit|escribió"
+    "|ha\\s+scritto|schreef|skrev|escreveu)\\s*:?"             /* Name <address> wrote: */
     "|\\d{4}-\\d{1,2}-\\d{1,2}\\s+\\d{1,2}:\\d{2}(?::\\d{2})?\\s+GMT[+-]\\d{1,2}(?::?\\d{2})?\\s+"
     "[^:<>@\\d]{1,80}"                                          /* Gmail without the address */
     "|\\d{4}[/.-]\\d{1,2}[/.-]\\d{1,2}\\.?\\s+[^<>]{1,80}?<[^\\s<>]+@[^\\s<>]+>\\s*[:：]?" /* no time */
@@ -840,8 +840,10 @@ attribution_at (GPtrArray *lines, const LineKind *kind, guint i)
    * via Tracker wrote:" is one line. */
   guint most = has_date (first) || strchr (first, '@') != NULL || strchr (first, '<') != NULL
                    ? MAX_ATTRIBUTION_LINES + 1
-               : has_date_or_address (first) || strstr (first, " via ") != NULL ? 1
-                                                                                : 0;
+               : has_date_or_address (first) || strstr (first, " via ") != NULL ||
+                       g_str_has_prefix (first, "--") /* ---- Ann wrote ---- */
+                   ? 1
+                   : 0;
   g_autoptr (GString) joined = g_string_new (NULL);
   guint blanks = 0;
   for (guint k = 0; k < most && i + k < lines->len; k++)
@@ -934,14 +936,14 @@ cut_marker_at (GPtrArray *lines, const LineKind *kind, const HeaderInfo *info, g
   return TRUE;
 }
 
-/* Whether line i starts an attribution: returns its number of lines (0 for
- * none) and sets *cut when no quote follows it, i.e. the old message
- * follows unquoted. A bare "Name wrote:" counts only before a quote. */
+/* Whether line i starts an attribution, given the lines @span of a strong
+ * one found there (0 for none): returns its number of lines (0 for none)
+ * and sets *cut when no quote follows it, i.e. the old message follows
+ * unquoted. A bare "Name wrote:" counts only before a quote. */
 static guint
-attribution (GPtrArray *lines, const LineKind *kind, guint i, gboolean *cut)
+attribution (GPtrArray *lines, const LineKind *kind, guint i, guint span, gboolean *cut)
 {
   guint n = lines->len;
-  guint span = attribution_at (lines, kind, i);
   const char *line = g_ptr_array_index (lines, i);
   /* Every weak attribution ends in a colon: most lines skip the regex. */
   if (span == 0 && (strchr (line, ':') == NULL || !matches (patterns ()->weak_attribution, line)))
@@ -995,6 +997,18 @@ same_line_attribution (const char *line)
           }
     }
   return 0;
+}
+
+/* A line that baton would read as a command ("Done", "Take 2"): never
+ * taken for a signature, whatever its shape. */
+static gboolean
+is_command_line (const char *line)
+{
+  g_autoptr (GPtrArray) commands = baton_commands_parse (line);
+  for (guint i = 0; i < commands->len; i++)
+    if (((const BatonCommand *) commands->pdata[i])->kind != BATON_COMMAND_UPDATE)
+      return TRUE;
+  return FALSE;
 }
 
 /* One reading of a body: its lines and what became of each. */
@@ -1057,8 +1071,7 @@ scan (Reading *r)
   GPtrArray *lines = r->lines;
   guint n = lines->len;
   gboolean after_quote = FALSE; /* blank lines closing a quote go with it */
-  gboolean written = FALSE;     /* a line has been kept */
-  gboolean run_at_top = TRUE;   /* the header lines above this one started the body */
+  gboolean written = FALSE;     /* a line other than a header line has been kept */
   r->end = n;
   for (guint i = 0; i < n; i++)
     {
@@ -1074,14 +1087,22 @@ scan (Reading *r)
           continue;
         }
       after_quote = FALSE;
-      run_at_top = (r->info[i].flags & HEADER_CONTINUES) ? run_at_top : !written;
-      if (cut_marker_at (lines, r->kind, r->info, i, run_at_top, &r->end_rule))
+      if (cut_marker_at (lines, r->kind, r->info, i, !written, &r->end_rule))
         {
           r->end = i;
           return;
         }
+      guint span = attribution_at (lines, r->kind, i);
+      gsize at = span == 0 ? same_line_attribution (g_ptr_array_index (lines, i)) : 0;
+      if (at > 0)
+        {
+          if (split_same_line (r, i, at))
+            return;
+          after_quote = TRUE;
+          continue;
+        }
       gboolean cut = FALSE;
-      guint span = attribution (lines, r->kind, i, &cut);
+      span = attribution (lines, r->kind, i, span, &cut);
       if (cut)
         {
           r->end = i;
@@ -1096,16 +1117,9 @@ scan (Reading *r)
           after_quote = TRUE;
           continue;
         }
-      gsize at = same_line_attribution (g_ptr_array_index (lines, i));
-      if (at > 0)
-        {
-          if (split_same_line (r, i, at))
-            return;
-          after_quote = TRUE;
-          continue;
-        }
       r->keep[i] = TRUE;
-      written = TRUE;
+      written = written || !(r->info[i].flags & HEADER_LABEL) ||
+                is_command_line (g_ptr_array_index (lines, i));
     }
 }
 
@@ -1142,18 +1156,6 @@ is_rule_line (const char *line)
         return FALSE;
     }
   return TRUE;
-}
-
-/* A line that baton would read as a command ("Done", "Take 2"): never
- * taken for a signature, whatever its shape. */
-static gboolean
-is_command_line (const char *line)
-{
-  g_autoptr (GPtrArray) commands = baton_commands_parse (line);
-  for (guint i = 0; i < commands->len; i++)
-    if (((const BatonCommand *) commands->pdata[i])->kind != BATON_COMMAND_UPDATE)
-      return TRUE;
-  return FALSE;
 }
 
 /* A line that can follow a sign-off: a name, title, phone number or
@@ -1373,7 +1375,12 @@ list_cuts (const Reading *r)
       i = last + 1;
     }
   if (r->end_rule != NULL)
-    add_cut (cuts, r->end + 1, r->lines->len, r->end_rule, TRUE);
+    {
+      guint last = r->lines->len;
+      while (last > r->end + 1 && is_blank (g_ptr_array_index (r->lines, last - 1)))
+        last--;
+      add_cut (cuts, r->end + 1, last, r->end_rule, TRUE);
+    }
   return cuts;
 }
 
