@@ -7,6 +7,7 @@
 #include "baton/error.h"
 #include "baton/outbox.h"
 #include "baton/readahead.h"
+#include "baton/visible.h"
 #include "baton/workflow.h"
 
 #include <stdio.h>
@@ -17,6 +18,27 @@ print_indented (const char *text)
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     printf ("  | %s\n", lines[i]);
+}
+
+/* Which rule removed which lines of the body (counted as the body's text
+ * splits into lines), so a reader can tell why a line did not act. */
+static void
+print_cuts (const char *body)
+{
+  g_autoptr (BatonVisible) visible = baton_visible_find (body);
+  if (visible->cuts->len == 0)
+    return;
+  printf ("\nNot newly written (lines of the body):\n");
+  for (guint i = 0; i < visible->cuts->len; i++)
+    {
+      const BatonVisibleCut *cut = visible->cuts->pdata[i];
+      if (cut->to_end)
+        printf ("  cut at line %u: %s\n", cut->first_line, cut->rule);
+      else if (cut->first_line == cut->last_line)
+        printf ("  line %u: %s\n", cut->first_line, cut->rule);
+      else
+        printf ("  line %u-%u: %s\n", cut->first_line, cut->last_line, cut->rule);
+    }
 }
 
 static void
@@ -32,6 +54,7 @@ print_message (const BatonMessage *message)
   printf ("Body:        %s\n", message->body_was_html ? "HTML only, converted to text" : "text");
   printf ("\nNewly written text:\n");
   print_indented (message->visible_text);
+  print_cuts (message->body_text);
 }
 
 static void
