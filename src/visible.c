@@ -436,6 +436,16 @@ is_quoted_line (const char *line)
  * have pushed its end onto an unquoted line of its own. */
 #define WRAPPED_QUOTE_CHARS 60
 
+/* Whether @line has at least @n characters: counts no further than that. */
+static gboolean
+has_chars (const char *line, guint n)
+{
+  for (guint count = 0; count < n; count++, line = g_utf8_next_char (line))
+    if (*line == '\0')
+      return FALSE;
+  return TRUE;
+}
+
 /* Quoted, blank or text. One or two unquoted lines directly between quoted
  * ones, after a long quoted line, are the wrapped end of that line (a reply
  * squeezed between short quoted lines stays text). */
@@ -452,7 +462,7 @@ classify (GPtrArray *lines)
   for (guint i = 1; i + 1 < n; i++)
     {
       if (kind[i] != LINE_TEXT || kind[i - 1] != LINE_QUOTED ||
-          g_utf8_strlen (g_ptr_array_index (lines, i - 1), -1) < WRAPPED_QUOTE_CHARS)
+          !has_chars (g_ptr_array_index (lines, i - 1), WRAPPED_QUOTE_CHARS))
         continue;
       guint j = i;
       while (j < n && j < i + 2 && kind[j] == LINE_TEXT)
@@ -1168,7 +1178,7 @@ is_signature_line (const char *line)
     line++;
   if (strchr (line, '@') != NULL || strstr (line, "://") != NULL || strstr (line, "www.") != NULL)
     return !is_command_line (line);
-  return g_utf8_strlen (line, -1) <= 60 && !g_unichar_islower (g_utf8_get_char (line)) &&
+  return !has_chars (line, 61) && !g_unichar_islower (g_utf8_get_char (line)) &&
          !is_command_line (line);
 }
 
