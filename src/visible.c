@@ -681,8 +681,9 @@ count_bits (guint mask)
 /* A header block starting at line i, in any client's language: label
  * lines (single blank lines, wrapped values and labels baton does not know
  * allowed among them) naming two known fields, one a sender or a date,
- * with an address, a date or the full From/Sent/To/Subject set; or three
- * labels of any names carrying an address and a date. So "From: Paris\nTo:
+ * with an address, a date or the full From/Sent/To/Subject set; or four
+ * labels of any names carrying an address and a date (a status note of
+ * three, "Status:/ETA: 10:00/Owner: bob@…", stays new). So "From: Paris\nTo:
  * Berlin\nDate: Monday" or "From: me\nSubject: plan" are notes, not old
  * mail, while "От: Иван\nОтправлено: 3 марта 2026 10:12\nКому: Команда" is. */
 static gboolean
@@ -702,7 +703,7 @@ header_block_at (const HeaderInfo *info, guint i, gboolean at_top)
   if ((mask & (FIELD_FROM | FIELD_SENT)) && count_bits (mask) >= 2 &&
       (address || date || (mask & full) == full))
     return TRUE;
-  return info[i].block_labels >= 3 && address && date;
+  return info[i].block_labels >= 4 && address && date;
 }
 
 /* The labels of the block at line i as written, "De/Envoyé/À/Objet", for

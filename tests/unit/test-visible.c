@@ -362,6 +362,8 @@ test_header_blocks_any_language (void)
          "Status: ready\nOwner: ann@x.test\nDue: 2026-03-10\n\ntake 2");
   check ("From: Paris\nTo: Berlin\nDate: Monday\n\ntake 4",
          "From: Paris\nTo: Berlin\nDate: Monday\n\ntake 4");
+  check ("take 4\nStatus: deployed\nETA: 10:00\nOwner: bob@x.test",
+         "take 4\nStatus: deployed\nETA: 10:00\nOwner: bob@x.test");
   check ("See https://x.test/a\nhttps://x.test/b 2026 a@x.test\nhttp://x.test/c\n\ntake 4",
          "See https://x.test/a\nhttps://x.test/b 2026 a@x.test\nhttp://x.test/c\n\ntake 4");
   /* A mail that starts with its own header lines (no To) is not cut whole. */
