@@ -1031,8 +1031,7 @@ typedef struct {
   const char **why;    /* owned array of static strings: the rule that cut a line, or NULL */
   guint end;           /* where the old message starts; lines->len when it never does */
   char *end_rule;      /* owned: what starts it, NULL when nothing does */
-  guint same_line;     /* 1-based line whose end was an attribution, or 0 */
-  char *same_line_rule; /* owned */
+  GPtrArray *same_lines; /* BatonVisibleCut *: lines whose end was an attribution; owned */
 } Reading;
 
 static void
@@ -1043,7 +1042,7 @@ reading_clear (Reading *r)
   g_free (r->keep);
   g_free (r->why);
   g_free (r->end_rule);
-  g_free (r->same_line_rule);
+  g_ptr_array_unref (r->same_lines);
   g_ptr_array_unref (r->lines);
 }
 
@@ -1061,8 +1060,10 @@ split_same_line (Reading *r, guint i, gsize at)
 {
   char *line = g_ptr_array_index (r->lines, i);
   g_autofree char *shown = excerpt (line + at);
-  r->same_line = i + 1;
-  r->same_line_rule = g_strdup_printf ("the end of the line, attribution \"%s\"", shown);
+  BatonVisibleCut *cut = g_new0 (BatonVisibleCut, 1);
+  cut->first_line = cut->last_line = i + 1;
+  cut->rule = g_strdup_printf ("the end of the line, attribution \"%s\"", shown);
+  g_ptr_array_add (r->same_lines, cut);
   line[at] = '\0';
   g_strchomp (line);
   r->keep[i] = TRUE;
@@ -1366,10 +1367,13 @@ static GPtrArray *
 list_cuts (const Reading *r)
 {
   GPtrArray *cuts = g_ptr_array_new_with_free_func ((GDestroyNotify) baton_visible_cut_free);
+  guint next_same = 0; /* r->same_lines is in line order too */
   for (guint i = 0; i < r->end;)
     {
-      if (i + 1 == r->same_line)
-        add_cut (cuts, i + 1, i + 1, r->same_line_rule, FALSE);
+      if (next_same < r->same_lines->len &&
+          ((BatonVisibleCut *) r->same_lines->pdata[next_same])->first_line == i + 1)
+        add_cut (cuts, i + 1, i + 1, ((BatonVisibleCut *) r->same_lines->pdata[next_same++])->rule,
+                 FALSE);
       const char *why = r->why[i];
       if (why == NULL)
         {
@@ -1426,6 +1430,7 @@ read_body (const char *body_utf8, gboolean want_cuts)
   r.info = header_info (r.lines, r.kind);
   r.keep = g_new0 (gboolean, r.lines->len);
   r.why = g_new0 (const char *, r.lines->len);
+  r.same_lines = g_ptr_array_new_with_free_func ((GDestroyNotify) baton_visible_cut_free);
   scan (&r);
   drop_tail (&r);
   BatonVisible *visible = g_new0 (BatonVisible, 1);

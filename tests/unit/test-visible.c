@@ -476,6 +476,12 @@ test_cuts_named (void)
   check_cuts ("ok, done 2 On Tue, 3 Mar 2026, Ann <a@x.test> wrote:\nold",
               "1-1 the end of the line, attribution \"On Tue, 3 Mar 2026, Ann <a@x.test> wrote:\"\n"
               "2-2+ after the attribution at the end of line 1\n");
+  check_cuts ("take 2 On Tue, 3 Mar 2026, Ann <a@x.test> wrote:\n> x\n"
+              "take 3 On Wed, 4 Mar 2026, Ann <a@x.test> wrote:\n> y",
+              "1-1 the end of the line, attribution \"On Tue, 3 Mar 2026, Ann <a@x.test> wrote:\"\n"
+              "2-2 quoted\n"
+              "3-3 the end of the line, attribution \"On Wed, 4 Mar 2026, Ann <a@x.test> wrote:\"\n"
+              "4-4 quoted\n");
   /* Mail text in a rule has its control characters made spaces. */
   check_cuts ("take 2\n\n-----Original\x1bMessage-----\nx",
               "3-4+ separator \"-----Original Message-----\"\n");
