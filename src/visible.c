@@ -63,14 +63,15 @@ static const char attribution_re[] =
     "|Le\\s.+\\s(?:a\\s+)?écrit\\s*:?" /* fr */
     "|Am\\s.+\\sschrieb(?:\\s.*)?:"    /* de */
     "|.*@\\S*\\s*schrieb(?:\\s.*)?:"   /* de: Name <a@b> schrieb am …: */
-    "|El\\s.+\\s(?:escribió|ha\\s+escrit|escrigué|va\\s+escriure)\\s*:?"          /* es, ca */
-    "|(?:Il|In\\s+data)\\s.+\\sha\\s+scritto\\s*:?"                               /* it */
-    "|Op\\s.+\\sschreef(?:\\s.*)?:?|Op\\s.+\\sgeschreven\\s*:?"                      /* nl */
-    "|(?:W\\s+dniu|Dnia)\\s.+\\s(?:napisał\\(a\\)|napisała|napisał|pisze)\\s*:?"  /* pl */
-    "|(?:Em|No\\s+dia)\\s.+\\sescreveu\\s*:?"                                     /* pt */
-    "|(?=.*@).*\\d{1,2}[:.]\\d{2}.*\\sskrev(?:\\s.*)?(?::|<\\S+@\\S+)"            /* da, no, sv */
-    "|.+\\skirjoitti\\s*:?"                                                       /* fi */
-    "|.+\\s(?:napsal\\(a\\)|napsala|napsal|napísal|napisał\\(a\\)|napisała|napisał)\\s*:?" /* cs, sk, pl */
+    "|El\\s.+\\s(?:escribió|ha\\s+escrit|escrigué|va\\s+escriure)\\s*:?"         /* es, ca */
+    "|(?:Il|In\\s+data)\\s.+\\sha\\s+scritto\\s*:?"                              /* it */
+    "|Op\\s.+\\sschreef(?:\\s.*)?:?|Op\\s.+\\sgeschreven\\s*:?"                  /* nl */
+    "|(?:W\\s+dniu|Dnia)\\s.+\\s(?:napisał\\(a\\)|napisała|napisał|pisze)\\s*:?" /* pl */
+    "|(?:Em|No\\s+dia)\\s.+\\sescreveu\\s*:?"                                    /* pt */
+    "|(?=.*@).*\\d{1,2}[:.]\\d{2}.*\\sskrev(?:\\s.*)?(?::|<\\S+@\\S+)"           /* da, no, sv */
+    "|.+\\skirjoitti\\s*:?"                                                      /* fi */
+    /* cs, sk, pl */
+    "|.+\\s(?:napsal\\(a\\)|napsala|napsal|napísal|napisał\\(a\\)|napisała|napisał)\\s*:?"
     "|.+\\s(?:написал\\(а\\)|написала|написал|написав|написала|пишет|пише)\\s*:?" /* ru, uk */
     "|.+\\syazdı\\s*:?"                                                           /* tr */
     "|.+\\s(?:írta(?:\\s*\\(.*\\))?|a\\s+scris|έγραψε)\\s*:?"                     /* hu, ro, el */
@@ -79,14 +80,15 @@ static const char attribution_re[] =
     "|.+(?:写道|寫道|のメッセージ|が書きました|작성)\\s*[:：]?"                   /* zh, ja, ko */
     "|(?:\\p{L}{1,12}[.,]?\\s+){0,2}\\d.*\\d{1,2}[:.]\\d{2}.*[<(][^\\s<>()]+@[^\\s<>()]+[>)]\\s*[:：]"
     /* Shapes rather than words, for clients and languages not listed: */
-    "|At\\s.+\\swrote\\s*:?"                                /* Eudora: At 10:12, you wrote: */
-    "|(?<=-|-\\s)[^-\\s][^-]{0,100}?\\swrote\\s*-{2,}"        /* Android: ---- Ann wrote ---- */
-    "|.+\\svia\\s.+\\swrote\\s*:?"                          /* ann via Tracker wrote: */
+    "|At\\s.+\\swrote\\s*:?"                           /* Eudora: At 10:12, you wrote: */
+    "|(?<=-|-\\s)[^-\\s][^-]{0,100}?\\swrote\\s*-{2,}" /* Android: ---- Ann wrote ---- */
+    "|.+\\svia\\s.+\\swrote\\s*:?"                     /* ann via Tracker wrote: */
     "|[^<>():,.!?]{1,80}?[<(][^\\s<>()]+@[^\\s<>()]+[>)]\\s*(?:wrote|schrieb|a\\s+écrit|escribió"
-    "|ha\\s+scritto|schreef|skrev|escreveu)\\s*:?"             /* Name <address> wrote: */
+    "|ha\\s+scritto|schreef|skrev|escreveu)\\s*:?" /* Name <address> wrote: */
     "|\\d{4}-\\d{1,2}-\\d{1,2}\\s+\\d{1,2}:\\d{2}(?::\\d{2})?\\s+GMT[+-]\\d{1,2}(?::?\\d{2})?\\s+"
-    "[^:<>@\\d]{1,80}"                                          /* Gmail without the address */
-    "|\\d{4}[/.-]\\d{1,2}[/.-]\\d{1,2}\\.?\\s+[^<>]{1,80}?<[^\\s<>]+@[^\\s<>]+>\\s*[:：]?" /* no time */
+    "[^:<>@\\d]{1,80}" /* Gmail without the address */
+    /* a date without a time */
+    "|\\d{4}[/.-]\\d{1,2}[/.-]\\d{1,2}\\.?\\s+[^<>]{1,80}?<[^\\s<>]+@[^\\s<>]+>\\s*[:：]?"
     "|Posted\\s+by\\s.{1,80}\\son\\s.*\\d.*"
     ")[-\\s]*$";
 
@@ -164,7 +166,8 @@ static const char name_line_re[] =
     "|\\p{Lu}\\.(?:\\s?\\p{Lu}\\.)?)\\s*$";
 
 /* A bare name on a line of its own: "Bob", "Ann Lee". */
-static const char bare_name_re[] = "^\\s*\\p{Lu}\\p{Ll}[\\p{L}'’-]*(?:\\s\\p{Lu}[\\p{L}'’.-]*){0,2}\\s*$";
+static const char bare_name_re[] =
+    "^\\s*\\p{Lu}\\p{Ll}[\\p{L}'’-]*(?:\\s\\p{Lu}[\\p{L}'’.-]*){0,2}\\s*$";
 
 static const struct {
   const char *name;
@@ -663,7 +666,8 @@ header_info (GPtrArray *lines, const LineKind *kind)
         {
           info[j].block_mask |= info[j + 1].block_mask;
           info[j].block_flags |= info[j + 1].block_flags;
-          info[j].block_labels = (guint8) MIN (255, info[j].block_labels + info[j + 1].block_labels);
+          info[j].block_labels =
+              (guint8) MIN (255, info[j].block_labels + info[j + 1].block_labels);
         }
     }
   return info;
@@ -1024,13 +1028,13 @@ is_command_line (const char *line)
 
 /* One reading of a body: its lines and what became of each. */
 typedef struct {
-  GPtrArray *lines;    /* char *, pointing into one buffer; borrowed */
-  LineKind *kind;      /* owned */
-  HeaderInfo *info;    /* owned */
-  gboolean *keep;      /* owned: the line is new text */
-  const char **why;    /* owned array of static strings: the rule that cut a line, or NULL */
-  guint end;           /* where the old message starts; lines->len when it never does */
-  char *end_rule;      /* owned: what starts it, NULL when nothing does */
+  GPtrArray *lines;      /* char *, pointing into one buffer; borrowed */
+  LineKind *kind;        /* owned */
+  HeaderInfo *info;      /* owned */
+  gboolean *keep;        /* owned: the line is new text */
+  const char **why;      /* owned array of static strings: the rule that cut a line, or NULL */
+  guint end;             /* where the old message starts; lines->len when it never does */
+  char *end_rule;        /* owned: what starts it, NULL when nothing does */
   GPtrArray *same_lines; /* BatonVisibleCut *: lines whose end was an attribution; owned */
 } Reading;
 

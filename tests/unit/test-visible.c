@@ -302,7 +302,6 @@ test_same_after_jit (void)
     }
 }
 
-
 /* Issue 11: "take 2" written above a header block baton may not know, then
  * the old message with "done 1": only "take 2" may remain. */
 static void
@@ -387,10 +386,12 @@ test_unknown_attributions (void)
   /* Wrapped: a blank line inside, a lone "<", mailto:, a quoted "> wrote:". */
   check_attribution ("On Tue, 3 Mar 2026 at 10:12, Ann Lee <ann@x.test>\n\nwrote:");
   check_attribution ("On Tue, 3 Mar 2026 at 10:12 Ann Lee\n<\nann@x.test> wrote:");
-  check_attribution ("On Tue, 3 Mar 2026 at 10:12, Ann Lee <ann@x.test\n<mailto:ann@x.test>> wrote:");
+  check_attribution (
+      "On Tue, 3 Mar 2026 at 10:12, Ann Lee <ann@x.test\n<mailto:ann@x.test>> wrote:");
   check ("take 12\n\nOn Tue, 3 Mar 2026 at 10:12, Ann Lee <ann@x.test\n> wrote:\n\nold\ndone 7\n",
          "take 12");
-  check ("take 12\n\n2026-03-03 10:12 GMT+01:00 Ann Lee <ann@x.test\n>:\n\nold\ndone 7\n", "take 12");
+  check ("take 12\n\n2026-03-03 10:12 GMT+01:00 Ann Lee <ann@x.test\n>:\n\nold\ndone 7\n",
+         "take 12");
   check ("take 12\n\nOn Tue, 3 Mar 2026 at 10:12, Ann Lee <\nann@x.test> wrote:\n\nold\ndone 7\n",
          "take 12");
   /* Still prose: no date, address or "via". */
@@ -404,7 +405,8 @@ test_separators_and_quote_prefixes (void)
   check ("take 2\n\n*---- Original Message ----*\nFrom: Ann\n\ndone 1", "take 2");
   check ("take 2\n\n----- Reply Message -----\nFrom: Ann\n\ndone 1", "take 2");
   check ("take 2\n\n-------- Antwort Nachricht --------\nVon: Ann\n\ndone 1", "take 2");
-  check ("take 2\n\n------------------ 原始邮件 ------------------\n发件人: Ann\n\ndone 1", "take 2");
+  check ("take 2\n\n------------------ 原始邮件 ------------------\n发件人: Ann\n\ndone 1",
+         "take 2");
   check ("take 2\n\n| done 1\n| old note", "take 2");
   check ("take 2\n\nAB> done 1\nAB> old note\n", "take 2");
   check ("take 2\n\n| a | b |\n| 1 | 2 |", "take 2\n\n| a | b |\n| 1 | 2 |");
@@ -467,8 +469,7 @@ test_cuts_named (void)
   check_cuts ("take 2\n\nDe\u00a0: Ann <a@x.test>\nEnvoyé\u00a0: mardi 3 mars 2026 10:12\n"
               "À\u00a0: Team\nObjet\u00a0: deploy\n\ndone 1",
               "3-8+ header block (De/Envoyé/À/Objet)\n");
-  check_cuts ("yes\n> a\n>\n> b\n\nno\n\n-- \nBob\n",
-              "2-4 quoted\n8-9+ signature \"-- \"\n");
+  check_cuts ("yes\n> a\n>\n> b\n\nno\n\n-- \nBob\n", "2-4 quoted\n8-9+ signature \"-- \"\n");
   check_cuts ("take 2\n\nThanks,\nBob", "3-4 sign-off\n");
   check_cuts ("take 2\n\nBob", "3-3 signature name\n");
   check_cuts ("ok\nOn Tue, 3 Mar 2026 at 10:12, Ann <a@x.test> wrote:\n> x\n\nno",
