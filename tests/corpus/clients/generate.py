@@ -78,9 +78,20 @@ def cases():
         style = "desktop" if i % 3 == 0 else "web"
         out.append((f"outlook-{style}-{lang[0]}", f"Outlook {style}, {lang[0]}",
                     NEW + SIGN + "\n\n" + outlook_block(lang, style) + "\n\n" + OLD))
-    out.append(("outlook-mac-en", "Outlook for Mac",
-                NEW + "\n\nFrom: Ann Lee <ann@x.test>\nDate: Tuesday, 3 March 2026 at 10:12\n"
-                "To: Team <team@example.com>\nSubject: Release plan\n\n" + OLD))
+    # Outlook for Mac names the date field "Date" in its language.
+    mac = [
+        ("en", "From", "Date", "To", "Subject", "Tuesday, 3 March 2026 at 10:12"),
+        ("de", "Von", "Datum", "An", "Betreff", "Dienstag, 3. März 2026 um 10:12"),
+        ("fr", "De", "Date", "À", "Objet", "mardi 3 mars 2026 à 10:12"),
+        ("es", "De", "Fecha", "Para", "Asunto", "martes, 3 de marzo de 2026, 10:12"),
+        ("it", "Da", "Data", "A", "Oggetto", "martedì, 3 marzo 2026 10:12"),
+        ("nl", "Van", "Datum", "Aan", "Onderwerp", "dinsdag 3 maart 2026 om 10:12"),
+    ]
+    for m in mac:
+        code, f, d, t, j, date = m
+        out.append((f"outlook-mac-{code}", f"Outlook for Mac, {code}",
+                    NEW + SIGN + f"\n\n{f}: Ann Lee <ann@x.test>\n{d}: {date}\n"
+                    f"{t}: Team <team@example.com>\n{j}: Release plan\n\n" + OLD))
     out.append(("outlook-original-message", "Outlook, -----Original Message-----",
                 NEW + "\n\n-----Original Message-----\nFrom: Ann Lee [mailto:ann@x.test]\n"
                 "Sent: Tuesday, March 3, 2026 10:12 AM\nTo: Team\nSubject: Release plan\n\n" + OLD))
@@ -221,6 +232,15 @@ def html_cases():
     out.append(("html-thunderbird", "Thunderbird HTML only", new +
                 "<div class=\"moz-cite-prefix\">On 03/03/2026 10:12, Ann Lee wrote:<br></div>"
                 "<blockquote type=\"cite\">" + old_html + "</blockquote>\n"))
+    out.append(("html-ios", "iOS Mail HTML only", "<div dir=\"ltr\">" + NEW + "</div><div dir=\"ltr\"><br>"
+                "<blockquote type=\"cite\">On 3 Mar 2026, at 10:12, Ann Lee &lt;ann@x.test&gt; wrote:<br><br></blockquote>"
+                "</div><blockquote type=\"cite\"><div dir=\"ltr\">" + old_html + "</div></blockquote>\n"
+                "<div dir=\"ltr\">Sent from my iPhone</div>\n"))
+    out.append(("html-android-gmail", "Gmail for Android HTML only", "<div dir=\"auto\">" + NEW + "</div><br>"
+                "<div class=\"gmail_quote\"><div dir=\"ltr\" class=\"gmail_attr\">On Tue, 3 Mar 2026, 10:12 "
+                "Ann Lee, &lt;<a href=\"mailto:ann@x.test\">ann@x.test</a>&gt; wrote:<br></div><blockquote "
+                "class=\"gmail_quote\" style=\"margin:0 0 0 .8ex;border-left:1px #ccc solid;padding-left:1ex\">"
+                + old_html + "</blockquote></div>\n"))
     out.append(("html-outlook-one-line", "Outlook web HTML, fields on one line after <hr>", new +
                 "<hr><div><b>From:</b> Ann Lee &lt;ann@x.test&gt; <b>Sent:</b> Tuesday, March 3, 2026 "
                 "10:12 AM <b>To:</b> Team <b>Subject:</b> Re: Release plan</div><div>" + old_html + "</div>\n"))
