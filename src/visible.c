@@ -27,7 +27,8 @@
  *    unknown labels among them) naming two known fields, one a sender or a
  *    date, with an address or a date in it; or four labels of any names
  *    with an address and a date; or From and two more fields on one line.
- *    A line inside a block is old with it, whatever it looks like.
+ *    A line inside a block is old with it, whatever it looks like; a
+ *    command ("task: …") does not start one.
  *  - At the end, a sign-off ("Regards,", "Thanks," + name, title, phone), a
  *    signature block (name + contact lines) or a signed name ("-Name",
  *    "– Bob", "B.", a bare name under a comma or under commands only) is
@@ -910,6 +911,18 @@ could_be_separator (const char *line)
          strstr (line, "__") != NULL || strchr (line, ':') != NULL;
 }
 
+/* A line that baton would read as a command ("Done", "Take 2"): never
+ * taken for a signature, whatever its shape. */
+static gboolean
+is_command_line (const char *line)
+{
+  g_autoptr (GPtrArray) commands = baton_commands_parse (line);
+  for (guint i = 0; i < commands->len; i++)
+    if (((const BatonCommand *) commands->pdata[i])->kind != BATON_COMMAND_UPDATE)
+      return TRUE;
+  return FALSE;
+}
+
 /* Up to this many bytes of a line are quoted in explain's rule names. */
 #define EXCERPT_CHARS 60
 
@@ -944,7 +957,7 @@ cut_marker_at (GPtrArray *lines, const LineKind *kind, const HeaderInfo *info, g
   const char *line = g_ptr_array_index (lines, i);
   if (strcmp (line, "--") == 0) /* "-- " once trailing blanks are gone */
     *rule = g_strdup ("signature \"-- \"");
-  else if (header_block_at (info, i, at_top))
+  else if (header_block_at (info, i, at_top) && !is_command_line (line))
     {
       g_autofree char *labels = header_block_labels (lines, info, i);
       *rule = g_strdup_printf ("header block (%s)", labels);
@@ -1032,18 +1045,6 @@ same_line_attribution (const char *line)
           }
     }
   return 0;
-}
-
-/* A line that baton would read as a command ("Done", "Take 2"): never
- * taken for a signature, whatever its shape. */
-static gboolean
-is_command_line (const char *line)
-{
-  g_autoptr (GPtrArray) commands = baton_commands_parse (line);
-  for (guint i = 0; i < commands->len; i++)
-    if (((const BatonCommand *) commands->pdata[i])->kind != BATON_COMMAND_UPDATE)
-      return TRUE;
-  return FALSE;
 }
 
 /* One reading of a body: its lines and what became of each. */

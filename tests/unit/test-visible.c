@@ -361,6 +361,8 @@ test_header_blocks_any_language (void)
          "Status: ready\nOwner: ann@x.test\nDue: 2026-03-10\n\ntake 2");
   check ("From: Paris\nTo: Berlin\nDate: Monday\n\ntake 4",
          "From: Paris\nTo: Berlin\nDate: Monday\n\ntake 4");
+  check ("take 2\ntask: Write docs\nDue: 2026-03-10 10:00\nOwner: alice@x.test\nStatus: open",
+         "take 2\ntask: Write docs\nDue: 2026-03-10 10:00\nOwner: alice@x.test\nStatus: open");
   check ("take 4\nStatus: deployed\nETA: 10:00\nOwner: bob@x.test",
          "take 4\nStatus: deployed\nETA: 10:00\nOwner: bob@x.test");
   check ("See https://x.test/a\nhttps://x.test/b 2026 a@x.test\nhttp://x.test/c\n\ntake 4",
@@ -563,6 +565,7 @@ test_linear (void)
                 "ok On Tue, 3 Mar 2026 at 10:12, Ann <a@x.test> wrote:\n> x\n");
   check_linear ("one-line headers", "From: a@x.test 10:12 b: c: d: e: f: g: h:\n> x\n");
   check_linear ("label lines", "Note: a\nStatus: b\nx\n");
+  check_linear ("commands in header blocks", "done: a@x.test 10:12\n");
   check_linear ("commands then a name", "take 2\n");
   check_linear ("one huge line", "word ");
   check_linear ("one huge From line", "From: a@x.test b: ");
