@@ -8,6 +8,7 @@
 #include "baton/outbox.h"
 #include "baton/readahead.h"
 #include "baton/text.h"
+#include "baton/visible.h"
 #include "baton/workflow.h"
 
 #include <stdio.h>
@@ -32,6 +33,27 @@ print_field (const char *label, const char *value, const char *fallback)
   printf ("%s%s\n", label, safe);
 }
 
+/* Which rule removed which lines of the body (counted as the body's text
+ * splits into lines), so a reader can tell why a line did not act. */
+static void
+print_rule_cuts (const char *body)
+{
+  g_autoptr (BatonVisible) visible = baton_visible_find (body);
+  if (visible->cuts->len == 0)
+    return;
+  printf ("\nNot newly written (lines of the body):\n");
+  for (guint i = 0; i < visible->cuts->len; i++)
+    {
+      const BatonVisibleCut *cut = visible->cuts->pdata[i];
+      if (cut->to_end)
+        printf ("  cut at line %u: %s\n", cut->first_line, cut->rule);
+      else if (cut->first_line == cut->last_line)
+        printf ("  line %u: %s\n", cut->first_line, cut->rule);
+      else
+        printf ("  line %u-%u: %s\n", cut->first_line, cut->last_line, cut->rule);
+    }
+}
+
 static void
 print_message (const BatonMessage *message)
 {
@@ -48,6 +70,7 @@ print_message (const BatonMessage *message)
   printf ("Body:        %s\n", message->body_was_html ? "HTML only, converted to text" : "text");
   printf ("\nNewly written text:\n");
   print_indented (message->visible_text);
+  print_rule_cuts (message->body_text);
 }
 
 /* Which known parent made which lines old (DESIGN §9: --text prints only

@@ -1,26 +1,49 @@
 /* Finding the newly written text of a mail body.
  *
  * Why line rules and not a model: the output decides which commands run, so
- * every removal must be explainable from one line or a small block of lines.
+ * every removal must be explainable from one line or a small block of lines
+ * (baton_visible_find() names the rule behind each). Why shapes and not
+ * lists of clients: a reply from a client or language no list has must
+ * still not act again, so each rule looks for a shape (labelled lines,
+ * an address and a date, dashes around a word) and the word lists only
+ * widen it. Where the boundary is uncertain, the text is taken as old.
  *
- * The body is read top-down as lines, each quoted (">"), blank or text.
+ * The body is read top-down as lines, each quoted (">", "| ", "AB> "),
+ * blank or text.
  *  - Quoted lines are never new. One or two unquoted lines between quoted
  *    ones, after a long quoted line, are its hard-wrapped end: also quoted.
- *  - An attribution ("On … wrote:" and translations, possibly wrapped over up
- *    to four lines) followed by a quote only introduces that quote: it goes
- *    with it, and text after the quote (an inline reply) is still new.
- *    Followed by unquoted text, it starts the old message: cut there.
- *  - Cut markers end the new text: "-- ", underscore rules, "-----Original
- *    Message-----" and forward separators, mobile footers, Outlook header
- *    blocks (From + To + Sent/Subject/Cc, in many languages) and a lone
- *    "From: name <address>" line.
- *  - At the end, a sign-off ("Regards," + name, title, phone) or a "-Name"
- *    line is dropped, then any rule lines left hanging before a cut. Nothing
- *    that starts with a lowercase word (a command) is taken as signature.
+ *  - An attribution ("On … wrote:", translations, and shapes such as
+ *    "Name <address> wrote:", "---- Name wrote ----", a date then a name;
+ *    wrapped over up to five lines, one of them blank or a quoted "> wrote:")
+ *    followed by a quote only introduces that quote: it goes with it, and
+ *    text after the quote (an inline reply) is still new. Followed by
+ *    unquoted text, it starts the old message: cut there. Written at the end
+ *    of a line, the text before it is kept.
+ *  - Cut markers end the new text: "-- ", underscore rules, separators
+ *    ("-----Original Message-----", "-- … message … --" in any words),
+ *    mobile footers, header blocks and a lone "From: name <address>" line.
+ *    A header block is a run of "Label: value" lines (any short label of
+ *    letters, a no-break space before the colon allowed, wrapped values and
+ *    unknown labels among them) naming two known fields, one a sender or a
+ *    date, with an address or a date in it; or four labels of any names
+ *    with an address and a date; or From and two more fields on one line.
+ *    A line inside a block is old with it, whatever it looks like; a
+ *    command ("task: …") does not start one.
+ *  - At the end, a sign-off ("Regards,", "Thanks," + name, title, phone), a
+ *    signature block (name + contact lines) or a signed name ("-Name",
+ *    "– Bob", "B.", a bare name under a comma or under commands only) is
+ *    dropped, then any rule lines left hanging before a cut. Nothing that
+ *    starts with a lowercase word or parses as a command is a signature.
+ *
+ * Every step looks at each line a bounded number of times: header blocks
+ * are summed in one backward pass, patterns see at most 500 bytes of a
+ * line, labels 48: time is linear in the body (test-visible's ratio tests).
  */
 #define G_LOG_DOMAIN "baton-visible"
 
 #include "baton/visible.h"
+
+#include "baton/commands.h"
 
 #include <string.h>
 
@@ -46,7 +69,9 @@ typedef struct {
   GRegex *separator;        /* -----Original Message----- and forwards */
   GRegex *footer;           /* Sent from my iPhone, Get Outlook for iOS */
   GRegex *signoff;          /* Regards, Pozdrawiam, Med venlig hilsen */
-  GRegex *name_line;        /* -Abhishek Kona, /John */
+  GRegex *name_line;        /* -Abhishek Kona, /John, B. */
+  GRegex *bare_name;        /* Ann Lee */
+  GRegex *thanks;           /* Thanks, — a sign-off when a name follows */
 } Patterns;
 
 /* Translations of "On <date>, <name> wrote:". Each alternative names its
@@ -59,14 +84,15 @@ static const char attribution_re[] =
     "|Le\\s.+\\s(?:a\\s+)?écrit\\s*:?" /* fr */
     "|Am\\s.+\\sschrieb(?:\\s.*)?:"    /* de */
     "|.*@\\S*\\s*schrieb(?:\\s.*)?:"   /* de: Name <a@b> schrieb am …: */
-    "|El\\s.+\\s(?:escribió|ha\\s+escrit|escrigué|va\\s+escriure)\\s*:?"          /* es, ca */
-    "|(?:Il|In\\s+data)\\s.+\\sha\\s+scritto\\s*:?"                               /* it */
-    "|Op\\s.+\\sschreef(?:\\s.*)?:?"                                              /* nl */
-    "|(?:W\\s+dniu|Dnia)\\s.+\\s(?:napisał\\(a\\)|napisała|napisał|pisze)\\s*:?"  /* pl */
-    "|(?:Em|No\\s+dia)\\s.+\\sescreveu\\s*:?"                                     /* pt */
-    "|(?=.*@).*\\d{1,2}[:.]\\d{2}.*\\sskrev(?:\\s.*)?(?::|<\\S+@\\S+)"            /* da, no, sv */
-    "|.+\\skirjoitti\\s*:?"                                                       /* fi */
-    "|.+\\s(?:napsal\\(a\\)|napsala|napsal|napísal)\\s*:?"                        /* cs, sk */
+    "|El\\s.+\\s(?:escribió|ha\\s+escrit|escrigué|va\\s+escriure)\\s*:?"         /* es, ca */
+    "|(?:Il|In\\s+data)\\s.+\\sha\\s+scritto\\s*:?"                              /* it */
+    "|Op\\s.+\\sschreef(?:\\s.*)?:?|Op\\s.+\\sgeschreven\\s*:?"                  /* nl */
+    "|(?:W\\s+dniu|Dnia)\\s.+\\s(?:napisał\\(a\\)|napisała|napisał|pisze)\\s*:?" /* pl */
+    "|(?:Em|No\\s+dia)\\s.+\\sescreveu\\s*:?"                                    /* pt */
+    "|(?=.*@).*\\d{1,2}[:.]\\d{2}.*\\sskrev(?:\\s.*)?(?::|<\\S+@\\S+)"           /* da, no, sv */
+    "|.+\\skirjoitti\\s*:?"                                                      /* fi */
+    /* cs, sk, pl */
+    "|.+\\s(?:napsal\\(a\\)|napsala|napsal|napísal|napisał\\(a\\)|napisała|napisał)\\s*:?"
     "|.+\\s(?:написал\\(а\\)|написала|написал|написав|написала|пишет|пише)\\s*:?" /* ru, uk */
     "|.+\\syazdı\\s*:?"                                                           /* tr */
     "|.+\\s(?:írta(?:\\s*\\(.*\\))?|a\\s+scris|έγραψε)\\s*:?"                     /* hu, ro, el */
@@ -74,6 +100,17 @@ static const char attribution_re[] =
     "|(?:בתאריך\\s|.*\\sכתב).+:|.*\\sكتب\\s.+:"                                   /* he, ar */
     "|.+(?:写道|寫道|のメッセージ|が書きました|작성)\\s*[:：]?"                   /* zh, ja, ko */
     "|(?:\\p{L}{1,12}[.,]?\\s+){0,2}\\d.*\\d{1,2}[:.]\\d{2}.*[<(][^\\s<>()]+@[^\\s<>()]+[>)]\\s*[:：]"
+    /* Shapes rather than words, for clients and languages not listed: */
+    "|At\\s.+\\swrote\\s*:?"                           /* Eudora: At 10:12, you wrote: */
+    "|(?<=-|-\\s)[^-\\s][^-]{0,100}?\\swrote\\s*-{2,}" /* Android: ---- Ann wrote ---- */
+    "|.+\\svia\\s.+\\swrote\\s*:?"                     /* ann via Tracker wrote: */
+    "|[^<>():,.!?]{1,80}?[<(][^\\s<>()]+@[^\\s<>()]+[>)]\\s*(?:wrote|schrieb|a\\s+écrit|escribió"
+    "|ha\\s+scritto|schreef|skrev|escreveu)\\s*:?" /* Name <address> wrote: */
+    "|\\d{4}-\\d{1,2}-\\d{1,2}\\s+\\d{1,2}:\\d{2}(?::\\d{2})?\\s+GMT[+-]\\d{1,2}(?::?\\d{2})?\\s+"
+    "[^:<>@\\d]{1,80}" /* Gmail without the address */
+    /* a date without a time */
+    "|\\d{4}[/.-]\\d{1,2}[/.-]\\d{1,2}\\.?\\s+[^<>]{1,80}?<[^\\s<>]+@[^\\s<>]+>\\s*[:：]?"
+    "|Posted\\s+by\\s.{1,80}\\son\\s.*\\d.*"
     ")[-\\s]*$";
 
 static const char weak_attribution_re[] =
@@ -81,7 +118,7 @@ static const char weak_attribution_re[] =
     "|kirjoitti|escreveu|написал|написав)\\s*:$";
 
 static const char separator_re[] =
-    "^\\s*(?:(?:-{2,}|={2,})\\s*(?:original\\s+message|ursprüngliche\\s+nachricht"
+    "^[\\s*_]*(?:(?:-{2,}|={2,})\\s*(?:original\\s+message|ursprüngliche\\s+nachricht"
     "|oprindelig\\s+(?:besked|meddelelse)|message\\s+d'origine|mensaje\\s+original"
     "|messaggio\\s+originale|oorspronkelijk\\s+bericht|originalmeddelande"
     "|opprinnelig\\s+melding|alkuperäinen\\s+viesti|wiadomość\\s+oryginalna"
@@ -90,18 +127,26 @@ static const char separator_re[] =
     "|messaggio\\s+inoltrato|doorgestuurd\\s+bericht|videresendt\\s+(?:besked|meddelelse|melding)"
     "|vidarebefordrat\\s+meddelande|пересылаемое\\s+сообщение|mensagem\\s+encaminhada)"
     "\\s*(?:-{2,}|={2,})?\\s*:?"
+    /* Any other "-- … message … --" between rules: Reply Message, Antwort
+     * Nachricht, 原始邮件 and the words of clients not listed above. */
+    "|(?:-{2,}|={2,})\\s*[^-=:]{0,30}?(?:message|nachricht|mail|邮件|郵件|メッセージ|메시지"
+    "|wiadomość|сообщение|повідомлення|bericht|meddelande|melding|besked|meddelelse|viesti"
+    "|mensagem|mensaje|messaggio|zpráva|správa|üzenet|ileti|mesaj|μήνυμα)[^-=:]{0,30}?"
+    "(?:-{2,}|={2,})"
     "|-{2,}\\s*forwarded\\s+by\\s.+?-{2,}" /* Lotus Notes */
     "|(?:begin\\s+forwarded\\s+message|anfang\\s+der\\s+weitergeleiteten\\s+nachricht"
     "|début\\s+du\\s+message\\s+réexpédié|inicio\\s+del\\s+mensaje\\s+reenviado)\\s*:"
-    "|_{2,})\\s*$";
+    "|_{2,})[\\s*_]*$";
 
 /* A footer is a whole short line: "Sent from my X" but not "Sent from my
  * desk, is much easier…" (punctuation means a sentence). */
 static const char footer_re[] =
     "^\\s*(?:"
     "(?:sent|envoyé|enviado|inviato|gesendet|verzonden|verstuurd|wysłane|wysłano|skickat"
-    "|sendt|lähetetty|отправлено)\\s+(?:from|via|with|using|de|depuis|à\\s+partir\\s+de"
-    "|desde|do|da|dal|von|mit|vanaf|met|z|från|fra|med|с|из)\\s+[^,;:!?<>]{1,60}?"
+    "|sendt|lähetetty|отправлено|надіслано|odesláno|odoslané|trimis|elküldve)\\s+(?:from|via"
+    "|with|using|de|depuis|à\\s+partir\\s+de|desde|do|da|dal|von|mit|vanaf|met|z|från|fra|med"
+    "|с|из|з|de\\s+pe|a|az)\\s+[^,;:!?<>]{1,60}?"
+    "|[^,;:!?<>]{1,40}\\s(?:cihazımdan|cihazımla)\\s+gönderildi"
     "|von\\s+meinem\\s+[^,;:!?<>]{1,50}\\s+gesendet"
     "|diese\\s+nachricht\\s+wurde\\s+von\\s+[^,;:!?<>]{1,80}\\s+gesendet"
     "|lähetetty\\s+[^,;:!?<>]{1,40}?(?:sta|stä)"
@@ -125,12 +170,25 @@ static const char signoff_re[] =
     "|mit\\s+freundlichen\\s+gr(?:ü|ue)(?:ß|ss)en|(?:viele|beste|liebe|herzliche)\\s+gr(?:ü|ue)(?:ß|ss)e"
     "|cordialement|bien\\s+à\\s+vous|(?:un\\s+)?saludos?(?:\\s+cordiales)?"
     "|cordiali\\s+saluti|saluti|met\\s+vriendelijke\\s+groet(?:en)?|(?:vriendelijke\\s+)?groeten"
-    "|atenciosamente|с\\s+уважением)\\s*[,.!]?\\s*$";
+    "|atenciosamente|с\\s+уважением|best\\s+wishes|all\\s+the\\s+best|take\\s+care|bw|br"
+    ")\\s*[,.!]?\\s*$";
 
-/* "-Abhishek Kona", "/John": a name signed with a dash or slash. No space
- * after the dash: "- Done" is a list item. */
+/* Thanks that sign off only when a name follows ("Thanks,\nBob"): alone at
+ * the end ("Thanks!") they are part of what was written. */
+static const char thanks_re[] =
+    "^\\s*(?:thanks(?:\\s+again|\\s+a\\s+lot|\\s+all)?|thank\\s+you|many\\s+thanks|thx|ta|tia"
+    "|danke|merci|gracias|grazie|obrigad[oa]|dzięki|спасибо|дякую|díky|köszönöm|teşekkürler"
+    "|谢谢|謝謝)\\s*[,.!]?\\s*$";
+
+/* "-Abhishek Kona", "/John", "– Bob", "B.": a name signed with a dash or
+ * slash, or initials. No space after a hyphen: "- Done" is a list item. */
 static const char name_line_re[] =
-    "^\\s*[-/]\\p{Lu}[\\p{L}.'’-]*(?:\\s\\p{Lu}[\\p{L}.'’-]*){0,3}\\s*$";
+    "^\\s*(?:(?:[-/]|[–—]\\s?)\\p{Lu}[\\p{L}.'’-]*(?:\\s\\p{Lu}[\\p{L}.'’-]*){0,3}"
+    "|\\p{Lu}\\.(?:\\s?\\p{Lu}\\.)?)\\s*$";
+
+/* A bare name on a line of its own: "Bob", "Ann Lee". */
+static const char bare_name_re[] =
+    "^\\s*\\p{Lu}\\p{Ll}[\\p{L}'’-]*(?:\\s\\p{Lu}[\\p{L}'’.-]*){0,2}\\s*$";
 
 static const struct {
   const char *name;
@@ -154,6 +212,17 @@ static const struct {
   { "보낸 사람", FIELD_FROM },
   { "kimden", FIELD_FROM },
   { "feladó", FIELD_FROM },
+  { "від", FIELD_FROM },
+  { "expéditeur", FIELD_FROM },
+  { "de la", FIELD_FROM },
+  { "από", FIELD_FROM },
+  { "afzender", FIELD_FROM },
+  { "absender", FIELD_FROM },
+  { "remitente", FIELD_FROM },
+  { "mittente", FIELD_FROM },
+  { "nadawca", FIELD_FROM },
+  { "odesílatel", FIELD_FROM },
+  { "sender", FIELD_FROM },
   /* To */
   { "to", FIELD_TO },
   { "an", FIELD_TO },
@@ -172,6 +241,15 @@ static const struct {
   { "받는 사람", FIELD_TO },
   { "kime", FIELD_TO },
   { "címzett", FIELD_TO },
+  { "收件者", FIELD_TO },
+  { "komu", FIELD_TO },
+  { "destinataire", FIELD_TO },
+  { "către", FIELD_TO },
+  { "προς", FIELD_TO },
+  { "empfänger", FIELD_TO },
+  { "destinatario", FIELD_TO },
+  { "adresat", FIELD_TO },
+  { "recipient", FIELD_TO },
   /* Cc */
   { "cc", FIELD_CC },
   { "kopie", FIELD_CC },
@@ -180,6 +258,11 @@ static const struct {
   { "копия", FIELD_CC },
   { "抄送", FIELD_CC },
   { "kopio", FIELD_CC },
+  { "副本", FIELD_CC },
+  { "копія", FIELD_CC },
+  { "bilgi", FIELD_CC },
+  { "másolat", FIELD_CC },
+  { "kópia", FIELD_CC },
   /* Sent / Date */
   { "sent", FIELD_SENT },
   { "date", FIELD_SENT },
@@ -208,6 +291,23 @@ static const struct {
   { "日付", FIELD_SENT },
   { "보낸 날짜", FIELD_SENT },
   { "tarih", FIELD_SENT },
+  { "enviada em", FIELD_SENT },
+  { "enviado em", FIELD_SENT },
+  { "enviada", FIELD_SENT },
+  { "wysłane", FIELD_SENT },
+  { "gönderildi", FIELD_SENT },
+  { "gönderilme", FIELD_SENT },
+  { "odesláno", FIELD_SENT },
+  { "odoslané", FIELD_SENT },
+  { "elküldve", FIELD_SENT },
+  { "dátum", FIELD_SENT },
+  { "寄件日期", FIELD_SENT },
+  { "надіслано", FIELD_SENT },
+  { "trimis", FIELD_SENT },
+  { "στάλθηκε", FIELD_SENT },
+  { "verstuurd", FIELD_SENT },
+  { "gesendet am", FIELD_SENT },
+  { "sent at", FIELD_SENT },
   /* Subject */
   { "subject", FIELD_SUBJECT },
   { "betreff", FIELD_SUBJECT },
@@ -228,6 +328,10 @@ static const struct {
   { "sujet", FIELD_SUBJECT },
   { "konu", FIELD_SUBJECT },
   { "tárgy", FIELD_SUBJECT },
+  { "předmět", FIELD_SUBJECT },
+  { "predmet", FIELD_SUBJECT },
+  { "subiect", FIELD_SUBJECT },
+  { "θέμα", FIELD_SUBJECT },
 };
 
 static GRegex *
@@ -249,6 +353,8 @@ compile_all (Patterns *p, GRegexCompileFlags extra)
   p->footer = compile (footer_re, G_REGEX_CASELESS | extra);
   p->signoff = compile (signoff_re, G_REGEX_CASELESS | extra);
   p->name_line = compile (name_line_re, extra);
+  p->bare_name = compile (bare_name_re, extra);
+  p->thanks = compile (thanks_re, G_REGEX_CASELESS | extra);
 }
 
 /* Casefolded header name -> Field, built once per process. */
@@ -313,37 +419,56 @@ is_blank (const char *line)
   return TRUE;
 }
 
-/* Splits on LF, CRLF or CR and drops trailing whitespace of every line. */
+/* Splits @text in place on LF, CRLF or CR and drops trailing whitespace of
+ * every line: the lines point into @text, one allocation for the array
+ * rather than one per line (a million blank lines are a 1 MB mail). */
 static GPtrArray *
-split_lines (const char *text)
+split_lines (char *text)
 {
-  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
-  const char *p = text;
+  GPtrArray *lines = g_ptr_array_new ();
+  char *p = text;
   for (;;)
     {
       gsize len = strcspn (p, "\r\n");
-      char *line = g_strndup (p, len);
-      g_strchomp (line);
-      g_ptr_array_add (lines, line);
-      p += len;
-      if (*p == '\0')
+      char end = p[len];
+      p[len] = '\0';
+      g_ptr_array_add (lines, g_strchomp (p));
+      if (end == '\0')
         break;
-      p += (p[0] == '\r' && p[1] == '\n') ? 2 : 1;
+      p += len + ((end == '\r' && p[len + 1] == '\n') ? 2 : 1);
     }
   return lines;
 }
 
+/* ">", "| " (but not a table row "| a | b |") or initials "AB> ". */
 static gboolean
 is_quoted_line (const char *line)
 {
   while (*line == ' ' || *line == '\t')
     line++;
-  return *line == '>';
+  if (*line == '>')
+    return TRUE;
+  if (*line == '|' && (line[1] == ' ' || line[1] == '\0'))
+    return line[strlen (line) - 1] != '|' || line[1] == '\0';
+  guint caps = 0;
+  while (caps < 3 && g_ascii_isupper (line[caps]))
+    caps++;
+  return caps > 0 && line[caps] == '>' && (line[caps + 1] == ' ' || line[caps + 1] == '\0');
 }
 
 /* A quoted line long enough that a client wrapping at 72-80 columns may
  * have pushed its end onto an unquoted line of its own. */
 #define WRAPPED_QUOTE_CHARS 60
+
+/* Whether @line has at least @n characters: counts no further than that. */
+static gboolean
+has_chars (const char *line, guint n)
+{
+  for (guint count = 0; count < n; count++, line = g_utf8_next_char (line))
+    if (*line == '\0')
+      return FALSE;
+  return TRUE;
+}
 
 /* Quoted, blank or text. One or two unquoted lines directly between quoted
  * ones, after a long quoted line, are the wrapped end of that line (a reply
@@ -361,7 +486,7 @@ classify (GPtrArray *lines)
   for (guint i = 1; i + 1 < n; i++)
     {
       if (kind[i] != LINE_TEXT || kind[i - 1] != LINE_QUOTED ||
-          g_utf8_strlen (g_ptr_array_index (lines, i - 1), -1) < WRAPPED_QUOTE_CHARS)
+          !has_chars (g_ptr_array_index (lines, i - 1), WRAPPED_QUOTE_CHARS))
         continue;
       guint j = i;
       while (j < n && j < i + 2 && kind[j] == LINE_TEXT)
@@ -373,78 +498,298 @@ classify (GPtrArray *lines)
   return kind;
 }
 
-/* The field a "Name: value" line names, decorations ("*From:*", leading
- * blanks) ignored; FIELD_NONE for any other line. *value gets what follows. */
-static Field
-header_field (const char *line, const char **value)
+/* Header labels are short: the colon is looked for only this far into a
+ * line, so a huge line costs no more than a short one. */
+#define MAX_LABEL_BYTES 48
+#define MAX_LABEL_WORDS 4
+
+/* Skips a no-break space (U+00A0, U+202F: French Outlook puts one before
+ * the colon) or a plain blank; returns its length, 0 for anything else. */
+static gsize
+blank_length (const char *p)
+{
+  if (*p == ' ' || *p == '\t')
+    return 1;
+  if ((guchar) p[0] == 0xC2 && (guchar) p[1] == 0xA0)
+    return 2;
+  if ((guchar) p[0] == 0xE2 && (guchar) p[1] == 0x80 && (guchar) p[2] == 0xAF)
+    return 3;
+  return 0;
+}
+
+/* Whether @line has the shape "Label: value": a label of one to four words
+ * of letters ("De", "Enviada em", "Répondre à", "寄件日期"), decorations
+ * ("*From:*", leading blanks) ignored. Sets *field to the field a known
+ * label names (FIELD_NONE for others), *value to what follows the colon
+ * (borrowed from @line) and, when @label is not NULL, *label to the label
+ * as written with blanks made single spaces (caller frees). */
+static gboolean
+parse_label (const char *line, Field *field, const char **value, char **label)
 {
   const char *p = line;
   while (*p == ' ' || *p == '\t' || *p == '*' || *p == '_')
     p++;
-  const char *colon = strchr (p, ':');
-  const char *wide = strstr (p, "：");
-  if (wide != NULL && (colon == NULL || wide < colon))
-    colon = wide;
-  if (colon == NULL || colon == p || colon - p > 32)
-    return FIELD_NONE;
-  g_autofree char *name = g_strndup (p, colon - p);
-  g_strstrip (name);
-  gsize len = strlen (name);
-  while (len > 0 && (name[len - 1] == '*' || name[len - 1] == ' '))
-    name[--len] = '\0';
-  if (len == 0 || !g_utf8_validate (name, -1, NULL))
-    return FIELD_NONE;
-  g_autofree char *folded = g_utf8_casefold (name, -1);
-  gpointer field = g_hash_table_lookup (field_table (), folded);
-  if (value != NULL)
-    *value = colon + (*colon == ':' ? 1 : strlen ("："));
-  return (Field) GPOINTER_TO_INT (field);
+  const char *colon = NULL;
+  for (const char *q = p; *q != '\0' && q - p <= MAX_LABEL_BYTES; q++)
+    if (*q == ':' || g_str_has_prefix (q, "："))
+      {
+        colon = q;
+        break;
+      }
+  if (colon == NULL || colon == p)
+    return FALSE;
+  const char *after = colon + (*colon == ':' ? 1 : strlen ("："));
+  if (g_str_has_prefix (after, "//")) /* a URL, not a label */
+    return FALSE;
+  g_autoptr (GString) name = g_string_new (NULL);
+  guint words = 0;
+  gboolean space = TRUE;
+  for (const char *q = p; q < colon;)
+    {
+      gsize blank = blank_length (q);
+      if (blank > 0 || *q == '*' || *q == '_')
+        {
+          space = TRUE;
+          q += blank > 0 ? blank : 1;
+          continue;
+        }
+      gunichar c = g_utf8_get_char_validated (q, colon - q);
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        return FALSE;
+      if (!g_unichar_isalpha (c) && !g_unichar_ismark (c) && (space || !strchr ("-.'", (int) c)))
+        return FALSE;
+      if (space)
+        {
+          if (++words > MAX_LABEL_WORDS)
+            return FALSE;
+          if (name->len > 0)
+            g_string_append_c (name, ' ');
+          space = FALSE;
+        }
+      g_string_append_unichar (name, c);
+      q = g_utf8_next_char (q);
+    }
+  if (words == 0)
+    return FALSE;
+  g_autofree char *folded = g_utf8_casefold (name->str, -1);
+  *field = (Field) GPOINTER_TO_INT (g_hash_table_lookup (field_table (), folded));
+  *value = after;
+  if (label != NULL)
+    *label = g_strdup (name->str);
+  return TRUE;
 }
 
-/* A wrapped header value: "<address>" on its own line, or more recipients. */
+/* A date or time in a header value: "10:12", "10.12", or a year 19xx/20xx. */
 static gboolean
-is_header_continuation (const char *line, Field previous)
+has_date (const char *s)
+{
+  for (const char *p = s; *p; p++)
+    {
+      if (!g_ascii_isdigit (*p) || (p > s && g_ascii_isdigit (p[-1])))
+        continue;
+      gsize digits = strspn (p, "0123456789");
+      if (digits == 4 && (p[0] == '1' || p[0] == '2') && (p[1] == '9' || p[1] == '0'))
+        return TRUE;
+      if (digits <= 2 && (p[digits] == ':' || p[digits] == '.') &&
+          strspn (p + digits + 1, "0123456789") == 2)
+        return TRUE;
+      p += digits - 1;
+    }
+  return FALSE;
+}
+
+/* Per-line facts for header blocks. */
+enum {
+  HEADER_LABEL = 1 << 0,     /* "Label: value" */
+  HEADER_CONTINUES = 1 << 1, /* belongs to a block that includes the line above */
+  HEADER_ADDRESS = 1 << 2,   /* an '@' */
+  HEADER_DATE = 1 << 3,      /* a date or time */
+  HEADER_OPEN = 1 << 4,      /* ends inside "<…" or "[…": the value wraps */
+};
+
+/* What a line adds to a header block, and what the block running from it
+ * to its end holds. */
+typedef struct {
+  guint8 field;        /* the Field its label names */
+  guint8 flags;        /* HEADER_* of this line */
+  guint8 block_mask;   /* Fields named from this line to the block's end */
+  guint8 block_flags;  /* HEADER_ADDRESS | HEADER_DATE from here to the end */
+  guint8 block_labels; /* label lines from here to the end, at most 255 */
+} HeaderInfo;
+
+static gboolean
+ends_open (const char *line)
+{
+  const char *lt = strrchr (line, '<'), *gt = strrchr (line, '>');
+  const char *lb = strrchr (line, '['), *rb = strrchr (line, ']');
+  return (lt != NULL && (gt == NULL || gt < lt)) || (lb != NULL && (rb == NULL || rb < lb));
+}
+
+/* A wrapped header value: "<address>" or "mailto:" on its own line, the
+ * rest of a bracket left open, or more recipients. */
+static gboolean
+is_header_continuation (const char *line, const HeaderInfo *previous)
 {
   const char *p = line;
   while (*p == ' ' || *p == '\t')
     p++;
-  if (*p == '<' || g_str_has_prefix (p, "[mailto:"))
+  if (*p == '<' || g_str_has_prefix (p, "[mailto:") || g_str_has_prefix (p, "mailto:") ||
+      (previous->flags & HEADER_OPEN))
     return TRUE;
-  return (previous == FIELD_TO || previous == FIELD_CC) && strchr (p, '@') != NULL;
+  return (previous->field == FIELD_TO || previous->field == FIELD_CC) && strchr (p, '@') != NULL;
 }
 
-/* An Outlook-style header block starting at line i: consecutive header
- * lines (single blank lines between them allowed) naming a sender and a
- * recipient plus a date, subject or copy, and either an address somewhere
- * or all of From, To, Sent and Subject. Both ends and the address are
- * required so that a note like "From: Paris\nTo: Berlin\nDate: Monday" or
- * a form starting "From: …\nSubject: …" is not taken for a quoted message. */
-static gboolean
-header_block_at (GPtrArray *lines, const LineKind *kind, guint i)
+/* One forward pass decides which lines continue the block above them, one
+ * backward pass sums each block from every line to its end: each line is
+ * looked at a bounded number of times, however long the block. */
+static HeaderInfo *
+header_info (GPtrArray *lines, const LineKind *kind)
 {
-  guint mask = 0;
-  gboolean address = FALSE;
-  Field previous = FIELD_NONE;
-  for (guint j = i; j < lines->len && kind[j] != LINE_QUOTED; j++)
+  guint n = lines->len;
+  HeaderInfo *info = g_new0 (HeaderInfo, n);
+  for (guint j = 0; j < n; j++)
     {
-      if (kind[j] == LINE_BLANK)
-        { /* some clients space the fields out */
-          if (j + 1 >= lines->len ||
-              header_field (g_ptr_array_index (lines, j + 1), NULL) == FIELD_NONE)
-            break;
+      const char *line = g_ptr_array_index (lines, j);
+      Field field = FIELD_NONE;
+      const char *value = NULL;
+      if (kind[j] != LINE_TEXT)
+        continue;
+      if (parse_label (line, &field, &value, NULL))
+        info[j].flags |= HEADER_LABEL;
+      info[j].field = field;
+      if (strchr (line, '@') != NULL)
+        info[j].flags |= HEADER_ADDRESS;
+      if (has_date (line))
+        info[j].flags |= HEADER_DATE;
+      if (ends_open (line))
+        info[j].flags |= HEADER_OPEN;
+    }
+  guint previous = 0;
+  for (guint j = 1; j < n; j++)
+    {
+      gboolean continues = FALSE;
+      if (kind[j] == LINE_BLANK) /* some clients space the fields out */
+        continues = kind[j - 1] != LINE_BLANK && j + 1 < n && (info[j + 1].flags & HEADER_LABEL);
+      else if (kind[j] == LINE_TEXT)
+        continues = (info[j].flags & HEADER_LABEL) ||
+                    is_header_continuation (g_ptr_array_index (lines, j), &info[previous]);
+      if (continues)
+        info[j].flags |= HEADER_CONTINUES;
+      if (kind[j] == LINE_TEXT)
+        previous = j;
+    }
+  for (guint j = n; j-- > 0;)
+    {
+      info[j].block_mask = info[j].field;
+      info[j].block_flags = info[j].flags & (HEADER_ADDRESS | HEADER_DATE);
+      info[j].block_labels = (info[j].flags & HEADER_LABEL) ? 1 : 0;
+      if (j + 1 < n && (info[j + 1].flags & HEADER_CONTINUES))
+        {
+          info[j].block_mask |= info[j + 1].block_mask;
+          info[j].block_flags |= info[j + 1].block_flags;
+          info[j].block_labels =
+              (guint8) MIN (255, info[j].block_labels + info[j + 1].block_labels);
+        }
+    }
+  return info;
+}
+
+static guint
+count_bits (guint mask)
+{
+  guint n = 0;
+  for (; mask != 0; mask &= mask - 1)
+    n++;
+  return n;
+}
+
+/* A header block starting at line i, in any client's language: label
+ * lines (single blank lines, wrapped values and labels baton does not know
+ * allowed among them) naming two known fields, one a sender or a date,
+ * with an address, a date or the full From/Sent/To/Subject set; or four
+ * labels of any names carrying an address and a date (a status note of
+ * three, "Status:/ETA: 10:00/Owner: bob@…", stays new). So "From: Paris\nTo:
+ * Berlin\nDate: Monday" or "From: me\nSubject: plan" are notes, not old
+ * mail, while "От: Иван\nОтправлено: 3 марта 2026 10:12\nКому: Команда" is. */
+static gboolean
+header_block_at (const HeaderInfo *info, guint i, gboolean at_top)
+{
+  if (!(info[i].flags & HEADER_LABEL))
+    return FALSE;
+  guint mask = info[i].block_mask;
+  guint full = FIELD_FROM | FIELD_TO | FIELD_SENT | FIELD_SUBJECT;
+  gboolean address = (info[i].block_flags & HEADER_ADDRESS) != 0;
+  gboolean date = (info[i].block_flags & HEADER_DATE) != 0;
+  /* Nothing written above: a message that starts with its own header
+   * lines, or a bare forward. Only a full block (both ends) is old then. */
+  if (at_top)
+    return (mask & FIELD_FROM) && (mask & FIELD_TO) &&
+           (mask & (FIELD_SENT | FIELD_SUBJECT | FIELD_CC)) && (address || (mask & full) == full);
+  if ((mask & (FIELD_FROM | FIELD_SENT)) && count_bits (mask) >= 2 &&
+      (address || date || (mask & full) == full))
+    return TRUE;
+  return info[i].block_labels >= 4 && address && date;
+}
+
+/* The labels of the block at line i as written, "De/Envoyé/À/Objet", for
+ * explain. Walks the block once, when it is cut. */
+static char *
+header_block_labels (GPtrArray *lines, const HeaderInfo *info, guint i)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  guint shown = 0;
+  for (guint j = i; j < lines->len && (j == i || (info[j].flags & HEADER_CONTINUES)); j++)
+    {
+      Field field;
+      const char *value;
+      g_autofree char *label = NULL;
+      if (!(info[j].flags & HEADER_LABEL) ||
+          !parse_label (g_ptr_array_index (lines, j), &field, &value, &label))
+        continue;
+      if (shown++ == 6)
+        {
+          g_string_append (out, "/…");
+          break;
+        }
+      g_string_append_printf (out, "%s%s", out->len > 0 ? "/" : "", label);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* The most bytes of a line searched for more header fields. */
+#define MAX_ONE_LINE_HEADER_BYTES 2000
+
+/* "From: Ann <ann@x.test> Sent: Tuesday, 3 March 2026 10:12 To: Team
+ * Subject: Re: deploy": a whole header block on one line, as an HTML
+ * message's fields come out after an <hr>. A From label, two more known
+ * fields later in the line, and an address or a date. */
+static gboolean
+one_line_header (const char *line, const HeaderInfo *info)
+{
+  if (info->field != FIELD_FROM || strlen (line) > MAX_ONE_LINE_HEADER_BYTES ||
+      !(info->flags & (HEADER_ADDRESS | HEADER_DATE)))
+    return FALSE;
+  Field field;
+  const char *value;
+  parse_label (line, &field, &value, NULL);
+  guint mask = 0;
+  const char *colon = strchr (value, ':');
+  for (const char *p = value; colon != NULL && *p; p++)
+    {
+      if (p >= colon)
+        { /* each colon is found once: the walk stays linear */
+          colon = strchr (p + 1, ':');
           continue;
         }
-      const char *line = g_ptr_array_index (lines, j);
-      Field f = header_field (line, NULL);
-      if (f == FIELD_NONE && (j == i || !is_header_continuation (line, previous)))
-        break;
-      mask |= f;
-      address = address || strchr (line, '@') != NULL;
-      previous = f;
+      if (p[0] != ' ' || p[1] == ' ' || colon - p > 24)
+        continue;
+      /* " Word:" or " Two words:" here? Labels are short: bounded. */
+      g_autofree char *name = g_strndup (p + 1, colon - p - 1);
+      g_strstrip (name);
+      g_autofree char *folded = g_utf8_casefold (name, -1);
+      mask |= (guint) GPOINTER_TO_INT (g_hash_table_lookup (field_table (), folded));
     }
-  guint full = FIELD_FROM | FIELD_TO | FIELD_SENT | FIELD_SUBJECT;
-  return (mask & FIELD_FROM) && (mask & FIELD_TO) &&
-         (mask & (FIELD_SENT | FIELD_SUBJECT | FIELD_CC)) && (address || (mask & full) == full);
+  return count_bits (mask & (FIELD_TO | FIELD_CC | FIELD_SENT | FIELD_SUBJECT)) >= 2;
 }
 
 static guint
@@ -458,11 +803,13 @@ next_non_blank (const LineKind *kind, guint n, guint i)
 /* "From: name <address>" alone, as some clients write it above the old
  * message instead of a whole header block. */
 static gboolean
-lone_from_line (GPtrArray *lines, const LineKind *kind, guint i)
+lone_from_line (GPtrArray *lines, const LineKind *kind, const HeaderInfo *info, guint i)
 {
   const char *value = NULL;
-  if (header_field (g_ptr_array_index (lines, i), &value) != FIELD_FROM)
+  Field field;
+  if (info[i].field != FIELD_FROM)
     return FALSE;
+  parse_label (g_ptr_array_index (lines, i), &field, &value, NULL);
   if (strchr (value, '@') == NULL)
     return FALSE;
   if (i > 0 && kind[i - 1] != LINE_BLANK)
@@ -480,44 +827,75 @@ has_date_or_address (const char *s)
 }
 
 /* Cheap test before the regex: every attribution ends in a colon, in
- * "wrote" (Zoho, some Apple Mail) or in the sender's address. */
+ * "wrote" (Zoho, Android, some Apple Mail) or in the sender's address, or
+ * starts with its date or "Posted by". */
 static gboolean
 could_end_attribution (const char *line)
 {
-  g_autofree char *end = g_strdup (line);
-  g_strchomp (end);
-  gsize len = strlen (end);
-  while (len > 0 && end[len - 1] == '-')
-    end[--len] = '\0';
-  g_strchomp (end);
-  if (g_str_has_suffix (end, ":") || g_str_has_suffix (end, "：") ||
-      (strlen (end) >= 5 && g_ascii_strcasecmp (end + strlen (end) - 5, "wrote") == 0))
+  const char *start = line;
+  while (*start == ' ' || *start == '\t')
+    start++;
+  if (g_ascii_isdigit (*start) || g_ascii_strncasecmp (start, "posted by", 9) == 0)
     return TRUE;
-  const char *last_word = strrchr (end, ' ');
-  return strchr (last_word != NULL ? last_word : end, '@') != NULL;
+  gsize len = strlen (line);
+  while (len > 0 && (line[len - 1] == '-' || line[len - 1] == ' '))
+    len--;
+  if ((len >= 1 && line[len - 1] == ':') ||
+      (len >= strlen ("：") && memcmp (line + len - strlen ("："), "：", strlen ("：")) == 0) ||
+      (len >= 5 && g_ascii_strncasecmp (line + len - 5, "wrote", 5) == 0))
+    return TRUE;
+  const char *last_word = line + len;
+  while (last_word > line && last_word[-1] != ' ')
+    last_word--;
+  return memchr (last_word, '@', line + len - last_word) != NULL;
 }
 
-/* Number of lines (1..4) of the attribution starting at line i, or 0. The
- * first line of a wrapped one must carry a date or an address, so that the
- * end of a paragraph is never joined onto the next line's attribution. */
+/* A line that goes on a wrapped attribution: a plain line, a blank line
+ * (once), or a short line a client quoted by mistake ("> wrote:", ">:"). */
+static gboolean
+attribution_continuation (const char *line, LineKind kind, guint *blanks)
+{
+  if (kind == LINE_BLANK)
+    return (*blanks)++ == 0;
+  if (kind == LINE_QUOTED)
+    return strlen (line) <= 40 && could_end_attribution (line);
+  return TRUE;
+}
+
+/* Number of lines (1..5) of the attribution starting at line i, or 0. The
+ * first line must carry a date, an address or "via", so that the end of a
+ * paragraph is never joined onto the next line's attribution. */
 static guint
 attribution_at (GPtrArray *lines, const LineKind *kind, guint i)
 {
   const char *first = g_ptr_array_index (lines, i);
-  if (!has_date_or_address (first) || strlen (first) > MAX_ATTRIBUTION_BYTES)
+  if (strlen (first) > MAX_ATTRIBUTION_BYTES)
     return 0;
+  /* Wrapped over more lines only from a first line with a date, a time or
+   * an address ("take 12" above an attribution is not part of it); "ann
+   * via Tracker wrote:" is one line. */
+  guint most = has_date (first) || strchr (first, '@') != NULL || strchr (first, '<') != NULL
+                   ? MAX_ATTRIBUTION_LINES + 1
+               : has_date_or_address (first) || strstr (first, " via ") != NULL ||
+                       g_str_has_prefix (first, "--") /* ---- Ann wrote ---- */
+                   ? 1
+                   : 0;
   g_autoptr (GString) joined = g_string_new (NULL);
-  for (guint k = 0; k < MAX_ATTRIBUTION_LINES && i + k < lines->len; k++)
+  guint blanks = 0;
+  for (guint k = 0; k < most && i + k < lines->len; k++)
     {
-      if (kind[i + k] != LINE_TEXT)
+      const char *line = g_ptr_array_index (lines, i + k);
+      if (k > 0 && !attribution_continuation (line, kind[i + k], &blanks))
         break;
-      if (k > 0)
+      if (kind[i + k] == LINE_BLANK)
+        continue;
+      if (joined->len + 1 + strlen (line) > MAX_ATTRIBUTION_BYTES)
+        break;
+      /* "<ann@x.test" + "> wrote:" joins back into "<ann@x.test> wrote:" */
+      if (k > 0 && kind[i + k] != LINE_QUOTED)
         g_string_append_c (joined, ' ');
-      g_string_append (joined, g_ptr_array_index (lines, i + k));
-      if (joined->len > MAX_ATTRIBUTION_BYTES)
-        break;
-      if (could_end_attribution (g_ptr_array_index (lines, i + k)) &&
-          matches (patterns ()->attribution, joined->str))
+      g_string_append (joined, line);
+      if (could_end_attribution (line) && matches (patterns ()->attribution, joined->str))
         return k + 1;
     }
   return 0;
@@ -533,27 +911,87 @@ could_be_separator (const char *line)
          strstr (line, "__") != NULL || strchr (line, ':') != NULL;
 }
 
+/* A line that baton would read as a command ("Done", "Take 2"): never
+ * taken for a signature, whatever its shape. */
 static gboolean
-cut_marker_at (GPtrArray *lines, const LineKind *kind, guint i)
+is_command_line (const char *line)
+{
+  g_autoptr (GPtrArray) commands = baton_commands_parse (line);
+  for (guint i = 0; i < commands->len; i++)
+    if (((const BatonCommand *) commands->pdata[i])->kind != BATON_COMMAND_UPDATE)
+      return TRUE;
+  return FALSE;
+}
+
+/* Up to this many bytes of a line are quoted in explain's rule names. */
+#define EXCERPT_CHARS 60
+
+/* A line of mail as a rule name shows it: control characters made spaces,
+ * cut at EXCERPT_CHARS characters. Caller frees. */
+static char *
+excerpt (const char *line)
+{
+  GString *out = g_string_new (NULL);
+  while (*line == ' ' || *line == '\t')
+    line++;
+  guint count = 0;
+  for (const char *p = line; *p; p = g_utf8_next_char (p))
+    {
+      if (count++ == EXCERPT_CHARS)
+        {
+          g_string_append (out, "…");
+          break;
+        }
+      gunichar c = g_utf8_get_char (p);
+      g_string_append_unichar (out, g_unichar_iscntrl (c) ? ' ' : c);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Whether line i ends the new text; *rule gets what made the cut. */
+static gboolean
+cut_marker_at (GPtrArray *lines, const LineKind *kind, const HeaderInfo *info, guint i,
+               gboolean at_top, char **rule)
 {
   const Patterns *p = patterns ();
   const char *line = g_ptr_array_index (lines, i);
   if (strcmp (line, "--") == 0) /* "-- " once trailing blanks are gone */
-    return TRUE;
-  if (strlen (line) > MAX_ATTRIBUTION_BYTES)
+    *rule = g_strdup ("signature \"-- \"");
+  else if (header_block_at (info, i, at_top) && !is_command_line (line))
+    {
+      g_autofree char *labels = header_block_labels (lines, info, i);
+      *rule = g_strdup_printf ("header block (%s)", labels);
+    }
+  else if (strlen (line) > MAX_ATTRIBUTION_BYTES)
+    { /* too long for the patterns below */
+      if (!one_line_header (line, &info[i]))
+        return FALSE;
+      *rule = g_strdup ("header block on one line");
+    }
+  else if (could_be_separator (line) && matches (p->separator, line))
+    {
+      g_autofree char *shown = excerpt (line);
+      *rule = g_strdup_printf ("separator \"%s\"", shown);
+    }
+  else if (matches (p->footer, line))
+    *rule = g_strdup ("mobile footer");
+  else if (one_line_header (line, &info[i]))
+    *rule = g_strdup ("header block on one line");
+  else if (lone_from_line (lines, kind, info, i))
+    *rule = g_strdup ("lone \"From:\" line");
+  else
     return FALSE;
-  return (could_be_separator (line) && matches (p->separator, line)) || matches (p->footer, line) ||
-         header_block_at (lines, kind, i) || lone_from_line (lines, kind, i);
+  return TRUE;
 }
 
-/* Whether line i starts an attribution: returns its number of lines (0 for
- * none) and sets *cut when no quote follows it, i.e. the old message
- * follows unquoted. A bare "Name wrote:" counts only before a quote. */
+/* Whether line i starts an attribution, given the lines @span of a strong
+ * one found there (0 for none): returns its number of lines (0 for none)
+ * and sets *cut when no quote follows it, i.e. the old message follows
+ * unquoted. A bare "Name wrote:" counts only before a quote. */
 static guint
-attribution (GPtrArray *lines, const LineKind *kind, guint i, gboolean *cut)
+attribution (GPtrArray *lines, const LineKind *kind, guint i, guint span, gboolean *cut)
 {
   guint n = lines->len;
-  guint span = attribution_at (lines, kind, i);
   const char *line = g_ptr_array_index (lines, i);
   /* Every weak attribution ends in a colon: most lines skip the regex. */
   if (span == 0 && (strchr (line, ':') == NULL || !matches (patterns ()->weak_attribution, line)))
@@ -566,41 +1004,160 @@ attribution (GPtrArray *lines, const LineKind *kind, guint i, gboolean *cut)
   return span;
 }
 
-/* Marks keep[] for the new lines and returns the index where the old
- * message starts (lines->len when it never does). */
-static guint
-scan (GPtrArray *lines, const LineKind *kind, gboolean *keep)
+static gboolean
+is_blank_prefix (const char *line, gsize len)
 {
+  for (gsize k = 0; k < len; k++)
+    if (!g_ascii_isspace (line[k]))
+      return FALSE;
+  return TRUE;
+}
+
+/* Words that can start an attribution written at the end of a reply's last
+ * line ("ok, done 2 On Tue, 3 Mar 2026 … wrote:"). */
+static const char *const same_line_starts[] = {
+  "On ", "Le ", "Am ", "El ", "Il ", "Op ", "Em ", "W dniu ", "Dnia ", "Den ", "Dne ", "At ",
+};
+#define MAX_SAME_LINE_TRIES 8
+
+/* The byte offset in line i where an attribution starts after some text,
+ * or 0. Only the line's last MAX_ATTRIBUTION_BYTES are searched, at most
+ * MAX_SAME_LINE_TRIES places: bounded work per line. */
+static gsize
+same_line_attribution (const char *line)
+{
+  gsize len = strlen (line);
+  if (!could_end_attribution (line))
+    return 0;
+  guint tries = 0;
+  for (gsize at = len > MAX_ATTRIBUTION_BYTES ? len - MAX_ATTRIBUTION_BYTES : 1; at < len; at++)
+    {
+      if (line[at - 1] != ' ')
+        continue;
+      for (gsize w = 0; w < G_N_ELEMENTS (same_line_starts); w++)
+        if (g_str_has_prefix (line + at, same_line_starts[w]))
+          {
+            if (tries++ == MAX_SAME_LINE_TRIES)
+              return 0;
+            if (has_date_or_address (line + at) && matches (patterns ()->attribution, line + at) &&
+                !is_blank_prefix (line, at))
+              return at;
+          }
+    }
+  return 0;
+}
+
+/* One reading of a body: its lines and what became of each. */
+typedef struct {
+  GPtrArray *lines;      /* char *, pointing into one buffer; borrowed */
+  LineKind *kind;        /* owned */
+  HeaderInfo *info;      /* owned */
+  gboolean *keep;        /* owned: the line is new text */
+  const char **why;      /* owned array of static strings: the rule that cut a line, or NULL */
+  guint end;             /* where the old message starts; lines->len when it never does */
+  char *end_rule;        /* owned: what starts it, NULL when nothing does */
+  GPtrArray *same_lines; /* BatonVisibleCut *: lines whose end was an attribution; owned */
+} Reading;
+
+static void
+reading_clear (Reading *r)
+{
+  g_free (r->kind);
+  g_free (r->info);
+  g_free (r->keep);
+  g_free (r->why);
+  g_free (r->end_rule);
+  g_ptr_array_unref (r->same_lines);
+  g_ptr_array_unref (r->lines);
+}
+
+static char *
+attribution_rule (const char *line)
+{
+  g_autofree char *shown = excerpt (line);
+  return g_strdup_printf ("attribution \"%s\"", shown);
+}
+
+/* The attribution at byte @at of line i ends the line; the text before it
+ * is new. Returns TRUE when the old message follows unquoted. */
+static gboolean
+split_same_line (Reading *r, guint i, gsize at)
+{
+  char *line = g_ptr_array_index (r->lines, i);
+  g_autofree char *shown = excerpt (line + at);
+  BatonVisibleCut *cut = g_new0 (BatonVisibleCut, 1);
+  cut->first_line = cut->last_line = i + 1;
+  cut->rule = g_strdup_printf ("the end of the line, attribution \"%s\"", shown);
+  g_ptr_array_add (r->same_lines, cut);
+  line[at] = '\0';
+  g_strchomp (line);
+  r->keep[i] = TRUE;
+  guint next = next_non_blank (r->kind, r->lines->len, i + 1);
+  if (next < r->lines->len && r->kind[next] == LINE_QUOTED)
+    return FALSE;
+  r->end = i + 1;
+  r->end_rule = g_strdup_printf ("after the attribution at the end of line %u", i + 1);
+  return TRUE;
+}
+
+/* Marks keep[] for the new lines and why[] for the cut ones, and finds
+ * where the old message starts. */
+static void
+scan (Reading *r)
+{
+  GPtrArray *lines = r->lines;
   guint n = lines->len;
   gboolean after_quote = FALSE; /* blank lines closing a quote go with it */
+  gboolean written = FALSE;     /* a line other than a header line has been kept */
+  r->end = n;
   for (guint i = 0; i < n; i++)
     {
-      if (kind[i] == LINE_QUOTED)
+      if (r->kind[i] == LINE_QUOTED)
         {
+          r->why[i] = "quoted";
           after_quote = TRUE;
           continue;
         }
-      if (kind[i] == LINE_BLANK)
+      if (r->kind[i] == LINE_BLANK)
         {
-          keep[i] = !after_quote;
+          r->keep[i] = !after_quote;
           continue;
         }
       after_quote = FALSE;
-      if (cut_marker_at (lines, kind, i))
-        return i;
+      if (cut_marker_at (lines, r->kind, r->info, i, !written, &r->end_rule))
+        {
+          r->end = i;
+          return;
+        }
+      guint span = attribution_at (lines, r->kind, i);
+      gsize at = span == 0 ? same_line_attribution (g_ptr_array_index (lines, i)) : 0;
+      if (at > 0)
+        {
+          if (split_same_line (r, i, at))
+            return;
+          after_quote = TRUE;
+          continue;
+        }
       gboolean cut = FALSE;
-      guint span = attribution (lines, kind, i, &cut);
+      span = attribution (lines, r->kind, i, span, &cut);
       if (cut)
-        return i;
+        {
+          r->end = i;
+          r->end_rule = attribution_rule (g_ptr_array_index (lines, i));
+          return;
+        }
       if (span > 0)
         { /* it goes with the quote it introduces */
+          for (guint k = i; k < i + span; k++)
+            r->why[k] = r->kind[k] == LINE_BLANK ? NULL : "attribution before a quote";
           i += span - 1;
           after_quote = TRUE;
           continue;
         }
-      keep[i] = TRUE;
+      r->keep[i] = TRUE;
+      written = written || !(r->info[i].flags & HEADER_LABEL) ||
+                is_command_line (g_ptr_array_index (lines, i));
     }
-  return n;
 }
 
 static gint
@@ -610,6 +1167,17 @@ last_kept (GPtrArray *lines, const gboolean *keep, guint end)
     if (keep[i] && !is_blank (g_ptr_array_index (lines, i)))
       return i;
   return -1;
+}
+
+static void
+drop (Reading *r, guint from, guint to, const char *why)
+{
+  for (guint k = from; k < to; k++)
+    if (r->keep[k])
+      {
+        r->keep[k] = FALSE;
+        r->why[k] = is_blank (g_ptr_array_index (r->lines, k)) ? NULL : why;
+      }
 }
 
 static gboolean
@@ -628,35 +1196,105 @@ is_rule_line (const char *line)
 }
 
 /* A line that can follow a sign-off: a name, title, phone number or
- * address, none of which starts with a lowercase word ("take 12" does). */
+ * address, none of which starts with a lowercase word ("take 12" does) or
+ * is a command. */
 static gboolean
 is_signature_line (const char *line)
 {
   while (g_ascii_isspace (*line))
     line++;
   if (strchr (line, '@') != NULL || strstr (line, "://") != NULL || strstr (line, "www.") != NULL)
+    return !is_command_line (line);
+  return !has_chars (line, 61) && !g_unichar_islower (g_utf8_get_char (line)) &&
+         !is_command_line (line);
+}
+
+/* A phone number (seven digits or more), a web address or a mail address:
+ * what a signature block carries and a sentence rarely does. */
+static gboolean
+is_contact_line (const char *line)
+{
+  if (strchr (line, '@') != NULL || strstr (line, "://") != NULL || strstr (line, "www.") != NULL)
     return TRUE;
-  return g_utf8_strlen (line, -1) <= 60 && !g_unichar_islower (g_utf8_get_char (line));
+  guint digits = 0;
+  for (const char *p = line; *p; p++)
+    if (g_ascii_isdigit (*p))
+      digits++;
+    else if (!strchr (" +-()./", *p))
+      return FALSE;
+  return digits >= 7;
+}
+
+static gboolean
+is_name_line (const char *line)
+{
+  const Patterns *p = patterns ();
+  return (matches (p->name_line, line) || matches (p->bare_name, line)) && !is_command_line (line);
+}
+
+/* Whether every line kept before line i is a command: then a bare name
+ * below them ("take 2\n\nBob") is a signature, not an update. */
+static gboolean
+only_commands_before (const Reading *r, guint i)
+{
+  for (guint k = 0; k < i; k++)
+    if (r->keep[k] && !is_blank (g_ptr_array_index (r->lines, k)) &&
+        !is_command_line (g_ptr_array_index (r->lines, k)))
+      return FALSE;
+  return TRUE;
+}
+
+/* A name signed on its own line after a blank line: "-Name", "– Bob",
+ * "B." always; a bare "Bob" or "Ann Lee" only below a line ending in a
+ * comma ("Talk soon,") or below nothing but commands, for a bare name
+ * after prose is as often the end of a sentence list or a greeting. */
+static gboolean
+is_signed_name (const Reading *r, gint last)
+{
+  const char *line = g_ptr_array_index (r->lines, last);
+  if (last < 1 || !is_blank (g_ptr_array_index (r->lines, last - 1)))
+    return FALSE;
+  gint above = last_kept (r->lines, r->keep, (guint) last);
+  if (above < 0 || is_command_line (line))
+    return FALSE;
+  if (matches (patterns ()->name_line, line))
+    return TRUE;
+  if (!matches (patterns ()->bare_name, line))
+    return FALSE;
+  return g_str_has_suffix (g_ptr_array_index (r->lines, above), ",") ||
+         only_commands_before (r, (guint) last);
+}
+
+/* "Thanks," (a comma: more was to follow) or "Thanks" with a name right
+ * below it; "Thanks." and "Thanks!" end a sentence, not a message. */
+static gboolean
+thanks_signs_off (const Reading *r, gint i, guint after)
+{
+  const char *line = g_ptr_array_index (r->lines, i);
+  if (!matches (patterns ()->thanks, line))
+    return FALSE;
+  if (after == 0)
+    return g_str_has_suffix (line, ",");
+  return (guint) i + 1 < r->lines->len && r->keep[i + 1] &&
+         is_name_line (g_ptr_array_index (r->lines, i + 1));
 }
 
 /* Drops a trailing sign-off block: the sign-off line and at most five
  * signature lines after it (name, title, phone), if something was written
  * above it. */
 static void
-drop_signoff (GPtrArray *lines, gboolean *keep, guint end)
+drop_signoff (Reading *r)
 {
   guint after = 0;
-  for (gint i = last_kept (lines, keep, end); i > 0; i--)
+  for (gint i = last_kept (r->lines, r->keep, r->end); i > 0; i--)
     {
-      const char *line = g_ptr_array_index (lines, i);
-      if (!keep[i] || is_blank (line))
+      const char *line = g_ptr_array_index (r->lines, i);
+      if (!r->keep[i] || is_blank (line))
         continue;
-      if (matches (patterns ()->signoff, line))
+      if (matches (patterns ()->signoff, line) || thanks_signs_off (r, i, after))
         {
-          if (last_kept (lines, keep, (guint) i) < 0)
-            return;
-          for (guint k = (guint) i; k < end; k++)
-            keep[k] = FALSE;
+          if (last_kept (r->lines, r->keep, (guint) i) >= 0)
+            drop (r, (guint) i, r->end, "sign-off");
           return;
         }
       if (++after > 5 || !is_signature_line (line))
@@ -664,19 +1302,53 @@ drop_signoff (GPtrArray *lines, gboolean *keep, guint end)
     }
 }
 
-/* Drops what hangs at the end of the new text: a "-Name" signature line
- * after a blank line, then rule lines ("-----", "=====") left before a cut. */
+#define MAX_SIGNATURE_BLOCK_LINES 6
+
+/* Drops a last paragraph that is a signature without a sign-off: a name,
+ * then up to five title, phone or web lines, one of them contact details. */
 static void
-drop_tail (GPtrArray *lines, gboolean *keep, guint end)
+drop_signature_block (Reading *r)
 {
-  gint last = last_kept (lines, keep, end);
-  if (last > 0 && matches (patterns ()->name_line, g_ptr_array_index (lines, last)) &&
-      is_blank (g_ptr_array_index (lines, last - 1)))
-    keep[last] = FALSE;
-  drop_signoff (lines, keep, end);
-  while ((last = last_kept (lines, keep, end)) >= 0 &&
-         is_rule_line (g_ptr_array_index (lines, last)))
-    keep[last] = FALSE;
+  gint last = last_kept (r->lines, r->keep, r->end);
+  if (last < 1)
+    return;
+  gint first = last;
+  gboolean contact = FALSE;
+  for (;; first--)
+    {
+      const char *line = g_ptr_array_index (r->lines, first);
+      if (!is_signature_line (line))
+        return;
+      contact = contact || is_contact_line (line);
+      if (first == 0 || !r->keep[first - 1] || is_blank (g_ptr_array_index (r->lines, first - 1)))
+        break;
+      if (last - first + 1 == MAX_SIGNATURE_BLOCK_LINES)
+        return;
+    }
+  if (first == last || !contact || !is_name_line (g_ptr_array_index (r->lines, first)) ||
+      last_kept (r->lines, r->keep, (guint) first) < 0)
+    return;
+  drop (r, (guint) first, (guint) last + 1, "signature block");
+}
+
+/* Drops what hangs at the end of the new text: a name signed on its own
+ * line after a blank line ("-Name", "– Bob", "B.", "Ann Lee"), a
+ * signature block, a sign-off, then rule lines ("-----", "=====") left
+ * before a cut. */
+static void
+drop_tail (Reading *r)
+{
+  gint last = last_kept (r->lines, r->keep, r->end);
+  if (last > 0 && is_signed_name (r, last))
+    drop (r, (guint) last, (guint) last + 1, "signature name");
+  drop_signature_block (r);
+  drop_signoff (r);
+  /* Each step searches on from the line just dropped, never from the end
+   * again: a tail of 100,000 rule lines is one pass. */
+  for (last = last_kept (r->lines, r->keep, r->end);
+       last >= 0 && is_rule_line (g_ptr_array_index (r->lines, last));
+       last = last_kept (r->lines, r->keep, (guint) last))
+    drop (r, (guint) last, (guint) last + 1, "rule line");
 }
 
 static char *
@@ -703,15 +1375,105 @@ join_kept (GPtrArray *lines, const gboolean *keep, guint end)
   return g_string_free (out, FALSE);
 }
 
-char *
-baton_visible_text (const char *body_utf8)
+static void
+add_cut (GPtrArray *cuts, guint first, guint last, const char *rule, gboolean to_end)
+{
+  BatonVisibleCut *cut = g_new0 (BatonVisibleCut, 1);
+  cut->first_line = first;
+  cut->last_line = last;
+  cut->rule = g_strdup (rule);
+  cut->to_end = to_end;
+  g_ptr_array_add (cuts, cut);
+}
+
+/* The cuts in line order: runs of lines cut by one rule (blank lines
+ * between them do not split a run), then where the old message starts. */
+static GPtrArray *
+list_cuts (const Reading *r)
+{
+  GPtrArray *cuts = g_ptr_array_new_with_free_func ((GDestroyNotify) baton_visible_cut_free);
+  guint next_same = 0; /* r->same_lines is in line order too */
+  for (guint i = 0; i < r->end;)
+    {
+      if (next_same < r->same_lines->len &&
+          ((BatonVisibleCut *) r->same_lines->pdata[next_same])->first_line == i + 1)
+        add_cut (cuts, i + 1, i + 1, ((BatonVisibleCut *) r->same_lines->pdata[next_same++])->rule,
+                 FALSE);
+      const char *why = r->why[i];
+      if (why == NULL)
+        {
+          i++;
+          continue;
+        }
+      guint last = i, j = i + 1;
+      for (; j < r->end; j++)
+        if (r->why[j] == why)
+          last = j;
+        else if (r->why[j] != NULL || r->keep[j] || !is_blank (g_ptr_array_index (r->lines, j)))
+          break;
+      add_cut (cuts, i + 1, last + 1, why, FALSE);
+      i = last + 1;
+    }
+  if (r->end_rule != NULL)
+    {
+      guint last = r->lines->len;
+      while (last > r->end + 1 && is_blank (g_ptr_array_index (r->lines, last - 1)))
+        last--;
+      add_cut (cuts, r->end + 1, last, r->end_rule, TRUE);
+    }
+  return cuts;
+}
+
+void
+baton_visible_cut_free (BatonVisibleCut *cut)
+{
+  if (cut == NULL)
+    return;
+  g_free (cut->rule);
+  g_free (cut);
+}
+
+void
+baton_visible_free (BatonVisible *visible)
+{
+  if (visible == NULL)
+    return;
+  g_free (visible->text);
+  if (visible->cuts != NULL)
+    g_ptr_array_unref (visible->cuts);
+  g_free (visible);
+}
+
+static BatonVisible *
+read_body (const char *body_utf8, gboolean want_cuts)
 {
   g_atomic_int_inc (&messages_seen);
   g_autofree char *valid = g_utf8_make_valid (body_utf8 != NULL ? body_utf8 : "", -1);
-  g_autoptr (GPtrArray) lines = split_lines (valid);
-  g_autofree LineKind *kind = classify (lines);
-  g_autofree gboolean *keep = g_new0 (gboolean, lines->len);
-  guint end = scan (lines, kind, keep);
-  drop_tail (lines, keep, end);
-  return join_kept (lines, keep, end);
+  Reading r = { 0 };
+  r.lines = split_lines (valid);
+  r.kind = classify (r.lines);
+  r.info = header_info (r.lines, r.kind);
+  r.keep = g_new0 (gboolean, r.lines->len);
+  r.why = g_new0 (const char *, r.lines->len);
+  r.same_lines = g_ptr_array_new_with_free_func ((GDestroyNotify) baton_visible_cut_free);
+  scan (&r);
+  drop_tail (&r);
+  BatonVisible *visible = g_new0 (BatonVisible, 1);
+  visible->text = join_kept (r.lines, r.keep, r.end);
+  visible->cuts = want_cuts ? list_cuts (&r) : g_ptr_array_new ();
+  reading_clear (&r);
+  return visible;
+}
+
+BatonVisible *
+baton_visible_find (const char *body_utf8)
+{
+  return read_body (body_utf8, TRUE);
+}
+
+char *
+baton_visible_text (const char *body_utf8)
+{
+  g_autoptr (BatonVisible) visible = read_body (body_utf8, FALSE);
+  return g_steal_pointer (&visible->text);
 }

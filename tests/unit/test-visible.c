@@ -1,6 +1,8 @@
 /* baton_visible_text(): one rule per test, in the words of real clients. */
 #include "baton/visible.h"
 
+#include <time.h>
+
 static void
 check (const char *body, const char *expected)
 {
@@ -300,6 +302,277 @@ test_same_after_jit (void)
     }
 }
 
+/* Issue 11: "take 2" written above a header block baton may not know, then
+ * the old message with "done 1": only "take 2" may remain. */
+static void
+check_header (const char *header)
+{
+  g_autofree char *body =
+      g_strdup_printf ("take 2\n\n%s\n\nHi team,\ndone 1: shipped the fix\n", header);
+  check (body, "take 2");
+}
+
+static void
+test_header_blocks_any_language (void)
+{
+  /* French Outlook: a no-break space (U+00A0, U+202F) before the colon. */
+  check_header ("De\u00a0: Ann Lee <ann@x.test>\nEnvoyé\u00a0: mardi 3 mars 2026 10:12\n"
+                "À\u00a0: Team <team@x.test>\nObjet\u00a0: RE: deploy");
+  check_header ("De\u202f: Ann Lee <ann@x.test>\nEnvoyé\u202f: mardi 3 mars 2026 10:12\n"
+                "À\u202f: Team\nObjet\u202f: RE: deploy");
+  check_header ("De: Ann Lee <ann@x.test>\nEnviada em: terça-feira, 3 de março de 2026 10:12\n"
+                "Para: Team <team@x.test>\nAssunto: RE: deploy");
+  check_header ("Od: Ann Lee <ann@x.test>\nWysłane: wtorek, 3 marca 2026 10:12\n"
+                "Do: Team <team@x.test>\nTemat: RE: deploy");
+  check_header ("Kimden: Ann Lee <ann@x.test>\nGönderildi: 3 Mart 2026 Salı 10:12\n"
+                "Kime: Team <team@x.test>\nKonu: RE: deploy");
+  check_header ("Od: Ann Lee <ann@x.test>\nOdesláno: úterý 3. března 2026 10:12\n"
+                "Komu: Team <team@x.test>\nPředmět: RE: deploy");
+  check_header ("Feladó: Ann Lee <ann@x.test>\nElküldve: 2026. március 3. 10:12\n"
+                "Címzett: Team <team@x.test>\nTárgy: RE: deploy");
+  check_header ("寄件者: Ann Lee <ann@x.test>\n寄件日期: 2026年3月3日 上午 10:12\n"
+                "收件者: Team <team@x.test>\n主旨: RE: deploy");
+  check_header ("Від: Ann Lee <ann@x.test>\nНадіслано: 3 березня 2026 р. 10:12\n"
+                "Кому: Team <team@x.test>\nТема: RE: deploy");
+  /* Labels baton does not know, in the middle. */
+  check_header ("From: Ann Lee <ann@x.test>\nReply-To: list@x.test\nSent: Tuesday, March 3, 2026 "
+                "10:12 AM\nTo: Team\nSubject: RE: deploy");
+  check_header ("De : Ann Lee <ann@x.test>\nRépondre à : list@x.test\nEnvoyé : mardi 3 mars 2026 "
+                "10:12\nÀ : Team\nObjet : RE: deploy");
+  check_header ("Expéditeur : Ann Lee <ann@x.test>\nDate : 3 mars 2026 10:12\n"
+                "Destinataire : Team\nObjet : RE: deploy");
+  check_header ("From: Ann Lee <ann@x.test>\nSent: Tuesday, March 3, 2026 10:12 AM\n"
+                "Cc: Bob\nTo: Team\nSubject: RE: deploy");
+  /* Two fields; no address and no subject. */
+  check_header ("From: ann@x.test\nDate: Tue, 3 Mar 2026 10:12 +0100");
+  check_header ("От: Иван Петров\nОтправлено: вт, 3 марта 2026 г. 10:12\nКому: Команда");
+  /* Bold fields from HTML, the address wrapped after "[mailto:". */
+  check_header ("*From:* Ann Lee [mailto:\nann@x.test]\n*Sent:* Tuesday, March 3, 2026 10:12 AM\n"
+                "*To:* Team\n*Subject:* RE: deploy");
+  /* All fields on one line, as after an <hr>. */
+  check_header ("From: Ann Lee <ann@x.test> Sent: Tuesday, March 3, 2026 10:12 AM To: Team "
+                "Subject: Re: deploy");
+  /* Labels in a language baton has no word for: an address and a date. */
+  check_header ("Xaa: Ann Lee <ann@x.test>\nYbb: 3.3.2026 10:12\nZcc: Team\nWdd: deploy");
+  /* A command-shaped line inside a block is old with it. */
+  check ("take 2\n\nFrom: Ann <ann@x.test>\ndone: 1\nDate: 3 Mar 2026 10:12\n", "take 2");
+  /* Not blocks: notes with labels but no sender or date fields. */
+  check ("Status: ready\nOwner: ann@x.test\nDue: 2026-03-10\n\ntake 2",
+         "Status: ready\nOwner: ann@x.test\nDue: 2026-03-10\n\ntake 2");
+  check ("From: Paris\nTo: Berlin\nDate: Monday\n\ntake 4",
+         "From: Paris\nTo: Berlin\nDate: Monday\n\ntake 4");
+  check ("take 2\ntask: Write docs\nDue: 2026-03-10 10:00\nOwner: alice@x.test\nStatus: open",
+         "take 2\ntask: Write docs\nDue: 2026-03-10 10:00\nOwner: alice@x.test\nStatus: open");
+  check ("take 4\nStatus: deployed\nETA: 10:00\nOwner: bob@x.test",
+         "take 4\nStatus: deployed\nETA: 10:00\nOwner: bob@x.test");
+  check ("See https://x.test/a\nhttps://x.test/b 2026 a@x.test\nhttp://x.test/c\n\ntake 4",
+         "See https://x.test/a\nhttps://x.test/b 2026 a@x.test\nhttp://x.test/c\n\ntake 4");
+  /* A mail that starts with its own header lines (no To) is not cut whole. */
+  check ("Od: Jan <jan@x.test>\nWysłano: środa, 1 marca 2023 12:00\nTemat: Test\n\nCzesc",
+         "Od: Jan <jan@x.test>\nWysłano: środa, 1 marca 2023 12:00\nTemat: Test\n\nCzesc");
+}
+
+static void
+test_unknown_attributions (void)
+{
+  check_attribution ("Ann Lee <ann@x.test> wrote:");
+  check_attribution ("Ann Lee (ann@x.test) wrote:");
+  check_attribution ("ann via Tracker wrote:");
+  check_attribution ("At 3/3/2026 10:12, you wrote:");
+  check_attribution ("---- Ann Lee wrote ----");
+  check_attribution ("2026-03-03 10:12 GMT+01:00 Ann Lee");
+  check_attribution ("2026/3/3 Ann Lee <ann@x.test>");
+  check_attribution ("Op 3 mrt. 2026, om 10:12 heeft Ann <a@x.test> het volgende geschreven:");
+  check_attribution ("3 mar 2026 10:12 \"Ann\" <a@x.test> napisał(a):");
+  check_attribution ("Posted by Ann on 3 March");
+  /* Wrapped: a blank line inside, a lone "<", mailto:, a quoted "> wrote:". */
+  check_attribution ("On Tue, 3 Mar 2026 at 10:12, Ann Lee <ann@x.test>\n\nwrote:");
+  check_attribution ("On Tue, 3 Mar 2026 at 10:12 Ann Lee\n<\nann@x.test> wrote:");
+  check_attribution (
+      "On Tue, 3 Mar 2026 at 10:12, Ann Lee <ann@x.test\n<mailto:ann@x.test>> wrote:");
+  check ("take 12\n\nOn Tue, 3 Mar 2026 at 10:12, Ann Lee <ann@x.test\n> wrote:\n\nold\ndone 7\n",
+         "take 12");
+  check ("take 12\n\n2026-03-03 10:12 GMT+01:00 Ann Lee <ann@x.test\n>:\n\nold\ndone 7\n",
+         "take 12");
+  check ("take 12\n\nOn Tue, 3 Mar 2026 at 10:12, Ann Lee <\nann@x.test> wrote:\n\nold\ndone 7\n",
+         "take 12");
+  /* Still prose: no date, address or "via". */
+  check ("He wrote:\nthe plan is fine\ntake 3", "He wrote:\nthe plan is fine\ntake 3");
+  check ("take 12\nAnn wrote:\nlater", "take 12\nAnn wrote:\nlater");
+}
+
+static void
+test_separators_and_quote_prefixes (void)
+{
+  check ("take 2\n\n*---- Original Message ----*\nFrom: Ann\n\ndone 1", "take 2");
+  check ("take 2\n\n----- Reply Message -----\nFrom: Ann\n\ndone 1", "take 2");
+  check ("take 2\n\n-------- Antwort Nachricht --------\nVon: Ann\n\ndone 1", "take 2");
+  check ("take 2\n\n------------------ 原始邮件 ------------------\n发件人: Ann\n\ndone 1",
+         "take 2");
+  check ("take 2\n\n| done 1\n| old note", "take 2");
+  check ("take 2\n\nAB> done 1\nAB> old note\n", "take 2");
+  check ("take 2\n\n| a | b |\n| 1 | 2 |", "take 2\n\n| a | b |\n| 1 | 2 |");
+  check ("take 2\nA>B is true", "take 2\nA>B is true");
+}
+
+static void
+test_signoffs (void)
+{
+  check ("take 2\n\nThanks,\nBob", "take 2");
+  check ("take 2\n\n– Bob", "take 2");
+  check ("take 2\n\nB.", "take 2");
+  check ("take 2\n\nBob", "take 2");
+  check ("take 2\n\nTalk soon,\n\nAnn Lee", "take 2\n\nTalk soon,");
+  check ("take 2\n\nBob Stone\nOps lead, Example Ltd\n+44 20 7946 0000\nhttps://example.com",
+         "take 2");
+  check ("take 2\n\nSent from Mail for Windows", "take 2");
+  check ("take 2\n\nSent from my Pixel", "take 2");
+  check ("take 2\n\nEnviado desde mi Pixel", "take 2");
+  check ("take 2\n\nVon meinem Pixel gesendet", "take 2");
+  check ("take 2\n\nOdesláno z mého Pixelu", "take 2");
+  check ("take 2\n\nPixel cihazımdan gönderildi", "take 2");
+  /* Kept: a command is never a signature; "Thanks!" ends a sentence. */
+  check ("take 2\n\nDone", "take 2\n\nDone");
+  check ("Ship it today.\n\nThanks!", "Ship it today.\n\nThanks!");
+  check ("take 2\n\nThanks,\nDone 1", "take 2\n\nThanks,\nDone 1");
+  check ("Mir geht es gut.\n\nEva", "Mir geht es gut.\n\nEva");
+}
+
+static void
+test_same_line_attribution (void)
+{
+  check ("ok, done 2 On Tue, 3 Mar 2026 at 10:12, Ann Lee <ann@x.test> wrote:\n> take 5\n",
+         "ok, done 2");
+  check ("ok, done 2 On Tue, 3 Mar 2026 at 10:12, Ann Lee <ann@x.test> wrote:\n\nold\ndone 1\n",
+         "ok, done 2");
+  check ("Come on Tuesday, I wrote: 10:00", "Come on Tuesday, I wrote: 10:00");
+}
+
+/* explain names every cut: its lines and its rule. */
+static void
+check_cuts (const char *body, const char *expected)
+{
+  g_autoptr (BatonVisible) visible = baton_visible_find (body);
+  g_autoptr (GString) got = g_string_new (NULL);
+  for (guint i = 0; i < visible->cuts->len; i++)
+    {
+      const BatonVisibleCut *cut = visible->cuts->pdata[i];
+      g_string_append_printf (got, "%u-%u%s %s\n", cut->first_line, cut->last_line,
+                              cut->to_end ? "+" : "", cut->rule);
+    }
+  g_assert_cmpstr (got->str, ==, expected);
+  g_autofree char *text = baton_visible_text (body);
+  g_assert_cmpstr (visible->text, ==, text);
+}
+
+static void
+test_cuts_named (void)
+{
+  check_cuts ("take 2\n\nDe\u00a0: Ann <a@x.test>\nEnvoyé\u00a0: mardi 3 mars 2026 10:12\n"
+              "À\u00a0: Team\nObjet\u00a0: deploy\n\ndone 1",
+              "3-8+ header block (De/Envoyé/À/Objet)\n");
+  check_cuts ("yes\n> a\n>\n> b\n\nno\n\n-- \nBob\n", "2-4 quoted\n8-9+ signature \"-- \"\n");
+  check_cuts ("take 2\n\nThanks,\nBob", "3-4 sign-off\n");
+  check_cuts ("take 2\n\nBob", "3-3 signature name\n");
+  check_cuts ("ok\nOn Tue, 3 Mar 2026 at 10:12, Ann <a@x.test> wrote:\n> x\n\nno",
+              "2-2 attribution before a quote\n3-3 quoted\n");
+  check_cuts ("ok, done 2 On Tue, 3 Mar 2026, Ann <a@x.test> wrote:\nold",
+              "1-1 the end of the line, attribution \"On Tue, 3 Mar 2026, Ann <a@x.test> wrote:\"\n"
+              "2-2+ after the attribution at the end of line 1\n");
+  check_cuts ("take 2 On Tue, 3 Mar 2026, Ann <a@x.test> wrote:\n> x\n"
+              "take 3 On Wed, 4 Mar 2026, Ann <a@x.test> wrote:\n> y",
+              "1-1 the end of the line, attribution \"On Tue, 3 Mar 2026, Ann <a@x.test> wrote:\"\n"
+              "2-2 quoted\n"
+              "3-3 the end of the line, attribution \"On Wed, 4 Mar 2026, Ann <a@x.test> wrote:\"\n"
+              "4-4 quoted\n");
+  /* Mail text in a rule has its control characters made spaces. */
+  check_cuts ("take 2\n\n-----Original\x1bMessage-----\nx",
+              "3-4+ separator \"-----Original Message-----\"\n");
+  check_cuts ("take 2\n\n-----Original Message-----\nx",
+              "3-4+ separator \"-----Original Message-----\"\n");
+}
+
+/* Linearity (issue 15): a mail is attacker-sized and its visible text is
+ * found before the sender is checked. Each shape is timed at ~10 KB and
+ * ~1 MB in this process; 100 times the input must not cost more than 300
+ * times the time. CPU time, the least of several runs, so a loaded machine
+ * does not fail it; a quadratic step costs 100 times more than allowed. */
+static double
+cpu_seconds (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static double
+least_time (const char *body, int runs)
+{
+  double best = G_MAXDOUBLE;
+  for (int r = 0; r < runs; r++)
+    {
+      double start = cpu_seconds ();
+      g_free (baton_visible_text (body));
+      best = MIN (best, cpu_seconds () - start);
+    }
+  return best;
+}
+
+/* A body of "take 2" and then @unit repeated to about @bytes bytes. */
+static char *
+repeated (const char *unit, gsize bytes)
+{
+  GString *body = g_string_new ("take 2\n\n");
+  while (body->len < bytes)
+    g_string_append (body, unit);
+  return g_string_free (body, FALSE);
+}
+
+static void
+check_linear (const char *name, const char *unit)
+{
+  g_autofree char *small = repeated (unit, 10 * 1024);
+  g_autofree char *large = repeated (unit, 1024 * 1024);
+  least_time (small, 1); /* patterns compiled, pages touched */
+  double t_small = least_time (small, 9);
+  double t_large = least_time (large, 3);
+  /* Below the clock's useful resolution a ratio means nothing. */
+  t_small = MAX (t_small, 20e-6);
+  g_test_message ("%s: 10 KB %.6f s, 1 MB %.6f s, ratio %.0f", name, t_small, t_large,
+                  t_large / t_small);
+  if (t_large > 300 * t_small)
+    g_test_fail_printf ("%s: 100x the input took %.0fx the time (%.6f s vs %.6f s)", name,
+                        t_large / t_small, t_large, t_small);
+}
+
+static void
+test_linear (void)
+{
+  check_linear ("alternating header lines", "From: a\nCc: b\n");
+  check_linear ("header lines with an address", "From: a@example.com\nCc: b\n\n");
+  check_linear ("trailing rule lines", "---\n");
+  check_linear ("many attributions",
+                "On Tue, 3 Mar 2026 at 10:12, Ann Lee <ann@example.com> wrote:\n> old\nnew\n");
+  check_linear ("wrapped attributions", "On Tue, 3 Mar 2026 at 10:12, Ann\nLee\nsaid\n");
+  check_linear ("quoted and unquoted alternating", "> quoted\nnew\n");
+  check_linear ("long quoted lines and wraps",
+                "> a quoted line long enough to be wrapped by a narrow client, so wra\npped\n");
+  check_linear ("many sign-off lines", "Regards,\n");
+  check_linear ("sign-off and name", "Thanks,\nBob\n");
+  check_linear ("blank lines", "\n");
+  check_linear ("colons", "a: b: c: d: e:\n");
+  check_linear ("same-line attributions",
+                "ok On Tue, 3 Mar 2026 at 10:12, Ann <a@x.test> wrote:\n> x\n");
+  check_linear ("one-line headers", "From: a@x.test 10:12 b: c: d: e: f: g: h:\n> x\n");
+  check_linear ("label lines", "Note: a\nStatus: b\nx\n");
+  check_linear ("commands in header blocks", "done: a@x.test 10:12\n");
+  check_linear ("commands then a name", "take 2\n");
+  check_linear ("one huge line", "word ");
+  check_linear ("one huge From line", "From: a@x.test b: ");
+  check_linear ("one huge line of colons", "x:");
+  check_linear ("one huge line of dashes", "-");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -316,5 +589,12 @@ main (int argc, char **argv)
   g_test_add_func ("/visible/line-ends", test_line_ends);
   g_test_add_func ("/visible/empty", test_empty_and_odd);
   g_test_add_func ("/visible/random", test_random);
+  g_test_add_func ("/visible/header-blocks", test_header_blocks_any_language);
+  g_test_add_func ("/visible/unknown-attributions", test_unknown_attributions);
+  g_test_add_func ("/visible/separators-quote-prefixes", test_separators_and_quote_prefixes);
+  g_test_add_func ("/visible/signoffs", test_signoffs);
+  g_test_add_func ("/visible/same-line", test_same_line_attribution);
+  g_test_add_func ("/visible/cuts", test_cuts_named);
+  g_test_add_func ("/visible/linear", test_linear);
   return g_test_run ();
 }
