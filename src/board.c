@@ -12,6 +12,7 @@
 #include "baton/json.h"
 
 #include <string.h>
+#include <time.h>
 
 /* The relay picture's geometry, in SVG user units. */
 #define RELAY_LABEL_WIDTH 110
@@ -75,12 +76,45 @@ event_text (const BatonEvent *event)
   return line;
 }
 
+/* @at as local time in @zone with strftime @format, "%Z" replaced by the
+ * zone's abbreviation. Done with gmtime_r on the shifted time rather than
+ * a GDateTime per call: a board of 20,000 events formats that many. */
 static char *
 format_in_zone (gint64 at, GTimeZone *zone, const char *format)
 {
-  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (at);
-  g_autoptr (GDateTime) local = g_date_time_to_timezone (utc, zone);
-  return g_date_time_format (local, format);
+  int interval = g_time_zone_find_interval (zone, G_TIME_TYPE_UNIVERSAL, at);
+  gint32 offset = interval >= 0 ? g_time_zone_get_offset (zone, interval) : 0;
+  time_t local = (time_t) (at + offset);
+  struct tm parts;
+  char text[96];
+  if (gmtime_r (&local, &parts) == NULL)
+    return g_strdup ("?");
+  g_autofree char *with_zone = NULL;
+  const char *zone_tag = strstr (format, "%Z");
+  if (zone_tag)
+    {
+      const char *abbreviation = interval >= 0 ? g_time_zone_get_abbreviation (zone, interval) : "UTC";
+      with_zone = g_strdup_printf ("%.*s%s%s", (int) (zone_tag - format), format, abbreviation,
+                                   zone_tag + 2);
+      format = with_zone;
+    }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  gsize length = strftime (text, sizeof text, format, &parts);
+#pragma GCC diagnostic pop
+  return g_strdup (length > 0 ? text : "?");
+}
+
+/* Member @name: ISO 8601 UTC of @at, as baton_json_add_time() writes it. */
+static void
+add_iso (JsonBuilder *builder, const char *name, gint64 at)
+{
+  time_t t = (time_t) at;
+  struct tm parts;
+  char text[32] = "?";
+  if (gmtime_r (&t, &parts) != NULL)
+    strftime (text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  baton_json_add_string (builder, name, text);
 }
 
 /* Per task: its newest event and when it entered its current state. */
@@ -170,7 +204,7 @@ add_card (JsonBuilder *builder, const BatonBoardInput *input, const BatonTask *t
   add_clean (builder, "blocked_reason", task->blocked_reason);
   g_autofree char *duration = baton_board_format_duration (input->now - since);
   baton_json_add_string (builder, "in_state_for", duration);
-  baton_json_add_time (builder, "in_state_since", since);
+  add_iso (builder, "in_state_since", since);
   if (history && history->last)
     {
       g_autofree char *line = event_text (history->last);
@@ -342,7 +376,7 @@ add_arrow (JsonBuilder *builder, const BatonEvent *event, int from, int to, gint
   baton_json_add_string (builder, "from", event->from_member);
   baton_json_add_string (builder, "to", event->to_member);
   baton_json_add_string (builder, "at", when);
-  baton_json_add_time (builder, "at_iso", event->at);
+  add_iso (builder, "at_iso", event->at);
   add_clean (builder, "note", event->note);
   baton_json_add_string (builder, "x", xs);
   baton_json_add_int (builder, "y1", y1);
@@ -392,8 +426,8 @@ add_hours (JsonBuilder *builder, int height)
 }
 
 static void
-add_relay (JsonBuilder *builder, const BatonBoardInput *input, GTimeZone *zone,
-           const char *zone_name)
+add_relay (JsonBuilder *builder, const BatonBoardInput *input, const char *member,
+           GTimeZone *zone, const char *zone_name)
 {
   g_autoptr (GDateTime) now_utc = g_date_time_new_from_unix_utc (input->now);
   g_autoptr (GDateTime) now_local = g_date_time_to_timezone (now_utc, zone);
@@ -424,6 +458,10 @@ add_relay (JsonBuilder *builder, const BatonBoardInput *input, GTimeZone *zone,
           event->to_member == NULL || input->now - event->at > BATON_BOARD_RECENT_SECONDS ||
           event->at > input->now)
         continue;
+      /* A member's page shows the relay legs they ran. */
+      if (member && !g_str_equal (member, event->from_member) &&
+          !g_str_equal (member, event->to_member))
+        continue;
       int from = lane_index (lanes, event->from_member);
       int to = lane_index (lanes, event->to_member);
       add_arrow (builder, event, from, to, day_start, zone, input->now);
@@ -448,7 +486,7 @@ add_header (JsonBuilder *builder, const BatonBoardInput *input, const char *root
 {
   baton_json_add_string (builder, "team_address", input->config->team_address);
   baton_json_add_string (builder, "root", root);
-  baton_json_add_time (builder, "generated_at", input->now);
+  add_iso (builder, "generated_at", input->now);
   g_autofree char *task_mailto = plus_address (input->config->team_address, "task", 0);
   /* "team+task-0@" is no address: a new task goes to team+task@. */
   if (task_mailto)
@@ -474,7 +512,7 @@ baton_board_index_data (const BatonBoardInput *input, const char *member, const 
   baton_json_add_string (builder, "member", member);
   add_members (builder, input, member, root);
   add_columns (builder, input, history, member, tz, root);
-  add_relay (builder, input, tz, zone_name);
+  add_relay (builder, input, member, tz, zone_name);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -488,7 +526,7 @@ add_event_rows (JsonBuilder *builder, GPtrArray *events)
     {
       const BatonEvent *event = events->pdata[i];
       json_builder_begin_object (builder);
-      baton_json_add_time (builder, "at", event->at);
+      add_iso (builder, "at", event->at);
       baton_json_add_string (builder, "kind", event->kind);
       baton_json_add_string (builder, "who", event->who);
       baton_json_add_string (builder, "from", event->from_member);
@@ -512,7 +550,7 @@ baton_board_task_data (const BatonBoardInput *input, const BatonTask *task, GPtr
   baton_json_add_string (builder, "state", task->state);
   baton_json_add_string (builder, "holder", task->owner);
   baton_json_add_string (builder, "created_by", task->created_by);
-  baton_json_add_time (builder, "created_at", task->created_at);
+  add_iso (builder, "created_at", task->created_at);
   add_clean (builder, "blocked_reason", task->blocked_reason);
   g_autofree char *take = plus_address (input->config->team_address, "take", task->id);
   g_autofree char *done = plus_address (input->config->team_address, "done", task->id);
@@ -537,7 +575,7 @@ baton_board_feed_data (const BatonBoardInput *input)
   baton_json_add_string (builder, "feed_id", feed_id);
   guint n = input->events->len;
   gint64 updated = n > 0 ? ((const BatonEvent *) input->events->pdata[n - 1])->at : input->now;
-  baton_json_add_time (builder, "updated", updated);
+  add_iso (builder, "updated", updated);
   json_builder_set_member_name (builder, "entries");
   json_builder_begin_array (builder);
   for (guint k = 0; k < MIN (n, BATON_BOARD_FEED_ENTRIES); k++)
@@ -554,7 +592,7 @@ baton_board_feed_data (const BatonBoardInput *input)
       json_builder_begin_object (builder);
       baton_json_add_string (builder, "id", id);
       baton_json_add_string (builder, "title", title);
-      baton_json_add_time (builder, "updated", event->at);
+      add_iso (builder, "updated", event->at);
       baton_json_add_string (builder, "who", event->who);
       g_autofree char *link =
           event->task > 0 ? g_strdup_printf ("task/%" G_GINT64_FORMAT ".html", event->task) : NULL;

@@ -43,8 +43,9 @@ typedef struct {
 /* Data of board.html: the columns (waiting, open, taken, blocked, done in
  * the last 7 days), the member links and the relay picture drawn in time
  * zone @zone (an IANA id; NULL or invalid: UTC). @member (NULL: everyone)
- * keeps only the cards of that member: the tasks they hold, and the
- * unheld ones they created. @root is the path from the page to the site's
+ * keeps only the cards of that member (the tasks they hold, and the
+ * unheld ones they created) and the handoffs they gave or received; every
+ * member keeps a lane. @root is the path from the page to the site's
  * top ("" or "../"). Returns a new node the caller frees. */
 JsonNode *baton_board_index_data (const BatonBoardInput *input, const char *member,
                                   const char *zone, const char *root);

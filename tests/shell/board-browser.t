@@ -57,6 +57,10 @@ is "the script filters in place" "$(fact filtered.url) $(fact filtered.cards)" "
 is "one lane per member" "$(fact index.lanes)" alice,bob,kenji
 is "one arrow per handoff of the last 7 days" "$(fact index.arrows)" \
   "2:alice>bob,2:bob>kenji,2:kenji>alice"
+is "alice's page: the legs she ran" "$(fact alice.arrows)" "2:alice>bob,2:kenji>alice"
+is "bob's page: the legs he ran" "$(fact bob.arrows)" "2:alice>bob,2:bob>kenji"
+is "kenji's page: the legs he ran" "$(fact kenji.arrows)" "2:bob>kenji,2:kenji>alice"
+is "every member keeps a lane on their page" "$(fact kenji.lanes)" alice,bob,kenji
 is "every arrow is drawn" "$(fact index.arrow_boxes)" 3
 is "a now line" "$(fact index.now_line)" 1
 like "the text equivalent names lanes, now and each handoff" "$(fact index.text_equivalent)" \

@@ -52,8 +52,11 @@ like "the empty waiting column says so" "$(cat "$site/index.html")" 'Nothing wai
 
 # The same store and clock give the same bytes.
 cp -r "$site" "$WORK/site-before"
+inode=$(stat -c %i "$site/task/1.html")
 board --out "$site"
 ok "rewriting gives the same site" diff -r "$site" "$WORK/site-before"
+is "an unchanged page is linked from the old site, not written anew" \
+  "$(stat -c %i "$site/task/1.html")" "$inode"
 is "no temporary directory is left behind" "$(ls -A "$WORK" | grep -c '\.new-')" 0
 
 # A broken template leaves the old site as it was.
