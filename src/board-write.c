@@ -137,7 +137,8 @@ write_pages (const BatonBoardInput *input, const Site *site, const char *zone, G
     return FALSE;
   g_autoptr (JsonNode) feed = baton_board_feed_data (input);
   if (!render_page (site, "board-events.atom", feed, "events.atom", error) ||
-      !render_page (site, "board.css", NULL, "board.css", error))
+      !render_page (site, "board.css", NULL, "board.css", error) ||
+      !render_page (site, "board.js", NULL, "board.js", error))
     return FALSE;
   g_autofree char *members = g_build_filename (site->fresh, "member", NULL);
   g_autofree char *tasks = g_build_filename (site->fresh, "task", NULL);
