@@ -297,3 +297,18 @@ baton_board_refresh (const BatonConfig *config, BatonStore *store)
   written_at = now;
   g_info ("board written to %s", config->board_dir);
 }
+
+JsonNode *
+baton_board_mail_relay (const BatonConfig *config, BatonStore *store, const char *zone, gint64 now)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) events =
+      baton_store_events_list (store, 0, now - BATON_BOARD_RECENT_SECONDS - 1, &error);
+  if (events == NULL)
+    {
+      /* The digest still goes out, without its picture. */
+      g_warning ("digest relay: %s", error->message);
+      return json_node_new (JSON_NODE_NULL);
+    }
+  return baton_board_mail_relay_data (config, events, now, zone);
+}

@@ -603,3 +603,119 @@ baton_board_feed_data (const BatonBoardInput *input)
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
+
+/* ---- the relay in the HTML digest ---- */
+
+/* Mail clients show no SVG and strip most CSS: the digest's relay is a
+ * table of 24 hour cells per member, coloured by inline styles, with a
+ * mark in the hours a member gave or received a handoff. */
+#define MAIL_WORK_COLOUR "#dcefdc"
+#define MAIL_FREE_COLOUR "#ffffff"
+#define MAIL_HANDOFFS_LISTED 10
+
+static gboolean
+working_at (const BatonMember *member, gint64 at)
+{
+  g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (member->timezone);
+  if (zone == NULL)
+    return FALSE;
+  int interval = g_time_zone_find_interval (zone, G_TIME_TYPE_UNIVERSAL, at);
+  gint64 local = at + (interval >= 0 ? g_time_zone_get_offset (zone, interval) : 0);
+  int minutes = (int) (((local % 86400) + 86400) % 86400 / 60);
+  return minutes >= BATON_BOARD_WORK_START_MINUTES && minutes < BATON_BOARD_WORK_END_MINUTES;
+}
+
+static void
+add_mail_lane (JsonBuilder *builder, const BatonMember *member, GPtrArray *events, gint64 now,
+               gint64 day_start)
+{
+  int gave[24] = { 0 }, got[24] = { 0 };
+  for (guint i = 0; i < events->len; i++)
+    {
+      const BatonEvent *e = events->pdata[i];
+      if (!g_str_equal (e->kind, "handoff") || !e->from_member || !e->to_member ||
+          now - e->at > BATON_BOARD_RECENT_SECONDS || e->at > now)
+        continue;
+      int hour = (int) ((((e->at - day_start) % 86400) + 86400) % 86400 / 3600);
+      gave[hour] += g_str_equal (e->from_member, member->name);
+      got[hour] += g_str_equal (e->to_member, member->name);
+    }
+  json_builder_begin_object (builder);
+  baton_json_add_string (builder, "name", member->name);
+  json_builder_set_member_name (builder, "cells");
+  json_builder_begin_array (builder);
+  int now_hour = (int) ((now - day_start) / 3600);
+  for (int h = 0; h < 24; h++)
+    {
+      gint64 middle = day_start + h * 3600 + 1800;
+      const char *mark = gave[h] && got[h] ? "\u21c4" : gave[h] ? "\u2192" : got[h] ? "\u2190" : "";
+      g_autofree char *title = g_strdup_printf ("%s %02d:00%s%s", member->name, h,
+                                                gave[h] ? ", gave a handoff" : "",
+                                                got[h] ? ", received a handoff" : "");
+      json_builder_begin_object (builder);
+      baton_json_add_string (builder, "background",
+                             working_at (member, middle) ? MAIL_WORK_COLOUR : MAIL_FREE_COLOUR);
+      baton_json_add_string (builder, "mark", mark);
+      baton_json_add_string (builder, "title", title);
+      baton_json_add_bool (builder, "now", h == now_hour);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+JsonNode *
+baton_board_mail_relay_data (const BatonConfig *config, GPtrArray *events, gint64 now,
+                             const char *zone)
+{
+  GTimeZone *found = zone ? g_time_zone_new_identifier (zone) : NULL;
+  g_autoptr (GTimeZone) tz = found ? found : g_time_zone_new_utc ();
+  g_autoptr (GDateTime) now_utc = g_date_time_new_from_unix_utc (now);
+  g_autoptr (GDateTime) now_local = g_date_time_to_timezone (now_utc, tz);
+  g_autoptr (GDateTime) midnight =
+      g_date_time_new (tz, g_date_time_get_year (now_local), g_date_time_get_month (now_local),
+                       g_date_time_get_day_of_month (now_local), 0, 0, 0);
+  gint64 day_start = g_date_time_to_unix (midnight);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  baton_json_add_string (builder, "zone", found ? zone : "UTC");
+  json_builder_set_member_name (builder, "hours");
+  json_builder_begin_array (builder);
+  for (int h = 0; h < 24; h += 6)
+    {
+      json_builder_begin_object (builder);
+      g_autofree char *label = g_strdup_printf ("%02d", h);
+      baton_json_add_string (builder, "label", label);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "lanes");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < config->members->len; i++)
+    add_mail_lane (builder, config->members->pdata[i], events, now, day_start);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "handoffs");
+  json_builder_begin_array (builder);
+  guint listed = 0;
+  for (guint i = events->len; i > 0 && listed < MAIL_HANDOFFS_LISTED; i--)
+    {
+      const BatonEvent *e = events->pdata[i - 1];
+      if (!g_str_equal (e->kind, "handoff") || !e->from_member || !e->to_member ||
+          now - e->at > BATON_BOARD_RECENT_SECONDS || e->at > now)
+        continue;
+      g_autofree char *when = format_in_zone (e->at, tz, "%a %H:%M");
+      json_builder_begin_object (builder);
+      baton_json_add_int (builder, "task", e->task);
+      baton_json_add_string (builder, "from", e->from_member);
+      baton_json_add_string (builder, "to", e->to_member);
+      baton_json_add_string (builder, "at", when);
+      baton_json_add_bool (builder, "pending", FALSE);
+      baton_json_add_bool (builder, "escalated", FALSE);
+      json_builder_end_object (builder);
+      listed++;
+    }
+  json_builder_end_array (builder);
+  baton_json_add_bool (builder, "has_handoffs", listed > 0);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}

@@ -81,3 +81,18 @@ gboolean baton_board_update (const BatonConfig *config, BatonStore *store, const
  * line move on). Does nothing when no [board] dir is set. A failure is
  * logged and retried on the next call, never fatal to the daemon. */
 void baton_board_refresh (const BatonConfig *config, BatonStore *store);
+
+/* The compact relay for the HTML digest, drawn for a reader in @zone:
+ * tables and inline styles only, as mail clients show no SVG. Data:
+ * zone, hours (label, every 6 h), lanes (name, cells: 24 of background,
+ * mark, title, now) and the newest handoffs of the last 7 days (task,
+ * from, to, at, pending, escalated), has_handoffs. Pure; @events oldest
+ * first. Caller frees. */
+JsonNode *baton_board_mail_relay_data (const BatonConfig *config, GPtrArray *events, gint64 now,
+                                       const char *zone);
+
+/* As baton_board_mail_relay_data() with the events read from @store. A
+ * read failure is logged and gives a null node (no picture): a digest is
+ * never held back for its picture. */
+JsonNode *baton_board_mail_relay (const BatonConfig *config, BatonStore *store, const char *zone,
+                                  gint64 now);

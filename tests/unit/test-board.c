@@ -298,6 +298,34 @@ test_rendered_escaped (Fixture *f, gconstpointer data)
   g_assert_null (strchr (atom, '\x1b'));
 }
 
+/* The digest's relay: 24 cells a member, marks where handoffs happened. */
+static void
+test_mail_relay (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (JsonNode) node =
+      baton_board_mail_relay_data (f->config, f->events, f->input.now, "UTC");
+  JsonObject *root = json_node_get_object (node);
+  JsonArray *lanes = json_object_get_array_member (root, "lanes");
+  g_assert_cmpuint (json_array_get_length (lanes), ==, 2); /* configured members only */
+  JsonArray *alice = json_object_get_array_member (json_array_get_object_element (lanes, 0), "cells");
+  JsonArray *bob = json_object_get_array_member (json_array_get_object_element (lanes, 1), "cells");
+  g_assert_cmpuint (json_array_get_length (alice), ==, 24);
+#define CELL(lane, h, field) json_object_get_string_member (json_array_get_object_element (lane, h), field)
+  g_assert_cmpstr (CELL (alice, 17, "mark"), ==, "\u2192"); /* gave #2 at 17:00 */
+  g_assert_cmpstr (CELL (bob, 17, "mark"), ==, "\u2190");
+  g_assert_cmpstr (CELL (bob, 1, "mark"), ==, "\u2192");   /* to carol at 01:30 */
+  g_assert_cmpstr (CELL (alice, 6, "background"), ==, "#ffffff");
+  g_assert_cmpstr (CELL (alice, 7, "background"), ==, "#dcefdc"); /* 08:00 Paris */
+  g_assert_cmpstr (CELL (alice, 17, "background"), ==, "#ffffff"); /* 18:00 Paris */
+#undef CELL
+  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (alice, 16), "now"));
+  JsonArray *handoffs = json_object_get_array_member (root, "handoffs");
+  g_assert_cmpuint (json_array_get_length (handoffs), ==, 2); /* not the one of 03-01 */
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (handoffs, 0), "at"),
+                   ==, "Mon 01:30");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -308,6 +336,8 @@ main (int argc, char **argv)
   g_test_add ("/board/relay", Fixture, NULL, fixture_set_up, test_relay, fixture_tear_down);
   g_test_add ("/board/feed", Fixture, NULL, fixture_set_up, test_feed, fixture_tear_down);
   g_test_add ("/board/rendered-escaped", Fixture, NULL, fixture_set_up, test_rendered_escaped,
+              fixture_tear_down);
+  g_test_add ("/board/mail-relay", Fixture, NULL, fixture_set_up, test_mail_relay,
               fixture_tear_down);
   return g_test_run ();
 }
