@@ -111,8 +111,8 @@ remove_tree (const char *path, int depth)
 static GHashTable *
 events_by_task (GPtrArray *events)
 {
-  GHashTable *by_task = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
-                                               (GDestroyNotify) g_ptr_array_unref);
+  GHashTable *by_task =
+      g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
   for (guint i = 0; i < events->len; i++)
     {
       BatonEvent *event = events->pdata[i];
@@ -144,8 +144,8 @@ write_pages (const BatonBoardInput *input, const Site *site, const char *zone, G
   g_autofree char *tasks = g_build_filename (site->fresh, "task", NULL);
   if (g_mkdir (members, 0755) != 0 || g_mkdir (tasks, 0755) != 0)
     {
-      g_set_error (error, BATON_ERROR, BATON_ERROR_CANT_CREATE, "cannot create %s: %s",
-                   site->fresh, g_strerror (errno));
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CANT_CREATE, "cannot create %s: %s", site->fresh,
+                   g_strerror (errno));
       return FALSE;
     }
   for (guint i = 0; i < input->config->members->len; i++)
@@ -240,8 +240,7 @@ baton_board_write (const BatonBoardInput *input, const char *templates_dir, cons
   /* mkdtemp leaves the mode to the umask's mercy; the web server reads it. */
   chmod (fresh, 0755);
   Site site = { templates_dir, fresh, exists ? out_dir : NULL };
-  if (!write_pages (input, &site, zone, error) ||
-      !swap_in (fresh, out_dir, exists, error))
+  if (!write_pages (input, &site, zone, error) || !swap_in (fresh, out_dir, exists, error))
     {
       remove_tree (fresh, 0);
       return FALSE;
@@ -285,8 +284,7 @@ baton_board_refresh (const BatonConfig *config, BatonStore *store)
       g_warning ("board: %s", error->message);
       return;
     }
-  if (written_at != 0 && memcmp (stamp, written_stamp, sizeof stamp) == 0 &&
-      now - written_at < 300)
+  if (written_at != 0 && memcmp (stamp, written_stamp, sizeof stamp) == 0 && now - written_at < 300)
     return;
   if (!baton_board_update (config, store, config->board_dir, NULL, now, &error))
     {

@@ -93,7 +93,8 @@ format_in_zone (gint64 at, GTimeZone *zone, const char *format)
   const char *zone_tag = strstr (format, "%Z");
   if (zone_tag)
     {
-      const char *abbreviation = interval >= 0 ? g_time_zone_get_abbreviation (zone, interval) : "UTC";
+      const char *abbreviation =
+          interval >= 0 ? g_time_zone_get_abbreviation (zone, interval) : "UTC";
       with_zone = g_strdup_printf ("%.*s%s%s", (int) (zone_tag - format), format, abbreviation,
                                    zone_tag + 2);
       format = with_zone;
@@ -159,8 +160,9 @@ plus_address (const char *team, const char *verb, gint64 task)
 static const char *const column_keys[] = { "waiting", "open", "taken", "blocked", "done" };
 static const char *const column_titles[] = { "Waiting to be accepted", "Open", "Taken", "Blocked",
                                              "Done in the last 7 days" };
-static const char *const column_empty[] = { "Nothing waiting", "Nothing open", "Nobody holds a task",
-                                            "Nothing blocked", "Nothing done this week" };
+static const char *const column_empty[] = { "Nothing waiting", "Nothing open",
+                                            "Nobody holds a task", "Nothing blocked",
+                                            "Nothing done this week" };
 
 /* The column of @task, or -1 when it is not on the board (done long ago).
  * "waiting" needs a pending handoff, which nothing records yet. */
@@ -331,7 +333,8 @@ add_work_spans (JsonBuilder *builder, const Lane *lane, gint64 day_start, gint64
             continue;
           json_builder_begin_object (builder);
           g_autofree char *x = g_strdup_printf ("%.1f", x_of (start, day_start));
-          g_autofree char *w = g_strdup_printf ("%.1f", x_of (end, day_start) - x_of (start, day_start));
+          g_autofree char *w =
+              g_strdup_printf ("%.1f", x_of (end, day_start) - x_of (start, day_start));
           baton_json_add_string (builder, "x", x);
           baton_json_add_string (builder, "width", w);
           json_builder_end_object (builder);
@@ -426,8 +429,8 @@ add_hours (JsonBuilder *builder, int height)
 }
 
 static void
-add_relay (JsonBuilder *builder, const BatonBoardInput *input, const char *member,
-           GTimeZone *zone, const char *zone_name)
+add_relay (JsonBuilder *builder, const BatonBoardInput *input, const char *member, GTimeZone *zone,
+           const char *zone_name)
 {
   g_autoptr (GDateTime) now_utc = g_date_time_new_from_unix_utc (input->now);
   g_autoptr (GDateTime) now_local = g_date_time_to_timezone (now_utc, zone);
@@ -586,9 +589,9 @@ baton_board_feed_data (const BatonBoardInput *input)
       g_autofree char *id =
           g_strdup_printf ("tag:%s,%s:baton-event-%" G_GINT64_FORMAT, domain, date, event->id);
       g_autofree char *line = event_text (event);
-      g_autofree char *title =
-          event->task > 0 ? g_strdup_printf ("#%" G_GINT64_FORMAT " %s", event->task, line)
-                          : g_strdup (line);
+      g_autofree char *title = event->task > 0
+                                   ? g_strdup_printf ("#%" G_GINT64_FORMAT " %s", event->task, line)
+                                   : g_strdup (line);
       json_builder_begin_object (builder);
       baton_json_add_string (builder, "id", id);
       baton_json_add_string (builder, "title", title);
@@ -649,9 +652,9 @@ add_mail_lane (JsonBuilder *builder, const BatonMember *member, GPtrArray *event
     {
       gint64 middle = day_start + h * 3600 + 1800;
       const char *mark = gave[h] && got[h] ? "\u21c4" : gave[h] ? "\u2192" : got[h] ? "\u2190" : "";
-      g_autofree char *title = g_strdup_printf ("%s %02d:00%s%s", member->name, h,
-                                                gave[h] ? ", gave a handoff" : "",
-                                                got[h] ? ", received a handoff" : "");
+      g_autofree char *title =
+          g_strdup_printf ("%s %02d:00%s%s", member->name, h, gave[h] ? ", gave a handoff" : "",
+                           got[h] ? ", received a handoff" : "");
       json_builder_begin_object (builder);
       baton_json_add_string (builder, "background",
                              working_at (member, middle) ? MAIL_WORK_COLOUR : MAIL_FREE_COLOUR);

@@ -12,13 +12,11 @@ gboolean
 baton_cli_board (const BatonCli *cli, int argc, char **argv, GError **error)
 {
   g_autofree char *out = NULL, *zone = NULL;
-  GOptionEntry entries[] = {
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "write the site into DIR (default: [board] dir)",
-      "DIR" },
-    { "zone", 'z', 0, G_OPTION_ARG_STRING, &zone, "time zone of the relay picture (default UTC)",
-      "ZONE" },
-    { NULL }
-  };
+  GOptionEntry entries[] = { { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
+                               "write the site into DIR (default: [board] dir)", "DIR" },
+                             { "zone", 'z', 0, G_OPTION_ARG_STRING, &zone,
+                               "time zone of the relay picture (default UTC)", "ZONE" },
+                             { NULL } };
   if (!baton_cli_parse_options ("board", "", entries, &argc, &argv, error))
     return FALSE;
   if (argc > 1)

@@ -400,8 +400,9 @@ load_groups (Loader *loader, BatonConfig *config)
       const char *group = groups[i];
       if (g_str_has_prefix (group, "member "))
         g_ptr_array_add (config->members, load_member (loader, config, group));
-      else if (!g_strv_contains ((const char *const[]){ "baton", "imap", "smtp", "outbox", "board", NULL },
-                                 group))
+      else if (!g_strv_contains (
+                   (const char *const[]){ "baton", "imap", "smtp", "outbox", "board", NULL },
+                   group))
         problem (loader, group, NULL, "unknown section [%s]; members are written [member NAME]",
                  group);
     }

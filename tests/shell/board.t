@@ -148,5 +148,13 @@ kill "$run_pid" 2>/dev/null; wait "$run_pid" 2>/dev/null
 ok "baton run wrote [board] dir" test -s "$WORK/live/index.html"
 like "with the task mailed last" "$(cat "$WORK/live/index.html")" '#7</a>'
 
+# The documentation names what the user sees.
+man=$TESTS_DIR/../man
+ok "baton.1 documents baton board" grep -q '^\.It Ic board Oo Fl \\-out Ar dir Oc Op Fl \\-zone Ar zone' "$man/baton.1"
+ok "baton.conf.5 documents [board] dir" grep -q '^\.Sh THE \[board\] SECTION' "$man/baton.conf.5"
+for template in board.html board-relay.svg board-task.html board-events.atom board.css; do
+  ok "baton.conf.5 documents template $template" grep -q "$template" "$man/baton.conf.5"
+done
+
 echo "1..$test_number"
 exit $((failures > 0))

@@ -94,7 +94,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
   for (gint64 id = 1; id <= 5; id++)
     add_event (f->events, id, "created", NULL, NULL, NULL, created);
   add_event (f->events, 3, "done", NULL, NULL, NULL, at ("2026-03-01T09:00:00Z"));
-  add_event (f->events, 2, "handoff", "alice", "bob", "\"><b>x</b>\x1b", at ("2026-03-08T17:00:00Z"));
+  add_event (f->events, 2, "handoff", "alice", "bob", "\"><b>x</b>\x1b",
+             at ("2026-03-08T17:00:00Z"));
   add_event (f->events, 2, "handoff", "bob", "carol", NULL, at ("2026-03-09T01:30:00Z"));
   add_event (f->events, 2, "handoff", "carol", "bob", NULL, at ("2026-03-01T12:00:00Z"));
   add_event (f->events, 4, "done", NULL, NULL, NULL, at ("2026-03-09T10:00:00Z"));
@@ -125,8 +126,9 @@ column_ids (JsonObject *root, const char *key)
       JsonArray *cards = json_object_get_array_member (column, "cards");
       g_autoptr (GString) ids = g_string_new (NULL);
       for (guint i = 0; i < json_array_get_length (cards); i++)
-        g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, i ? "," : "",
-                                json_object_get_int_member (json_array_get_object_element (cards, i), "id"));
+        g_string_append_printf (
+            ids, "%s%" G_GINT64_FORMAT, i ? "," : "",
+            json_object_get_int_member (json_array_get_object_element (cards, i), "id"));
       return g_string_free (g_steal_pointer (&ids), FALSE);
     }
   return NULL;
@@ -138,8 +140,9 @@ test_columns (Fixture *f, gconstpointer data)
   (void) data;
   g_autoptr (JsonNode) node = baton_board_index_data (&f->input, NULL, NULL, "");
   JsonObject *root = json_node_get_object (node);
-  const char *expect[][2] = { { "waiting", "" }, { "open", "1" }, { "taken", "2" },
-                              { "blocked", "5" }, { "done", "4" } };
+  const char *expect[][2] = {
+    { "waiting", "" }, { "open", "1" }, { "taken", "2" }, { "blocked", "5" }, { "done", "4" }
+  };
   for (guint i = 0; i < G_N_ELEMENTS (expect); i++)
     {
       g_autofree char *ids = column_ids (root, expect[i][0]);
@@ -186,9 +189,17 @@ test_card (Fixture *f, gconstpointer data)
 static void
 test_duration (void)
 {
-  const struct { gint64 seconds; const char *text; } cases[] = {
-    { -5, "0 min" }, { 59, "0 min" }, { 3599, "59 min" }, { 3600, "1 h" },
-    { 47 * 3600 + 3599, "47 h" }, { 48 * 3600, "2 d" }, { 30 * 86400, "30 d" },
+  const struct {
+    gint64 seconds;
+    const char *text;
+  } cases[] = {
+    { -5, "0 min" },
+    { 59, "0 min" },
+    { 3599, "59 min" },
+    { 3600, "1 h" },
+    { 47 * 3600 + 3599, "47 h" },
+    { 48 * 3600, "2 d" },
+    { 30 * 86400, "30 d" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -206,7 +217,8 @@ relay_of (JsonNode *node)
 static const char *
 work_x (JsonObject *relay, guint lane, guint span, const char *field)
 {
-  JsonObject *l = json_array_get_object_element (json_object_get_array_member (relay, "lanes"), lane);
+  JsonObject *l =
+      json_array_get_object_element (json_object_get_array_member (relay, "lanes"), lane);
   JsonArray *work = json_object_get_array_member (l, "work");
   if (span >= json_array_get_length (work))
     return "none";
@@ -238,8 +250,8 @@ test_relay (Fixture *f, gconstpointer data)
   g_assert_cmpuint (json_array_get_length (arrows), ==, 2);
   JsonObject *first = json_array_get_object_element (arrows, 0);
   g_assert_cmpstr (json_object_get_string_member (first, "x"), ==, "705.0"); /* 17:00 */
-  g_assert_cmpint (json_object_get_int_member (first, "y1"), ==, 46);       /* alice's centre */
-  g_assert_cmpint (json_object_get_int_member (first, "y2"), ==, 82);       /* bob's, less 8 */
+  g_assert_cmpint (json_object_get_int_member (first, "y1"), ==, 46);        /* alice's centre */
+  g_assert_cmpint (json_object_get_int_member (first, "y2"), ==, 82);        /* bob's, less 8 */
   g_assert_cmpstr (json_object_get_string_member (first, "note"), ==, "\"><b>x</b> ");
   JsonObject *second = json_array_get_object_element (arrows, 1);
   g_assert_cmpint (json_object_get_int_member (second, "y1"), ==, 90);
@@ -308,22 +320,25 @@ test_mail_relay (Fixture *f, gconstpointer data)
   JsonObject *root = json_node_get_object (node);
   JsonArray *lanes = json_object_get_array_member (root, "lanes");
   g_assert_cmpuint (json_array_get_length (lanes), ==, 2); /* configured members only */
-  JsonArray *alice = json_object_get_array_member (json_array_get_object_element (lanes, 0), "cells");
+  JsonArray *alice =
+      json_object_get_array_member (json_array_get_object_element (lanes, 0), "cells");
   JsonArray *bob = json_object_get_array_member (json_array_get_object_element (lanes, 1), "cells");
   g_assert_cmpuint (json_array_get_length (alice), ==, 24);
-#define CELL(lane, h, field) json_object_get_string_member (json_array_get_object_element (lane, h), field)
+#define CELL(lane, h, field)                                                                       \
+  json_object_get_string_member (json_array_get_object_element (lane, h), field)
   g_assert_cmpstr (CELL (alice, 17, "mark"), ==, "\u2192"); /* gave #2 at 17:00 */
   g_assert_cmpstr (CELL (bob, 17, "mark"), ==, "\u2190");
-  g_assert_cmpstr (CELL (bob, 1, "mark"), ==, "\u2192");   /* to carol at 01:30 */
+  g_assert_cmpstr (CELL (bob, 1, "mark"), ==, "\u2192"); /* to carol at 01:30 */
   g_assert_cmpstr (CELL (alice, 6, "background"), ==, "#ffffff");
-  g_assert_cmpstr (CELL (alice, 7, "background"), ==, "#dcefdc"); /* 08:00 Paris */
+  g_assert_cmpstr (CELL (alice, 7, "background"), ==, "#dcefdc");  /* 08:00 Paris */
   g_assert_cmpstr (CELL (alice, 17, "background"), ==, "#ffffff"); /* 18:00 Paris */
 #undef CELL
   g_assert_true (json_object_get_boolean_member (json_array_get_object_element (alice, 16), "now"));
   JsonArray *handoffs = json_object_get_array_member (root, "handoffs");
   g_assert_cmpuint (json_array_get_length (handoffs), ==, 2); /* not the one of 03-01 */
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (handoffs, 0), "at"),
-                   ==, "Mon 01:30");
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (handoffs, 0), "at"), ==,
+      "Mon 01:30");
 }
 
 int
