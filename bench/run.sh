@@ -10,6 +10,8 @@
 #   digest    `baton digest --force` vs reading the same rows with sqlite3
 #   smtp      `baton send` (one connection) vs one `msmtp` per mail
 #   rss       peak RSS for a message with a 100 MB attachment, file and stdin
+#   board     `baton board` for 1,000 tasks and 20,000 events (target < 0.5 s)
+#             vs reading the same rows with sqlite3
 #
 # Sizes (environment): BENCH_MESSAGES (5000), BENCH_DELIVERIES (1000),
 # BENCH_IMAP_MESSAGES (2000), BENCH_SMTP_MAILS (300), BENCH_RSS_MB (100). The
@@ -31,7 +33,9 @@ DELIVERIES=${BENCH_DELIVERIES:-1000}
 IMAP_MESSAGES=${BENCH_IMAP_MESSAGES:-2000}
 SMTP_MAILS=${BENCH_SMTP_MAILS:-300}
 RSS_MB=${BENCH_RSS_MB:-100}
-ONLY=${BENCH_ONLY:-maildir procmail digest smtp imap rss}
+BOARD_TASKS=${BENCH_BOARD_TASKS:-1000}
+BOARD_EVENTS=${BENCH_BOARD_EVENTS:-20000}
+ONLY=${BENCH_ONLY:-maildir procmail digest smtp imap rss board}
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/baton-bench.XXXXXX")
 chmod 755 "$W"   # the rig's daemons run as nobody and must reach their files
@@ -373,6 +377,55 @@ bench_rss () {
   say "  (target < 32 MB)"
 }
 
-for section in maildir procmail digest smtp imap rss; do
+# A team database filled by SQL (the store's own schema, made by `baton
+# init`): BOARD_TASKS tasks in every state, BOARD_EVENTS events over the
+# last 14 days, a third of them handoffs between the six members.
+bench_board () {
+  local b="$W/board" t_board t_read
+  write_config "$b"
+  fresh_db "$b"
+  "$BATON" -q -c "$b/baton.conf" init >/dev/null 2>&1 || true
+  local now=1773073860 # 2026-03-09T16:31:00Z
+  sqlite3 "$b/baton.db" <<SQL
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $BOARD_TASKS)
+INSERT INTO tasks (id, title, state, owner, created_by, created_at, updated_at, blocked_reason)
+SELECT i, 'Task ' || i || ' <of the quarter> & more',
+  CASE i % 4 WHEN 0 THEN 'open' WHEN 1 THEN 'taken' WHEN 2 THEN 'blocked' ELSE 'done' END,
+  CASE i % 4 WHEN 0 THEN NULL ELSE 'bob' END, 'alice', $now - 14 * 86400, $now - (i % 600) * 1000,
+  CASE i % 4 WHEN 2 THEN 'waiting on the vendor' END FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $BOARD_EVENTS)
+INSERT INTO events (task, kind, who, from_member, to_member, note, at, message)
+SELECT i % $BOARD_TASKS + 1, CASE i % 3 WHEN 0 THEN 'handoff' ELSE 'note' END, 'alice',
+  CASE i % 3 WHEN 0 THEN 'alice' END, CASE i % 3 WHEN 0 THEN 'bob' END,
+  'looked at it again, details in the ticket ' || i, $now - 14 * 86400 + i * (14 * 86400 / $BOARD_EVENTS), 0
+FROM n;
+SQL
+  say ""
+  say "board: $(sqlite3 "$b/baton.db" "select count(*) from tasks") tasks," \
+      "$(sqlite3 "$b/baton.db" "select count(*) from events") events, 6 members"
+  for _ in $(seq "$RUNS"); do
+    rm -rf "$b/site"   # the first write: every file new
+    t_board=$(seconds env BATON_NOW=2026-03-09T16:31:00Z "$BATON" -q -c "$b/baton.conf" board --out "$b/site")
+    # CPU time too: on a shared, loaded box the wall time measures the
+    # neighbours as much as baton.
+    /usr/bin/time -f '%U %S' -o "$W/board-cpu" env BATON_NOW=2026-03-09T16:31:00Z \
+      "$BATON" -q -c "$b/baton.conf" board --out "$b/site"
+    record board.cpu "$(awk '{ print $1 + $2 }' "$W/board-cpu")"
+    t_read=$(seconds sqlite3 "$b/baton.db" \
+      "select id, title, state, owner, created_by, created_at, updated_at, blocked_reason from tasks order by id;
+       select id, task, kind, who, from_member, to_member, note, at, message from events order by at, id")
+    record board.baton "$t_board"
+    record board.read "$t_read"
+    ratio board.over-read "$t_board" "$t_read"
+  done
+  say "  $(find "$b/site" -type f | wc -l) files, $(du -sk "$b/site" | cut -f1) KB"
+  report board.baton "baton board --out, first write (wall)" s
+  report board.cpu "baton board --out, rewrite (CPU user+sys)" s
+  report board.read "sqlite3 reading the same rows" s
+  report board.over-read "board / read" x
+  say "  (target < 0.5 s)"
+}
+
+for section in maildir procmail digest smtp imap rss board; do
   if wants "$section"; then "bench_$section"; fi
 done

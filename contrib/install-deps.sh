@@ -3,12 +3,14 @@
 #   --build  what `make` needs
 #   --test   that plus the real servers and peers the test suite starts,
 #            /usr/bin/time (hostile.t measures memory), clang (make fuzz) and
-#            clang-format (format.t)
+#            clang-format (format.t), chromium + chromium-driver +
+#            python3-selenium (board-browser.t), python3-feedparser (board.t)
 set -eu
 build="build-essential pkg-config libdpkg-perl libetpan-dev libgmime-3.0-dev
 libsqlite3-dev libcurl4-gnutls-dev libjson-glib-dev libsasl2-modules"
 test="dovecot-imapd python3-aiosmtpd openssl procmail sqlite3 perl groff-base mandoc
-time clang libclang-rt-14-dev clang-format"
+time clang libclang-rt-14-dev clang-format
+chromium chromium-driver python3-selenium python3-feedparser"
 case "${1:---build}" in
   --build) want=$build ;;
   --test) want="$build $test" ;;

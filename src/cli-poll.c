@@ -7,6 +7,7 @@
  * set a flag and interrupt the IDLE; the loop stops between messages, never
  * inside a transaction. */
 #define G_LOG_DOMAIN "baton"
+#include "baton/board.h"
 #include "baton/cli.h"
 #include "baton/error.h"
 #include "baton/lock.h"
@@ -89,6 +90,7 @@ housekeeping (BatonTeam *team)
   if (!baton_outbox_queue_digests (team, FALSE, &digests, &error) ||
       !baton_outbox_send (team, &sent, &error))
     g_warning ("%s", error->message);
+  baton_board_refresh (team->config, team->store);
   if (digests.queued + sent.sent + sent.retried + sent.failed > 0)
     g_info ("run digests=%u sent=%u retried=%u failed=%u", digests.queued, sent.sent, sent.retried,
             sent.failed);

@@ -41,6 +41,7 @@ static const char *const smtp_keys[] = {
   "url", "allow-plaintext", "user", "password-file", "password-command", "ca-file", "from", NULL
 };
 static const char *const outbox_keys[] = { "maildir", NULL };
+static const char *const board_keys[] = { "dir", NULL };
 
 static void
 index_lines (Loader *loader, const char *text)
@@ -438,8 +439,9 @@ load_groups (Loader *loader, BatonConfig *config)
       const char *group = groups[i];
       if (g_str_has_prefix (group, "member "))
         g_ptr_array_add (config->members, load_member (loader, config, group));
-      else if (!g_strv_contains ((const char *const[]){ "baton", "imap", "smtp", "outbox", NULL },
-                                 group))
+      else if (!g_strv_contains (
+                   (const char *const[]){ "baton", "imap", "smtp", "outbox", "board", NULL },
+                   group))
         problem (loader, group, NULL, "unknown section [%s]; members are written [member NAME]",
                  group);
     }
@@ -452,6 +454,9 @@ load_groups (Loader *loader, BatonConfig *config)
   if (g_key_file_has_group (loader->keys, "outbox"))
     check_known_keys (loader, "outbox", outbox_keys);
   config->outbox_maildir = get_path (loader, "outbox", "maildir", "outbox");
+  if (g_key_file_has_group (loader->keys, "board"))
+    check_known_keys (loader, "board", board_keys);
+  config->board_dir = get_path (loader, "board", "dir", NULL);
 }
 
 /* A config that names a password source must not be writable by anyone
@@ -558,6 +563,7 @@ baton_config_free (BatonConfig *config)
   g_free (config->authserv_id);
   g_free (config->outbox_maildir);
   g_free (config->spool_dir);
+  g_free (config->board_dir);
   if (config->members)
     g_ptr_array_unref (config->members);
   section_free (config->imap, TRUE);

@@ -8,6 +8,7 @@
 #define G_LOG_DOMAIN "baton-outbox"
 #include "outbox-private.h"
 
+#include "baton/board.h"
 #include "baton/clock.h"
 #include "baton/schedule.h"
 
@@ -212,6 +213,10 @@ digest_data (DigestContext *context, GPtrArray *events, GPtrArray *held, gint64 
   add_task_section (context, builder, "blocked", "blocked");
   add_task_section (context, builder, "open", "open");
   add_held_section (context, builder, held);
+  json_builder_set_member_name (builder, "relay");
+  json_builder_add_value (builder,
+                          baton_board_mail_relay (context->team->config, context->team->store,
+                                                  member->timezone, baton_clock_now_unix ()));
   baton_json_add_bool (builder, "has_anything", context->has_anything);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);

@@ -43,7 +43,7 @@ kind_of () {
     templates/*) echo mustache ;;
     man/*.[1-8]) echo roff ;;
     *.sh | *.t | *.pl | *.py | *.supp | Makefile | */Makefile | *.mk) echo hash ;;
-    *.service | *.timer | *.crontab | *.procmailrc) echo hash ;;
+    *.service | *.timer | *.crontab | *.procmailrc | contrib/*.conf) echo hash ;;
     *)
       if head -c 2 "$1" 2>/dev/null | grep -q '^#!'; then echo hash; else echo; fi ;;
   esac

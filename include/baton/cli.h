@@ -24,6 +24,7 @@ gboolean baton_cli_send (const BatonCli *cli, int argc, char **argv, GError **er
 gboolean baton_cli_digest (const BatonCli *cli, int argc, char **argv, GError **error);
 gboolean baton_cli_poll (const BatonCli *cli, int argc, char **argv, GError **error);
 gboolean baton_cli_run (const BatonCli *cli, int argc, char **argv, GError **error);
+gboolean baton_cli_board (const BatonCli *cli, int argc, char **argv, GError **error);
 gboolean baton_cli_demo (const BatonCli *cli, int argc, char **argv, GError **error);
 
 /* Parses a subcommand's options with GOptionContext; FALSE with a

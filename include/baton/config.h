@@ -51,6 +51,7 @@ typedef struct {
   char *outbox_maildir;      /* resolved; used when smtp is NULL */
   char *spool_dir;           /* resolved; baton ingest --queue */
   gboolean keep_raw_always;  /* keep-raw = always: a copy even of mail its source keeps */
+  char *board_dir;           /* [board] dir, resolved, or NULL: `run` writes no board */
   GPtrArray *members;        /* BatonMember*, owned */
   BatonImapConfig *imap;     /* NULL when there is no [imap] */
   BatonSmtpConfig *smtp;     /* NULL when there is no [smtp] */

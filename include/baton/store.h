@@ -200,6 +200,10 @@ GPtrArray *baton_store_events_list (BatonStore *store, gint64 task, gint64 since
 GPtrArray *baton_store_events_last (BatonStore *store, gint64 task, guint limit, gint64 *total,
                                     GError **error);
 
+/* Sets @stamp to three numbers that change whenever a task or the event
+ * log does (the board rewrites itself only then); all 0 on failure. */
+gboolean baton_store_change_stamp (BatonStore *store, gint64 stamp[3], GError **error);
+
 /* ---- threads: Message-IDs baton sent, with the task each was about ---- */
 
 /* Remembers that baton sent @message_id, about @task (0: about no single

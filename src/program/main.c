@@ -38,6 +38,7 @@ static const Command commands[] = {
   { "show", baton_cli_show, "one task and its history" },
   { "log", baton_cli_log, "the event log (--task N, --json)" },
   { "members", baton_cli_members, "the team as configured" },
+  { "board", baton_cli_board, "write the board as a static web site (--out DIR)" },
   { "demo", baton_cli_demo, "the whole flow on built-in sample mail, no servers" },
 };
 

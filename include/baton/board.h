@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* The board: a static web site of the team's tasks and the relay
+ * (docs/DESIGN.md §10.5), for any web server or file://.
+ *
+ * Two halves. baton_board_*_data() are pure: the tasks, the event log, the
+ * members and a clock in, a JsonNode for one Mustache template out, every
+ * position of the relay picture already computed, so templates only place
+ * numbers and text. baton_board_write() renders every page into a fresh
+ * directory beside the target and swaps it in with one rename, so a web
+ * server never serves half a board.
+ *
+ * Everything from mail (titles, notes, reasons) reaches the pages only
+ * through {{var}}, which the renderer escapes for HTML and XML alike.
+ *
+ * "pending" and "escalated" (a handoff waiting to be accepted) are in the
+ * data for every card and arrow, and the templates render them, but nothing
+ * in the store records acceptance yet: they are always false, and the
+ * "waiting to be accepted" column is always empty.
+ */
+#pragma once
+#include "baton/config.h"
+#include "baton/store.h"
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+/* Working hours when a member has none configured (docs/DESIGN.md §10). */
+#define BATON_BOARD_WORK_START_MINUTES (8 * 60)
+#define BATON_BOARD_WORK_END_MINUTES (18 * 60)
+/* Done tasks and handoffs shown: the last seven days. */
+#define BATON_BOARD_RECENT_SECONDS (7 * 24 * 3600)
+/* The feed carries the newest events only; the whole log is `baton log`. */
+#define BATON_BOARD_FEED_ENTRIES 500
+
+/* Everything a page is built from; all borrowed. */
+typedef struct {
+  const BatonConfig *config; /* members, team address */
+  GPtrArray *tasks;          /* BatonTask*, done ones included, by number */
+  GPtrArray *events;         /* BatonEvent*, the whole log, oldest first */
+  gint64 now;                /* the "now" line and every duration */
+} BatonBoardInput;
+
+/* Data of board.html: the columns (waiting, open, taken, blocked, done in
+ * the last 7 days), the member links and the relay picture drawn in time
+ * zone @zone (an IANA id; NULL or invalid: UTC). @member (NULL: everyone)
+ * keeps only the cards of that member (the tasks they hold, and the
+ * unheld ones they created) and the handoffs they gave or received; every
+ * member keeps a lane. @root is the path from the page to the site's
+ * top ("" or "../"). Returns a new node the caller frees. */
+JsonNode *baton_board_index_data (const BatonBoardInput *input, const char *member,
+                                  const char *zone, const char *root);
+
+/* Data of board-task.html: task @task with @events (its own, oldest
+ * first), as `baton show N` prints them. Caller frees. */
+JsonNode *baton_board_task_data (const BatonBoardInput *input, const BatonTask *task,
+                                 GPtrArray *events);
+
+/* Data of board-events.atom: the newest BATON_BOARD_FEED_ENTRIES events,
+ * newest first, with the RFC 4287 ids and dates. Caller frees. */
+JsonNode *baton_board_feed_data (const BatonBoardInput *input);
+
+/* "12 min", "5 h", "3 d": how long @seconds is, for a card. Caller frees. */
+char *baton_board_format_duration (gint64 seconds);
+
+/* Renders the whole site for @input with the templates of @templates_dir
+ * (NULL: the shipped ones) into a new directory beside @out_dir, then
+ * puts it in @out_dir's place atomically (the old site, if any, is
+ * removed after the swap). FALSE with @error set on failure, with
+ * @out_dir as it was: BATON_ERROR_CONFIG for a broken template,
+ * BATON_ERROR_CANT_CREATE for a directory or file that cannot be written. */
+gboolean baton_board_write (const BatonBoardInput *input, const char *templates_dir,
+                            const char *out_dir, const char *zone, GError **error);
+
+/* Reads tasks and events from @store and writes the site as
+ * baton_board_write() does, at @now. */
+gboolean baton_board_update (const BatonConfig *config, BatonStore *store, const char *out_dir,
+                             const char *zone, gint64 now, GError **error);
+
+/* For `baton run`: rewrites [board] dir of @config when the store changed
+ * since the last call (or five minutes passed, so durations and the "now"
+ * line move on). Does nothing when no [board] dir is set. A failure is
+ * logged and retried on the next call, never fatal to the daemon. */
+void baton_board_refresh (const BatonConfig *config, BatonStore *store);
+
+/* The compact relay for the HTML digest, drawn for a reader in @zone:
+ * tables and inline styles only, as mail clients show no SVG. Data:
+ * zone, hours (label, every 6 h), lanes (name, cells: 24 of background,
+ * mark, title, now) and the newest handoffs of the last 7 days (task,
+ * from, to, at, pending, escalated), has_handoffs. Pure; @events oldest
+ * first. Caller frees. */
+JsonNode *baton_board_mail_relay_data (const BatonConfig *config, GPtrArray *events, gint64 now,
+                                       const char *zone);
+
+/* As baton_board_mail_relay_data() with the events read from @store. A
+ * read failure is logged and gives a null node (no picture): a digest is
+ * never held back for its picture. */
+JsonNode *baton_board_mail_relay (const BatonConfig *config, BatonStore *store, const char *zone,
+                                  gint64 now);

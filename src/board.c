@@ -1,0 +1,724 @@
+/* SPDX-License-Identifier: MIT */
+/* The board's page data (include/baton/board.h): pure, no I/O.
+ *
+ * The relay picture is laid out here rather than in the template: lane
+ * rows, shaded working hours and arrow ends are plain numbers in the data,
+ * so an overriding template draws the same picture without arithmetic
+ * (Mustache has none) and tests can check positions exactly. */
+#define G_LOG_DOMAIN "baton-board"
+#include "baton/board.h"
+
+#include "baton/clock.h"
+#include "baton/json.h"
+
+#include <string.h>
+#include <time.h>
+
+/* The relay picture's geometry, in SVG user units. */
+#define RELAY_LABEL_WIDTH 110
+#define RELAY_HOUR_WIDTH 35
+#define RELAY_LANE_HEIGHT 44
+#define RELAY_TOP 24
+
+/* Mail text on one line: control characters (which XML 1.0 forbids, and
+ * which would break a line) become spaces; invalid UTF-8 is repaired. */
+static char *
+one_line (const char *text)
+{
+  if (text == NULL)
+    return NULL;
+  char *clean = g_utf8_make_valid (text, -1);
+  for (char *p = clean; *p; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      *p = ' ';
+  return clean;
+}
+
+static void
+add_clean (JsonBuilder *builder, const char *name, const char *text)
+{
+  g_autofree char *clean = one_line (text);
+  baton_json_add_string (builder, name, clean);
+}
+
+char *
+baton_board_format_duration (gint64 seconds)
+{
+  if (seconds < 0)
+    seconds = 0;
+  if (seconds < 3600)
+    return g_strdup_printf ("%" G_GINT64_FORMAT " min", seconds / 60);
+  if (seconds < 48 * 3600)
+    return g_strdup_printf ("%" G_GINT64_FORMAT " h", seconds / 3600);
+  return g_strdup_printf ("%" G_GINT64_FORMAT " d", seconds / 86400);
+}
+
+static gboolean
+changes_state (const char *kind)
+{
+  static const char *const kinds[] = { "created", "taken",   "handoff",   "done",
+                                       "dropped", "blocked", "unblocked", NULL };
+  return g_strv_contains (kinds, kind);
+}
+
+/* "handoff by alice alice -> bob: needs the deploy" as `baton log` prints
+ * it, without the time. */
+static char *
+event_text (const BatonEvent *event)
+{
+  g_autoptr (GString) text = g_string_new (event->kind);
+  g_string_append_printf (text, " by %s", event->who ? event->who : "?");
+  if (event->from_member && event->to_member)
+    g_string_append_printf (text, " (%s \u2192 %s)", event->from_member, event->to_member);
+  if (event->note && *event->note)
+    g_string_append_printf (text, ": %s", event->note);
+  char *line = one_line (text->str);
+  return line;
+}
+
+/* @at as local time in @zone with strftime @format, "%Z" replaced by the
+ * zone's abbreviation. Done with gmtime_r on the shifted time rather than
+ * a GDateTime per call: a board of 20,000 events formats that many. */
+static char *
+format_in_zone (gint64 at, GTimeZone *zone, const char *format)
+{
+  int interval = g_time_zone_find_interval (zone, G_TIME_TYPE_UNIVERSAL, at);
+  gint32 offset = interval >= 0 ? g_time_zone_get_offset (zone, interval) : 0;
+  time_t local = (time_t) (at + offset);
+  struct tm parts;
+  char text[96];
+  if (gmtime_r (&local, &parts) == NULL)
+    return g_strdup ("?");
+  g_autofree char *with_zone = NULL;
+  const char *zone_tag = strstr (format, "%Z");
+  if (zone_tag)
+    {
+      const char *abbreviation =
+          interval >= 0 ? g_time_zone_get_abbreviation (zone, interval) : "UTC";
+      with_zone = g_strdup_printf ("%.*s%s%s", (int) (zone_tag - format), format, abbreviation,
+                                   zone_tag + 2);
+      format = with_zone;
+    }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  gsize length = strftime (text, sizeof text, format, &parts);
+#pragma GCC diagnostic pop
+  return g_strdup (length > 0 ? text : "?");
+}
+
+/* Member @name: ISO 8601 UTC of @at, as baton_json_add_time() writes it. */
+static void
+add_iso (JsonBuilder *builder, const char *name, gint64 at)
+{
+  time_t t = (time_t) at;
+  struct tm parts;
+  char text[32] = "?";
+  if (gmtime_r (&t, &parts) != NULL)
+    strftime (text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  baton_json_add_string (builder, name, text);
+}
+
+/* Per task: its newest event and when it entered its current state. */
+typedef struct {
+  const BatonEvent *last;
+  gint64 state_since;
+} TaskHistory;
+
+static GHashTable *
+index_history (const BatonBoardInput *input)
+{
+  GHashTable *history = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
+  for (guint i = 0; i < input->events->len; i++)
+    {
+      const BatonEvent *event = input->events->pdata[i];
+      if (event->task <= 0)
+        continue;
+      TaskHistory *entry = g_hash_table_lookup (history, &event->task);
+      if (entry == NULL)
+        {
+          entry = g_new0 (TaskHistory, 1);
+          g_hash_table_insert (history, (gpointer) &event->task, entry);
+        }
+      entry->last = event;
+      if (changes_state (event->kind))
+        entry->state_since = event->at;
+    }
+  return history;
+}
+
+/* team+take-12@example.com from team@example.com. */
+static char *
+plus_address (const char *team, const char *verb, gint64 task)
+{
+  const char *at = team ? strrchr (team, '@') : NULL;
+  if (at == NULL)
+    return NULL;
+  return g_strdup_printf ("mailto:%.*s+%s-%" G_GINT64_FORMAT "%s", (int) (at - team), team, verb,
+                          task, at);
+}
+
+static const char *const column_keys[] = { "waiting", "open", "taken", "blocked", "done" };
+static const char *const column_titles[] = { "Waiting to be accepted", "Open", "Taken", "Blocked",
+                                             "Done in the last 7 days" };
+static const char *const column_empty[] = { "Nothing waiting", "Nothing open",
+                                            "Nobody holds a task", "Nothing blocked",
+                                            "Nothing done this week" };
+
+/* The column of @task, or -1 when it is not on the board (done long ago).
+ * "waiting" needs a pending handoff, which nothing records yet. */
+static int
+column_of (const BatonTask *task, gint64 since, gint64 now, gboolean pending)
+{
+  if (pending)
+    return 0;
+  if (g_str_equal (task->state, "open"))
+    return 1;
+  if (g_str_equal (task->state, "taken"))
+    return 2;
+  if (g_str_equal (task->state, "blocked"))
+    return 3;
+  if (g_str_equal (task->state, "done") && now - since <= BATON_BOARD_RECENT_SECONDS)
+    return 4;
+  return -1;
+}
+
+static gboolean
+belongs_to (const BatonTask *task, const char *member)
+{
+  if (member == NULL)
+    return TRUE;
+  if (task->owner)
+    return g_str_equal (task->owner, member);
+  return task->created_by && g_str_equal (task->created_by, member);
+}
+
+static void
+add_card (JsonBuilder *builder, const BatonBoardInput *input, const BatonTask *task,
+          const TaskHistory *history, GTimeZone *zone, const char *root)
+{
+  gint64 since = history && history->state_since ? history->state_since : task->created_at;
+  json_builder_begin_object (builder);
+  baton_json_add_int (builder, "id", task->id);
+  add_clean (builder, "title", task->title);
+  baton_json_add_string (builder, "state", task->state);
+  baton_json_add_string (builder, "holder", task->owner);
+  baton_json_add_string (builder, "created_by", task->created_by);
+  add_clean (builder, "blocked_reason", task->blocked_reason);
+  g_autofree char *duration = baton_board_format_duration (input->now - since);
+  baton_json_add_string (builder, "in_state_for", duration);
+  add_iso (builder, "in_state_since", since);
+  if (history && history->last)
+    {
+      g_autofree char *line = event_text (history->last);
+      g_autofree char *when = format_in_zone (history->last->at, zone, "%a %d %b %H:%M");
+      baton_json_add_string (builder, "last_event", line);
+      baton_json_add_string (builder, "last_event_at", when);
+    }
+  g_autofree char *take = plus_address (input->config->team_address, "take", task->id);
+  g_autofree char *done = plus_address (input->config->team_address, "done", task->id);
+  baton_json_add_string (builder, "take_mailto", take);
+  baton_json_add_string (builder, "done_mailto", g_str_equal (task->state, "done") ? NULL : done);
+  g_autofree char *url = g_strdup_printf ("%stask/%" G_GINT64_FORMAT ".html", root, task->id);
+  baton_json_add_string (builder, "url", url);
+  baton_json_add_bool (builder, "pending", FALSE);
+  baton_json_add_bool (builder, "escalated", FALSE);
+  json_builder_end_object (builder);
+}
+
+static void
+add_columns (JsonBuilder *builder, const BatonBoardInput *input, GHashTable *history,
+             const char *member, GTimeZone *zone, const char *root)
+{
+  GPtrArray *columns[G_N_ELEMENTS (column_keys)];
+  for (guint c = 0; c < G_N_ELEMENTS (column_keys); c++)
+    columns[c] = g_ptr_array_new ();
+  for (guint i = 0; i < input->tasks->len; i++)
+    {
+      const BatonTask *task = input->tasks->pdata[i];
+      const TaskHistory *entry = g_hash_table_lookup (history, &task->id);
+      gint64 since = entry && entry->state_since ? entry->state_since : task->created_at;
+      int column = column_of (task, since, input->now, FALSE);
+      if (column >= 0 && belongs_to (task, member))
+        g_ptr_array_add (columns[column], (gpointer) task);
+    }
+  json_builder_set_member_name (builder, "columns");
+  json_builder_begin_array (builder);
+  for (guint c = 0; c < G_N_ELEMENTS (column_keys); c++)
+    {
+      json_builder_begin_object (builder);
+      baton_json_add_string (builder, "key", column_keys[c]);
+      baton_json_add_string (builder, "title", column_titles[c]);
+      baton_json_add_string (builder, "empty_text", column_empty[c]);
+      baton_json_add_int (builder, "count", columns[c]->len);
+      json_builder_set_member_name (builder, "cards");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < columns[c]->len; i++)
+        {
+          const BatonTask *task = columns[c]->pdata[i];
+          add_card (builder, input, task, g_hash_table_lookup (history, &task->id), zone, root);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      g_ptr_array_unref (columns[c]);
+    }
+  json_builder_end_array (builder);
+}
+
+static void
+add_members (JsonBuilder *builder, const BatonBoardInput *input, const char *member,
+             const char *root)
+{
+  json_builder_set_member_name (builder, "members");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < input->config->members->len; i++)
+    {
+      const BatonMember *m = input->config->members->pdata[i];
+      json_builder_begin_object (builder);
+      baton_json_add_string (builder, "name", m->name);
+      add_clean (builder, "display_name", m->display_name);
+      baton_json_add_string (builder, "timezone", m->timezone);
+      g_autofree char *url = g_strdup_printf ("%smember/%s.html", root, m->name);
+      baton_json_add_string (builder, "url", url);
+      baton_json_add_bool (builder, "current", member && g_str_equal (member, m->name));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+/* ---- the relay picture ---- */
+
+typedef struct {
+  const char *name;
+  const char *timezone; /* NULL: not a configured member, no hours */
+} Lane;
+
+static double
+x_of (gint64 at, gint64 day_start)
+{
+  return RELAY_LABEL_WIDTH + (double) (at - day_start) * RELAY_HOUR_WIDTH / 3600.0;
+}
+
+static gint64
+local_unix (GTimeZone *zone, GDateTime *day, int plus_days, int minutes)
+{
+  g_autoptr (GDateTime) shifted = g_date_time_add_days (day, plus_days);
+  g_autoptr (GDateTime) at =
+      g_date_time_new (zone, g_date_time_get_year (shifted), g_date_time_get_month (shifted),
+                       g_date_time_get_day_of_month (shifted), minutes / 60, minutes % 60, 0);
+  return at ? g_date_time_to_unix (at) : 0;
+}
+
+/* The lane's working hours that fall in the viewer's day
+ * [@day_start, @day_start + 24 h), as rectangles: one, or two when the
+ * member's day straddles the viewer's midnight. */
+static void
+add_work_spans (JsonBuilder *builder, const Lane *lane, gint64 day_start, gint64 day_end)
+{
+  json_builder_set_member_name (builder, "work");
+  json_builder_begin_array (builder);
+  if (lane->timezone)
+    {
+      g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (lane->timezone);
+      if (zone == NULL)
+        zone = g_time_zone_new_utc ();
+      g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (day_start);
+      g_autoptr (GDateTime) local = g_date_time_to_timezone (utc, zone);
+      for (int d = -1; d <= 1; d++)
+        {
+          gint64 start = local_unix (zone, local, d, BATON_BOARD_WORK_START_MINUTES);
+          gint64 end = local_unix (zone, local, d, BATON_BOARD_WORK_END_MINUTES);
+          start = MAX (start, day_start);
+          end = MIN (end, day_end);
+          if (end <= start)
+            continue;
+          json_builder_begin_object (builder);
+          g_autofree char *x = g_strdup_printf ("%.1f", x_of (start, day_start));
+          g_autofree char *w =
+              g_strdup_printf ("%.1f", x_of (end, day_start) - x_of (start, day_start));
+          baton_json_add_string (builder, "x", x);
+          baton_json_add_string (builder, "width", w);
+          json_builder_end_object (builder);
+        }
+    }
+  json_builder_end_array (builder);
+}
+
+static int
+lane_index (GArray *lanes, const char *name)
+{
+  for (guint i = 0; i < lanes->len; i++)
+    if (g_str_equal (g_array_index (lanes, Lane, i).name, name))
+      return (int) i;
+  Lane extra = { name, NULL };
+  g_array_append_val (lanes, extra);
+  return (int) lanes->len - 1;
+}
+
+static int
+lane_y (int lane)
+{
+  return RELAY_TOP + lane * RELAY_LANE_HEIGHT + RELAY_LANE_HEIGHT / 2;
+}
+
+static void
+add_arrow (JsonBuilder *builder, const BatonEvent *event, int from, int to, gint64 day_start,
+           GTimeZone *zone, gint64 now)
+{
+  /* Every handoff lands at its time of day, whichever of the seven days. */
+  gint64 offset = ((event->at - day_start) % 86400 + 86400) % 86400;
+  double x = x_of (day_start + offset, day_start);
+  int y1 = lane_y (from), y2 = lane_y (to);
+  /* Stop short of the receiver's lane centre so the head stays visible. */
+  int y2_tip = y2 + (y2 > y1 ? -8 : 8);
+  gint64 age_days = (now - event->at) / 86400;
+  g_autofree char *when = format_in_zone (event->at, zone, "%a %d %b %H:%M %Z");
+  g_autofree char *xs = g_strdup_printf ("%.1f", x);
+  g_autofree char *opacity = g_strdup_printf ("%.2f", 1.0 - 0.1 * (double) MIN (age_days, 6));
+  json_builder_begin_object (builder);
+  baton_json_add_int (builder, "task", event->task);
+  baton_json_add_string (builder, "from", event->from_member);
+  baton_json_add_string (builder, "to", event->to_member);
+  baton_json_add_string (builder, "at", when);
+  add_iso (builder, "at_iso", event->at);
+  add_clean (builder, "note", event->note);
+  baton_json_add_string (builder, "x", xs);
+  baton_json_add_int (builder, "y1", y1);
+  baton_json_add_int (builder, "y2", y2_tip);
+  baton_json_add_int (builder, "age_days", age_days);
+  baton_json_add_string (builder, "opacity", opacity);
+  baton_json_add_bool (builder, "pending", FALSE);
+  baton_json_add_bool (builder, "escalated", FALSE);
+  json_builder_end_object (builder);
+}
+
+static void
+add_lanes (JsonBuilder *builder, GArray *lanes, gint64 day_start, gint64 day_end)
+{
+  json_builder_set_member_name (builder, "lanes");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < lanes->len; i++)
+    {
+      const Lane *lane = &g_array_index (lanes, Lane, i);
+      json_builder_begin_object (builder);
+      baton_json_add_string (builder, "name", lane->name);
+      baton_json_add_string (builder, "timezone", lane->timezone);
+      baton_json_add_int (builder, "y", RELAY_TOP + (int) i * RELAY_LANE_HEIGHT);
+      baton_json_add_int (builder, "label_y", lane_y ((int) i) + 4);
+      baton_json_add_int (builder, "height", RELAY_LANE_HEIGHT);
+      add_work_spans (builder, lane, day_start, day_end);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+static void
+add_hours (JsonBuilder *builder, int height)
+{
+  json_builder_set_member_name (builder, "hours");
+  json_builder_begin_array (builder);
+  for (int h = 0; h <= 24; h += 3)
+    {
+      json_builder_begin_object (builder);
+      baton_json_add_int (builder, "x", RELAY_LABEL_WIDTH + h * RELAY_HOUR_WIDTH);
+      g_autofree char *label = g_strdup_printf ("%02d:00", h % 24);
+      baton_json_add_string (builder, "label", label);
+      baton_json_add_int (builder, "bottom", height);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+static void
+add_relay (JsonBuilder *builder, const BatonBoardInput *input, const char *member, GTimeZone *zone,
+           const char *zone_name)
+{
+  g_autoptr (GDateTime) now_utc = g_date_time_new_from_unix_utc (input->now);
+  g_autoptr (GDateTime) now_local = g_date_time_to_timezone (now_utc, zone);
+  g_autoptr (GDateTime) midnight =
+      g_date_time_new (zone, g_date_time_get_year (now_local), g_date_time_get_month (now_local),
+                       g_date_time_get_day_of_month (now_local), 0, 0, 0);
+  gint64 day_start = g_date_time_to_unix (midnight);
+  gint64 day_end = day_start + 86400;
+  g_autoptr (GArray) lanes = g_array_new (FALSE, FALSE, sizeof (Lane));
+  for (guint i = 0; i < input->config->members->len; i++)
+    {
+      const BatonMember *m = input->config->members->pdata[i];
+      Lane lane = { m->name, m->timezone };
+      g_array_append_val (lanes, lane);
+    }
+  json_builder_set_member_name (builder, "relay");
+  json_builder_begin_object (builder);
+  baton_json_add_string (builder, "zone", zone_name);
+  g_autofree char *day = g_date_time_format (now_local, "%A %d %B %Y");
+  baton_json_add_string (builder, "day", day);
+  json_builder_set_member_name (builder, "arrows");
+  json_builder_begin_array (builder);
+  guint arrows = 0;
+  for (guint i = 0; i < input->events->len; i++)
+    {
+      const BatonEvent *event = input->events->pdata[i];
+      if (!g_str_equal (event->kind, "handoff") || event->from_member == NULL ||
+          event->to_member == NULL || input->now - event->at > BATON_BOARD_RECENT_SECONDS ||
+          event->at > input->now)
+        continue;
+      /* A member's page shows the relay legs they ran. */
+      if (member && !g_str_equal (member, event->from_member) &&
+          !g_str_equal (member, event->to_member))
+        continue;
+      int from = lane_index (lanes, event->from_member);
+      int to = lane_index (lanes, event->to_member);
+      add_arrow (builder, event, from, to, day_start, zone, input->now);
+      arrows++;
+    }
+  json_builder_end_array (builder);
+  baton_json_add_int (builder, "arrow_count", arrows);
+  int height = RELAY_TOP + (int) lanes->len * RELAY_LANE_HEIGHT;
+  add_lanes (builder, lanes, day_start, day_end);
+  add_hours (builder, height);
+  baton_json_add_int (builder, "width", RELAY_LABEL_WIDTH + 24 * RELAY_HOUR_WIDTH + 10);
+  baton_json_add_int (builder, "height", height + 4);
+  g_autofree char *now_x = g_strdup_printf ("%.1f", x_of (input->now, day_start));
+  baton_json_add_string (builder, "now_x", now_x);
+  g_autofree char *now_text = g_date_time_format (now_local, "%H:%M %Z");
+  baton_json_add_string (builder, "now", now_text);
+  json_builder_end_object (builder);
+}
+
+static void
+add_header (JsonBuilder *builder, const BatonBoardInput *input, const char *root)
+{
+  baton_json_add_string (builder, "team_address", input->config->team_address);
+  baton_json_add_string (builder, "root", root);
+  add_iso (builder, "generated_at", input->now);
+  g_autofree char *task_mailto = plus_address (input->config->team_address, "task", 0);
+  /* "team+task-0@" is no address: a new task goes to team+task@. */
+  if (task_mailto)
+    {
+      char *dash = strstr (task_mailto, "+task-0@");
+      if (dash)
+        memmove (dash + 5, dash + 7, strlen (dash + 7) + 1);
+    }
+  baton_json_add_string (builder, "new_task_mailto", task_mailto);
+}
+
+JsonNode *
+baton_board_index_data (const BatonBoardInput *input, const char *member, const char *zone,
+                        const char *root)
+{
+  GTimeZone *found = zone ? g_time_zone_new_identifier (zone) : NULL;
+  const char *zone_name = found ? zone : "UTC";
+  g_autoptr (GTimeZone) tz = found ? found : g_time_zone_new_utc ();
+  g_autoptr (GHashTable) history = index_history (input);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  add_header (builder, input, root);
+  baton_json_add_string (builder, "member", member);
+  add_members (builder, input, member, root);
+  add_columns (builder, input, history, member, tz, root);
+  add_relay (builder, input, member, tz, zone_name);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static void
+add_event_rows (JsonBuilder *builder, GPtrArray *events)
+{
+  json_builder_set_member_name (builder, "events");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < events->len; i++)
+    {
+      const BatonEvent *event = events->pdata[i];
+      json_builder_begin_object (builder);
+      add_iso (builder, "at", event->at);
+      baton_json_add_string (builder, "kind", event->kind);
+      baton_json_add_string (builder, "who", event->who);
+      baton_json_add_string (builder, "from", event->from_member);
+      baton_json_add_string (builder, "to", event->to_member);
+      add_clean (builder, "note", event->note);
+      g_autofree char *line = event_text (event);
+      baton_json_add_string (builder, "text", line);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+JsonNode *
+baton_board_task_data (const BatonBoardInput *input, const BatonTask *task, GPtrArray *events)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  add_header (builder, input, "../");
+  baton_json_add_int (builder, "id", task->id);
+  add_clean (builder, "title", task->title);
+  baton_json_add_string (builder, "state", task->state);
+  baton_json_add_string (builder, "holder", task->owner);
+  baton_json_add_string (builder, "created_by", task->created_by);
+  add_iso (builder, "created_at", task->created_at);
+  add_clean (builder, "blocked_reason", task->blocked_reason);
+  g_autofree char *take = plus_address (input->config->team_address, "take", task->id);
+  g_autofree char *done = plus_address (input->config->team_address, "done", task->id);
+  baton_json_add_string (builder, "take_mailto", take);
+  baton_json_add_string (builder, "done_mailto", g_str_equal (task->state, "done") ? NULL : done);
+  baton_json_add_bool (builder, "pending", FALSE);
+  add_event_rows (builder, events);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+JsonNode *
+baton_board_feed_data (const BatonBoardInput *input)
+{
+  const char *team = input->config->team_address ? input->config->team_address : "team@invalid";
+  const char *at = strrchr (team, '@');
+  const char *domain = at ? at + 1 : "invalid";
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  add_header (builder, input, "");
+  g_autofree char *feed_id = g_strdup_printf ("mailto:%s", team);
+  baton_json_add_string (builder, "feed_id", feed_id);
+  guint n = input->events->len;
+  gint64 updated = n > 0 ? ((const BatonEvent *) input->events->pdata[n - 1])->at : input->now;
+  add_iso (builder, "updated", updated);
+  json_builder_set_member_name (builder, "entries");
+  json_builder_begin_array (builder);
+  for (guint k = 0; k < MIN (n, BATON_BOARD_FEED_ENTRIES); k++)
+    {
+      const BatonEvent *event = input->events->pdata[n - 1 - k];
+      g_autoptr (GDateTime) when = g_date_time_new_from_unix_utc (event->at);
+      g_autofree char *date = g_date_time_format (when, "%Y-%m-%d");
+      g_autofree char *id =
+          g_strdup_printf ("tag:%s,%s:baton-event-%" G_GINT64_FORMAT, domain, date, event->id);
+      g_autofree char *line = event_text (event);
+      g_autofree char *title = event->task > 0
+                                   ? g_strdup_printf ("#%" G_GINT64_FORMAT " %s", event->task, line)
+                                   : g_strdup (line);
+      json_builder_begin_object (builder);
+      baton_json_add_string (builder, "id", id);
+      baton_json_add_string (builder, "title", title);
+      add_iso (builder, "updated", event->at);
+      baton_json_add_string (builder, "who", event->who);
+      g_autofree char *link =
+          event->task > 0 ? g_strdup_printf ("task/%" G_GINT64_FORMAT ".html", event->task) : NULL;
+      baton_json_add_string (builder, "link", link);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* ---- the relay in the HTML digest ---- */
+
+/* Mail clients show no SVG and strip most CSS: the digest's relay is a
+ * table of 24 hour cells per member, coloured by inline styles, with a
+ * mark in the hours a member gave or received a handoff. */
+#define MAIL_WORK_COLOUR "#dcefdc"
+#define MAIL_FREE_COLOUR "#ffffff"
+#define MAIL_HANDOFFS_LISTED 10
+
+static gboolean
+working_at (const BatonMember *member, gint64 at)
+{
+  g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (member->timezone);
+  if (zone == NULL)
+    return FALSE;
+  int interval = g_time_zone_find_interval (zone, G_TIME_TYPE_UNIVERSAL, at);
+  gint64 local = at + (interval >= 0 ? g_time_zone_get_offset (zone, interval) : 0);
+  int minutes = (int) (((local % 86400) + 86400) % 86400 / 60);
+  return minutes >= BATON_BOARD_WORK_START_MINUTES && minutes < BATON_BOARD_WORK_END_MINUTES;
+}
+
+static void
+add_mail_lane (JsonBuilder *builder, const BatonMember *member, GPtrArray *events, gint64 now,
+               gint64 day_start)
+{
+  int gave[24] = { 0 }, got[24] = { 0 };
+  for (guint i = 0; i < events->len; i++)
+    {
+      const BatonEvent *e = events->pdata[i];
+      if (!g_str_equal (e->kind, "handoff") || !e->from_member || !e->to_member ||
+          now - e->at > BATON_BOARD_RECENT_SECONDS || e->at > now)
+        continue;
+      int hour = (int) ((((e->at - day_start) % 86400) + 86400) % 86400 / 3600);
+      gave[hour] += g_str_equal (e->from_member, member->name);
+      got[hour] += g_str_equal (e->to_member, member->name);
+    }
+  json_builder_begin_object (builder);
+  baton_json_add_string (builder, "name", member->name);
+  json_builder_set_member_name (builder, "cells");
+  json_builder_begin_array (builder);
+  int now_hour = (int) ((now - day_start) / 3600);
+  for (int h = 0; h < 24; h++)
+    {
+      gint64 middle = day_start + h * 3600 + 1800;
+      const char *mark = gave[h] && got[h] ? "\u21c4" : gave[h] ? "\u2192" : got[h] ? "\u2190" : "";
+      g_autofree char *title =
+          g_strdup_printf ("%s %02d:00%s%s", member->name, h, gave[h] ? ", gave a handoff" : "",
+                           got[h] ? ", received a handoff" : "");
+      json_builder_begin_object (builder);
+      baton_json_add_string (builder, "background",
+                             working_at (member, middle) ? MAIL_WORK_COLOUR : MAIL_FREE_COLOUR);
+      baton_json_add_string (builder, "mark", mark);
+      baton_json_add_string (builder, "title", title);
+      baton_json_add_bool (builder, "now", h == now_hour);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+JsonNode *
+baton_board_mail_relay_data (const BatonConfig *config, GPtrArray *events, gint64 now,
+                             const char *zone)
+{
+  GTimeZone *found = zone ? g_time_zone_new_identifier (zone) : NULL;
+  g_autoptr (GTimeZone) tz = found ? found : g_time_zone_new_utc ();
+  g_autoptr (GDateTime) now_utc = g_date_time_new_from_unix_utc (now);
+  g_autoptr (GDateTime) now_local = g_date_time_to_timezone (now_utc, tz);
+  g_autoptr (GDateTime) midnight =
+      g_date_time_new (tz, g_date_time_get_year (now_local), g_date_time_get_month (now_local),
+                       g_date_time_get_day_of_month (now_local), 0, 0, 0);
+  gint64 day_start = g_date_time_to_unix (midnight);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  baton_json_add_string (builder, "zone", found ? zone : "UTC");
+  json_builder_set_member_name (builder, "hours");
+  json_builder_begin_array (builder);
+  for (int h = 0; h < 24; h += 6)
+    {
+      json_builder_begin_object (builder);
+      g_autofree char *label = g_strdup_printf ("%02d", h);
+      baton_json_add_string (builder, "label", label);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "lanes");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < config->members->len; i++)
+    add_mail_lane (builder, config->members->pdata[i], events, now, day_start);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "handoffs");
+  json_builder_begin_array (builder);
+  guint listed = 0;
+  for (guint i = events->len; i > 0 && listed < MAIL_HANDOFFS_LISTED; i--)
+    {
+      const BatonEvent *e = events->pdata[i - 1];
+      if (!g_str_equal (e->kind, "handoff") || !e->from_member || !e->to_member ||
+          now - e->at > BATON_BOARD_RECENT_SECONDS || e->at > now)
+        continue;
+      g_autofree char *when = format_in_zone (e->at, tz, "%a %H:%M");
+      json_builder_begin_object (builder);
+      baton_json_add_int (builder, "task", e->task);
+      baton_json_add_string (builder, "from", e->from_member);
+      baton_json_add_string (builder, "to", e->to_member);
+      baton_json_add_string (builder, "at", when);
+      baton_json_add_bool (builder, "pending", FALSE);
+      baton_json_add_bool (builder, "escalated", FALSE);
+      json_builder_end_object (builder);
+      listed++;
+    }
+  json_builder_end_array (builder);
+  baton_json_add_bool (builder, "has_handoffs", listed > 0);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
