@@ -22,8 +22,10 @@
 #include <libetpan/libetpan.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#define DEFAULT_TIMEOUT 30
+#define DEFAULT_TIMEOUT 60
 
 /* libetpan and GnuTLS name their types "struct x": one-word names for
  * g_autoptr. */
@@ -54,7 +56,149 @@ struct _BatonImapSession {
   char *mailbox;       /* owned; default for baton_imap_select */
   gboolean idle_ready; /* mailstream_setup_idle done */
   gboolean broken;     /* the connection failed: LOGOUT would only wait */
+  guint timeout;       /* seconds any one network wait may take */
+  int fd;              /* the connection's socket, -1 before connect; borrowed */
+  volatile sig_atomic_t cancelled; /* baton_imap_cancel() was called */
+  gboolean closed;                 /* the server closed the connection */
+  gboolean timed_out;              /* a read waited the whole timeout */
 };
+
+/* ---- the guarded stream ------------------------------------------------
+ *
+ * Why a stream driver of our own around libetpan's: libetpan 1.9.4's
+ * socket and TLS readers return 0 at end of file, and its literal reader
+ * ("{100000}" followed by the bytes) loops "while bytes are missing, read"
+ * without checking for 0. A server that closes in the middle of a literal
+ * thus spun the poller at 100% CPU forever, deaf to SIGTERM. The guard
+ * turns end of file into a read error, and fails every read and write
+ * once the session is cancelled; libetpan then reports a stream error,
+ * which is TEMPORARY. The waiting itself (with the session's timeout) is
+ * still libetpan's. */
+
+typedef struct {
+  mailstream_low *inner;      /* owned: libetpan's socket or TLS driver */
+  BatonImapSession *session;  /* borrowed: it outlives its stream */
+} Guard;
+
+static ssize_t
+guard_read (mailstream_low *low, void *buf, size_t count)
+{
+  Guard *g = low->data;
+  BatonImapSession *s = g->session;
+  if (s->cancelled)
+    return -1;
+  gint64 start = g_get_monotonic_time ();
+  ssize_t n = mailstream_low_read (g->inner, buf, count);
+  if (n > 0 && !s->cancelled)
+    return n;
+  if (n == 0)
+    s->closed = TRUE;
+  else if (g_get_monotonic_time () - start >= (gint64) s->timeout * G_USEC_PER_SEC - 200000)
+    s->timed_out = TRUE;
+  return -1;
+}
+
+static ssize_t
+guard_write (mailstream_low *low, const void *buf, size_t count)
+{
+  Guard *g = low->data;
+  if (g->session->cancelled)
+    return -1;
+  return mailstream_low_write (g->inner, buf, count);
+}
+
+static int
+guard_close (mailstream_low *low)
+{
+  return mailstream_low_close (((Guard *) low->data)->inner);
+}
+
+static int
+guard_get_fd (mailstream_low *low)
+{
+  return mailstream_low_get_fd (((Guard *) low->data)->inner);
+}
+
+static void
+guard_free (mailstream_low *low)
+{
+  Guard *g = low->data;
+  mailstream_low_free (g->inner);
+  g_free (g);
+  free (low); /* libetpan's mailstream_low_free leaves that to the driver */
+}
+
+static void
+guard_cancel (mailstream_low *low)
+{
+  mailstream_low_cancel (((Guard *) low->data)->inner);
+}
+
+static struct mailstream_cancel *
+guard_get_cancel (mailstream_low *low)
+{
+  return mailstream_low_get_cancel (((Guard *) low->data)->inner);
+}
+
+static carray *
+guard_get_certificate_chain (mailstream_low *low)
+{
+  return mailstream_low_get_certificate_chain (((Guard *) low->data)->inner);
+}
+
+static int
+guard_setup_idle (mailstream_low *low)
+{
+  return mailstream_low_setup_idle (((Guard *) low->data)->inner);
+}
+
+static int
+guard_unsetup_idle (mailstream_low *low)
+{
+  return mailstream_low_unsetup_idle (((Guard *) low->data)->inner);
+}
+
+static int
+guard_interrupt_idle (mailstream_low *low)
+{
+  return mailstream_low_interrupt_idle (((Guard *) low->data)->inner);
+}
+
+static mailstream_low_driver guard_driver = {
+  .mailstream_read = guard_read,
+  .mailstream_write = guard_write,
+  .mailstream_close = guard_close,
+  .mailstream_get_fd = guard_get_fd,
+  .mailstream_free = guard_free,
+  .mailstream_cancel = guard_cancel,
+  .mailstream_get_cancel = guard_get_cancel,
+  .mailstream_get_certificate_chain = guard_get_certificate_chain,
+  .mailstream_setup_idle = guard_setup_idle,
+  .mailstream_unsetup_idle = guard_unsetup_idle,
+  .mailstream_interrupt_idle = guard_interrupt_idle,
+};
+
+/* Puts the guard around the session's current stream driver (after
+ * connect, and again after STARTTLS, which replaces the driver). */
+static void
+guard_stream (BatonImapSession *s)
+{
+  mailstream *stream = s->imap->imap_stream;
+  mailstream_low *inner = stream != NULL ? mailstream_get_low (stream) : NULL;
+  if (inner == NULL || inner->driver == &guard_driver)
+    return;
+  Guard *g = g_new0 (Guard, 1);
+  g->inner = inner;
+  g->session = s;
+  mailstream_low *low = mailstream_low_new (g, &guard_driver);
+  if (low == NULL)
+    {
+      g_free (g);
+      return;
+    }
+  mailstream_set_low (stream, low);
+  s->fd = mailstream_low_get_fd (inner);
+}
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -101,7 +245,21 @@ set_error (BatonImapSession *s, GError **error, int r, const char *what)
   if (code == BATON_ERROR_TEMPORARY || code == BATON_ERROR_PROTOCOL)
     s->broken = TRUE;
 
-  if (code == BATON_ERROR_TEMPORARY)
+  if (code == BATON_ERROR_TEMPORARY && s->cancelled)
+    g_set_error (error, BATON_ERROR, code,
+                 "IMAP %s on %s:%u interrupted: baton was asked to stop; it will be retried",
+                 what, s->host, s->port);
+  else if (code == BATON_ERROR_TEMPORARY && s->closed)
+    g_set_error (error, BATON_ERROR, code,
+                 "IMAP %s on %s:%u failed: the server closed the connection in the middle of "
+                 "its answer; it will be retried",
+                 what, s->host, s->port);
+  else if (code == BATON_ERROR_TEMPORARY && s->timed_out)
+    g_set_error (error, BATON_ERROR, code,
+                 "IMAP %s on %s:%u failed: no answer within %u s (timeout = in [imap]); "
+                 "it will be retried",
+                 what, s->host, s->port, s->timeout);
+  else if (code == BATON_ERROR_TEMPORARY)
     g_set_error (error, BATON_ERROR, code,
                  "IMAP %s on %s:%u failed: connection lost or timed out (libetpan error %d); "
                  "it will be retried",
@@ -290,6 +448,47 @@ verify_peer (BatonImapSession *s, const char *ca_file, GError **error)
 
 /* ---- connect ----------------------------------------------------------- */
 
+/* STARTTLS on an imap:// connection. A server that does not offer it is
+ * a configuration problem (EX_CONFIG), not a reason to retry forever. */
+static gboolean
+start_tls (BatonImapSession *s, const BatonImapSettings *settings, GError **error)
+{
+  if (!mailimap_has_extension (s->imap, "STARTTLS"))
+    {
+      struct mailimap_capability_data *caps = NULL;
+      int r = mailimap_capability (s->imap, &caps);
+      if (caps != NULL)
+        mailimap_capability_data_free (caps);
+      if (!ok (r))
+        {
+          set_error (s, error, r, "CAPABILITY");
+          return FALSE;
+        }
+    }
+  if (!mailimap_has_extension (s->imap, "STARTTLS"))
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                   "IMAP server %s:%u does not offer STARTTLS, which url = imap://… in [imap] "
+                   "requires: use url = imaps://… if it has TLS on another port (993), or, for "
+                   "a server on this machine only, allow-plaintext = yes",
+                   s->host, s->port);
+      return FALSE;
+    }
+  int r = mailimap_socket_starttls_with_callback (s->imap, ssl_context_cb, s->host);
+  guard_stream (s);
+  if (!ok (r))
+    {
+      if (r == MAILIMAP_ERROR_STARTTLS)
+        g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                     "IMAP server %s:%u refused STARTTLS: use url = imaps://… in [imap]", s->host,
+                     s->port);
+      else
+        set_error (s, error, r, "STARTTLS");
+      return FALSE;
+    }
+  return verify_peer (s, settings->ca_file, error);
+}
+
 static gboolean
 open_connection (BatonImapSession *s, const BatonImapSettings *settings, GError **error)
 {
@@ -298,27 +497,17 @@ open_connection (BatonImapSession *s, const BatonImapSettings *settings, GError 
     r = mailimap_ssl_connect_with_callback (s->imap, s->host, s->port, ssl_context_cb, s->host);
   else
     r = mailimap_socket_connect (s->imap, s->host, s->port);
+  guard_stream (s);
   if (!ok (r))
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
-                   "cannot reach IMAP server %s:%u (libetpan error %d): check host = and port = "
-                   "in [imap]; it will be retried",
+                   "cannot reach IMAP server %s:%u (libetpan error %d): check url = in [imap]; "
+                   "it will be retried",
                    s->host, s->port, r);
       return FALSE;
     }
   if (settings->tls == BATON_IMAP_TLS_STARTTLS)
-    {
-      r = mailimap_socket_starttls_with_callback (s->imap, ssl_context_cb, s->host);
-      if (!ok (r))
-        {
-          g_set_error (error, BATON_ERROR,
-                       r == MAILIMAP_ERROR_STARTTLS ? BATON_ERROR_CONFIG : BATON_ERROR_TEMPORARY,
-                       "STARTTLS with IMAP server %s:%u failed (libetpan error %d): "
-                       "if the server has no STARTTLS, set tls = imaps in [imap]",
-                       s->host, s->port, r);
-          return FALSE;
-        }
-    }
+    return start_tls (s, settings, error);
   if (settings->tls != BATON_IMAP_TLS_PLAIN && !verify_peer (s, settings->ca_file, error))
     return FALSE;
   return TRUE;
@@ -402,8 +591,9 @@ baton_imap_connect (const BatonImapSettings *settings, GError **error)
       g_set_error_literal (error, BATON_ERROR, BATON_ERROR_SOFTWARE, "out of memory");
       return NULL;
     }
-  mailimap_set_timeout (imap,
-                        settings->timeout_seconds ? settings->timeout_seconds : DEFAULT_TIMEOUT);
+  s->fd = -1;
+  s->timeout = settings->timeout_seconds ? settings->timeout_seconds : DEFAULT_TIMEOUT;
+  mailimap_set_timeout (imap, s->timeout);
   s->imap = g_steal_pointer (&imap);
   if (!open_connection (s, settings, error) || !log_in (s, settings->password, error))
     return NULL;
@@ -546,87 +736,336 @@ set_of (const guint32 *uids, gsize n)
   return set;
 }
 
-/* The UID and body of one FETCH response item; FALSE if either is missing. */
-static gboolean
-parse_fetched (struct mailimap_msg_att *msg, guint32 *uid, const char **bytes, gsize *len)
+/* What one FETCH response item carries. */
+typedef struct {
+  guint32 uid;       /* 0: none */
+  gboolean has_size; /* RFC822.SIZE came */
+  guint32 size;
+  const char *bytes; /* BODY[] or BODY[]<n>; NULL: none (borrowed from the item) */
+  gsize len;
+} Item;
+
+static Item
+item_of (struct mailimap_msg_att *msg)
 {
-  *uid = 0;
-  *bytes = NULL;
+  Item item = { 0 };
   for (clistiter *it = clist_begin (msg->att_list); it != NULL; it = clist_next (it))
     {
-      struct mailimap_msg_att_item *item = clist_content (it);
-      if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+      struct mailimap_msg_att_item *att = clist_content (it);
+      if (att->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
         continue;
-      struct mailimap_msg_att_static *st = item->att_data.att_static;
+      struct mailimap_msg_att_static *st = att->att_data.att_static;
       if (st->att_type == MAILIMAP_MSG_ATT_UID)
-        *uid = st->att_data.att_uid;
+        item.uid = st->att_data.att_uid;
+      else if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE)
+        {
+          item.has_size = TRUE;
+          item.size = st->att_data.att_rfc822_size;
+        }
       else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION)
         {
-          *bytes = st->att_data.att_body_section->sec_body_part;
-          *len = st->att_data.att_body_section->sec_length;
+          /* NIL is an empty body part, not a missing one. */
+          struct mailimap_msg_att_body_section *body = st->att_data.att_body_section;
+          item.bytes = body->sec_body_part != NULL ? body->sec_body_part : "";
+          item.len = body->sec_body_part != NULL ? body->sec_length : 0;
         }
     }
-  return *uid != 0 && *bytes != NULL;
+  return item;
 }
 
-/* A FETCH response item and its UID, for sorting. */
-typedef struct {
-  guint32 uid;                  /* first: compare_uid() sorts these */
-  struct mailimap_msg_att *msg; /* borrowed from the fetch result */
-} Fetched;
-
-/* One UID FETCH (UID BODY.PEEK[]) for uids[0..n); calls @func in UID order. */
 static gboolean
-fetch_chunk (BatonImapSession *s, const guint32 *uids, gsize n, BatonImapMessageFunc func,
-             gpointer user_data, gboolean *stop, GError **error)
+uid_wanted (const guint32 *uids, gsize n, guint32 uid)
+{
+  return bsearch (&uid, uids, n, sizeof *uids, compare_uid) != NULL;
+}
+
+/* The items of a UID FETCH of uids[0..n) (sorted) that carry what
+ * @needed says (a body, or a size), by UID; the first one per UID wins.
+ * UIDs that were not asked for (a confused or hostile server) are
+ * ignored with a warning: processing them would move the stored position
+ * past mail never fetched. */
+static GHashTable *
+items_by_uid (BatonImapSession *s, clist *result, const guint32 *uids, gsize n, gboolean body)
+{
+  GHashTable *items = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  for (clistiter *it = clist_begin (result); it != NULL; it = clist_next (it))
+    {
+      Item item = item_of (clist_content (it));
+      if (body ? item.bytes == NULL : !item.has_size)
+        continue; /* e.g. an unsolicited FLAGS update */
+      if (!uid_wanted (uids, n, item.uid))
+        {
+          g_warning ("IMAP server %s:%u sent UID %u, which was not asked for: ignored", s->host,
+                     s->port, item.uid);
+          continue;
+        }
+      if (!g_hash_table_contains (items, GUINT_TO_POINTER (item.uid)))
+        g_hash_table_insert (items, GUINT_TO_POINTER (item.uid), g_memdup2 (&item, sizeof item));
+    }
+  return items;
+}
+
+static void
+set_missing_error (BatonImapSession *s, guint32 uid, const char *what, GError **error)
+{
+  g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+               "IMAP server %s:%u listed UID %u but returned no %s for it: it is left for the "
+               "next poll, which will retry it",
+               s->host, s->port, uid, what);
+}
+
+/* UID FETCH of uids[0..n) with the one attribute @att; the raw result,
+ * which the caller frees with mailimap_fetch_list_free(). */
+static clist *
+uid_fetch (BatonImapSession *s, const guint32 *uids, gsize n, struct mailimap_fetch_att *att,
+           GError **error)
 {
   g_autoptr (ImapSet) set = set_of (uids, n);
   g_autoptr (ImapFetchType) type = mailimap_fetch_type_new_fetch_att_list_empty ();
   mailimap_fetch_type_new_fetch_att_list_add (type, mailimap_fetch_att_new_uid ());
-  mailimap_fetch_type_new_fetch_att_list_add (
-      type, mailimap_fetch_att_new_body_peek_section (mailimap_section_new (NULL)));
-
+  mailimap_fetch_type_new_fetch_att_list_add (type, att);
   clist *result = NULL;
   int r = mailimap_uid_fetch (s->imap, set, type, &result);
   if (!ok (r))
     {
       set_error (s, error, r, "UID FETCH");
-      return FALSE;
+      return NULL;
     }
+  return result;
+}
 
-  /* Servers may answer in any order; hand messages out by UID. */
-  g_autoptr (GArray) order = g_array_new (FALSE, FALSE, sizeof (Fetched));
-  for (clistiter *it = clist_begin (result); it != NULL; it = clist_next (it))
+/* Sizes of uids[0..n), in @sizes (same order). FALSE with a TEMPORARY error
+ * naming the first UID without one; *@n_sized then says how many before it
+ * have theirs, so the caller can still fetch those. */
+static gboolean
+fetch_sizes (BatonImapSession *s, const guint32 *uids, gsize n, guint32 *sizes, gsize *n_sized,
+             GError **error)
+{
+  *n_sized = 0;
+  clist *result = uid_fetch (s, uids, n, mailimap_fetch_att_new_rfc822_size (), error);
+  if (result == NULL)
+    return FALSE;
+  g_autoptr (GHashTable) items = items_by_uid (s, result, uids, n, FALSE);
+  mailimap_fetch_list_free (result);
+  for (gsize i = 0; i < n; i++)
     {
-      const char *bytes;
-      gsize len = 0;
-      Fetched e = { 0, clist_content (it) };
-      if (parse_fetched (e.msg, &e.uid, &bytes, &len))
-        g_array_append_val (order, e);
-    }
-  g_array_sort (order, compare_uid);
-
-  gboolean good = TRUE;
-  for (guint i = 0; i < order->len && good && !*stop; i++)
-    {
-      Fetched *e = &g_array_index (order, Fetched, i);
-      guint32 uid;
-      const char *bytes;
-      gsize len = 0;
-      parse_fetched (e->msg, &uid, &bytes, &len);
-      GError *local = NULL;
-      if (!func (uid, bytes, len, user_data, &local))
+      Item *item = g_hash_table_lookup (items, GUINT_TO_POINTER (uids[i]));
+      if (item == NULL)
         {
-          *stop = TRUE;
-          if (local != NULL)
-            {
-              g_propagate_error (error, local);
-              good = FALSE;
-            }
+          set_missing_error (s, uids[i], "size", error);
+          return FALSE;
         }
+      sizes[i] = item->size;
+      *n_sized = i + 1;
+    }
+  return TRUE;
+}
+
+/* Calls @func; *@stop when it asks to end. */
+static gboolean
+deliver (guint32 uid, const char *bytes, int fd, gsize len, BatonImapMessageFunc func,
+         gpointer user_data, gboolean *stop, GError **error)
+{
+  GError *local = NULL;
+  if (func (uid, bytes, fd, len, user_data, &local))
+    return TRUE;
+  *stop = TRUE;
+  if (local == NULL)
+    return TRUE;
+  g_propagate_error (error, local);
+  return FALSE;
+}
+
+/* One UID FETCH (UID BODY.PEEK[]) for uids[0..n), which the caller sized
+ * to fit BATON_IMAP_BATCH_BYTES; calls @func in UID order. */
+static gboolean
+fetch_batch (BatonImapSession *s, const guint32 *uids, gsize n, BatonImapMessageFunc func,
+             gpointer user_data, gboolean *stop, GError **error)
+{
+  clist *result =
+      uid_fetch (s, uids, n, mailimap_fetch_att_new_body_peek_section (mailimap_section_new (NULL)),
+                 error);
+  if (result == NULL)
+    return FALSE;
+  g_autoptr (GHashTable) items = items_by_uid (s, result, uids, n, TRUE);
+  gboolean good = TRUE;
+  for (gsize i = 0; i < n && good && !*stop; i++)
+    {
+      Item *item = g_hash_table_lookup (items, GUINT_TO_POINTER (uids[i]));
+      if (item == NULL)
+        {
+          set_missing_error (s, uids[i], "body", error);
+          good = FALSE;
+        }
+      else
+        good = deliver (uids[i], item->bytes, -1, item->len, func, user_data, stop, error);
     }
   mailimap_fetch_list_free (result);
   return good;
+}
+
+static gboolean
+write_all (int fd, const char *bytes, gsize len, GError **error)
+{
+  while (len > 0)
+    {
+      ssize_t w = write (fd, bytes, len);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w < 0)
+        {
+          int saved = errno;
+          g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                       "cannot write a large message to a temporary file in %s (%s): free "
+                       "some space there or set TMPDIR; it will be retried",
+                       g_get_tmp_dir (), g_strerror (saved));
+          return FALSE;
+        }
+      bytes += w;
+      len -= (gsize) w;
+    }
+  return TRUE;
+}
+
+/* An unlinked temporary file, or -1 with @error set. */
+static int
+open_spill_file (GError **error)
+{
+  g_autofree char *path = NULL;
+  GError *local = NULL;
+  int fd = g_file_open_tmp ("baton-imap-XXXXXX", &path, &local);
+  if (fd < 0)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                   "cannot create a temporary file for a large message (%s): check TMPDIR; "
+                   "it will be retried",
+                   local->message);
+      g_error_free (local);
+      return -1;
+    }
+  unlink (path);
+  return fd;
+}
+
+/* Appends the next piece of message @uid, from @offset, to @fd; *@got is
+ * how many bytes came (fewer than asked: the end of the message). */
+static gboolean
+fetch_piece (BatonImapSession *s, guint32 uid, guint32 offset, int fd, gsize *got, GError **error)
+{
+  struct mailimap_fetch_att *att = mailimap_fetch_att_new_body_peek_section_partial (
+      mailimap_section_new (NULL), offset, BATON_IMAP_PIECE_BYTES);
+  clist *result = uid_fetch (s, &uid, 1, att, error);
+  if (result == NULL)
+    return FALSE;
+  g_autoptr (GHashTable) items = items_by_uid (s, result, &uid, 1, TRUE);
+  Item *item = g_hash_table_lookup (items, GUINT_TO_POINTER (uid));
+  gboolean good;
+  if (item == NULL)
+    {
+      set_missing_error (s, uid, "body", error);
+      good = FALSE;
+    }
+  else
+    {
+      /* A server must not send more than asked; if it does, the rest is
+       * not this piece. */
+      *got = MIN (item->len, (gsize) BATON_IMAP_PIECE_BYTES);
+      good = write_all (fd, item->bytes, *got, error);
+    }
+  mailimap_fetch_list_free (result);
+  return good;
+}
+
+/* A message too large to hold: fetched in pieces into a temporary file
+ * that @func reads. The size the server announced is not trusted: pieces
+ * come until one is short. */
+static gboolean
+fetch_large (BatonImapSession *s, guint32 uid, BatonImapMessageFunc func, gpointer user_data,
+             gboolean *stop, GError **error)
+{
+  int fd = open_spill_file (error);
+  if (fd < 0)
+    return FALSE;
+  guint64 total = 0;
+  gboolean good = TRUE;
+  for (gsize got = BATON_IMAP_PIECE_BYTES; good && got == BATON_IMAP_PIECE_BYTES;)
+    {
+      if (total + BATON_IMAP_PIECE_BYTES > G_MAXUINT32)
+        {
+          g_set_error (error, BATON_ERROR, BATON_ERROR_DATA,
+                       "IMAP message UID %u on %s:%u is larger than 4 GB: not fetched", uid,
+                       s->host, s->port);
+          good = FALSE;
+          break;
+        }
+      got = 0;
+      good = fetch_piece (s, uid, (guint32) total, fd, &got, error);
+      total += got;
+    }
+  g_debug ("uid=%u fetched in pieces size=%" G_GUINT64_FORMAT, uid, total);
+  if (good)
+    good = deliver (uid, NULL, fd, (gsize) total, func, user_data, stop, error);
+  close (fd);
+  return good;
+}
+
+/* Bodies of uids[0..n) with @sizes, in UID order: as many whole messages
+ * per command as fit BATON_IMAP_BATCH_BYTES, each larger one alone, in
+ * pieces. */
+static gboolean
+fetch_bodies (BatonImapSession *s, const guint32 *uids, const guint32 *sizes, gsize n,
+              BatonImapMessageFunc func, gpointer user_data, gboolean *stop, GError **error)
+{
+  gsize i = 0;
+  while (i < n && !*stop)
+    {
+      if (sizes[i] > BATON_IMAP_BATCH_BYTES)
+        {
+          if (!fetch_large (s, uids[i], func, user_data, stop, error))
+            return FALSE;
+          i++;
+          continue;
+        }
+      gsize j = i;
+      guint64 total = 0;
+      while (j < n && sizes[j] <= BATON_IMAP_BATCH_BYTES &&
+             total + sizes[j] <= BATON_IMAP_BATCH_BYTES)
+        total += sizes[j++];
+      if (!fetch_batch (s, uids + i, j - i, func, user_data, stop, error))
+        return FALSE;
+      i = j;
+    }
+  return TRUE;
+}
+
+/* Up to BATON_IMAP_FETCH_CHUNK messages: their sizes, then their bodies.
+ * When a size is missing, the messages before it are still processed and
+ * the fetch then fails, so the stored position stops just before it. */
+static gboolean
+fetch_chunk (BatonImapSession *s, const guint32 *uids, gsize n, BatonImapMessageFunc func,
+             gpointer user_data, gboolean *stop, GError **error)
+{
+  g_autofree guint32 *sizes = g_new (guint32, n);
+  gsize n_sized = 0;
+  GError *missing = NULL;
+  gboolean sized = fetch_sizes (s, uids, n, sizes, &n_sized, &missing);
+  if (!sized && n_sized == 0)
+    {
+      g_propagate_error (error, missing);
+      return FALSE;
+    }
+  if (!fetch_bodies (s, uids, sizes, n_sized, func, user_data, stop, error))
+    {
+      g_clear_error (&missing);
+      return FALSE;
+    }
+  if (!sized && !*stop)
+    {
+      g_propagate_error (error, missing);
+      return FALSE;
+    }
+  g_clear_error (&missing);
+  return TRUE;
 }
 
 gboolean
@@ -763,6 +1202,8 @@ static int
 wait_readable (BatonImapSession *s, int seconds)
 {
   mailstream *stream = s->imap->imap_stream;
+  if (s->cancelled)
+    return MAILSTREAM_IDLE_CANCELLED;
   if (stream->read_buffer_len > 0)
     return MAILSTREAM_IDLE_HASDATA;
   if (!s->idle_ready)
@@ -793,6 +1234,16 @@ wait_failed (BatonImapSession *s, GError **error)
   return FALSE;
 }
 
+/* A cancelled session ends its wait as if interrupted, without DONE or
+ * LOGOUT: its socket is already shut down. */
+static gboolean
+stop_cancelled (BatonImapSession *s, gboolean *interrupted)
+{
+  s->broken = TRUE;
+  *interrupted = TRUE;
+  return TRUE;
+}
+
 /* One IDLE … DONE, at most @seconds; *grew when EXISTS rose. */
 static gboolean
 idle_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupted, GError **error)
@@ -807,6 +1258,8 @@ idle_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupt
   /* Mail that came between SELECT and IDLE is announced before the "+". */
   int w = exists_now (s) > before ? MAILSTREAM_IDLE_HASDATA : wait_readable (s, seconds);
   *interrupted = w == MAILSTREAM_IDLE_INTERRUPTED || w == MAILSTREAM_IDLE_CANCELLED;
+  if (s->cancelled)
+    return stop_cancelled (s, interrupted);
   /* DONE makes the server finish; libetpan parses the untagged EXISTS that
    * woke us on the way to the tagged OK. */
   r = mailimap_idle_done (s->imap);
@@ -828,6 +1281,8 @@ poll_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupt
   guint32 before = exists_now (s);
   int w = wait_readable (s, seconds);
   *interrupted = w == MAILSTREAM_IDLE_INTERRUPTED || w == MAILSTREAM_IDLE_CANCELLED;
+  if (s->cancelled)
+    return stop_cancelled (s, interrupted);
   if (w == MAILSTREAM_IDLE_ERROR)
     return wait_failed (s, error);
   int r = mailimap_noop (s->imap);
@@ -870,4 +1325,16 @@ baton_imap_idle_interrupt (BatonImapSession *session)
 {
   if (session != NULL && session->idle_ready)
     mailstream_interrupt_idle (session->imap->imap_stream);
+}
+
+void
+baton_imap_cancel (BatonImapSession *session)
+{
+  if (session == NULL)
+    return;
+  session->cancelled = 1;
+  /* shutdown() is async-signal-safe and wakes a read or wait that libetpan
+   * has in progress on the socket: it returns at once with end of file. */
+  if (session->fd >= 0)
+    shutdown (session->fd, SHUT_RDWR);
 }
