@@ -80,6 +80,15 @@ typedef struct {
   BatonImapSession *session;  /* borrowed: it outlives its stream */
 } Guard;
 
+/* TRUE when the server has closed the connection: under TLS the close
+ * shows as a failed read (no close_notify), not as end of file. */
+static gboolean
+peer_closed (BatonImapSession *s)
+{
+  char byte;
+  return s->fd >= 0 && !s->cancelled && recv (s->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 static ssize_t
 guard_read (mailstream_low *low, void *buf, size_t count)
 {
@@ -91,7 +100,7 @@ guard_read (mailstream_low *low, void *buf, size_t count)
   ssize_t n = mailstream_low_read (g->inner, buf, count);
   if (n > 0 && !s->cancelled)
     return n;
-  if (n == 0)
+  if (n == 0 || peer_closed (s))
     s->closed = TRUE;
   else if (g_get_monotonic_time () - start >= (gint64) s->timeout * G_USEC_PER_SEC - 200000)
     s->timed_out = TRUE;

@@ -65,13 +65,14 @@ print_message (guint32 uid, const char *bytes, int fd, gsize len, gpointer user_
   (void) error;
   /* A large message comes in a file: its head is enough for the subject. */
   char head[4096];
+  gsize head_len = len;
   if (bytes == NULL)
     {
       ssize_t got = pread (fd, head, MIN (len, sizeof head), 0);
       bytes = head;
-      len = got > 0 ? (gsize) got : 0;
+      head_len = got > 0 ? (gsize) got : 0;
     }
-  g_autofree char *subject = subject_of (bytes, len);
+  g_autofree char *subject = subject_of (bytes, head_len);
   g_strdelimit (subject, "\r", ' ');
   printf ("uid=%u size=%" G_GSIZE_FORMAT " subject=%s\n", uid, len, subject);
   g_array_append_val (probe->fetched, uid);
