@@ -457,24 +457,70 @@ verify_peer (BatonImapSession *s, const char *ca_file, GError **error)
 
 /* ---- connect ----------------------------------------------------------- */
 
+/* Whether the server announced capability @name of @type (a name, or an
+ * AUTH= mechanism). Not libetpan's mailimap_has_*: they compare names that
+ * a malformed CAPABILITY leaves NULL, and crashed (found by fuzz-imap). */
+static gboolean
+has_capability_of (BatonImapSession *s, int type, const char *name)
+{
+  struct mailimap_connection_info *info = s->imap->imap_connection_info;
+  if (info == NULL || info->imap_capability == NULL || info->imap_capability->cap_list == NULL)
+    return FALSE;
+  for (clistiter *it = clist_begin (info->imap_capability->cap_list); it != NULL;
+       it = clist_next (it))
+    {
+      struct mailimap_capability *cap = clist_content (it);
+      const char *have =
+          type == MAILIMAP_CAPABILITY_AUTH_TYPE ? cap->cap_data.cap_auth_type : cap->cap_data.cap_name;
+      if (cap->cap_type == type && have != NULL && g_ascii_strcasecmp (have, name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+has_extension (BatonImapSession *s, const char *name)
+{
+  return has_capability_of (s, MAILIMAP_CAPABILITY_NAME, name);
+}
+
+/* CAPABILITY, so libetpan's list is the server's current one. libetpan
+ * copies the list the answer left behind and read through NULL when the
+ * server answered OK without any (found by fuzz-imap): an empty list is
+ * put in place first. */
+static gboolean
+refresh_capabilities (BatonImapSession *s, GError **error)
+{
+  if (s->imap->imap_connection_info == NULL)
+    s->imap->imap_connection_info = mailimap_connection_info_new ();
+  struct mailimap_connection_info *info = s->imap->imap_connection_info;
+  if (info != NULL && info->imap_capability == NULL)
+    info->imap_capability = mailimap_capability_data_new (clist_new ());
+  if (info == NULL || info->imap_capability == NULL)
+    {
+      g_set_error_literal (error, BATON_ERROR, BATON_ERROR_SOFTWARE, "out of memory");
+      return FALSE;
+    }
+  struct mailimap_capability_data *caps = NULL;
+  int r = mailimap_capability (s->imap, &caps);
+  if (caps != NULL)
+    mailimap_capability_data_free (caps);
+  if (!ok (r))
+    {
+      set_error (s, error, r, "CAPABILITY");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* STARTTLS on an imap:// connection. A server that does not offer it is
  * a configuration problem (EX_CONFIG), not a reason to retry forever. */
 static gboolean
 start_tls (BatonImapSession *s, const BatonImapSettings *settings, GError **error)
 {
-  if (!mailimap_has_extension (s->imap, "STARTTLS"))
-    {
-      struct mailimap_capability_data *caps = NULL;
-      int r = mailimap_capability (s->imap, &caps);
-      if (caps != NULL)
-        mailimap_capability_data_free (caps);
-      if (!ok (r))
-        {
-          set_error (s, error, r, "CAPABILITY");
-          return FALSE;
-        }
-    }
-  if (!mailimap_has_extension (s->imap, "STARTTLS"))
+  if (!has_extension (s, "STARTTLS") && !refresh_capabilities (s, error))
+    return FALSE;
+  if (!has_extension (s, "STARTTLS"))
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
                    "IMAP server %s:%u does not offer STARTTLS, which url = imap://… in [imap] "
@@ -532,7 +578,7 @@ open_connection (BatonImapSession *s, const BatonImapSettings *settings, GError 
 static int
 authenticate (BatonImapSession *s, const char *password, const char **how)
 {
-  if (mailimap_has_authentication (s->imap, "PLAIN"))
+  if (has_capability_of (s, MAILIMAP_CAPABILITY_AUTH_TYPE, "PLAIN"))
     {
       *how = "AUTHENTICATE PLAIN";
       return mailimap_authenticate (s->imap, "PLAIN", s->host, NULL, NULL, s->user, s->user,
@@ -567,16 +613,7 @@ log_in (BatonImapSession *s, const char *password, GError **error)
     }
   /* Servers announce MOVE, UIDPLUS, IDLE only once logged in; ask again so
    * libetpan's capability list is the post-login one. */
-  struct mailimap_capability_data *caps = NULL;
-  r = mailimap_capability (s->imap, &caps);
-  if (caps != NULL)
-    mailimap_capability_data_free (caps);
-  if (!ok (r))
-    {
-      set_error (s, error, r, "CAPABILITY");
-      return FALSE;
-    }
-  return TRUE;
+  return refresh_capabilities (s, error);
 }
 
 BatonImapSession *
@@ -611,6 +648,99 @@ baton_imap_connect (const BatonImapSettings *settings, GError **error)
   return g_steal_pointer (&s);
 }
 
+/* ---- a server from memory (fuzzing) ------------------------------------ */
+
+/* The server's side of a conversation, read from memory; what baton
+ * writes is dropped. */
+typedef struct {
+  const char *bytes; /* borrowed */
+  gsize left;
+} Script;
+
+static ssize_t
+script_read (mailstream_low *low, void *buf, size_t count)
+{
+  Script *script = low->data;
+  gsize n = MIN (count, script->left);
+  memcpy (buf, script->bytes, n);
+  script->bytes += n;
+  script->left -= n;
+  return (ssize_t) n;
+}
+
+static ssize_t
+script_write (mailstream_low *low, const void *buf, size_t count)
+{
+  (void) low, (void) buf;
+  return (ssize_t) count;
+}
+
+static int
+script_close (mailstream_low *low)
+{
+  (void) low;
+  return 0;
+}
+
+static int
+script_get_fd (mailstream_low *low)
+{
+  (void) low;
+  return -1;
+}
+
+static void
+script_free (mailstream_low *low)
+{
+  g_free (low->data);
+  free (low);
+}
+
+static void
+script_cancel (mailstream_low *low)
+{
+  (void) low;
+}
+
+static mailstream_low_driver script_driver = {
+  .mailstream_read = script_read,
+  .mailstream_write = script_write,
+  .mailstream_close = script_close,
+  .mailstream_get_fd = script_get_fd,
+  .mailstream_free = script_free,
+  .mailstream_cancel = script_cancel,
+};
+
+BatonImapSession *
+baton_imap_connect_script (const BatonImapSettings *settings, const char *bytes, gsize len,
+                           GError **error)
+{
+  g_return_val_if_fail (settings != NULL && (bytes != NULL || len == 0), NULL);
+  g_autoptr (BatonImapSession) s = g_new0 (BatonImapSession, 1);
+  s->host = g_strdup (settings->host != NULL ? settings->host : "script");
+  s->user = g_strdup (settings->user != NULL ? settings->user : "user");
+  s->mailbox = g_strdup (settings->mailbox != NULL ? settings->mailbox : "INBOX");
+  s->fd = -1;
+  s->timeout = DEFAULT_TIMEOUT;
+  s->broken = TRUE; /* no LOGOUT: the script has no answer for it */
+  s->imap = mailimap_new (0, NULL);
+  Script *script = g_new0 (Script, 1);
+  script->bytes = bytes;
+  script->left = len;
+  mailstream_low *low = mailstream_low_new (script, &script_driver);
+  mailstream *stream = mailstream_new (low, 8192);
+  int r = mailimap_connect (s->imap, stream);
+  guard_stream (s);
+  if (!ok (r))
+    {
+      set_error (s, error, r, "greeting");
+      return NULL;
+    }
+  if (!log_in (s, settings->password != NULL ? settings->password : "", error))
+    return NULL;
+  return g_steal_pointer (&s);
+}
+
 void
 baton_imap_session_free (BatonImapSession *session)
 {
@@ -637,7 +767,7 @@ gboolean
 baton_imap_has_capability (BatonImapSession *session, const char *capability)
 {
   g_return_val_if_fail (session != NULL && capability != NULL, FALSE);
-  return mailimap_has_extension (session->imap, (char *) capability) != 0;
+  return has_extension (session, capability);
 }
 
 guint
@@ -1310,7 +1440,7 @@ baton_imap_idle_wait (BatonImapSession *session, guint timeout_seconds, gboolean
 {
   g_return_val_if_fail (session != NULL && new_mail != NULL, FALSE);
   *new_mail = FALSE;
-  gboolean use_idle = mailimap_has_idle (session->imap) != 0;
+  gboolean use_idle = has_extension (session, "IDLE");
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
 
   /* Other clients' flag changes also wake an IDLE: keep waiting until mail

@@ -41,6 +41,14 @@ typedef struct {
 
 typedef struct _BatonImapSession BatonImapSession;
 
+/* For fuzzing: a session whose server's whole side of the conversation is
+ * @bytes (borrowed; they must outlive the session), read as if from a
+ * socket that closes after them; what baton sends is dropped. Reads the
+ * greeting and logs in as baton_imap_connect() does, without TLS; of
+ * @settings only host, user, password and mailbox are used. */
+BatonImapSession *baton_imap_connect_script (const BatonImapSettings *settings, const char *bytes,
+                                             gsize len, GError **error);
+
 /* Connects, secures and logs in (AUTHENTICATE PLAIN when the server offers
  * it, else LOGIN). Returns a session the caller frees with
  * baton_imap_session_free(), or NULL with @error set. */

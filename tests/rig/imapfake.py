@@ -18,6 +18,9 @@ it is killed. MODE says how it misbehaves:
   smtp-no-starttls  not IMAP: an SMTP server whose EHLO offers no STARTTLS
   proxy         a byte-for-byte proxy to 127.0.0.1:UPSTREAM-PORT that
                 closes both sides once CUT-AFTER bytes came from upstream
+                (0: never); with RECORD set in the environment it also
+                writes what upstream said to RECORD.N, one file per
+                connection (fuzz seeds)
 """
 import os
 import re
@@ -149,7 +152,7 @@ def serve_smtp(conn):
             conn.sendall(b"503 5.5.1 not in this test\r\n")
 
 
-def pipe(src, dst, limit, counter):
+def pipe(src, dst, limit, counter, record=None):
     try:
         while True:
             data = src.recv(65536)
@@ -160,6 +163,8 @@ def pipe(src, dst, limit, counter):
                 counter[0] += len(data)
             if data:
                 dst.sendall(data)
+                if record:
+                    record.write(data)
             if limit is not None and counter[0] >= limit:
                 LOG.write("proxy-cut after %d bytes\n" % counter[0])
                 break
@@ -172,11 +177,20 @@ def pipe(src, dst, limit, counter):
             pass
 
 
+CONNECTIONS = [0]
+
+
 def proxy(conn, upstream_port, cut_after):
     up = socket.create_connection(("127.0.0.1", upstream_port))
     counter = [0]
     threading.Thread(target=pipe, args=(conn, up, None, None), daemon=True).start()
-    pipe(up, conn, cut_after, counter)
+    record = None
+    if os.environ.get("RECORD"):
+        CONNECTIONS[0] += 1
+        record = open("%s.%d" % (os.environ["RECORD"], CONNECTIONS[0]), "wb")
+    pipe(up, conn, cut_after or None, counter, record)
+    if record:
+        record.close()
 
 
 def main():
