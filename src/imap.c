@@ -21,6 +21,8 @@
 #include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -61,6 +63,7 @@ struct _BatonImapSession {
   volatile sig_atomic_t cancelled; /* baton_imap_cancel() was called */
   gboolean closed;                 /* the server closed the connection */
   gboolean timed_out;              /* a read waited the whole timeout */
+  gboolean malformed;              /* the screen refused a response line */
 };
 
 /* ---- the guarded stream ------------------------------------------------
@@ -75,9 +78,146 @@ struct _BatonImapSession {
  * which is TEMPORARY. The waiting itself (with the session's timeout) is
  * still libetpan's. */
 
+/* ---- the response screen ------------------------------------------------
+ *
+ * Why: libetpan 1.9.4's parser frees a NULL list, or copies one, when a
+ * response code it starts on turns out malformed: "[PERMANENTFLAGS (" with
+ * anything but flags and ")", or "[CAPABILITY]" with no names (found by
+ * fuzz-imap). A server's bad line must be a protocol error, not a crash, so
+ * the guard screens every protocol line (not the literals inside them, which
+ * are message bytes) and fails the read that would complete such a line:
+ * libetpan parses a line only once it has all of it. */
+
+enum { FLAGS_NONE, FLAGS_START, FLAGS_SPACE, FLAGS_BACKSLASH, FLAGS_ATOM, FLAGS_AFTER_STAR };
+
+typedef struct {
+  guint64 literal_left; /* bytes of a literal still to pass unexamined */
+  char tail[24];        /* the last bytes of the line, for a "{N}" at its end */
+  gsize tail_len;
+  guint perm_match;     /* bytes of "[PERMANENTFLAGS (" matched */
+  guint cap_match;      /* bytes of "[CAPABILITY" matched */
+  int cap_state;        /* 1: just after "[CAPABILITY"; 2: after "[CAPABILITY " */
+  int flags;            /* FLAGS_*: where in a PERMANENTFLAGS list */
+} Screen;
+
+static gboolean
+is_atom_char (guchar c)
+{
+  return c > 0x20 && c < 0x7f && !strchr ("(){%*\"\\]", c);
+}
+
+/* Advances @m, the count of @pattern's bytes matched, by @c; TRUE when the
+ * whole pattern has just matched. Case-insensitive; '[' starts over. */
+static gboolean
+match_step (guint *m, const char *pattern, guchar c)
+{
+  if (g_ascii_toupper (c) == (guchar) pattern[*m])
+    (*m)++;
+  else
+    *m = c == '[' ? 1 : 0;
+  if (pattern[*m] != '\0')
+    return FALSE;
+  *m = 0;
+  return TRUE;
+}
+
+/* One byte of a PERMANENTFLAGS list: flag-perm *(SP flag-perm) ")", a
+ * flag-perm being "\*", "\" atom or atom. FALSE when it cannot be. */
+static gboolean
+flags_step (Screen *sc, guchar c)
+{
+  gboolean after_flag = sc->flags == FLAGS_ATOM || sc->flags == FLAGS_AFTER_STAR;
+  if (c == ')' && (after_flag || sc->flags == FLAGS_START))
+    sc->flags = FLAGS_NONE;
+  else if (c == ' ' && after_flag)
+    sc->flags = FLAGS_SPACE;
+  else if (c == '\\' && (sc->flags == FLAGS_START || sc->flags == FLAGS_SPACE))
+    sc->flags = FLAGS_BACKSLASH;
+  else if (c == '*' && sc->flags == FLAGS_BACKSLASH)
+    sc->flags = FLAGS_AFTER_STAR;
+  else if (is_atom_char (c) && sc->flags != FLAGS_AFTER_STAR)
+    sc->flags = FLAGS_ATOM;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* The N of a line that ends in "{N}" (CR LF already stripped), or -1. */
+static gint64
+literal_at_end (const char *tail, gsize len)
+{
+  if (len < 3 || tail[len - 1] != '}')
+    return -1;
+  gsize i = len - 1;
+  while (i > 0 && g_ascii_isdigit (tail[i - 1]))
+    i--;
+  if (i == 0 || i == len - 1 || tail[i - 1] != '{' || len - 1 - i > 10)
+    return -1;
+  return (gint64) g_ascii_strtoull (tail + i, NULL, 10);
+}
+
+static void
+end_of_line (Screen *sc)
+{
+  gsize len = sc->tail_len;
+  if (len > 0 && sc->tail[len - 1] == '\r')
+    len--;
+  gint64 literal = literal_at_end (sc->tail, len);
+  sc->literal_left = literal > 0 ? (guint64) literal : 0;
+  sc->tail_len = 0;
+  sc->perm_match = sc->cap_match = 0;
+  sc->cap_state = 0;
+}
+
+/* Screens @n bytes the server sent; FALSE when they hold (or complete) a
+ * line libetpan would crash on. */
+static gboolean
+screen_bytes (Screen *sc, const char *bytes, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      guchar c = (guchar) bytes[i];
+      if (sc->literal_left > 0)
+        {
+          gsize skip = (gsize) MIN ((guint64) (n - i), sc->literal_left);
+          sc->literal_left -= skip;
+          i += skip - 1;
+          continue;
+        }
+      if (sc->flags != FLAGS_NONE)
+        {
+          if (!flags_step (sc, c))
+            return FALSE;
+          continue;
+        }
+      if (sc->cap_state == 2 && !is_atom_char (c))
+        return FALSE; /* "[CAPABILITY " and no name */
+      if (sc->cap_state == 1 && c == ']')
+        return FALSE; /* "[CAPABILITY]" */
+      sc->cap_state = sc->cap_state == 1 && c == ' ' ? 2 : 0;
+      if (c == '\n')
+        {
+          end_of_line (sc);
+          continue;
+        }
+      if (sc->tail_len == sizeof sc->tail)
+        {
+          memmove (sc->tail, sc->tail + 1, sizeof sc->tail - 1);
+          sc->tail_len--;
+        }
+      sc->tail[sc->tail_len++] = (char) c;
+      if (match_step (&sc->perm_match, "[PERMANENTFLAGS (", c))
+        sc->flags = FLAGS_START;
+      if (match_step (&sc->cap_match, "[CAPABILITY", c))
+        sc->cap_state = 1;
+    }
+  return TRUE;
+}
+
 typedef struct {
   mailstream_low *inner;      /* owned: libetpan's socket or TLS driver */
   BatonImapSession *session;  /* borrowed: it outlives its stream */
+  Screen screen;
 } Guard;
 
 /* TRUE when the server has closed the connection: under TLS the close
@@ -98,8 +238,15 @@ guard_read (mailstream_low *low, void *buf, size_t count)
     return -1;
   gint64 start = g_get_monotonic_time ();
   ssize_t n = mailstream_low_read (g->inner, buf, count);
-  if (n > 0 && !s->cancelled)
-    return n;
+  if (n > 0 && !s->cancelled && !s->malformed)
+    {
+      if (screen_bytes (&g->screen, buf, (gsize) n))
+        return n;
+      s->malformed = TRUE;
+      return -1;
+    }
+  if (s->malformed)
+    return -1;
   if (n == 0 || peer_closed (s))
     s->closed = TRUE;
   else if (g_get_monotonic_time () - start >= (gint64) s->timeout * G_USEC_PER_SEC - 200000)
@@ -187,8 +334,19 @@ static mailstream_low_driver guard_driver = {
   .mailstream_interrupt_idle = guard_interrupt_idle,
 };
 
-/* Puts the guard around the session's current stream driver (after
- * connect, and again after STARTTLS, which replaces the driver). */
+/* The guard around @inner, which it then owns. */
+static mailstream_low *
+guard_new (BatonImapSession *s, mailstream_low *inner)
+{
+  Guard *g = g_new0 (Guard, 1);
+  g->inner = inner;
+  g->session = s;
+  s->fd = mailstream_low_get_fd (inner);
+  return mailstream_low_new (g, &guard_driver);
+}
+
+/* Puts the guard around the session's stream driver again after STARTTLS,
+ * which replaces the driver. */
 static void
 guard_stream (BatonImapSession *s)
 {
@@ -196,17 +354,9 @@ guard_stream (BatonImapSession *s)
   mailstream_low *inner = stream != NULL ? mailstream_get_low (stream) : NULL;
   if (inner == NULL || inner->driver == &guard_driver)
     return;
-  Guard *g = g_new0 (Guard, 1);
-  g->inner = inner;
-  g->session = s;
-  mailstream_low *low = mailstream_low_new (g, &guard_driver);
-  if (low == NULL)
-    {
-      g_free (g);
-      return;
-    }
-  mailstream_set_low (stream, low);
-  s->fd = mailstream_low_get_fd (inner);
+  mailstream_low *low = guard_new (s, inner);
+  if (low != NULL)
+    mailstream_set_low (stream, low);
 }
 
 /* ---- errors ------------------------------------------------------------ */
@@ -248,7 +398,7 @@ code_for (int r)
 static void
 set_error (BatonImapSession *s, GError **error, int r, const char *what)
 {
-  BatonErrorCode code = code_for (r);
+  BatonErrorCode code = s->malformed ? BATON_ERROR_PROTOCOL : code_for (r);
   g_autofree char *words = server_words (s);
 
   if (code == BATON_ERROR_TEMPORARY || code == BATON_ERROR_PROTOCOL)
@@ -496,6 +646,8 @@ refresh_capabilities (BatonImapSession *s, GError **error)
   struct mailimap_connection_info *info = s->imap->imap_connection_info;
   if (info != NULL && info->imap_capability == NULL)
     info->imap_capability = mailimap_capability_data_new (clist_new ());
+  if (info != NULL && info->imap_capability != NULL && info->imap_capability->cap_list == NULL)
+    info->imap_capability->cap_list = clist_new ();
   if (info == NULL || info->imap_capability == NULL)
     {
       g_set_error_literal (error, BATON_ERROR, BATON_ERROR_SOFTWARE, "out of memory");
@@ -544,21 +696,60 @@ start_tls (BatonImapSession *s, const BatonImapSettings *settings, GError **erro
   return verify_peer (s, settings->ca_file, error);
 }
 
+/* A TCP connection to the server within the timeout, as a blocking
+ * socket libetpan can own; -1 with @error set. */
+static int
+connect_tcp (BatonImapSession *s, GError **error)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_socket_client_set_timeout (client, s->timeout);
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GSocketConnection) connection =
+      g_socket_client_connect_to_host (client, s->host, s->port, NULL, &local);
+  int fd = connection != NULL
+               ? dup (g_socket_get_fd (g_socket_connection_get_socket (connection)))
+               : -1;
+  if (fd < 0)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                   "cannot reach IMAP server %s:%u (%s): check url = in [imap]; it will be "
+                   "retried",
+                   s->host, s->port, local != NULL ? local->message : g_strerror (errno));
+      return -1;
+    }
+  /* GIO made it non-blocking; libetpan waits with select() and expects
+   * blocking reads and writes. */
+  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+  return fd;
+}
+
+/* Connects, with the guard in place before the greeting is read: a server
+ * that sends more than its greeting at once is screened too. */
 static gboolean
 open_connection (BatonImapSession *s, const BatonImapSettings *settings, GError **error)
 {
-  int r;
-  if (settings->tls == BATON_IMAP_TLS_IMAPS)
-    r = mailimap_ssl_connect_with_callback (s->imap, s->host, s->port, ssl_context_cb, s->host);
-  else
-    r = mailimap_socket_connect (s->imap, s->host, s->port);
-  guard_stream (s);
+  int fd = connect_tcp (s, error);
+  if (fd < 0)
+    return FALSE;
+  mailstream_low *low = settings->tls == BATON_IMAP_TLS_IMAPS
+                            ? mailstream_low_ssl_open_with_callback_timeout (
+                                  fd, s->timeout, ssl_context_cb, s->host)
+                            : mailstream_low_socket_open (fd);
+  if (low == NULL)
+    {
+      close (fd);
+      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                   "TLS with IMAP server %s:%u failed: check that url = in [imap] names its "
+                   "TLS port (imaps://, usually 993); it will be retried",
+                   s->host, s->port);
+      return FALSE;
+    }
+  mailstream_low_set_timeout (low, s->timeout);
+  mailstream *stream = mailstream_new (guard_new (s, low), 8192);
+  int r = mailimap_connect (s->imap, stream);
   if (!ok (r))
     {
-      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
-                   "cannot reach IMAP server %s:%u (libetpan error %d): check url = in [imap]; "
-                   "it will be retried",
-                   s->host, s->port, r);
+      set_error (s, error, r, "greeting");
       return FALSE;
     }
   if (settings->tls == BATON_IMAP_TLS_STARTTLS)
@@ -727,10 +918,9 @@ baton_imap_connect_script (const BatonImapSettings *settings, const char *bytes,
   Script *script = g_new0 (Script, 1);
   script->bytes = bytes;
   script->left = len;
-  mailstream_low *low = mailstream_low_new (script, &script_driver);
+  mailstream_low *low = guard_new (s, mailstream_low_new (script, &script_driver));
   mailstream *stream = mailstream_new (low, 8192);
   int r = mailimap_connect (s->imap, stream);
-  guard_stream (s);
   if (!ok (r))
     {
       set_error (s, error, r, "greeting");

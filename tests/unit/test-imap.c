@@ -202,6 +202,78 @@ test_capability_without_list (void)
   g_assert_false (baton_imap_has_capability (s, "MOVE"));
 }
 
+/* Select on @select_answer after the usual login; the result and error. */
+static gboolean
+select_script (const char *select_answer, GError **error)
+{
+  g_autofree char *script = g_strconcat ("* OK [CAPABILITY IMAP4rev1] ready\r\n1 OK Logged in\r\n"
+                                         "* CAPABILITY IMAP4rev1\r\n2 OK done\r\n",
+                                         select_answer, NULL);
+  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+  g_autoptr (BatonImapSession) s =
+      baton_imap_connect_script (&settings, script, strlen (script), error);
+  /* The script arrives in one read: a bad line fails the connect already. */
+  return s != NULL && baton_imap_select (s, NULL, NULL, NULL, error);
+}
+
+/* Found by fuzz-imap: libetpan freed a NULL list on "[PERMANENTFLAGS ("
+ * followed by anything but flags: now a protocol error. Well-formed lists
+ * still pass. */
+static void
+test_malformed_permanentflags (void)
+{
+  const char *bad[] = {
+    "* OK [PERMANENTFLAGS (\\)] Flags permitted.\r\n3 OK done\r\n",
+    "* OK [PERMANENTFLAGS (\\AnDITY 1796530268] \r\n3 OK done\r\n",
+    "* OK [PERMANENTFLAGS (* OK [CAPABILITY IMAP4rev1] x\r\n3 OK done\r\n",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_assert_false (select_script (bad[i], &error));
+      g_assert_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL);
+    }
+  g_autoptr (GError) error = NULL;
+  g_assert_true (select_script ("* OK [PERMANENTFLAGS (\\Seen \\Deleted $Junk \\*)] ok\r\n"
+                                "* OK [PERMANENTFLAGS ()] none\r\n3 OK done\r\n",
+                                &error));
+  g_assert_no_error (error);
+}
+
+/* Found by fuzz-imap: "[CAPABILITY]" with no names left libetpan a list it
+ * later copied through NULL. */
+static void
+test_empty_capability_code (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_false (select_script ("* OK [CAPABILITY] x\r\n3 OK done\r\n", &error));
+  g_assert_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL);
+}
+
+/* The screen reads protocol lines only: a message (a literal) may hold
+ * any bytes, those included. */
+static void
+test_literal_not_screened (void)
+{
+  const char *body = "From: a\r\n\r\n* OK [PERMANENTFLAGS (\\)] [CAPABILITY]\r\n";
+  g_autofree char *script = g_strdup_printf (
+      "* OK [CAPABILITY IMAP4rev1] ready\r\n1 OK Logged in\r\n* CAPABILITY IMAP4rev1\r\n"
+      "2 OK done\r\n* 1 EXISTS\r\n3 OK [READ-WRITE] done\r\n* SEARCH 1\r\n4 OK done\r\n"
+      "* 1 FETCH (UID 1 RFC822.SIZE %zu)\r\n5 OK done\r\n"
+      "* 1 FETCH (UID 1 BODY[] {%zu}\r\n%s)\r\n6 OK done\r\n",
+      strlen (body), strlen (body), body);
+  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BatonImapSession) s =
+      baton_imap_connect_script (&settings, script, strlen (script), &error);
+  g_assert_true (baton_imap_select (s, NULL, NULL, NULL, &error));
+  Seen seen = { g_array_new (FALSE, FALSE, sizeof (guint32)) };
+  g_assert_true (baton_imap_fetch_range (s, 1, 0, collect, &seen, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen.uids->len, ==, 1);
+  g_array_unref (seen.uids);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -213,5 +285,8 @@ main (int argc, char **argv)
   g_test_add_func ("/imap/large-in-pieces", test_large_in_pieces);
   g_test_add_func ("/imap/empty-capability", test_empty_capability);
   g_test_add_func ("/imap/capability-without-list", test_capability_without_list);
+  g_test_add_func ("/imap/malformed-permanentflags", test_malformed_permanentflags);
+  g_test_add_func ("/imap/empty-capability-code", test_empty_capability_code);
+  g_test_add_func ("/imap/literal-not-screened", test_literal_not_screened);
   return g_test_run ();
 }
