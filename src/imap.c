@@ -10,6 +10,11 @@
  * even when its UID is below n, and a mailbox of 100 000 messages would
  * arrive as one response held in memory. Listing the UIDs first lets us fetch
  * exactly the wanted ones, BATON_IMAP_FETCH_CHUNK per command.
+ *
+ * Why sizes before bodies: libetpan holds a whole response in memory, so
+ * 500 messages of 15 MB in one FETCH reached 339 MB. Knowing RFC822.SIZE,
+ * bodies come in batches of at most BATON_IMAP_BATCH_BYTES, and a larger
+ * message alone, in pieces, into a temporary file: a few MB at any time.
  */
 #define G_LOG_DOMAIN "baton-imap"
 #include "baton/imap.h"
@@ -1033,6 +1038,13 @@ search_uids (BatonImapSession *s, guint32 first, guint32 last, GError **error)
     }
   mailimap_search_result_free (found);
   g_array_sort (uids, compare_uid);
+  /* A UID listed twice would be fetched and handed out twice (found by
+   * fuzz-imap). */
+  guint kept = 0;
+  for (guint i = 0; i < uids->len; i++)
+    if (kept == 0 || g_array_index (uids, guint32, i) != g_array_index (uids, guint32, kept - 1))
+      g_array_index (uids, guint32, kept++) = g_array_index (uids, guint32, i);
+  g_array_set_size (uids, kept);
   return uids;
 }
 

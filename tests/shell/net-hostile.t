@@ -6,7 +6,7 @@
 # within a few seconds wherever they wait. No sleeps decide a result: every
 # wait polls for the event, with a bound.
 . "$(dirname "$0")/../lib.sh"
-plan 31
+plan 33
 
 printf 'x\n' > "$WORK/imap.pass"; chmod 600 "$WORK/imap.pass"
 
@@ -151,3 +151,10 @@ mail alice@example.com "x" "h1@hostile" $'task: Write it\nhandoff 1 to bob: plea
 timeout -s KILL 60 "$BATON" -c "$CONFIG" send 2> "$WORK/err"; rc=$?
 is "smtp:// without STARTTLS on the relay: exit 78 (EX_CONFIG)" "$rc" 78
 like "naming url = and allow-plaintext" "$(cat "$WORK/err")" "url = smtps://.*allow-plaintext = yes"
+
+# The timeout key is checked like every other.
+fake normal
+config 0
+out=$(baton check 2>&1); rc=$?
+is "timeout = 0 in [imap]: baton check exits 78" "$rc" 78
+like "naming the key and its range" "$out" "timeout must be a number of seconds from 1 to 3600"

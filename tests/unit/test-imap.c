@@ -202,6 +202,31 @@ test_capability_without_list (void)
   g_assert_false (baton_imap_has_capability (s, "MOVE"));
 }
 
+/* Found by fuzz-imap: "* SEARCH 2 2 3" made UID 2 fetched and handed out
+ * twice. */
+static void
+test_search_duplicate_uid (void)
+{
+  const char *script =
+      "* OK [CAPABILITY IMAP4rev1] ready\r\n1 OK Logged in\r\n* CAPABILITY IMAP4rev1\r\n"
+      "2 OK done\r\n* 3 EXISTS\r\n3 OK [READ-WRITE] done\r\n* SEARCH 2 2 3\r\n4 OK done\r\n"
+      "* 2 FETCH (UID 2 RFC822.SIZE 11)\r\n* 3 FETCH (UID 3 RFC822.SIZE 11)\r\n5 OK done\r\n"
+      "* 2 FETCH (UID 2 BODY[] {11}\r\nFrom: b\r\n\r\n)\r\n"
+      "* 3 FETCH (UID 3 BODY[] {11}\r\nFrom: c\r\n\r\n)\r\n6 OK done\r\n";
+  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BatonImapSession) s =
+      baton_imap_connect_script (&settings, script, strlen (script), &error);
+  g_assert_true (baton_imap_select (s, NULL, NULL, NULL, &error));
+  Seen seen = { g_array_new (FALSE, FALSE, sizeof (guint32)) };
+  g_assert_true (baton_imap_fetch_range (s, 1, 0, collect, &seen, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen.uids->len, ==, 2);
+  g_assert_cmpuint (g_array_index (seen.uids, guint32, 0), ==, 2);
+  g_assert_cmpuint (g_array_index (seen.uids, guint32, 1), ==, 3);
+  g_array_unref (seen.uids);
+}
+
 /* Select on @select_answer after the usual login; the result and error. */
 static gboolean
 select_script (const char *select_answer, GError **error)
@@ -288,5 +313,6 @@ main (int argc, char **argv)
   g_test_add_func ("/imap/malformed-permanentflags", test_malformed_permanentflags);
   g_test_add_func ("/imap/empty-capability-code", test_empty_capability_code);
   g_test_add_func ("/imap/literal-not-screened", test_literal_not_screened);
+  g_test_add_func ("/imap/search-duplicate-uid", test_search_duplicate_uid);
   return g_test_run ();
 }
