@@ -4,13 +4,13 @@
 # then `poll` of that 50 MB text body, and of 20 mails of 15 MB each, keeps
 # its peak RSS under 64 MB (20 x 15 MB once reached 339 MB: a whole
 # 500-message FETCH was held in memory). Under ASan the shadow memory makes
-# RSS meaningless: those checks are skipped.
+# RSS meaningless: those parts are skipped.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../rig/lib-rig.sh"
 rig_start
 plan 11
 LIMIT_KB=$((64 * 1024))
-asan=0; ldd "$BATON" | grep -q libasan && asan=1
+asan=0; if ldd "$BATON" | grep -q libasan; then asan=1; fi
 
 printf 'teampass\n' > "$WORK/imap.pass"; chmod 600 "$WORK/imap.pass"
 imap_config () {  # PORT
@@ -56,6 +56,14 @@ ok "well within the 10 s timeout (took ${took} ms)" test "$took" -lt 10000
 is "nothing applied, no position advanced" \
   "$(db 'select count(*) from tasks')/$(db 'select max(last_uid) from imap_state')" "0/0"
 
+# The rest measures peak RSS, meaningless under ASan, where parsing the
+# 50 MB text also takes minutes; the piece-by-piece fetch is covered under
+# ASan by test-imap's large-in-pieces.
+if [ "$asan" = 1 ]; then
+  for i in $(seq 6); do pass "# SKIP peak RSS is not measurable under ASan"; done
+  exit 0
+fi
+
 peak_kb () { /usr/bin/time -f '%M' -o "$WORK/time" "$@" > /dev/null 2>&1; tail -1 "$WORK/time"; }
 
 # 2. The same message straight from Dovecot, with its peak RSS: the
@@ -68,16 +76,11 @@ file_rss=$(peak_kb "$BATON" -c "$CONFIG" explain "$WORK/big.eml")
 imap_config "$IMAPS_PORT"
 rss=$(peak_kb "$BATON" -c "$CONFIG" poll)
 is "the 50 MB text body is applied" "$(db 'select title from tasks')" "Read the big text"
-if [ "$asan" = 1 ]; then
-  pass "# SKIP peak RSS is not measurable under ASan"
-  pass "# SKIP peak RSS is not measurable under ASan"
-else
-  ok "fetching the 50 MB message by IMAP: peak RSS ${probe_rss} KB, under 32 MB" \
-    test "$probe_rss" -lt $((32 * 1024))
-  todo=""
-  [ "$file_rss" -ge "$LIMIT_KB" ] && todo=" # TODO the parser holds text parts whole (${file_rss} KB from a file)"
-  ok "50 MB text body by IMAP: peak RSS ${rss} KB, under 64 MB$todo" test "$rss" -lt "$LIMIT_KB"
-fi
+ok "fetching the 50 MB message by IMAP: peak RSS ${probe_rss} KB, under 32 MB" \
+  test "$probe_rss" -lt $((32 * 1024))
+todo=""
+[ "$file_rss" -ge "$LIMIT_KB" ] && todo=" # TODO the parser holds text parts whole (${file_rss} KB from a file)"
+ok "50 MB text body by IMAP: peak RSS ${rss} KB, under 64 MB$todo" test "$rss" -lt "$LIMIT_KB"
 is "and it is moved" "$(rig_count team@example.com Processed)" 1
 
 # 3. Twenty mails of 15 MB (a base64 attachment each) in one pass.
@@ -103,8 +106,4 @@ done
 rm -f "$WORK/att.eml" "$WORK/big.eml"
 rss=$(peak_kb "$BATON" -c "$CONFIG" poll)
 is "the 20 mails of 15 MB are applied" "$(db "select count(*) from tasks where title like 'Attachment %'")" 20
-if [ "$asan" = 1 ]; then
-  pass "# SKIP peak RSS is not measurable under ASan"
-else
-  ok "20 x 15 MB by IMAP in one pass: peak RSS ${rss} KB, under 64 MB" test "$rss" -lt "$LIMIT_KB"
-fi
+ok "20 x 15 MB by IMAP in one pass: peak RSS ${rss} KB, under 64 MB" test "$rss" -lt "$LIMIT_KB"
