@@ -149,8 +149,7 @@ idle_forever (BatonTeam *team, const BatonPollSettings *settings, gboolean from_
       g_autoptr (GError) failure = NULL;
       /* A failure that a stop request caused (a cancelled FETCH) is the
        * stop, not a reason to reconnect. */
-      if (idle_session (team, settings, from_start, with_housekeeping, &failure) ||
-          stop_requested)
+      if (idle_session (team, settings, from_start, with_housekeeping, &failure) || stop_requested)
         break;
       if (!baton_error_is_temporary (failure))
         {

@@ -28,16 +28,10 @@ static const char *const baton_keys[] = {
 static const char *const member_keys[] = {
   "email", "aliases", "name", "timezone", "digest-at", NULL
 };
-static const char *const imap_keys[] = { "url",
-                                         "allow-plaintext",
-                                         "user",
-                                         "password-file",
-                                         "password-command",
-                                         "ca-file",
-                                         "processed-folder",
-                                         "failed-folder",
-                                         "timeout",
-                                         NULL };
+static const char *const imap_keys[] = {
+  "url",     "allow-plaintext",  "user",          "password-file", "password-command",
+  "ca-file", "processed-folder", "failed-folder", "timeout",       NULL,
+};
 static const char *const smtp_keys[] = {
   "url", "allow-plaintext", "user", "password-file", "password-command", "ca-file", "from", NULL
 };

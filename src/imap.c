@@ -63,8 +63,9 @@ struct _BatonImapSession {
   char *mailbox;       /* owned; default for baton_imap_select */
   gboolean idle_ready; /* mailstream_setup_idle done */
   gboolean broken;     /* the connection failed: LOGOUT would only wait */
-  guint timeout;       /* seconds any one network wait may take */
-  int fd;              /* the connection's socket, -1 before connect; borrowed */
+
+  guint timeout;                   /* seconds any one network wait may take */
+  int fd;                          /* the connection's socket, -1 before connect; borrowed */
   volatile sig_atomic_t cancelled; /* baton_imap_cancel() was called */
   gboolean closed;                 /* the server closed the connection */
   gboolean timed_out;              /* a read waited the whole timeout */
@@ -99,10 +100,10 @@ typedef struct {
   guint64 literal_left; /* bytes of a literal still to pass unexamined */
   char tail[24];        /* the last bytes of the line, for a "{N}" at its end */
   gsize tail_len;
-  guint perm_match;     /* bytes of "[PERMANENTFLAGS (" matched */
-  guint cap_match;      /* bytes of "[CAPABILITY" matched */
-  int cap_state;        /* 1: just after "[CAPABILITY"; 2: after "[CAPABILITY " */
-  int flags;            /* FLAGS_*: where in a PERMANENTFLAGS list */
+  guint perm_match; /* bytes of "[PERMANENTFLAGS (" matched */
+  guint cap_match;  /* bytes of "[CAPABILITY" matched */
+  int cap_state;    /* 1: just after "[CAPABILITY"; 2: after "[CAPABILITY " */
+  int flags;        /* FLAGS_*: where in a PERMANENTFLAGS list */
 } Screen;
 
 static gboolean
@@ -220,8 +221,8 @@ screen_bytes (Screen *sc, const char *bytes, gsize n)
 }
 
 typedef struct {
-  mailstream_low *inner;      /* owned: libetpan's socket or TLS driver */
-  BatonImapSession *session;  /* borrowed: it outlives its stream */
+  mailstream_low *inner;     /* owned: libetpan's socket or TLS driver */
+  BatonImapSession *session; /* borrowed: it outlives its stream */
   Screen screen;
 } Guard;
 
@@ -411,8 +412,8 @@ set_error (BatonImapSession *s, GError **error, int r, const char *what)
 
   if (code == BATON_ERROR_TEMPORARY && s->cancelled)
     g_set_error (error, BATON_ERROR, code,
-                 "IMAP %s on %s:%u interrupted: baton was asked to stop; it will be retried",
-                 what, s->host, s->port);
+                 "IMAP %s on %s:%u interrupted: baton was asked to stop; it will be retried", what,
+                 s->host, s->port);
   else if (code == BATON_ERROR_TEMPORARY && s->closed)
     g_set_error (error, BATON_ERROR, code,
                  "IMAP %s on %s:%u failed: the server closed the connection in the middle of "
@@ -625,8 +626,8 @@ has_capability_of (BatonImapSession *s, int type, const char *name)
        it = clist_next (it))
     {
       struct mailimap_capability *cap = clist_content (it);
-      const char *have =
-          type == MAILIMAP_CAPABILITY_AUTH_TYPE ? cap->cap_data.cap_auth_type : cap->cap_data.cap_name;
+      const char *have = type == MAILIMAP_CAPABILITY_AUTH_TYPE ? cap->cap_data.cap_auth_type
+                                                               : cap->cap_data.cap_name;
       if (cap->cap_type == type && have != NULL && g_ascii_strcasecmp (have, name) == 0)
         return TRUE;
     }
@@ -711,9 +712,8 @@ connect_tcp (BatonImapSession *s, GError **error)
   g_autoptr (GError) local = NULL;
   g_autoptr (GSocketConnection) connection =
       g_socket_client_connect_to_host (client, s->host, s->port, NULL, &local);
-  int fd = connection != NULL
-               ? dup (g_socket_get_fd (g_socket_connection_get_socket (connection)))
-               : -1;
+  int fd =
+      connection != NULL ? dup (g_socket_get_fd (g_socket_connection_get_socket (connection))) : -1;
   if (fd < 0)
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
@@ -736,10 +736,10 @@ open_connection (BatonImapSession *s, const BatonImapSettings *settings, GError 
   int fd = connect_tcp (s, error);
   if (fd < 0)
     return FALSE;
-  mailstream_low *low = settings->tls == BATON_IMAP_TLS_IMAPS
-                            ? mailstream_low_ssl_open_with_callback_timeout (
-                                  fd, s->timeout, ssl_context_cb, s->host)
-                            : mailstream_low_socket_open (fd);
+  mailstream_low *low =
+      settings->tls == BATON_IMAP_TLS_IMAPS
+          ? mailstream_low_ssl_open_with_callback_timeout (fd, s->timeout, ssl_context_cb, s->host)
+          : mailstream_low_socket_open (fd);
   if (low == NULL)
     {
       close (fd);
@@ -1223,9 +1223,8 @@ static gboolean
 fetch_batch (BatonImapSession *s, const guint32 *uids, gsize n, BatonImapMessageFunc func,
              gpointer user_data, gboolean *stop, GError **error)
 {
-  clist *result =
-      uid_fetch (s, uids, n, mailimap_fetch_att_new_body_peek_section (mailimap_section_new (NULL)),
-                 error);
+  clist *result = uid_fetch (
+      s, uids, n, mailimap_fetch_att_new_body_peek_section (mailimap_section_new (NULL)), error);
   if (result == NULL)
     return FALSE;
   g_autoptr (GHashTable) items = items_by_uid (s, result, uids, n, TRUE);

@@ -115,9 +115,8 @@ process_message (guint32 uid, const char *bytes, int fd, gsize length, gpointer 
   g_autoptr (GError) failure = NULL;
   /* A large message arrives in a file: parsed from there, as Maildir
    * files are, so it never has to fit in memory. */
-  g_autoptr (BatonMessage) message = bytes != NULL
-                                         ? baton_message_parse (bytes, length, &failure)
-                                         : baton_message_parse_fd (fd, length, &failure);
+  g_autoptr (BatonMessage) message = bytes != NULL ? baton_message_parse (bytes, length, &failure)
+                                                   : baton_message_parse_fd (fd, length, &failure);
   if (message != NULL && bytes == NULL)
     baton_message_find_visible_text (message);
   BatonRawMail raw = { bytes, bytes != NULL ? -1 : fd, length };

@@ -10,16 +10,16 @@
 /* Greeting, AUTHENTICATE PLAIN ("+" then OK), CAPABILITY, SELECT, and the
  * UID SEARCH of UIDs 1..3 with their sizes: what every fetch below starts
  * with. Tags count from 1, as libetpan numbers its commands. */
-#define PROLOGUE                                                                 \
-  "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN IDLE MOVE UIDPLUS] ready\r\n"           \
-  "+ \r\n"                                                                        \
-  "1 OK Logged in\r\n"                                                            \
-  "* CAPABILITY IMAP4rev1 IDLE MOVE UIDPLUS\r\n"                                  \
-  "2 OK done\r\n"                                                                 \
-  "* 3 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 4] ok\r\n"              \
-  "3 OK [READ-WRITE] SELECT completed\r\n"                                        \
-  "* SEARCH 1 2 3\r\n4 OK done\r\n"                                               \
-  "* 1 FETCH (UID 1 RFC822.SIZE 11)\r\n* 2 FETCH (UID 2 RFC822.SIZE 11)\r\n"      \
+#define PROLOGUE                                                                                   \
+  "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN IDLE MOVE UIDPLUS] ready\r\n"                             \
+  "+ \r\n"                                                                                         \
+  "1 OK Logged in\r\n"                                                                             \
+  "* CAPABILITY IMAP4rev1 IDLE MOVE UIDPLUS\r\n"                                                   \
+  "2 OK done\r\n"                                                                                  \
+  "* 3 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 4] ok\r\n"                               \
+  "3 OK [READ-WRITE] SELECT completed\r\n"                                                         \
+  "* SEARCH 1 2 3\r\n4 OK done\r\n"                                                                \
+  "* 1 FETCH (UID 1 RFC822.SIZE 11)\r\n* 2 FETCH (UID 2 RFC822.SIZE 11)\r\n"                       \
   "* 3 FETCH (UID 3 RFC822.SIZE 11)\r\n5 OK done\r\n"
 
 typedef struct {
