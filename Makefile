@@ -173,12 +173,14 @@ FUZZ_BIN     := $(patsubst fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard fuzz/fuzz-*.c))
 FUZZ_OBJ     := $(LIB_SRC:src/%.c=$(FUZZ_DIR)/src/%.o) $(FUZZ_DIR)/gen/embedded-templates.o
 # libetpan's pkg-config hands the linker a gcc-only -specs file.
 FUZZ_LIBS    := $(filter-out -specs=%,$(LIBS))
-FUZZ_RUN     := -max_total_time=$(FUZZ_SECONDS) -timeout=1 -rss_limit_mb=512 -max_len=65536 \
+FUZZ_MAX_LEN ?= 65536
+FUZZ_RUN     := -max_total_time=$(FUZZ_SECONDS) -timeout=1 -rss_limit_mb=512 -max_len=$(FUZZ_MAX_LEN) \
                 -print_final_stats=1
 FUZZ_SEEDS_fuzz-message  := $(FUZZ_DIR)/seeds/mail fuzz/regressions
 FUZZ_SEEDS_fuzz-mustache := templates $(FUZZ_DIR)/seeds/mustache-spec
 FUZZ_SEEDS_fuzz-auth     := fuzz/seeds/auth
 FUZZ_SEEDS_fuzz-config   := fuzz/seeds/config
+FUZZ_SEEDS_fuzz-imap     := fuzz/imap-seeds
 
 $(FUZZ_DIR)/src/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -220,6 +222,7 @@ fuzz: $(FUZZ_BIN) $(FUZZ_DIR)/seeds/mail $(FUZZ_DIR)/seeds/mustache-spec
 	    fuzz-text) seeds="$(FUZZ_SEEDS_fuzz-message)" ;; \
 	    fuzz-auth) seeds="$(FUZZ_SEEDS_fuzz-auth)" ;; \
 	    fuzz-config) seeds="$(FUZZ_SEEDS_fuzz-config)" ;; \
+	    fuzz-imap) seeds="$(FUZZ_SEEDS_fuzz-imap)" ;; \
 	  esac; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS) s on $(FUZZ_DIR)/corpus/$$t $$seeds"; \
 	  ASAN_OPTIONS=quarantine_size_mb=64$${ASAN_OPTIONS:+:$$ASAN_OPTIONS} \
@@ -229,6 +232,14 @@ fuzz: $(FUZZ_BIN) $(FUZZ_DIR)/seeds/mail $(FUZZ_DIR)/seeds/mustache-spec
 	    { tail -60 $(FUZZ_DIR)/$$t.log; echo "fuzz: $$t FAILED (log: $(FUZZ_DIR)/$$t.log)"; exit 1; }; \
 	  grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)' $(FUZZ_DIR)/$$t.log; \
 	done
+
+# Not run in CI: every target for FUZZ_LONG_SECONDS each, on inputs up to
+# 1 MB, to find slowness that grows with the input (a 1 s timeout still
+# applies per input).
+FUZZ_LONG_SECONDS ?= 3600
+.PHONY: fuzz-long
+fuzz-long:
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) FUZZ_MAX_LEN=1048576
 
 -include $(FUZZ_OBJ:.o=.d)
 -include $(NET_PIC:.o=.d) $(PROGRAM_OBJ:.o=.d)

@@ -9,7 +9,8 @@
 #   imap      `baton poll --from-start` vs `mbsync` over the same Dovecot INBOX
 #   digest    `baton digest --force` vs reading the same rows with sqlite3
 #   smtp      `baton send` (one connection) vs one `msmtp` per mail
-#   rss       peak RSS for a message with a 100 MB attachment, file and stdin
+#   rss       peak RSS for a message with a 100 MB attachment, file and stdin;
+#             and for a 50 MB text body polled by IMAP
 #   board     `baton board` for 1,000 tasks and 20,000 events (target < 0.5 s)
 #             vs reading the same rows with sqlite3
 #
@@ -375,6 +376,35 @@ bench_rss () {
   printf '  %-46s %9s MB\n' "baton ingest FILE" "$file_rss" "baton ingest < FILE" "$stdin_rss" \
     "GMime floor on the same file" "$floor_rss"
   say "  (target < 32 MB)"
+  bench_rss_imap
+}
+
+# The same bound by IMAP: one 50 MB text body in a folder of its own on the
+# rig's Dovecot, polled (fetched in pieces into a temporary file).
+bench_rss_imap () {
+  local b="$W/rss-imap" box="$W/rig/mail/example.com/team/Maildir/.Big"
+  start_rig
+  mkdir -p "$box/new" "$box/cur" "$box/tmp"
+  $PY - "$box/new/1.big" <<'PY'
+import sys
+line = b"All work and no play makes a dull day; the quick brown fox jumps over it.\n"
+with open(sys.argv[1], "wb") as out:
+    out.write(b"From: bob@example.com\nTo: team@example.com\nSubject: big text\n"
+              b"Message-ID: <bigtext@bench>\n\ntask: Read the big text\n\n")
+    out.write(line * (50 * 1024 * 1024 // len(line)))
+PY
+  chown -R "${RIG_USER:-nobody}" "$W/rig/mail" 2>/dev/null || true
+  printf 'teampass\n' > "$b.pass"
+  chmod 600 "$b.pass"
+  write_config "$b" "[imap]
+url = imaps://127.0.0.1:$IMAPS_PORT/Big
+user = team@example.com
+password-file = $b.pass
+ca-file = $RIG_CA"
+  fresh_db "$b"
+  printf '  %-46s %9s MB\n' "baton poll, one 50 MB text body by IMAP" \
+    "$(peak_rss_mb "$BATON" -q -c "$b/baton.conf" poll --from-start)"
+  say "  (target < 64 MB)"
 }
 
 # A team database filled by SQL (the store's own schema, made by `baton

@@ -24,15 +24,35 @@
 #define MAX_BACKOFF_SECONDS 300
 
 static volatile sig_atomic_t stop_requested;
-static BatonImapSession *volatile idling_session;
+/* The connected session, so that SIGTERM can stop it wherever it is: in
+ * IDLE, or in the middle of a large FETCH. */
+static BatonImapSession *volatile active_session;
 
 static void
 on_stop_signal (int signal_number)
 {
   (void) signal_number;
   stop_requested = 1;
-  if (idling_session != NULL)
-    baton_imap_idle_interrupt (idling_session);
+  if (active_session != NULL)
+    baton_imap_cancel (active_session);
+}
+
+/* baton_imap_connect, with the session made the one a signal stops. */
+static BatonImapSession *
+connect_stoppable (const BatonPollSettings *settings, GError **error)
+{
+  BatonImapSession *session = baton_imap_connect (&settings->imap, error);
+  active_session = session;
+  if (session != NULL && stop_requested)
+    baton_imap_cancel (session); /* the signal came while connecting */
+  return session;
+}
+
+static void
+disconnect (BatonImapSession *session)
+{
+  active_session = NULL;
+  baton_imap_session_free (session);
 }
 
 static void
@@ -102,26 +122,22 @@ static gboolean
 idle_session (BatonTeam *team, const BatonPollSettings *settings, gboolean from_start,
               gboolean with_housekeeping, GError **error)
 {
-  g_autoptr (BatonImapSession) session = baton_imap_connect (&settings->imap, error);
-  if (session == NULL || !poll_pass (team, session, settings, from_start, error))
-    return FALSE;
-  g_info ("idle: connected to %s, waiting for mail", settings->mailbox_key);
-  while (!stop_requested)
+  BatonImapSession *session = connect_stoppable (settings, error);
+  gboolean ok = session != NULL && poll_pass (team, session, settings, from_start, error);
+  if (ok)
+    g_info ("idle: connected to %s, waiting for mail", settings->mailbox_key);
+  while (ok && !stop_requested)
     {
       if (!baton_store_check_file (team->store, error))
         return FALSE;
       if (with_housekeeping)
         housekeeping (team);
       gboolean new_mail = FALSE;
-      idling_session = session;
-      gboolean ok = baton_imap_idle_wait (session, IDLE_SLICE_SECONDS, &new_mail, error);
-      idling_session = NULL;
-      if (!ok)
-        return FALSE;
-      if (!stop_requested && !poll_pass (team, session, settings, FALSE, error))
-        return FALSE;
+      ok = baton_imap_idle_wait (session, IDLE_SLICE_SECONDS, &new_mail, error) &&
+           (stop_requested || poll_pass (team, session, settings, FALSE, error));
     }
-  return TRUE;
+  disconnect (session);
+  return ok;
 }
 
 /* Server gone, network down: wait and reconnect, doubling the wait up to
@@ -135,7 +151,9 @@ idle_forever (BatonTeam *team, const BatonPollSettings *settings, gboolean from_
   while (!stop_requested)
     {
       g_autoptr (GError) failure = NULL;
-      if (idle_session (team, settings, from_start, with_housekeeping, &failure))
+      /* A failure that a stop request caused (a cancelled FETCH) is the
+       * stop, not a reason to reconnect. */
+      if (idle_session (team, settings, from_start, with_housekeeping, &failure) || stop_requested)
         break;
       if (!baton_error_is_temporary (failure))
         {
@@ -185,8 +203,9 @@ baton_cli_poll (const BatonCli *cli, int argc, char **argv, GError **error)
     ok = idle_forever (team, settings, from_start, FALSE, error);
   else
     {
-      g_autoptr (BatonImapSession) session = baton_imap_connect (&settings->imap, error);
+      BatonImapSession *session = connect_stoppable (settings, error);
       ok = session != NULL && poll_pass (team, session, settings, from_start, error);
+      disconnect (session);
     }
   close (lock_fd);
   return ok;

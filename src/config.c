@@ -28,15 +28,10 @@ static const char *const baton_keys[] = {
 static const char *const member_keys[] = {
   "email", "aliases", "name", "timezone", "digest-at", NULL
 };
-static const char *const imap_keys[] = { "url",
-                                         "allow-plaintext",
-                                         "user",
-                                         "password-file",
-                                         "password-command",
-                                         "ca-file",
-                                         "processed-folder",
-                                         "failed-folder",
-                                         NULL };
+static const char *const imap_keys[] = {
+  "url",     "allow-plaintext",  "user",          "password-file", "password-command",
+  "ca-file", "processed-folder", "failed-folder", "timeout",       NULL,
+};
 static const char *const smtp_keys[] = {
   "url", "allow-plaintext", "user", "password-file", "password-command", "ca-file", "from", NULL
 };
@@ -404,6 +399,17 @@ load_imap_section (Loader *loader, BatonConfig *config)
   imap->ca_file = get_path (loader, "imap", "ca-file", NULL);
   imap->processed_folder = get_string (loader, "imap", "processed-folder", NULL);
   imap->failed_folder = get_string (loader, "imap", "failed-folder", NULL);
+  /* Seconds any one network wait may take: a stalled server must end as a
+   * temporary failure, not hang the poller. */
+  g_autofree char *timeout = get_string (loader, "imap", "timeout", NULL);
+  guint64 seconds = 60;
+  if (timeout != NULL && !g_ascii_string_to_unsigned (timeout, 10, 1, 3600, &seconds, NULL))
+    {
+      problem (loader, "imap", "timeout",
+               "timeout must be a number of seconds from 1 to 3600, not '%s'", timeout);
+      seconds = 60;
+    }
+  imap->timeout_seconds = (guint) seconds;
 }
 
 static void

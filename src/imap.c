@@ -10,6 +10,11 @@
  * even when its UID is below n, and a mailbox of 100 000 messages would
  * arrive as one response held in memory. Listing the UIDs first lets us fetch
  * exactly the wanted ones, BATON_IMAP_FETCH_CHUNK per command.
+ *
+ * Why sizes before bodies: libetpan holds a whole response in memory, so
+ * 500 messages of 15 MB in one FETCH reached 339 MB. Knowing RFC822.SIZE,
+ * bodies come in batches of at most BATON_IMAP_BATCH_BYTES, and a larger
+ * message alone, in pieces, into a temporary file: a few MB at any time.
  */
 #define G_LOG_DOMAIN "baton-imap"
 #include "baton/imap.h"
@@ -21,9 +26,13 @@
 #include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#define DEFAULT_TIMEOUT 30
+#define DEFAULT_TIMEOUT 60
 
 /* libetpan and GnuTLS name their types "struct x": one-word names for
  * g_autoptr. */
@@ -54,7 +63,307 @@ struct BatonImapSession {
   char *mailbox;       /* owned; default for baton_imap_select */
   gboolean idle_ready; /* mailstream_setup_idle done */
   gboolean broken;     /* the connection failed: LOGOUT would only wait */
+
+  guint timeout;                   /* seconds any one network wait may take */
+  int fd;                          /* the connection's socket, -1 before connect; borrowed */
+  volatile sig_atomic_t cancelled; /* baton_imap_cancel() was called */
+  gboolean closed;                 /* the server closed the connection */
+  gboolean timed_out;              /* a read waited the whole timeout */
+  gboolean malformed;              /* the screen refused a response line */
 };
+
+/* ---- the guarded stream ------------------------------------------------
+ *
+ * Why a stream driver of our own around libetpan's: libetpan 1.9.4's
+ * socket and TLS readers return 0 at end of file, and its literal reader
+ * ("{100000}" followed by the bytes) loops "while bytes are missing, read"
+ * without checking for 0. A server that closes in the middle of a literal
+ * thus spun the poller at 100% CPU forever, deaf to SIGTERM. The guard
+ * turns end of file into a read error, and fails every read and write
+ * once the session is cancelled; libetpan then reports a stream error,
+ * which is TEMPORARY. The waiting itself (with the session's timeout) is
+ * still libetpan's. */
+
+/* ---- the response screen ------------------------------------------------
+ *
+ * Why: libetpan 1.9.4's parser frees a NULL list, or copies one, when a
+ * response code it starts on turns out malformed: "[PERMANENTFLAGS (" with
+ * anything but flags and ")", or "[CAPABILITY]" with no names (found by
+ * fuzz-imap). A server's bad line must be a protocol error, not a crash, so
+ * the guard screens every protocol line (not the literals inside them, which
+ * are message bytes) and fails the read that would complete such a line:
+ * libetpan parses a line only once it has all of it. */
+
+enum { FLAGS_NONE, FLAGS_START, FLAGS_SPACE, FLAGS_BACKSLASH, FLAGS_ATOM, FLAGS_AFTER_STAR };
+
+typedef struct {
+  guint64 literal_left; /* bytes of a literal still to pass unexamined */
+  char tail[24];        /* the last bytes of the line, for a "{N}" at its end */
+  gsize tail_len;
+  guint perm_match; /* bytes of "[PERMANENTFLAGS (" matched */
+  guint cap_match;  /* bytes of "[CAPABILITY" matched */
+  int cap_state;    /* 1: just after "[CAPABILITY"; 2: after "[CAPABILITY " */
+  int flags;        /* FLAGS_*: where in a PERMANENTFLAGS list */
+} Screen;
+
+static gboolean
+is_atom_char (guchar c)
+{
+  return c > 0x20 && c < 0x7f && !strchr ("(){%*\"\\]", c);
+}
+
+/* Advances @m, the count of @pattern's bytes matched, by @c; TRUE when the
+ * whole pattern has just matched. Case-insensitive; '[' starts over. */
+static gboolean
+match_step (guint *m, const char *pattern, guchar c)
+{
+  if (g_ascii_toupper (c) == (guchar) pattern[*m])
+    (*m)++;
+  else
+    *m = c == '[' ? 1 : 0;
+  if (pattern[*m] != '\0')
+    return FALSE;
+  *m = 0;
+  return TRUE;
+}
+
+/* One byte of a PERMANENTFLAGS list: flag-perm *(SP flag-perm) ")", a
+ * flag-perm being "\*", "\" atom or atom. FALSE when it cannot be. */
+static gboolean
+flags_step (Screen *sc, guchar c)
+{
+  gboolean after_flag = sc->flags == FLAGS_ATOM || sc->flags == FLAGS_AFTER_STAR;
+  if (c == ')' && (after_flag || sc->flags == FLAGS_START))
+    sc->flags = FLAGS_NONE;
+  else if (c == ' ' && after_flag)
+    sc->flags = FLAGS_SPACE;
+  else if (c == '\\' && (sc->flags == FLAGS_START || sc->flags == FLAGS_SPACE))
+    sc->flags = FLAGS_BACKSLASH;
+  else if (c == '*' && sc->flags == FLAGS_BACKSLASH)
+    sc->flags = FLAGS_AFTER_STAR;
+  else if (is_atom_char (c) && sc->flags != FLAGS_AFTER_STAR)
+    sc->flags = FLAGS_ATOM;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* The N of a line that ends in "{N}" (CR LF already stripped), or -1. */
+static gint64
+literal_at_end (const char *tail, gsize len)
+{
+  if (len < 3 || tail[len - 1] != '}')
+    return -1;
+  gsize i = len - 1;
+  while (i > 0 && g_ascii_isdigit (tail[i - 1]))
+    i--;
+  if (i == 0 || i == len - 1 || tail[i - 1] != '{' || len - 1 - i > 10)
+    return -1;
+  return (gint64) g_ascii_strtoull (tail + i, NULL, 10);
+}
+
+static void
+end_of_line (Screen *sc)
+{
+  gsize len = sc->tail_len;
+  if (len > 0 && sc->tail[len - 1] == '\r')
+    len--;
+  gint64 literal = literal_at_end (sc->tail, len);
+  sc->literal_left = literal > 0 ? (guint64) literal : 0;
+  sc->tail_len = 0;
+  sc->perm_match = sc->cap_match = 0;
+  sc->cap_state = 0;
+}
+
+/* Screens @n bytes the server sent; FALSE when they hold (or complete) a
+ * line libetpan would crash on. */
+static gboolean
+screen_bytes (Screen *sc, const char *bytes, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      guchar c = (guchar) bytes[i];
+      if (sc->literal_left > 0)
+        {
+          gsize skip = (gsize) MIN ((guint64) (n - i), sc->literal_left);
+          sc->literal_left -= skip;
+          i += skip - 1;
+          continue;
+        }
+      if (sc->flags != FLAGS_NONE)
+        {
+          if (!flags_step (sc, c))
+            return FALSE;
+          continue;
+        }
+      if (sc->cap_state == 2 && !is_atom_char (c))
+        return FALSE; /* "[CAPABILITY " and no name */
+      if (sc->cap_state == 1 && c == ']')
+        return FALSE; /* "[CAPABILITY]" */
+      sc->cap_state = sc->cap_state == 1 && c == ' ' ? 2 : 0;
+      if (c == '\n')
+        {
+          end_of_line (sc);
+          continue;
+        }
+      if (sc->tail_len == sizeof sc->tail)
+        {
+          memmove (sc->tail, sc->tail + 1, sizeof sc->tail - 1);
+          sc->tail_len--;
+        }
+      sc->tail[sc->tail_len++] = (char) c;
+      if (match_step (&sc->perm_match, "[PERMANENTFLAGS (", c))
+        sc->flags = FLAGS_START;
+      if (match_step (&sc->cap_match, "[CAPABILITY", c))
+        sc->cap_state = 1;
+    }
+  return TRUE;
+}
+
+typedef struct {
+  mailstream_low *inner;     /* owned: libetpan's socket or TLS driver */
+  BatonImapSession *session; /* borrowed: it outlives its stream */
+  Screen screen;
+} Guard;
+
+/* TRUE when the server has closed the connection: under TLS the close
+ * shows as a failed read (no close_notify), not as end of file. */
+static gboolean
+peer_closed (BatonImapSession *s)
+{
+  char byte;
+  return s->fd >= 0 && !s->cancelled && recv (s->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+static ssize_t
+guard_read (mailstream_low *low, void *buf, size_t count)
+{
+  Guard *g = low->data;
+  BatonImapSession *s = g->session;
+  if (s->cancelled)
+    return -1;
+  gint64 start = g_get_monotonic_time ();
+  ssize_t n = mailstream_low_read (g->inner, buf, count);
+  if (n > 0 && !s->cancelled && !s->malformed)
+    {
+      if (screen_bytes (&g->screen, buf, (gsize) n))
+        return n;
+      s->malformed = TRUE;
+      return -1;
+    }
+  if (s->malformed)
+    return -1;
+  if (n == 0 || peer_closed (s))
+    s->closed = TRUE;
+  else if (g_get_monotonic_time () - start >= (gint64) s->timeout * G_USEC_PER_SEC - 200000)
+    s->timed_out = TRUE;
+  return -1;
+}
+
+static ssize_t
+guard_write (mailstream_low *low, const void *buf, size_t count)
+{
+  Guard *g = low->data;
+  if (g->session->cancelled)
+    return -1;
+  return mailstream_low_write (g->inner, buf, count);
+}
+
+static int
+guard_close (mailstream_low *low)
+{
+  return mailstream_low_close (((Guard *) low->data)->inner);
+}
+
+static int
+guard_get_fd (mailstream_low *low)
+{
+  return mailstream_low_get_fd (((Guard *) low->data)->inner);
+}
+
+static void
+guard_free (mailstream_low *low)
+{
+  Guard *g = low->data;
+  mailstream_low_free (g->inner);
+  g_free (g);
+  free (low); /* libetpan's mailstream_low_free leaves that to the driver */
+}
+
+static void
+guard_cancel (mailstream_low *low)
+{
+  mailstream_low_cancel (((Guard *) low->data)->inner);
+}
+
+static struct mailstream_cancel *
+guard_get_cancel (mailstream_low *low)
+{
+  return mailstream_low_get_cancel (((Guard *) low->data)->inner);
+}
+
+static carray *
+guard_get_certificate_chain (mailstream_low *low)
+{
+  return mailstream_low_get_certificate_chain (((Guard *) low->data)->inner);
+}
+
+static int
+guard_setup_idle (mailstream_low *low)
+{
+  return mailstream_low_setup_idle (((Guard *) low->data)->inner);
+}
+
+static int
+guard_unsetup_idle (mailstream_low *low)
+{
+  return mailstream_low_unsetup_idle (((Guard *) low->data)->inner);
+}
+
+static int
+guard_interrupt_idle (mailstream_low *low)
+{
+  return mailstream_low_interrupt_idle (((Guard *) low->data)->inner);
+}
+
+static mailstream_low_driver guard_driver = {
+  .mailstream_read = guard_read,
+  .mailstream_write = guard_write,
+  .mailstream_close = guard_close,
+  .mailstream_get_fd = guard_get_fd,
+  .mailstream_free = guard_free,
+  .mailstream_cancel = guard_cancel,
+  .mailstream_get_cancel = guard_get_cancel,
+  .mailstream_get_certificate_chain = guard_get_certificate_chain,
+  .mailstream_setup_idle = guard_setup_idle,
+  .mailstream_unsetup_idle = guard_unsetup_idle,
+  .mailstream_interrupt_idle = guard_interrupt_idle,
+};
+
+/* The guard around @inner, which it then owns. */
+static mailstream_low *
+guard_new (BatonImapSession *s, mailstream_low *inner)
+{
+  Guard *g = g_new0 (Guard, 1);
+  g->inner = inner;
+  g->session = s;
+  s->fd = mailstream_low_get_fd (inner);
+  return mailstream_low_new (g, &guard_driver);
+}
+
+/* Puts the guard around the session's stream driver again after STARTTLS,
+ * which replaces the driver. */
+static void
+guard_stream (BatonImapSession *s)
+{
+  mailstream *stream = s->imap->imap_stream;
+  mailstream_low *inner = stream != NULL ? mailstream_get_low (stream) : NULL;
+  if (inner == NULL || inner->driver == &guard_driver)
+    return;
+  mailstream_low *low = guard_new (s, inner);
+  if (low != NULL)
+    mailstream_set_low (stream, low);
+}
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -95,13 +404,27 @@ code_for (int r)
 static void
 set_error (BatonImapSession *s, GError **error, int r, const char *what)
 {
-  BatonErrorCode code = code_for (r);
+  BatonErrorCode code = s->malformed ? BATON_ERROR_PROTOCOL : code_for (r);
   g_autofree char *words = server_words (s);
 
   if (code == BATON_ERROR_TEMPORARY || code == BATON_ERROR_PROTOCOL)
     s->broken = TRUE;
 
-  if (code == BATON_ERROR_TEMPORARY)
+  if (code == BATON_ERROR_TEMPORARY && s->cancelled)
+    g_set_error (error, BATON_ERROR, code,
+                 "IMAP %s on %s:%u interrupted: baton was asked to stop; it will be retried", what,
+                 s->host, s->port);
+  else if (code == BATON_ERROR_TEMPORARY && s->closed)
+    g_set_error (error, BATON_ERROR, code,
+                 "IMAP %s on %s:%u failed: the server closed the connection in the middle of "
+                 "its answer; it will be retried",
+                 what, s->host, s->port);
+  else if (code == BATON_ERROR_TEMPORARY && s->timed_out)
+    g_set_error (error, BATON_ERROR, code,
+                 "IMAP %s on %s:%u failed: no answer within %u s (timeout = in [imap]); "
+                 "it will be retried",
+                 what, s->host, s->port, s->timeout);
+  else if (code == BATON_ERROR_TEMPORARY)
     g_set_error (error, BATON_ERROR, code,
                  "IMAP %s on %s:%u failed: connection lost or timed out (libetpan error %d); "
                  "it will be retried",
@@ -290,35 +613,152 @@ verify_peer (BatonImapSession *s, const char *ca_file, GError **error)
 
 /* ---- connect ----------------------------------------------------------- */
 
+/* Whether the server announced capability @name of @type (a name, or an
+ * AUTH= mechanism). Not libetpan's mailimap_has_*: they compare names that
+ * a malformed CAPABILITY leaves NULL, and crashed (found by fuzz-imap). */
+static gboolean
+has_capability_of (BatonImapSession *s, int type, const char *name)
+{
+  struct mailimap_connection_info *info = s->imap->imap_connection_info;
+  if (info == NULL || info->imap_capability == NULL || info->imap_capability->cap_list == NULL)
+    return FALSE;
+  for (clistiter *it = clist_begin (info->imap_capability->cap_list); it != NULL;
+       it = clist_next (it))
+    {
+      struct mailimap_capability *cap = clist_content (it);
+      const char *have = type == MAILIMAP_CAPABILITY_AUTH_TYPE ? cap->cap_data.cap_auth_type
+                                                               : cap->cap_data.cap_name;
+      if (cap->cap_type == type && have != NULL && g_ascii_strcasecmp (have, name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+has_extension (BatonImapSession *s, const char *name)
+{
+  return has_capability_of (s, MAILIMAP_CAPABILITY_NAME, name);
+}
+
+/* CAPABILITY, so libetpan's list is the server's current one. libetpan
+ * copies the list the answer left behind and read through NULL when the
+ * server answered OK without any (found by fuzz-imap): an empty list is
+ * put in place first. */
+static gboolean
+refresh_capabilities (BatonImapSession *s, GError **error)
+{
+  if (s->imap->imap_connection_info == NULL)
+    s->imap->imap_connection_info = mailimap_connection_info_new ();
+  struct mailimap_connection_info *info = s->imap->imap_connection_info;
+  if (info != NULL && info->imap_capability == NULL)
+    info->imap_capability = mailimap_capability_data_new (clist_new ());
+  if (info != NULL && info->imap_capability != NULL && info->imap_capability->cap_list == NULL)
+    info->imap_capability->cap_list = clist_new ();
+  if (info == NULL || info->imap_capability == NULL)
+    {
+      g_set_error_literal (error, BATON_ERROR, BATON_ERROR_SOFTWARE, "out of memory");
+      return FALSE;
+    }
+  struct mailimap_capability_data *caps = NULL;
+  int r = mailimap_capability (s->imap, &caps);
+  if (caps != NULL)
+    mailimap_capability_data_free (caps);
+  if (!ok (r))
+    {
+      set_error (s, error, r, "CAPABILITY");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* STARTTLS on an imap:// connection. A server that does not offer it is
+ * a configuration problem (EX_CONFIG), not a reason to retry forever. */
+static gboolean
+start_tls (BatonImapSession *s, const BatonImapSettings *settings, GError **error)
+{
+  if (!has_extension (s, "STARTTLS") && !refresh_capabilities (s, error))
+    return FALSE;
+  if (!has_extension (s, "STARTTLS"))
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                   "IMAP server %s:%u does not offer STARTTLS, which url = imap://… in [imap] "
+                   "requires: use url = imaps://… if it has TLS on another port (993), or, for "
+                   "a server on this machine only, allow-plaintext = yes",
+                   s->host, s->port);
+      return FALSE;
+    }
+  int r = mailimap_socket_starttls_with_callback (s->imap, ssl_context_cb, s->host);
+  guard_stream (s);
+  if (!ok (r))
+    {
+      if (r == MAILIMAP_ERROR_STARTTLS)
+        g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                     "IMAP server %s:%u refused STARTTLS: use url = imaps://… in [imap]", s->host,
+                     s->port);
+      else
+        set_error (s, error, r, "STARTTLS");
+      return FALSE;
+    }
+  return verify_peer (s, settings->ca_file, error);
+}
+
+/* A TCP connection to the server within the timeout, as a blocking
+ * socket libetpan can own; -1 with @error set. */
+static int
+connect_tcp (BatonImapSession *s, GError **error)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_socket_client_set_timeout (client, s->timeout);
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GSocketConnection) connection =
+      g_socket_client_connect_to_host (client, s->host, s->port, NULL, &local);
+  int fd =
+      connection != NULL ? dup (g_socket_get_fd (g_socket_connection_get_socket (connection))) : -1;
+  if (fd < 0)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                   "cannot reach IMAP server %s:%u (%s): check url = in [imap]; it will be "
+                   "retried",
+                   s->host, s->port, local != NULL ? local->message : g_strerror (errno));
+      return -1;
+    }
+  /* GIO made it non-blocking; libetpan waits with select() and expects
+   * blocking reads and writes. */
+  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+  return fd;
+}
+
+/* Connects, with the guard in place before the greeting is read: a server
+ * that sends more than its greeting at once is screened too. */
 static gboolean
 open_connection (BatonImapSession *s, const BatonImapSettings *settings, GError **error)
 {
-  int r;
-  if (settings->tls == BATON_IMAP_TLS_IMAPS)
-    r = mailimap_ssl_connect_with_callback (s->imap, s->host, s->port, ssl_context_cb, s->host);
-  else
-    r = mailimap_socket_connect (s->imap, s->host, s->port);
+  int fd = connect_tcp (s, error);
+  if (fd < 0)
+    return FALSE;
+  mailstream_low *low =
+      settings->tls == BATON_IMAP_TLS_IMAPS
+          ? mailstream_low_ssl_open_with_callback_timeout (fd, s->timeout, ssl_context_cb, s->host)
+          : mailstream_low_socket_open (fd);
+  if (low == NULL)
+    {
+      close (fd);
+      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                   "TLS with IMAP server %s:%u failed: check that url = in [imap] names its "
+                   "TLS port (imaps://, usually 993); it will be retried",
+                   s->host, s->port);
+      return FALSE;
+    }
+  mailstream_low_set_timeout (low, s->timeout);
+  mailstream *stream = mailstream_new (guard_new (s, low), 8192);
+  int r = mailimap_connect (s->imap, stream);
   if (!ok (r))
     {
-      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
-                   "cannot reach IMAP server %s:%u (libetpan error %d): check host = and port = "
-                   "in [imap]; it will be retried",
-                   s->host, s->port, r);
+      set_error (s, error, r, "greeting");
       return FALSE;
     }
   if (settings->tls == BATON_IMAP_TLS_STARTTLS)
-    {
-      r = mailimap_socket_starttls_with_callback (s->imap, ssl_context_cb, s->host);
-      if (!ok (r))
-        {
-          g_set_error (error, BATON_ERROR,
-                       r == MAILIMAP_ERROR_STARTTLS ? BATON_ERROR_CONFIG : BATON_ERROR_TEMPORARY,
-                       "STARTTLS with IMAP server %s:%u failed (libetpan error %d): "
-                       "if the server has no STARTTLS, set tls = imaps in [imap]",
-                       s->host, s->port, r);
-          return FALSE;
-        }
-    }
+    return start_tls (s, settings, error);
   if (settings->tls != BATON_IMAP_TLS_PLAIN && !verify_peer (s, settings->ca_file, error))
     return FALSE;
   return TRUE;
@@ -334,7 +774,7 @@ open_connection (BatonImapSession *s, const BatonImapSettings *settings, GError 
 static int
 authenticate (BatonImapSession *s, const char *password, const char **how)
 {
-  if (mailimap_has_authentication (s->imap, "PLAIN"))
+  if (has_capability_of (s, MAILIMAP_CAPABILITY_AUTH_TYPE, "PLAIN"))
     {
       *how = "AUTHENTICATE PLAIN";
       return mailimap_authenticate (s->imap, "PLAIN", s->host, NULL, NULL, s->user, s->user,
@@ -369,16 +809,7 @@ log_in (BatonImapSession *s, const char *password, GError **error)
     }
   /* Servers announce MOVE, UIDPLUS, IDLE only once logged in; ask again so
    * libetpan's capability list is the post-login one. */
-  struct mailimap_capability_data *caps = NULL;
-  r = mailimap_capability (s->imap, &caps);
-  if (caps != NULL)
-    mailimap_capability_data_free (caps);
-  if (!ok (r))
-    {
-      set_error (s, error, r, "CAPABILITY");
-      return FALSE;
-    }
-  return TRUE;
+  return refresh_capabilities (s, error);
 }
 
 BatonImapSession *
@@ -402,13 +833,106 @@ baton_imap_connect (const BatonImapSettings *settings, GError **error)
       g_set_error_literal (error, BATON_ERROR, BATON_ERROR_SOFTWARE, "out of memory");
       return NULL;
     }
-  mailimap_set_timeout (imap,
-                        settings->timeout_seconds ? settings->timeout_seconds : DEFAULT_TIMEOUT);
+  s->fd = -1;
+  s->timeout = settings->timeout_seconds ? settings->timeout_seconds : DEFAULT_TIMEOUT;
+  mailimap_set_timeout (imap, s->timeout);
   s->imap = g_steal_pointer (&imap);
   if (!open_connection (s, settings, error) || !log_in (s, settings->password, error))
     return NULL;
   s->idle_ready = mailstream_setup_idle (s->imap->imap_stream) == 0;
   g_debug ("host=%s port=%u user=%s connected", s->host, s->port, s->user);
+  return g_steal_pointer (&s);
+}
+
+/* ---- a server from memory (fuzzing) ------------------------------------ */
+
+/* The server's side of a conversation, read from memory; what baton
+ * writes is dropped. */
+typedef struct {
+  const char *bytes; /* borrowed */
+  gsize left;
+} Script;
+
+static ssize_t
+script_read (mailstream_low *low, void *buf, size_t count)
+{
+  Script *script = low->data;
+  gsize n = MIN (count, script->left);
+  memcpy (buf, script->bytes, n);
+  script->bytes += n;
+  script->left -= n;
+  return (ssize_t) n;
+}
+
+static ssize_t
+script_write (mailstream_low *low, const void *buf, size_t count)
+{
+  (void) low, (void) buf;
+  return (ssize_t) count;
+}
+
+static int
+script_close (mailstream_low *low)
+{
+  (void) low;
+  return 0;
+}
+
+static int
+script_get_fd (mailstream_low *low)
+{
+  (void) low;
+  return -1;
+}
+
+static void
+script_free (mailstream_low *low)
+{
+  g_free (low->data);
+  free (low);
+}
+
+static void
+script_cancel (mailstream_low *low)
+{
+  (void) low;
+}
+
+static mailstream_low_driver script_driver = {
+  .mailstream_read = script_read,
+  .mailstream_write = script_write,
+  .mailstream_close = script_close,
+  .mailstream_get_fd = script_get_fd,
+  .mailstream_free = script_free,
+  .mailstream_cancel = script_cancel,
+};
+
+BatonImapSession *
+baton_imap_connect_script (const BatonImapSettings *settings, const char *bytes, gsize len,
+                           GError **error)
+{
+  g_return_val_if_fail (settings != NULL && (bytes != NULL || len == 0), NULL);
+  g_autoptr (BatonImapSession) s = g_new0 (BatonImapSession, 1);
+  s->host = g_strdup (settings->host != NULL ? settings->host : "script");
+  s->user = g_strdup (settings->user != NULL ? settings->user : "user");
+  s->mailbox = g_strdup (settings->mailbox != NULL ? settings->mailbox : "INBOX");
+  s->fd = -1;
+  s->timeout = DEFAULT_TIMEOUT;
+  s->broken = TRUE; /* no LOGOUT: the script has no answer for it */
+  s->imap = mailimap_new (0, NULL);
+  Script *script = g_new0 (Script, 1);
+  script->bytes = bytes;
+  script->left = len;
+  mailstream_low *low = guard_new (s, mailstream_low_new (script, &script_driver));
+  mailstream *stream = mailstream_new (low, 8192);
+  int r = mailimap_connect (s->imap, stream);
+  if (!ok (r))
+    {
+      set_error (s, error, r, "greeting");
+      return NULL;
+    }
+  if (!log_in (s, settings->password != NULL ? settings->password : "", error))
+    return NULL;
   return g_steal_pointer (&s);
 }
 
@@ -438,7 +962,7 @@ gboolean
 baton_imap_has_capability (BatonImapSession *session, const char *capability)
 {
   g_return_val_if_fail (session != NULL && capability != NULL, FALSE);
-  return mailimap_has_extension (session->imap, (char *) capability) != 0;
+  return has_extension (session, capability);
 }
 
 guint
@@ -514,6 +1038,13 @@ search_uids (BatonImapSession *s, guint32 first, guint32 last, GError **error)
     }
   mailimap_search_result_free (found);
   g_array_sort (uids, compare_uid);
+  /* A UID listed twice would be fetched and handed out twice (found by
+   * fuzz-imap). */
+  guint kept = 0;
+  for (guint i = 0; i < uids->len; i++)
+    if (kept == 0 || g_array_index (uids, guint32, i) != g_array_index (uids, guint32, kept - 1))
+      g_array_index (uids, guint32, kept++) = g_array_index (uids, guint32, i);
+  g_array_set_size (uids, kept);
   return uids;
 }
 
@@ -546,87 +1077,335 @@ set_of (const guint32 *uids, gsize n)
   return set;
 }
 
-/* The UID and body of one FETCH response item; FALSE if either is missing. */
-static gboolean
-parse_fetched (struct mailimap_msg_att *msg, guint32 *uid, const char **bytes, gsize *len)
+/* What one FETCH response item carries. */
+typedef struct {
+  guint32 uid;       /* 0: none */
+  gboolean has_size; /* RFC822.SIZE came */
+  guint32 size;
+  const char *bytes; /* BODY[] or BODY[]<n>; NULL: none (borrowed from the item) */
+  gsize len;
+} Item;
+
+static Item
+item_of (struct mailimap_msg_att *msg)
 {
-  *uid = 0;
-  *bytes = NULL;
+  Item item = { 0 };
   for (clistiter *it = clist_begin (msg->att_list); it != NULL; it = clist_next (it))
     {
-      struct mailimap_msg_att_item *item = clist_content (it);
-      if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+      struct mailimap_msg_att_item *att = clist_content (it);
+      if (att->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
         continue;
-      struct mailimap_msg_att_static *st = item->att_data.att_static;
+      struct mailimap_msg_att_static *st = att->att_data.att_static;
       if (st->att_type == MAILIMAP_MSG_ATT_UID)
-        *uid = st->att_data.att_uid;
+        item.uid = st->att_data.att_uid;
+      else if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE)
+        {
+          item.has_size = TRUE;
+          item.size = st->att_data.att_rfc822_size;
+        }
       else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION)
         {
-          *bytes = st->att_data.att_body_section->sec_body_part;
-          *len = st->att_data.att_body_section->sec_length;
+          /* NIL is an empty body part, not a missing one. */
+          struct mailimap_msg_att_body_section *body = st->att_data.att_body_section;
+          item.bytes = body->sec_body_part != NULL ? body->sec_body_part : "";
+          item.len = body->sec_body_part != NULL ? body->sec_length : 0;
         }
     }
-  return *uid != 0 && *bytes != NULL;
+  return item;
 }
 
-/* A FETCH response item and its UID, for sorting. */
-typedef struct {
-  guint32 uid;                  /* first: compare_uid() sorts these */
-  struct mailimap_msg_att *msg; /* borrowed from the fetch result */
-} Fetched;
-
-/* One UID FETCH (UID BODY.PEEK[]) for uids[0..n); calls @func in UID order. */
 static gboolean
-fetch_chunk (BatonImapSession *s, const guint32 *uids, gsize n, BatonImapMessageFunc func,
-             gpointer user_data, gboolean *stop, GError **error)
+uid_wanted (const guint32 *uids, gsize n, guint32 uid)
+{
+  return bsearch (&uid, uids, n, sizeof *uids, compare_uid) != NULL;
+}
+
+/* The items of a UID FETCH of uids[0..n) (sorted) that carry what
+ * @needed says (a body, or a size), by UID; the first one per UID wins.
+ * UIDs that were not asked for (a confused or hostile server) are
+ * ignored with a warning: processing them would move the stored position
+ * past mail never fetched. */
+static GHashTable *
+items_by_uid (BatonImapSession *s, clist *result, const guint32 *uids, gsize n, gboolean body)
+{
+  GHashTable *items = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  for (clistiter *it = clist_begin (result); it != NULL; it = clist_next (it))
+    {
+      Item item = item_of (clist_content (it));
+      if (body ? item.bytes == NULL : !item.has_size)
+        continue; /* e.g. an unsolicited FLAGS update */
+      if (!uid_wanted (uids, n, item.uid))
+        {
+          g_warning ("IMAP server %s:%u sent UID %u, which was not asked for: ignored", s->host,
+                     s->port, item.uid);
+          continue;
+        }
+      if (!g_hash_table_contains (items, GUINT_TO_POINTER (item.uid)))
+        g_hash_table_insert (items, GUINT_TO_POINTER (item.uid), g_memdup2 (&item, sizeof item));
+    }
+  return items;
+}
+
+static void
+set_missing_error (BatonImapSession *s, guint32 uid, const char *what, GError **error)
+{
+  g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+               "IMAP server %s:%u listed UID %u but returned no %s for it: it is left for the "
+               "next poll, which will retry it",
+               s->host, s->port, uid, what);
+}
+
+/* UID FETCH of uids[0..n) with the one attribute @att; the raw result,
+ * which the caller frees with mailimap_fetch_list_free(). */
+static clist *
+uid_fetch (BatonImapSession *s, const guint32 *uids, gsize n, struct mailimap_fetch_att *att,
+           GError **error)
 {
   g_autoptr (ImapSet) set = set_of (uids, n);
   g_autoptr (ImapFetchType) type = mailimap_fetch_type_new_fetch_att_list_empty ();
   mailimap_fetch_type_new_fetch_att_list_add (type, mailimap_fetch_att_new_uid ());
-  mailimap_fetch_type_new_fetch_att_list_add (
-      type, mailimap_fetch_att_new_body_peek_section (mailimap_section_new (NULL)));
-
+  mailimap_fetch_type_new_fetch_att_list_add (type, att);
   clist *result = NULL;
   int r = mailimap_uid_fetch (s->imap, set, type, &result);
   if (!ok (r))
     {
       set_error (s, error, r, "UID FETCH");
-      return FALSE;
+      return NULL;
     }
+  return result;
+}
 
-  /* Servers may answer in any order; hand messages out by UID. */
-  g_autoptr (GArray) order = g_array_new (FALSE, FALSE, sizeof (Fetched));
-  for (clistiter *it = clist_begin (result); it != NULL; it = clist_next (it))
+/* Sizes of uids[0..n), in @sizes (same order). FALSE with a TEMPORARY error
+ * naming the first UID without one; *@n_sized then says how many before it
+ * have theirs, so the caller can still fetch those. */
+static gboolean
+fetch_sizes (BatonImapSession *s, const guint32 *uids, gsize n, guint32 *sizes, gsize *n_sized,
+             GError **error)
+{
+  *n_sized = 0;
+  clist *result = uid_fetch (s, uids, n, mailimap_fetch_att_new_rfc822_size (), error);
+  if (result == NULL)
+    return FALSE;
+  g_autoptr (GHashTable) items = items_by_uid (s, result, uids, n, FALSE);
+  mailimap_fetch_list_free (result);
+  for (gsize i = 0; i < n; i++)
     {
-      const char *bytes;
-      gsize len = 0;
-      Fetched e = { 0, clist_content (it) };
-      if (parse_fetched (e.msg, &e.uid, &bytes, &len))
-        g_array_append_val (order, e);
-    }
-  g_array_sort (order, compare_uid);
-
-  gboolean good = TRUE;
-  for (guint i = 0; i < order->len && good && !*stop; i++)
-    {
-      Fetched *e = &g_array_index (order, Fetched, i);
-      guint32 uid;
-      const char *bytes;
-      gsize len = 0;
-      parse_fetched (e->msg, &uid, &bytes, &len);
-      GError *local = NULL;
-      if (!func (uid, bytes, len, user_data, &local))
+      Item *item = g_hash_table_lookup (items, GUINT_TO_POINTER (uids[i]));
+      if (item == NULL)
         {
-          *stop = TRUE;
-          if (local != NULL)
-            {
-              g_propagate_error (error, local);
-              good = FALSE;
-            }
+          set_missing_error (s, uids[i], "size", error);
+          return FALSE;
         }
+      sizes[i] = item->size;
+      *n_sized = i + 1;
+    }
+  return TRUE;
+}
+
+/* Calls @func; *@stop when it asks to end. */
+static gboolean
+deliver (guint32 uid, const char *bytes, int fd, gsize len, BatonImapMessageFunc func,
+         gpointer user_data, gboolean *stop, GError **error)
+{
+  GError *local = NULL;
+  if (func (uid, bytes, fd, len, user_data, &local))
+    return TRUE;
+  *stop = TRUE;
+  if (local == NULL)
+    return TRUE;
+  g_propagate_error (error, local);
+  return FALSE;
+}
+
+/* One UID FETCH (UID BODY.PEEK[]) for uids[0..n), which the caller sized
+ * to fit BATON_IMAP_BATCH_BYTES; calls @func in UID order. */
+static gboolean
+fetch_batch (BatonImapSession *s, const guint32 *uids, gsize n, BatonImapMessageFunc func,
+             gpointer user_data, gboolean *stop, GError **error)
+{
+  clist *result = uid_fetch (
+      s, uids, n, mailimap_fetch_att_new_body_peek_section (mailimap_section_new (NULL)), error);
+  if (result == NULL)
+    return FALSE;
+  g_autoptr (GHashTable) items = items_by_uid (s, result, uids, n, TRUE);
+  gboolean good = TRUE;
+  for (gsize i = 0; i < n && good && !*stop; i++)
+    {
+      Item *item = g_hash_table_lookup (items, GUINT_TO_POINTER (uids[i]));
+      if (item == NULL)
+        {
+          set_missing_error (s, uids[i], "body", error);
+          good = FALSE;
+        }
+      else
+        good = deliver (uids[i], item->bytes, -1, item->len, func, user_data, stop, error);
     }
   mailimap_fetch_list_free (result);
   return good;
+}
+
+static gboolean
+write_all (int fd, const char *bytes, gsize len, GError **error)
+{
+  while (len > 0)
+    {
+      ssize_t w = write (fd, bytes, len);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w < 0)
+        {
+          int saved = errno;
+          g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                       "cannot write a large message to a temporary file in %s (%s): free "
+                       "some space there or set TMPDIR; it will be retried",
+                       g_get_tmp_dir (), g_strerror (saved));
+          return FALSE;
+        }
+      bytes += w;
+      len -= (gsize) w;
+    }
+  return TRUE;
+}
+
+/* An unlinked temporary file, or -1 with @error set. */
+static int
+open_spill_file (GError **error)
+{
+  g_autofree char *path = NULL;
+  GError *local = NULL;
+  int fd = g_file_open_tmp ("baton-imap-XXXXXX", &path, &local);
+  if (fd < 0)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                   "cannot create a temporary file for a large message (%s): check TMPDIR; "
+                   "it will be retried",
+                   local->message);
+      g_error_free (local);
+      return -1;
+    }
+  unlink (path);
+  return fd;
+}
+
+/* Appends the next piece of message @uid, from @offset, to @fd; *@got is
+ * how many bytes came (fewer than asked: the end of the message). */
+static gboolean
+fetch_piece (BatonImapSession *s, guint32 uid, guint32 offset, int fd, gsize *got, GError **error)
+{
+  struct mailimap_fetch_att *att = mailimap_fetch_att_new_body_peek_section_partial (
+      mailimap_section_new (NULL), offset, BATON_IMAP_PIECE_BYTES);
+  clist *result = uid_fetch (s, &uid, 1, att, error);
+  if (result == NULL)
+    return FALSE;
+  g_autoptr (GHashTable) items = items_by_uid (s, result, &uid, 1, TRUE);
+  Item *item = g_hash_table_lookup (items, GUINT_TO_POINTER (uid));
+  gboolean good;
+  if (item == NULL)
+    {
+      set_missing_error (s, uid, "body", error);
+      good = FALSE;
+    }
+  else
+    {
+      /* A server must not send more than asked; if it does, the rest is
+       * not this piece. */
+      *got = MIN (item->len, (gsize) BATON_IMAP_PIECE_BYTES);
+      good = write_all (fd, item->bytes, *got, error);
+    }
+  mailimap_fetch_list_free (result);
+  return good;
+}
+
+/* A message too large to hold: fetched in pieces into a temporary file
+ * that @func reads. The size the server announced is not trusted: pieces
+ * come until one is short. */
+static gboolean
+fetch_large (BatonImapSession *s, guint32 uid, BatonImapMessageFunc func, gpointer user_data,
+             gboolean *stop, GError **error)
+{
+  int fd = open_spill_file (error);
+  if (fd < 0)
+    return FALSE;
+  guint64 total = 0;
+  gboolean good = TRUE;
+  for (gsize got = BATON_IMAP_PIECE_BYTES; good && got == BATON_IMAP_PIECE_BYTES;)
+    {
+      if (total + BATON_IMAP_PIECE_BYTES > G_MAXUINT32)
+        {
+          g_set_error (error, BATON_ERROR, BATON_ERROR_DATA,
+                       "IMAP message UID %u on %s:%u is larger than 4 GB: not fetched", uid,
+                       s->host, s->port);
+          good = FALSE;
+          break;
+        }
+      got = 0;
+      good = fetch_piece (s, uid, (guint32) total, fd, &got, error);
+      total += got;
+    }
+  g_debug ("uid=%u fetched in pieces size=%" G_GUINT64_FORMAT, uid, total);
+  if (good)
+    good = deliver (uid, NULL, fd, (gsize) total, func, user_data, stop, error);
+  close (fd);
+  return good;
+}
+
+/* Bodies of uids[0..n) with @sizes, in UID order: as many whole messages
+ * per command as fit BATON_IMAP_BATCH_BYTES, each larger one alone, in
+ * pieces. */
+static gboolean
+fetch_bodies (BatonImapSession *s, const guint32 *uids, const guint32 *sizes, gsize n,
+              BatonImapMessageFunc func, gpointer user_data, gboolean *stop, GError **error)
+{
+  gsize i = 0;
+  while (i < n && !*stop)
+    {
+      if (sizes[i] > BATON_IMAP_BATCH_BYTES)
+        {
+          if (!fetch_large (s, uids[i], func, user_data, stop, error))
+            return FALSE;
+          i++;
+          continue;
+        }
+      gsize j = i;
+      guint64 total = 0;
+      while (j < n && sizes[j] <= BATON_IMAP_BATCH_BYTES &&
+             total + sizes[j] <= BATON_IMAP_BATCH_BYTES)
+        total += sizes[j++];
+      if (!fetch_batch (s, uids + i, j - i, func, user_data, stop, error))
+        return FALSE;
+      i = j;
+    }
+  return TRUE;
+}
+
+/* Up to BATON_IMAP_FETCH_CHUNK messages: their sizes, then their bodies.
+ * When a size is missing, the messages before it are still processed and
+ * the fetch then fails, so the stored position stops just before it. */
+static gboolean
+fetch_chunk (BatonImapSession *s, const guint32 *uids, gsize n, BatonImapMessageFunc func,
+             gpointer user_data, gboolean *stop, GError **error)
+{
+  g_autofree guint32 *sizes = g_new (guint32, n);
+  gsize n_sized = 0;
+  GError *missing = NULL;
+  gboolean sized = fetch_sizes (s, uids, n, sizes, &n_sized, &missing);
+  if (!sized && n_sized == 0)
+    {
+      g_propagate_error (error, missing);
+      return FALSE;
+    }
+  if (!fetch_bodies (s, uids, sizes, n_sized, func, user_data, stop, error))
+    {
+      g_clear_error (&missing);
+      return FALSE;
+    }
+  if (!sized && !*stop)
+    {
+      g_propagate_error (error, missing);
+      return FALSE;
+    }
+  g_clear_error (&missing);
+  return TRUE;
 }
 
 gboolean
@@ -763,6 +1542,8 @@ static int
 wait_readable (BatonImapSession *s, int seconds)
 {
   mailstream *stream = s->imap->imap_stream;
+  if (s->cancelled)
+    return MAILSTREAM_IDLE_CANCELLED;
   if (stream->read_buffer_len > 0)
     return MAILSTREAM_IDLE_HASDATA;
   if (!s->idle_ready)
@@ -793,6 +1574,16 @@ wait_failed (BatonImapSession *s, GError **error)
   return FALSE;
 }
 
+/* A cancelled session ends its wait as if interrupted, without DONE or
+ * LOGOUT: its socket is already shut down. */
+static gboolean
+stop_cancelled (BatonImapSession *s, gboolean *interrupted)
+{
+  s->broken = TRUE;
+  *interrupted = TRUE;
+  return TRUE;
+}
+
 /* One IDLE … DONE, at most @seconds; *grew when EXISTS rose. */
 static gboolean
 idle_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupted, GError **error)
@@ -807,6 +1598,8 @@ idle_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupt
   /* Mail that came between SELECT and IDLE is announced before the "+". */
   int w = exists_now (s) > before ? MAILSTREAM_IDLE_HASDATA : wait_readable (s, seconds);
   *interrupted = w == MAILSTREAM_IDLE_INTERRUPTED || w == MAILSTREAM_IDLE_CANCELLED;
+  if (s->cancelled)
+    return stop_cancelled (s, interrupted);
   /* DONE makes the server finish; libetpan parses the untagged EXISTS that
    * woke us on the way to the tagged OK. */
   r = mailimap_idle_done (s->imap);
@@ -828,6 +1621,8 @@ poll_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupt
   guint32 before = exists_now (s);
   int w = wait_readable (s, seconds);
   *interrupted = w == MAILSTREAM_IDLE_INTERRUPTED || w == MAILSTREAM_IDLE_CANCELLED;
+  if (s->cancelled)
+    return stop_cancelled (s, interrupted);
   if (w == MAILSTREAM_IDLE_ERROR)
     return wait_failed (s, error);
   int r = mailimap_noop (s->imap);
@@ -846,7 +1641,7 @@ baton_imap_idle_wait (BatonImapSession *session, guint timeout_seconds, gboolean
 {
   g_return_val_if_fail (session != NULL && new_mail != NULL, FALSE);
   *new_mail = FALSE;
-  gboolean use_idle = mailimap_has_idle (session->imap) != 0;
+  gboolean use_idle = has_extension (session, "IDLE");
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
 
   /* Other clients' flag changes also wake an IDLE: keep waiting until mail
@@ -870,4 +1665,16 @@ baton_imap_idle_interrupt (BatonImapSession *session)
 {
   if (session != NULL && session->idle_ready)
     mailstream_interrupt_idle (session->imap->imap_stream);
+}
+
+void
+baton_imap_cancel (BatonImapSession *session)
+{
+  if (session == NULL)
+    return;
+  session->cancelled = 1;
+  /* shutdown() is async-signal-safe and wakes a read or wait that libetpan
+   * has in progress on the socket: it returns at once with end of file. */
+  if (session->fd >= 0)
+    shutdown (session->fd, SHUT_RDWR);
 }

@@ -69,6 +69,7 @@ baton_poll_settings_new (const BatonConfig *config, GError **error)
   settings->imap.allow_plaintext = imap->allow_plaintext;
   settings->imap.user = g_strdup (imap->user);
   settings->imap.ca_file = g_strdup (imap->ca_file);
+  settings->imap.timeout_seconds = imap->timeout_seconds;
   settings->imap.password =
       baton_config_read_secret (imap->password_file, imap->password_command, "[imap]", error);
   if (settings->imap.password == NULL)
@@ -101,7 +102,8 @@ advance (Pass *pass, guint32 uid, const char *folder, GError **error)
 }
 
 static gboolean
-process_message (guint32 uid, const char *bytes, gsize length, gpointer data, GError **error)
+process_message (guint32 uid, const char *bytes, int fd, gsize length, gpointer data,
+                 GError **error)
 {
   Pass *pass = data;
   BatonStore *store = pass->team->store;
@@ -111,8 +113,13 @@ process_message (guint32 uid, const char *bytes, gsize length, gpointer data, GE
   if (!baton_store_begin (store, error))
     return FALSE;
   g_autoptr (GError) failure = NULL;
-  g_autoptr (BatonMessage) message = baton_message_parse (bytes, length, &failure);
-  BatonRawMail raw = { bytes, -1, length };
+  /* A large message arrives in a file: parsed from there, as Maildir
+   * files are, so it never has to fit in memory. */
+  g_autoptr (BatonMessage) message = bytes != NULL ? baton_message_parse (bytes, length, &failure)
+                                                   : baton_message_parse_fd (fd, length, &failure);
+  if (message != NULL && bytes == NULL)
+    baton_message_find_visible_text (message);
+  BatonRawMail raw = { bytes, bytes != NULL ? -1 : fd, length };
   g_autoptr (BatonIngestResult) result =
       message ? baton_workflow_apply (pass->team, message, &raw, source, &failure) : NULL;
   if (result != NULL)

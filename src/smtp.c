@@ -294,7 +294,9 @@ set_send_error (BatonSmtpSender *s, CURLcode rc, long reply_code, GError **error
       case BATON_ERROR_CONFIG:
         g_set_error (error, BATON_ERROR, code, "SMTP server %s: %s: %s", s->host, detail,
                      rc == CURLE_USE_SSL_FAILED
-                         ? "it offers no STARTTLS; use url = smtps://… in [smtp]"
+                         ? "it offers no STARTTLS, which url = smtp://… in [smtp] requires: use "
+                           "url = smtps://… if it has TLS on another port (465), or, for a relay "
+                           "on this machine only, allow-plaintext = yes"
                          : "if the server uses a private CA, set ca-file = in [smtp] to its PEM "
                            "file; if the certificate names another host, use that name in url =");
         break;

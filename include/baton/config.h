@@ -25,6 +25,7 @@ typedef struct {
   char *ca_file;
   char *processed_folder;
   char *failed_folder;
+  guint timeout_seconds; /* timeout =, 1..3600; default 60 */
 } BatonImapConfig;
 
 typedef struct {

@@ -36,10 +36,18 @@ typedef struct {
   const char *password;
   const char *ca_file;   /* PEM; NULL: the system CAs */
   const char *mailbox;   /* NULL: INBOX; what baton_imap_select (s, NULL…) opens */
-  guint timeout_seconds; /* per network operation; 0: 30 */
+  guint timeout_seconds; /* any one network wait (connect, each read); 0: 60 */
 } BatonImapSettings;
 
 typedef struct BatonImapSession BatonImapSession;
+
+/* For fuzzing: a session whose server's whole side of the conversation is
+ * @bytes (borrowed; they must outlive the session), read as if from a
+ * socket that closes after them; what baton sends is dropped. Reads the
+ * greeting and logs in as baton_imap_connect() does, without TLS; of
+ * @settings only host, user, password and mailbox are used. */
+BatonImapSession *baton_imap_connect_script (const BatonImapSettings *settings, const char *bytes,
+                                             gsize len, GError **error);
 
 /* Connects, secures and logs in (AUTHENTICATE PLAIN when the server offers
  * it, else LOGIN). Returns a session the caller frees with
@@ -63,18 +71,29 @@ guint baton_imap_commands_sent (BatonImapSession *session);
 gboolean baton_imap_select (BatonImapSession *session, const char *mailbox, guint32 *uidvalidity,
                             guint32 *uidnext, GError **error);
 
-/* Called once per message, in UID order. @bytes (the raw RFC 5322 message,
- * not NUL-terminated) is valid only during the call. Return FALSE to stop:
- * with @error set the fetch fails with it, without it the fetch ends early
- * and succeeds. */
-typedef gboolean (*BatonImapMessageFunc) (guint32 uid, const char *bytes, gsize len,
+/* Called once per message, in UID order. The raw RFC 5322 message is
+ * either @bytes (not NUL-terminated, @len bytes), or, when @bytes is NULL,
+ * the @len bytes from offset 0 of the regular file open at @fd (a message
+ * too large to hold in memory, fetched in pieces). Either is valid only
+ * during the call. Return FALSE to stop: with @error set the fetch fails
+ * with it, without it the fetch ends early and succeeds. */
+typedef gboolean (*BatonImapMessageFunc) (guint32 uid, const char *bytes, int fd, gsize len,
                                           gpointer user_data, GError **error);
 
 /* Fetches BODY.PEEK[] (flags untouched) of every message with
  * @uid_first <= UID <= @uid_last (0: no upper bound) in the selected mailbox.
- * One UID SEARCH, then one UID FETCH per BATON_IMAP_FETCH_CHUNK messages.
+ * One UID SEARCH, then per BATON_IMAP_FETCH_CHUNK messages one UID FETCH of
+ * their sizes (RFC822.SIZE) and UID FETCHes of their bodies in batches of
+ * at most BATON_IMAP_BATCH_BYTES; a message larger than that is fetched on
+ * its own in BATON_IMAP_PIECE_BYTES pieces (BODY.PEEK[]<offset.length>)
+ * into an unlinked temporary file. So memory stays bounded whatever the
+ * mailbox holds. A message the server lists but returns without a body
+ * stops the fetch with BATON_ERROR_TEMPORARY before it (it is not skipped);
+ * UIDs the server sends that were not asked for are ignored with a warning.
  * Returns FALSE with @error set on failure (or when @func failed). */
 #define BATON_IMAP_FETCH_CHUNK 500
+#define BATON_IMAP_BATCH_BYTES (4u << 20)
+#define BATON_IMAP_PIECE_BYTES (4u << 20)
 gboolean baton_imap_fetch_range (BatonImapSession *session, guint32 uid_first, guint32 uid_last,
                                  BatonImapMessageFunc func, gpointer user_data, GError **error);
 
@@ -103,3 +122,11 @@ gboolean baton_imap_idle_wait (BatonImapSession *session, guint timeout_seconds,
 /* Makes a running baton_imap_idle_wait() return soon (with *new_mail FALSE).
  * Safe to call from a signal handler or another thread. */
 void baton_imap_idle_interrupt (BatonImapSession *session);
+
+/* Stops @session for good, soon: a read or wait in progress (a FETCH, an
+ * IDLE) returns within moments, baton_imap_idle_wait() as if interrupted,
+ * and every other operation in progress or later fails with
+ * BATON_ERROR_TEMPORARY. Only baton_imap_session_free() remains useful
+ * (it then skips LOGOUT). Async-signal-safe: for SIGTERM handlers. NULL is
+ * fine. */
+void baton_imap_cancel (BatonImapSession *session);

@@ -21,7 +21,7 @@
 #define BATON_NET_MODULE_FILE "baton-net.so"
 /* Bumped whenever BatonNetModule changes: a module of another version is
  * refused rather than called through the wrong table. */
-#define BATON_NET_MODULE_VERSION 1
+#define BATON_NET_MODULE_VERSION 2
 
 typedef struct {
   guint version;
@@ -44,6 +44,7 @@ typedef struct {
   gboolean (*imap_idle_wait) (BatonImapSession *session, guint timeout_seconds, gboolean *new_mail,
                               GError **error);
   void (*imap_idle_interrupt) (BatonImapSession *session);
+  void (*imap_cancel) (BatonImapSession *session);
 } BatonNetModule;
 
 /* The table baton-net.so exports (src/netmodule.c): the only symbol the

@@ -175,3 +175,10 @@ baton_imap_idle_interrupt (BatonImapSession *session)
   if (session != NULL)
     loaded->imap_idle_interrupt (session);
 }
+
+void
+baton_imap_cancel (BatonImapSession *session)
+{
+  if (session != NULL)
+    loaded->imap_cancel (session);
+}

@@ -14,7 +14,7 @@ rig_deliver_n team@example.com INBOX 30
 out=$(probe select fetch:1:0 2>&1); rc=$?
 tap_is "$rc" 0 "fetch of all 30 messages succeeds"
 tap_is "$(grep -c '^uid=' <<<"$out")" 30 "30 messages handed to the callback"
-tap_like "$out" "fetched=30 commands=2" "one UID SEARCH + one UID FETCH for 30 messages"
+tap_like "$out" "fetched=30 commands=3" "one UID SEARCH, one UID FETCH of sizes, one of bodies for 30 messages"
 tap_is "$(grep '^uid=' <<<"$out" | head -1)" "uid=1 size=$(grep '^uid=1 ' <<<"$out" | sed 's/.*size=\([0-9]*\).*/\1/') subject=test 1" "messages arrive in UID order with their subject"
 tap_is "$(grep -o '^uid=[0-9]*' <<<"$out" | tr -d 'uid=' | paste -sd,)" "$(seq -s, 30)" "UIDs 1..30 ascending"
 tap_is "$(find "$(rig_maildir team@example.com)/cur" -name '*:2,*S*' | wc -l)" 0 \
@@ -43,7 +43,7 @@ start=$(date +%s%N)
 out=$("$RIG_TOOLS/imap-probe" --host 127.0.0.1 --port "$IMAPS_PORT" --ca-file "$RIG_CA" \
     --user bob@example.com --password bobpass select fetch:1:0 2>&1)
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
-tap_like "$out" "fetched=1100 commands=4" "1100 messages in 3 chunks of at most 500"
+tap_like "$out" "fetched=1100 commands=7" "1100 messages in 3 chunks of at most 500 (sizes, then bodies)"
 tap_diag "1100 messages fetched in ${ms} ms"
 
 out=$("$RIG_TOOLS/imap-probe" --host 127.0.0.1 --port "$IMAP_PORT" --tls starttls \

@@ -1,0 +1,318 @@
+/* baton's IMAP code on scripted server conversations (from memory, through
+ * baton_imap_connect_script): the answers of hostile or broken servers
+ * found in issue 15 and by fuzz-imap, each as the bytes that showed it. */
+#include "baton/error.h"
+#include "baton/imap.h"
+
+#include <string.h>
+#include <unistd.h>
+
+/* Greeting, AUTHENTICATE PLAIN ("+" then OK), CAPABILITY, SELECT, and the
+ * UID SEARCH of UIDs 1..3 with their sizes: what every fetch below starts
+ * with. Tags count from 1, as libetpan numbers its commands. */
+#define PROLOGUE                                                                                   \
+  "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN IDLE MOVE UIDPLUS] ready\r\n"                             \
+  "+ \r\n"                                                                                         \
+  "1 OK Logged in\r\n"                                                                             \
+  "* CAPABILITY IMAP4rev1 IDLE MOVE UIDPLUS\r\n"                                                   \
+  "2 OK done\r\n"                                                                                  \
+  "* 3 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 4] ok\r\n"                               \
+  "3 OK [READ-WRITE] SELECT completed\r\n"                                                         \
+  "* SEARCH 1 2 3\r\n4 OK done\r\n"                                                                \
+  "* 1 FETCH (UID 1 RFC822.SIZE 11)\r\n* 2 FETCH (UID 2 RFC822.SIZE 11)\r\n"                       \
+  "* 3 FETCH (UID 3 RFC822.SIZE 11)\r\n5 OK done\r\n"
+
+typedef struct {
+  GArray *uids; /* guint32, in the order handed out */
+} Seen;
+
+static gboolean
+collect (guint32 uid, const char *bytes, int fd, gsize len, gpointer data, GError **error)
+{
+  Seen *seen = data;
+  (void) bytes, (void) fd, (void) len, (void) error;
+  g_array_append_val (seen->uids, uid);
+  return TRUE;
+}
+
+/* Runs select + fetch of UIDs 1.. on @script; returns the fetch's result,
+ * the UIDs handed out in @seen and the error in @error. */
+static gboolean
+fetch_script (const char *script, Seen *seen, GError **error)
+{
+  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+  g_autoptr (BatonImapSession) s =
+      baton_imap_connect_script (&settings, script, strlen (script), error);
+  g_assert_nonnull (s);
+  g_assert_true (baton_imap_select (s, NULL, NULL, NULL, error));
+  seen->uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  return baton_imap_fetch_range (s, 1, 0, collect, seen, error);
+}
+
+static void
+test_well_behaved (void)
+{
+  const char *script = PROLOGUE "* 1 FETCH (UID 1 BODY[] {11}\r\nFrom: a\r\n\r\n)\r\n"
+                                "* 2 FETCH (UID 2 BODY[] {11}\r\nFrom: b\r\n\r\n)\r\n"
+                                "* 3 FETCH (UID 3 BODY[] {11}\r\nFrom: c\r\n\r\n)\r\n"
+                                "6 OK done\r\n";
+  Seen seen;
+  g_autoptr (GError) error = NULL;
+  gboolean fetched = fetch_script (script, &seen, &error);
+  g_assert_no_error (error);
+  g_assert_true (fetched);
+  g_assert_cmpuint (seen.uids->len, ==, 3);
+  g_array_unref (seen.uids);
+}
+
+/* Issue 15, finding 1: "{100000}", a few bytes, then the server closes.
+ * libetpan's literal reader used to spin on the closed stream forever. */
+static void
+test_closed_mid_literal (void)
+{
+  const char *script = PROLOGUE "* 1 FETCH (UID 1 BODY[] {100000}\r\nFrom: bob@exa";
+  Seen seen;
+  g_autoptr (GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  g_assert_false (fetch_script (script, &seen, &error));
+  g_assert_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY);
+  g_assert_nonnull (strstr (error->message, "closed the connection"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  g_assert_cmpuint (seen.uids->len, ==, 0);
+  g_array_unref (seen.uids);
+}
+
+/* Finding 3: UID 2 answered with FLAGS only. It used to be skipped, and
+ * UID 3 after it applied, moving the position past UID 2 for good. */
+static void
+test_missing_body_stops_before_it (void)
+{
+  const char *script = PROLOGUE "* 1 FETCH (UID 1 BODY[] {11}\r\nFrom: a\r\n\r\n)\r\n"
+                                "* 2 FETCH (UID 2 FLAGS (\\Seen))\r\n"
+                                "* 3 FETCH (UID 3 BODY[] {11}\r\nFrom: c\r\n\r\n)\r\n"
+                                "6 OK done\r\n";
+  Seen seen;
+  g_autoptr (GError) error = NULL;
+  g_assert_false (fetch_script (script, &seen, &error));
+  g_assert_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY);
+  g_assert_nonnull (strstr (error->message, "UID 2"));
+  g_assert_cmpuint (seen.uids->len, ==, 1);
+  g_assert_cmpuint (g_array_index (seen.uids, guint32, 0), ==, 1);
+  g_array_unref (seen.uids);
+}
+
+/* Finding 3: UID 99 in the reply, never asked for. It used to be applied
+ * and the position jumped to 99. */
+static void
+test_unrequested_uid_ignored (void)
+{
+  const char *script = PROLOGUE "* 1 FETCH (UID 1 BODY[] {11}\r\nFrom: a\r\n\r\n)\r\n"
+                                "* 2 FETCH (UID 2 BODY[] {11}\r\nFrom: b\r\n\r\n)\r\n"
+                                "* 3 FETCH (UID 3 BODY[] {11}\r\nFrom: c\r\n\r\n)\r\n"
+                                "* 4 FETCH (UID 99 BODY[] {11}\r\nFrom: z\r\n\r\n)\r\n"
+                                "6 OK done\r\n";
+  Seen seen;
+  g_autoptr (GError) error = NULL;
+  g_test_expect_message ("baton-imap", G_LOG_LEVEL_WARNING, "*sent UID 99*not asked for*");
+  g_assert_true (fetch_script (script, &seen, &error));
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (seen.uids->len, ==, 3);
+  g_assert_cmpuint (g_array_index (seen.uids, guint32, 2), ==, 3);
+  g_array_unref (seen.uids);
+}
+
+/* A message larger than a batch is fetched alone, in pieces, into a file;
+ * the pieces' bytes arrive in order. Sizes here: 5 MB announced, the
+ * server's pieces 4 MB and then 1 MB. */
+static gboolean
+check_large (guint32 uid, const char *bytes, int fd, gsize len, gpointer data, GError **error)
+{
+  (void) error;
+  gsize *checked = data;
+  g_assert_cmpuint (uid, ==, 1);
+  g_assert_null (bytes);
+  g_assert_cmpuint (len, ==, 5u << 20);
+  char c;
+  g_assert_cmpint (pread (fd, &c, 1, 0), ==, 1);
+  g_assert_cmpint (c, ==, 'F');
+  g_assert_cmpint (pread (fd, &c, 1, (4u << 20)), ==, 1);
+  g_assert_cmpint (c, ==, 'y');
+  *checked = len;
+  return TRUE;
+}
+
+static void
+test_large_in_pieces (void)
+{
+  gsize piece = BATON_IMAP_PIECE_BYTES, total = 5u << 20;
+  g_autoptr (GString) script = g_string_new (
+      "* OK [CAPABILITY IMAP4rev1 IDLE] ready\r\n1 OK Logged in\r\n"
+      "* CAPABILITY IMAP4rev1 IDLE\r\n2 OK done\r\n"
+      "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n3 OK [READ-WRITE] SELECT completed\r\n"
+      "* SEARCH 1\r\n4 OK done\r\n");
+  g_string_append_printf (script, "* 1 FETCH (UID 1 RFC822.SIZE %zu)\r\n5 OK done\r\n", total);
+  g_string_append_printf (script, "* 1 FETCH (UID 1 BODY[]<0> {%zu}\r\nFrom: x\r\n\r\n", piece);
+  for (gsize i = 11; i < piece; i++)
+    g_string_append_c (script, 'x');
+  g_string_append_printf (script, ")\r\n6 OK done\r\n* 1 FETCH (UID 1 BODY[]<%zu> {%zu}\r\n", piece,
+                          total - piece);
+  for (gsize i = piece; i < total; i++)
+    g_string_append_c (script, 'y');
+  g_string_append (script, ")\r\n7 OK done\r\n");
+
+  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BatonImapSession) s =
+      baton_imap_connect_script (&settings, script->str, script->len, &error);
+  g_assert_no_error (error);
+  g_assert_true (baton_imap_select (s, NULL, NULL, NULL, &error));
+  gsize checked = 0;
+  g_assert_true (baton_imap_fetch_range (s, 1, 0, check_large, &checked, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (checked, ==, total);
+}
+
+/* Found by fuzz-imap: a greeting with an empty, malformed CAPABILITY made
+ * libetpan's mailimap_has_authentication read through NULL. */
+static void
+test_empty_capability (void)
+{
+  const char *script = "* OK [CAPABILITY]R IS TEELECT completed\r\n* SEARCH 1 2 3\r\n";
+  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BatonImapSession) s =
+      baton_imap_connect_script (&settings, script, strlen (script), &error);
+  g_assert_null (s);
+  g_assert_nonnull (error);
+}
+
+/* Found by fuzz-imap: CAPABILITY answered OK without a CAPABILITY list
+ * (and none in the greeting) made libetpan's mailimap_capability copy a
+ * NULL list. The session now opens, knowing no capability. */
+static void
+test_capability_without_list (void)
+{
+  const char *script = "* OK ready\r\n1 OK Logged in\r\n2 OK Capability completed\r\n";
+  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BatonImapSession) s =
+      baton_imap_connect_script (&settings, script, strlen (script), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (s);
+  g_assert_false (baton_imap_has_capability (s, "MOVE"));
+}
+
+/* Found by fuzz-imap: "* SEARCH 2 2 3" made UID 2 fetched and handed out
+ * twice. */
+static void
+test_search_duplicate_uid (void)
+{
+  const char *script =
+      "* OK [CAPABILITY IMAP4rev1] ready\r\n1 OK Logged in\r\n* CAPABILITY IMAP4rev1\r\n"
+      "2 OK done\r\n* 3 EXISTS\r\n3 OK [READ-WRITE] done\r\n* SEARCH 2 2 3\r\n4 OK done\r\n"
+      "* 2 FETCH (UID 2 RFC822.SIZE 11)\r\n* 3 FETCH (UID 3 RFC822.SIZE 11)\r\n5 OK done\r\n"
+      "* 2 FETCH (UID 2 BODY[] {11}\r\nFrom: b\r\n\r\n)\r\n"
+      "* 3 FETCH (UID 3 BODY[] {11}\r\nFrom: c\r\n\r\n)\r\n6 OK done\r\n";
+  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BatonImapSession) s =
+      baton_imap_connect_script (&settings, script, strlen (script), &error);
+  g_assert_true (baton_imap_select (s, NULL, NULL, NULL, &error));
+  Seen seen = { g_array_new (FALSE, FALSE, sizeof (guint32)) };
+  g_assert_true (baton_imap_fetch_range (s, 1, 0, collect, &seen, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen.uids->len, ==, 2);
+  g_assert_cmpuint (g_array_index (seen.uids, guint32, 0), ==, 2);
+  g_assert_cmpuint (g_array_index (seen.uids, guint32, 1), ==, 3);
+  g_array_unref (seen.uids);
+}
+
+/* Select on @select_answer after the usual login; the result and error. */
+static gboolean
+select_script (const char *select_answer, GError **error)
+{
+  g_autofree char *script = g_strconcat ("* OK [CAPABILITY IMAP4rev1] ready\r\n1 OK Logged in\r\n"
+                                         "* CAPABILITY IMAP4rev1\r\n2 OK done\r\n",
+                                         select_answer, NULL);
+  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+  g_autoptr (BatonImapSession) s =
+      baton_imap_connect_script (&settings, script, strlen (script), error);
+  /* The script arrives in one read: a bad line fails the connect already. */
+  return s != NULL && baton_imap_select (s, NULL, NULL, NULL, error);
+}
+
+/* Found by fuzz-imap: libetpan freed a NULL list on "[PERMANENTFLAGS ("
+ * followed by anything but flags: now a protocol error. Well-formed lists
+ * still pass. */
+static void
+test_malformed_permanentflags (void)
+{
+  const char *bad[] = {
+    "* OK [PERMANENTFLAGS (\\)] Flags permitted.\r\n3 OK done\r\n",
+    "* OK [PERMANENTFLAGS (\\AnDITY 1796530268] \r\n3 OK done\r\n",
+    "* OK [PERMANENTFLAGS (* OK [CAPABILITY IMAP4rev1] x\r\n3 OK done\r\n",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_assert_false (select_script (bad[i], &error));
+      g_assert_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL);
+    }
+  g_autoptr (GError) error = NULL;
+  g_assert_true (select_script ("* OK [PERMANENTFLAGS (\\Seen \\Deleted $Junk \\*)] ok\r\n"
+                                "* OK [PERMANENTFLAGS ()] none\r\n3 OK done\r\n",
+                                &error));
+  g_assert_no_error (error);
+}
+
+/* Found by fuzz-imap: "[CAPABILITY]" with no names left libetpan a list it
+ * later copied through NULL. */
+static void
+test_empty_capability_code (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_false (select_script ("* OK [CAPABILITY] x\r\n3 OK done\r\n", &error));
+  g_assert_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL);
+}
+
+/* The screen reads protocol lines only: a message (a literal) may hold
+ * any bytes, those included. */
+static void
+test_literal_not_screened (void)
+{
+  const char *body = "From: a\r\n\r\n* OK [PERMANENTFLAGS (\\)] [CAPABILITY]\r\n";
+  g_autofree char *script = g_strdup_printf (
+      "* OK [CAPABILITY IMAP4rev1] ready\r\n1 OK Logged in\r\n* CAPABILITY IMAP4rev1\r\n"
+      "2 OK done\r\n* 1 EXISTS\r\n3 OK [READ-WRITE] done\r\n* SEARCH 1\r\n4 OK done\r\n"
+      "* 1 FETCH (UID 1 RFC822.SIZE %zu)\r\n5 OK done\r\n"
+      "* 1 FETCH (UID 1 BODY[] {%zu}\r\n%s)\r\n6 OK done\r\n",
+      strlen (body), strlen (body), body);
+  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BatonImapSession) s =
+      baton_imap_connect_script (&settings, script, strlen (script), &error);
+  g_assert_true (baton_imap_select (s, NULL, NULL, NULL, &error));
+  Seen seen = { g_array_new (FALSE, FALSE, sizeof (guint32)) };
+  g_assert_true (baton_imap_fetch_range (s, 1, 0, collect, &seen, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen.uids->len, ==, 1);
+  g_array_unref (seen.uids);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/imap/well-behaved", test_well_behaved);
+  g_test_add_func ("/imap/closed-mid-literal", test_closed_mid_literal);
+  g_test_add_func ("/imap/missing-body-stops-before-it", test_missing_body_stops_before_it);
+  g_test_add_func ("/imap/unrequested-uid-ignored", test_unrequested_uid_ignored);
+  g_test_add_func ("/imap/large-in-pieces", test_large_in_pieces);
+  g_test_add_func ("/imap/empty-capability", test_empty_capability);
+  g_test_add_func ("/imap/capability-without-list", test_capability_without_list);
+  g_test_add_func ("/imap/malformed-permanentflags", test_malformed_permanentflags);
+  g_test_add_func ("/imap/empty-capability-code", test_empty_capability_code);
+  g_test_add_func ("/imap/literal-not-screened", test_literal_not_screened);
+  g_test_add_func ("/imap/search-duplicate-uid", test_search_duplicate_uid);
+  return g_test_run ();
+}
