@@ -29,6 +29,7 @@ allow-plaintext = ${3:-yes}
 user = team@example.com
 password-file = $WORK/imap.pass
 timeout = $1"
+  "$BATON" -q -c "$CONFIG" init > /dev/null
 }
 now_ms () { echo $(( $(date +%s%N) / 1000000 )); }
 # gone PID SECONDS: polls until PID has exited, at most SECONDS.
@@ -86,6 +87,7 @@ like "saying it was asked to stop" "$(cat "$WORK/err")" "asked to stop"
 # 4. The same for the daemon, stuck in the FETCH of its first pass.
 # (A first pass only records the position; set it back so run fetches.)
 rm -f "$WORK"/baton.db*
+"$BATON" -q -c "$CONFIG" init > /dev/null
 timeout -s KILL 60 "$BATON" -c "$CONFIG" poll 2> "$WORK/err"
 db 'update imap_state set last_uid = 0'
 : > "$FAKE_DIR/log"
