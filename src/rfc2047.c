@@ -59,17 +59,30 @@ decode_b (GByteArray *into, const char *text, gsize length)
   g_byte_array_append (into, data, size);
 }
 
+/* The first '?' from P, or NULL when whitespace or the end of the value
+ * comes first. An encoded-word holds no whitespace, so no search ever
+ * passes one: searching to the end of the value instead made a Subject of
+ * 100,000 "=?x?Q?a " take 31 s, each unfinished word rescanning the rest. */
+static const char *
+word_question_mark (const char *p)
+{
+  for (; *p != '\0' && !g_ascii_isspace (*p); p++)
+    if (*p == '?')
+      return p;
+  return NULL;
+}
+
 /* Parses "=?charset?X?text?=" at P; returns its end or NULL. */
 static const char *
 parse_word (const char *p, char **charset, char *encoding, const char **text, gsize *length)
 {
   if (p[0] != '=' || p[1] != '?')
     return NULL;
-  const char *charset_end = strchr (p + 2, '?');
+  const char *charset_end = word_question_mark (p + 2);
   if (charset_end == NULL || charset_end[1] == '\0' || charset_end[2] != '?')
     return NULL;
-  const char *end = strstr (charset_end + 3, "?=");
-  if (end == NULL || memchr (charset_end + 3, ' ', end - charset_end - 3) != NULL)
+  const char *end = word_question_mark (charset_end + 3);
+  if (end == NULL || end[1] != '=')
     return NULL;
   *encoding = g_ascii_toupper (charset_end[1]);
   if (*encoding != 'B' && *encoding != 'Q')
