@@ -29,7 +29,8 @@ print_message (const BatonMessage *message)
   printf ("Subject:     %s\n", message->subject);
   if (message->auto_reason)
     printf ("Machine mail: %s\n", message->auto_reason);
-  printf ("Body:        %s\n", message->body_was_html ? "HTML only, converted to text" : "text");
+  printf ("Body:        %s%s\n", message->body_was_html ? "HTML only, converted to text" : "text",
+          message->body_truncated ? "; truncated: only its first 256 KB are read" : "");
   printf ("\nNewly written text:\n");
   print_indented (message->visible_text);
 }

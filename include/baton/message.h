@@ -4,6 +4,8 @@
  * Pure: no database, no configuration. It picks the text the sender wrote
  * (text/plain preferred, HTML converted, any charset to UTF-8, format=flowed
  * joined) and hands it to baton_visible_text() for the newly written part.
+ * Every step is linear in the mail's size, and the text read is bounded
+ * (BATON_MESSAGE_MAX_BODY).
  */
 #pragma once
 #include <glib.h>
@@ -22,7 +24,17 @@ typedef struct {
   char *body_text;        /* the chosen text part in UTF-8, LF line ends */
   char *visible_text;     /* the newly written part of body_text */
   gboolean body_was_html; /* no text/plain part: body_text came from HTML */
+  gboolean body_truncated; /* the text part was longer than BATON_MESSAGE_MAX_BODY */
 } BatonMessage;
+
+/* How much of the chosen text part is read, in bytes of decoded UTF-8 (cut
+ * back to a line end): body_text, visible_text and so every command,
+ * update and note come from at most this much. A member writes a few
+ * kilobytes, a long report some tens; a text part of megabytes is a file in
+ * disguise, and reading all of it made a 50 MB part cost 460 MB of memory
+ * and a 116 MB "update" carried by every digest. The raw mail is still
+ * stored whole. */
+#define BATON_MESSAGE_MAX_BODY (256 * 1024)
 
 /* Parses a whole RFC 5322 message. A leading mbox "From " line is skipped.
  * Input with no header at all fails with BATON_ERROR_DATA, and so does a
