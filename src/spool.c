@@ -341,6 +341,18 @@ baton_spool_batch_add_stream (BatonSpoolBatch *batch, int fd, const char *source
 }
 
 gboolean
+baton_spool_batch_add_fd (BatonSpoolBatch *batch, int fd, const char *source)
+{
+  if (batch->stopped)
+    {
+      close (fd);
+      return FALSE;
+    }
+  g_autoptr (BatonParsedFile) file = baton_parsed_file_from_fd (fd, source);
+  return add_parsed_file (batch, file);
+}
+
+gboolean
 baton_spool_batch_finish (BatonSpoolBatch *batch, guint *processed, GError **error)
 {
   GError *commit_error = NULL;
