@@ -394,12 +394,30 @@ text_of_part (GMimeTextPart *part, gboolean *truncated)
   return baton_text_lf (utf8);
 }
 
+/* The chosen text after its conversion (HTML's quote prefixes, flowed
+ * joining) can be longer than what was read: cut to the same bound, at a
+ * line end, so body_text and everything taken from it never exceed it. */
+static void
+bound_body (BatonMessage *message)
+{
+  gsize length = strlen (message->body_text);
+  if (length <= BATON_MESSAGE_MAX_BODY)
+    return;
+  char *cut = g_utf8_find_prev_char (message->body_text,
+                                     message->body_text + BATON_MESSAGE_MAX_BODY + 1);
+  char *newline = g_strrstr_len (message->body_text, BATON_MESSAGE_MAX_BODY, "\n");
+  *(newline != NULL ? newline + 1 : cut) = '\0';
+  message->body_truncated = TRUE;
+}
+
 static void
 extract_body (BatonMessage *message, GMimeMessage *mime)
 {
   GMimeObject *top = g_mime_message_get_mime_part (mime);
   g_autofree char *text = NULL;
   GMimeTextPart *plain = find_text_part (top, "plain", 0, &text, &message->body_truncated);
+  GMimeTextPart *html =
+      plain ? NULL : find_text_part (top, "html", 0, &text, &message->body_truncated);
   if (plain != NULL)
     {
       GMimeContentType *type = g_mime_object_get_content_type (GMIME_OBJECT (plain));
@@ -410,16 +428,15 @@ extract_body (BatonMessage *message, GMimeMessage *mime)
             baton_message_unflow (text, delsp && g_ascii_strcasecmp (delsp, "yes") == 0);
       else
         message->body_text = g_steal_pointer (&text);
-      return;
     }
-  GMimeTextPart *html = find_text_part (top, "html", 0, &text, &message->body_truncated);
-  if (html != NULL)
+  else if (html != NULL)
     {
       message->body_text = baton_html_to_text (text);
       message->body_was_html = TRUE;
-      return;
     }
-  message->body_text = g_strdup ("");
+  else
+    message->body_text = g_strdup ("");
+  bound_body (message);
 }
 
 static void

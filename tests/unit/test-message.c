@@ -252,6 +252,18 @@ test_body_is_bounded (void)
   g_assert_null (strstr (l->body_text, "\xef\xbf\xbd"));
   g_assert_cmpuint (strlen (l->body_text), >, BATON_MESSAGE_MAX_BODY - 4);
 
+  /* HTML whose text grows when converted (a quote prefix on each short
+   * line) is cut to the bound as well. */
+  g_autoptr (GString) deep = g_string_new ("From: a@example.com\nContent-Type: text/html\n\n");
+  for (int i = 0; i < 20; i++)
+    g_string_append (deep, "<blockquote>");
+  while (deep->len < BATON_MESSAGE_MAX_BODY - 100)
+    g_string_append (deep, "x<br>");
+  g_autoptr (BatonMessage) d = parse (deep->str);
+  g_assert_true (d->body_truncated);
+  g_assert_cmpuint (strlen (d->body_text), <=, BATON_MESSAGE_MAX_BODY);
+  g_assert_true (g_str_has_suffix (d->body_text, "x\n"));
+
   g_autoptr (BatonMessage) small = parse ("From: a@example.com\n\ntake 1\n");
   g_assert_false (small->body_truncated);
 }
