@@ -275,14 +275,15 @@ first_position (Input *in, gboolean *whole)
 typedef gboolean (*Emit) (gpointer target, const char *data, gsize length);
 
 static gboolean
-unquote (Input *in, guint64 start, guint64 end, Emit emit, gpointer target)
+unquote (Input *in, guint64 start, guint64 end, gboolean undo_quoting, Emit emit,
+         gpointer target)
 {
   for (guint64 pos = start; pos < end;)
     {
       guint64 eol = MIN (line_end (in, pos), end);
       gsize got;
       const char *p = peek (in, pos, LOOK_AHEAD, &got);
-      if (got > 0 && is_quoted_from (p, (gsize) MIN ((guint64) got, eol - pos)))
+      if (undo_quoting && got > 0 && is_quoted_from (p, (gsize) MIN ((guint64) got, eol - pos)))
         pos++;
       while (pos < eol)
         {
@@ -305,12 +306,14 @@ emit_to_string (gpointer target, const char *data, gsize length)
   return TRUE;
 }
 
+/* The bytes [START, END) of IN, mboxrd quoting undone when UNDO_QUOTING
+ * (not for input that is not an mbox: it is returned as it is). */
 static GBytes *
-message_bytes (Input *in, guint64 start, guint64 end)
+message_bytes (Input *in, guint64 start, guint64 end, gboolean undo_quoting)
 {
   /* Most messages have no quoting: then the bytes are one copy. */
   gboolean quoted = FALSE;
-  for (guint64 pos = start; pos < end && !quoted; pos = line_end (in, pos))
+  for (guint64 pos = start; undo_quoting && pos < end && !quoted; pos = line_end (in, pos))
     {
       gsize got;
       const char *p = peek (in, pos, LOOK_AHEAD, &got);
@@ -319,7 +322,7 @@ message_bytes (Input *in, guint64 start, guint64 end)
   if (!quoted && in->data != NULL)
     return g_bytes_new (in->data + start, (gsize) (end - start));
   GString *out = g_string_sized_new ((gsize) (end - start));
-  unquote (in, start, end, emit_to_string, out);
+  unquote (in, start, end, undo_quoting, emit_to_string, out);
   gsize out_length = out->len;
   return g_bytes_new_take (g_string_free (out, FALSE), out_length);
 }
@@ -337,7 +340,7 @@ baton_mbox_split (const char *data, gsize length)
       return messages;
     }
   while (next_extent (&in, &pos, &start, &end))
-    g_ptr_array_add (messages, message_bytes (&in, start, end));
+    g_ptr_array_add (messages, message_bytes (&in, start, end, TRUE));
   return messages;
 }
 
@@ -414,10 +417,11 @@ emit_to_file (gpointer target, const char *data, gsize length)
   return TRUE;
 }
 
-/* The message [START, END) of READER's file, unquoted, in an unlinked
+/* The message [START, END) of READER's file, unquoted when UNDO_QUOTING, in an unlinked
  * temporary file positioned at 0; -1 with ERROR set on failure. */
 static int
-message_to_temp (BatonMboxReader *reader, guint64 start, guint64 end, GError **error)
+message_to_temp (BatonMboxReader *reader, guint64 start, guint64 end, gboolean undo_quoting,
+                 GError **error)
 {
   g_autofree char *path = NULL;
   g_autoptr (GError) local = NULL;
@@ -431,7 +435,7 @@ message_to_temp (BatonMboxReader *reader, guint64 start, guint64 end, GError **e
   g_unlink (path);
   g_autofree char *buffer = g_malloc (WINDOW);
   FileOut out = { temp, buffer, 0 };
-  if (!unquote (&reader->in, start, end, emit_to_file, &out) || !flush_out (&out) ||
+  if (!unquote (&reader->in, start, end, undo_quoting, emit_to_file, &out) || !flush_out (&out) ||
       lseek (temp, 0, SEEK_SET) != 0)
     {
       int saved = reader->in.read_errno ? reader->in.read_errno : errno;
@@ -450,7 +454,8 @@ baton_mbox_reader_next (BatonMboxReader *reader, BatonMboxMessage *message, GErr
   guint64 start, end;
   message->bytes = NULL;
   message->fd = -1;
-  if (reader->whole)
+  gboolean whole = reader->whole;
+  if (whole)
     {
       reader->whole = FALSE;
       start = reader->pos, end = reader->in.length;
@@ -465,9 +470,9 @@ baton_mbox_reader_next (BatonMboxReader *reader, BatonMboxMessage *message, GErr
       return FALSE;
     }
   if (end - start <= BATON_MBOX_IN_MEMORY)
-    message->bytes = message_bytes (&reader->in, start, end);
+    message->bytes = message_bytes (&reader->in, start, end, !whole);
   else
-    message->fd = message_to_temp (reader, start, end, error);
+    message->fd = message_to_temp (reader, start, end, !whole, error);
   if (message->fd < 0 && message->bytes == NULL)
     return FALSE;
   /* A read error cut the input short: what was split from it is not to be

@@ -277,6 +277,8 @@ test_reader_agrees (void)
     "",
     "\xef\xbb\xbf",
     "Subject: one\n\nFrom here on, one message.\n",
+    /* Found by fuzz-mbox: not an mbox, so its ">From " lines stay quoted. */
+    "\xff\xff\xff\xff\xff" "From a@b\nSubject: q\n\n>From the start\n>>From twice\n",
     "From a@b\nSubject: q\n\n>From the start\n>>From twice\n\nFrom c@d\r\nSubject: r\r\n\r\n"
     ">From crlf\r\n",
     "From a@b\nSubject: q\n\nMy favourite film:\n\nFrom Russia with love\nYear: 1963\n",
@@ -307,6 +309,9 @@ test_reader_agrees (void)
     g_string_append_c (big, 'y');
   g_string_append (big, "\n>From end\n");
   check_reader_agrees (big->str, big->len, 2);
+  /* A big file that is not an mbox: one message, quoting kept. */
+  g_string_erase (big, 0, 5);
+  check_reader_agrees (big->str, big->len, 1);
 }
 
 int
