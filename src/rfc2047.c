@@ -97,6 +97,30 @@ parse_word (const char *p, char **charset, char *encoding, const char **text, gs
   return end + 2;
 }
 
+/* Unfolds TEXT in place (RFC 5322 2.2.3: a line break followed by a
+ * blank is removed, the blank stays) and turns any other CR or LF, such
+ * as one an encoded-word decoded to, into a space: a decoded header is one
+ * line. Turning folds into spaces instead doubled the space at every fold
+ * (found by fuzz-mailbuild on a long subject). */
+static void
+unfold (char *text)
+{
+  char *out = text;
+  for (const char *p = text; *p;)
+    {
+      if (*p != '\r' && *p != '\n')
+        {
+          *out++ = *p++;
+          continue;
+        }
+      while (*p == '\r' || *p == '\n')
+        p++;
+      if (*p != ' ' && *p != '\t')
+        *out++ = ' ';
+    }
+  *out = '\0';
+}
+
 char *
 baton_message_decode_header (const char *raw)
 {
@@ -139,13 +163,14 @@ baton_message_decode_header (const char *raw)
       if (pending_space)
         g_string_append_len (decoder.out, pending_space, p - pending_space);
       pending_space = NULL;
-      g_string_append_c (decoder.out, *p == '\r' || *p == '\n' ? ' ' : *p);
+      g_string_append_c (decoder.out, *p);
       p++;
     }
   flush_run (&decoder);
   g_free (decoder.charset);
   g_byte_array_unref (decoder.bytes);
   char *decoded = g_string_free (decoder.out, FALSE);
+  unfold (decoded);
   if (!g_utf8_validate (decoded, -1, NULL))
     {
       char *valid = g_utf8_make_valid (decoded, -1);
