@@ -177,6 +177,9 @@ FUZZ_RUN     := -max_total_time=$(FUZZ_SECONDS) -timeout=1 -rss_limit_mb=512 -ma
                 -print_final_stats=1
 FUZZ_SEEDS_fuzz-message  := $(FUZZ_DIR)/seeds/mail fuzz/regressions
 FUZZ_SEEDS_fuzz-mustache := templates $(FUZZ_DIR)/seeds/mustache-spec
+FUZZ_SEEDS_fuzz-mbox      := tests/corpus/mime/messages fuzz/seeds/mbox
+FUZZ_SEEDS_fuzz-subject   := fuzz/seeds/subject
+FUZZ_SEEDS_fuzz-mailbuild := fuzz/seeds/mailbuild
 
 $(FUZZ_DIR)/src/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -214,6 +217,9 @@ fuzz: $(FUZZ_BIN) $(FUZZ_DIR)/seeds/mail $(FUZZ_DIR)/seeds/mustache-spec
 	  case $$t in \
 	    fuzz-message) seeds="$(FUZZ_SEEDS_fuzz-message)" ;; \
 	    fuzz-mustache) seeds="$(FUZZ_SEEDS_fuzz-mustache)" ;; \
+	    fuzz-mbox) seeds="$(FUZZ_SEEDS_fuzz-mbox)" ;; \
+	    fuzz-subject) seeds="$(FUZZ_SEEDS_fuzz-subject)" ;; \
+	    fuzz-mailbuild) seeds="$(FUZZ_SEEDS_fuzz-mailbuild)" ;; \
 	  esac; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS) s on $(FUZZ_DIR)/corpus/$$t $$seeds"; \
 	  ASAN_OPTIONS=quarantine_size_mb=64$${ASAN_OPTIONS:+:$$ASAN_OPTIONS} \
