@@ -273,6 +273,41 @@ test_body_is_bounded (void)
   g_assert_false (small->body_truncated);
 }
 
+/* Issue 15: GMime holds headers in memory many times over (a 40 MB To:
+ * peaked at 680 MB), so more than 1.5 MB of header is refused, in the
+ * message's header or in a part's, folded or not; 1 MB still parses. */
+static void
+test_header_is_bounded (void)
+{
+  const struct {
+    const char *head, *tail;
+  } shapes[] = {
+    { "From: a@example.com\nTo: ", "\n\ntake 1\n" },
+    { "From: a@example.com\nSubject: x\n", "\n\ntake 1\n" },
+    { "From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+      "Content-Type: text/plain\nX-Part: ",
+      "\n\ntake 1\n--b--\n" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+    for (guint mb = 1; mb <= 2; mb++)
+      {
+        g_autoptr (GString) filler = g_string_new (NULL);
+        while (filler->len < mb * 1024 * 1024)
+          g_string_append (filler, i == 1 ? "X-Many: word\n" : "someone@example.com,\n ");
+        g_string_append (filler, "x@y");
+        g_autofree char *mail = g_strconcat (shapes[i].head, filler->str, shapes[i].tail, NULL);
+        g_autoptr (GError) error = NULL;
+        g_autoptr (BatonMessage) m = baton_message_parse (mail, strlen (mail), &error);
+        if (mb == 1)
+          g_assert_no_error (error);
+        else
+          {
+            g_assert_error (error, BATON_ERROR, BATON_ERROR_DATA);
+            g_assert_nonnull (strstr (error->message, "bytes of header"));
+          }
+      }
+}
+
 static void
 test_file_part_is_not_the_body (void)
 {
@@ -337,6 +372,7 @@ main (int argc, char **argv)
   g_test_add_func ("/message/machine-mail", test_machine_mail);
   g_test_add_func ("/message/body-is-bounded", test_body_is_bounded);
   g_test_add_func ("/message/file-part-is-not-the-body", test_file_part_is_not_the_body);
+  g_test_add_func ("/message/header-is-bounded", test_header_is_bounded);
   g_test_add_func ("/auth/authentication-results", test_authentication_results);
   g_test_add_func ("/text/lf", test_text_lf);
   return g_test_run ();
