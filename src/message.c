@@ -42,6 +42,37 @@ baton_message_free (BatonMessage *message)
   g_free (message);
 }
 
+/* What malloc adds to every allocation, near enough. */
+#define ALLOCATION_OVERHEAD 16
+
+static gsize
+string_memory (const char *text)
+{
+  return text != NULL ? strlen (text) + 1 + ALLOCATION_OVERHEAD : 0;
+}
+
+static gsize
+strv_memory (char **strv)
+{
+  gsize total = ALLOCATION_OVERHEAD + sizeof (char *);
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    total += sizeof (char *) + string_memory (strv[i]);
+  return total;
+}
+
+gsize
+baton_message_memory (const BatonMessage *message)
+{
+  if (message == NULL)
+    return 0;
+  return sizeof *message + ALLOCATION_OVERHEAD + string_memory (message->message_id) +
+         string_memory (message->from_address) + string_memory (message->from_name) +
+         string_memory (message->subject) + strv_memory (message->references) +
+         strv_memory (message->recipients) + strv_memory (message->x_loop) +
+         strv_memory (message->auth_results) + string_memory (message->auto_reason) +
+         string_memory (message->body_text) + string_memory (message->visible_text);
+}
+
 /* Mail starts with a header field ("Name: value", or the obsolete
  * "Name : value" of RFC 5322 section 4.5); anything else, such as a bare
  * body, is not a message and must not be guessed at. */

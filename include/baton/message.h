@@ -53,6 +53,10 @@ BatonMessage *baton_message_parse_fd (int fd, gsize size, GError **error);
  * if it is not there yet; NULL is ignored. */
 void baton_message_find_visible_text (BatonMessage *message);
 
+/* About how many bytes of memory MESSAGE holds (its strings and their
+ * allocations); 0 for NULL. For budgets such as readahead's. */
+gsize baton_message_memory (const BatonMessage *message);
+
 void baton_message_free (BatonMessage *message);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonMessage, baton_message_free)
 

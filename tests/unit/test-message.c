@@ -236,6 +236,11 @@ test_body_is_bounded (void)
   g_assert_true (g_str_has_prefix (m->body_text, "take 3\n"));
   g_assert_null (strstr (m->body_text, "done"));
   g_assert_true (g_str_has_suffix (m->body_text, "\n"));
+  /* What readahead's memory budget counts for it. */
+  g_assert_cmpuint (baton_message_memory (m), >=,
+                    strlen (m->body_text) + strlen (m->visible_text) + strlen (m->subject));
+  g_assert_cmpuint (baton_message_memory (m), <, 3 * BATON_MESSAGE_MAX_BODY);
+  g_assert_cmpuint (baton_message_memory (NULL), ==, 0);
 
   /* HTML is converted from the bounded prefix only. */
   g_autoptr (GString) html = g_string_new ("From: a@example.com\nContent-Type: text/html\n\n"
