@@ -18,9 +18,19 @@
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 static const char *const allowed[] = {
-  "Date",         "From",           "To",     "Reply-To",     "Subject",
-  "Message-ID",   "In-Reply-To",    "References", "MIME-Version", "Auto-Submitted",
-  "X-Loop",       "Content-Type",   "Content-Transfer-Encoding",
+  "Date",
+  "From",
+  "To",
+  "Reply-To",
+  "Subject",
+  "Message-ID",
+  "In-Reply-To",
+  "References",
+  "MIME-Version",
+  "Auto-Submitted",
+  "X-Loop",
+  "Content-Type",
+  "Content-Transfer-Encoding",
 };
 
 /* What mailbuild.h promises for header text: control characters and

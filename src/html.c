@@ -305,8 +305,8 @@ skip_element (const char *p, const char *name)
 }
 
 /* Elements that never have content, so hiding one hides nothing more. */
-static const char *const void_elements[] = { "area", "base",  "br",   "col",    "embed",
-                                             "hr",   "img",   "input", "link",  "meta",
+static const char *const void_elements[] = { "area",  "base",   "br",    "col",  "embed",
+                                             "hr",    "img",    "input", "link", "meta",
                                              "param", "source", "track", "wbr" };
 
 static gboolean

@@ -275,8 +275,7 @@ first_position (Input *in, gboolean *whole)
 typedef gboolean (*Emit) (gpointer target, const char *data, gsize length);
 
 static gboolean
-unquote (Input *in, guint64 start, guint64 end, gboolean undo_quoting, Emit emit,
-         gpointer target)
+unquote (Input *in, guint64 start, guint64 end, gboolean undo_quoting, Emit emit, gpointer target)
 {
   for (guint64 pos = start; pos < end;)
     {

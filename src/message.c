@@ -284,8 +284,7 @@ has_file_name (GMimeObject *part)
  * that is not blank and not a file; its decoded text (bounded, see
  * text_of_part()) goes to TEXT, so it is decoded once. */
 static GMimeTextPart *
-find_text_part (GMimeObject *part, const char *subtype, int depth, char **text,
-                gboolean *truncated)
+find_text_part (GMimeObject *part, const char *subtype, int depth, char **text, gboolean *truncated)
 {
   if (part == NULL || depth > MAX_PART_DEPTH)
     return NULL;
@@ -295,9 +294,8 @@ find_text_part (GMimeObject *part, const char *subtype, int depth, char **text,
       int count = g_mime_multipart_get_count (multipart);
       for (int i = 0; i < count; i++)
         {
-          GMimeTextPart *found =
-              find_text_part (g_mime_multipart_get_part (multipart, i), subtype, depth + 1, text,
-                              truncated);
+          GMimeTextPart *found = find_text_part (g_mime_multipart_get_part (multipart, i), subtype,
+                                                 depth + 1, text, truncated);
           if (found != NULL)
             return found;
         }
@@ -457,8 +455,8 @@ bound_body (BatonMessage *message)
   gsize length = strlen (message->body_text);
   if (length <= BATON_MESSAGE_MAX_BODY)
     return;
-  char *cut = g_utf8_find_prev_char (message->body_text,
-                                     message->body_text + BATON_MESSAGE_MAX_BODY + 1);
+  char *cut =
+      g_utf8_find_prev_char (message->body_text, message->body_text + BATON_MESSAGE_MAX_BODY + 1);
   char *newline = g_strrstr_len (message->body_text, BATON_MESSAGE_MAX_BODY, "\n");
   *(newline != NULL ? newline + 1 : cut) = '\0';
   message->body_truncated = TRUE;
@@ -518,7 +516,8 @@ baton_message_parse_addresses (const char *header_value)
   GPtrArray *addresses = g_ptr_array_new ();
   if (header_value != NULL)
     {
-      g_autoptr (InternetAddressList) list = internet_address_list_parse (parser_options (), header_value);
+      g_autoptr (InternetAddressList) list =
+          internet_address_list_parse (parser_options (), header_value);
       add_addresses (addresses, list);
     }
   g_ptr_array_add (addresses, NULL);
@@ -644,7 +643,8 @@ extract_headers (BatonMessage *message, GMimeMessage *mime)
       else if (g_ascii_strcasecmp (name, "Delivered-To") == 0 ||
                g_ascii_strcasecmp (name, "X-Original-To") == 0)
         {
-          g_autoptr (InternetAddressList) list = internet_address_list_parse (parser_options (), raw);
+          g_autoptr (InternetAddressList) list =
+              internet_address_list_parse (parser_options (), raw);
           add_addresses (recipients, list);
         }
       else if (g_ascii_strcasecmp (name, "X-Loop") == 0)

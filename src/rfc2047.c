@@ -97,11 +97,12 @@ parse_word (const char *p, char **charset, char *encoding, const char **text, gs
   return end + 2;
 }
 
-/* Unfolds TEXT in place (RFC 5322 2.2.3: a line break followed by a
- * blank is removed, the blank stays) and turns any other CR or LF, such
- * as one an encoded-word decoded to, into a space: a decoded header is one
- * line. Turning folds into spaces instead doubled the space at every fold
- * (found by fuzz-mailbuild on a long subject). */
+/* Unfolds raw header TEXT in place (RFC 5322 2.2.3: a line break followed
+ * by a blank is removed, the blank stays) and turns any other CR or LF
+ * into a space. Turning folds into spaces instead doubled the space at
+ * every fold (found by fuzz-mailbuild on a long subject). What
+ * encoded-words decode to is left as it is: the database keeps the
+ * original, and whatever prints it strips line breaks. */
 static void
 unfold (char *text)
 {
@@ -127,7 +128,9 @@ baton_message_decode_header (const char *raw)
   if (raw == NULL)
     return NULL;
   Decoder decoder = { g_string_new (NULL), g_byte_array_new (), NULL };
-  const char *p = raw, *pending_space = NULL;
+  g_autofree char *unfolded = g_strdup (raw);
+  unfold (unfolded);
+  const char *p = unfolded, *pending_space = NULL;
   while (*p)
     {
       g_autofree char *charset = NULL;
@@ -170,7 +173,6 @@ baton_message_decode_header (const char *raw)
   g_free (decoder.charset);
   g_byte_array_unref (decoder.bytes);
   char *decoded = g_string_free (decoder.out, FALSE);
-  unfold (decoded);
   if (!g_utf8_validate (decoded, -1, NULL))
     {
       char *valid = g_utf8_make_valid (decoded, -1);

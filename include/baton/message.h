@@ -67,9 +67,9 @@ char *baton_message_unflow (const char *text, gboolean delsp);
 
 /* Decodes RFC 2047 encoded-words in a raw header value to UTF-8 (each
  * word on its own; adjacent words of one charset joined before conversion).
- * Folding is undone (the line break goes, the blank after it stays); the
- * result is one line: any other CR or LF, decoded or not, is a space.
- * Pure; caller frees; NULL for NULL. */
+ * Folding is undone (the line break goes, the blank after it stays) and
+ * any other raw CR or LF is a space; what an encoded-word decodes to is
+ * kept, line breaks included. Pure; caller frees; NULL for NULL. */
 char *baton_message_decode_header (const char *raw);
 
 /* Dequotes and unfolds an address-list header value, returning the

@@ -130,7 +130,8 @@ long_references (gsize size)
 static GString *
 address_list (gsize size)
 {
-  return repeat ("", "Name <n@example.com>, \"Q, R\" <q@example.com>, group: a@b, c@d;, ", "", size);
+  return repeat ("", "Name <n@example.com>, \"Q, R\" <q@example.com>, group: a@b, c@d;, ", "",
+                 size);
 }
 
 static GString *

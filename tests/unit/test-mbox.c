@@ -278,7 +278,8 @@ test_reader_agrees (void)
     "\xef\xbb\xbf",
     "Subject: one\n\nFrom here on, one message.\n",
     /* Found by fuzz-mbox: not an mbox, so its ">From " lines stay quoted. */
-    "\xff\xff\xff\xff\xff" "From a@b\nSubject: q\n\n>From the start\n>>From twice\n",
+    "\xff\xff\xff\xff\xff"
+    "From a@b\nSubject: q\n\n>From the start\n>>From twice\n",
     "From a@b\nSubject: q\n\n>From the start\n>>From twice\n\nFrom c@d\r\nSubject: r\r\n\r\n"
     ">From crlf\r\n",
     "From a@b\nSubject: q\n\nMy favourite film:\n\nFrom Russia with love\nYear: 1963\n",
