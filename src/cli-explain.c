@@ -29,8 +29,10 @@ print_message (const BatonMessage *message)
   printf ("Subject:     %s\n", message->subject);
   if (message->auto_reason)
     printf ("Machine mail: %s\n", message->auto_reason);
-  printf ("Body:        %s%s\n", message->body_was_html ? "HTML only, converted to text" : "text",
-          message->body_truncated ? "; truncated: only its first 256 KB are read" : "");
+  printf ("Body:        %s", message->body_was_html ? "HTML only, converted to text" : "text");
+  if (message->body_truncated)
+    printf ("; truncated: only its first %d KB are read", BATON_MESSAGE_MAX_BODY / 1024);
+  printf ("\n");
   printf ("\nNewly written text:\n");
   print_indented (message->visible_text);
 }

@@ -13,7 +13,7 @@ if ldd "$BATON" | grep -q libasan; then
   echo "1..0 # SKIP peak RSS is not measurable under ASan"
   exit 0
 fi
-plan 14
+plan 16
 write_config
 LIMIT_KB=$((32 * 1024))
 
@@ -75,6 +75,11 @@ fresh () { rm -f "$WORK/baton.db" "$WORK/baton.db-wal" "$WORK/baton.db-shm"; }
 rss=$(peak_kb sh -c "exec '$BATON' -c '$CONFIG' ingest < '$WORK/text.eml'")
 ok "50 MB base64 text part from stdin: peak RSS ${rss} KB, under 64 MB" test "$rss" -lt "$LIMIT_KB"
 is "its task is created" "$(db "select title from tasks")" "Read the long text"
+fresh
+like "the log line says the body was cut" \
+  "$("$BATON" -v -c "$CONFIG" ingest < "$WORK/text.eml" 2>&1)" "message-id=<text@memory> .* body=truncated"
+like "and explain says so" "$("$BATON" -c "$CONFIG" explain "$WORK/text.eml")" \
+  "Body: +text; truncated: only its first 256 KB are read"
 fresh
 rss=$(peak_kb sh -c "exec '$BATON' -c '$CONFIG' ingest < '$WORK/html.eml'")
 ok "42 MB HTML part from stdin: peak RSS ${rss} KB, under 64 MB" test "$rss" -lt "$LIMIT_KB"
