@@ -45,8 +45,8 @@ read_maildir (const char *maildir, GError **error)
   return baton_readahead_new_listing (dirs, FALSE);
 }
 
-/* Read in pieces (mbox.h), never mapped: a 50 MB message in an mbox cost
- * 300 MB of memory when the file was mapped and split in memory. */
+/* Read in pieces (mbox.h), never mapped: an mbox of a 70 MB and a 44 MB mail
+ * peaked at 302 MB of memory when the file was mapped and split in memory. */
 static gboolean
 ingest_mbox (BatonSpoolBatch *batch, const char *path, GError **error)
 {

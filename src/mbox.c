@@ -4,8 +4,9 @@
  * One splitter for bytes in memory and for a file read in pieces: every
  * look at the input goes through peek(), which for a file keeps one
  * window of WINDOW bytes and reads ahead only as far as the scan goes. So
- * a 50 MB mbox costs its window of memory, not its size (mapped, a 50 MB
- * message made 300 MB of RSS), and both ways split identically. Each
+ * an mbox costs its window of memory, not its size (mapped, one of a 70 MB
+ * and a 44 MB mail peaked at 302 MB of RSS), and both ways split
+ * identically. Each
  * look-ahead is bounded (a header name, a Content-Length value, a quoting
  * prefix: at most LOOK_AHEAD bytes), which is also what keeps the file
  * reader's window from ever having to grow. */
@@ -182,7 +183,8 @@ content_length_end (Input *in, guint64 start, guint64 *end, guint64 *next)
   gint64 declared = -1;
   /* The header ends at a blank line; a "From " line ends the scan too,
    * since no header holds one: without that stop, messages with no blank
-   * line made every header scan run to the end of the input. */
+   * line made every header scan run to the end of the input (0.37 s for
+   * 100 KB of them, now 0.5 ms). */
   while (pos < in->length && !is_blank_line (in, pos) && !(pos > start && starts_from (in, pos)))
     {
       guint64 eol = line_end (in, pos);
