@@ -181,6 +181,9 @@ FUZZ_SEEDS_fuzz-mustache := templates $(FUZZ_DIR)/seeds/mustache-spec
 FUZZ_SEEDS_fuzz-auth     := fuzz/seeds/auth
 FUZZ_SEEDS_fuzz-config   := fuzz/seeds/config
 FUZZ_SEEDS_fuzz-imap     := fuzz/imap-seeds
+FUZZ_SEEDS_fuzz-mbox      := tests/corpus/mime/messages fuzz/seeds/mbox
+FUZZ_SEEDS_fuzz-subject   := fuzz/seeds/subject
+FUZZ_SEEDS_fuzz-mailbuild := fuzz/seeds/mailbuild
 
 $(FUZZ_DIR)/src/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -223,6 +226,9 @@ fuzz: $(FUZZ_BIN) $(FUZZ_DIR)/seeds/mail $(FUZZ_DIR)/seeds/mustache-spec
 	    fuzz-auth) seeds="$(FUZZ_SEEDS_fuzz-auth)" ;; \
 	    fuzz-config) seeds="$(FUZZ_SEEDS_fuzz-config)" ;; \
 	    fuzz-imap) seeds="$(FUZZ_SEEDS_fuzz-imap)" ;; \
+	    fuzz-mbox) seeds="$(FUZZ_SEEDS_fuzz-mbox)" ;; \
+	    fuzz-subject) seeds="$(FUZZ_SEEDS_fuzz-subject)" ;; \
+	    fuzz-mailbuild) seeds="$(FUZZ_SEEDS_fuzz-mailbuild)" ;; \
 	  esac; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS) s on $(FUZZ_DIR)/corpus/$$t $$seeds"; \
 	  ASAN_OPTIONS=quarantine_size_mb=64$${ASAN_OPTIONS:+:$$ASAN_OPTIONS} \

@@ -10,12 +10,14 @@
 #   digest    `baton digest --force` vs reading the same rows with sqlite3
 #   smtp      `baton send` (one connection) vs one `msmtp` per mail
 #   rss       peak RSS for a message with a 100 MB attachment, file and stdin;
-#             and for a 50 MB text body polled by IMAP
+#             for a 50 MB base64 text body, stdin and Maildir; and for a
+#             50 MB text body polled by IMAP
 #   board     `baton board` for 1,000 tasks and 20,000 events (target < 0.5 s)
 #             vs reading the same rows with sqlite3
 #
 # Sizes (environment): BENCH_MESSAGES (5000), BENCH_DELIVERIES (1000),
-# BENCH_IMAP_MESSAGES (2000), BENCH_SMTP_MAILS (300), BENCH_RSS_MB (100). The
+# BENCH_IMAP_MESSAGES (2000), BENCH_SMTP_MAILS (300), BENCH_RSS_MB (100),
+# BENCH_RSS_TEXT_MB (50). The
 # issue's sizes (20000 / 10000 / 1000) run too long for a 2-core box next to
 # mbsync (an fsync per mail) and msmtp (~65 ms per mail against the rig's
 # aiosmtpd): set them in the environment to run those.
@@ -34,6 +36,7 @@ DELIVERIES=${BENCH_DELIVERIES:-1000}
 IMAP_MESSAGES=${BENCH_IMAP_MESSAGES:-2000}
 SMTP_MAILS=${BENCH_SMTP_MAILS:-300}
 RSS_MB=${BENCH_RSS_MB:-100}
+RSS_TEXT_MB=${BENCH_RSS_TEXT_MB:-50}
 BOARD_TASKS=${BENCH_BOARD_TASKS:-1000}
 BOARD_EVENTS=${BENCH_BOARD_EVENTS:-20000}
 ONLY=${BENCH_ONLY:-maildir procmail digest smtp imap rss board}
@@ -352,6 +355,20 @@ with open(path, "wb") as out:
 PY
 }
 
+# A message whose text/plain body is RSS_TEXT_MB megabytes, base64.
+make_big_text () { # PATH
+  $PY - "$1" "$RSS_TEXT_MB" <<'PY'
+import base64, sys
+path, mb = sys.argv[1], int(sys.argv[2])
+line = b"and the report goes on with more words than anyone reads in a day\n"
+with open(path, "wb") as out:
+    out.write(b"From: alice@example.com\nTo: team@example.com\nSubject: the long text\n"
+              b"Message-ID: <text@bench>\nMIME-Version: 1.0\n"
+              b"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n")
+    out.write(base64.encodebytes(b"task: Read the long text\n\n" + line * (mb * 1024 * 1024 // len(line))))
+PY
+}
+
 peak_rss_mb () { # COMMAND... (stdin passed through): the peak RSS in MB
   /usr/bin/time -f '%M' -o "$W/rss" "$@" >/dev/null 2>&1 || true
   awk '{ printf "%.1f", $1 / 1024 }' "$W/rss"
@@ -376,6 +393,24 @@ bench_rss () {
   printf '  %-46s %9s MB\n' "baton ingest FILE" "$file_rss" "baton ingest < FILE" "$stdin_rss" \
     "GMime floor on the same file" "$floor_rss"
   say "  (target < 32 MB)"
+  rm -rf "$W/bigdir" "$big"
+
+  # Issue 15: the text itself is the big thing, a base64 text/plain body of
+  # RSS_TEXT_MB; only its first 256 KB is ever decoded.
+  local text="$W/text.eml" text_stdin text_dir
+  make_big_text "$text"
+  fresh_db "$b"
+  text_stdin=$(peak_rss_mb sh -c "exec '$BATON' -q -c '$b/baton.conf' ingest < '$text'")
+  mkdir -p "$W/textdir/new" "$W/textdir/cur" "$W/textdir/tmp"
+  ln "$text" "$W/textdir/new/text"
+  fresh_db "$b"
+  text_dir=$(peak_rss_mb "$BATON" -q -c "$b/baton.conf" ingest --maildir "$W/textdir")
+  stored=$(sqlite3 "$b/baton.db" "select count(*) from messages where message_id = 'text@bench'")
+  say ""
+  say "rss: one message with a $RSS_TEXT_MB MB text body ($(du -m "$text" | cut -f1) MB on disk, base64), stored: $stored"
+  printf '  %-46s %9s MB\n' "baton ingest < FILE" "$text_stdin" "baton ingest --maildir" "$text_dir"
+  say "  (target < 64 MB)"
+  rm -rf "$W/textdir" "$text"
   bench_rss_imap
 }
 

@@ -67,7 +67,10 @@ print_message (const BatonMessage *message)
   print_field ("Subject:     ", message->subject, "");
   if (message->auto_reason)
     print_field ("Machine mail: ", message->auto_reason, NULL);
-  printf ("Body:        %s\n", message->body_was_html ? "HTML only, converted to text" : "text");
+  printf ("Body:        %s", message->body_was_html ? "HTML only, converted to text" : "text");
+  if (message->body_truncated)
+    printf ("; truncated: only its first %d KB are read", BATON_MESSAGE_MAX_BODY / 1024);
+  printf ("\n");
   printf ("\nNewly written text:\n");
   print_indented (message->visible_text);
   print_rule_cuts (message->body_text);

@@ -8,12 +8,12 @@
 #include <string.h>
 
 static int
-quote_depth (const char *line)
+quote_depth (const char *line, gsize length)
 {
-  int depth = 0;
-  while (line[depth] == '>')
+  gsize depth = 0;
+  while (depth < length && line[depth] == '>')
     depth++;
-  return depth;
+  return (int) MIN (depth, (gsize) G_MAXINT);
 }
 
 static void
@@ -29,17 +29,20 @@ append_quote_prefix (GString *out, int depth)
 char *
 baton_message_unflow (const char *text, gboolean delsp)
 {
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   GString *out = g_string_sized_new (strlen (text));
   gboolean continuing = FALSE;
   int paragraph_depth = 0;
-  for (guint i = 0; lines[i] != NULL; i++)
+  /* Line by line with strchr(), not g_strsplit(): that is quadratic under
+   * AddressSanitizer's strstr, and copies every line besides. */
+  for (const char *line = text; line != NULL;)
     {
-      const char *line = lines[i];
-      int depth = quote_depth (line);
+      const char *newline = strchr (line, '\n');
+      gsize line_length = newline ? (gsize) (newline - line) : strlen (line);
+      int depth = quote_depth (line, line_length);
       const char *content = line + depth;
-      if (*content == ' ')
-        content++; /* space-stuffing */
+      gsize length = line_length - (gsize) depth;
+      if (length > 0 && *content == ' ')
+        content++, length--; /* space-stuffing */
       if (continuing && depth != paragraph_depth)
         g_string_append_c (out, '\n'); /* a quote-depth change ends a paragraph */
       else if (continuing)
@@ -49,11 +52,11 @@ baton_message_unflow (const char *text, gboolean delsp)
           append_quote_prefix (out, depth);
           paragraph_depth = depth;
         }
-      gsize length = strlen (content);
-      gboolean is_signature = g_str_equal (content, "-- ");
+      gboolean is_signature = length == 3 && memcmp (content, "-- ", 3) == 0;
       continuing = length > 0 && content[length - 1] == ' ' && !is_signature;
-      g_string_append_len (out, content, continuing && delsp ? length - 1 : length);
-      if (!continuing && lines[i + 1] != NULL)
+      g_string_append_len (out, content, (gssize) (continuing && delsp ? length - 1 : length));
+      line = newline ? newline + 1 : NULL;
+      if (!continuing && line != NULL)
         g_string_append_c (out, '\n');
     }
   return g_string_free (out, FALSE);

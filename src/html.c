@@ -6,6 +6,13 @@
  * hostile markup: every byte is looked at a bounded number of times, except
  * that a <script>/<style>/<head> element is searched for its end once.
  *
+ * Text a reader would not see is not text: besides script, style, head and
+ * template, an element with the hidden attribute or a hiding inline style
+ * (display:none, visibility:hidden, font-size:0, opacity:0…) is dropped
+ * with everything in it, so a "done 1" hidden in a mail's markup is never
+ * read as a command. Styles from <style> sheets and classes are not
+ * applied: only what the element itself says.
+ *
  * Rendering state is one line at a time: text goes into the current line,
  * block elements ask for line ends, and the line is finished (with one "> "
  * per enclosing <blockquote>) only when more text arrives, so empty blocks
@@ -231,6 +238,19 @@ entity (Render *r, const char *p)
   return end;
 }
 
+/* The end of a comment whose text starts at P: just past "-->", or NULL.
+ * Not strstr(): under AddressSanitizer it measures the whole rest of the
+ * input first, which made a run of comments quadratic in the sanitized
+ * build. */
+static const char *
+comment_end (const char *p)
+{
+  for (const char *dash = strchr (p, '-'); dash != NULL; dash = strchr (dash + 1, '-'))
+    if (dash[1] == '-' && dash[2] == '>')
+      return dash + 3;
+  return NULL;
+}
+
 /* Case-insensitive search for needle (ASCII) in text. */
 static const char *
 find_ci (const char *text, const char *needle)
@@ -268,8 +288,21 @@ tag_end (const char *p)
   return gt != NULL ? gt + 1 : p + strlen (p);
 }
 
+/* The same, only in [TEXT, LIMIT). */
+static const char *
+find_ci_before (const char *text, const char *limit, const char *needle)
+{
+  gsize n = strlen (needle);
+  for (const char *p = text; p < limit && *p; p++)
+    if (g_ascii_strncasecmp (p, needle, n) == 0)
+      return p;
+  return NULL;
+}
+
 /* The end of a skipped element's content: its closing tag, or for <head>
- * also <body>, which closes it implicitly; the end of input if missing. */
+ * also <body>, which closes it implicitly; the end of input if missing.
+ * <body> is looked for only before the closing tag: searching the whole
+ * rest made "<head></head>x" repeated quadratic (8 s for 100 KB). */
 static const char *
 skip_element (const char *p, const char *name)
 {
@@ -277,11 +310,166 @@ skip_element (const char *p, const char *name)
   const char *end = find_ci (p, close);
   if (strcmp (name, "head") == 0)
     {
-      const char *body = find_ci (p, "<body");
-      if (body != NULL && (end == NULL || body < end))
+      const char *body = find_ci_before (p, end != NULL ? end : p + strlen (p), "<body");
+      if (body != NULL)
         return body;
     }
   return end != NULL ? tag_end (end) : p + strlen (p);
+}
+
+/* Elements that never have content, so hiding one hides nothing more. */
+static const char *const void_elements[] = { "area",  "base",   "br",    "col",  "embed",
+                                             "hr",    "img",    "input", "link", "meta",
+                                             "param", "source", "track", "wbr" };
+
+static gboolean
+is_name_end (char c)
+{
+  return !g_ascii_isalnum (c);
+}
+
+/* The end of a hidden element whose start tag ended at P: past its own
+ * closing tag, counting nested elements of the same name; the end of input
+ * when it is never closed (a browser hides the rest too). Other tags are
+ * only recognized by their name, never searched to their end, and the scan
+ * resumes where it stops, so hidden markup costs one pass like the rest.
+ * Implicitly closed elements (a second <p>) count as nested: more is
+ * dropped than a browser hides, never less. */
+static const char *
+skip_hidden (const char *p, const char *name)
+{
+  gsize n = strlen (name);
+  guint depth = 1;
+  for (const char *lt = strchr (p, '<'); lt != NULL; lt = strchr (lt + 1, '<'))
+    {
+      if (strncmp (lt, "<!--", 4) == 0)
+        {
+          const char *end = comment_end (lt + 4);
+          if (end == NULL)
+            break;
+          lt = end - 1;
+          continue;
+        }
+      gboolean closing = lt[1] == '/';
+      const char *tag = lt + (closing ? 2 : 1);
+      if (g_ascii_strncasecmp (tag, name, n) != 0 || !is_name_end (tag[n]))
+        continue;
+      if (!closing)
+        depth++;
+      else if (--depth == 0)
+        return tag_end (tag + n);
+    }
+  return p + strlen (p);
+}
+
+/* A CSS length or number that is zero: "0", "0px", "0.0em", "0%"… */
+static gboolean
+is_zero (const char *value)
+{
+  const char *p = value;
+  while (*p == '0' || *p == '.')
+    p++;
+  return p > value && !g_ascii_isdigit (*p);
+}
+
+/* Whether the declarations of a style attribute (lowercase, without
+ * whitespace or comments) hide the element from a sighted reader: the
+ * ways mail hides a "preheader" or smuggled text. aria-hidden is not
+ * among them: it hides from screen readers only, the text is on screen. */
+static gboolean
+style_hides (char *style)
+{
+  gboolean zero_height = FALSE, overflow_hidden = FALSE;
+  /* Split at ';' by hand: g_strsplit() is quadratic under ASan. */
+  for (char *declaration = style, *next; declaration != NULL; declaration = next)
+    {
+      next = strchr (declaration, ';');
+      if (next != NULL)
+        *next++ = '\0';
+      char *value = strchr (declaration, ':');
+      if (value == NULL)
+        continue;
+      *value++ = '\0';
+      char *important = strchr (value, '!');
+      if (important != NULL)
+        *important = '\0'; /* "!important" */
+      const char *property = declaration;
+      if ((strcmp (property, "display") == 0 && strcmp (value, "none") == 0) ||
+          (strcmp (property, "visibility") == 0 &&
+           (strcmp (value, "hidden") == 0 || strcmp (value, "collapse") == 0)) ||
+          (strcmp (property, "font-size") == 0 && is_zero (value)) ||
+          (strcmp (property, "opacity") == 0 && is_zero (value)) ||
+          (strcmp (property, "mso-hide") == 0 && strcmp (value, "all") == 0))
+        return TRUE;
+      if ((strcmp (property, "max-height") == 0 || strcmp (property, "height") == 0) &&
+          is_zero (value))
+        zero_height = TRUE;
+      if (strcmp (property, "overflow") == 0 && strcmp (value, "hidden") == 0)
+        overflow_hidden = TRUE;
+    }
+  return zero_height && overflow_hidden;
+}
+
+/* A style attribute's value in the form style_hides() reads. */
+static char *
+normalize_style (const char *value, gsize length)
+{
+  GString *out = g_string_sized_new (length);
+  for (gsize i = 0; i < length; i++)
+    {
+      if (value[i] == '/' && i + 1 < length && value[i + 1] == '*')
+        {
+          const char *end = g_strstr_len (value + i + 2, (gssize) (length - i - 2), "*/");
+          i = end != NULL ? (gsize) (end - value) + 1 : length;
+        }
+      else if (!g_ascii_isspace (value[i]))
+        g_string_append_c (out, g_ascii_tolower (value[i]));
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Whether the attributes in [P, END) hide the element: the hidden
+ * attribute or a hiding style. Attribute names are read as HTML does:
+ * up to whitespace, '=', '/' or '>'; values quoted or not. */
+static gboolean
+attributes_hide (const char *p, const char *end)
+{
+  while (p < end)
+    {
+      while (p < end && (g_ascii_isspace (*p) || *p == '/'))
+        p++;
+      const char *name = p;
+      while (p < end && !g_ascii_isspace (*p) && *p != '=' && *p != '>' && *p != '/')
+        p++;
+      gsize name_length = (gsize) (p - name);
+      if (name_length == 0)
+        return FALSE; /* the closing '>' */
+      while (p < end && g_ascii_isspace (*p))
+        p++;
+      const char *value = p, *value_end = p;
+      if (p < end && *p == '=')
+        {
+          p++;
+          while (p < end && g_ascii_isspace (*p))
+            p++;
+          char quote = (p < end && (*p == '"' || *p == '\'')) ? *p++ : 0;
+          value = p;
+          while (p < end && (quote ? *p != quote : !g_ascii_isspace (*p) && *p != '>'))
+            p++;
+          value_end = p;
+          if (quote && p < end)
+            p++;
+        }
+      if (name_length == 6 && g_ascii_strncasecmp (name, "hidden", 6) == 0)
+        return TRUE;
+      if (name_length == 5 && g_ascii_strncasecmp (name, "style", 5) == 0)
+        {
+          g_autofree char *style = normalize_style (value, (gsize) (value_end - value));
+          if (style_hides (style))
+            return TRUE;
+        }
+    }
+  return FALSE;
 }
 
 static void
@@ -321,8 +509,8 @@ markup (Render *r, const char *p)
 {
   if (strncmp (p, "<!--", 4) == 0)
     {
-      const char *end = strstr (p + 4, "-->");
-      return end != NULL ? end + 3 : p + strlen (p);
+      const char *end = comment_end (p + 4);
+      return end != NULL ? end : p + strlen (p);
     }
   if (p[1] == '!' || p[1] == '?')
     return tag_end (p);
@@ -339,6 +527,9 @@ markup (Render *r, const char *p)
   const char *end = tag_end (q);
   if (!closing && in_list (name, skipped, G_N_ELEMENTS (skipped)))
     return skip_element (end, name);
+  if (!closing && !in_list (name, void_elements, G_N_ELEMENTS (void_elements)) &&
+      attributes_hide (q, end))
+    return skip_hidden (end, name);
   block_tag (r, name, closing);
   return end;
 }

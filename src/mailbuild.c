@@ -369,19 +369,23 @@ add_phrase (GPtrArray *tokens, const char *name)
       ascii &= (guchar) *p < 0x80;
     }
   if (atoms && !words_need_encoding (name))
-    add_words (tokens, name);
-  else if (ascii && strlen (name) <= 60 && strstr (name, "=?") == NULL)
     {
-      GString *quoted = g_string_new ("\"");
-      for (const char *p = name; *p != '\0'; p++)
-        {
-          if (*p == '"' || *p == '\\')
-            g_string_append_c (quoted, '\\');
-          g_string_append_c (quoted, *p);
-        }
-      g_string_append_c (quoted, '"');
-      g_ptr_array_add (tokens, g_string_free (quoted, FALSE));
+      add_words (tokens, name);
+      return;
     }
+  /* The quoted string must fit a token (MAX_WORD) with its escapes: a
+   * name of 40 '"' was 82 characters quoted, on a 95-character line
+   * (found by fuzz-mailbuild). */
+  g_autoptr (GString) quoted = g_string_new ("\"");
+  for (const char *p = name; *p != '\0' && quoted->len <= MAX_WORD; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (quoted, '\\');
+      g_string_append_c (quoted, *p);
+    }
+  g_string_append_c (quoted, '"');
+  if (ascii && quoted->len <= MAX_WORD && strstr (name, "=?") == NULL)
+    g_ptr_array_add (tokens, g_string_free (g_steal_pointer (&quoted), FALSE));
   else
     add_encoded_words (tokens, name);
 }

@@ -42,6 +42,37 @@ baton_message_free (BatonMessage *message)
   g_free (message);
 }
 
+/* What malloc adds to every allocation, near enough. */
+#define ALLOCATION_OVERHEAD 16
+
+static gsize
+string_memory (const char *text)
+{
+  return text != NULL ? strlen (text) + 1 + ALLOCATION_OVERHEAD : 0;
+}
+
+static gsize
+strv_memory (char **strv)
+{
+  gsize total = ALLOCATION_OVERHEAD + sizeof (char *);
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    total += sizeof (char *) + string_memory (strv[i]);
+  return total;
+}
+
+gsize
+baton_message_memory (const BatonMessage *message)
+{
+  if (message == NULL)
+    return 0;
+  return sizeof *message + ALLOCATION_OVERHEAD + string_memory (message->message_id) +
+         string_memory (message->from_address) + string_memory (message->from_name) +
+         string_memory (message->subject) + strv_memory (message->references) +
+         strv_memory (message->recipients) + strv_memory (message->x_loop) +
+         strv_memory (message->auth_results) + string_memory (message->auto_reason) +
+         string_memory (message->body_text) + string_memory (message->visible_text);
+}
+
 /* Mail starts with a header field ("Name: value", or the obsolete
  * "Name : value" of RFC 5322 section 4.5); anything else, such as a bare
  * body, is not a message and must not be guessed at. */
@@ -103,18 +134,41 @@ mentions_multipart (const char *line, const char *end)
   return FALSE;
 }
 
+/* GMime holds every header of a message and its parts in memory, several
+ * times over once parsed (a 4 MB Subject peaked at 122 MB, a 40 MB To at
+ * 680 MB), so header bytes are bounded apart from the body's. 1.5 MB is
+ * fifteen times Postfix's default header_size_limit and ten thousand
+ * parts' worth of part headers; at most it costs about 50 MB. */
+#define MAX_HEADER_BYTES (1536 * 1024)
+
 /* An upper bound of the work GMime would do matching boundaries, as
- * (multipart headers) x (lines starting "--"), counted one line at a time
- * so a file can be read in pieces. A header's folded lines count with it,
- * so folding cannot hide one. */
+ * (multipart headers) x (lines starting "--"), and the bytes of header
+ * lines (the message's, and field lines right after a "--" line, where a
+ * part's header is), counted one line at a time so a file can be read in
+ * pieces. A header's folded lines count with it, so folding cannot hide
+ * one. */
 typedef struct {
   guint64 multiparts, dash_lines;
   gboolean in_content_type, counted;
+  guint64 header_bytes;
+  gboolean past_header; /* FALSE while in a header (zero-initialized: the message's own) */
 } BoundaryCount;
+
+static void
+count_header_line (BoundaryCount *count, const char *line, const char *end)
+{
+  gboolean blank = line == end || (end - line == 1 && *line == '\r');
+  if (!count->past_header && !blank &&
+      (*line == ' ' || *line == '\t' || starts_with_header (line, (gsize) (end - line))))
+    count->header_bytes += (guint64) (end - line) + 1;
+  else
+    count->past_header = !(end - line >= 2 && line[0] == '-' && line[1] == '-');
+}
 
 static void
 count_line (BoundaryCount *count, const char *line, const char *end)
 {
+  count_header_line (count, line, end);
   if (end - line >= 2 && line[0] == '-' && line[1] == '-')
     count->dash_lines++;
   if (is_content_type_line (line, end))
@@ -193,6 +247,8 @@ to_utf8 (const char *text)
   return text ? repair_utf8 (text, strlen (text)) : g_strdup ("");
 }
 
+static GMimeParserOptions *parser_options (void);
+
 static gboolean
 is_attachment (GMimeObject *part)
 {
@@ -200,7 +256,7 @@ is_attachment (GMimeObject *part)
   return disposition != NULL && g_mime_content_disposition_is_attachment (disposition);
 }
 
-static char *text_of_part (GMimeTextPart *part);
+static char *text_of_part (GMimeTextPart *part, gboolean *truncated);
 
 static gboolean
 is_blank (const char *text)
@@ -211,10 +267,24 @@ is_blank (const char *text)
   return TRUE;
 }
 
+/* A part with a file name is a file, whatever its disposition: an inline
+ * text/plain "notes.txt" a client shows as an icon (or not at all) is not
+ * what the sender wrote, and a name is how a file attached as "inline"
+ * says so (Content-Disposition filename=, or only Content-Type name=).
+ * Asked only inside a multipart: a mail that is one named text part
+ * (old mailers wrote name= on the body itself) has nothing else to read. */
+static gboolean
+has_file_name (GMimeObject *part)
+{
+  const char *name = g_mime_part_get_filename (GMIME_PART (part));
+  return name != NULL;
+}
+
 /* Depth-first search for the first inline part of the given text subtype
- * that is not blank; its decoded text goes to TEXT, so it is decoded once. */
+ * that is not blank and not a file; its decoded text (bounded, see
+ * text_of_part()) goes to TEXT, so it is decoded once. */
 static GMimeTextPart *
-find_text_part (GMimeObject *part, const char *subtype, int depth, char **text)
+find_text_part (GMimeObject *part, const char *subtype, int depth, char **text, gboolean *truncated)
 {
   if (part == NULL || depth > MAX_PART_DEPTH)
     return NULL;
@@ -224,22 +294,24 @@ find_text_part (GMimeObject *part, const char *subtype, int depth, char **text)
       int count = g_mime_multipart_get_count (multipart);
       for (int i = 0; i < count; i++)
         {
-          GMimeTextPart *found =
-              find_text_part (g_mime_multipart_get_part (multipart, i), subtype, depth + 1, text);
+          GMimeTextPart *found = find_text_part (g_mime_multipart_get_part (multipart, i), subtype,
+                                                 depth + 1, text, truncated);
           if (found != NULL)
             return found;
         }
       return NULL;
     }
-  if (!GMIME_IS_TEXT_PART (part) || is_attachment (part))
+  if (!GMIME_IS_TEXT_PART (part) || is_attachment (part) || (depth > 0 && has_file_name (part)))
     return NULL;
   GMimeContentType *type = g_mime_object_get_content_type (part);
   if (!g_mime_content_type_is_type (type, "text", subtype))
     return NULL;
-  g_autofree char *decoded = text_of_part (GMIME_TEXT_PART (part));
+  gboolean cut = FALSE;
+  g_autofree char *decoded = text_of_part (GMIME_TEXT_PART (part), &cut);
   if (is_blank (decoded))
     return NULL;
   *text = g_steal_pointer (&decoded);
+  *truncated = cut;
   return GMIME_TEXT_PART (part);
 }
 
@@ -285,22 +357,78 @@ keep_converter_loaded (const char *charset)
   g_mutex_unlock (&lock);
 }
 
-/* The part's text in UTF-8. Not g_mime_text_part_get_text(): its string
- * ends at the first NUL and it silently drops 8-bit bytes in a part
- * labelled UTF-8 or US-ASCII. Here transfer decoding and, for other
- * declared charsets, GMime's lenient charset conversion run into a buffer
- * whose length is known, and repair_utf8() handles whatever remains. */
+/* Reads at most LIMIT bytes from STREAM into BYTES; TRUE when the stream
+ * had more than that (one byte past LIMIT is read to know). */
+static gboolean
+read_bounded (GMimeStream *stream, GByteArray *bytes, gsize limit)
+{
+  char buffer[16384];
+  while (bytes->len <= limit)
+    {
+      gsize want = MIN (sizeof buffer, limit + 1 - bytes->len);
+      gssize got = g_mime_stream_read (stream, buffer, want);
+      if (got <= 0)
+        break;
+      g_byte_array_append (bytes, (const guint8 *) buffer, (guint) got);
+    }
+  if (bytes->len <= limit)
+    return FALSE;
+  g_byte_array_set_size (bytes, (guint) limit);
+  return TRUE;
+}
+
+/* A text cut at a byte count may end inside a line, or inside a UTF-8
+ * character: back to the last line end, so "done 12" is never read as
+ * "done 1". A first line longer than the whole limit is cut after its
+ * last complete character instead. */
+static void
+cut_at_line_end (GByteArray *bytes)
+{
+  const guint8 *newline = NULL;
+  for (guint i = bytes->len; i > 0 && newline == NULL; i--)
+    if (bytes->data[i - 1] == '\n')
+      newline = bytes->data + i - 1;
+  if (newline != NULL)
+    {
+      g_byte_array_set_size (bytes, (guint) (newline - bytes->data) + 1);
+      return;
+    }
+  guint lead = bytes->len;
+  while (lead > 0 && bytes->len - lead < 4 && (bytes->data[lead - 1] & 0xC0) == 0x80)
+    lead--;
+  if (lead == 0 || bytes->data[lead - 1] < 0xC0)
+    return;
+  guint8 first = bytes->data[lead - 1];
+  guint length = first >= 0xF0 ? 4 : first >= 0xE0 ? 3 : 2;
+  if (bytes->len - (lead - 1) < length)
+    g_byte_array_set_size (bytes, lead - 1);
+}
+
+/* The part's text in UTF-8, at most BATON_MESSAGE_MAX_BODY bytes of it
+ * (*TRUNCATED says whether there was more). Not
+ * g_mime_text_part_get_text(): its string ends at the first NUL, it
+ * silently drops 8-bit bytes in a part labelled UTF-8 or US-ASCII, and it
+ * decodes the whole part, so a 50 MB "text" part cost 460 MB of memory.
+ * Here the part's stream is read through the transfer decoder and, for
+ * other declared charsets, GMime's lenient charset converter, and reading
+ * stops at the bound: memory and time stay the bound's whatever the
+ * part's size. repair_utf8() handles whatever remains. */
 static char *
-text_of_part (GMimeTextPart *part)
+text_of_part (GMimeTextPart *part, gboolean *truncated)
 {
   GMimeDataWrapper *content = g_mime_part_get_content (GMIME_PART (part));
   const char *charset = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset");
   g_autoptr (GByteArray) bytes = g_byte_array_new ();
-  if (content != NULL)
+  *truncated = FALSE;
+  GMimeStream *source = content ? g_mime_data_wrapper_get_stream (content) : NULL;
+  if (source != NULL)
     {
-      g_autoptr (GMimeStream) memory = g_mime_stream_mem_new_with_byte_array (bytes);
-      g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (memory), FALSE);
-      g_autoptr (GMimeStream) filtered = g_mime_stream_filter_new (memory);
+      g_mime_stream_reset (source);
+      g_autoptr (GMimeStream) filtered = g_mime_stream_filter_new (source);
+      GMimeFilter *decode =
+          g_mime_filter_basic_new (g_mime_data_wrapper_get_encoding (content), FALSE);
+      g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), decode);
+      g_object_unref (decode);
       gboolean converts = charset && !is_utf8_label (charset);
       if (converts)
         keep_converter_loaded (charset);
@@ -310,11 +438,28 @@ text_of_part (GMimeTextPart *part)
           g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), convert);
           g_object_unref (convert);
         }
-      g_mime_data_wrapper_write_to_stream (content, filtered);
-      g_mime_stream_flush (filtered);
+      *truncated = read_bounded (filtered, bytes, BATON_MESSAGE_MAX_BODY);
+      if (*truncated)
+        cut_at_line_end (bytes);
     }
   g_autofree char *utf8 = repair_utf8 ((const char *) bytes->data, bytes->len);
   return baton_text_lf (utf8);
+}
+
+/* The chosen text after its conversion (HTML's quote prefixes, flowed
+ * joining) can be longer than what was read: cut to the same bound, at a
+ * line end, so body_text and everything taken from it never exceed it. */
+static void
+bound_body (BatonMessage *message)
+{
+  gsize length = strlen (message->body_text);
+  if (length <= BATON_MESSAGE_MAX_BODY)
+    return;
+  char *cut =
+      g_utf8_find_prev_char (message->body_text, message->body_text + BATON_MESSAGE_MAX_BODY + 1);
+  char *newline = g_strrstr_len (message->body_text, BATON_MESSAGE_MAX_BODY, "\n");
+  *(newline != NULL ? newline + 1 : cut) = '\0';
+  message->body_truncated = TRUE;
 }
 
 static void
@@ -322,7 +467,9 @@ extract_body (BatonMessage *message, GMimeMessage *mime)
 {
   GMimeObject *top = g_mime_message_get_mime_part (mime);
   g_autofree char *text = NULL;
-  GMimeTextPart *plain = find_text_part (top, "plain", 0, &text);
+  GMimeTextPart *plain = find_text_part (top, "plain", 0, &text, &message->body_truncated);
+  GMimeTextPart *html =
+      plain ? NULL : find_text_part (top, "html", 0, &text, &message->body_truncated);
   if (plain != NULL)
     {
       GMimeContentType *type = g_mime_object_get_content_type (GMIME_OBJECT (plain));
@@ -333,16 +480,15 @@ extract_body (BatonMessage *message, GMimeMessage *mime)
             baton_message_unflow (text, delsp && g_ascii_strcasecmp (delsp, "yes") == 0);
       else
         message->body_text = g_steal_pointer (&text);
-      return;
     }
-  GMimeTextPart *html = find_text_part (top, "html", 0, &text);
-  if (html != NULL)
+  else if (html != NULL)
     {
       message->body_text = baton_html_to_text (text);
       message->body_was_html = TRUE;
-      return;
     }
-  message->body_text = g_strdup ("");
+  else
+    message->body_text = g_strdup ("");
+  bound_body (message);
 }
 
 static void
@@ -370,7 +516,8 @@ baton_message_parse_addresses (const char *header_value)
   GPtrArray *addresses = g_ptr_array_new ();
   if (header_value != NULL)
     {
-      g_autoptr (InternetAddressList) list = internet_address_list_parse (NULL, header_value);
+      g_autoptr (InternetAddressList) list =
+          internet_address_list_parse (parser_options (), header_value);
       add_addresses (addresses, list);
     }
   g_ptr_array_add (addresses, NULL);
@@ -604,7 +751,8 @@ extract_headers (BatonMessage *message, GMimeMessage *mime)
       else if (g_ascii_strcasecmp (name, "Delivered-To") == 0 ||
                g_ascii_strcasecmp (name, "X-Original-To") == 0)
         {
-          g_autoptr (InternetAddressList) list = internet_address_list_parse (NULL, raw);
+          g_autoptr (InternetAddressList) list =
+              internet_address_list_parse (parser_options (), raw);
           add_addresses (recipients, list);
         }
       else if (g_ascii_strcasecmp (name, "X-Loop") == 0)
@@ -665,6 +813,14 @@ message_start (const char *data, gsize length, GError **error)
 static gboolean
 within_budget (const BoundaryCount *count, GError **error)
 {
+  if (count->header_bytes > MAX_HEADER_BYTES)
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_DATA,
+                   "refusing %" G_GUINT64_FORMAT " bytes of header (at most %d): a person's "
+                   "mail has a few kilobytes of it",
+                   count->header_bytes, MAX_HEADER_BYTES);
+      return FALSE;
+    }
   guint64 work = count->multiparts * count->dash_lines;
   if (work <= MAX_BOUNDARY_WORK)
     return TRUE;
@@ -716,6 +872,8 @@ check_boundary_work_fd (int fd, gsize start, gsize size, GError **error)
           const char *newline = memchr (buffer, '\n', have);
           used = newline ? (gsize) (newline - buffer) + 1 : have;
           skipping_long_line = newline == NULL;
+          if (!count.past_header)
+            count.header_bytes += used; /* the rest of a long header line */
         }
       used += count_lines (&count, buffer + used, have - used, got == 0);
       if (used == 0 && have == BOUNDARY_SCAN_BUFFER)
@@ -732,6 +890,27 @@ check_boundary_work_fd (int fd, gsize start, gsize size, GError **error)
         break;
     }
   return within_budget (&count, error);
+}
+
+/* GMime decodes encoded-words in Subject, addresses and MIME parameters
+ * while it parses. In its default (loose) mode every "=?" that is not
+ * closed searches the rest of the header for "?=": a Subject, From name or
+ * filename of 100,000 "=?x?Q?a " took 3 to 8 s each. Strict mode takes
+ * only whole whitespace-separated words, in one pass; the Subject is
+ * decoded by rfc2047.c anyway, and names glued to an encoded-word are rare
+ * enough to lose their decoding rather than stall. */
+static GMimeParserOptions *
+parser_options (void)
+{
+  static gsize once;
+  static GMimeParserOptions *options;
+  if (g_once_init_enter (&once))
+    {
+      options = g_mime_parser_options_new ();
+      g_mime_parser_options_set_rfc2047_compliance_mode (options, GMIME_RFC_COMPLIANCE_STRICT);
+      g_once_init_leave (&once, 1);
+    }
+  return options;
 }
 
 /* One parser per thread, given each message's stream in turn: a new parser
@@ -771,7 +950,8 @@ parse_stream (GMimeStream *stream, GError **error)
 {
   ThreadParser *reused = thread_parser ();
   g_mime_parser_init_with_stream (reused->parser, stream);
-  g_autoptr (GMimeMessage) mime = g_mime_parser_construct_message (reused->parser, NULL);
+  g_autoptr (GMimeMessage) mime =
+      g_mime_parser_construct_message (reused->parser, parser_options ());
   /* The parser outlives the message: without this it would hold the
    * stream, and a file stream's file, until the next message. */
   g_mime_parser_init_with_stream (reused->parser, reused->empty);

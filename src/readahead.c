@@ -156,13 +156,19 @@ free_returned (BatonReadahead *readahead)
 
 /* Tokens a parsed group holds until the consumer takes it: one, and one
  * more per BYTES_PER_CREDIT, so a run of large mail waits fewer at once;
- * never more than exist, or nobody could claim again. */
+ * never more than exist, or nobody could claim again. A file counts the
+ * larger of its size and the memory its parsed message holds: a parsed
+ * message can be bigger than its file (text converted to UTF-8, HTML
+ * quotes, address lists), and the budget is one of memory. */
 static guint
 group_cost (const BatonReadahead *readahead, GPtrArray *group)
 {
   guint64 bytes = 0;
   for (guint i = 0; i < group->len; i++)
-    bytes += ((BatonParsedFile *) group->pdata[i])->length;
+    {
+      const BatonParsedFile *file = group->pdata[i];
+      bytes += MAX ((guint64) file->length, (guint64) baton_message_memory (file->message));
+    }
   return MIN (1 + bytes / BYTES_PER_CREDIT, readahead->tokens_total);
 }
 

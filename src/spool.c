@@ -27,6 +27,7 @@ typedef struct {
   char *source;
   char *spool_file;          /* removed once committed, or NULL */
   BatonIngestResult *result; /* owned */
+  gboolean body_truncated;   /* only the first BATON_MESSAGE_MAX_BODY bytes were read */
 } Pending;
 
 struct BatonSpoolBatch {
@@ -77,16 +78,16 @@ baton_spool_batch_free (BatonSpoolBatch *batch)
 /* The one key=value line per message, under the "baton" domain as it was
  * before batching, so log scrapers see the same text. */
 static void
-log_result (const BatonIngestResult *result, const char *source)
+log_result (const BatonIngestResult *result, const char *source, gboolean body_truncated)
 {
   guint failed = 0;
   for (guint i = 0; i < result->lines->len; i++)
     failed += !((BatonLineResult *) result->lines->pdata[i])->ok;
   g_log ("baton", G_LOG_LEVEL_INFO,
-         "ingest source=%s message-id=<%s> member=%s outcome=%s lines=%u failed=%u%s%s", source,
+         "ingest source=%s message-id=<%s> member=%s outcome=%s lines=%u failed=%u%s%s%s", source,
          result->message_id, result->member ? result->member : "-", result->outcome,
-         result->lines->len, failed, result->reason ? " reason=" : "",
-         result->reason ? result->reason : "");
+         result->lines->len, failed, body_truncated ? " body=truncated" : "",
+         result->reason ? " reason=" : "", result->reason ? result->reason : "");
 }
 
 /* A spool file that can never be stored goes aside, where an admin can
@@ -107,7 +108,7 @@ set_aside (const char *spool_file)
 static void
 acknowledge (const Pending *pending)
 {
-  log_result (pending->result, pending->source);
+  log_result (pending->result, pending->source, pending->body_truncated);
   if (pending->spool_file != NULL && unlink (pending->spool_file) != 0 && errno != ENOENT)
     g_warning ("%s is stored but could not be removed (%s): remove it by hand, or the next "
                "drain finds it a duplicate",
@@ -245,6 +246,7 @@ add_parsed (BatonSpoolBatch *batch, const BatonMessage *message, GError *error,
   pending->source = g_strdup (source);
   pending->spool_file = g_strdup (spool_file);
   pending->result = result;
+  pending->body_truncated = message->body_truncated;
   g_ptr_array_add (batch->pending, pending);
   if (batch_is_full (batch) && !commit (batch, &error))
     {
@@ -335,6 +337,18 @@ baton_spool_batch_add_stream (BatonSpoolBatch *batch, int fd, const char *source
       return FALSE;
     }
   g_autoptr (BatonParsedFile) file = baton_parsed_file_from_fd (temp, source);
+  return add_parsed_file (batch, file);
+}
+
+gboolean
+baton_spool_batch_add_fd (BatonSpoolBatch *batch, int fd, const char *source)
+{
+  if (batch->stopped)
+    {
+      close (fd);
+      return FALSE;
+    }
+  g_autoptr (BatonParsedFile) file = baton_parsed_file_from_fd (fd, source);
   return add_parsed_file (batch, file);
 }
 

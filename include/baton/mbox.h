@@ -1,4 +1,5 @@
-/* Splitting an mbox file into its messages. Pure: bytes in, bytes out.
+/* Splitting an mbox file into its messages: bytes in memory, or a file read
+ * in pieces (the same rules and results either way).
  *
  * mbox has no single definition (mboxo, mboxrd, mboxcl, mboxcl2), and a body
  * line starting "From " that nobody escaped makes a file ambiguous; no reader
@@ -33,3 +34,29 @@
  * free function unrefs). Never NULL; empty for empty input. Caller frees
  * with g_ptr_array_unref(). */
 GPtrArray *baton_mbox_split (const char *data, gsize length);
+
+/* Messages longer than this (in the file, before unquoting) are handed out
+ * as a temporary file instead of bytes: the parser and the store read a
+ * file in pieces, so a 50 MB message never sits in memory. Smaller ones
+ * stay in memory, where parsing is cheapest. */
+#define BATON_MBOX_IN_MEMORY (1024 * 1024)
+
+typedef struct BatonMboxReader BatonMboxReader;
+
+typedef struct {
+  GBytes *bytes; /* the message, owned; NULL when it is in FD */
+  int fd;        /* an unlinked temporary file holding it, at offset 0, owned; or -1 */
+} BatonMboxMessage;
+
+/* Splits the mbox file open at FD (borrowed; SIZE bytes, from the
+ * caller's fstat) with the rules of baton_mbox_split(), reading it with
+ * pread() in pieces: memory stays bounded whatever the file's size. */
+BatonMboxReader *baton_mbox_reader_new (int fd, guint64 size);
+void baton_mbox_reader_free (BatonMboxReader *reader);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonMboxReader, baton_mbox_reader_free)
+
+/* The next message into MESSAGE, whose bytes or fd the caller now owns;
+ * FALSE after the last one, or with ERROR set (BATON_ERROR_TEMPORARY) when
+ * the file could not be read or a temporary file not written. */
+gboolean baton_mbox_reader_next (BatonMboxReader *reader, BatonMboxMessage *message,
+                                 GError **error);

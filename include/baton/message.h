@@ -4,6 +4,8 @@
  * Pure: no database, no configuration. It picks the text the sender wrote
  * (text/plain preferred, HTML converted, any charset to UTF-8, format=flowed
  * joined) and hands it to baton_visible_text() for the newly written part.
+ * Every step is linear in the mail's size, and the text read is bounded
+ * (BATON_MESSAGE_MAX_BODY).
  */
 #pragma once
 #include <glib.h>
@@ -22,7 +24,17 @@ typedef struct {
   char *body_text;        /* the chosen text part in UTF-8, LF line ends */
   char *visible_text;     /* the newly written part of body_text */
   gboolean body_was_html; /* no text/plain part: body_text came from HTML */
+  gboolean body_truncated; /* the text part was longer than BATON_MESSAGE_MAX_BODY */
 } BatonMessage;
+
+/* How much of the chosen text part is read, in bytes of decoded UTF-8 (cut
+ * back to a line end): body_text, visible_text and so every command,
+ * update and note come from at most this much. A member writes a few
+ * kilobytes, a long report some tens; a text part of megabytes is a file in
+ * disguise, and reading all of it made a 50 MB part cost 460 MB of memory
+ * and a 116 MB "update" carried by every digest. The raw mail is still
+ * stored whole. */
+#define BATON_MESSAGE_MAX_BODY (256 * 1024)
 
 /* Parses a whole RFC 5322 message. A leading mbox "From " line is skipped.
  * Input with no header at all fails with BATON_ERROR_DATA, and so does a
@@ -41,6 +53,10 @@ BatonMessage *baton_message_parse_fd (int fd, gsize size, GError **error);
  * if it is not there yet; NULL is ignored. */
 void baton_message_find_visible_text (BatonMessage *message);
 
+/* About how many bytes of memory MESSAGE holds (its strings and their
+ * allocations); 0 for NULL. For budgets such as readahead's. */
+gsize baton_message_memory (const BatonMessage *message);
+
 void baton_message_free (BatonMessage *message);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonMessage, baton_message_free)
 
@@ -51,7 +67,9 @@ char *baton_message_unflow (const char *text, gboolean delsp);
 
 /* Decodes RFC 2047 encoded-words in a raw header value to UTF-8 (each
  * word on its own; adjacent words of one charset joined before conversion).
- * Folding is turned into spaces. Pure; caller frees; NULL for NULL. */
+ * Folding is undone (the line break goes, the blank after it stays) and
+ * any other raw CR or LF is a space; what an encoded-word decodes to is
+ * kept, line breaks included. Pure; caller frees; NULL for NULL. */
 char *baton_message_decode_header (const char *raw);
 
 /* Dequotes and unfolds an address-list header value, returning the

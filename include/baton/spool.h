@@ -67,6 +67,10 @@ gboolean baton_spool_batch_add_parsed (BatonSpoolBatch *batch, BatonReadahead *r
  * is temporary: the writer of the pipe keeps the mail. */
 gboolean baton_spool_batch_add_stream (BatonSpoolBatch *batch, int fd, const char *source);
 
+/* As baton_spool_batch_add_file() on the regular file open at @fd, which
+ * the batch now owns and closes (an mbox message in a temporary file). */
+gboolean baton_spool_batch_add_fd (BatonSpoolBatch *batch, int fd, const char *source);
+
 /* Commits what is open and acknowledges it. *@processed (may be NULL) is
  * the number of messages stored or found to be duplicates. Returns FALSE
  * with @error set to the worst failure seen: a temporary one (exit 75, retry

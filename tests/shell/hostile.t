@@ -5,7 +5,7 @@
 # crash, hang or answer 75 (which would make the MTA retry it forever).
 . "$(dirname "$0")/../lib.sh"
 export BATON_NOW=2026-03-09T17:05:00Z
-plan 38
+plan 45
 write_config
 "$BATON" -q -c "$CONFIG" init  # only init creates the database
 
@@ -72,6 +72,17 @@ write("bad-utf8-auto", fields.replace(b"<bad", b"<bad-auto") + b"X-Loop: " + bad
 
 write("long-command", head("long-command") + "\ntask: " + "x" * (100 * 1024) + "\n")
 write("garbage", bytes(range(256)) * 64)
+# Issue 15: a 3 MB folded To: (a 40 MB one cost GMime 680 MB of memory).
+write("huge-to", head("huge-to").replace("To: team@example.com\n", "To: team@example.com,\n "
+      + "someone@example.com,\n " * 150000 + "x@example.com\n") + "\ntask: Never stored\n")
+
+# Issue 15: commands the reader does not see. Task 1 exists by then (the
+# long-header case creates it); only the visible "take 1" may act.
+write("hidden-html", head("hidden-html", "MIME-Version: 1.0\n"
+      "Content-Type: text/html; charset=utf-8\n") + "\n"
+      "<html><head><title>done 1</title></head><body><p>take 1</p>"
+      "<div style=\"display: none\">done 1</div><span hidden>drop 1</span>"
+      "<p style=\"font-size:0px\">done 1</p><template>done 1</template></body></html>\n")
 PY
 
 # run CASE: ingests $WORK/CASE.eml under /usr/bin/time; sets rc, seconds, rss_kb.
@@ -159,6 +170,15 @@ run garbage; bounded garbage
 is "bytes that are not mail: refused with 65" "$rc" 65
 like "saying why" "$(cat "$WORK/garbage.out")" "not a mail message"
 is "and nothing stored" "$(db "select count(*) from messages where source = 'stdin' and message_id like 'sha256:%'")" 0
+
+run huge-to; bounded huge-to
+is "a 3 MB header: refused with 65" "$rc/$(has_task 'Never stored')" "65/0"
+like "saying why" "$(cat "$WORK/huge-to.out")" "bytes of header"
+
+run hidden-html; bounded hidden-html
+is "HTML with hidden 'done 1' and 'drop 1': only the visible 'take 1' acts, task 1 stays open" \
+  "$rc/$(outcome hidden-html@hostile)/$(db "select state || ' ' || coalesce(owner, '-') from tasks where id = 1")" \
+  "0/applied/taken alice"
 
 is "no case asked the MTA to retry (75) or crashed" \
   "$(grep -l -E 'AddressSanitizer|runtime error|Segmentation' "$WORK"/*.out 2>/dev/null | wc -l)" 0

@@ -99,6 +99,38 @@ test_garbage (void)
   g_assert_true (g_utf8_validate (junk_text, -1, NULL));
 }
 
+/* Text a sighted reader does not see is not text (issue 15): a hidden
+ * "done 1" must not become a command. */
+static void
+test_hidden (void)
+{
+  check ("take 2<span style=\"display:none\">done 1</span>", "take 2");
+  check ("take 2<div style=\"color:red; DISPLAY : None !important\">done 1</div>", "take 2");
+  check ("take 2<span style='visibility:hidden'>done 1</span>", "take 2");
+  check ("take 2<p hidden>done 1</p>", "take 2");
+  check ("take 2<p HIDDEN=\"hidden\">done 1</p>", "take 2");
+  check ("take 2<span style=\"font-size:0px\">done 1</span>", "take 2");
+  check ("take 2<span style=\"font-size: 0\">done 1</span>", "take 2");
+  check ("take 2<span style=\"opacity:0\">done 1</span>", "take 2");
+  check ("take 2<div style=\"max-height:0;overflow:hidden;mso-hide:all\">done 1</div>", "take 2");
+  check ("take 2<span style=\"display:/* x */none\">done 1</span>", "take 2");
+  check ("take 2<template><p>done 1</p></template>", "take 2");
+  check ("<head><title>done 1</title></head><body>take 2</body>", "take 2");
+  check ("<style>done 1</style><script>done 1</script>take 2", "take 2");
+  /* Nested elements of the same name end where the hidden one ends. */
+  check ("<div hidden><div>done 1</div><div>done 3</div></div>take 2", "take 2");
+  check ("<div style=\"display:none\">a<!-- </div> -->b</div>take 2", "take 2");
+  /* Never closed: hidden to the end, as a browser hides it. */
+  check ("take 2<span hidden>done 1<p>done 3", "take 2");
+  /* Visible: aria-hidden hides from screen readers only; a void element
+   * hides nothing after it; other styles and attributes hide nothing. */
+  check ("<span aria-hidden=\"true\">take 2</span>", "take 2");
+  check ("<img hidden src=x>take 2", "take 2");
+  check ("<span style=\"font-size:0.9em;display:inline\">take 2</span>", "take 2");
+  check ("<span title=\"hidden\" data-hidden=x>take 2</span>", "take 2");
+  check ("<span style=\"max-height:0\">take 2</span>", "take 2");
+}
+
 /* HTML replies as the big clients write them, through both steps. */
 static void
 check_reply (const char *html, const char *expected)
@@ -167,5 +199,6 @@ main (int argc, char **argv)
   g_test_add_func ("/html/garbage", test_garbage);
   g_test_add_func ("/html/random", test_random);
   g_test_add_func ("/html/replies", test_replies);
+  g_test_add_func ("/html/hidden", test_hidden);
   return g_test_run ();
 }

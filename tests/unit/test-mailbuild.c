@@ -315,6 +315,18 @@ test_injection_neutralized (void)
   g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (m), "References"), ==,
                    "<ok@example.org>");
 
+  /* Found by fuzz-mailbuild: a name that is short but all quotes was
+   * quoted with an escape each, past 78 characters on its line. */
+  spec = base_spec ();
+  BatonMailbox quotes_to = { "Subject rrrrs\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\""
+                             "\"\"\"\"\"\"\"\"c lBc* x@y",
+                             "bob@example.com" };
+  spec.to = &quotes_to;
+  g_autoptr (GMimeMessage) q = build_and_parse (&spec, NULL);
+  g_assert_cmpstr (
+      internet_address_get_name (INTERNET_ADDRESS (mailbox_at (q, GMIME_ADDRESS_TYPE_TO, 0))), ==,
+      quotes_to.name);
+
   /* Other control characters: NUL ends the text, C1 and U+2028 become spaces. */
   spec = base_spec ();
   spec.subject = "a\x7f"

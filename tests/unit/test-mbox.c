@@ -4,7 +4,9 @@
  * MimeKit's (expected/…mimekit-unix-offsets.json upstream). */
 #include "baton/mbox.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CORPUS "tests/corpus/mime/messages/"
 
@@ -216,6 +218,103 @@ test_corpus_unmunged (void)
   g_assert_cmpstr (third, ==, "Year: 1963\n\nWhat did Thunderbird do this time?\n");
 }
 
+/* The messages baton_mbox_reader_next() hands out for DATA written to a
+ * file, each as bytes, whether it came in memory or in a temporary file. */
+static GPtrArray *
+read_through_file (const char *data, gsize length, guint *in_files)
+{
+  g_autofree char *path = NULL;
+  int fd = g_file_open_tmp ("test-mbox-XXXXXX", &path, NULL);
+  g_assert_cmpint (fd, >=, 0);
+  g_unlink (path);
+  g_assert_cmpint (write (fd, data, length), ==, (gssize) length);
+  GPtrArray *messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (BatonMboxReader) reader = baton_mbox_reader_new (fd, length);
+  BatonMboxMessage message;
+  g_autoptr (GError) error = NULL;
+  *in_files = 0;
+  while (baton_mbox_reader_next (reader, &message, &error))
+    {
+      if (message.bytes != NULL)
+        {
+          g_assert_cmpint (message.fd, ==, -1);
+          g_ptr_array_add (messages, message.bytes);
+          continue;
+        }
+      (*in_files)++;
+      GByteArray *bytes = g_byte_array_new ();
+      char buffer[4096];
+      ssize_t n;
+      while ((n = read (message.fd, buffer, sizeof buffer)) > 0)
+        g_byte_array_append (bytes, (const guint8 *) buffer, (guint) n);
+      close (message.fd);
+      g_ptr_array_add (messages, g_byte_array_free_to_bytes (bytes));
+    }
+  g_assert_no_error (error);
+  close (fd);
+  return messages;
+}
+
+static void
+check_reader_agrees (const char *data, gsize length, guint expected_in_files)
+{
+  g_autoptr (GPtrArray) split = baton_mbox_split (data, length);
+  guint in_files = 0;
+  g_autoptr (GPtrArray) read = read_through_file (data, length, &in_files);
+  g_assert_cmpuint (read->len, ==, split->len);
+  for (guint i = 0; i < split->len; i++)
+    g_assert_true (g_bytes_equal (read->pdata[i], split->pdata[i]));
+  g_assert_cmpuint (in_files, ==, expected_in_files);
+}
+
+/* Issue 15: an mbox file is split reading it in pieces, with the same
+ * result as in memory; a message over BATON_MBOX_IN_MEMORY comes as a
+ * temporary file, unquoted too. */
+static void
+test_reader_agrees (void)
+{
+  const char *const inline_cases[] = {
+    "",
+    "\xef\xbb\xbf",
+    "Subject: one\n\nFrom here on, one message.\n",
+    /* Found by fuzz-mbox: not an mbox, so its ">From " lines stay quoted. */
+    "\xff\xff\xff\xff\xff"
+    "From a@b\nSubject: q\n\n>From the start\n>>From twice\n",
+    "From a@b\nSubject: q\n\n>From the start\n>>From twice\n\nFrom c@d\r\nSubject: r\r\n\r\n"
+    ">From crlf\r\n",
+    "From a@b\nSubject: q\n\nMy favourite film:\n\nFrom Russia with love\nYear: 1963\n",
+    "From a@b\nSubject: cl\nContent-Length: 20\n\nFrom here\nTo: trick\n\nFrom c@d\nS: n\n\nx\n",
+    "From a@b\nX: 1\nFrom c@d\nX: 2\nFrom e@f\nContent-Length: 0\n",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (inline_cases); i++)
+    check_reader_agrees (inline_cases[i], strlen (inline_cases[i]), 0);
+  const char *const files[] = { "mime4j__mbox__rlug.mbox", "mimekit__mbox__content-length.mbox",
+                                "mimekit__mbox__issue1189.mbox", "mimekit__mbox__simple.mbox",
+                                "mimekit__mbox__unmunged.mbox" };
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path =
+          g_test_build_filename (G_TEST_DIST, "..", "..", CORPUS, files[i], NULL);
+      g_autofree char *data = NULL;
+      gsize length = 0;
+      g_assert_true (g_file_get_contents (path, &data, &length, NULL));
+      check_reader_agrees (data, length, 0);
+    }
+  /* Two big messages, one with mboxrd quoting and a line longer than the
+   * reader's window, and a small one between them. */
+  g_autoptr (GString) big = g_string_new ("From a@b\nSubject: big\n\n>From quoted\n");
+  for (int i = 0; i < 200000; i++)
+    g_string_append (big, i % 1000 == 999 ? ">From x\n" : "a line of the first message\n");
+  g_string_append (big, "\nFrom c@d\nSubject: small\n\nx\n\nFrom e@f\nSubject: long\n\n");
+  for (int i = 0; i < 3 * 1024 * 1024; i++)
+    g_string_append_c (big, 'y');
+  g_string_append (big, "\n>From end\n");
+  check_reader_agrees (big->str, big->len, 2);
+  /* A big file that is not an mbox: one message, quoting kept. */
+  g_string_erase (big, 0, 5);
+  check_reader_agrees (big->str, big->len, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -230,5 +329,6 @@ main (int argc, char **argv)
   g_test_add_func ("/mbox/corpus/counts", test_corpus_counts);
   g_test_add_func ("/mbox/corpus/content-length-extents", test_corpus_content_length_extents);
   g_test_add_func ("/mbox/corpus/unmunged", test_corpus_unmunged);
+  g_test_add_func ("/mbox/reader-agrees", test_reader_agrees);
   return g_test_run ();
 }

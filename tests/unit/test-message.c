@@ -62,6 +62,11 @@ test_encoded_words (void)
     { "=?bogus?Q?x?= plain", "x plain" },
     { "no =?broken words", "no =?broken words" },
     { "=?UTF-8*fr?Q?d=C3=A9j=C3=A0?=", "déjà" },
+    /* Found by fuzz-mailbuild: a fold is one blank, not two. A raw line
+     * break is never kept; a decoded one is (printing strips it). */
+    { "word word\n word\r\n\tword", "word word word\tword" },
+    { "=?UTF-8?Q?a=0Ab?= c\nd", "a\nb c d" },
+    { "=?UTF-8?Q?a?= \n =?UTF-8?Q?b?= \n x", "ab  x" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -206,6 +211,132 @@ test_authentication_results (void)
   g_assert_false (baton_auth_vouches (NULL, "mx.example.com", "alice@example.com", NULL));
 }
 
+/* Issue 15: a text part of megabytes is read only to BATON_MESSAGE_MAX_BODY,
+ * cut at a line end, whatever its encoding; a part with a file name is
+ * never the body. */
+static void
+test_body_is_bounded (void)
+{
+  /* 2 MB of base64 text whose lines end just past the bound: the cut goes
+   * back to a line end, so the "done 12" across it is not "done 1". */
+  g_autoptr (GString) plain = g_string_new ("take 3\n");
+  while (plain->len < BATON_MESSAGE_MAX_BODY - 4)
+    g_string_append (plain, "x");
+  g_string_append (plain, "done 12\n");
+  while (plain->len < 2 * 1024 * 1024)
+    g_string_append (plain, "done 7: more text after the bound\n");
+  g_autofree char *encoded = g_base64_encode ((const guchar *) plain->str, plain->len);
+  g_autofree char *mail = g_strdup_printf ("From: a@example.com\nContent-Type: text/plain; "
+                                           "charset=utf-8\nContent-Transfer-Encoding: base64\n\n"
+                                           "%s\n",
+                                           encoded);
+  g_autoptr (BatonMessage) m = parse (mail);
+  g_assert_true (m->body_truncated);
+  g_assert_cmpuint (strlen (m->body_text), <=, BATON_MESSAGE_MAX_BODY);
+  g_assert_true (g_str_has_prefix (m->body_text, "take 3\n"));
+  g_assert_null (strstr (m->body_text, "done"));
+  g_assert_true (g_str_has_suffix (m->body_text, "\n"));
+  /* What readahead's memory budget counts for it. */
+  g_assert_cmpuint (baton_message_memory (m), >=,
+                    strlen (m->body_text) + strlen (m->visible_text) + strlen (m->subject));
+  g_assert_cmpuint (baton_message_memory (m), <, 3 * BATON_MESSAGE_MAX_BODY);
+  g_assert_cmpuint (baton_message_memory (NULL), ==, 0);
+
+  /* HTML is converted from the bounded prefix only. */
+  g_autoptr (GString) html = g_string_new ("From: a@example.com\nContent-Type: text/html\n\n"
+                                           "<p>take 4</p>\n");
+  while (html->len < 3 * BATON_MESSAGE_MAX_BODY)
+    g_string_append (html, "<p>done 9</p>\n");
+  g_autoptr (BatonMessage) h = parse (html->str);
+  g_assert_true (h->body_truncated);
+  g_assert_cmpuint (strlen (h->body_text), <, BATON_MESSAGE_MAX_BODY);
+
+  /* One line longer than the bound: cut after a whole character. */
+  g_autoptr (GString) line = g_string_new ("From: a@example.com\nContent-Type: text/plain; "
+                                           "charset=utf-8\n\n");
+  while (line->len < 2 * BATON_MESSAGE_MAX_BODY)
+    g_string_append (line, "\xc3\xa9");
+  g_autoptr (BatonMessage) l = parse (line->str);
+  g_assert_true (l->body_truncated);
+  g_assert_true (g_utf8_validate (l->body_text, -1, NULL));
+  g_assert_null (strstr (l->body_text, "\xef\xbf\xbd"));
+  g_assert_cmpuint (strlen (l->body_text), >, BATON_MESSAGE_MAX_BODY - 4);
+
+  /* HTML whose text grows when converted (a quote prefix on each short
+   * line) is cut to the bound as well. */
+  g_autoptr (GString) deep = g_string_new ("From: a@example.com\nContent-Type: text/html\n\n");
+  for (int i = 0; i < 20; i++)
+    g_string_append (deep, "<blockquote>");
+  while (deep->len < BATON_MESSAGE_MAX_BODY - 100)
+    g_string_append (deep, "x<br>");
+  g_autoptr (BatonMessage) d = parse (deep->str);
+  g_assert_true (d->body_truncated);
+  g_assert_cmpuint (strlen (d->body_text), <=, BATON_MESSAGE_MAX_BODY);
+  g_assert_true (g_str_has_suffix (d->body_text, "x\n"));
+
+  g_autoptr (BatonMessage) small = parse ("From: a@example.com\n\ntake 1\n");
+  g_assert_false (small->body_truncated);
+}
+
+/* Issue 15: GMime holds headers in memory many times over (a 40 MB To:
+ * peaked at 680 MB), so more than 1.5 MB of header is refused, in the
+ * message's header or in a part's, folded or not; 1 MB still parses. */
+static void
+test_header_is_bounded (void)
+{
+  const struct {
+    const char *head, *tail;
+  } shapes[] = {
+    { "From: a@example.com\nTo: ", "\n\ntake 1\n" },
+    { "From: a@example.com\nSubject: x\n", "\n\ntake 1\n" },
+    { "From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+      "Content-Type: text/plain\nX-Part: ",
+      "\n\ntake 1\n--b--\n" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+    for (guint mb = 1; mb <= 2; mb++)
+      {
+        g_autoptr (GString) filler = g_string_new (NULL);
+        while (filler->len < mb * 1024 * 1024)
+          g_string_append (filler, i == 1 ? "X-Many: word\n" : "someone@example.com,\n ");
+        g_string_append (filler, "x@y");
+        g_autofree char *mail = g_strconcat (shapes[i].head, filler->str, shapes[i].tail, NULL);
+        g_autoptr (GError) error = NULL;
+        g_autoptr (BatonMessage) m = baton_message_parse (mail, strlen (mail), &error);
+        if (mb == 1)
+          g_assert_no_error (error);
+        else
+          {
+            g_assert_error (error, BATON_ERROR, BATON_ERROR_DATA);
+            g_assert_nonnull (strstr (error->message, "bytes of header"));
+          }
+      }
+}
+
+static void
+test_file_part_is_not_the_body (void)
+{
+  const char *const names[] = {
+    "Content-Disposition: inline; filename=notes.txt\n",
+    "Content-Type: text/plain; name=notes.txt\n",
+    "Content-Disposition: inline; filename*=utf-8''notes.txt\n",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *mail = g_strdup_printf (
+          "From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n\n"
+          "--b\nContent-Type: text/plain\n\n \n\n"
+          "--b\n%s%s\ndone 1\n--b\nContent-Type: text/html\n\n<p>take 2</p>\n--b--\n",
+          names[i], i == 1 ? "" : "Content-Type: text/plain\n");
+      g_autoptr (BatonMessage) m = parse (mail);
+      g_assert_cmpstr (m->visible_text, ==, "take 2");
+    }
+  /* A mail that is one named text part is still read: it is all there is. */
+  g_autoptr (BatonMessage) single =
+      parse ("From: a@example.com\nContent-Type: text/plain; name=\"/tmp/x\"\n\ntake 3\n");
+  g_assert_cmpstr (single->visible_text, ==, "take 3");
+}
+
 /* Every CR, CRLF or LF ends one line, and only one. */
 static void
 test_text_lf (void)
@@ -244,6 +375,9 @@ main (int argc, char **argv)
   g_test_add_func ("/message/attached-text-is-not-read", test_attached_text_is_not_read);
   g_test_add_func ("/message/format-flowed", test_format_flowed);
   g_test_add_func ("/message/machine-mail", test_machine_mail);
+  g_test_add_func ("/message/body-is-bounded", test_body_is_bounded);
+  g_test_add_func ("/message/file-part-is-not-the-body", test_file_part_is_not_the_body);
+  g_test_add_func ("/message/header-is-bounded", test_header_is_bounded);
   g_test_add_func ("/auth/authentication-results", test_authentication_results);
   g_test_add_func ("/text/lf", test_text_lf);
   return g_test_run ();
