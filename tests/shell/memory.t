@@ -72,7 +72,8 @@ with open(sys.argv[2], "wb") as out:
     out.write(unit * (42 * 1024 * 1024 // len(unit)))
 PY
 LIMIT_KB=$((64 * 1024))
-fresh () { rm -f "$WORK/baton.db" "$WORK/baton.db-wal" "$WORK/baton.db-shm"; }
+fresh () { rm -f "$WORK/baton.db" "$WORK/baton.db-wal" "$WORK/baton.db-shm"; "$BATON" -q -c "$CONFIG" init; }
+fresh
 
 rss=$(peak_kb sh -c "exec '$BATON' -c '$CONFIG' ingest < '$WORK/text.eml'")
 ok "50 MB base64 text part from stdin: peak RSS ${rss} KB, under 64 MB" test "$rss" -lt "$LIMIT_KB"
