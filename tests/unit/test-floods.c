@@ -28,6 +28,8 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
                      "[outbox]\nmaildir = outbox\n";
   g_assert_true (g_file_set_contents (config, text, -1, NULL));
   g_autoptr (GError) error = NULL;
+  g_autofree char *database = g_build_filename (fixture->dir, "baton.db", NULL);
+  g_assert_true (baton_store_create (database, &error));
   fixture->team = baton_team_open (config, &error);
   g_assert_no_error (error);
   baton_outbox_attach (fixture->team);
