@@ -37,6 +37,9 @@ static const Command commands[] = {
   { "tasks", baton_cli_tasks, "the task board (--all includes done, --json)" },
   { "show", baton_cli_show, "one task and its history" },
   { "log", baton_cli_log, "the event log (--task N, --json)" },
+  { "undo", baton_cli_undo, "revert what one mail did (MESSAGE-ID), as new events" },
+  { "reopen", baton_cli_reopen, "put a done task back to work (N --as NAME)" },
+  { "release", baton_cli_release, "apply held mail once its sender is a member" },
   { "members", baton_cli_members, "the team as configured" },
   { "demo", baton_cli_demo, "the whole flow on built-in sample mail, no servers" },
 };
