@@ -18,7 +18,7 @@
 
 typedef struct {
   const char *kind;
-  const char *from;
+  char *from; /* owned once emit() has it: the holder it replaces changes */
   const char *to;
   const char *note;
 } Revert;
@@ -49,6 +49,7 @@ same_snapshot (const BatonTaskSnapshot *a, const BatonTaskSnapshot *b)
 static void
 emit (BatonTaskSnapshot *now, Revert *out, guint *n, Revert revert)
 {
+  revert.from = g_strdup (revert.from);
   out[(*n)++] = revert;
   baton_transitions_replay (now, revert.kind, revert.to, revert.note);
 }
@@ -97,6 +98,37 @@ write_task (ApplyContext *context, BatonTask *task, const BatonTaskSnapshot *to,
   g_free (task->blocked_reason);
   task->blocked_reason = g_strdup (to->blocked_reason);
   return baton_store_task_update (context->team->store, task, context->now, error);
+}
+
+/* Writes @task back to @before with @reverts, which took @now there. */
+static gboolean
+write_back (ApplyContext *context, BatonTask *task, const BatonTaskSnapshot *now,
+            const BatonTaskSnapshot *before, const Revert *reverts, guint count, GString *said,
+            gboolean *refused, GError **error)
+{
+  gint64 id = task->id;
+  /* The events must replay to the state they claim, or the log would lie. */
+  if (!same_snapshot (now, before))
+    {
+      g_string_append_printf (said,
+                              "%stask #%" G_GINT64_FORMAT " cannot be put back by undo: "
+                              "set it right by hand",
+                              said->len ? "; " : "", id);
+      *refused = TRUE;
+      return TRUE;
+    }
+  static const Revert withdrawn = { "note", NULL, NULL, "undo: the note above is withdrawn" };
+  if (count == 0 && !record (context, id, &withdrawn, error))
+    return FALSE;
+  if (count > 0 && !write_task (context, task, before, error))
+    return FALSE;
+  for (guint i = 0; i < count; i++)
+    if (!record (context, id, &reverts[i], error))
+      return FALSE;
+  g_string_append_printf (said, "%stask #%" G_GINT64_FORMAT " back to %s%s%s",
+                          said->len ? "; " : "", id, baton_task_state_name (before->state),
+                          before->owner ? " by " : "", before->owner ? before->owner : "");
+  return TRUE;
 }
 
 /* Puts task @id back to what it was before message row @target; says
@@ -151,28 +183,10 @@ undo_task (ApplyContext *context, gint64 target, gint64 id, GString *said, gbool
   snapshot_of (task, &now);
   Revert reverts[4];
   guint count = reverts_for (&now, &before, reverts);
-  /* The events must replay to the state they claim, or the log would lie. */
-  if (!same_snapshot (&now, &before))
-    {
-      g_string_append_printf (said,
-                              "%stask #%" G_GINT64_FORMAT " cannot be put back by undo: "
-                              "set it right by hand",
-                              said->len ? "; " : "", id);
-      *refused = TRUE;
-      return TRUE;
-    }
-  Revert withdrawn = { "note", NULL, NULL, "undo: the note above is withdrawn" };
-  if (count == 0)
-    reverts[count++] = withdrawn;
-  else if (!write_task (context, task, &before, error))
-    return FALSE;
+  gboolean ok = write_back (context, task, &now, &before, reverts, count, said, refused, error);
   for (guint i = 0; i < count; i++)
-    if (!record (context, id, &reverts[i], error))
-      return FALSE;
-  g_string_append_printf (said, "%stask #%" G_GINT64_FORMAT " back to %s%s%s",
-                          said->len ? "; " : "", id, baton_task_state_name (before.state),
-                          before.owner ? " by " : "", before.owner ? before.owner : "");
-  return TRUE;
+    g_free (reverts[i].from);
+  return ok;
 }
 
 gboolean
