@@ -77,6 +77,8 @@ static const Keyword keywords[] = {
   { "note", BATON_COMMAND_NOTE, ARGS_NOTE, 0 },
   { "block", BATON_COMMAND_BLOCK, ARGS_TEXT, ALONE_WITH_PUNCTUATION },
   { "unblock", BATON_COMMAND_UNBLOCK, ARGS_BARE, ALONE_WITH_PUNCTUATION },
+  { "reopen", BATON_COMMAND_REOPEN, ARGS_TEXT, ALONE_WITH_PUNCTUATION | NOTE_AFTER_PUNCTUATION },
+  { "undo", BATON_COMMAND_UNDO, ARGS_BARE, ALONE_WITH_PUNCTUATION },
 };
 
 typedef enum { NUMBER_NONE, NUMBER_OK, NUMBER_BAD } NumberResult;
@@ -114,6 +116,10 @@ baton_command_kind_name (BatonCommandKind kind)
         return "block";
       case BATON_COMMAND_UNBLOCK:
         return "unblock";
+      case BATON_COMMAND_REOPEN:
+        return "reopen";
+      case BATON_COMMAND_UNDO:
+        return "undo";
       case BATON_COMMAND_UPDATE:
         return "update";
       case BATON_COMMAND_INVALID:

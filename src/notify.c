@@ -94,21 +94,43 @@ queue_notice (BatonTeam *team, const BatonNotice *notice, const BatonMember *to,
   if (events == NULL)
     return FALSE;
   gboolean handoff = g_str_equal (notice->kind, "handoff");
+  gboolean taken = g_str_equal (notice->kind, "taken");
+  /* Closed or blocked by someone else: what was done, and the line that
+   * takes it back. */
+  gboolean closed = g_str_equal (notice->kind, "done");
   g_autoptr (JsonNode) data = notice_data (team, notice, task, to, events, total);
-  g_autofree char *text =
-      outbox_render (team, handoff ? "handoff.txt" : "taken.txt", data, FALSE, error);
+  if (!handoff && !taken)
+    {
+      JsonObject *object = json_node_get_object (data);
+      json_object_set_string_member (object, "action", closed ? "closed" : "blocked");
+      json_object_set_string_member (object, "fix", closed ? "reopen" : "unblock");
+    }
+  g_autofree char *text = outbox_render (team,
+                                         handoff ? "handoff.txt"
+                                         : taken ? "taken.txt"
+                                                 : "changed.txt",
+                                         data, FALSE, error);
   if (text == NULL)
     return FALSE;
   g_autofree char *title = baton_text_line_max (task->title, TITLE_CHARS);
-  g_autofree char *subject =
-      g_strdup_printf ("[#%" G_GINT64_FORMAT "] %s (%s %s)", task->id, title,
-                       handoff ? "handed to you by" : "taken by", notice->from_member);
+  g_autofree char *subject = g_strdup_printf ("[#%" G_GINT64_FORMAT "] %s (%s %s)", task->id, title,
+                                              handoff  ? "handed to you by"
+                                              : taken  ? "taken by"
+                                              : closed ? "closed by"
+                                                       : "blocked by",
+                                              notice->from_member);
   g_autofree char *thread = outbox_task_thread_id (team->config, task->id);
   const char *references[] = { thread, NULL };
-  OutgoingMail mail = {
-    notice->kind, task->id, to->display_name, to->email,  subject,
-    text,         NULL,     thread,           references, notice_not_before (team, to, handoff)
-  };
+  OutgoingMail mail = { handoff || taken ? notice->kind : "changed",
+                        task->id,
+                        to->display_name,
+                        to->email,
+                        subject,
+                        text,
+                        NULL,
+                        thread,
+                        references,
+                        notice_not_before (team, to, handoff) };
   return outbox_queue_mail (team, &mail, error);
 }
 
@@ -219,7 +241,7 @@ static gboolean
 within_hourly_budget (BatonTeam *team, const BatonMember *to, gboolean *within, GError **error)
 {
   gint64 since = baton_clock_now_unix () - 3600, total = 0;
-  static const char *const kinds[] = { "handoff", "taken" };
+  static const char *const kinds[] = { "handoff", "taken", "changed" };
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
     {
       gint64 count = 0;
@@ -235,9 +257,30 @@ within_hourly_budget (BatonTeam *team, const BatonMember *to, gboolean *within, 
   return TRUE;
 }
 
+/* Notices that a task was closed or blocked under its holder go one by
+ * one (the hourly budget still bounds them); the combined notice is for
+ * handoffs and takes. */
 static gboolean
-queue_notices (BatonTeam *team, GPtrArray *notices, GError **error)
+is_change (const BatonNotice *notice)
 {
+  return !g_str_equal (notice->kind, "handoff") && !g_str_equal (notice->kind, "taken");
+}
+
+static gboolean
+queue_notices (BatonTeam *team, GPtrArray *all, GError **error)
+{
+  g_autoptr (GPtrArray) notices = g_ptr_array_new ();
+  for (guint i = 0; i < all->len; i++)
+    {
+      const BatonNotice *notice = all->pdata[i];
+      const BatonMember *to = baton_config_member_by_name (team->config, notice->to_member);
+      gboolean within = FALSE;
+      if (!is_change (notice))
+        g_ptr_array_add (notices, all->pdata[i]);
+      else if (to != NULL && (!within_hourly_budget (team, to, &within, error) ||
+                              (within && !queue_notice (team, notice, to, error))))
+        return FALSE;
+    }
   g_autoptr (GPtrArray) groups = baton_outbox_group_notices (notices);
   for (guint i = 0; i < groups->len; i++)
     {
@@ -274,6 +317,13 @@ reply_data (BatonTeam *team, const BatonMessage *message, const BatonIngestResul
   baton_json_add_string (builder, "team_address", team->config->team_address);
   baton_json_add_int (builder, "failed_count", failed);
   baton_json_add_int (builder, "line_count", result->lines->len);
+  gboolean undoable = FALSE;
+  for (guint i = 0; i < result->lines->len; i++)
+    {
+      const BatonLineResult *line = result->lines->pdata[i];
+      undoable |= line->ok && line->task > 0 && line->kind != BATON_COMMAND_UNDO;
+    }
+  baton_json_add_bool (builder, "undo", undoable);
   json_builder_set_member_name (builder, "lines");
   json_builder_begin_array (builder);
   for (guint i = 0; i < result->lines->len; i++)

@@ -8,7 +8,7 @@
 #include <json-glib/json-glib.h>
 
 typedef struct {
-  const char *kind;    /* handoff, taken, reply, digest */
+  const char *kind;    /* handoff, taken, changed, reply, digest */
   gint64 task;         /* 0: about no single task */
   const char *to_name; /* display name or NULL */
   const char *to_address;

@@ -113,7 +113,7 @@ baton_store_tasks_list (BatonStore *store, gboolean include_done, GError **error
 }
 
 gboolean
-baton_store_event_add (BatonStore *store, const BatonEvent *event, GError **error)
+baton_store_event_add (BatonStore *store, const BatonEventInput *event, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = store_statement (
       store,
@@ -203,4 +203,81 @@ baton_store_events_last (BatonStore *store, gint64 task, guint limit, gint64 *to
   sqlite3_bind_int64 (statement, 2, limit);
   return store_collect_rows (store, statement, (gpointer (*) (sqlite3_stmt *)) event_from_row,
                              (GDestroyNotify) baton_event_free, "listing events", error);
+}
+
+GPtrArray *
+baton_store_events_of_message (BatonStore *store, gint64 message, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+      store,
+      "SELECT id, task, kind, who, from_member, to_member, note, at, message FROM events"
+      " WHERE message = ? ORDER BY id",
+      error);
+  if (statement == NULL)
+    return NULL;
+  sqlite3_bind_int64 (statement, 1, message);
+  return store_collect_rows (store, statement, (gpointer (*) (sqlite3_stmt *)) event_from_row,
+                             (GDestroyNotify) baton_event_free, "listing a message's events",
+                             error);
+}
+
+gboolean
+baton_store_message_find (BatonStore *store, const char *message_id, gint64 *row, char **member,
+                          char **outcome, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+      store, "SELECT id, member, outcome FROM messages WHERE message_id = ?", error);
+  if (statement == NULL)
+    return FALSE;
+  store_bind_text (statement, 1, message_id);
+  int rc = sqlite3_step (statement);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      store_set_error (store, rc, "looking up a Message-ID", error);
+      return FALSE;
+    }
+  *row = rc == SQLITE_ROW ? sqlite3_column_int64 (statement, 0) : 0;
+  *member = rc == SQLITE_ROW ? store_column_text (statement, 1) : NULL;
+  *outcome = rc == SQLITE_ROW ? store_column_text (statement, 2) : NULL;
+  return TRUE;
+}
+
+gboolean
+baton_store_held_find (BatonStore *store, const char *message_id, BatonHeldRaw *held,
+                       GError **error)
+{
+  memset (held, 0, sizeof *held);
+  g_autoptr (sqlite3_stmt) statement =
+      store_statement (store,
+                       "SELECT m.id, m.sender, m.source, r.raw FROM messages m"
+                       " LEFT JOIN message_raw r ON r.message = m.id"
+                       " WHERE m.message_id = ? AND m.outcome = 'quarantined'",
+                       error);
+  if (statement == NULL)
+    return FALSE;
+  store_bind_text (statement, 1, message_id);
+  int rc = sqlite3_step (statement);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      store_set_error (store, rc, "looking up held mail", error);
+      return FALSE;
+    }
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  held->row = sqlite3_column_int64 (statement, 0);
+  held->sender = store_column_text (statement, 1);
+  held->source = store_column_text (statement, 2);
+  if (sqlite3_column_type (statement, 3) != SQLITE_NULL)
+    held->raw =
+        g_bytes_new (sqlite3_column_blob (statement, 3), sqlite3_column_bytes (statement, 3));
+  return TRUE;
+}
+
+void
+baton_held_raw_clear (BatonHeldRaw *held)
+{
+  g_free (held->sender);
+  g_free (held->source);
+  g_clear_pointer (&held->raw, g_bytes_unref);
+  memset (held, 0, sizeof *held);
 }

@@ -152,7 +152,7 @@ baton_templates_check (const char *dir)
       g_ptr_array_add (problems,
                        g_strdup_printf ("%s/%s:1: baton has no template of this name; "
                                         "templates: digest.txt, digest.html, handoff.txt, "
-                                        "taken.txt, reply.txt",
+                                        "taken.txt, changed.txt, reply.txt",
                                         dir, name));
   return problems;
 }

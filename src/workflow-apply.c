@@ -4,6 +4,8 @@
 #define G_LOG_DOMAIN "baton-workflow"
 #include "workflow-private.h"
 
+#include "baton/transitions.h"
+
 #include <string.h>
 
 static BatonLineResult *
@@ -17,24 +19,32 @@ line_result (const BatonCommand *command, gint64 task)
   return line;
 }
 
+/* Sets the outcome of *@line and hands it to the result, leaving *@line
+ * NULL: whatever a caller still holds afterwards was never reported. */
 G_GNUC_PRINTF (3, 4)
 static void
-finish (ApplyContext *context, BatonLineResult *line, const char *format, ...)
+finish (ApplyContext *context, BatonLineResult **line, const char *format, ...)
 {
   va_list args;
   va_start (args, format);
-  line->outcome = g_strdup_vprintf (format, args);
+  (*line)->outcome = g_strdup_vprintf (format, args);
   va_end (args);
-  g_ptr_array_add (context->result->lines, line);
+  g_ptr_array_add (context->result->lines, g_steal_pointer (line));
 }
 
 static gboolean
 record (ApplyContext *context, gint64 task, const char *kind, const char *from, const char *to,
         const char *note, GError **error)
 {
-  BatonEvent event = {
-    0,           task,          (char *) kind, (char *) context->sender, (char *) from,
-    (char *) to, (char *) note, context->now,  context->message_row
+  BatonEventInput event = {
+    .task = task,
+    .kind = kind,
+    .who = context->sender,
+    .from_member = from,
+    .to_member = to,
+    .note = note,
+    .at = context->now,
+    .message = context->message_row,
   };
   return baton_store_event_add (context->team->store, &event, error);
 }
@@ -62,9 +72,10 @@ last_named_task (ApplyContext *context)
   return lines->len > 0 ? ((BatonLineResult *) lines->pdata[lines->len - 1])->task : 0;
 }
 
-/* The task a command is about, or a failed line explaining why there is none. */
+/* The task a command is about, or NULL with *@line finished saying why
+ * there is none (or with @error set when the store fails). */
 static BatonTask *
-resolve_task (ApplyContext *context, const BatonCommand *command, BatonLineResult *line,
+resolve_task (ApplyContext *context, const BatonCommand *command, BatonLineResult **line,
               GError **error)
 {
   gint64 number = command->task;
@@ -79,7 +90,7 @@ resolve_task (ApplyContext *context, const BatonCommand *command, BatonLineResul
               verb);
       return NULL;
     }
-  line->task = number;
+  (*line)->task = number;
   g_autoptr (GError) local = NULL;
   BatonTask *task = baton_store_task_get (context->team->store, number, &local);
   if (local != NULL)
@@ -89,13 +100,6 @@ resolve_task (ApplyContext *context, const BatonCommand *command, BatonLineResul
     }
   if (task == NULL)
     finish (context, line, "there is no task #%" G_GINT64_FORMAT, number);
-  else if (g_str_equal (task->state, "done") && command->kind != BATON_COMMAND_NOTE &&
-           !(command->kind == BATON_COMMAND_UPDATE && context->closed_context &&
-             number == context->result->context_task))
-    {
-      finish (context, line, "task #%" G_GINT64_FORMAT " is already done", number);
-      g_clear_pointer (&task, baton_task_free);
-    }
   return task;
 }
 
@@ -120,7 +124,7 @@ save (ApplyContext *context, BatonTask *task, const char *state, const char *own
 static gboolean
 apply_task (ApplyContext *context, const BatonCommand *command, GError **error)
 {
-  BatonLineResult *line = line_result (command, 0);
+  g_autoptr (BatonLineResult) line = line_result (command, 0);
   const BatonMember *assignee = NULL;
   g_autofree char *unknown = NULL;
   if (command->who != NULL)
@@ -133,47 +137,13 @@ apply_task (ApplyContext *context, const BatonCommand *command, GError **error)
   gint64 id = baton_store_task_add (context->team->store, command->text, context->sender, owner,
                                     context->now, error);
   if (id == 0 || !record (context, id, "created", NULL, owner, command->text, error))
-    {
-      workflow_line_free (line);
-      return FALSE;
-    }
+    return FALSE;
   line->task = id;
   line->ok = TRUE;
   if (owner != NULL && !g_str_equal (owner, context->sender))
     add_notice (context, "handoff", id, owner, context->sender, NULL);
-  finish (context, line, "task #%" G_GINT64_FORMAT " created%s%s%s", id, owner ? " for " : "",
+  finish (context, &line, "task #%" G_GINT64_FORMAT " created%s%s%s", id, owner ? " for " : "",
           owner ? owner : "", unknown ? unknown : "");
-  return TRUE;
-}
-
-static gboolean
-apply_take (ApplyContext *context, const BatonCommand *command, BatonTask *task,
-            BatonLineResult *line, GError **error)
-{
-  g_autofree char *previous = g_strdup (task->owner);
-  if (previous != NULL && g_str_equal (previous, context->sender))
-    {
-      line->ok = TRUE;
-      finish (context, line, "task #%" G_GINT64_FORMAT " is already yours", task->id);
-      return TRUE;
-    }
-  const char *state = g_str_equal (task->state, "blocked") ? "blocked" : "taken";
-  if (!save (context, task, state, context->sender, error))
-    return FALSE;
-  gboolean ok =
-      previous != NULL
-          ? record (context, task->id, "handoff", previous, context->sender, command->text, error)
-          : record (context, task->id, "taken", NULL, context->sender, command->text, error);
-  if (!ok)
-    return FALSE;
-  line->ok = TRUE;
-  if (previous != NULL)
-    {
-      add_notice (context, "taken", task->id, previous, context->sender, command->text);
-      finish (context, line, "you took task #%" G_GINT64_FORMAT " from %s", task->id, previous);
-    }
-  else
-    finish (context, line, "task #%" G_GINT64_FORMAT " is yours", task->id);
   return TRUE;
 }
 
@@ -188,133 +158,196 @@ member_names (const BatonConfig *config)
   return g_string_free (names, FALSE);
 }
 
-static gboolean
-apply_handoff (ApplyContext *context, const BatonCommand *command, BatonTask *task,
-               BatonLineResult *line, GError **error)
+static BatonHolder
+holder_of (const ApplyContext *context, const BatonTask *task)
 {
-  const BatonMember *receiver = baton_config_member_lookup (context->team->config, command->who);
-  if (receiver == NULL)
-    {
-      g_autofree char *names = member_names (context->team->config);
-      finish (context, line, "there is no member called %s; members: %s", command->who, names);
-      return TRUE;
-    }
-  if (g_str_equal (receiver->name, context->sender))
-    return apply_take (context, command, task, line, error);
-  const char *previous = task->owner ? task->owner : context->sender;
-  g_autofree char *from = g_strdup (previous);
-  const char *state = g_str_equal (task->state, "blocked") ? "blocked" : "taken";
-  if (!save (context, task, state, receiver->name, error) ||
-      !record (context, task->id, "handoff", from, receiver->name, command->text, error))
-    return FALSE;
-  line->ok = TRUE;
-  add_notice (context, "handoff", task->id, receiver->name, context->sender, command->text);
-  /* Handed again to the member who holds it: nothing was taken from them. */
-  if (!g_str_equal (from, context->sender) && !g_str_equal (from, receiver->name))
-    add_notice (context, "taken", task->id, from, context->sender, command->text);
-  finish (context, line, "task #%" G_GINT64_FORMAT " handed to %s", task->id, receiver->name);
-  return TRUE;
+  if (task->owner == NULL)
+    return BATON_HOLDER_NONE;
+  return g_str_equal (task->owner, context->sender) ? BATON_HOLDER_SENDER : BATON_HOLDER_OTHER;
 }
 
-static gboolean
-apply_state_change (ApplyContext *context, const BatonCommand *command, BatonTask *task,
-                    BatonLineResult *line, GError **error)
+/* Finishes *@line for a row that changes nothing. */
+static void
+refuse (ApplyContext *context, const BatonTransition *row, const BatonTask *task,
+        BatonLineResult **line)
 {
-  const char *owner = task->owner;
-  const char *state = NULL, *kind = NULL, *said = NULL;
-  switch (command->kind)
+  gint64 id = task->id;
+  switch (row->verdict)
     {
-      case BATON_COMMAND_DONE:
-        state = "done", kind = "done", said = "is done";
+      case BATON_VERDICT_NOTHING:
+        (*line)->ok = TRUE;
+        finish (context, line, "task #%" G_GINT64_FORMAT " is already yours", id);
         break;
-      case BATON_COMMAND_DROP:
-        if (owner != NULL && !g_str_equal (owner, context->sender))
-          {
-            finish (context, line,
-                    "task #%" G_GINT64_FORMAT " is held by %s, not you: only its "
-                    "holder can drop it (take it first, or ask %s)",
-                    task->id, owner, owner);
-            return TRUE;
-          }
-        state = "open", kind = "dropped", said = "is back in the pool", owner = NULL;
+      case BATON_VERDICT_REFUSE_DONE:
+        finish (context, line,
+                "task #%" G_GINT64_FORMAT " is already done (write `reopen %" G_GINT64_FORMAT
+                "` first if it is not)",
+                id, id);
         break;
-      case BATON_COMMAND_BLOCK:
-        state = "blocked", kind = "blocked", said = "is blocked";
-        g_free (task->blocked_reason);
-        task->blocked_reason = g_strdup (command->text);
+      case BATON_VERDICT_REFUSE_NOT_DONE:
+        finish (context, line, "task #%" G_GINT64_FORMAT " is not done: nothing to reopen", id);
         break;
-      case BATON_COMMAND_UNBLOCK:
-        if (!g_str_equal (task->state, "blocked"))
-          {
-            finish (context, line, "task #%" G_GINT64_FORMAT " is not blocked", task->id);
-            return TRUE;
-          }
-        state = owner ? "taken" : "open", kind = "unblocked", said = "is unblocked";
+      case BATON_VERDICT_REFUSE_NOT_HOLDER:
+        finish (context, line,
+                "task #%" G_GINT64_FORMAT " is held by %s, not you: only its "
+                "holder can %s it (take it first, or ask %s)",
+                id, task->owner, baton_command_kind_name (row->command), task->owner);
         break;
+      case BATON_VERDICT_REFUSE_NOT_BLOCKED:
+        finish (context, line, "task #%" G_GINT64_FORMAT " is not blocked", id);
+        break;
+      case BATON_VERDICT_APPLY:
       default:
         g_assert_not_reached ();
     }
-  if (!save (context, task, state, owner, error) ||
-      !record (context, task->id, kind, NULL, NULL, command->text, error))
-    return FALSE;
-  line->ok = TRUE;
-  /* Free text after it in this mail is about it, not a mistake. */
-  if (command->kind == BATON_COMMAND_DONE && task->id == context->result->context_task)
-    context->closed_context = TRUE;
-  finish (context, line, "task #%" G_GINT64_FORMAT " %s", task->id, said);
-  return TRUE;
 }
 
-static gboolean
-apply_note (ApplyContext *context, const BatonCommand *command, BatonTask *task,
-            BatonLineResult *line, GError **error)
+/* What the sender is told a row did, once it is done. */
+static void
+report (ApplyContext *context, const BatonTransition *row, const BatonTask *task,
+        const char *previous, BatonLineResult **line)
 {
-  if (command->text == NULL || *command->text == '\0')
+  gint64 id = task->id;
+  (*line)->ok = TRUE;
+  switch (row->command)
+    {
+      case BATON_COMMAND_TAKE:
+        if (previous != NULL)
+          finish (context, line, "you took task #%" G_GINT64_FORMAT " from %s", id, previous);
+        else
+          finish (context, line, "task #%" G_GINT64_FORMAT " is yours", id);
+        break;
+      case BATON_COMMAND_HANDOFF:
+        finish (context, line, "task #%" G_GINT64_FORMAT " handed to %s", id, task->owner);
+        break;
+      case BATON_COMMAND_NOTE:
+      case BATON_COMMAND_UPDATE:
+        finish (context, line, "note added to task #%" G_GINT64_FORMAT, id);
+        break;
+      default:
+        finish (context, line, "task #%" G_GINT64_FORMAT " %s", id,
+                row->command == BATON_COMMAND_DONE     ? "is done"
+                : row->command == BATON_COMMAND_DROP   ? "is back in the pool"
+                : row->command == BATON_COMMAND_BLOCK  ? "is blocked"
+                : row->command == BATON_COMMAND_REOPEN ? "is open again"
+                                                       : "is unblocked");
+    }
+}
+
+static const char *
+next_owner (const ApplyContext *context, const BatonTransition *row, const BatonTask *task,
+            const char *receiver)
+{
+  switch (row->next_holder)
+    {
+      case BATON_NEXT_HOLDER_SENDER:
+        return context->sender;
+      case BATON_NEXT_HOLDER_NONE:
+        return NULL;
+      case BATON_NEXT_HOLDER_RECEIVER:
+        return receiver;
+      case BATON_NEXT_HOLDER_KEEP:
+      default:
+        return task->owner;
+    }
+}
+
+/* Carries out an APPLY row: the task, its event, the notices. */
+static gboolean
+carry_out (ApplyContext *context, const BatonCommand *command, const BatonTransition *row,
+           BatonTask *task, const char *receiver, BatonLineResult **line, GError **error)
+{
+  g_autofree char *previous = g_strdup (task->owner);
+  g_autofree char *owner = g_strdup (next_owner (context, row, task, receiver));
+  gboolean is_note = g_str_equal (row->event, "note");
+  if (is_note && (command->text == NULL || *command->text == '\0'))
     {
       finish (context, line, "a note needs text: write `note %" G_GINT64_FORMAT ": what happened`",
               task->id);
       return TRUE;
     }
-  if (!record (context, task->id, "note", NULL, NULL, command->text, error))
+  if (row->command == BATON_COMMAND_BLOCK)
+    {
+      g_free (task->blocked_reason);
+      task->blocked_reason = g_strdup (command->text);
+    }
+  const char *from = NULL, *to = NULL;
+  if (g_str_equal (row->event, "taken"))
+    to = owner;
+  else if (g_str_equal (row->event, "handoff"))
+    from = previous ? previous : context->sender, to = owner;
+  /* A note leaves the task as it is, updated_at included. */
+  if ((!is_note && !save (context, task, baton_task_state_name (row->next), owner, error)) ||
+      !record (context, task->id, row->event, from, to, command->text, error))
     return FALSE;
-  line->ok = TRUE;
-  finish (context, line, "note added to task #%" G_GINT64_FORMAT, task->id);
+  if ((row->tell & BATON_TELL_RECEIVER) && owner != NULL && !g_str_equal (owner, context->sender))
+    add_notice (context, "handoff", task->id, owner, context->sender, command->text);
+  /* Handed again to the member who holds it: nothing was taken from them. */
+  if ((row->tell & BATON_TELL_PREVIOUS) && previous != NULL &&
+      !g_str_equal (previous, context->sender) && g_strcmp0 (previous, owner) != 0)
+    add_notice (context, "taken", task->id, previous, context->sender, command->text);
+  /* Closed or blocked under its holder's hands: they are told. */
+  if ((row->tell & BATON_TELL_HOLDER) && previous != NULL &&
+      !g_str_equal (previous, context->sender))
+    add_notice (context, row->event, task->id, previous, context->sender, command->text);
+  report (context, row, task, previous, line);
   return TRUE;
+}
+
+/* Looks up the row for @command on @task (a handoff needs a member to
+ * hand to, and one to oneself is a take) and carries it out. */
+static gboolean
+apply_row (ApplyContext *context, const BatonCommand *command, BatonTask *task,
+           BatonLineResult **line, GError **error)
+{
+  BatonTaskState state;
+  if (!baton_task_state_parse (task->state, &state))
+    {
+      finish (context, line, "task #%" G_GINT64_FORMAT " is in a state baton does not know (%s)",
+              task->id, task->state);
+      return TRUE;
+    }
+  BatonCommandKind kind = command->kind;
+  BatonHolder holder = holder_of (context, task);
+  const BatonTransition *row = baton_transition_find (state, holder, kind);
+  g_assert (row != NULL);
+  const char *receiver = NULL;
+  if (row->verdict == BATON_VERDICT_APPLY && kind == BATON_COMMAND_HANDOFF)
+    {
+      const BatonMember *member = baton_config_member_lookup (context->team->config, command->who);
+      if (member == NULL)
+        {
+          g_autofree char *names = member_names (context->team->config);
+          finish (context, line, "there is no member called %s; members: %s", command->who, names);
+          return TRUE;
+        }
+      receiver = member->name;
+      if (g_str_equal (receiver, context->sender))
+        row = baton_transition_find (state, holder, BATON_COMMAND_TAKE);
+    }
+  if (row->verdict != BATON_VERDICT_APPLY)
+    {
+      refuse (context, row, task, line);
+      return TRUE;
+    }
+  return carry_out (context, command, row, task, receiver, line, error);
 }
 
 static gboolean
 apply_on_task (ApplyContext *context, const BatonCommand *command, GError **error)
 {
-  BatonLineResult *line = line_result (command, 0);
+  /* Still set on return only when a store failure kept it from the result. */
+  g_autoptr (BatonLineResult) line = line_result (command, 0);
   g_autoptr (GError) local = NULL;
-  g_autoptr (BatonTask) task = resolve_task (context, command, line, &local);
+  g_autoptr (BatonTask) task = resolve_task (context, command, &line, &local);
   if (local != NULL)
     {
-      workflow_line_free (line);
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
   if (task == NULL)
     return TRUE; /* the line already says why */
-  gboolean ok;
-  switch (command->kind)
-    {
-      case BATON_COMMAND_TAKE:
-        ok = apply_take (context, command, task, line, error);
-        break;
-      case BATON_COMMAND_HANDOFF:
-        ok = apply_handoff (context, command, task, line, error);
-        break;
-      case BATON_COMMAND_NOTE:
-      case BATON_COMMAND_UPDATE:
-        ok = apply_note (context, command, task, line, error);
-        break;
-      default:
-        ok = apply_state_change (context, command, task, line, error);
-    }
-  if (!ok && line->outcome == NULL)
-    workflow_line_free (line); /* a store failure: never reached the result */
-  return ok;
+  return apply_row (context, command, task, &line, error);
 }
 
 static gboolean
@@ -324,9 +357,9 @@ apply_update (ApplyContext *context, const BatonCommand *command, GError **error
     return apply_on_task (context, command, error);
   if (!record (context, 0, "update", NULL, NULL, command->text, error))
     return FALSE;
-  BatonLineResult *line = line_result (command, 0);
+  g_autoptr (BatonLineResult) line = line_result (command, 0);
   line->ok = TRUE;
-  finish (context, line, "update recorded for the next digests");
+  finish (context, &line, "update recorded for the next digests");
   return TRUE;
 }
 
@@ -339,9 +372,14 @@ workflow_apply_command (ApplyContext *context, const BatonCommand *command, GErr
         return apply_task (context, command, error);
       case BATON_COMMAND_UPDATE:
         return apply_update (context, command, error);
+      case BATON_COMMAND_UNDO:
+        return workflow_apply_undo (context, command, error);
       case BATON_COMMAND_INVALID:
-        finish (context, line_result (command, 0), "%s", command->error);
-        return TRUE;
+        {
+          g_autoptr (BatonLineResult) line = line_result (command, 0);
+          finish (context, &line, "%s", command->error);
+          return TRUE;
+        }
       default:
         return apply_on_task (context, command, error);
     }

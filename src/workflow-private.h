@@ -10,7 +10,6 @@ typedef struct {
   const char *sender; /* the acting member's short name */
   gint64 now;
   gint64 message_row;
-  gboolean closed_context; /* a done in this mail closed the context task */
 } ApplyContext;
 
 /* Applies one command, adding its line to context->result. FALSE with ERROR
@@ -19,7 +18,21 @@ gboolean workflow_apply_command (ApplyContext *context, const BatonCommand *comm
                                  GError **error);
 
 void workflow_line_free (BatonLineResult *line);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonLineResult, workflow_line_free)
 
 /* Stores the fingerprint of MESSAGE's text under its Message-ID, so a
  * reply that pastes it is recognised (workflow-ancestry.c). */
 gboolean workflow_remember_text (BatonTeam *team, const BatonMessage *message, GError **error);
+
+/* undo by mail: reverts the member's own mail that this one replies to
+ * (workflow-undo.c); adds its line to context->result. FALSE with @error
+ * only for store failures. */
+gboolean workflow_apply_undo (ApplyContext *context, const BatonCommand *command, GError **error);
+
+/* Reverts what message row @target (filed as @message_id, sent by
+ * context->sender) applied; sets @line's ok and outcome. */
+gboolean workflow_undo_message (ApplyContext *context, gint64 target, const char *message_id,
+                                BatonLineResult *line, GError **error);
+
+/* An empty result for @message_id (workflow.c); caller frees. */
+BatonIngestResult *workflow_result_new (const char *message_id);

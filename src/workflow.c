@@ -66,6 +66,12 @@ result_new (const char *message_id)
   return result;
 }
 
+BatonIngestResult *
+workflow_result_new (const char *message_id)
+{
+  return result_new (message_id);
+}
+
 BatonTeam *
 baton_team_open (const char *config_path, GError **error)
 {
@@ -287,7 +293,7 @@ apply_commands (BatonTeam *team, const BatonMessage *message, BatonIngestResult 
   g_autoptr (BatonCommand) implicit = command_from_address (team->config, message, result);
   if (!find_context (team, message, result, error))
     return FALSE;
-  ApplyContext context = { team, message, result, result->member, now, result->message_row, FALSE };
+  ApplyContext context = { team, message, result, result->member, now, result->message_row };
   if (implicit != NULL && !workflow_apply_command (&context, implicit, error))
     return FALSE;
   g_autoptr (BatonNewText) fresh = baton_workflow_new_text (team, message, error);

@@ -26,6 +26,9 @@ gboolean baton_cli_poll (const BatonCli *cli, int argc, char **argv, GError **er
 gboolean baton_cli_run (const BatonCli *cli, int argc, char **argv, GError **error);
 gboolean baton_cli_board (const BatonCli *cli, int argc, char **argv, GError **error);
 gboolean baton_cli_demo (const BatonCli *cli, int argc, char **argv, GError **error);
+gboolean baton_cli_undo (const BatonCli *cli, int argc, char **argv, GError **error);
+gboolean baton_cli_reopen (const BatonCli *cli, int argc, char **argv, GError **error);
+gboolean baton_cli_release (const BatonCli *cli, int argc, char **argv, GError **error);
 
 /* Parses a subcommand's options with GOptionContext; FALSE with a
  * BATON_ERROR_USAGE error on bad options. */

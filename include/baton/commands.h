@@ -20,6 +20,8 @@ typedef enum {
   BATON_COMMAND_NOTE,    /* note [N]: text */
   BATON_COMMAND_BLOCK,   /* block [N]: reason */
   BATON_COMMAND_UNBLOCK, /* unblock [N] */
+  BATON_COMMAND_REOPEN,  /* reopen [N] [: note]: a done task back to work */
+  BATON_COMMAND_UNDO,    /* undo: in a reply to baton's mail, reverts the mail it was about */
   BATON_COMMAND_UPDATE,  /* free text: consecutive lines joined as one paragraph block */
   BATON_COMMAND_INVALID, /* looked like a command, did not parse; error says why */
 } BatonCommandKind;

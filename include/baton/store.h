@@ -188,12 +188,49 @@ typedef struct {
 void baton_event_free (BatonEvent *event);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonEvent, baton_event_free)
 
-/* Appends @event to the log (its id is ignored; a new one is assigned). */
-gboolean baton_store_event_add (BatonStore *store, const BatonEvent *event, GError **error);
+/* An event to append: read, never kept or freed (the strings are borrowed). */
+typedef struct {
+  gint64 task; /* 0: not about a task */
+  const char *kind;
+  const char *who;
+  const char *from_member;
+  const char *to_member;
+  const char *note;
+  gint64 at;
+  gint64 message; /* 0 if none */
+} BatonEventInput;
+
+/* Appends @event to the log; the store assigns its id. */
+gboolean baton_store_event_add (BatonStore *store, const BatonEventInput *event, GError **error);
 /* Events with at > @since (and about @task when @task > 0), oldest first:
  * a GPtrArray of BatonEvent* (possibly empty) that the caller unrefs. NULL
  * with @error set when they cannot be read. */
 GPtrArray *baton_store_events_list (BatonStore *store, gint64 task, gint64 since, GError **error);
+/* The events message row @message caused, in the order they were
+ * recorded: a GPtrArray of BatonEvent* the caller unrefs; NULL on error. */
+GPtrArray *baton_store_events_of_message (BatonStore *store, gint64 message, GError **error);
+/* The messages row filed under @message_id: *@row (0 when there is none),
+ * and the acting member's name and the outcome in *@member and *@outcome,
+ * which the caller frees (NULL when none). FALSE with @error on a store
+ * failure. */
+gboolean baton_store_message_find (BatonStore *store, const char *message_id, gint64 *row,
+                                   char **member, char **outcome, GError **error);
+/* Mail held from a stranger, for `baton release`. */
+typedef struct {
+  gint64 row;   /* messages.id; 0 when there is no such held mail */
+  char *sender; /* From address; owned */
+  char *source; /* where it came from ("stdin", "file:…"); owned */
+  GBytes *raw;  /* its bytes when baton kept them, else NULL; owned */
+} BatonHeldRaw;
+
+/* Fills @held with the quarantined mail filed under @message_id (row 0
+ * when there is none). FALSE with @error on a store failure. Clear @held
+ * with baton_held_raw_clear(). */
+gboolean baton_store_held_find (BatonStore *store, const char *message_id, BatonHeldRaw *held,
+                                GError **error);
+void baton_held_raw_clear (BatonHeldRaw *held);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BatonHeldRaw, baton_held_raw_clear)
+
 /* The last LIMIT events about TASK, oldest first, and in *TOTAL how many
  * it has in all: a notice shows a bounded history whatever its length.
  * NULL on error. */

@@ -116,3 +116,27 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonNewText, baton_new_text_free)
  * when the store fails. Caller frees. */
 BatonNewText *baton_workflow_new_text (BatonTeam *team, const BatonMessage *message,
                                        GError **error);
+
+/* `baton undo`: reverts what the mail filed under @message_id (with or
+ * without <>) applied, as new events by its sender, in one transaction
+ * (docs/DESIGN.md §2). A task someone changed since is left as it is; the
+ * result's one line says so and is not ok. NULL with @error when there is
+ * no such applied mail (BATON_ERROR_NO_INPUT) or the store fails. Caller
+ * frees. */
+BatonIngestResult *baton_workflow_undo (BatonTeam *team, const char *message_id, GError **error);
+
+/* `baton release`: applies the mail held from a stranger under
+ * @message_id (and from @from when not NULL) through the normal workflow,
+ * now that its sender is a member; its held row is set aside in the same
+ * transaction, so it applies once. A mail not held (released before) gives
+ * outcome "duplicate". NULL with @error when there is no such mail, the
+ * sender is still not a member (BATON_ERROR_DATA), or its bytes are gone. */
+BatonIngestResult *baton_workflow_release (BatonTeam *team, const char *message_id,
+                                           const char *from, GError **error);
+
+/* One @command (a task command such as REOPEN) written on the command
+ * line, acting as @member, in its own transaction; no notices are queued.
+ * The result's one line says what happened. NULL with @error when @member
+ * is not one (BATON_ERROR_USAGE) or the store fails. Caller frees. */
+BatonIngestResult *baton_workflow_command (BatonTeam *team, const char *member,
+                                           const BatonCommand *command, GError **error);

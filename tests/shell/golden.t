@@ -9,7 +9,7 @@
 #   git diff tests/golden/
 . "$(dirname "$0")/../lib.sh"
 GOLDEN=$TESTS_DIR/golden
-names=(handoff.txt notices.txt taken.txt reply.txt digest.txt digest.html)
+names=(handoff.txt notices.txt taken.txt changed.txt reply.txt digest.txt digest.html)
 plan $(( ${#names[@]} + 2 ))
 write_config
 
@@ -43,10 +43,13 @@ baton send
 # two handoffs to bob became one notice listing both).
 at 2026-03-10T16:05:00Z
 mail "Alice Martin <alice@example.com>" "one more" g4@a 'handoff 1 to bob: the docs too, please' | baton ingest
+# Bob closes the task alice holds: she is told, with the line that reopens it.
+at 2026-03-10T16:10:00Z
+mail "Bob Stone <bob@example.com>" "closing" g5@b 'done 2: the mockups were enough' | baton ingest
 baton send
 is "the scenario produced the expected mail" \
   "$(db "select group_concat(kind || '>' || recipient || ':' || (sent_at is not null), ' ') from outbox")" \
-  "handoff>bob@example.com:1 reply>alice@example.com:1 taken>bob@example.com:1 digest>alice@example.com:1 digest>bob@example.com:1 handoff>bob@example.com:1"
+  "handoff>bob@example.com:1 reply>alice@example.com:1 taken>bob@example.com:1 digest>alice@example.com:1 digest>bob@example.com:1 handoff>bob@example.com:1 changed>alice@example.com:1"
 
 # Each template's output, from the Maildir files, by the mail it went into.
 out=$WORK/rendered; mkdir -p "$out"
@@ -59,6 +62,7 @@ for name in os.listdir(src):
     if subject.startswith("[#1]") and "handed to you" in subject: kind = "handoff"
     elif subject.startswith("2 tasks handed to you"): kind = "notices"
     elif "taken by" in subject: kind = "taken"
+    elif "closed by" in subject: kind = "changed"
     elif subject.startswith("Re: "): kind = "reply"
     elif subject.startswith("baton digest") and to == "bob": kind = "digest"
     else: continue
@@ -68,7 +72,7 @@ for name in os.listdir(src):
             with open(os.path.join(dst, "%s.%s" % (kind, ext)), "w", newline="") as f:
                 f.write(body.get_content())
 PY
-is "every template was rendered" "$(cd "$out" && ls | sort | paste -sd' ')" "digest.html digest.txt handoff.txt notices.txt reply.txt taken.txt"
+is "every template was rendered" "$(cd "$out" && ls | sort | paste -sd' ')" "changed.txt digest.html digest.txt handoff.txt notices.txt reply.txt taken.txt"
 
 for name in "${names[@]}"; do
   if [ -n "${GOLDEN_UPDATE:-}" ]; then

@@ -107,11 +107,15 @@ show N [--json]
 log [--task N] [--json]
 members [--json]
 demo [--dir dir]
+undo message-id
+reopen N --as name [--note text]
+release message-id [--from address]
 EOF
 
 # The mail command language.
 for word in 'task: title' 'take N' 'done N' 'drop N' \
-  'handoff N to who' 'pass N to who' 'note N: text' 'block N: reason' 'unblock N'; do
+  'handoff N to who' 'pass N to who' 'note N: text' 'block N: reason' 'unblock N' \
+  'reopen N [: note]' 'undo'; do
   ok "baton.1 documents mail command '$word'" tag baton.1 'MAIL COMMANDS' "$word"
 done
 for phrase in 'todo: title' 'Task force met today' 'case-insensitive' 'never silently skipped' \
@@ -155,7 +159,7 @@ THE_[smtp]_SECTION url allow-plaintext user password-file password-command ca-fi
 THE_[outbox]_SECTION maildir
 EOF
 
-for template in digest.txt digest.html handoff.txt taken.txt reply.txt; do
+for template in digest.txt digest.html handoff.txt taken.txt changed.txt reply.txt; do
   ok "baton.conf.5 documents template $template" mentions baton.conf.5 "$template"
 done
 for phrase in 'relative to the directory of the configuration file' 'file:line' \

@@ -766,10 +766,47 @@ test_kind_names (void)
   g_assert_cmpstr (baton_command_kind_name (BATON_COMMAND_INVALID), ==, "invalid");
 }
 
+/* reopen and undo: rows of the keyword table like the others, so the
+ * typed forms and near misses cover them too. */
+static void
+test_reopen_undo (void)
+{
+  assert_command ("reopen 12", BATON_COMMAND_REOPEN, 12, NULL, NULL);
+  assert_command ("Reopen #12: broke again", BATON_COMMAND_REOPEN, 12, NULL, "broke again");
+  assert_command ("reopen, it broke", BATON_COMMAND_REOPEN, 0, NULL, "it broke");
+  assert_command ("undo", BATON_COMMAND_UNDO, 0, NULL, NULL);
+  assert_command ("Undo.", BATON_COMMAND_UNDO, 0, NULL, NULL);
+  g_assert_cmpstr (baton_command_kind_name (BATON_COMMAND_REOPEN), ==, "reopen");
+  g_assert_cmpstr (baton_command_kind_name (BATON_COMMAND_UNDO), ==, "undo");
+  static const struct {
+    const char *line;
+    const char *error;
+  } misses[] = {
+    { "reopne 5", "`reopne` is not a command: write `reopen 5`" },
+    { "Unod", "`Unod` is not a command: write `undo`" },
+    { "udno", "`udno` is not a command: write `undo`" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (misses); i++)
+    {
+      g_autoptr (BatonCommand) c = parse_one (misses[i].line);
+      g_assert_cmpint (c->kind, ==, BATON_COMMAND_INVALID);
+      g_assert_cmpstr (c->error, ==, misses[i].error);
+    }
+  /* Prose that starts with the words stays prose. */
+  static const char *const prose[] = { "Undo the migration on staging first.",
+                                       "Reopening the office on Monday." };
+  for (gsize i = 0; i < G_N_ELEMENTS (prose); i++)
+    {
+      g_autoptr (BatonCommand) c = parse_one (prose[i]);
+      g_assert_cmpint (c->kind, ==, BATON_COMMAND_UPDATE);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/commands/reopen-undo", test_reopen_undo);
   g_test_add_func ("/commands/task", test_task);
   g_test_add_func ("/commands/take-unblock", test_take_unblock);
   g_test_add_func ("/commands/numbers", test_numbers);
