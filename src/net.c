@@ -200,7 +200,6 @@ lookup_run (gpointer data)
   struct addrinfo hints = { 0 };
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_ADDRCONFIG;
   struct addrinfo *found = NULL;
   int rc = getaddrinfo (l->host, l->service, &hints, &found);
   l->found = found;
