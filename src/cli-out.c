@@ -2,7 +2,19 @@
 #define G_LOG_DOMAIN "baton"
 #include "baton/cli.h"
 #include "baton/error.h"
+#include "baton/net.h"
 #include "baton/outbox.h"
+
+#include <signal.h>
+
+/* SIGTERM and SIGINT end the send in progress within a second (net.h);
+ * the rows not yet sent wait for the next run. */
+static void
+on_stop_signal (int signal_number)
+{
+  (void) signal_number;
+  baton_net_stop ();
+}
 
 gboolean
 baton_cli_send (const BatonCli *cli, int argc, char **argv, GError **error)
@@ -13,9 +25,20 @@ baton_cli_send (const BatonCli *cli, int argc, char **argv, GError **error)
   g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
   if (team == NULL)
     return FALSE;
+  struct sigaction action = { 0 };
+  action.sa_handler = on_stop_signal;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGTERM, &action, NULL);
+  sigaction (SIGINT, &action, NULL);
   BatonSendStats stats = { 0 };
   if (!baton_outbox_send (team, &stats, error))
     return FALSE;
+  if (baton_net_stop_requested ())
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                   "send interrupted: baton was asked to stop; the rest is sent next time");
+      return FALSE;
+    }
   if (stats.sent + stats.retried + stats.failed > 0)
     g_info ("send sent=%u retried=%u failed=%u", stats.sent, stats.retried, stats.failed);
   if (stats.failed > 0)

@@ -11,6 +11,7 @@
 #include "baton/cli.h"
 #include "baton/error.h"
 #include "baton/lock.h"
+#include "baton/net.h"
 #include "baton/outbox.h"
 #include "baton/poll.h"
 #include "baton/spool.h"
@@ -33,6 +34,7 @@ on_stop_signal (int signal_number)
 {
   (void) signal_number;
   stop_requested = 1;
+  baton_net_stop (); /* also a connect, TLS handshake or login, and SMTP */
   if (active_session != NULL)
     baton_imap_cancel (active_session);
 }

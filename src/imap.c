@@ -70,7 +70,17 @@ struct BatonImapSession {
   gboolean closed;                 /* the server closed the connection */
   gboolean timed_out;              /* a read waited the whole timeout */
   gboolean malformed;              /* the screen refused a response line */
+  gboolean stalled;                /* a response came slower than BATON_IMAP_MIN_RATE */
+  guint64 stall_bytes;             /* what that response brought in its last window */
 };
+
+/* TRUE once this session, or the whole process (baton_net_stop, from a
+ * SIGTERM handler), was asked to stop. */
+static gboolean
+stopping (BatonImapSession *s)
+{
+  return s->cancelled || baton_net_stop_requested ();
+}
 
 /* ---- the guarded stream ------------------------------------------------
  *
@@ -224,7 +234,44 @@ typedef struct {
   mailstream_low *inner;     /* owned: libetpan's socket or TLS driver */
   BatonImapSession *session; /* borrowed: it outlives its stream */
   Screen screen;
+  gint64 window_start;  /* monotonic µs of the window's first byte; 0: none yet */
+  guint64 window_bytes; /* bytes read in the window so far */
 } Guard;
+
+/* ---- the rate floor -----------------------------------------------------
+ *
+ * Why: the timeout bounds each wait, so a server that sends one byte just
+ * inside it kept a poll going forever. Each response is therefore measured
+ * too, in windows of the timeout starting at its first byte (the wait for
+ * that byte is the timeout's): a window that brings fewer than
+ * BATON_IMAP_MIN_RATE bytes a second is a stall. A legitimate 50 MB FETCH
+ * over a slow link passes as long as it averages 1 KB/s over each window;
+ * a response of a few lines is never measured past its end. Sending a
+ * command starts the next response's clock afresh, and IDLE's wait is a
+ * select() outside any read, so a quiet mailbox is never a stall. */
+
+/* FALSE when the response being read has fallen below the rate floor;
+ * counts @n bytes read just now. */
+static gboolean
+rate_ok (Guard *g, gsize n)
+{
+  BatonImapSession *s = g->session;
+  gint64 now = g_get_monotonic_time ();
+  if (g->window_start == 0)
+    g->window_start = now;
+  g->window_bytes += n;
+  if (now - g->window_start < (gint64) s->timeout * G_USEC_PER_SEC)
+    return TRUE;
+  if (g->window_bytes < (guint64) BATON_IMAP_MIN_RATE * s->timeout)
+    {
+      s->stalled = TRUE;
+      s->stall_bytes = g->window_bytes;
+      return FALSE;
+    }
+  g->window_start = now;
+  g->window_bytes = 0;
+  return TRUE;
+}
 
 /* TRUE when the server has closed the connection: under TLS the close
  * shows as a failed read (no close_notify), not as end of file. */
@@ -232,7 +279,7 @@ static gboolean
 peer_closed (BatonImapSession *s)
 {
   char byte;
-  return s->fd >= 0 && !s->cancelled && recv (s->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+  return s->fd >= 0 && !stopping (s) && recv (s->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
 static ssize_t
@@ -240,18 +287,19 @@ guard_read (mailstream_low *low, void *buf, size_t count)
 {
   Guard *g = low->data;
   BatonImapSession *s = g->session;
-  if (s->cancelled)
+  if (stopping (s) || s->stalled)
     return -1;
   gint64 start = g_get_monotonic_time ();
   ssize_t n = mailstream_low_read (g->inner, buf, count);
-  if (n > 0 && !s->cancelled && !s->malformed)
+  if (n > 0 && !stopping (s) && !s->malformed)
     {
-      if (screen_bytes (&g->screen, buf, (gsize) n))
+      if (!screen_bytes (&g->screen, buf, (gsize) n))
+        s->malformed = TRUE;
+      else if (rate_ok (g, (gsize) n))
         return n;
-      s->malformed = TRUE;
       return -1;
     }
-  if (s->malformed)
+  if (s->malformed || stopping (s))
     return -1;
   if (n == 0 || peer_closed (s))
     s->closed = TRUE;
@@ -264,8 +312,10 @@ static ssize_t
 guard_write (mailstream_low *low, const void *buf, size_t count)
 {
   Guard *g = low->data;
-  if (g->session->cancelled)
+  if (stopping (g->session))
     return -1;
+  g->window_start = 0; /* a command: its response's clock starts afresh */
+  g->window_bytes = 0;
   return mailstream_low_write (g->inner, buf, count);
 }
 
@@ -410,7 +460,7 @@ set_error (BatonImapSession *s, GError **error, int r, const char *what)
   if (code == BATON_ERROR_TEMPORARY || code == BATON_ERROR_PROTOCOL)
     s->broken = TRUE;
 
-  if (code == BATON_ERROR_TEMPORARY && s->cancelled)
+  if (code == BATON_ERROR_TEMPORARY && stopping (s))
     g_set_error (error, BATON_ERROR, code,
                  "IMAP %s on %s:%u interrupted: baton was asked to stop; it will be retried", what,
                  s->host, s->port);
@@ -419,6 +469,12 @@ set_error (BatonImapSession *s, GError **error, int r, const char *what)
                  "IMAP %s on %s:%u failed: the server closed the connection in the middle of "
                  "its answer; it will be retried",
                  what, s->host, s->port);
+  else if (code == BATON_ERROR_TEMPORARY && s->stalled)
+    g_set_error (error, BATON_ERROR, code,
+                 "IMAP %s on %s:%u failed: the answer stalled, %" G_GUINT64_FORMAT
+                 " bytes in %u s, under the %u bytes/s any live connection manages "
+                 "(timeout = in [imap] sets the window); it will be retried",
+                 what, s->host, s->port, s->stall_bytes, s->timeout, BATON_IMAP_MIN_RATE);
   else if (code == BATON_ERROR_TEMPORARY && s->timed_out)
     g_set_error (error, BATON_ERROR, code,
                  "IMAP %s on %s:%u failed: no answer within %u s (timeout = in [imap]); "
@@ -703,28 +759,23 @@ start_tls (BatonImapSession *s, const BatonImapSettings *settings, GError **erro
 }
 
 /* A TCP connection to the server within the timeout, as a blocking
- * socket libetpan can own; -1 with @error set. */
+ * socket libetpan can own, that a SIGTERM shuts down (net.h); -1 with
+ * @error set. */
 static int
 connect_tcp (BatonImapSession *s, GError **error)
 {
-  g_autoptr (GSocketClient) client = g_socket_client_new ();
-  g_socket_client_set_timeout (client, s->timeout);
   g_autoptr (GError) local = NULL;
-  g_autoptr (GSocketConnection) connection =
-      g_socket_client_connect_to_host (client, s->host, s->port, NULL, &local);
-  int fd =
-      connection != NULL ? dup (g_socket_get_fd (g_socket_connection_get_socket (connection))) : -1;
-  if (fd < 0)
-    {
-      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
-                   "cannot reach IMAP server %s:%u (%s): check url = in [imap]; it will be "
-                   "retried",
-                   s->host, s->port, local != NULL ? local->message : g_strerror (errno));
-      return -1;
-    }
-  /* GIO made it non-blocking; libetpan waits with select() and expects
-   * blocking reads and writes. */
-  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+  int fd = baton_net_connect (s->host, s->port, s->timeout, &local);
+  if (fd < 0 && baton_net_stop_requested ())
+    g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                 "IMAP connect to %s:%u interrupted: baton was asked to stop; it will be retried",
+                 s->host, s->port);
+  else if (fd < 0)
+    g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                 "cannot reach IMAP server %s:%u (%s): check url = in [imap]; it will be "
+                 "retried",
+                 s->host, s->port, local->message);
+  s->fd = fd;
   return fd;
 }
 
@@ -742,11 +793,19 @@ open_connection (BatonImapSession *s, const BatonImapSettings *settings, GError 
           : mailstream_low_socket_open (fd);
   if (low == NULL)
     {
+      baton_net_unwatch_fd (fd);
       close (fd);
-      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
-                   "TLS with IMAP server %s:%u failed: check that url = in [imap] names its "
-                   "TLS port (imaps://, usually 993); it will be retried",
-                   s->host, s->port);
+      s->fd = -1;
+      if (baton_net_stop_requested ())
+        g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                     "TLS with IMAP server %s:%u interrupted: baton was asked to stop; it will "
+                     "be retried",
+                     s->host, s->port);
+      else
+        g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                     "TLS with IMAP server %s:%u failed: check that url = in [imap] names its "
+                     "TLS port (imaps://, usually 993); it will be retried",
+                     s->host, s->port);
       return FALSE;
     }
   mailstream_low_set_timeout (low, s->timeout);
@@ -947,9 +1006,12 @@ baton_imap_session_free (BatonImapSession *session)
         mailstream_unsetup_idle (session->imap->imap_stream);
       /* LOGOUT only on a live, logged-in connection: on a dead one it would
        * just wait for the timeout. */
-      if (!session->broken && session->imap->imap_stream != NULL &&
+      if (!session->broken && !stopping (session) && session->imap->imap_stream != NULL &&
           session->imap->imap_state >= MAILIMAP_STATE_AUTHENTICATED)
         mailimap_logout (session->imap);
+      /* Out of the stop table before libetpan closes it: the number may be
+       * reused for a file. */
+      baton_net_unwatch_fd (session->fd);
       mailimap_free (session->imap);
     }
   g_free (session->host);
@@ -1542,7 +1604,7 @@ static int
 wait_readable (BatonImapSession *s, int seconds)
 {
   mailstream *stream = s->imap->imap_stream;
-  if (s->cancelled)
+  if (stopping (s))
     return MAILSTREAM_IDLE_CANCELLED;
   if (stream->read_buffer_len > 0)
     return MAILSTREAM_IDLE_HASDATA;
@@ -1598,7 +1660,7 @@ idle_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupt
   /* Mail that came between SELECT and IDLE is announced before the "+". */
   int w = exists_now (s) > before ? MAILSTREAM_IDLE_HASDATA : wait_readable (s, seconds);
   *interrupted = w == MAILSTREAM_IDLE_INTERRUPTED || w == MAILSTREAM_IDLE_CANCELLED;
-  if (s->cancelled)
+  if (stopping (s))
     return stop_cancelled (s, interrupted);
   /* DONE makes the server finish; libetpan parses the untagged EXISTS that
    * woke us on the way to the tagged OK. */
@@ -1621,7 +1683,7 @@ poll_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupt
   guint32 before = exists_now (s);
   int w = wait_readable (s, seconds);
   *interrupted = w == MAILSTREAM_IDLE_INTERRUPTED || w == MAILSTREAM_IDLE_CANCELLED;
-  if (s->cancelled)
+  if (stopping (s))
     return stop_cancelled (s, interrupted);
   if (w == MAILSTREAM_IDLE_ERROR)
     return wait_failed (s, error);

@@ -1,5 +1,6 @@
 /* The table of the network module (netmodule.h), built into baton-net.so:
  * the real transports behind the program's forwarders. */
+#include "baton/net.h"
 #include "baton/netmodule.h"
 
 __attribute__ ((visibility ("default"))) const BatonNetModule baton_net_module = {
@@ -18,4 +19,5 @@ __attribute__ ((visibility ("default"))) const BatonNetModule baton_net_module =
   .imap_idle_wait = baton_imap_idle_wait,
   .imap_idle_interrupt = baton_imap_idle_interrupt,
   .imap_cancel = baton_imap_cancel,
+  .net_stop = baton_net_stop,
 };

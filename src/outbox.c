@@ -14,6 +14,7 @@
 #include "baton/config.h"
 #include "baton/error.h"
 #include "baton/lock.h"
+#include "baton/net.h"
 #include "baton/smtp.h"
 
 #include <errno.h>
@@ -185,7 +186,11 @@ send_due (BatonTeam *team, BatonSendStats *stats, GError **error)
         }
       if (error != NULL && *error != NULL)
         return FALSE;
+      if (baton_net_stop_requested ())
+        break; /* SIGTERM: the rest keep their turn, no retry delay */
       deliver_one (&delivery, outgoing, &failure);
+      if (failure != NULL && baton_net_stop_requested ())
+        break; /* not sent, and not the row's fault: it stays due as it was */
       if (!settle (&delivery, outgoing, failure, error))
         return FALSE;
     }

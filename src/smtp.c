@@ -7,6 +7,11 @@
  * Why we read the server's words from the header callback: for SMTP libcurl
  * hands every reply line to it, while its own error text says only "RCPT
  * failed: 550". The reply is what tells a user why mail was refused.
+ *
+ * Why a progress callback: libcurl waits in its own poll(), which a signal
+ * does not end; it calls the callback at least once a second in every
+ * phase (name lookup, connect, TLS, each reply, the upload), and a nonzero
+ * return aborts. So baton_net_stop() (SIGTERM) ends a send within a second.
  */
 #define G_LOG_DOMAIN "baton-smtp"
 #include "baton/smtp.h"
@@ -48,6 +53,15 @@ read_cb (char *buffer, size_t size, size_t nitems, void *user_data)
   up->data += n;
   up->left -= n;
   return n;
+}
+
+/* Aborts the transfer once baton was asked to stop (net.h). */
+static int
+progress_cb (void *user_data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+             curl_off_t ulnow)
+{
+  (void) user_data, (void) dltotal, (void) dlnow, (void) ultotal, (void) ulnow;
+  return baton_net_stop_requested () ? 1 : 0;
 }
 
 /* Collects reply lines ("250-…" continues, "250 …" ends a reply). */
@@ -168,9 +182,13 @@ set_options (BatonSmtpSender *s, const BatonSmtpSettings *settings, long use_ssl
     }
   curl_easy_setopt (c, CURLOPT_CONNECTTIMEOUT, timeout);
   curl_easy_setopt (c, CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout);
-  /* A stalled upload: under 1 byte/s for the timeout counts as a timeout. */
-  curl_easy_setopt (c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  /* Each reply has the timeout as a whole (SERVER_RESPONSE_TIMEOUT counts
+   * from the command, not from the last byte); a transfer that moves under
+   * 1 KB/s for the timeout is stalled, as for IMAP (imap.h). */
+  curl_easy_setopt (c, CURLOPT_LOW_SPEED_LIMIT, (long) BATON_SMTP_MIN_RATE);
   curl_easy_setopt (c, CURLOPT_LOW_SPEED_TIME, timeout);
+  curl_easy_setopt (c, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt (c, CURLOPT_XFERINFOFUNCTION, progress_cb);
   curl_easy_setopt (c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt (c, CURLOPT_UPLOAD, 1L);
   curl_easy_setopt (c, CURLOPT_READFUNCTION, read_cb);
@@ -305,8 +323,13 @@ set_send_error (BatonSmtpSender *s, CURLcode rc, long reply_code, GError **error
                      what);
         break;
       default:
-        g_set_error (error, BATON_ERROR, code, "SMTP server %s: %s; it will be retried", s->host,
-                     what);
+        if (rc == CURLE_ABORTED_BY_CALLBACK || baton_net_stop_requested ())
+          g_set_error (error, BATON_ERROR, code,
+                       "SMTP to %s interrupted: baton was asked to stop; it will be retried",
+                       s->host);
+        else
+          g_set_error (error, BATON_ERROR, code, "SMTP server %s: %s; it will be retried", s->host,
+                       what);
         break;
     }
 }
@@ -319,6 +342,13 @@ baton_smtp_send (BatonSmtpSender *sender, const char *envelope_from, const char 
   g_return_val_if_fail (recipients != NULL && recipients[0] != NULL, FALSE);
   g_return_val_if_fail (mime_bytes != NULL || len == 0, FALSE);
 
+  if (baton_net_stop_requested ())
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY,
+                   "SMTP to %s not tried: baton was asked to stop; it will be retried",
+                   sender->host);
+      return FALSE;
+    }
   g_autoptr (CurlList) rcpt = NULL;
   for (gsize i = 0; recipients[i] != NULL; i++)
     rcpt = curl_slist_append (g_steal_pointer (&rcpt), recipients[i]);

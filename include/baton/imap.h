@@ -9,7 +9,11 @@
  * allowed only with allow_plaintext on a loopback host. The password is
  * never logged.
  *
- * Errors are BATON_ERROR: TEMPORARY (unreachable, timeout, connection lost),
+ * SIGTERM: every wait, from the name lookup and connect on, ends within
+ * moments of baton_net_stop() (net.h) with BATON_ERROR_TEMPORARY.
+ *
+ * Errors are BATON_ERROR: TEMPORARY (unreachable, timeout, stall, connection
+ * lost, asked to stop),
  * PERMISSION (credentials refused), CONFIG (settings that cannot work,
  * certificate not trusted), PROTOCOL (unparseable answer), UNAVAILABLE (the
  * server refuses a command for good). Every message names what to fix.
@@ -36,8 +40,14 @@ typedef struct {
   const char *password;
   const char *ca_file;   /* PEM; NULL: the system CAs */
   const char *mailbox;   /* NULL: INBOX; what baton_imap_select (s, NULL…) opens */
-  guint timeout_seconds; /* any one network wait (connect, each read); 0: 60 */
+  guint timeout_seconds; /* any one network wait (connect, each read), and the
+                          * window of the rate floor below; 0: 60 */
 } BatonImapSettings;
+
+/* The slowest a response may come: fewer bytes than this per second,
+ * averaged over each timeout_seconds from the response's first byte, is a
+ * stalled connection (BATON_ERROR_TEMPORARY), however long each wait. */
+#define BATON_IMAP_MIN_RATE 1024
 
 typedef struct BatonImapSession BatonImapSession;
 

@@ -11,7 +11,9 @@
  * verbose output is never enabled.
  *
  * Errors (BATON_ERROR), decided once here, used by the outbox retry policy:
- *   TEMPORARY    cannot connect, timeout, connection lost, any 4xx reply
+ *   TEMPORARY    cannot connect, timeout, stall, connection lost, any 4xx
+ *                reply, asked to stop (baton_net_stop(), net.h: every phase
+ *                ends within a second of it)
  *   UNAVAILABLE  a 5xx reply (message, sender or recipient refused for good);
  *                the message quotes the server, printable ASCII only
  *   PERMISSION   credentials refused (535 and other AUTH failures)
@@ -30,6 +32,11 @@ typedef struct {
   const char *ca_file;   /* PEM; NULL: the system CAs */
   guint timeout_seconds; /* connect and each server reply; 0: 30 */
 } BatonSmtpSettings;
+
+/* The slowest a send may move: under this many bytes a second for
+ * timeout_seconds is a stalled connection (TEMPORARY). Each reply must also
+ * be complete within timeout_seconds of its command. */
+#define BATON_SMTP_MIN_RATE 1024
 
 typedef struct BatonSmtpSender BatonSmtpSender;
 

@@ -4,6 +4,7 @@
  * transports instead. */
 #define G_LOG_DOMAIN "baton-net"
 #include "baton/error.h"
+#include "baton/net.h"
 #include "baton/netmodule.h"
 
 #include <dlfcn.h>
@@ -63,6 +64,8 @@ load (G_GNUC_UNUSED gpointer unused)
     module = open_module (beside, &why_beside);
   if (module == NULL)
     module = open_module (libdir_path, &why_libdir);
+  if (module != NULL)
+    baton_net_stop_also (module->net_stop); /* a SIGTERM must reach its sockets */
   if (module == NULL)
     load_failure =
         g_strconcat (why_beside ? why_beside : "", why_beside ? "; " : "", why_libdir, NULL);

@@ -16,6 +16,14 @@ it is killed. MODE says how it misbehaves:
   extra-uid     adds an unrequested UID 99, with a body, to body FETCHes
   no-starttls   does not offer STARTTLS (and refuses it)
   smtp-no-starttls  not IMAP: an SMTP server whose EHLO offers no STARTTLS
+  silent        accepts the connection and never says a word (no IMAP
+                greeting, no SMTP banner): a server stuck after connect
+  tls-stall     reads the client's TLS ClientHello and never answers it
+  login-stall   greets, then never answers LOGIN or AUTHENTICATE
+  trickle       on UID FETCH of bodies announces {100000} and sends one byte
+                of it every 0.3 s, each well inside any timeout
+  slow          sends body FETCH answers (messages padded to 2000 bytes) in
+                400-byte pieces every 0.1 s: slow, but a live 4 KB/s
   proxy         a byte-for-byte proxy to 127.0.0.1:UPSTREAM-PORT that
                 closes both sides once CUT-AFTER bytes came from upstream
                 (0: never); with RECORD set in the environment it also
@@ -27,6 +35,7 @@ import re
 import socket
 import sys
 import threading
+import time
 
 MODE, DIR = sys.argv[1], sys.argv[2]
 LOG = open(os.path.join(DIR, "log"), "a", buffering=1)
@@ -38,6 +47,8 @@ def message(uid):
 
 
 MAILBOX = {uid: message(uid) for uid in (1, 2, 3)}
+if MODE == "slow":
+    MAILBOX = {uid: data + b"x" * (2000 - len(data)) + b"\r\n" for uid, data in MAILBOX.items()}
 
 
 def uid_set(text):
@@ -62,6 +73,12 @@ def fetch(conn, tag, args):
     body = re.search(r"BODY\.PEEK\[\](?:<(\d+)\.(\d+)>)?", items)
     if body and MODE == "stall":
         return "stalled"
+    if body and MODE == "trickle":
+        conn.sendall(b"* 1 FETCH (UID 1 BODY[] {100000}\r\n")
+        for byte in (b"x" * 100000):
+            time.sleep(0.3)
+            conn.sendall(bytes([byte]))
+        return "trickled"
     if body and MODE == "literal-close":
         conn.sendall(b"* 1 FETCH (UID 1 BODY[] {100000}\r\nFrom: bob@exa")
         return "closed"
@@ -80,7 +97,13 @@ def fetch(conn, tag, args):
     if body and MODE == "extra-uid":
         data = message(99)
         out += b"* 4 FETCH (UID 99 BODY[] {%d}\r\n%s)\r\n" % (len(data), data)
-    conn.sendall(out + b"%s OK UID FETCH completed\r\n" % tag.encode())
+    out += b"%s OK UID FETCH completed\r\n" % tag.encode()
+    if body and MODE == "slow":
+        for i in range(0, len(out), 400):
+            conn.sendall(out[i:i + 400])
+            time.sleep(0.1)
+        return None
+    conn.sendall(out)
     return None
 
 
@@ -100,6 +123,11 @@ def serve(conn):
             command, _, args = args.partition(" ")
             command = "UID " + command.upper()
         reply = "%s OK %s completed\r\n" % (tag, command)
+        if MODE == "login-stall" and command in ("LOGIN", "AUTHENTICATE"):
+            LOG.write("login-stalled\n")
+            while reader.readline():
+                pass
+            return
         if command == "CAPABILITY":
             reply = "* CAPABILITY %s\r\n" % caps() + reply
         elif command == "STARTTLS":
@@ -204,8 +232,15 @@ def main():
     os.rename(tmp, os.path.join(DIR, "port"))
     while True:
         conn, _ = listener.accept()
+        LOG.write("accepted\n")
         try:
-            if MODE == "smtp-no-starttls":
+            if MODE in ("silent", "tls-stall"):
+                hello = conn.recv(65536)
+                if hello:
+                    LOG.write("read %d bytes, answering none\n" % len(hello))
+                while conn.recv(65536):
+                    pass
+            elif MODE == "smtp-no-starttls":
                 serve_smtp(conn)
             elif MODE == "proxy":
                 proxy(conn, int(sys.argv[3]), int(sys.argv[4]))

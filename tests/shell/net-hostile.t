@@ -3,10 +3,12 @@
 # the middle of a literal, stall, leave a body out, send a UID nobody asked
 # for, or lack STARTTLS, and an SMTP one without STARTTLS. Each ends as the
 # right exit code within its deadline, and SIGTERM stops `poll` and `run`
-# within a few seconds wherever they wait. No sleeps decide a result: every
-# wait polls for the event, with a bound.
+# within a few seconds wherever they wait: connect, TLS handshake, login,
+# FETCH, IDLE, and `send` in SMTP. A server that trickles one byte at a
+# time is a stall. No sleeps decide a result: every wait polls for the
+# event, with a bound.
 . "$(dirname "$0")/../lib.sh"
-plan 33
+plan 65
 
 printf 'x\n' > "$WORK/imap.pass"; chmod 600 "$WORK/imap.pass"
 
@@ -46,6 +48,22 @@ seen () {
 }
 # A hard bound so that a regression fails the test instead of hanging it.
 poll_bounded () { timeout -s KILL 60 "$BATON" -c "$CONFIG" poll --from-start 2> "$WORK/err"; }
+# stop_in PATTERN COMMAND...: runs baton COMMAND in the background, waits
+# for PATTERN in the fake's log, sends SIGTERM; sets RC and TOOK (ms from
+# the signal to the exit), and fails the first check when it took over 3 s.
+stop_in () {
+  local pattern=$1; shift
+  : > "$FAKE_DIR/log"
+  "$BATON" -c "$CONFIG" "$@" 2> "$WORK/err" & local pid=$!
+  cleanup_hooks+=("kill -9 $pid 2>/dev/null")
+  ok "baton $1 reaches '$pattern'" seen "$pattern" 20
+  local start; start=$(now_ms); kill -TERM "$pid"
+  gone "$pid" 3; local exited=$?
+  TOOK=$(( $(now_ms) - start ))
+  ok "SIGTERM stops $1 within 3 s (took ${TOOK} ms)" test "$exited" -eq 0
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid"; RC=$?
+}
 
 fake normal
 config 2
@@ -153,6 +171,72 @@ mail alice@example.com "x" "h1@hostile" $'task: Write it\nhandoff 1 to bob: plea
 timeout -s KILL 60 "$BATON" -c "$CONFIG" send 2> "$WORK/err"; rc=$?
 is "smtp:// without STARTTLS on the relay: exit 78 (EX_CONFIG)" "$rc" 78
 like "naming url = and allow-plaintext" "$(cat "$WORK/err")" "url = smtps://.*allow-plaintext = yes"
+
+# 10. SIGTERM before any session exists: the server accepted the TCP
+# connection and never greets. Before: poll and run waited out the whole
+# timeout (30 s here, 60 by default), deaf to the signal.
+fake silent
+config 30
+stop_in accepted poll --from-start
+is "poll stopped while waiting for the greeting: exit 75" "$RC" 75
+like "saying it was asked to stop" "$(cat "$WORK/err")" "greeting.*asked to stop"
+stop_in accepted run
+is "run stopped while waiting for the greeting: exit 0" "$RC" 0
+
+# 11. In the middle of the TLS handshake: the server read the ClientHello
+# and never answers it.
+fake tls-stall
+config 30 imaps no
+stop_in "answering none" poll --from-start
+is "poll stopped mid-handshake: exit 75" "$RC" 75
+like "saying it was asked to stop" "$(cat "$WORK/err")" "asked to stop"
+stop_in "answering none" run
+is "run stopped mid-handshake: exit 0" "$RC" 0
+
+# 12. After LOGIN, which the server never answers.
+fake login-stall
+config 30
+stop_in login-stalled poll --from-start
+is "poll stopped in LOGIN: exit 75" "$RC" 75
+like "saying it was asked to stop" "$(cat "$WORK/err")" "LOGIN.*asked to stop"
+stop_in login-stalled run
+is "run stopped in LOGIN: exit 0" "$RC" 0
+
+# 13. `send` to an SMTP server that accepted and never sends its banner
+# (libcurl's own wait, ended by its progress callback).
+fake silent
+rm -f "$WORK"/baton.db*
+write_config "
+[smtp]
+url = smtp://127.0.0.1:$FAKE_PORT
+allow-plaintext = yes
+from = team@example.com"
+sed -i '/^\[outbox\]/,$d' "$CONFIG"
+mail alice@example.com "x" "h2@hostile" $'task: Write it\nhandoff 1 to bob: please' | baton ingest
+due_before=$(db "select count(*) from outbox where sent_at is null and failed_at is null")
+stop_in accepted send
+is "send stopped while waiting for the banner: exit 75" "$RC" 75
+like "saying it was asked to stop" "$(cat "$WORK/err")" "asked to stop"
+is "the notices stay due, untouched, for the next send" \
+  "$(db "select count(*) from outbox where sent_at is null and failed_at is null and attempts = 0")" "$due_before"
+
+# 14. A FETCH answer that trickles one byte every 0.3 s: each wait is well
+# inside the 1 s timeout. Before: the poll went on for as long as the
+# server cared to (100000 bytes: over 8 hours).
+fake trickle
+config 1
+start=$(now_ms); poll_bounded; rc=$?; took=$(( $(now_ms) - start ))
+is "a trickling FETCH: exit 75" "$rc" 75
+ok "within 10 s (took ${took} ms)" test "$took" -lt 10000
+like "naming the stall and the timeout key" "$(cat "$WORK/err")" "stalled, [0-9]+ bytes in 1 s, under the 1024 bytes/s.*timeout = in \[imap\]"
+is "nothing applied" "$(db 'select count(*) from tasks')" 0
+
+# 15. Slow but alive (4 KB/s, for 2 s against a 1 s timeout) is not a stall.
+fake slow
+config 1
+poll_bounded; rc=$?
+is "a slow but steady FETCH: exit 0" "$rc" 0
+is "its three messages applied" "$(db 'select count(*) from tasks')" 3
 
 # The timeout key is checked like every other.
 fake normal

@@ -1,10 +1,16 @@
 /* baton's IMAP code on scripted server conversations (from memory, through
  * baton_imap_connect_script): the answers of hostile or broken servers
- * found in issue 15 and by fuzz-imap, each as the bytes that showed it. */
+ * found in issue 15 and by fuzz-imap, each as the bytes that showed it.
+ * At the end, servers on 127.0.0.1 that stall or trickle, and stops
+ * (baton_net_stop) that must end a connection before it is a session. */
 #include "baton/error.h"
 #include "baton/imap.h"
+#include "baton/net.h"
 
+#include <netinet/in.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* Greeting, AUTHENTICATE PLAIN ("+" then OK), CAPABILITY, SELECT, and the
@@ -299,6 +305,165 @@ test_literal_not_screened (void)
   g_array_unref (seen.uids);
 }
 
+/* ---- live sockets on 127.0.0.1 ------------------------------------------ */
+
+/* A listening socket on a free port of 127.0.0.1 (@port). Connections to it
+ * complete in the kernel whether or not anyone accepts them. */
+static int
+listen_local (guint16 *port)
+{
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (fd, >=, 0);
+  struct sockaddr_in addr = { 0 };
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (listen (fd, 4), ==, 0);
+  socklen_t len = sizeof addr;
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
+  *port = ntohs (addr.sin_port);
+  return fd;
+}
+
+static BatonImapSettings
+local_settings (guint16 port, guint timeout)
+{
+  BatonImapSettings settings = { .host = "127.0.0.1",
+                                 .port = port,
+                                 .tls = BATON_IMAP_TLS_PLAIN,
+                                 .allow_plaintext = TRUE,
+                                 .user = "u",
+                                 .password = "p",
+                                 .timeout_seconds = timeout };
+  return settings;
+}
+
+static gpointer
+stop_soon (gpointer data)
+{
+  (void) data;
+  g_usleep (200 * 1000);
+  baton_net_stop ();
+  return NULL;
+}
+
+/* A server that accepted and never greets; the stop comes while baton
+ * waits for the greeting, before any session exists. Before: the wait
+ * lasted the whole timeout (30 s here). Run in a subprocess: a stop is for
+ * good. */
+static void
+test_stop_in_greeting (void)
+{
+  if (g_test_subprocess ())
+    {
+      guint16 port = 0;
+      int listener = listen_local (&port);
+      BatonImapSettings settings = local_settings (port, 30);
+      GThread *stopper = g_thread_new ("stopper", stop_soon, NULL);
+      gint64 start = g_get_monotonic_time ();
+      g_autoptr (GError) error = NULL;
+      g_autoptr (BatonImapSession) s = baton_imap_connect (&settings, &error);
+      gint64 took = g_get_monotonic_time () - start;
+      g_thread_join (stopper);
+      g_assert_null (s);
+      g_assert_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY);
+      g_assert_nonnull (strstr (error->message, "asked to stop"));
+      g_assert_cmpint (took, <, 2 * G_USEC_PER_SEC);
+      close (listener);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* A stop that came first: no connection is even tried. */
+static void
+test_stop_before_connect (void)
+{
+  if (g_test_subprocess ())
+    {
+      guint16 port = 0;
+      int listener = listen_local (&port);
+      BatonImapSettings settings = local_settings (port, 30);
+      baton_net_stop ();
+      g_autoptr (GError) error = NULL;
+      g_autoptr (BatonImapSession) s = baton_imap_connect (&settings, &error);
+      g_assert_null (s);
+      g_assert_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY);
+      g_assert_nonnull (strstr (error->message, "connect to 127.0.0.1"));
+      g_assert_nonnull (strstr (error->message, "asked to stop"));
+      close (listener);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* A watched socket is shut down by the stop: a read on it ends at once. */
+static void
+test_stop_shuts_watched_socket (void)
+{
+  if (g_test_subprocess ())
+    {
+      int pair[2];
+      g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM, 0, pair), ==, 0);
+      baton_net_watch_fd (pair[0]);
+      baton_net_stop ();
+      char byte;
+      g_assert_cmpint (read (pair[0], &byte, 1), ==, 0);
+      baton_net_unwatch_fd (pair[0]);
+      close (pair[0]);
+      close (pair[1]);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* Accepts one connection and sends its greeting a byte every 40 ms until
+ * the client goes away. */
+static gpointer
+trickle_greeting (gpointer data)
+{
+  int listener = GPOINTER_TO_INT (data);
+  int conn = accept (listener, NULL, NULL);
+  const char *greeting = "* OK [CAPABILITY IMAP4rev1 IDLE] a greeting that takes its time, "
+                         "one byte at a time, for as long as the client listens\r\n";
+  for (const char *p = greeting; conn >= 0 && *p; p++)
+    {
+      if (send (conn, p, 1, MSG_NOSIGNAL) != 1)
+        break;
+      g_usleep (40 * 1000);
+    }
+  if (conn >= 0)
+    close (conn);
+  return NULL;
+}
+
+/* Each byte comes 40 ms after the last, well inside the 1 s timeout: only
+ * the rate floor (BATON_IMAP_MIN_RATE over each timeout) ends it. Before:
+ * the connection lasted as long as the server had bytes to trickle. */
+static void
+test_trickled_greeting_is_a_stall (void)
+{
+  guint16 port = 0;
+  int listener = listen_local (&port);
+  GThread *server = g_thread_new ("trickle", trickle_greeting, GINT_TO_POINTER (listener));
+  BatonImapSettings settings = local_settings (port, 1);
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BatonImapSession) s = baton_imap_connect (&settings, &error);
+  gint64 took = g_get_monotonic_time () - start;
+  g_assert_null (s);
+  g_assert_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY);
+  g_assert_nonnull (strstr (error->message, "stalled"));
+  g_assert_nonnull (strstr (error->message, "timeout = in [imap]"));
+  g_assert_cmpint (took, >=, G_USEC_PER_SEC);    /* one whole window */
+  g_assert_cmpint (took, <, 4 * G_USEC_PER_SEC); /* not the ~5 s of trickle */
+  g_thread_join (server);
+  close (listener);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -314,5 +479,9 @@ main (int argc, char **argv)
   g_test_add_func ("/imap/empty-capability-code", test_empty_capability_code);
   g_test_add_func ("/imap/literal-not-screened", test_literal_not_screened);
   g_test_add_func ("/imap/search-duplicate-uid", test_search_duplicate_uid);
+  g_test_add_func ("/imap/stop-in-greeting", test_stop_in_greeting);
+  g_test_add_func ("/imap/stop-before-connect", test_stop_before_connect);
+  g_test_add_func ("/imap/stop-shuts-watched-socket", test_stop_shuts_watched_socket);
+  g_test_add_func ("/imap/trickled-greeting-is-a-stall", test_trickled_greeting_is_a_stall);
   return g_test_run ();
 }
