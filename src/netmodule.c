@@ -18,4 +18,5 @@ __attribute__ ((visibility ("default"))) const BatonNetModule baton_net_module =
   .imap_idle_wait = baton_imap_idle_wait,
   .imap_idle_interrupt = baton_imap_idle_interrupt,
   .imap_cancel = baton_imap_cancel,
+  .smtp_probe = baton_smtp_probe,
 };

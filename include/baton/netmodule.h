@@ -21,7 +21,7 @@
 #define BATON_NET_MODULE_FILE "baton-net.so"
 /* Bumped whenever BatonNetModule changes: a module of another version is
  * refused rather than called through the wrong table. */
-#define BATON_NET_MODULE_VERSION 2
+#define BATON_NET_MODULE_VERSION 3
 
 typedef struct {
   guint version;
@@ -45,6 +45,7 @@ typedef struct {
                               GError **error);
   void (*imap_idle_interrupt) (BatonImapSession *session);
   void (*imap_cancel) (BatonImapSession *session);
+  gboolean (*smtp_probe) (BatonSmtpSender *sender, GError **error);
 } BatonNetModule;
 
 /* The table baton-net.so exports (src/netmodule.c): the only symbol the
