@@ -52,8 +52,7 @@ typedef struct {
   guint failures;
 } Probe;
 
-static void
-step_ok (Probe *probe, const char *format, ...) G_GNUC_PRINTF (2, 3);
+static void step_ok (Probe *probe, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 static void
 step_ok (Probe *probe, const char *format, ...)
@@ -88,7 +87,8 @@ probe_folder (Probe *probe, BatonImapSession *session, const char *key, const ch
   if (baton_imap_select (session, folder, NULL, NULL, &failure))
     step_ok (probe, "imap: %s = %s opened", key, folder);
   else if (g_error_matches (failure, BATON_ERROR, BATON_ERROR_CONFIG))
-    step_ok (probe, "imap: %s = %s cannot be opened yet (%s); baton creates it when it first "
+    step_ok (probe,
+             "imap: %s = %s cannot be opened yet (%s); baton creates it when it first "
              "moves mail there",
              key, folder, failure->message);
   else
@@ -126,8 +126,8 @@ probe_smtp (Probe *probe, const BatonSmtpConfig *smtp)
   g_autoptr (GError) failure = NULL;
   g_autofree char *password = NULL;
   if (smtp->user != NULL &&
-      (password = baton_config_read_secret (smtp->password_file, smtp->password_command,
-                                            "[smtp]", &failure)) == NULL)
+      (password = baton_config_read_secret (smtp->password_file, smtp->password_command, "[smtp]",
+                                            &failure)) == NULL)
     {
       step_failed (probe, "smtp", failure);
       return;

@@ -452,13 +452,15 @@ check_settings (const BatonImapSettings *settings, GError **error)
 {
   if (settings->host == NULL || *settings->host == '\0')
     {
-      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG, "no IMAP server: set url = imaps://HOST/MAILBOX in [imap]");
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                   "no IMAP server: set url = imaps://HOST/MAILBOX in [imap]");
       return FALSE;
     }
   if (settings->user == NULL || settings->password == NULL)
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
-                   "no IMAP account: set user = and password-file = (or password-command =) in [imap]");
+                   "no IMAP account: set user = and password-file = "
+                   "(or password-command =) in [imap]");
       return FALSE;
     }
   if (settings->tls == BATON_IMAP_TLS_PLAIN &&
@@ -466,8 +468,8 @@ check_settings (const BatonImapSettings *settings, GError **error)
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
                    "refusing to send the IMAP password for %s to %s without TLS: "
-                   "use url = imaps://… or imap://… (STARTTLS) in [imap] (plain text is allowed only "
-                   "with allow-plaintext = true and a loopback host)",
+                   "use url = imaps://… or imap://… (STARTTLS) in [imap] "
+                   "(plain text is allowed only with allow-plaintext = true and a loopback host)",
                    settings->user, settings->host);
       return FALSE;
     }
@@ -989,7 +991,8 @@ baton_imap_select (BatonImapSession *session, const char *mailbox, guint32 *uidv
     {
       g_autofree char *words = server_words (session);
       g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
-                   "IMAP server %s:%u cannot open mailbox \"%s\" for %s (%s): %s",
+                   "IMAP server %s:%u cannot open mailbox \"%s\" for %s (%s): "
+                   "%s",
                    session->host, session->port, name, session->user, words,
                    g_str_equal (name, session->mailbox)
                        ? "check the mailbox at the end of url = in [imap]"

@@ -17,14 +17,29 @@
 
 /* Header names, lowercase; a trailing '*' matches any rest. */
 static const char *const trace_headers[] = {
-  "received",        "x-received",        "return-path",
-  "delivered-to",    "x-delivered-to",    "x-original-to",
-  "envelope-to",     "x-envelope-to",     "received-spf",
-  "authentication-results", "arc-seal",   "arc-message-signature",
-  "arc-authentication-results", "x-spam-*", "x-virus-scanned",
-  "x-rspamd-*",      "status",            "x-status",
-  "x-uid",           "x-keywords",        "x-mozilla-status*",
-  "content-length",  "lines",
+  "received",
+  "x-received",
+  "return-path",
+  "delivered-to",
+  "x-delivered-to",
+  "x-original-to",
+  "envelope-to",
+  "x-envelope-to",
+  "received-spf",
+  "authentication-results",
+  "arc-seal",
+  "arc-message-signature",
+  "arc-authentication-results",
+  "x-spam-*",
+  "x-virus-scanned",
+  "x-rspamd-*",
+  "status",
+  "x-status",
+  "x-uid",
+  "x-keywords",
+  "x-mozilla-status*",
+  "content-length",
+  "lines",
 };
 
 /* Longer names are no trace header: such a line is kept as it is. */

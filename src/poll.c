@@ -106,9 +106,9 @@ baton_poll_stats_describe (const BatonPollStats *stats)
   const struct {
     const char *name;
     guint count;
-  } counts[] = { { "applied", stats->applied },         { "partly", stats->partly },
-                 { "failed", stats->refused },          { "quarantined", stats->quarantined },
-                 { "ignored", stats->ignored },         { "duplicate", stats->duplicate },
+  } counts[] = { { "applied", stats->applied },  { "partly", stats->partly },
+                 { "failed", stats->refused },   { "quarantined", stats->quarantined },
+                 { "ignored", stats->ignored },  { "duplicate", stats->duplicate },
                  { "not-mail", stats->not_mail } };
   g_autoptr (GString) text = g_string_new (NULL);
   for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
@@ -213,8 +213,7 @@ static gboolean
 adopt_old_position (BatonStore *store, const BatonPollSettings *settings, guint32 uidvalidity,
                     guint32 *stored_validity, guint32 *last_uid, GError **error)
 {
-  g_autofree char *prefix =
-      g_strdup_printf ("%s@%s:", settings->imap.user, settings->imap.host);
+  g_autofree char *prefix = g_strdup_printf ("%s@%s:", settings->imap.user, settings->imap.host);
   g_autofree char *suffix = g_strdup_printf ("/%s", settings->imap.mailbox);
   g_autofree char *old_key = NULL;
   if (!baton_store_imap_adopt (store, settings->mailbox_key, prefix, suffix, uidvalidity, &old_key,

@@ -153,10 +153,10 @@ apply_task (ApplyContext *context, const BatonCommand *command, GError **error)
         unknown = g_strdup_printf (" (@%s is not a member, so nobody holds it yet)", command->who);
     }
   const char *owner = assignee ? assignee->name : NULL;
-  g_autofree char *title = assignee ? title_without_assignee (command->text, command->who)
-                                    : g_strdup (command->text);
-  gint64 id =
-      baton_store_task_add (context->team->store, title, context->sender, owner, context->now, error);
+  g_autofree char *title =
+      assignee ? title_without_assignee (command->text, command->who) : g_strdup (command->text);
+  gint64 id = baton_store_task_add (context->team->store, title, context->sender, owner,
+                                    context->now, error);
   if (id == 0 || !record (context, id, "created", NULL, owner, title, error))
     {
       workflow_line_free (line);

@@ -87,7 +87,8 @@ test_body_untouched (void)
   g_autofree char *b = key_of ("From: a@example.com\n\nReceived: no\n");
   g_assert_cmpstr (a, !=, b);
   g_autofree char *crlf_a = key_of ("From: a@example.com\r\nReceived: x\r\n\r\nReceived: yes\r\n");
-  g_autofree char *crlf_b = key_of ("Received: y\r\n z\r\nFrom: a@example.com\r\n\r\nReceived: yes\r\n");
+  g_autofree char *crlf_b =
+      key_of ("Received: y\r\n z\r\nFrom: a@example.com\r\n\r\nReceived: yes\r\n");
   g_assert_cmpstr (crlf_a, ==, crlf_b);
   g_autofree char *crlf_c = key_of ("From: a@example.com\r\n\r\nReceived: no\r\n");
   g_assert_cmpstr (crlf_a, !=, crlf_c);
