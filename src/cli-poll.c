@@ -68,12 +68,24 @@ install_signal_handlers (void)
   signal (SIGPIPE, SIG_IGN);
 }
 
+/* The first pass leaving mail alone is said at the default verbosity,
+ * once (the next pass has a position): otherwise a new user waits for
+ * mail that never comes. */
 static void
-log_stats (const BatonPollStats *stats)
+log_stats (const BatonPollStats *stats, const BatonPollSettings *settings)
 {
+  if (stats->first_pass && stats->left_alone > 0)
+    g_message ("first poll of %s: left the %u message%s already there alone; "
+               "`baton poll --from-start` processes them too",
+               settings->mailbox_key, stats->left_alone, stats->left_alone == 1 ? "" : "s");
+  else if (stats->first_pass)
+    g_info ("first poll of %s: the mailbox is empty; new mail is processed from now on",
+            settings->mailbox_key);
   if (stats->fetched + stats->moved > 0)
-    g_info ("poll fetched=%u applied=%u failed=%u moved=%u", stats->fetched, stats->applied,
-            stats->failed, stats->moved);
+    {
+      g_autofree char *outcomes = baton_poll_stats_describe (stats);
+      g_info ("poll fetched=%u %s moved=%u", stats->fetched, outcomes, stats->moved);
+    }
 }
 
 /* Mail that procmail queued with `ingest --queue` is processed with every
@@ -95,7 +107,7 @@ poll_pass (BatonTeam *team, BatonImapSession *session, const BatonPollSettings *
 {
   BatonPollStats stats = { 0 };
   gboolean ok = baton_poll_once (team, session, settings, from_start, &stats, error);
-  log_stats (&stats);
+  log_stats (&stats, settings);
   drain_spool (team);
   return ok;
 }

@@ -191,6 +191,20 @@ baton_cli_show (const BatonCli *cli, int argc, char **argv, GError **error)
   return TRUE;
 }
 
+/* FALSE with BATON_ERROR_NO_INPUT when there is no task @number (or with
+ * the store's error when it cannot be read). */
+static gboolean
+task_exists (BatonStore *store, gint64 number, GError **error)
+{
+  g_autoptr (BatonTask) task = baton_store_task_get (store, number, error);
+  if (task != NULL)
+    return TRUE;
+  if (error == NULL || *error == NULL)
+    g_set_error (error, BATON_ERROR, BATON_ERROR_NO_INPUT, "there is no task #%" G_GINT64_FORMAT,
+                 number);
+  return FALSE;
+}
+
 gboolean
 baton_cli_log (const BatonCli *cli, int argc, char **argv, GError **error)
 {
@@ -204,6 +218,10 @@ baton_cli_log (const BatonCli *cli, int argc, char **argv, GError **error)
     return FALSE;
   g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
   if (team == NULL)
+    return FALSE;
+  /* As `show N` does: an empty log of a task that never was would read
+   * as "nothing happened to it". */
+  if (task != 0 && !task_exists (team->store, task, error))
     return FALSE;
   g_autoptr (GPtrArray) events = baton_store_events_list (team->store, task, G_MININT64, error);
   if (events == NULL)

@@ -179,10 +179,40 @@ check_known_keys (Loader *loader, const char *group, const char *const *known)
     }
 }
 
+/* The zone people usually mean by an abbreviation that is no IANA zone
+ * (the ones that are, like EST and CET, are fixed offsets without summer
+ * time, which is seldom what is meant either, but they are valid). */
+static const char *
+timezone_hint (const char *tz)
+{
+  static const char *const hints[][2] = {
+    { "PST", "America/Los_Angeles" }, { "PDT", "America/Los_Angeles" },
+    { "PT", "America/Los_Angeles" },  { "MDT", "America/Denver" },
+    { "MT", "America/Denver" },       { "CST", "America/Chicago" },
+    { "CDT", "America/Chicago" },     { "CT", "America/Chicago" },
+    { "EDT", "America/New_York" },    { "ET", "America/New_York" },
+    { "AKST", "America/Anchorage" },  { "BST", "Europe/London" },
+    { "CEST", "Europe/Paris" },       { "IST", "Asia/Kolkata" },
+    { "JST", "Asia/Tokyo" },          { "KST", "Asia/Seoul" },
+    { "AEST", "Australia/Sydney" },   { "AEDT", "Australia/Sydney" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (hints); i++)
+    if (g_ascii_strcasecmp (tz, hints[i][0]) == 0)
+      return hints[i][1];
+  return NULL;
+}
+
 static char *
 get_timezone (Loader *loader, const char *group, const char *fallback)
 {
   g_autofree char *tz = get_string (loader, group, "timezone", fallback);
+  if (!baton_schedule_timezone_valid (tz) && timezone_hint (tz) != NULL)
+    {
+      problem (loader, group, "timezone",
+               "timezone '%s' is not an IANA zone: write the place, such as %s", tz,
+               timezone_hint (tz));
+      return g_strdup ("UTC");
+    }
   if (!baton_schedule_timezone_valid (tz))
     {
       problem (loader, group, "timezone",
@@ -296,14 +326,16 @@ load_member (Loader *loader, const BatonConfig *config, const char *group)
   return member;
 }
 
+/* @groups: each member's section name as written ("member Bob"), in the
+ * order of config->members, so that a problem is reported on its line. */
 static void
-check_member_clashes (Loader *loader, BatonConfig *config)
+check_member_clashes (Loader *loader, BatonConfig *config, GPtrArray *groups)
 {
   g_autoptr (GHashTable) owners = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < config->members->len; i++)
     {
       BatonMember *member = config->members->pdata[i];
-      g_autofree char *group = g_strdup_printf ("member %s", member->name);
+      const char *group = groups->pdata[i];
       if (member->email == NULL)
         continue;
       for (int a = -1; a < 0 || member->aliases[a] != NULL; a++)
@@ -440,11 +472,15 @@ load_groups (Loader *loader, BatonConfig *config)
   load_baton_section (loader, config);
   config->members = g_ptr_array_new_with_free_func ((GDestroyNotify) member_free);
   g_auto (GStrv) groups = g_key_file_get_groups (loader->keys, NULL);
+  g_autoptr (GPtrArray) member_groups = g_ptr_array_new ();
   for (guint i = 0; groups[i] != NULL; i++)
     {
       const char *group = groups[i];
       if (g_str_has_prefix (group, "member "))
-        g_ptr_array_add (config->members, load_member (loader, config, group));
+        {
+          g_ptr_array_add (config->members, load_member (loader, config, group));
+          g_ptr_array_add (member_groups, (char *) group);
+        }
       else if (!g_strv_contains (
                    (const char *const[]){ "baton", "imap", "smtp", "outbox", "board", NULL },
                    group))
@@ -454,7 +490,7 @@ load_groups (Loader *loader, BatonConfig *config)
   if (config->members->len == 0)
     problem (loader, "baton", NULL,
              "no [member NAME] section: nobody could act on the team's mail");
-  check_member_clashes (loader, config);
+  check_member_clashes (loader, config, member_groups);
   load_imap_section (loader, config);
   load_smtp_section (loader, config);
   if (g_key_file_has_group (loader->keys, "outbox"))

@@ -508,13 +508,15 @@ check_settings (const BatonImapSettings *settings, GError **error)
 {
   if (settings->host == NULL || *settings->host == '\0')
     {
-      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG, "no IMAP server: set host = in [imap]");
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
+                   "no IMAP server: set url = imaps://HOST/MAILBOX in [imap]");
       return FALSE;
     }
   if (settings->user == NULL || settings->password == NULL)
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
-                   "no IMAP account: set user = and password = in [imap]");
+                   "no IMAP account: set user = and password-file = "
+                   "(or password-command =) in [imap]");
       return FALSE;
     }
   if (settings->tls == BATON_IMAP_TLS_PLAIN &&
@@ -522,8 +524,8 @@ check_settings (const BatonImapSettings *settings, GError **error)
     {
       g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
                    "refusing to send the IMAP password for %s to %s without TLS: "
-                   "set tls = imaps or starttls in [imap] (plain text is allowed only "
-                   "with allow-plaintext = true and a loopback host)",
+                   "use url = imaps://… or imap://… (STARTTLS) in [imap] "
+                   "(plain text is allowed only with allow-plaintext = true and a loopback host)",
                    settings->user, settings->host);
       return FALSE;
     }
@@ -609,7 +611,7 @@ set_untrusted_error (BatonImapSession *s, const char *ca_file, unsigned status, 
   if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
     g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
                  "IMAP server %s:%u presented a certificate for another name (%s): "
-                 "set host = in [imap] to a name the certificate lists",
+                 "use in url = in [imap] a host name the certificate lists",
                  s->host, s->port, reason);
   else if (ca_file != NULL)
     g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
@@ -852,13 +854,16 @@ log_in (BatonImapSession *s, const char *password, GError **error)
   if (r == MAILIMAP_ERROR_LOGIN || r == MAILIMAP_ERROR_SASL)
     {
       g_autofree char *words = server_words (s);
+      /* A server's NO has words; a SASL failure without any came from
+       * the client side, where a missing PLAIN plugin is the usual cause. */
+      gboolean client_side = r == MAILIMAP_ERROR_SASL && *words == '\0';
       g_set_error (error, BATON_ERROR, BATON_ERROR_PERMISSION,
-                   "IMAP server %s:%u refused the login of %s (%s): check user = and password = "
-                   "in [imap]%s",
+                   "IMAP server %s:%u refused the login of %s (%s): check user = and "
+                   "password-file = (or password-command =) in [imap]%s",
                    s->host, s->port, s->user, *words ? words : "no reason given",
-                   g_str_equal (how, "LOGIN")
-                       ? ""
-                       : "; if they are right, install libsasl2-modules (the SASL PLAIN plugin)");
+                   client_side ? "; if they are right, install libsasl2-modules (the SASL PLAIN "
+                                 "plugin)"
+                               : "");
       return FALSE;
     }
   if (!ok (r))
@@ -1049,8 +1054,11 @@ baton_imap_select (BatonImapSession *session, const char *mailbox, guint32 *uidv
       g_autofree char *words = server_words (session);
       g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG,
                    "IMAP server %s:%u cannot open mailbox \"%s\" for %s (%s): "
-                   "check mailbox = in [imap]",
-                   session->host, session->port, name, session->user, words);
+                   "%s",
+                   session->host, session->port, name, session->user, words,
+                   g_str_equal (name, session->mailbox)
+                       ? "check the mailbox at the end of url = in [imap]"
+                       : "check processed-folder = and failed-folder = in [imap]");
       return FALSE;
     }
   if (!ok (r))

@@ -20,4 +20,5 @@ __attribute__ ((visibility ("default"))) const BatonNetModule baton_net_module =
   .imap_idle_interrupt = baton_imap_idle_interrupt,
   .imap_cancel = baton_imap_cancel,
   .net_stop = baton_net_stop,
+  .smtp_probe = baton_smtp_probe,
 };

@@ -74,11 +74,50 @@ baton_poll_settings_new (const BatonConfig *config, GError **error)
       baton_config_read_secret (imap->password_file, imap->password_command, "[imap]", error);
   if (settings->imap.password == NULL)
     return NULL;
-  settings->mailbox_key = g_strdup_printf ("%s@%s:%u/%s", imap->user, settings->imap.host,
-                                           settings->imap.port, settings->imap.mailbox);
+  /* No port and no scheme: the same mailbox reached over 993 instead of
+   * 143 is the same mailbox, and its position must carry over. */
+  settings->mailbox_key =
+      g_strdup_printf ("%s@%s/%s", imap->user, settings->imap.host, settings->imap.mailbox);
   settings->processed_folder = g_strdup (imap->processed_folder);
   settings->failed_folder = g_strdup (imap->failed_folder);
   return g_steal_pointer (&settings);
+}
+
+static void
+count_outcome (BatonPollStats *stats, const char *outcome)
+{
+  if (g_str_equal (outcome, "partly"))
+    stats->partly++;
+  else if (g_str_equal (outcome, "failed"))
+    stats->refused++;
+  else if (g_str_equal (outcome, "quarantined"))
+    stats->quarantined++;
+  else if (g_str_equal (outcome, "ignored"))
+    stats->ignored++;
+  else if (g_str_equal (outcome, "duplicate"))
+    stats->duplicate++;
+  else
+    stats->applied++;
+}
+
+char *
+baton_poll_stats_describe (const BatonPollStats *stats)
+{
+  const struct {
+    const char *name;
+    guint count;
+  } counts[] = { { "applied", stats->applied },  { "partly", stats->partly },
+                 { "failed", stats->refused },   { "quarantined", stats->quarantined },
+                 { "ignored", stats->ignored },  { "duplicate", stats->duplicate },
+                 { "not-mail", stats->not_mail } };
+  g_autoptr (GString) text = g_string_new (NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    if (counts[i].count > 0)
+      g_string_append_printf (text, "%s%s=%u", text->len ? " " : "", counts[i].name,
+                              counts[i].count);
+  if (text->len == 0)
+    g_string_append (text, "nothing");
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 typedef struct {
@@ -126,7 +165,7 @@ process_message (guint32 uid, const char *bytes, int fd, gsize length, gpointer 
     {
       g_info ("poll uid=%u message-id=<%s> member=%s outcome=%s", uid, result->message_id,
               result->member ? result->member : "-", result->outcome);
-      pass->stats->applied++;
+      count_outcome (pass->stats, result->outcome);
       return advance (pass, uid, pass->settings->processed_folder, error);
     }
   baton_store_rollback (store);
@@ -138,7 +177,7 @@ process_message (guint32 uid, const char *bytes, int fd, gsize length, gpointer 
   /* Not mail, or refused for good: never retried, so it must not block the
    * ones after it. It goes to the failed folder for a human to look at. */
   g_warning ("poll uid=%u not processed: %s", uid, failure->message);
-  pass->stats->failed++;
+  pass->stats->not_mail++;
   return baton_store_begin (store, error) &&
          advance (pass, uid, pass->settings->failed_folder, error);
 }
@@ -165,6 +204,28 @@ move_pending (BatonTeam *team, BatonImapSession *session, const BatonPollSetting
   return TRUE;
 }
 
+/* Before the key left out the port, a position was stored as
+ * "user@host:port/MAILBOX": the same user, host and mailbox with the same
+ * UIDVALIDITY is this mailbox, so its position (and the moves still
+ * pending) are taken over rather than starting afresh and skipping what
+ * arrived in between. */
+static gboolean
+adopt_old_position (BatonStore *store, const BatonPollSettings *settings, guint32 uidvalidity,
+                    guint32 *stored_validity, guint32 *last_uid, GError **error)
+{
+  g_autofree char *prefix = g_strdup_printf ("%s@%s:", settings->imap.user, settings->imap.host);
+  g_autofree char *suffix = g_strdup_printf ("/%s", settings->imap.mailbox);
+  g_autofree char *old_key = NULL;
+  if (!baton_store_imap_adopt (store, settings->mailbox_key, prefix, suffix, uidvalidity, &old_key,
+                               error))
+    return FALSE;
+  if (old_key == NULL)
+    return TRUE;
+  g_message ("poll: %s is the mailbox baton read as %s; carrying on from where it was",
+             settings->mailbox_key, old_key);
+  return baton_store_imap_get (store, settings->mailbox_key, stored_validity, last_uid, error);
+}
+
 gboolean
 baton_poll_once (BatonTeam *team, BatonImapSession *session, const BatonPollSettings *settings,
                  gboolean from_start, BatonPollStats *stats, GError **error)
@@ -174,11 +235,16 @@ baton_poll_once (BatonTeam *team, BatonImapSession *session, const BatonPollSett
       !baton_store_imap_get (team->store, settings->mailbox_key, &stored_validity, &last_uid,
                              error))
     return FALSE;
+  if (stored_validity == 0 &&
+      !adopt_old_position (team->store, settings, uidvalidity, &stored_validity, &last_uid, error))
+    return FALSE;
   if (stored_validity == 0 && !from_start)
     {
-      g_info ("poll first run: starting after UID %u; older mail is left alone (--from-start "
-              "imports it)",
-              uidnext ? uidnext - 1 : 0);
+      g_autoptr (GArray) waiting = baton_imap_list_uids_above (session, 0, error);
+      if (waiting == NULL)
+        return FALSE;
+      stats->first_pass = TRUE;
+      stats->left_alone = waiting->len;
       return baton_store_imap_set (team->store, settings->mailbox_key, uidvalidity,
                                    uidnext ? uidnext - 1 : 0, error);
     }

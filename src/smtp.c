@@ -306,7 +306,8 @@ set_send_error (BatonSmtpSender *s, CURLcode rc, long reply_code, GError **error
     {
       case BATON_ERROR_PERMISSION:
         g_set_error (error, BATON_ERROR, code,
-                     "SMTP server %s refused the login (%s): check user = and password = in [smtp]",
+                     "SMTP server %s refused the login (%s): check user = and password-file = "
+                     "(or password-command =) in [smtp]",
                      s->host, what);
         break;
       case BATON_ERROR_CONFIG:
@@ -375,6 +376,33 @@ baton_smtp_send (BatonSmtpSender *sender, const char *envelope_from, const char 
 
   g_debug ("host=%s from=<%s> rcpts=%u size=%" G_GSIZE_FORMAT " result=%d reply=%ld", sender->host,
            envelope_from, g_strv_length ((char **) recipients), len, rc, reply_code);
+  if (rc != CURLE_OK)
+    {
+      set_send_error (sender, rc, reply_code, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+baton_smtp_probe (BatonSmtpSender *sender, GError **error)
+{
+  g_return_val_if_fail (sender != NULL, FALSE);
+  CURL *c = sender->curl;
+  /* For SMTP, libcurl's connect phase is the greeting, EHLO, STARTTLS and
+   * AUTH: CONNECT_ONLY stops right after them, before any MAIL FROM. */
+  curl_easy_setopt (c, CURLOPT_CONNECT_ONLY, 1L);
+  curl_easy_setopt (c, CURLOPT_UPLOAD, 0L);
+  sender->errbuf[0] = '\0';
+  g_string_truncate (sender->reply, 0);
+  g_string_truncate (sender->refusal, 0);
+  sender->reply_done = TRUE;
+  CURLcode rc = curl_easy_perform (c);
+  long reply_code = 0;
+  curl_easy_getinfo (c, CURLINFO_RESPONSE_CODE, &reply_code);
+  curl_easy_setopt (c, CURLOPT_CONNECT_ONLY, 0L);
+  curl_easy_setopt (c, CURLOPT_UPLOAD, 1L);
+  g_debug ("host=%s probe result=%d reply=%ld", sender->host, rc, reply_code);
   if (rc != CURLE_OK)
     {
       set_send_error (sender, rc, reply_code, error);

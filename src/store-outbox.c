@@ -225,6 +225,76 @@ baton_store_imap_set (BatonStore *store, const char *mailbox, guint32 uidvalidit
   return store_exec_statement (store, statement, "saving the IMAP position", error);
 }
 
+/* The old key, when one row matches: PREFIX, then digits (the port),
+ * then SUFFIX, with the same UIDVALIDITY, and the new key is not taken. */
+static char *
+find_old_imap_key (BatonStore *store, const char *mailbox, const char *prefix, const char *suffix,
+                   guint32 uidvalidity, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+      store,
+      "SELECT mailbox FROM imap_state WHERE uidvalidity = ?4 AND mailbox <> ?1"
+      " AND substr(mailbox, 1, length(?2)) = ?2 AND substr(mailbox, -length(?3)) = ?3"
+      " AND length(mailbox) > length(?2) + length(?3)"
+      " AND NOT EXISTS (SELECT 1 FROM imap_state WHERE mailbox = ?1)",
+      error);
+  if (statement == NULL)
+    return NULL;
+  store_bind_text (statement, 1, mailbox);
+  store_bind_text (statement, 2, prefix);
+  store_bind_text (statement, 3, suffix);
+  sqlite3_bind_int64 (statement, 4, uidvalidity);
+  int rc;
+  while ((rc = sqlite3_step (statement)) == SQLITE_ROW)
+    {
+      g_autofree char *key = store_column_text (statement, 0);
+      const char *port = key + strlen (prefix);
+      gsize digits = strlen (key) - strlen (prefix) - strlen (suffix);
+      if (strspn (port, "0123456789") == digits)
+        return g_steal_pointer (&key);
+    }
+  if (rc != SQLITE_DONE)
+    store_set_error (store, rc, "reading the IMAP position", error);
+  return NULL;
+}
+
+static gboolean
+rename_imap_key (BatonStore *store, const char *table, const char *from, const char *to,
+                 GError **error)
+{
+  g_autofree char *sql = g_strdup_printf ("UPDATE %s SET mailbox = ?1 WHERE mailbox = ?2", table);
+  g_autoptr (sqlite3_stmt) statement = store_statement (store, sql, error);
+  if (statement == NULL)
+    return FALSE;
+  store_bind_text (statement, 1, to);
+  store_bind_text (statement, 2, from);
+  return store_exec_statement (store, statement, "moving the IMAP position", error);
+}
+
+gboolean
+baton_store_imap_adopt (BatonStore *store, const char *mailbox, const char *prefix,
+                        const char *suffix, guint32 uidvalidity, char **old_key, GError **error)
+{
+  *old_key = NULL;
+  if (!baton_store_begin (store, error))
+    return FALSE;
+  g_autoptr (GError) failure = NULL;
+  g_autofree char *found =
+      find_old_imap_key (store, mailbox, prefix, suffix, uidvalidity, &failure);
+  if (failure == NULL && found != NULL &&
+      (!rename_imap_key (store, "imap_state", found, mailbox, &failure) ||
+       !rename_imap_key (store, "imap_pending", found, mailbox, &failure)))
+    g_clear_pointer (&found, g_free);
+  if (failure == NULL && baton_store_commit (store, &failure))
+    {
+      *old_key = g_steal_pointer (&found);
+      return TRUE;
+    }
+  baton_store_rollback (store);
+  g_propagate_error (error, g_steal_pointer (&failure));
+  return FALSE;
+}
+
 gboolean
 baton_store_imap_pending_add (BatonStore *store, const char *mailbox, guint32 uid,
                               const char *folder, GError **error)

@@ -121,6 +121,29 @@ save (ApplyContext *context, BatonTask *task, const char *state, const char *own
   return baton_store_task_update (context->team->store, task, context->now, error);
 }
 
+/* A title's @mention at its very end or start only assigns ("Review the
+ * API @chen"): it is left out of the title, which would name chen long
+ * after a handoff. Inside the text ("ask @bob about it") it stays. Caller
+ * frees. */
+static char *
+title_without_assignee (const char *title, const char *who)
+{
+  g_autofree char *mention = g_strdup_printf ("@%s", who);
+  gsize len = strlen (title), m = strlen (mention);
+  char *stripped = NULL;
+  if (len > m && g_ascii_strcasecmp (title + len - m, mention) == 0 &&
+      g_ascii_isspace (title[len - m - 1]))
+    stripped = g_strndup (title, len - m);
+  else if (len > m && g_ascii_strncasecmp (title, mention, m) == 0 && g_ascii_isspace (title[m]))
+    stripped = g_strdup (title + m);
+  if (stripped == NULL || *g_strstrip (stripped) == '\0')
+    {
+      g_free (stripped);
+      return g_strdup (title);
+    }
+  return stripped;
+}
+
 static gboolean
 apply_task (ApplyContext *context, const BatonCommand *command, GError **error)
 {
@@ -134,9 +157,11 @@ apply_task (ApplyContext *context, const BatonCommand *command, GError **error)
         unknown = g_strdup_printf (" (@%s is not a member, so nobody holds it yet)", command->who);
     }
   const char *owner = assignee ? assignee->name : NULL;
-  gint64 id = baton_store_task_add (context->team->store, command->text, context->sender, owner,
+  g_autofree char *title =
+      assignee ? title_without_assignee (command->text, command->who) : g_strdup (command->text);
+  gint64 id = baton_store_task_add (context->team->store, title, context->sender, owner,
                                     context->now, error);
-  if (id == 0 || !record (context, id, "created", NULL, owner, command->text, error))
+  if (id == 0 || !record (context, id, "created", NULL, owner, title, error))
     return FALSE;
   line->task = id;
   line->ok = TRUE;

@@ -109,9 +109,9 @@ baton_workflow_message_key (const BatonMessage *message, const char *raw, gsize 
 {
   if (message->message_id != NULL)
     return g_strdup (message->message_id);
-  g_autofree char *digest =
-      g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) raw, length);
-  return g_strdup_printf ("sha256:%s", digest);
+  BatonMessageKey *key = baton_message_key_new ();
+  baton_message_key_update (key, raw, length);
+  return baton_message_key_finish (key);
 }
 
 /* Our own mail coming back (a loop through a list or a forward) must never
@@ -296,6 +296,15 @@ apply_commands (BatonTeam *team, const BatonMessage *message, BatonIngestResult 
   ApplyContext context = { team, message, result, result->member, now, result->message_row };
   if (implicit != NULL && !workflow_apply_command (&context, implicit, error))
     return FALSE;
+  /* A mail to team+task@ is the task: its subject the title, its text
+   * notes on it, not a team update. */
+  if (implicit != NULL && implicit->kind == BATON_COMMAND_TASK && result->context_task == 0 &&
+      result->lines->len > 0)
+    {
+      const BatonLineResult *created = result->lines->pdata[result->lines->len - 1];
+      result->context_task = created->ok ? created->task : 0;
+      result->context_source = g_strdup (implicit->source);
+    }
   g_autoptr (BatonNewText) fresh = baton_workflow_new_text (team, message, error);
   if (fresh == NULL)
     return FALSE;
@@ -353,8 +362,8 @@ message_key (const BatonMessage *message, const BatonRawMail *raw, GError **erro
 {
   if (message->message_id != NULL || raw->data != NULL)
     return baton_workflow_message_key (message, raw->data, raw->length);
-  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  guchar buffer[65536];
+  g_autoptr (BatonMessageKey) key = baton_message_key_new ();
+  char buffer[65536];
   for (gsize done = 0; done < raw->length;)
     {
       ssize_t n = pread (raw->fd, buffer, MIN (sizeof buffer, raw->length - done), done);
@@ -364,10 +373,10 @@ message_key (const BatonMessage *message, const BatonRawMail *raw, GError **erro
                        n < 0 ? g_strerror (errno) : "the file shrank");
           return NULL;
         }
-      g_checksum_update (checksum, buffer, n);
+      baton_message_key_update (key, buffer, n);
       done += n;
     }
-  return g_strdup_printf ("sha256:%s", g_checksum_get_string (checksum));
+  return baton_message_key_finish (g_steal_pointer (&key));
 }
 
 static gboolean

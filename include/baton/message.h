@@ -75,3 +75,15 @@ char *baton_message_decode_header (const char *raw);
 /* Dequotes and unfolds an address-list header value, returning the
  * lowercase addr-specs it names. Caller frees with g_strfreev(). */
 char **baton_message_parse_addresses (const char *header_value);
+
+/* The fallback key of a message without a Message-ID, fed its raw bytes in
+ * any pieces: "sha256:HEX" of the bytes less the trace headers that change
+ * in transit (Received, Return-Path, Delivered-To, X-Original-To and the
+ * like), so the same mail delivered twice gets one key. Linear, streaming. */
+typedef struct _BatonMessageKey BatonMessageKey;
+BatonMessageKey *baton_message_key_new (void);
+void baton_message_key_update (BatonMessageKey *key, const char *bytes, gsize len);
+/* Frees @key; the caller frees the returned key. */
+char *baton_message_key_finish (BatonMessageKey *key);
+void baton_message_key_free (BatonMessageKey *key);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonMessageKey, baton_message_key_free)

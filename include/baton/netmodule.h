@@ -21,7 +21,7 @@
 #define BATON_NET_MODULE_FILE "baton-net.so"
 /* Bumped whenever BatonNetModule changes: a module of another version is
  * refused rather than called through the wrong table. */
-#define BATON_NET_MODULE_VERSION 3
+#define BATON_NET_MODULE_VERSION 4
 
 typedef struct {
   guint version;
@@ -46,6 +46,7 @@ typedef struct {
   void (*imap_idle_interrupt) (BatonImapSession *session);
   void (*imap_cancel) (BatonImapSession *session);
   void (*net_stop) (void); /* the module's baton_net_stop() (net.h) */
+  gboolean (*smtp_probe) (BatonSmtpSender *sender, GError **error);
 } BatonNetModule;
 
 /* The table baton-net.so exports (src/netmodule.c): the only symbol the

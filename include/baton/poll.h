@@ -17,17 +17,31 @@
 
 typedef struct {
   guint fetched;
-  guint applied; /* processed (any outcome, duplicates included) */
-  guint failed;  /* not mail: moved to the failed folder */
+  /* What became of each processed mail: the workflow's outcomes. */
+  guint applied;
+  guint partly;
+  guint refused; /* outcome "failed": no line of it could be applied */
+  guint quarantined;
+  guint ignored;
+  guint duplicate;
+  guint not_mail; /* not a message at all: moved to the failed folder */
   guint moved;
+  /* Set on a first pass without --from-start: the mail that was already
+   * in the mailbox and was left alone. */
+  gboolean first_pass;
+  guint left_alone;
 } BatonPollStats;
 
 typedef struct {
   BatonImapSettings imap; /* strings owned by this struct */
-  char *mailbox_key;      /* "user@host:port/MAILBOX", the stored position's name */
+  char *mailbox_key;      /* "user@host/MAILBOX", the stored position's name */
   char *processed_folder; /* or NULL: leave processed mail where it is */
   char *failed_folder;    /* or NULL */
 } BatonPollSettings;
+
+/* The count of each outcome in @stats, "applied=2 partly=1 …", leaving
+ * out the zeros; "nothing" when all are. The caller frees it. */
+char *baton_poll_stats_describe (const BatonPollStats *stats);
 
 /* Settings from the [imap] section, reading the password. Errors:
  * BATON_ERROR_CONFIG (no [imap], bad url), or the secret's. */
@@ -37,7 +51,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonPollSettings, baton_poll_settings_free)
 
 /* One pass over the selected mailbox of @session. On the very first pass
  * (no stored position) only the position is recorded, unless @from_start:
- * old mail in a mailbox is not a list of fresh commands. Stops at the
+ * old mail in a mailbox is not a list of fresh commands; @stats then says
+ * how much was left alone. A position stored under the key of an older
+ * baton ("user@host:port/MAILBOX") with the same UIDVALIDITY is the same
+ * mailbox reached another way (143 → 993) and is carried on. Stops at the
  * first temporary failure (the rest is fetched on the next pass). */
 gboolean baton_poll_once (BatonTeam *team, BatonImapSession *session,
                           const BatonPollSettings *settings, gboolean from_start,

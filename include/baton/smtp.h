@@ -54,6 +54,12 @@ gboolean baton_smtp_send (BatonSmtpSender *sender, const char *envelope_from,
                           const char *const *recipients, const char *mime_bytes, gsize len,
                           GError **error);
 
+/* Connects and logs in as a send would (greeting, EHLO, STARTTLS, AUTH)
+ * and sends no message: for `baton check --connect`. FALSE with @error set,
+ * classed as for baton_smtp_send(), when a step fails. The connection stays
+ * open until baton_smtp_sender_free(). */
+gboolean baton_smtp_probe (BatonSmtpSender *sender, GError **error);
+
 /* Closes the connection (QUIT) and frees. NULL is fine. */
 void baton_smtp_sender_free (BatonSmtpSender *sender);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonSmtpSender, baton_smtp_sender_free)

@@ -321,6 +321,15 @@ gboolean baton_store_imap_get (BatonStore *store, const char *mailbox, guint32 *
 gboolean baton_store_imap_set (BatonStore *store, const char *mailbox, guint32 uidvalidity,
                                guint32 last_uid, GError **error);
 
+/* Renames the position stored under an older key for this mailbox to
+ * @mailbox: a key that is @prefix, a port number, then @suffix, whose
+ * UIDVALIDITY is @uidvalidity, when @mailbox has no position yet. Its
+ * pending moves follow it. *@old_key is the key renamed (the caller
+ * frees it) or NULL when there was none. */
+gboolean baton_store_imap_adopt (BatonStore *store, const char *mailbox, const char *prefix,
+                                 const char *suffix, guint32 uidvalidity, char **old_key,
+                                 GError **error);
+
 /* A message the poller processed (committed with its effects) that is
  * still to be moved to @folder on the server. Moves are batched after the
  * fetch; a crash in between leaves the row here and the next poll moves it. */

@@ -97,8 +97,9 @@ BatonIngestResult *baton_workflow_apply (BatonTeam *team, const BatonMessage *me
 BatonIngestResult *baton_workflow_dry_run (BatonTeam *team, const BatonMessage *message,
                                            const BatonRawMail *raw, GError **error);
 
-/* The Message-ID baton files a message under: its own, or "sha256:HEX" of
- * the bytes when it has none. Caller frees. */
+/* The Message-ID baton files a message under: its own, or when it has none
+ * baton_message_key_update()'s "sha256:HEX" of the bytes less the trace
+ * headers. Caller frees. */
 char *baton_workflow_message_key (const BatonMessage *message, const char *raw, gsize length);
 
 /* The newly written text of MESSAGE without what reproduces a mail baton

@@ -89,6 +89,7 @@ static const char help_text[] =
     "  BATON_CONFIG   configuration file when -c is not given\n"
     "  BATON_NOW      fixes the clock, e.g. BATON_NOW=2026-03-09T16:31:00Z (tests,\n"
     "                 previews of a digest)\n"
+    "  BATON_SYSLOG   1: log to syslog (facility mail) instead of stderr\n"
     "\n"
     "See baton(1) and baton.conf(5).\n";
 
@@ -104,8 +105,7 @@ print_help (FILE *out)
 static int verbosity = 1;
 static gboolean use_syslog;
 
-/* Diagnostics go to stderr, or to syslog(LOG_MAIL) when nobody watches
- * (cron, systemd, an MTA pipe) so they land beside the mail logs. */
+/* Diagnostics go to stderr, or to syslog(LOG_MAIL) with BATON_SYSLOG=1. */
 static void
 log_handler (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
 {
@@ -123,6 +123,17 @@ log_handler (const char *domain, GLogLevelFlags level, const char *message, gpoi
     fprintf (stderr, "%s: %s\n", domain ? domain : "baton", safe);
 }
 
+/* Diagnostics go to stderr, always: under systemd that is the journal,
+ * under cron it is the mail to the owner, and `baton run > log 2>&1` must
+ * write something. syslog(LOG_MAIL) only when asked, with BATON_SYSLOG=1,
+ * for the setups that want baton beside the MTA's own log. */
+static gboolean
+syslog_requested (void)
+{
+  const char *value = g_getenv ("BATON_SYSLOG");
+  return value != NULL && *value != '\0' && !g_str_equal (value, "0");
+}
+
 static int
 report (const char *command, GError *error)
 {
@@ -130,7 +141,7 @@ report (const char *command, GError *error)
   g_autofree char *text = g_strdup_printf ("baton %s: %s", command, error->message);
   if (use_syslog)
     syslog (code == EX_TEMPFAIL ? LOG_WARNING : LOG_ERR, "%s", text);
-  if (!use_syslog || isatty (STDERR_FILENO))
+  else
     fprintf (stderr, "%s\n", text);
   return code;
 }
@@ -201,9 +212,7 @@ main (int argc, char **argv)
       fprintf (stderr, "baton: unknown command '%s' (see baton --help)\n", argv[first]);
       return EX_USAGE;
     }
-  /* The daemon, detached from a terminal, logs beside the mail logs. */
-  use_syslog = !isatty (STDERR_FILENO) &&
-               (g_str_equal (command->name, "run") || g_getenv ("BATON_SYSLOG") != NULL);
+  use_syslog = syslog_requested ();
   if (use_syslog)
     openlog ("baton", LOG_PID, LOG_MAIL);
   g_autoptr (GError) error = NULL;

@@ -185,3 +185,9 @@ baton_imap_cancel (BatonImapSession *session)
   if (session != NULL)
     loaded->imap_cancel (session);
 }
+
+gboolean
+baton_smtp_probe (BatonSmtpSender *sender, GError **error)
+{
+  return loaded->smtp_probe (sender, error);
+}

@@ -20,7 +20,7 @@ tap_like "$out" "uidvalidity=" "and the mailbox opens"
 out=$(probe --host 127.0.0.1 --port "$IMAPS_PORT" --password teampass --ca-file "$RIG_CA" \
     --mailbox No/Such 2>&1); rc=$?
 tap_is "$rc" 78 "a mailbox that does not exist: configuration error"
-tap_like "$out" "check mailbox = in [imap]" "naming the option to fix"
+tap_like "$out" "check the mailbox at the end of url = in [imap]" "naming the option to fix"
 
 out=$(probe --host 127.0.0.3 --port "$IMAPS_PORT" --password teampass --ca-file "$RIG_CA" 2>&1); rc=$?
 tap_is "$rc" 78 "trusted certificate for another host name (127.0.0.3): refused"

@@ -17,7 +17,7 @@ PY
 
 printf 'From: Alice Martin <alice@example.com>\nTo: team@example.com\nMessage-ID: <nosubj@a>\n\ndone 99\n' | baton ingest
 is "a mail without Subject: 'Re: (no subject)'" "$(newest_reply Subject)" "Re: (no subject)"
-is "and the text says so" "$(newest_reply text)" 'baton could not apply 1 of the 1 lines of your mail "(no subject)".'
+is "and the text says so" "$(newest_reply text)" 'baton could not apply 1 of the 1 items it found in your mail "(no subject)".'
 is "threaded on the mail" "$(newest_reply In-Reply-To)" "<nosubj@a>"
 mail "Alice Martin <alice@example.com>" "RE: the plan" upper@a 'done 98' | baton ingest
 is "Outlook's 'RE:' gets no second prefix" "$(newest_reply Subject)" "RE: the plan"

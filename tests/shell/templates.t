@@ -38,7 +38,7 @@ Note: tests pass
 -- 
 team team@example.com'
 like "the reply still uses the shipped template" "$(text_of reply)" \
-  "^baton could not apply 1 of the 3 lines"
+  "^baton could not apply 1 of the 3 items it found"
 
 # A syntax error: check says file:line and exits 78 (EX_CONFIG).
 printf 'Hi {{to.display_name}}\nline two\n{{#note}}Note: {{note}}{{/notes}}\n' > "$WORK/tpl/handoff.txt"

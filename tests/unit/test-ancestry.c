@@ -198,7 +198,8 @@ test_common_phrase_stays (void)
   check ("It is yours now, thanks\ndone", notice, "It is yours now, thanks\ndone");
   /* A line that failed, sent again corrected in a reply to baton's
    * report of it: the long note is the parent's, the line is new. */
-  const char *report = "baton could not apply 1 of the 1 lines of your mail \"review\".\n\n"
+  const char *report = "baton could not apply 1 of the 1 items it found in your mail "
+                       "\"review\".\n\n"
                        "  FAILED  line 1: handof 12 to bob: please review the migration "
                        "guide before friday morning\n          not a command";
   check ("handoff 12 to bob: please review the migration guide before friday morning", report,
