@@ -333,10 +333,15 @@ sort_window (DigestContext *context, GPtrArray *events)
     {
       TaskWindow *window = windows->pdata[i];
       /* What the reader did themselves, and what came before it, they
-       * know: a task created for them and done by them is no news. */
+       * know: a task created for them and done by them is no news. A note
+       * is no sign they knew: one may be written on a task without having
+       * seen who took it. */
       for (guint j = 0; j < window->events->len; j++)
-        if (is_reader (context, ((BatonEvent *) window->events->pdata[j])->who))
-          window->first = j + 1;
+        {
+          const BatonEvent *event = window->events->pdata[j];
+          if (is_reader (context, event->who) && !is_note (event))
+            window->first = j + 1;
+        }
       Section section = classify (context, window);
       if (section == SECTION_NONE)
         continue;
