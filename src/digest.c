@@ -30,8 +30,9 @@
 #include <string.h>
 
 #define DIGEST_HELD_LISTED 20
-/* Sections about the team rather than the reader show this many. */
-#define DIGEST_TEAM_LISTED 10
+/* Sections about the team rather than the reader show this many, the
+ * latest: a three-week catch-up must still read in a minute. */
+#define DIGEST_TEAM_LISTED 5
 #define DIGEST_STALE_LISTED 5
 #define DIGEST_OPEN_LISTED 5
 
@@ -453,7 +454,7 @@ add_keyed (DigestContext *context, JsonBuilder *builder, Section section, const 
   guint shown = MIN (windows->len, DIGEST_TEAM_LISTED);
   json_builder_set_member_name (builder, name);
   json_builder_begin_array (builder);
-  for (guint i = 0; i < shown; i++)
+  for (guint i = windows->len - shown; i < windows->len; i++)
     {
       const TaskWindow *window = windows->pdata[i];
       g_autofree char *status = task_status (context, window->task);
@@ -473,19 +474,19 @@ add_keyed (DigestContext *context, JsonBuilder *builder, Section section, const 
 static void
 add_updates (DigestContext *context, JsonBuilder *builder, GPtrArray *events)
 {
-  guint shown = 0, more = 0;
-  json_builder_set_member_name (builder, "updates");
-  json_builder_begin_array (builder);
+  g_autoptr (GPtrArray) updates = g_ptr_array_new ();
   for (guint i = 0; i < events->len; i++)
     {
       const BatonEvent *event = events->pdata[i];
-      if (!is_note (event) || is_reader (context, event->who))
-        continue;
-      if (shown == DIGEST_TEAM_LISTED)
-        {
-          more++;
-          continue;
-        }
+      if (is_note (event) && !is_reader (context, event->who))
+        g_ptr_array_add (updates, (gpointer) event);
+    }
+  guint shown = MIN (updates->len, DIGEST_TEAM_LISTED);
+  json_builder_set_member_name (builder, "updates");
+  json_builder_begin_array (builder);
+  for (guint i = updates->len - shown; i < updates->len; i++)
+    {
+      const BatonEvent *event = updates->pdata[i];
       g_autofree char *when = event_time (context, event->who, event->at);
       json_builder_begin_object (builder);
       outbox_json_text (builder, "who", event->who, 0);
@@ -500,9 +501,8 @@ add_updates (DigestContext *context, JsonBuilder *builder, GPtrArray *events)
       if (event->note)
         outbox_json_lines (builder, "lines", event->note);
       json_builder_end_object (builder);
-      shown++;
     }
-  end_list (context, builder, "updates", shown, more, TRUE);
+  end_list (context, builder, "updates", shown, updates->len - shown, TRUE);
 }
 
 /* Tasks someone holds that have not moved in stale-after days (calendar
@@ -815,10 +815,15 @@ preview_member (DigestRun *run, const BatonMember *member, gboolean html, GStrin
   if (body != NULL)
     {
       gint64 due = baton_schedule_next_local (member->timezone, member->digest_minutes, from.at);
-      g_autofree char *due_text = baton_schedule_format_local (member->timezone, due, NULL);
-      g_string_append_printf (out, "To: %s <%s>\nSubject: %s\nDue: %s%s%s\n\n%s",
-                              member->display_name, member->email, digest.subject, due_text,
-                              due <= run->now ? "" : " (not yet)",
+      g_autofree char *due_text = baton_schedule_format_near (run_zone (run, member->timezone),
+                                                              due, run->now);
+      g_autofree char *city = baton_schedule_zone_city (member->timezone);
+      g_autofree char *wait = due <= run->now
+                                  ? baton_schedule_format_duration (due, run->now)
+                                  : baton_schedule_format_duration (run->now, due);
+      g_string_append_printf (out, "To: %s <%s>\nSubject: %s\nDue: %s %s, %s%s%s%s\n\n%s",
+                              member->display_name, member->email, digest.subject, due_text, city,
+                              due <= run->now ? "" : "in ", wait, due <= run->now ? " ago" : "",
                               digest.has_anything || run->team->config->digest_when_idle
                                   ? ""
                                   : "; nothing changed, so none would be sent",
