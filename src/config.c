@@ -21,10 +21,9 @@ typedef struct {
 } Loader;
 
 static const char *const baton_keys[] = {
-  "database",          "team-address", "timezone",         "templates",
-  "require-auth",      "authserv-id",  "handoff-delivery", "acknowledge",
-  "digest-when-empty", "spool",        "keep-raw",         "stale-after",
-  NULL
+  "database",    "team-address",     "timezone",    "templates",         "require-auth",
+  "authserv-id", "handoff-delivery", "acknowledge", "digest-when-empty", "spool",
+  "keep-raw",    "stale-after",      NULL
 };
 static const char *const member_keys[] = {
   "email", "aliases", "name", "timezone", "digest-at", NULL

@@ -39,9 +39,9 @@
 /* What one digest run shares between its members. */
 typedef struct {
   BatonTeam *team;
-  GPtrArray *tasks;   /* BatonTask*, by number, done ones too */
-  GHashTable *by_id;  /* task id → BatonTask, borrowed from tasks */
-  GHashTable *zones;  /* tzid → GTimeZone*, one per zone per run */
+  GPtrArray *tasks;  /* BatonTask*, by number, done ones too */
+  GHashTable *by_id; /* task id → BatonTask, borrowed from tasks */
+  GHashTable *zones; /* tzid → GTimeZone*, one per zone per run */
   gint64 now;
 } DigestRun;
 
@@ -59,17 +59,17 @@ typedef enum {
 /* A task's events in the window, and the section it landed in. */
 typedef struct {
   const BatonTask *task;
-  GPtrArray *events; /* BatonEvent*, borrowed from the window */
-  guint first;       /* events[first..] came after the reader last acted on it */
+  GPtrArray *events;     /* BatonEvent*, borrowed from the window */
+  guint first;           /* events[first..] came after the reader last acted on it */
   const BatonEvent *key; /* the event that put it in its section */
 } TaskWindow;
 
 typedef struct {
   DigestRun *run;
   const BatonMember *member;
-  GTimeZone *zone; /* the reader's, borrowed from run->zones */
-  char *city;      /* the reader's zone's city */
-  GHashTable *claimed; /* task ids shown in a section */
+  GTimeZone *zone;                    /* the reader's, borrowed from run->zones */
+  char *city;                         /* the reader's zone's city */
+  GHashTable *claimed;                /* task ids shown in a section */
   GPtrArray *sections[SECTION_COUNT]; /* TaskWindow*, borrowed */
   gboolean has_anything;
 } DigestContext;
@@ -127,7 +127,8 @@ event_time (DigestContext *context, const char *who, gint64 at)
   g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (at);
   g_autoptr (GDateTime) mine = utc ? g_date_time_to_timezone (utc, context->zone) : NULL;
   g_autofree char *yours =
-      mine ? g_date_time_format (mine, same_local_day (zone, context->zone, at) ? "%H:%M" : "%a %H:%M")
+      mine ? g_date_time_format (mine,
+                                 same_local_day (zone, context->zone, at) ? "%H:%M" : "%a %H:%M")
            : g_strdup ("?");
   return g_strdup_printf ("%s %s, %s your time", near, city, yours);
 }
@@ -381,9 +382,8 @@ add_waiting (DigestContext *context, JsonBuilder *builder)
       outbox_json_text (builder, "from", window->key->who, 0);
       baton_json_add_string (builder, "local_time", when);
       baton_json_add_string (builder, "waited", waited);
-      outbox_json_text (builder, "note", g_str_equal (window->key->kind, "created") ? NULL
-                                                                                   : window->key->note,
-                        0);
+      outbox_json_text (builder, "note",
+                        g_str_equal (window->key->kind, "created") ? NULL : window->key->note, 0);
       json_builder_end_object (builder);
     }
   end_list (context, builder, "waiting", windows->len, 0, TRUE);
@@ -686,9 +686,13 @@ digest_build (DigestRun *run, const BatonMember *member, const BatonDigestMark *
                                                         DIGEST_HELD_LISTED, &held_more, error);
   if (held == NULL)
     return FALSE;
-  DigestContext context = { run, member, run_zone (run, member->timezone),
+  DigestContext context = { run,
+                            member,
+                            run_zone (run, member->timezone),
                             baton_schedule_zone_city (member->timezone),
-                            g_hash_table_new (g_int64_hash, g_int64_equal), { NULL }, FALSE };
+                            g_hash_table_new (g_int64_hash, g_int64_equal),
+                            { NULL },
+                            FALSE };
   for (int i = 0; i < SECTION_COUNT; i++)
     context.sections[i] = g_ptr_array_new ();
   g_autofree char *day = baton_schedule_format_local (member->timezone, run->now, "%a %d %b");
@@ -739,8 +743,9 @@ queue_digest (DigestRun *run, const BatonMember *member, gboolean force, BatonDi
       g_autofree char *text = outbox_render (run->team, "digest.txt", digest.data, FALSE, error);
       g_autofree char *html =
           text ? outbox_render (run->team, "digest.html", digest.data, TRUE, error) : NULL;
-      OutgoingMail mail = { "digest", 0,    member->display_name, member->email, digest.subject,
-                            text,     html, NULL,                 NULL,          0 };
+      OutgoingMail mail = {
+        "digest", 0, member->display_name, member->email, digest.subject, text, html, NULL, NULL, 0
+      };
       if (html == NULL || !outbox_queue_mail (run->team, &mail, error))
         return digest_clear (&digest), FALSE;
       queued = TRUE;
@@ -758,8 +763,8 @@ run_open (DigestRun *run, BatonTeam *team, GError **error)
 {
   run->team = team;
   run->now = baton_clock_now_unix ();
-  run->zones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                      (GDestroyNotify) g_time_zone_unref);
+  run->zones =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_time_zone_unref);
   run->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   run->tasks = baton_store_tasks_list (team->store, TRUE, error);
   if (run->tasks == NULL)
@@ -815,12 +820,11 @@ preview_member (DigestRun *run, const BatonMember *member, gboolean html, GStrin
   if (body != NULL)
     {
       gint64 due = baton_schedule_next_local (member->timezone, member->digest_minutes, from.at);
-      g_autofree char *due_text = baton_schedule_format_near (run_zone (run, member->timezone),
-                                                              due, run->now);
+      g_autofree char *due_text =
+          baton_schedule_format_near (run_zone (run, member->timezone), due, run->now);
       g_autofree char *city = baton_schedule_zone_city (member->timezone);
-      g_autofree char *wait = due <= run->now
-                                  ? baton_schedule_format_duration (due, run->now)
-                                  : baton_schedule_format_duration (run->now, due);
+      g_autofree char *wait = due <= run->now ? baton_schedule_format_duration (due, run->now)
+                                              : baton_schedule_format_duration (run->now, due);
       g_string_append_printf (out, "To: %s <%s>\nSubject: %s\nDue: %s %s, %s%s%s%s\n\n%s",
                               member->display_name, member->email, digest.subject, due_text, city,
                               due <= run->now ? "" : "in ", wait, due <= run->now ? " ago" : "",
@@ -836,8 +840,8 @@ preview_member (DigestRun *run, const BatonMember *member, gboolean html, GStrin
 }
 
 gboolean
-baton_outbox_preview_digests (BatonTeam *team, const char *member_name, gboolean html,
-                              GString *out, GError **error)
+baton_outbox_preview_digests (BatonTeam *team, const char *member_name, gboolean html, GString *out,
+                              GError **error)
 {
   const BatonMember *only = NULL;
   if (member_name != NULL &&

@@ -221,7 +221,7 @@ baton_schedule_format_near (GTimeZone *tz, gint64 unix_time, gint64 now_unix)
   const char *format = "%a %H:%M";
   if (ago >= 6 * 24 * 3600 || ago < -24 * 3600)
     format = g_date_time_get_year (local) == g_date_time_get_year (now) ? "%a %-d %b %H:%M"
-                                                                          : "%a %-d %b %Y %H:%M";
+                                                                        : "%a %-d %b %Y %H:%M";
   char *text = g_date_time_format (local, format);
   return text != NULL ? text : g_strdup ("?");
 }
@@ -238,7 +238,8 @@ baton_schedule_format_duration (gint64 from_unix, gint64 to_unix)
     if (seconds >= units[i].seconds)
       {
         gint64 n = seconds / units[i].seconds;
-        return g_strdup_printf ("%" G_GINT64_FORMAT " %s", n, n == 1 ? units[i].one : units[i].many);
+        return g_strdup_printf ("%" G_GINT64_FORMAT " %s", n,
+                                n == 1 ? units[i].one : units[i].many);
       }
   return g_strdup ("a moment");
 }

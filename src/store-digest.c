@@ -35,9 +35,9 @@ mark_from_join (BatonStore *store, const char *member, BatonDigestMark *mark, GE
   if (!step_row (store, statement, &found, "reading a member's join time", error))
     return FALSE;
   if (found)
-    *mark = (BatonDigestMark) { sqlite3_column_int64 (statement, 0),
-                                sqlite3_column_int64 (statement, 1),
-                                sqlite3_column_int64 (statement, 2) };
+    *mark =
+        (BatonDigestMark){ sqlite3_column_int64 (statement, 0), sqlite3_column_int64 (statement, 1),
+                           sqlite3_column_int64 (statement, 2) };
   return TRUE;
 }
 
@@ -45,7 +45,7 @@ gboolean
 baton_store_digest_mark (BatonStore *store, const char *member, BatonDigestMark *mark,
                          GError **error)
 {
-  *mark = (BatonDigestMark) { 0, 0, 0 };
+  *mark = (BatonDigestMark){ 0, 0, 0 };
   gboolean found = FALSE;
   {
     g_autoptr (sqlite3_stmt) statement = store_statement (
@@ -56,9 +56,9 @@ baton_store_digest_mark (BatonStore *store, const char *member, BatonDigestMark 
     if (!step_row (store, statement, &found, "reading the last digest", error))
       return FALSE;
     if (found)
-      *mark = (BatonDigestMark) { sqlite3_column_int64 (statement, 0),
-                                  sqlite3_column_int64 (statement, 1),
-                                  sqlite3_column_int64 (statement, 2) };
+      *mark = (BatonDigestMark){ sqlite3_column_int64 (statement, 0),
+                                 sqlite3_column_int64 (statement, 1),
+                                 sqlite3_column_int64 (statement, 2) };
   }
   return found || mark_from_join (store, member, mark, error);
 }
@@ -85,11 +85,11 @@ gboolean
 baton_store_log_end (BatonStore *store, gint64 *last_event, gint64 *last_message, GError **error)
 {
   *last_event = *last_message = 0;
-  g_autoptr (sqlite3_stmt) statement = store_statement (
-      store,
-      "SELECT coalesce ((SELECT max (id) FROM events), 0),"
-      " coalesce ((SELECT max (id) FROM messages), 0)",
-      error);
+  g_autoptr (sqlite3_stmt) statement =
+      store_statement (store,
+                       "SELECT coalesce ((SELECT max (id) FROM events), 0),"
+                       " coalesce ((SELECT max (id) FROM messages), 0)",
+                       error);
   if (statement == NULL)
     return FALSE;
   gboolean found = FALSE;
@@ -143,16 +143,16 @@ baton_store_held_window (BatonStore *store, gint64 after_id, gint64 upto_id, gui
       return NULL;
     *more = MAX (sqlite3_column_int64 (count, 0) - (gint64) limit, 0);
   }
-  g_autoptr (sqlite3_stmt) statement = store_statement (
-      store,
-      "SELECT id, sender, subject, reason, received_at FROM messages"
-      " WHERE id > ? AND id <= ? AND outcome = 'quarantined' ORDER BY id LIMIT ?",
-      error);
+  g_autoptr (sqlite3_stmt) statement =
+      store_statement (store,
+                       "SELECT id, sender, subject, reason, received_at FROM messages"
+                       " WHERE id > ? AND id <= ? AND outcome = 'quarantined' ORDER BY id LIMIT ?",
+                       error);
   if (statement == NULL)
     return NULL;
   sqlite3_bind_int64 (statement, 1, after_id);
   sqlite3_bind_int64 (statement, 2, upto_id);
   sqlite3_bind_int64 (statement, 3, limit);
-  return store_collect_rows (store, statement, held_from_row,
-                             (GDestroyNotify) baton_held_mail_free, "reading held mail", error);
+  return store_collect_rows (store, statement, held_from_row, (GDestroyNotify) baton_held_mail_free,
+                             "reading held mail", error);
 }

@@ -348,5 +348,5 @@ void baton_held_mail_free (BatonHeldMail *held);
 /* Quarantined messages with @after_id < id <= @upto_id, oldest first, at
  * most @limit (the rest counted in *@more): a GPtrArray of BatonHeldMail*
  * the caller unrefs; NULL with @error set. */
-GPtrArray *baton_store_held_window (BatonStore *store, gint64 after_id, gint64 upto_id,
-                                    guint limit, gint64 *more, GError **error);
+GPtrArray *baton_store_held_window (BatonStore *store, gint64 after_id, gint64 upto_id, guint limit,
+                                    gint64 *more, GError **error);
