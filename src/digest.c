@@ -70,7 +70,8 @@ typedef struct {
   GTimeZone *zone;                    /* the reader's, borrowed from run->zones */
   char *city;                         /* the reader's zone's city */
   GHashTable *claimed;                /* task ids shown in a section */
-  GPtrArray *sections[SECTION_COUNT]; /* TaskWindow*, borrowed */
+  GPtrArray *windows;                 /* TaskWindow*, owned */
+  GPtrArray *sections[SECTION_COUNT]; /* TaskWindow*, borrowed from windows */
   gboolean has_anything;
 } DigestContext;
 
@@ -308,11 +309,11 @@ classify (DigestContext *context, TaskWindow *window)
 }
 
 /* Groups the window's task events by task, in the order tasks first
- * moved, and puts each in its section. Returns the TaskWindows (owned). */
-static GPtrArray *
+ * moved, into context->windows, and puts each in its section. */
+static void
 sort_window (DigestContext *context, GPtrArray *events)
 {
-  GPtrArray *windows = g_ptr_array_new_with_free_func ((GDestroyNotify) task_window_free);
+  GPtrArray *windows = context->windows;
   g_autoptr (GHashTable) by_task = g_hash_table_new (g_int64_hash, g_int64_equal);
   for (guint i = 0; i < events->len; i++)
     {
@@ -350,7 +351,6 @@ sort_window (DigestContext *context, GPtrArray *events)
       g_ptr_array_add (context->sections[section], window);
       g_hash_table_add (context->claimed, (gpointer) &window->task->id);
     }
-  return windows;
 }
 
 static void
@@ -632,7 +632,7 @@ static JsonNode *
 digest_data (DigestContext *context, GPtrArray *events, GPtrArray *held, gint64 held_more,
              gint64 since, const char *subject)
 {
-  g_autoptr (GPtrArray) windows = sort_window (context, events);
+  sort_window (context, events);
   g_autofree char *since_text = reader_time (context, since);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   json_builder_begin_object (builder);
@@ -691,6 +691,7 @@ digest_build (DigestRun *run, const BatonMember *member, const BatonDigestMark *
                             run_zone (run, member->timezone),
                             baton_schedule_zone_city (member->timezone),
                             g_hash_table_new (g_int64_hash, g_int64_equal),
+                            g_ptr_array_new_with_free_func ((GDestroyNotify) task_window_free),
                             { NULL },
                             FALSE };
   for (int i = 0; i < SECTION_COUNT; i++)
@@ -701,6 +702,7 @@ digest_build (DigestRun *run, const BatonMember *member, const BatonDigestMark *
   digest->has_anything = context.has_anything;
   for (int i = 0; i < SECTION_COUNT; i++)
     g_ptr_array_unref (context.sections[i]);
+  g_ptr_array_unref (context.windows);
   g_hash_table_unref (context.claimed);
   g_free (context.city);
   return TRUE;
