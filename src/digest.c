@@ -39,8 +39,9 @@
 /* What one digest run shares between its members. */
 typedef struct {
   BatonTeam *team;
-  GPtrArray *tasks;  /* BatonTask*, by number, done ones too */
-  GHashTable *by_id; /* task id → BatonTask, borrowed from tasks */
+  GPtrArray *tasks;  /* BatonTask*, by number, all but done ones */
+  GPtrArray *done;   /* BatonTask*, done ones a window named, read on demand */
+  GHashTable *by_id; /* task id → BatonTask, borrowed from tasks and done */
   GHashTable *zones; /* tzid → GTimeZone*, one per zone per run */
   gint64 now;
 } DigestRun;
@@ -671,6 +672,28 @@ digest_clear (Digest *digest)
   g_clear_pointer (&digest->data, json_node_unref);
 }
 
+/* Reads the tasks @events name that the run does not hold yet (done
+ * ones). A task that is not there (never, in a sane log) is skipped. */
+static gboolean
+load_window_tasks (DigestRun *run, GPtrArray *events, GError **error)
+{
+  for (guint i = 0; i < events->len; i++)
+    {
+      const BatonEvent *event = events->pdata[i];
+      if (event->task <= 0 || g_hash_table_contains (run->by_id, &event->task))
+        continue;
+      GError *local = NULL;
+      BatonTask *task = baton_store_task_get (run->team->store, event->task, &local);
+      if (local != NULL)
+        return g_propagate_error (error, local), FALSE;
+      if (task == NULL)
+        continue;
+      g_ptr_array_add (run->done, task);
+      g_hash_table_insert (run->by_id, &task->id, task);
+    }
+  return TRUE;
+}
+
 /* Builds @member's digest of the log after @from up to @to. */
 static gboolean
 digest_build (DigestRun *run, const BatonMember *member, const BatonDigestMark *from,
@@ -679,7 +702,7 @@ digest_build (DigestRun *run, const BatonMember *member, const BatonDigestMark *
   BatonStore *store = run->team->store;
   g_autoptr (GPtrArray) events =
       baton_store_events_window (store, from->last_event, to->last_event, error);
-  if (events == NULL)
+  if (events == NULL || !load_window_tasks (run, events, error))
     return FALSE;
   gint64 held_more = 0;
   g_autoptr (GPtrArray) held = baton_store_held_window (store, from->last_message, to->last_message,
@@ -768,7 +791,9 @@ run_open (DigestRun *run, BatonTeam *team, GError **error)
   run->zones =
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_time_zone_unref);
   run->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
-  run->tasks = baton_store_tasks_list (team->store, TRUE, error);
+  run->done = g_ptr_array_new_with_free_func ((GDestroyNotify) baton_task_free);
+  /* Done tasks pile up forever; a digest reads only those its window names. */
+  run->tasks = baton_store_tasks_list (team->store, FALSE, error);
   if (run->tasks == NULL)
     return FALSE;
   for (guint i = 0; i < run->tasks->len; i++)
@@ -783,6 +808,7 @@ static void
 run_close (DigestRun *run)
 {
   g_clear_pointer (&run->tasks, g_ptr_array_unref);
+  g_clear_pointer (&run->done, g_ptr_array_unref);
   g_clear_pointer (&run->by_id, g_hash_table_unref);
   g_clear_pointer (&run->zones, g_hash_table_unref);
 }
@@ -791,7 +817,7 @@ gboolean
 baton_outbox_queue_digests (BatonTeam *team, gboolean force, BatonDigestStats *stats,
                             GError **error)
 {
-  DigestRun run = { NULL, NULL, NULL, NULL, 0 };
+  DigestRun run = { NULL, NULL, NULL, NULL, NULL, 0 };
   gboolean ok = run_open (&run, team, error);
   /* One transaction per member: one member's failure keeps the others'. */
   for (guint i = 0; ok && i < team->config->members->len; i++)
@@ -855,7 +881,7 @@ baton_outbox_preview_digests (BatonTeam *team, const char *member_name, gboolean
                    member_name);
       return FALSE;
     }
-  DigestRun run = { NULL, NULL, NULL, NULL, 0 };
+  DigestRun run = { NULL, NULL, NULL, NULL, NULL, 0 };
   gboolean ok = run_open (&run, team, error);
   for (guint i = 0; ok && i < team->config->members->len; i++)
     {
