@@ -12,7 +12,7 @@
 # After a deliberate change: GOLDEN_UPDATE=1 BATON=build/baton bash tests/shell/digest-story.t
 . "$(dirname "$0")/../lib.sh"
 GOLDEN=$TESTS_DIR/golden
-plan 22
+plan 24
 
 team_config () {
   cat > "$1" <<CONF
@@ -115,6 +115,11 @@ is "the preview printed bob's digest as queued, after To/Subject/Due lines" \
 is "the preview's head" "$(head -3 <<<"$preview")" \
   $'To: Bob Stone <bob@example.com>\nSubject: baton digest for Bob Stone, Tue 10 Mar\nDue: Fri 08:30 Los Angeles, 3 days ago'
 is "--html previews the HTML part" "$(sed '1,4d' <<<"$preview_html")" "$bob_html"
+out=$(baton digest --preview nobody 2>&1); rc=$?
+is "a preview for no member is a usage error (64), naming where names come from" \
+  "$rc $(grep -c 'no member named .nobody.: give a short name' <<<"$out")" "64 1"
+baton digest bob >/dev/null 2>&1
+is "a member name without --preview is a usage error too" "$?" 64
 
 # The text and HTML parts say the same: every task number and every time.
 facts () { grep -oE '#[0-9]+ [A-Z]|[A-Z][a-z]{2} [0-9]{2}:[0-9]{2}|[0-9]+ more' | sort | uniq -c; }
