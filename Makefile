@@ -50,7 +50,7 @@ NET_SRC  := src/imap.c src/smtp.c src/netmodule.c
 NET_PIC  := $(patsubst src/%.c,$(BUILD)/pic/%.o,$(NET_SRC) src/net.c src/error.c)
 CORE_OBJ := $(filter-out $(NET_SRC:src/%.c=$(BUILD)/src/%.o),$(LIB_OBJ))
 PROGRAM_OBJ := $(BUILD)/src/program/main.o $(BUILD)/src/program/net-forward.o
-TEMPLATES := $(sort $(wildcard templates/*))
+TEMPLATES := $(sort $(filter-out templates/README.md,$(wildcard templates/*)))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)

@@ -6,6 +6,7 @@
 #include "baton/outbox.h"
 
 #include <signal.h>
+#include <stdio.h>
 
 /* SIGTERM and SIGINT end the send in progress within a second (net.h);
  * the rows not yet sent wait for the next run. */
@@ -59,15 +60,35 @@ baton_cli_send (const BatonCli *cli, int argc, char **argv, GError **error)
 gboolean
 baton_cli_digest (const BatonCli *cli, int argc, char **argv, GError **error)
 {
-  gboolean force = FALSE;
-  GOptionEntry entries[] = { { "force", 'f', 0, G_OPTION_ARG_NONE, &force,
-                               "queue every member's digest now", NULL },
-                             { NULL } };
-  if (!baton_cli_parse_options ("digest", "", entries, &argc, &argv, error))
+  gboolean force = FALSE, preview = FALSE, html = FALSE;
+  GOptionEntry entries[] = {
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "queue every member's digest now", NULL },
+    { "preview", 'p', 0, G_OPTION_ARG_NONE, &preview,
+      "print the digest each member (or MEMBER) would get now; queue nothing, move no window",
+      NULL },
+    { "html", 0, 0, G_OPTION_ARG_NONE, &html, "with --preview: the HTML part", NULL },
+    { NULL }
+  };
+  if (!baton_cli_parse_options ("digest", "[--preview [--html] [MEMBER]]", entries, &argc, &argv,
+                                error))
     return FALSE;
+  if ((!preview && (html || argc > 1)) || argc > 2 || (preview && force))
+    {
+      g_set_error (error, BATON_ERROR, BATON_ERROR_USAGE,
+                   "usage: baton digest [--force] | baton digest --preview [--html] [MEMBER]");
+      return FALSE;
+    }
   g_autoptr (BatonTeam) team = baton_team_open (cli->config_path, error);
   if (team == NULL)
     return FALSE;
+  if (preview)
+    {
+      g_autoptr (GString) out = g_string_new (NULL);
+      if (!baton_outbox_preview_digests (team, argc > 1 ? argv[1] : NULL, html, out, error))
+        return FALSE;
+      fwrite (out->str, 1, out->len, stdout);
+      return TRUE;
+    }
   BatonDigestStats stats = { 0 };
   if (!baton_outbox_queue_digests (team, force, &stats, error))
     return FALSE;

@@ -21,9 +21,9 @@ typedef struct {
 } Loader;
 
 static const char *const baton_keys[] = {
-  "database",          "team-address", "timezone",         "templates",
-  "require-auth",      "authserv-id",  "handoff-delivery", "acknowledge",
-  "digest-when-empty", "spool",        "keep-raw",         NULL
+  "database",    "team-address",     "timezone",    "templates",         "require-auth",
+  "authserv-id", "handoff-delivery", "acknowledge", "digest-when-empty", "spool",
+  "keep-raw",    "stale-after",      NULL
 };
 static const char *const member_keys[] = {
   "email", "aliases", "name", "timezone", "digest-at", NULL
@@ -222,6 +222,23 @@ get_timezone (Loader *loader, const char *group, const char *fallback)
   return g_steal_pointer (&tz);
 }
 
+/* Days without movement after which a held task is listed as stale in
+ * the digests. Calendar days until baton knows working days. */
+static int
+get_stale_after (Loader *loader)
+{
+  g_autofree char *value = get_string (loader, "baton", "stale-after", "3");
+  char *end = NULL;
+  gint64 days = g_ascii_strtoll (value, &end, 10);
+  if (end == value || *end != '\0' || days < 1 || days > 365)
+    {
+      problem (loader, "baton", "stale-after",
+               "stale-after must be a number of days from 1 to 365, not '%s'", value);
+      return 3;
+    }
+  return (int) days;
+}
+
 static void
 load_baton_section (Loader *loader, BatonConfig *config)
 {
@@ -250,6 +267,7 @@ load_baton_section (Loader *loader, BatonConfig *config)
              "handoff-delivery must be now or morning, not '%s'", delivery);
   config->acknowledge = get_bool (loader, "baton", "acknowledge", FALSE);
   config->digest_when_idle = get_bool (loader, "baton", "digest-when-empty", FALSE);
+  config->stale_after_days = get_stale_after (loader);
   config->spool_dir = get_path (loader, "baton", "spool", "spool");
   g_autofree char *keep_raw = get_string (loader, "baton", "keep-raw", "auto");
   if (g_str_equal (keep_raw, "always"))

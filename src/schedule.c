@@ -172,10 +172,17 @@ baton_schedule_digest_due (const char *tzid, int minutes_of_day, gint64 last_dig
   return due <= now_unix;
 }
 
-/* "America/Los_Angeles" → "Los Angeles"; the whole id when it has no '/'. */
-static char *
-zone_city (const char *tzid)
+GTimeZone *
+baton_schedule_zone_new (const char *tzid)
 {
+  return zone_or_utc (tzid);
+}
+
+char *
+baton_schedule_zone_city (const char *tzid)
+{
+  if (tzid == NULL || *tzid == '\0')
+    return g_strdup ("UTC");
   const char *slash = strrchr (tzid, '/');
   char *city = g_strdup (slash != NULL ? slash + 1 : tzid);
   g_strdelimit (city, "_", ' ');
@@ -196,6 +203,43 @@ baton_schedule_format_local (const char *tzid, gint64 unix_time, const char *for
       return text != NULL ? text : g_strdup ("?");
     }
   g_autofree char *clock = g_date_time_format (local, "%a %H:%M");
-  g_autofree char *city = zone_city (g_time_zone_get_identifier (tz));
+  g_autofree char *city = baton_schedule_zone_city (g_time_zone_get_identifier (tz));
   return g_strdup_printf ("%s (%s)", clock, city);
+}
+
+char *
+baton_schedule_format_near (GTimeZone *tz, gint64 unix_time, gint64 now_unix)
+{
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
+  g_autoptr (GDateTime) now_utc = g_date_time_new_from_unix_utc (now_unix);
+  if (utc == NULL || now_utc == NULL)
+    return g_strdup ("?");
+  g_autoptr (GDateTime) local = g_date_time_to_timezone (utc, tz);
+  g_autoptr (GDateTime) now = g_date_time_to_timezone (now_utc, tz);
+  /* Within six days a weekday names one day; a week back it names two. */
+  gint64 ago = now_unix - unix_time;
+  const char *format = "%a %H:%M";
+  if (ago >= 6 * 24 * 3600 || ago < -24 * 3600)
+    format = g_date_time_get_year (local) == g_date_time_get_year (now) ? "%a %-d %b %H:%M"
+                                                                        : "%a %-d %b %Y %H:%M";
+  char *text = g_date_time_format (local, format);
+  return text != NULL ? text : g_strdup ("?");
+}
+
+char *
+baton_schedule_format_duration (gint64 from_unix, gint64 to_unix)
+{
+  gint64 seconds = MAX (to_unix - from_unix, 0);
+  static const struct {
+    gint64 seconds;
+    const char *one, *many;
+  } units[] = { { 86400, "day", "days" }, { 3600, "hour", "hours" }, { 60, "minute", "minutes" } };
+  for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+    if (seconds >= units[i].seconds)
+      {
+        gint64 n = seconds / units[i].seconds;
+        return g_strdup_printf ("%" G_GINT64_FORMAT " %s", n,
+                                n == 1 ? units[i].one : units[i].many);
+      }
+  return g_strdup ("a moment");
 }

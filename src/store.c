@@ -87,6 +87,15 @@ static const char *const migrations[] = {
    * pastes it (src/ancestry.c), for every mail it sent or ingested. */
   "CREATE TABLE fingerprints (message_id TEXT PRIMARY KEY, sent INTEGER NOT NULL,"
   "  width INTEGER NOT NULL, words INTEGER NOT NULL, hashes BLOB NOT NULL) WITHOUT ROWID;",
+  /* 5 → 6: a digest window ends at a place in the log (the last event and
+   * message row it covered), not at a time: a clock stepped back or forward
+   * between two events loses nothing and repeats nothing. Existing rows
+   * take the last rows before their time. */
+  "ALTER TABLE digests ADD COLUMN last_event INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE digests ADD COLUMN last_message INTEGER NOT NULL DEFAULT 0;"
+  "UPDATE digests SET"
+  "  last_event = coalesce ((SELECT max (id) FROM events WHERE at < digests.last_at), 0),"
+  "  last_message = coalesce ((SELECT max (id) FROM messages WHERE received_at < digests.last_at), 0);",
 };
 
 void

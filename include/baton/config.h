@@ -49,6 +49,7 @@ typedef struct {
   gboolean handoff_at_morning; /* handoff-delivery = morning */
   gboolean acknowledge;
   gboolean digest_when_idle; /* [baton] digest-when-empty = yes */
+  int stale_after_days;      /* [baton] stale-after: days without movement, 1..365 */
   char *outbox_maildir;      /* resolved; used when smtp is NULL */
   char *spool_dir;           /* resolved; baton ingest --queue */
   gboolean keep_raw_always;  /* keep-raw = always: a copy even of mail its source keeps */

@@ -50,6 +50,14 @@ typedef struct {
 gboolean baton_outbox_queue_digests (BatonTeam *team, gboolean force, BatonDigestStats *stats,
                                      GError **error);
 
+/* `baton digest --preview`: appends to @out, for @member_name (NULL:
+ * every member), the digest that would be queued now, text or @html,
+ * each after To:, Subject: and Due: lines, whether due or not. Writes
+ * nothing: no mail is queued and no window moves. BATON_ERROR_USAGE for a
+ * name that is no member's. */
+gboolean baton_outbox_preview_digests (BatonTeam *team, const char *member_name, gboolean html,
+                                       GString *out, GError **error);
+
 typedef struct {
   guint sent;
   guint retried; /* temporary failure: tried again later, with backoff */

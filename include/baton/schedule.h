@@ -44,3 +44,22 @@ gboolean baton_schedule_digest_due (const char *tzid, int minutes_of_day, gint64
  * NULL: "Wed 18:05 (Paris)", the zone's last component, '_' as space.
  * Returns a string the caller frees; never NULL. */
 char *baton_schedule_format_local (const char *tzid, gint64 unix_time, const char *format);
+
+/* The zone @tzid names, or UTC when it names none (see above); the caller
+ * unrefs it. Load a zone once and format many times with it: building a
+ * GTimeZone reads and parses the tz database file. */
+GTimeZone *baton_schedule_zone_new (const char *tzid);
+
+/* "America/Los_Angeles" → "Los Angeles": the zone's last component, '_'
+ * as space, the whole id when it has no '/'. Caller frees. */
+char *baton_schedule_zone_city (const char *tzid);
+
+/* @unix_time as wall time in @tz, for a list read at @now_unix: "Tue 18:05"
+ * within the six days before (or the day after) @now_unix, where the
+ * weekday alone is unambiguous, else "Tue 10 Mar 18:05", with the year
+ * too ("Tue 10 Mar 2025 18:05") when it is not @now_unix's. Caller frees. */
+char *baton_schedule_format_near (GTimeZone *tz, gint64 unix_time, gint64 now_unix);
+
+/* How long from @from_unix to @to_unix, in words: "5 minutes", "3 hours",
+ * "2 days" (rounded down; "a moment" under a minute). Caller frees. */
+char *baton_schedule_format_duration (gint64 from_unix, gint64 to_unix);

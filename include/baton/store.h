@@ -206,6 +206,10 @@ gboolean baton_store_event_add (BatonStore *store, const BatonEventInput *event,
  * a GPtrArray of BatonEvent* (possibly empty) that the caller unrefs. NULL
  * with @error set when they cannot be read. */
 GPtrArray *baton_store_events_list (BatonStore *store, gint64 task, gint64 since, GError **error);
+/* Events with @after_id < id <= @upto_id, in the log's order: a digest's
+ * window. Same ownership as baton_store_events_list(). */
+GPtrArray *baton_store_events_window (BatonStore *store, gint64 after_id, gint64 upto_id,
+                                      GError **error);
 /* The events message row @message caused, in the order they were
  * recorded: a GPtrArray of BatonEvent* the caller unrefs; NULL on error. */
 GPtrArray *baton_store_events_of_message (BatonStore *store, gint64 message, GError **error);
@@ -356,3 +360,43 @@ gboolean baton_store_digest_last (BatonStore *store, const char *member, gint64 
                                   GError **error);
 /* Records that @member's digest was queued at @at. */
 gboolean baton_store_digest_set (BatonStore *store, const char *member, gint64 at, GError **error);
+
+/* Where a member's digest window stands (src/store-digest.c). A window is
+ * a stretch of the event log and of the messages table, by row id, so a
+ * clock step loses nothing and repeats nothing; @at is kept for deciding
+ * when the next digest is due. */
+typedef struct {
+  gint64 at;           /* when the last digest was queued; the join time if never */
+  gint64 last_event;   /* the last events.id it covered */
+  gint64 last_message; /* the last messages.id it covered */
+} BatonDigestMark;
+
+/* Sets *@mark to where @member's last digest ended. Never sent one: the
+ * join time, and the last rows before it (0s when there is no such
+ * member). */
+gboolean baton_store_digest_mark (BatonStore *store, const char *member, BatonDigestMark *mark,
+                                  GError **error);
+/* Records that @member's digest was queued, covering the log up to @mark. */
+gboolean baton_store_digest_mark_set (BatonStore *store, const char *member,
+                                      const BatonDigestMark *mark, GError **error);
+/* Sets *@last_event and *@last_message to the newest rows of the log now:
+ * the end of a digest window opened now. */
+gboolean baton_store_log_end (BatonStore *store, gint64 *last_event, gint64 *last_message,
+                              GError **error);
+
+typedef struct {
+  gint64 id;
+  char *sender;
+  char *subject;
+  char *reason;
+  gint64 received_at;
+} BatonHeldMail;
+
+/* Frees @held and its strings; NULL is allowed. */
+void baton_held_mail_free (BatonHeldMail *held);
+
+/* Quarantined messages with @after_id < id <= @upto_id, oldest first, at
+ * most @limit (the rest counted in *@more): a GPtrArray of BatonHeldMail*
+ * the caller unrefs; NULL with @error set. */
+GPtrArray *baton_store_held_window (BatonStore *store, gint64 after_id, gint64 upto_id, guint limit,
+                                    gint64 *more, GError **error);

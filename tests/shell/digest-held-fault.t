@@ -18,7 +18,7 @@ is "the outsider's mail is held" "$(db "select outcome from messages")" quaranti
 # Digests run a minute later: a window is [since, now), so mail held in
 # the digest's own second belongs to the next one.
 export BATON_NOW=2026-03-09T17:06:00Z
-held_read='sql:SELECT sender, subject, reason, received_at FROM messages'
+held_read='sql:SELECT id, sender, subject, reason, received_at FROM messages'
 out=$(LD_PRELOAD=$PRELOAD BATON_FAULT="ioerr:$held_read" "$BATON" -c "$CONFIG" digest --force 2>&1)
 rc=$?
 is "a failed read of the held mail fails the run with 75 (EX_TEMPFAIL)" "$rc" 75

@@ -11,7 +11,7 @@
 # SANITIZE=1, where each run costs ~50 ms) and runs the two periods in
 # parallel. DIGEST_STEP=5 make check runs the literal 5-minute cron (~3 min).
 . "$(dirname "$0")/../lib.sh"
-plan 29
+plan 32
 
 step=${DIGEST_STEP:-15}
 case "$BATON" in *build-san/*) step=${DIGEST_STEP:-30} ;; esac
@@ -144,23 +144,28 @@ has () {
   if [[ $2 == *"$3"* ]]; then pass "$1"; else fail "$1" "text: $2" "does not hold: $3"; fi
 }
 text=$(last_digest bob@example.com)
-has "handed to bob: #3 from alice, at alice's local time, with the note" "$text" \
-  $'HANDED TO YOU\n  #3 Write the migration guide\n      from alice at Fri 18:05 Paris: tests pass\n\n'
-has "done tasks" "$text" $'DONE\n  #5 Update the changelog (bob, Fri 11:00 Los Angeles): shipped\n\n'
-has "new tasks by teammates (not bob's own)" "$text" \
-  $'NEW TASKS\n  #3 Write the migration guide (alice)\n  #4 Fix the login page (alice)\n  #5 Update the changelog (alice)\n\n'
-has "alice's update with her local time" "$text" $'UPDATES\n  alice, Fri 18:05 Paris:\n    API draft is up for review.\n'
+has "waiting for bob: #3 from alice, at alice's time and his, how long, with the note" "$text" \
+  $'WAITING FOR YOU\n  #3 Write the migration guide\n      from alice, Fri 18:05 Paris, 10:05 your time (waiting 22 hours): tests pass\n\n'
+has "his own blocked task, with when it last moved" "$text" \
+  $'YOUR TASKS\n  #4 Fix the login page, last moved Fri 11:00 Los Angeles; blocked: waiting for design\n\n'
+ok "bob's own done, his own new task and alice's tasks he acted on are not news to him" \
+  test -z "$(grep -E '^(DONE|NEW TASKS|WHAT HAPPENED)' <<<"$text")"
+has "alice's update at her time and his" "$text" \
+  $'UPDATES\n  alice, Fri 18:05 Paris, 10:05 your time:\n    API draft is up for review.\n'
 has "alice's note, with its text and task" "$text" \
-  $'  alice, Fri 20:00 Paris, on #4 Fix the login page:\n    the mockups are in the wiki\n\n'
-has "blocked tasks with the reason" "$text" $'BLOCKED\n  #4 Fix the login page (bob): waiting for design\n\n'
-has "open tasks nobody holds, with a take link" "$text" \
-  $'  #6 Order a cake\n      take it: mailto:team+take-6@example.com\n\nReply with'
+  $'  alice, Fri 20:00 Paris, 12:00 your time, on #4 Fix the login page:\n    the mockups are in the wiki\n\n'
+has "blocked: the count (his own blocked task is listed once, under YOUR TASKS)" "$text" \
+  $'BLOCKED\n  1 blocked in all: reply "tasks" or see the board\n'
+has "open tasks nobody holds, oldest first, with a take link" "$text" \
+  $'  #6 Order a cake (open 22 hours)\n      take it: mailto:team+take-6@example.com\n\n'
 ok "a held task is not listed as open" test -z "$(sed -n '/^OPEN/,$p' <<<"$text" | grep -E '#(3|4|5) ')"
 text=$(last_digest alice@example.com)
-has "alice sees bob's update at bob's local time" "$text" $'UPDATES\n  bob, Fri 11:00 Los Angeles:\n    Staging is green.\n'
+has "alice hears what bob did to her tasks, at bob's time and hers" "$text" \
+  $'WHAT HAPPENED TO YOUR TASKS\n  #4 Fix the login page (now blocked, held by bob: waiting for design)\n      taken by bob, Fri 11:00 Los Angeles, 19:00 your time\n      blocked by bob, Fri 11:00 Los Angeles, 19:00 your time: waiting for design\n  #5 Update the changelog (now done)\n      done by bob, Fri 11:00 Los Angeles, 19:00 your time: shipped\n\n'
+has "alice sees bob's update at bob's local time" "$text" $'UPDATES\n  bob, Fri 11:00 Los Angeles, 19:00 your time:\n    Staging is green.\n'
 ok "and not her own update" test -z "$(grep 'API draft' <<<"$text")"
 has "the HTML part links the take address" "$(last_digest alice@example.com html)" \
-  '<li>#6 Order a cake &mdash; <a href="mailto:team+take-6@example.com?subject=take%206">take it</a></li>'
+  '<li>#1 Only alice wrote (open 3 days) &mdash; <a href="mailto:team+take-1@example.com?subject=take%201">take it</a></li>'
 
 # The first mail baton ever sees is applied in the second the members join.
 first=$WORK/first; mkdir -p "$first"; cp "$CONFIG" "$first/baton.conf"
@@ -169,7 +174,23 @@ mail "Alice Martin <alice@example.com>" "first" f1@a 'task: The very first task'
   BATON_NOW=2026-03-09T17:05:00Z "$BATON" -c "$first/baton.conf" ingest
 BATON_NOW=2026-03-10T16:00:00Z "$BATON" -c "$first/baton.conf" digest
 has "mail applied in the second the members joined is in the first digest" \
-  "$(last_digest bob@example.com plain "$first")" $'NEW TASKS\n  #1 The very first task (alice)\n'
+  "$(last_digest bob@example.com plain "$first")" $'NEW TASKS\n  #1 The very first task (alice, Mon 18:05 Paris, 10:05 your time; in the pool)\n'
+
+# in_section DIR EMAIL HEADING: for each of EMAIL's digests, oldest first,
+# the task numbers listed under HEADING ("-" for none), separated by " / ".
+in_section () {
+  /usr/bin/python3 - "$1/baton.db" "$2" "$3" <<'PY'
+import sqlite3, sys, re, email, email.policy
+out = []
+for (mime,) in sqlite3.connect(sys.argv[1]).execute(
+        "SELECT mime FROM outbox WHERE kind = 'digest' AND recipient = ? ORDER BY id", (sys.argv[2],)):
+    text = email.message_from_bytes(mime, policy=email.policy.default).get_body(("plain",)).get_content()
+    m = re.search(r"^" + re.escape(sys.argv[3]) + r"\n(.*?)(?:\n\n|\Z)", text, re.M | re.S)
+    ids = re.findall(r"^  #(\d+) ", m.group(1), re.M) if m else []
+    out.append(",".join(ids) or "-")
+print(" / ".join(out))
+PY
+}
 
 # A mail applied in the same second as a digest, after it, is in the next one.
 same=$WORK/same; mkdir -p "$same"; cp "$CONFIG" "$same/baton.conf"
@@ -180,8 +201,8 @@ BATON_NOW=2026-03-10T15:30:00Z "$BATON" -c "$same/baton.conf" digest
 mail "Alice Martin <alice@example.com>" "b" s2@a 'task: Same second, after the digest' |
   BATON_NOW=2026-03-10T15:30:00Z "$BATON" -c "$same/baton.conf" ingest
 BATON_NOW=2026-03-11T15:30:00Z "$BATON" -c "$same/baton.conf" digest
-is "bob's two digests list each task exactly once" \
-  "$(sqlite3 "$same/baton.db" "select group_concat(cast(instr(mime, 'Before the digest (alice)') > 0 as text) || cast(instr(mime, 'Same second, after the digest (alice)') > 0 as text), ' ') from outbox where recipient = 'bob@example.com' order by id")" "10 01"
+is "bob's two digests list each new task exactly once" \
+  "$(in_section "$same" bob@example.com "NEW TASKS")" "1 / 2"
 
 # The clock set back: `digest --force` with BATON_NOW earlier than the last
 # digest must not move the window back and repeat what was already sent.
@@ -198,3 +219,24 @@ is "a forced digest with the clock set back keeps the window where it was" \
 BATON_NOW=2026-03-11T16:00:00Z "$BATON" -c "$back/baton.conf" digest --force
 is "bob's three digests list alice's note in the first one only" \
   "$(sqlite3 "$back/baton.db" "select group_concat(instr(mime, 'said once only') > 0, ' ') from (select mime from outbox where recipient = 'bob@example.com' order by id)")" "1 0 0"
+
+# Windows follow the log's order, not the clock (issue 12): the clock steps
+# back one hour between two events. The second event has an earlier time
+# than the digest that came between them, and is still in the next digest,
+# once; the first is not repeated.
+step=$WORK/step; mkdir -p "$step"; cp "$CONFIG" "$step/baton.conf"
+BATON_NOW=2026-03-09T17:05:00Z "$BATON" -q -c "$step/baton.conf" init
+mail "Alice Martin <alice@example.com>" "a" c1@a 'task: Before the step' |
+  BATON_NOW=2026-03-10T15:00:00Z "$BATON" -c "$step/baton.conf" ingest
+BATON_NOW=2026-03-10T15:40:00Z "$BATON" -c "$step/baton.conf" digest
+mail "Alice Martin <alice@example.com>" "b" c2@a 'task: After the step, an hour back' |
+  BATON_NOW=2026-03-10T14:40:00Z "$BATON" -c "$step/baton.conf" ingest
+BATON_NOW=2026-03-11T15:40:00Z "$BATON" -c "$step/baton.conf" digest
+is "clock stepped back an hour: each task in exactly one digest" \
+  "$(in_section "$step" bob@example.com "NEW TASKS")" "1 / 2"
+mail "Alice Martin <alice@example.com>" "c" c3@a 'task: After a step forward' |
+  BATON_NOW=2026-03-13T15:40:00Z "$BATON" -c "$step/baton.conf" ingest
+BATON_NOW=2026-03-12T15:40:00Z "$BATON" -c "$step/baton.conf" digest
+BATON_NOW=2026-03-13T15:41:00Z "$BATON" -c "$step/baton.conf" digest
+is "and stepped forward a day and back: the event is in the next digest, once" \
+  "$(in_section "$step" bob@example.com "NEW TASKS")" "1 / 2 / 3"

@@ -5,7 +5,7 @@
 # row and every constraint. The version-1 schema below is a frozen fixture:
 # it must never follow later changes.
 . "$(dirname "$0")/../lib.sh"
-plan 9
+plan 10
 write_config
 
 sqlite3 "$WORK/baton.db" > /dev/null <<'SQL'
@@ -27,13 +27,16 @@ INSERT INTO messages VALUES (1, 'old@a', 'alice@example.com', 'alice', 'Plan', 1
   'applied', NULL, NULL);
 INSERT INTO tasks VALUES (1, 'Old task', 'open', NULL, 'alice', 1772900000, 1772900000, NULL);
 INSERT INTO events VALUES (1, 1, 'created', 'alice', NULL, NULL, NULL, 1772900000, 1);
+INSERT INTO digests VALUES ('bob', 1772900001);
 PRAGMA user_version = 1;
 SQL
 
 out=$(baton tasks 2>&1); rc=$?
 is "a version-1 database opens" "$rc" 0
 like "with its task" "$out" "Old task"
-is "and is now at version 5" "$(db "PRAGMA user_version")" 5
+is "and is now at version 6" "$(db "PRAGMA user_version")" 6
+is "bob's digest window now ends at the last event and message before its time" \
+  "$(db "select last_at || ' ' || last_event || ' ' || last_message from digests where member = 'bob'")" "1772900001 1 1"
 is "intact" "$(db "PRAGMA integrity_check")" "ok"
 is "the raw mail moved to message_raw, byte for byte" \
   "$(db "select hex(raw) from message_raw where message = 1")" \

@@ -102,6 +102,40 @@ test_every_problem_with_its_line (void)
   g_unlink (path);
 }
 
+/* stale-after: a number of days, 1..365, default 3; anything else is
+ * reported at its line. */
+static void
+test_stale_after (void)
+{
+  g_autofree char *path = write_file (valid);
+  g_autoptr (BatonConfig) config = baton_config_load (path, NULL);
+  g_assert_nonnull (config);
+  g_assert_cmpint (config->stale_after_days, ==, 3);
+  g_unlink (path);
+  const char *bad[] = { "0", "366", "3 days", "x", "-2", NULL };
+  for (guint i = 0; bad[i]; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("[baton]\nteam-address = t@example.com\n"
+                                               "stale-after = %s\n",
+                                               bad[i]);
+      g_autofree char *bad_path = write_file (text);
+      g_autoptr (GPtrArray) problems = baton_config_problems (bad_path);
+      g_autoptr (GString) all = g_string_new (NULL);
+      for (guint j = 0; j < problems->len; j++)
+        g_string_append_printf (all, "%s\n", (char *) problems->pdata[j]);
+      if (strstr (all->str, ":3: stale-after must be a number of days") == NULL)
+        g_error ("stale-after = %s: no problem at line 3 in:\n%s", bad[i], all->str);
+      g_unlink (bad_path);
+    }
+  g_autofree char *seven_text =
+      g_strdup_printf ("[baton]\nstale-after = 7\n%s", valid + strlen ("[baton]\n"));
+  g_autofree char *seven = write_file (seven_text);
+  g_autoptr (BatonConfig) config7 = baton_config_load (seven, NULL);
+  g_assert_nonnull (config7);
+  g_assert_cmpint (config7->stale_after_days, ==, 7);
+  g_unlink (seven);
+}
+
 static void
 test_missing_file (void)
 {
@@ -260,6 +294,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/config/valid", test_valid);
   g_test_add_func ("/config/every-problem-with-its-line", test_every_problem_with_its_line);
+  g_test_add_func ("/config/stale-after", test_stale_after);
   g_test_add_func ("/config/missing-file", test_missing_file);
   g_test_add_func ("/config/secret-file-mode", test_secret_file_mode);
   g_test_add_func ("/config/secret-file-group-modes", test_secret_file_group_modes);

@@ -242,7 +242,7 @@ test_hourly_cap_folds_into_digest (Fixture *fixture, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_assert_true (baton_outbox_queue_digests (fixture->team, TRUE, &stats, &error));
   g_assert_no_error (error);
-  g_assert_true (outbox_holds (fixture, "bob@example.com", "TAKEN FROM YOU"));
+  g_assert_true (outbox_holds (fixture, "bob@example.com", "taken from you by"));
   g_assert_true (outbox_holds (fixture, "bob@example.com", "#25 chore 24"));
   g_assert_true (outbox_holds (fixture, "bob@example.com", "#30 chore 29"));
 }

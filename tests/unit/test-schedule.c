@@ -340,6 +340,56 @@ test_format_local (void)
   g_assert_cmpstr (unknown, ==, "17:05");
 }
 
+/* Digest times: the weekday alone within six days of now, the date when a
+ * weekday could name two days (three different Mondays in a three-week
+ * digest once read the same), the year when it is not now's. */
+static void
+test_format_near (void)
+{
+  g_autoptr (GTimeZone) paris = baton_schedule_zone_new (PARIS);
+  gint64 now = utc ("2026-03-23T16:00:00Z");
+  struct {
+    const char *at, *want;
+  } cases[] = {
+    { "2026-03-23T08:00:00Z", "Mon 09:00" },
+    { "2026-03-17T17:00:00Z", "Tue 18:00" },
+    { "2026-03-17T15:00:00Z", "Tue 17 Mar 16:00" }, /* 6 days and 1 hour before */
+    { "2026-03-16T08:00:00Z", "Mon 16 Mar 09:00" },
+    { "2026-03-02T08:00:00Z", "Mon 2 Mar 09:00" },
+    { "2026-03-24T08:00:00Z", "Tue 09:00" },
+    { "2026-03-26T08:00:00Z", "Thu 26 Mar 09:00" },
+    { "2025-12-29T08:00:00Z", "Mon 29 Dec 2025 09:00" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *got = baton_schedule_format_near (paris, utc (cases[i].at), now);
+      g_assert_cmpstr (got, ==, cases[i].want);
+    }
+  g_autoptr (GTimeZone) bogus = baton_schedule_zone_new ("Bogus/Zone");
+  g_autofree char *in_utc = baton_schedule_format_near (bogus, utc ("2026-03-23T08:00:00Z"), now);
+  g_assert_cmpstr (in_utc, ==, "Mon 08:00");
+  g_autofree char *city = baton_schedule_zone_city (LA);
+  g_assert_cmpstr (city, ==, "Los Angeles");
+  g_autofree char *none = baton_schedule_zone_city (NULL);
+  g_assert_cmpstr (none, ==, "UTC");
+}
+
+static void
+test_format_duration (void)
+{
+  struct {
+    gint64 seconds;
+    const char *want;
+  } cases[] = { { -5, "a moment" },     { 59, "a moment" },           { 60, "1 minute" },
+                { 3599, "59 minutes" }, { 3600, "1 hour" },           { 86399, "23 hours" },
+                { 86400, "1 day" },     { 22 * 86400 + 5, "22 days" } };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *got = baton_schedule_format_duration (1000, 1000 + cases[i].seconds);
+      g_assert_cmpstr (got, ==, cases[i].want);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -353,6 +403,8 @@ main (int argc, char **argv)
   g_test_add_func ("/schedule/next-local/fall", test_next_local_fall);
   g_test_add_func ("/schedule/next-local/skipped-day", test_next_local_skipped_day);
   g_test_add_func ("/schedule/digest-due", test_digest_due);
+  g_test_add_func ("/schedule/format-near", test_format_near);
+  g_test_add_func ("/schedule/format-duration", test_format_duration);
   g_test_add_func ("/schedule/cron/every-minute", test_cron_every_minute);
   g_test_add_func ("/schedule/cron/every-5-minutes", test_cron_every_5_minutes);
   g_test_add_func ("/schedule/cron/hourly", test_cron_hourly);
