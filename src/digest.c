@@ -278,12 +278,18 @@ digest_member (BatonTeam *team, const BatonMember *member, GPtrArray *tasks, GHa
   gint64 since = 0;
   if (!baton_store_digest_last (team->store, member->name, &since, error))
     return baton_store_rollback (team->store), FALSE;
+  gboolean ever_sent = since != 0;
   /* Never sent one: the first digest is the first digest-at after joining. */
   if (since == 0 && !baton_store_member_joined (team->store, member->name, &since, error))
     return baton_store_rollback (team->store), FALSE;
+  g_autoptr (GArray) away = baton_store_away_get (team->store, member->name, error);
+  if (away == NULL)
+    return baton_store_rollback (team->store), FALSE;
+  BatonWorktime week;
+  baton_config_member_week (member, away, &week);
   gint64 due_at = 0;
-  if (!force &&
-      !baton_schedule_digest_due (member->timezone, member->digest_minutes, since, now, &due_at))
+  if (!force && !baton_schedule_digest_due (&week, member->digest_minutes, since, ever_sent, now,
+                                            &due_at))
     {
       baton_store_rollback (team->store);
       return TRUE;

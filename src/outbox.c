@@ -14,6 +14,7 @@
 #include "baton/config.h"
 #include "baton/error.h"
 #include "baton/lock.h"
+#include "baton/mailbuild.h"
 #include "baton/smtp.h"
 
 #include <errno.h>
@@ -185,7 +186,16 @@ send_due (BatonTeam *team, BatonSendStats *stats, GError **error)
         }
       if (error != NULL && *error != NULL)
         return FALSE;
-      deliver_one (&delivery, outgoing, &failure);
+      /* A held notice is dated when it goes out, or it sorts under the
+       * newer mail its receiver already has. */
+      BatonOutgoing held = *outgoing;
+      g_autoptr (GBytes) restamped = outgoing->not_before != 0
+                                         ? baton_mail_restamp_date (outgoing->mime,
+                                                                    baton_clock_now_unix ())
+                                         : NULL;
+      if (restamped != NULL)
+        held.mime = restamped;
+      deliver_one (&delivery, &held, &failure);
       if (!settle (&delivery, outgoing, failure, error))
         return FALSE;
     }

@@ -87,6 +87,10 @@ static const char *const migrations[] = {
    * pastes it (src/ancestry.c), for every mail it sent or ingested. */
   "CREATE TABLE fingerprints (message_id TEXT PRIMARY KEY, sent INTEGER NOT NULL,"
   "  width INTEGER NOT NULL, words INTEGER NOT NULL, hashes BLOB NOT NULL) WITHOUT ROWID;",
+  /* 5 → 6: who is away (`away until …` by mail), as the member's local
+   * Julian days, both included; one period per member, `back` deletes it. */
+  "CREATE TABLE away (member TEXT PRIMARY KEY, first_day INTEGER NOT NULL,"
+  "  last_day INTEGER NOT NULL, set_at INTEGER NOT NULL);",
 };
 
 void

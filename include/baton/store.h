@@ -306,3 +306,18 @@ gboolean baton_store_digest_last (BatonStore *store, const char *member, gint64 
                                   GError **error);
 /* Records that @member's digest was queued at @at. */
 gboolean baton_store_digest_set (BatonStore *store, const char *member, gint64 at, GError **error);
+
+/* ---- away periods (`away until …` by mail) ---- */
+
+/* Records that @member is away from Julian day @first through @last (their
+ * own calendar), replacing any earlier period. */
+gboolean baton_store_away_set (BatonStore *store, const char *member, guint32 first, guint32 last,
+                               gint64 now, GError **error);
+/* Forgets @member's away period; *@was_away (may be NULL) says whether
+ * there was one. */
+gboolean baton_store_away_clear (BatonStore *store, const char *member, gboolean *was_away,
+                                 GError **error);
+/* @member's away periods as a GArray of BatonAway (include
+ * baton/worktime.h), possibly empty, that the caller unrefs; NULL with
+ * @error set when they cannot be read. */
+GArray *baton_store_away_get (BatonStore *store, const char *member, GError **error);

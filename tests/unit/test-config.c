@@ -78,7 +78,7 @@ test_every_problem_with_its_line (void)
                                       "url = http://example.com\n"      /* 15 */
                                       "user = team\n"                   /* 16 */
                                       "password = secret\n");           /* 17 */
-  g_autoptr (GPtrArray) problems = baton_config_problems (path);
+  g_autoptr (GPtrArray) problems = baton_config_problems (path, NULL);
   g_autoptr (GString) all = g_string_new (NULL);
   for (guint i = 0; i < problems->len; i++)
     g_string_append_printf (all, "%s\n", (char *) problems->pdata[i]);
@@ -105,7 +105,7 @@ test_every_problem_with_its_line (void)
 static void
 test_missing_file (void)
 {
-  g_autoptr (GPtrArray) problems = baton_config_problems ("/nonexistent/baton.conf");
+  g_autoptr (GPtrArray) problems = baton_config_problems ("/nonexistent/baton.conf", NULL);
   g_assert_cmpuint (problems->len, ==, 1);
   g_assert_true (strstr (problems->pdata[0], "baton init") != NULL);
 }
@@ -182,12 +182,12 @@ test_check_reports_password_file_mode (void)
   g_autofree char *secret = write_file ("s3cret\n");
   g_autofree char *path = imap_config (secret, "imaps://imap.example.com/INBOX");
   g_chmod (secret, 0640);
-  g_autoptr (GPtrArray) problems = baton_config_problems (path);
+  g_autoptr (GPtrArray) problems = baton_config_problems (path, NULL);
   g_autofree char *where = g_strdup_printf ("%s:18: password-file %s", path, secret);
   g_assert_cmpuint (problems->len, ==, 1);
   g_assert_true (g_str_has_prefix (problems->pdata[0], where));
   g_chmod (secret, 0600);
-  g_autoptr (GPtrArray) none = baton_config_problems (path);
+  g_autoptr (GPtrArray) none = baton_config_problems (path, NULL);
   g_assert_cmpuint (none->len, ==, 0);
   g_unlink (secret);
   g_unlink (path);
@@ -204,7 +204,7 @@ test_writable_config_with_secret (void)
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
       g_chmod (path, refused[i]);
-      g_autoptr (GPtrArray) problems = baton_config_problems (path);
+      g_autoptr (GPtrArray) problems = baton_config_problems (path, NULL);
       g_autofree char *where = g_strdup_printf ("%s:15: ", path);
       g_autofree char *advice = g_strdup_printf ("chmod go-w %s", path);
       g_assert_cmpuint (problems->len, ==, 1);
@@ -215,14 +215,14 @@ test_writable_config_with_secret (void)
       g_assert_error (error, BATON_ERROR, BATON_ERROR_CONFIG);
     }
   g_chmod (path, 0644);
-  g_autoptr (GPtrArray) readable = baton_config_problems (path);
+  g_autoptr (GPtrArray) readable = baton_config_problems (path, NULL);
   g_assert_cmpuint (readable->len, ==, 0);
   g_unlink (secret);
   g_unlink (path);
   /* with no secret named, the mode of the config is its owner's business */
   g_autofree char *plain = write_file (valid);
   g_chmod (plain, 0666);
-  g_autoptr (GPtrArray) no_secret = baton_config_problems (plain);
+  g_autoptr (GPtrArray) no_secret = baton_config_problems (plain, NULL);
   g_assert_cmpuint (no_secret->len, ==, 0);
   g_unlink (plain);
 }
@@ -234,7 +234,7 @@ test_url_with_password (void)
   g_autofree char *secret = write_file ("s3cret\n");
   g_chmod (secret, 0600);
   g_autofree char *path = imap_config (secret, "imaps://team:hunter2@imap.example.com/INBOX");
-  g_autoptr (GPtrArray) problems = baton_config_problems (path);
+  g_autoptr (GPtrArray) problems = baton_config_problems (path, NULL);
   g_autofree char *where = g_strdup_printf ("%s:16: url carries a password", path);
   g_assert_cmpuint (problems->len, ==, 1);
   g_assert_true (g_str_has_prefix (problems->pdata[0], where));
@@ -242,13 +242,13 @@ test_url_with_password (void)
   g_unlink (path);
   /* a user name alone, and an '@' or ':' after the host, are no password */
   g_autofree char *user_only = imap_config (secret, "imaps://team@imap.example.com:993/IN@BOX");
-  g_autoptr (GPtrArray) none = baton_config_problems (user_only);
+  g_autoptr (GPtrArray) none = baton_config_problems (user_only, NULL);
   g_assert_false (has_problem (none, "password"));
   g_unlink (user_only);
   g_autofree char *smtp_text = g_strdup_printf (
       "%s\n[smtp]\nurl = smtps://a:b@smtp.example.com:465\nfrom = team@example.com\n", valid);
   g_autofree char *smtp = write_file (smtp_text);
-  g_autoptr (GPtrArray) smtp_problems = baton_config_problems (smtp);
+  g_autoptr (GPtrArray) smtp_problems = baton_config_problems (smtp, NULL);
   g_assert_true (has_problem (smtp_problems, "url carries a password"));
   g_unlink (smtp);
   g_unlink (secret);
