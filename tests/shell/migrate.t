@@ -33,7 +33,7 @@ SQL
 out=$(baton tasks 2>&1); rc=$?
 is "a version-1 database opens" "$rc" 0
 like "with its task" "$out" "Old task"
-is "and is now at version 5" "$(db "PRAGMA user_version")" 5
+is "and is now at version 6" "$(db "PRAGMA user_version")" 6
 is "intact" "$(db "PRAGMA integrity_check")" "ok"
 is "the raw mail moved to message_raw, byte for byte" \
   "$(db "select hex(raw) from message_raw where message = 1")" \
