@@ -91,7 +91,7 @@ scan_text (Scan *scan, const char *text, GError **error)
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   g_autoptr (GPtrArray) open = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GString) logical = g_string_new (NULL);
-  guint start = 0, number = 0, seen = 0;
+  guint start = 0, number = 0, seen = 0, last = 1;
   for (guint i = 0;; i++)
     {
       char *raw = lines[i];
@@ -108,7 +108,8 @@ scan_text (Scan *scan, const char *text, GError **error)
         }
       if (logical->len > 0 && !scan_line (scan, open, logical->str, start, error))
         return FALSE;
-      seen += logical->len > 0;
+      if (logical->len > 0)
+        seen++, last = start;
       if (raw == NULL)
         break;
       number = i + 1;
@@ -118,7 +119,7 @@ scan_text (Scan *scan, const char *text, GError **error)
   if (seen == 0)
     return fail (error, scan->name, 1, "empty: an iCalendar file starts with BEGIN:VCALENDAR");
   if (open->len > 0)
-    return fail (error, scan->name, number, "BEGIN:%s is never closed with END:%s",
+    return fail (error, scan->name, last, "BEGIN:%s is never closed with END:%s",
                  (char *) open->pdata[open->len - 1], (char *) open->pdata[open->len - 1]);
   return TRUE;
 }

@@ -315,10 +315,13 @@ static gboolean
 queue_reply (BatonTeam *team, const BatonMessage *message, const BatonIngestResult *result,
              GError **error)
 {
-  guint failed = 0;
+  guint failed = 0, tell = 0;
   for (guint i = 0; i < result->lines->len; i++)
-    failed += !((BatonLineResult *) result->lines->pdata[i])->ok;
-  if (failed == 0 && !(team->config->acknowledge && result->lines->len > 0))
+    {
+      failed += !((BatonLineResult *) result->lines->pdata[i])->ok;
+      tell += ((BatonLineResult *) result->lines->pdata[i])->tell;
+    }
+  if (failed == 0 && tell == 0 && !(team->config->acknowledge && result->lines->len > 0))
     return TRUE;
   const BatonMember *sender = baton_config_member_by_name (team->config, result->member);
   gint64 recent = 0;

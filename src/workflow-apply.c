@@ -213,7 +213,7 @@ apply_handoff (ApplyContext *context, const BatonCommand *command, BatonTask *ta
   if (!g_str_equal (from, context->sender) && !g_str_equal (from, receiver->name))
     add_notice (context, "taken", task->id, from, context->sender, command->text);
   finish (context, line, "task #%" G_GINT64_FORMAT " handed to %s", task->id, receiver->name);
-  return TRUE;
+  return workflow_tell_if_away (context, receiver, line, error);
 }
 
 static gboolean
@@ -342,6 +342,9 @@ workflow_apply_command (ApplyContext *context, const BatonCommand *command, GErr
       case BATON_COMMAND_INVALID:
         finish (context, line_result (command, 0), "%s", command->error);
         return TRUE;
+      case BATON_COMMAND_AWAY:
+      case BATON_COMMAND_BACK:
+        return workflow_apply_member_command (context, command, error);
       default:
         return apply_on_task (context, command, error);
     }

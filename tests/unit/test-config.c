@@ -254,11 +254,117 @@ test_url_with_password (void)
   g_unlink (secret);
 }
 
+
+/* Working time: defaults, team-wide values, per-member overrides, holidays
+ * from dates and from an .ics file relative to the config's directory. */
+static void
+test_worktime_keys (void)
+{
+  g_autofree char *path = write_file ("[baton]\n"
+                                      "team-address = team@example.com\n"
+                                      "workdays = Sun-Thu\n"
+                                      "holiday-dates = 2026-12-24, 2026-12-25\n"
+                                      "\n"
+                                      "[member alice]\n"
+                                      "email = alice@example.com\n"
+                                      "\n"
+                                      "[member bob]\n"
+                                      "email = bob@example.com\n"
+                                      "workdays = Mon,Tue,Thu\n"
+                                      "hours = 09:00-17:30\n"
+                                      "holidays = bob-holidays.ics\n");
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *ics = g_build_filename (dir, "bob-holidays.ics", NULL);
+  g_assert_true (g_file_set_contents (ics,
+                                      "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:x\n"
+                                      "DTSTART;VALUE=DATE:20260714\nRRULE:FREQ=YEARLY\n"
+                                      "END:VEVENT\nEND:VCALENDAR\n",
+                                      -1, NULL));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BatonConfig) config = baton_config_load (path, &error);
+  g_assert_no_error (error);
+  const BatonMember *alice = baton_config_member_by_name (config, "alice");
+  const BatonMember *bob = baton_config_member_by_name (config, "bob");
+  guint sun_thu = 0, mon_tue_thu = 0;
+  g_assert_true (baton_worktime_parse_workdays ("Sun-Thu", &sun_thu, NULL));
+  g_assert_true (baton_worktime_parse_workdays ("Mon,Tue,Thu", &mon_tue_thu, NULL));
+  g_assert_cmpuint (alice->workdays, ==, sun_thu);
+  g_assert_cmpint (alice->work_start, ==, 8 * 60);
+  g_assert_cmpint (alice->work_end, ==, 18 * 60);
+  g_assert_cmpuint (alice->holidays->len, ==, 2);
+  g_assert_cmpuint (bob->workdays, ==, mon_tue_thu);
+  g_assert_cmpint (bob->work_start, ==, 9 * 60);
+  g_assert_cmpint (bob->work_end, ==, 17 * 60 + 30);
+  /* holiday-dates and holidays add up, each from the member or else the
+   * team: bob has his own file and the team's dates. */
+  guint32 bastille = 0, christmas = 0;
+  g_assert_true (baton_worktime_parse_date ("2026-07-14", &bastille, NULL));
+  g_assert_true (baton_worktime_parse_date ("2026-12-25", &christmas, NULL));
+  BatonWorktime week;
+  baton_config_member_week (bob, NULL, &week);
+  g_assert_false (baton_worktime_is_working_day (&week, bastille));
+  g_assert_false (baton_worktime_is_working_day (&week, christmas));
+  g_assert_true (baton_worktime_is_working_day (&week, bastille + 2)); /* Thu 07-16 */
+  g_unlink (ics);
+  g_unlink (path);
+}
+
+static void
+test_worktime_problems_with_lines (void)
+{
+  g_autofree char *path = write_file ("[baton]\n"                                  /* 1 */
+                                      "team-address = team@example.com\n"          /* 2 */
+                                      "hours = 18:00-09:00\n"                      /* 3 */
+                                      "\n"                                         /* 4 */
+                                      "[member alice]\n"                           /* 5 */
+                                      "email = alice@example.com\n"                /* 6 */
+                                      "workdays = weekdays\n"                      /* 7 */
+                                      "holiday-dates = 2026-12-24, 2026-02-30\n"   /* 8 */
+                                      "holidays = /nonexistent/holidays.ics\n"     /* 9 */
+                                      "\n"                                         /* 10 */
+                                      "[member bob]\n"                             /* 11 */
+                                      "email = bob@example.com\n"                  /* 12 */
+                                      "hours = 09:00-17:00\n"                      /* 13 */
+                                      "holidays = broken.ics\n"                    /* 14 */
+                                      "digest-at = 02:30\n");                      /* 15 */
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *ics = g_build_filename (dir, "broken.ics", NULL);
+  g_assert_true (g_file_set_contents (
+      ics, "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261225\noops\nEND:VEVENT\n", -1,
+      NULL));
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) problems = baton_config_problems (path, warnings);
+  g_autoptr (GString) all = g_string_new (NULL);
+  for (guint i = 0; i < problems->len; i++)
+    g_string_append_printf (all, "%s\n", (char *) problems->pdata[i]);
+  g_autofree char *broken = g_strdup_printf (":14: holidays: %s:4: not an iCalendar line", ics);
+  const char *expected[] = { ":3: \"18:00-09:00\" is not a span of working hours",
+                             ":7: \"weekdays\" is not a set of working days",
+                             ":8: holiday-dates: \"2026-02-30\" is not a date",
+                             ":9: holidays: /nonexistent/holidays.ics:1: ",
+                             broken,
+                             NULL };
+  for (guint i = 0; expected[i]; i++)
+    if (strstr (all->str, expected[i]) == NULL)
+      g_error ("missing %s in:\n%s", expected[i], all->str);
+  g_assert_cmpuint (problems->len, ==, 5);
+  /* digest-at outside the hours: a warning, at its line, not a problem;
+   * alice's 08:30 is within the default 08:00-18:00 (the team's hours did
+   * not parse). */
+  g_assert_cmpuint (warnings->len, ==, 1);
+  g_assert_nonnull (strstr (warnings->pdata[0], ":15: warning: digest-at 02:30 is outside bob's "
+                                                "working hours 09:00-17:00"));
+  g_unlink (ics);
+  g_unlink (path);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/config/valid", test_valid);
+  g_test_add_func ("/config/worktime-keys", test_worktime_keys);
+  g_test_add_func ("/config/worktime-problems-with-lines", test_worktime_problems_with_lines);
   g_test_add_func ("/config/every-problem-with-its-line", test_every_problem_with_its_line);
   g_test_add_func ("/config/missing-file", test_missing_file);
   g_test_add_func ("/config/secret-file-mode", test_secret_file_mode);
