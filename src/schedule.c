@@ -30,13 +30,34 @@ baton_schedule_timezone_valid (const char *tzid)
   return tz != NULL;
 }
 
+/* GLib forgets a zone when its last reference goes and parses the tzfile
+ * again next time: a simulated year of cron runs spent minutes doing that.
+ * The zones a config names are few, so each is kept once loaded. */
+G_LOCK_DEFINE_STATIC (zones);
+static GHashTable *zones; /* tzid → GTimeZone*; only valid ids */
+
 static GTimeZone *
 zone_or_utc (const char *tzid)
 {
-  GTimeZone *tz = NULL;
-  if (tzid != NULL && *tzid != '\0')
-    tz = g_time_zone_new_identifier (tzid);
+  if (tzid == NULL || *tzid == '\0')
+    return g_time_zone_new_utc ();
+  G_LOCK (zones);
+  if (zones == NULL)
+    zones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                   (GDestroyNotify) g_time_zone_unref);
+  GTimeZone *tz = g_hash_table_lookup (zones, tzid);
+  if (tz == NULL && (tz = g_time_zone_new_identifier (tzid)) != NULL)
+    g_hash_table_insert (zones, g_strdup (tzid), tz);
+  if (tz != NULL)
+    g_time_zone_ref (tz);
+  G_UNLOCK (zones);
   return tz != NULL ? tz : g_time_zone_new_utc ();
+}
+
+GTimeZone *
+baton_schedule_zone (const char *tzid)
+{
+  return zone_or_utc (tzid);
 }
 
 gboolean

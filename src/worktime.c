@@ -184,11 +184,7 @@ baton_worktime_is_working_day (const BatonWorktime *week, guint32 julian)
 guint32
 baton_worktime_local_day (const BatonWorktime *week, gint64 instant)
 {
-  g_autoptr (GTimeZone) tz = NULL;
-  if (week->timezone != NULL && *week->timezone != '\0')
-    tz = g_time_zone_new_identifier (week->timezone);
-  if (tz == NULL)
-    tz = g_time_zone_new_utc ();
+  g_autoptr (GTimeZone) tz = baton_schedule_zone (week->timezone);
   g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (instant);
   if (utc == NULL)
     return 1;

@@ -20,6 +20,10 @@
  * treat an invalid tzid as UTC rather than fail, so check first. */
 gboolean baton_schedule_timezone_valid (const char *tzid);
 
+/* The zone @tzid names, or UTC when it names none; a new reference the
+ * caller unrefs. Zones are loaded once per process. */
+GTimeZone *baton_schedule_zone (const char *tzid);
+
 /* Parses "HH:MM" (24-hour, "8:30" accepted, surrounding blanks ignored)
  * into minutes since midnight, 0..1439. On bad input returns FALSE and
  * sets BATON_ERROR_CONFIG with a message that shows the right form;
