@@ -195,9 +195,7 @@ expand_rule (const Scan *scan, guint line, icalproperty *rrule, struct icaltimet
 static gboolean
 read_event (const Scan *scan, icalcomponent *event, guint index, GArray *days, GError **error)
 {
-  guint line = index < scan->event_lines->len
-                   ? g_array_index (scan->event_lines, guint, index)
-                   : 1;
+  guint line = index < scan->event_lines->len ? g_array_index (scan->event_lines, guint, index) : 1;
   icalproperty *error_property = icalcomponent_get_first_property (event, ICAL_XLICERROR_PROPERTY);
   if (error_property != NULL)
     return fail (error, scan->name, line, "this event cannot be read: %s",

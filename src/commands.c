@@ -642,8 +642,8 @@ parse_away (const Keyword *kw, const char *p, const char *source, guint line)
       last = baton_worktime_format_date (julian - 1);
     }
   else if (strcmp (first, last) > 0)
-    return invalidate (c, "the first day %s is after the last %s: write `away %s..%s`", first,
-                       last, last, first);
+    return invalidate (c, "the first day %s is after the last %s: write `away %s..%s`", first, last,
+                       last, first);
   c->text = g_strdup_printf ("%s..%s", first, last);
   return c;
 }

@@ -23,15 +23,14 @@ typedef struct {
 } Loader;
 
 static const char *const baton_keys[] = {
-  "database",          "team-address", "timezone",         "templates",
-  "require-auth",      "authserv-id",  "handoff-delivery", "acknowledge",
-  "digest-when-empty", "spool",        "keep-raw",         "workdays",
-  "hours",             "holidays",     "holiday-dates",    NULL
+  "database",    "team-address",     "timezone",    "templates",         "require-auth",
+  "authserv-id", "handoff-delivery", "acknowledge", "digest-when-empty", "spool",
+  "keep-raw",    "workdays",         "hours",       "holidays",          "holiday-dates",
+  NULL
 };
-static const char *const member_keys[] = {
-  "email", "aliases", "name", "timezone", "digest-at", "workdays", "hours", "holidays",
-  "holiday-dates", NULL
-};
+static const char *const member_keys[] = { "email",         "aliases",  "name",  "timezone",
+                                           "digest-at",     "workdays", "hours", "holidays",
+                                           "holiday-dates", NULL };
 static const char *const imap_keys[] = { "url",
                                          "allow-plaintext",
                                          "user",
@@ -368,8 +367,8 @@ load_worktime (Loader *loader, const char *group, BatonMember *member)
 static void
 warn_digest_outside_hours (Loader *loader, const BatonMember *member, GPtrArray *warnings)
 {
-  if (warnings == NULL || (member->digest_minutes >= member->work_start &&
-                           member->digest_minutes < member->work_end))
+  if (warnings == NULL ||
+      (member->digest_minutes >= member->work_start && member->digest_minutes < member->work_end))
     return;
   g_autofree char *group = g_strdup_printf ("member %s", member->name);
   g_ptr_array_add (warnings,
@@ -377,9 +376,8 @@ warn_digest_outside_hours (Loader *loader, const BatonMember *member, GPtrArray 
                                     "hours %02d:%02d-%02d:%02d",
                                     loader->path, line_of (loader, group, "digest-at"),
                                     member->digest_minutes / 60, member->digest_minutes % 60,
-                                    member->name, member->work_start / 60,
-                                    member->work_start % 60, member->work_end / 60,
-                                    member->work_end % 60));
+                                    member->name, member->work_start / 60, member->work_start % 60,
+                                    member->work_end / 60, member->work_end % 60));
 }
 
 static BatonMember *

@@ -288,8 +288,8 @@ digest_member (BatonTeam *team, const BatonMember *member, GPtrArray *tasks, GHa
   BatonWorktime week;
   baton_config_member_week (member, away, &week);
   gint64 due_at = 0;
-  if (!force && !baton_schedule_digest_due (&week, member->digest_minutes, since, ever_sent, now,
-                                            &due_at))
+  if (!force &&
+      !baton_schedule_digest_due (&week, member->digest_minutes, since, ever_sent, now, &due_at))
     {
       baton_store_rollback (team->store);
       return TRUE;

@@ -117,10 +117,8 @@ queue_notice (BatonTeam *team, const BatonNotice *notice, const BatonMember *to,
   gint64 not_before = notice_not_before (team, to, error);
   if (not_before < 0)
     return FALSE;
-  OutgoingMail mail = {
-    notice->kind, task->id, to->display_name, to->email,  subject,
-    text,         NULL,     thread,           references, not_before
-  };
+  OutgoingMail mail = { notice->kind, task->id, to->display_name, to->email,  subject,
+                        text,         NULL,     thread,           references, not_before };
   return outbox_queue_mail (team, &mail, error);
 }
 

@@ -189,10 +189,10 @@ send_due (BatonTeam *team, BatonSendStats *stats, GError **error)
       /* A held notice is dated when it goes out, or it sorts under the
        * newer mail its receiver already has. */
       BatonOutgoing held = *outgoing;
-      g_autoptr (GBytes) restamped = outgoing->not_before != 0
-                                         ? baton_mail_restamp_date (outgoing->mime,
-                                                                    baton_clock_now_unix ())
-                                         : NULL;
+      g_autoptr (GBytes) restamped =
+          outgoing->not_before != 0
+              ? baton_mail_restamp_date (outgoing->mime, baton_clock_now_unix ())
+              : NULL;
       if (restamped != NULL)
         held.mime = restamped;
       deliver_one (&delivery, &held, &failure);

@@ -43,8 +43,8 @@ zone_or_utc (const char *tzid)
     return g_time_zone_new_utc ();
   G_LOCK (zones);
   if (zones == NULL)
-    zones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                   (GDestroyNotify) g_time_zone_unref);
+    zones =
+        g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_time_zone_unref);
   GTimeZone *tz = g_hash_table_lookup (zones, tzid);
   if (tz == NULL && (tz = g_time_zone_new_identifier (tzid)) != NULL)
     g_hash_table_insert (zones, g_strdup (tzid), tz);
@@ -184,8 +184,7 @@ baton_schedule_next_local (const char *tzid, int minutes_of_day, gint64 after_un
 }
 
 gboolean
-baton_schedule_local_instant (const char *tzid, guint32 julian, int minutes_of_day,
-                              gint64 *instant)
+baton_schedule_local_instant (const char *tzid, guint32 julian, int minutes_of_day, gint64 *instant)
 {
   g_return_val_if_fail (g_date_valid_julian (julian), FALSE);
   g_autoptr (GTimeZone) tz = zone_or_utc (tzid);
@@ -205,8 +204,8 @@ static gboolean
 todays_slot_passed (const BatonWorktime *week, int minutes_of_day, gint64 now)
 {
   guint32 today = baton_worktime_local_day (week, now);
-  for (gint64 slot = baton_worktime_next_slot (week, minutes_of_day, now - 2 * 86400);
-       slot <= now; slot = baton_worktime_next_slot (week, minutes_of_day, slot))
+  for (gint64 slot = baton_worktime_next_slot (week, minutes_of_day, now - 2 * 86400); slot <= now;
+       slot = baton_worktime_next_slot (week, minutes_of_day, slot))
     if (baton_worktime_local_day (week, slot) == today)
       return TRUE;
   return FALSE;

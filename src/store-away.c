@@ -9,12 +9,12 @@ gboolean
 baton_store_away_set (BatonStore *store, const char *member, guint32 first, guint32 last,
                       gint64 now, GError **error)
 {
-  g_autoptr (sqlite3_stmt) statement = store_statement (
-      store,
-      "INSERT INTO away (member, first_day, last_day, set_at) VALUES (?, ?, ?, ?)"
-      " ON CONFLICT (member) DO UPDATE SET first_day = excluded.first_day,"
-      " last_day = excluded.last_day, set_at = excluded.set_at",
-      error);
+  g_autoptr (sqlite3_stmt) statement =
+      store_statement (store,
+                       "INSERT INTO away (member, first_day, last_day, set_at) VALUES (?, ?, ?, ?)"
+                       " ON CONFLICT (member) DO UPDATE SET first_day = excluded.first_day,"
+                       " last_day = excluded.last_day, set_at = excluded.set_at",
+                       error);
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, member);
@@ -25,8 +25,7 @@ baton_store_away_set (BatonStore *store, const char *member, guint32 first, guin
 }
 
 gboolean
-baton_store_away_clear (BatonStore *store, const char *member, gboolean *was_away,
-                        GError **error)
+baton_store_away_clear (BatonStore *store, const char *member, gboolean *was_away, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement =
       store_statement (store, "DELETE FROM away WHERE member = ?", error);
@@ -52,7 +51,8 @@ baton_store_away_get (BatonStore *store, const char *member, GError **error)
   int rc;
   while ((rc = sqlite3_step (statement)) == SQLITE_ROW)
     {
-      gint64 first = sqlite3_column_int64 (statement, 0), last = sqlite3_column_int64 (statement, 1);
+      gint64 first = sqlite3_column_int64 (statement, 0),
+             last = sqlite3_column_int64 (statement, 1);
       /* Only what a Julian day can be: the table is ours, but a file is a file. */
       if (first >= 1 && last >= first && last <= G_MAXUINT32)
         {

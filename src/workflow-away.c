@@ -53,16 +53,20 @@ apply_away (ApplyContext *context, const BatonCommand *command, GError **error)
   const char *dots = strstr (text, "..");
   g_autofree char *first_text = dots ? g_strndup (text, dots - text) : NULL;
   guint32 first = today, last = 0;
-  if (dots == NULL || (*first_text != '\0' && !baton_worktime_parse_date (first_text, &first, NULL)) ||
+  if (dots == NULL ||
+      (*first_text != '\0' && !baton_worktime_parse_date (first_text, &first, NULL)) ||
       !baton_worktime_parse_date (dots + 2, &last, NULL) || last < first)
-    return away_finish (context, line, "write `away until 2027-01-04` or "
-                                       "`away 2026-12-21..2027-01-03`"),
+    return away_finish (context, line,
+                        "write `away until 2027-01-04` or "
+                        "`away 2026-12-21..2027-01-03`"),
            TRUE;
   if (last < today)
     {
       g_autofree char *shown = baton_worktime_format_date (last);
-      away_finish (context, line, "%s is in the past: write the day you are back, "
-                                  "`away until 2027-01-04`", shown);
+      away_finish (context, line,
+                   "%s is in the past: write the day you are back, "
+                   "`away until 2027-01-04`",
+                   shown);
       return TRUE;
     }
   if (!baton_store_away_set (context->team->store, context->sender, first, last, context->now,
@@ -94,8 +98,7 @@ apply_back (ApplyContext *context, const BatonCommand *command, GError **error)
 }
 
 gboolean
-workflow_apply_member_command (ApplyContext *context, const BatonCommand *command,
-                               GError **error)
+workflow_apply_member_command (ApplyContext *context, const BatonCommand *command, GError **error)
 {
   if (command->kind == BATON_COMMAND_AWAY)
     return apply_away (context, command, error);

@@ -88,8 +88,8 @@ baton_worktime_parse_hours (const char *text, int *start, int *end, GError **err
   g_autofree char *t = g_strstrip (g_strdup (text != NULL ? text : ""));
   g_auto (GStrv) ends = g_strsplit (t, "-", -1);
   int from = 0, to = 0;
-  gboolean ok = g_strv_length (ends) == 2 &&
-                baton_schedule_parse_time_of_day (ends[0], &from, NULL);
+  gboolean ok =
+      g_strv_length (ends) == 2 && baton_schedule_parse_time_of_day (ends[0], &from, NULL);
   if (ok && g_str_equal (g_strstrip (ends[1]), "24:00"))
     to = 24 * 60;
   else
@@ -177,8 +177,8 @@ baton_worktime_is_working_day (const BatonWorktime *week, guint32 julian)
   GDate date;
   g_date_clear (&date, 1);
   g_date_set_julian (&date, julian);
-  return (week->workdays & (1u << g_date_get_weekday (&date))) != 0 &&
-         !is_holiday (week, julian) && !is_away (week, julian);
+  return (week->workdays & (1u << g_date_get_weekday (&date))) != 0 && !is_holiday (week, julian) &&
+         !is_away (week, julian);
 }
 
 guint32

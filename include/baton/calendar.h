@@ -20,5 +20,5 @@ gboolean baton_calendar_read_days (const char *path, GArray *days, GError **erro
 
 /* The same for @text already in memory; @name stands for the file in
  * messages. */
-gboolean baton_calendar_parse_days (const char *name, const char *text, gsize length,
-                                    GArray *days, GError **error);
+gboolean baton_calendar_parse_days (const char *name, const char *text, gsize length, GArray *days,
+                                    GError **error);

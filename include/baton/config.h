@@ -77,8 +77,7 @@ void baton_config_free (BatonConfig *config);
 
 /* Fills @week with @member's working time and @away (BatonAway, from the
  * store; may be NULL). @week borrows from both. */
-void baton_config_member_week (const BatonMember *member, const GArray *away,
-                               BatonWorktime *week);
+void baton_config_member_week (const BatonMember *member, const GArray *away, BatonWorktime *week);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonConfig, baton_config_free)
 
 /* The member owning @address (primary or alias, case-insensitive) or with

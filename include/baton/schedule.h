@@ -55,9 +55,8 @@ gboolean baton_schedule_local_instant (const char *tzid, guint32 julian, int min
  *     start of the working period or today's digest-at, whichever is first.
  * Sets *@due_at (may be NULL) to when it is or will be due. Record
  * @now_unix as the new last digest time. */
-gboolean baton_schedule_digest_due (const BatonWorktime *week, int minutes_of_day,
-                                    gint64 last_unix, gboolean ever_sent, gint64 now_unix,
-                                    gint64 *due_at);
+gboolean baton_schedule_digest_due (const BatonWorktime *week, int minutes_of_day, gint64 last_unix,
+                                    gboolean ever_sent, gint64 now_unix, gint64 *due_at);
 
 /* unix_time as wall time in tzid, formatted by g_date_time_format()
  * (names in the C locale unless the process set another). With format

@@ -28,8 +28,8 @@ typedef struct {
   const GArray *away;     /* BatonAway, any order; may be NULL */
 } BatonWorktime;
 
-#define BATON_WORKTIME_MON_FRI                                                                \
-  ((1u << G_DATE_MONDAY) | (1u << G_DATE_TUESDAY) | (1u << G_DATE_WEDNESDAY) |                \
+#define BATON_WORKTIME_MON_FRI                                                                     \
+  ((1u << G_DATE_MONDAY) | (1u << G_DATE_TUESDAY) | (1u << G_DATE_WEDNESDAY) |                     \
    (1u << G_DATE_THURSDAY) | (1u << G_DATE_FRIDAY))
 
 /* Parses "Mon-Fri", "Sun-Thu" (a range wraps past Sunday) or a list

@@ -45,8 +45,9 @@ test_forms (void)
 static void
 test_mistakes (void)
 {
-  const char *lines[] = { "away until 2027-02-30", "away until Monday", "away 2027-01-03..2026-12-21",
-                          "away 2026-12-21", "away until 2027-01-04 and more", NULL };
+  const char *lines[] = { "away until 2027-02-30",          "away until Monday",
+                          "away 2027-01-03..2026-12-21",    "away 2026-12-21",
+                          "away until 2027-01-04 and more", NULL };
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_autoptr (BatonCommand) c = only (lines[i]);

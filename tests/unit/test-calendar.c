@@ -48,14 +48,14 @@ parse_error (const char *text)
 static void
 test_all_day (void)
 {
-  g_autoptr (GArray) days = parse_ok (
-      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
-      "BEGIN:VEVENT\r\nUID:1@test\r\nDTSTART;VALUE=DATE:20261225\r\n"
-      "DTEND;VALUE=DATE:20261226\r\nSUMMARY:Christmas\r\n  Day\r\nEND:VEVENT\r\n"
-      "BEGIN:VEVENT\r\nUID:2@test\r\nDTSTART;VALUE=DATE:20260814\r\n"
-      "DTEND;VALUE=DATE:20260818\r\nSUMMARY:Long weekend\r\nEND:VEVENT\r\n"
-      "BEGIN:VEVENT\r\nUID:3@test\r\nDTSTART;VALUE=DATE:20260501\r\nSUMMARY:No end\r\n"
-      "END:VEVENT\r\nEND:VCALENDAR\r\n");
+  g_autoptr (GArray) days =
+      parse_ok ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+                "BEGIN:VEVENT\r\nUID:1@test\r\nDTSTART;VALUE=DATE:20261225\r\n"
+                "DTEND;VALUE=DATE:20261226\r\nSUMMARY:Christmas\r\n  Day\r\nEND:VEVENT\r\n"
+                "BEGIN:VEVENT\r\nUID:2@test\r\nDTSTART;VALUE=DATE:20260814\r\n"
+                "DTEND;VALUE=DATE:20260818\r\nSUMMARY:Long weekend\r\nEND:VEVENT\r\n"
+                "BEGIN:VEVENT\r\nUID:3@test\r\nDTSTART;VALUE=DATE:20260501\r\nSUMMARY:No end\r\n"
+                "END:VEVENT\r\nEND:VCALENDAR\r\n");
   g_assert_true (has_day (days, "2026-12-25"));
   g_assert_false (has_day (days, "2026-12-26")); /* DTEND is exclusive */
   g_assert_true (has_day (days, "2026-08-14"));
@@ -69,15 +69,15 @@ test_all_day (void)
 static void
 test_recurring (void)
 {
-  g_autoptr (GArray) days = parse_ok (
-      "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n"
-      "BEGIN:VEVENT\nUID:a\nDTSTART;VALUE=DATE:20200714\nRRULE:FREQ=YEARLY\n"
-      "EXDATE;VALUE=DATE:20270714\nSUMMARY:Fete nationale\nEND:VEVENT\n"
-      "BEGIN:VEVENT\nUID:b\nDTSTART;VALUE=DATE:20201126\n"
-      "RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=4TH\nSUMMARY:Thanksgiving\nEND:VEVENT\n"
-      "BEGIN:VEVENT\nUID:c\nDTSTART;VALUE=DATE:20260105\nRRULE:FREQ=WEEKLY;COUNT=3\n"
-      "SUMMARY:Three Mondays\nEND:VEVENT\n"
-      "END:VCALENDAR\n");
+  g_autoptr (GArray) days =
+      parse_ok ("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n"
+                "BEGIN:VEVENT\nUID:a\nDTSTART;VALUE=DATE:20200714\nRRULE:FREQ=YEARLY\n"
+                "EXDATE;VALUE=DATE:20270714\nSUMMARY:Fete nationale\nEND:VEVENT\n"
+                "BEGIN:VEVENT\nUID:b\nDTSTART;VALUE=DATE:20201126\n"
+                "RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=4TH\nSUMMARY:Thanksgiving\nEND:VEVENT\n"
+                "BEGIN:VEVENT\nUID:c\nDTSTART;VALUE=DATE:20260105\nRRULE:FREQ=WEEKLY;COUNT=3\n"
+                "SUMMARY:Three Mondays\nEND:VEVENT\n"
+                "END:VCALENDAR\n");
   g_assert_true (has_day (days, "2026-07-14"));
   g_assert_true (has_day (days, "2099-07-14"));
   g_assert_false (has_day (days, "2027-07-14"));

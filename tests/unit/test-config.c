@@ -254,7 +254,6 @@ test_url_with_password (void)
   g_unlink (secret);
 }
 
-
 /* Working time: defaults, team-wide values, per-member overrides, holidays
  * from dates and from an .ics file relative to the config's directory. */
 static void
@@ -312,21 +311,21 @@ test_worktime_keys (void)
 static void
 test_worktime_problems_with_lines (void)
 {
-  g_autofree char *path = write_file ("[baton]\n"                                  /* 1 */
-                                      "team-address = team@example.com\n"          /* 2 */
-                                      "hours = 18:00-09:00\n"                      /* 3 */
-                                      "\n"                                         /* 4 */
-                                      "[member alice]\n"                           /* 5 */
-                                      "email = alice@example.com\n"                /* 6 */
-                                      "workdays = weekdays\n"                      /* 7 */
-                                      "holiday-dates = 2026-12-24, 2026-02-30\n"   /* 8 */
-                                      "holidays = /nonexistent/holidays.ics\n"     /* 9 */
-                                      "\n"                                         /* 10 */
-                                      "[member bob]\n"                             /* 11 */
-                                      "email = bob@example.com\n"                  /* 12 */
-                                      "hours = 09:00-17:00\n"                      /* 13 */
-                                      "holidays = broken.ics\n"                    /* 14 */
-                                      "digest-at = 02:30\n");                      /* 15 */
+  g_autofree char *path = write_file ("[baton]\n"                                /* 1 */
+                                      "team-address = team@example.com\n"        /* 2 */
+                                      "hours = 18:00-09:00\n"                    /* 3 */
+                                      "\n"                                       /* 4 */
+                                      "[member alice]\n"                         /* 5 */
+                                      "email = alice@example.com\n"              /* 6 */
+                                      "workdays = weekdays\n"                    /* 7 */
+                                      "holiday-dates = 2026-12-24, 2026-02-30\n" /* 8 */
+                                      "holidays = /nonexistent/holidays.ics\n"   /* 9 */
+                                      "\n"                                       /* 10 */
+                                      "[member bob]\n"                           /* 11 */
+                                      "email = bob@example.com\n"                /* 12 */
+                                      "hours = 09:00-17:00\n"                    /* 13 */
+                                      "holidays = broken.ics\n"                  /* 14 */
+                                      "digest-at = 02:30\n");                    /* 15 */
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *ics = g_build_filename (dir, "broken.ics", NULL);
   g_assert_true (g_file_set_contents (

@@ -206,14 +206,14 @@ test_digest_due (void)
   g_assert_true (due_every_day (LA, 510, joined, FALSE, utc ("2026-03-09T16:31:00Z"), NULL));
   /* After a digest at 16:31Z the next is tomorrow's 08:30, not sooner. */
   g_assert_false (due_every_day (LA, 510, utc ("2026-03-09T16:31:00Z"), TRUE,
-                                             utc ("2026-03-10T15:29:00Z"), &due));
+                                 utc ("2026-03-10T15:29:00Z"), &due));
   assert_instant (due, "2026-03-10T15:30:00Z");
   /* Three days of downtime: due once; recording now prevents a backlog. */
   g_assert_true (due_every_day (PARIS, 510, utc ("2026-03-01T08:00:00Z"), TRUE,
-                                            utc ("2026-03-04T12:00:00Z"), &due));
+                                utc ("2026-03-04T12:00:00Z"), &due));
   assert_instant (due, "2026-03-02T07:30:00Z");
   g_assert_false (due_every_day (PARIS, 510, utc ("2026-03-04T12:00:00Z"), TRUE,
-                                             utc ("2026-03-05T07:29:00Z"), NULL));
+                                 utc ("2026-03-05T07:29:00Z"), NULL));
 }
 
 /* A cron running every `step` seconds from `from` to `to`, queuing digests
@@ -340,7 +340,6 @@ test_cron_fire_instants (void)
     }
 }
 
-
 /* The year 2026 for five members on Mon-Fri weeks, cron every 15 minutes:
  * exactly one digest on each working day, at its digest-at, and none on
  * weekends, holidays (from an .ics for Paris and Tokyo) or away days
@@ -456,20 +455,20 @@ test_catch_up_waits_for_morning (void)
   gint64 monday = utc ("2026-03-09T15:30:00Z"); /* Mon 08:30 PDT, the last digest */
   gint64 due = 0;
   /* Cron comes back Thu 04:00 PDT: nothing in the night. */
-  g_assert_false (baton_schedule_digest_due (&week, 510, monday, TRUE,
-                                             utc ("2026-03-12T11:00:00Z"), &due));
+  g_assert_false (
+      baton_schedule_digest_due (&week, 510, monday, TRUE, utc ("2026-03-12T11:00:00Z"), &due));
   assert_instant (due, "2026-03-12T15:00:00Z"); /* 08:00, the working start */
-  g_assert_true (baton_schedule_digest_due (&week, 510, monday, TRUE,
-                                            utc ("2026-03-12T15:00:00Z"), NULL));
+  g_assert_true (
+      baton_schedule_digest_due (&week, 510, monday, TRUE, utc ("2026-03-12T15:00:00Z"), NULL));
   /* Sent at 08:00: today's 08:30 does not send another. */
   gint64 sent = utc ("2026-03-12T15:00:00Z");
-  g_assert_false (baton_schedule_digest_due (&week, 510, sent, TRUE,
-                                             utc ("2026-03-12T15:30:00Z"), &due));
+  g_assert_false (
+      baton_schedule_digest_due (&week, 510, sent, TRUE, utc ("2026-03-12T15:30:00Z"), &due));
   assert_instant (due, "2026-03-13T15:30:00Z");
   /* A digest-at before the working start (06:00) that cron missed by an
    * hour on the same day is that day's digest, sent when cron runs. */
-  g_assert_true (baton_schedule_digest_due (&week, 6 * 60, monday, TRUE,
-                                            utc ("2026-03-10T14:00:00Z"), NULL));
+  g_assert_true (
+      baton_schedule_digest_due (&week, 6 * 60, monday, TRUE, utc ("2026-03-10T14:00:00Z"), NULL));
 }
 
 /* Joined at 02:50 in Tokyo: the first digest waits for 08:30. */
