@@ -3,6 +3,7 @@
  * and a cost linear in the mail. Each test runs the real workflow and
  * outbox on a fresh database in a temporary directory. */
 #include "baton/outbox.h"
+#include "baton/store.h"
 #include "baton/workflow.h"
 
 #include <glib/gstdio.h>
@@ -28,6 +29,8 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
                      "[outbox]\nmaildir = outbox\n";
   g_assert_true (g_file_set_contents (config, text, -1, NULL));
   g_autoptr (GError) error = NULL;
+  g_autofree char *database = g_build_filename (fixture->dir, "baton.db", NULL);
+  g_assert_true (baton_store_create (database, &error)); /* what `baton init` does */
   fixture->team = baton_team_open (config, &error);
   g_assert_no_error (error);
   baton_outbox_attach (fixture->team);

@@ -27,6 +27,7 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (fixture->dir);
   fixture->path = g_build_filename (fixture->dir, "baton.db", NULL);
   g_autoptr (GError) error = NULL;
+  g_assert_true (baton_store_create (fixture->path, &error)); /* what `baton init` does */
   fixture->store = baton_store_open (fixture->path, &error);
   g_assert_no_error (error);
   g_assert_nonnull (fixture->store);
