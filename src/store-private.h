@@ -14,7 +14,7 @@ struct BatonStore {
   gboolean in_transaction;
   char *undo_failure; /* owned: why undoing a savepoint failed; the transaction was
                        * rolled back whole and must not look committed */
-  dev_t device; /* the file opened, to notice it replaced or deleted */
+  dev_t device;       /* the file opened, to notice it replaced or deleted */
   ino_t inode;
 };
 

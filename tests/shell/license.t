@@ -77,7 +77,7 @@ render () { # DIR: the text and HTML of a forced digest to bob, as templates in 
   mkdir -p "$dir"
   sed "s|^database = baton.db|database = $dir/baton.db\ntemplates = $dir/templates|" "$CONFIG" \
     > "$dir/baton.conf"
-  BATON_NOW=2026-03-09T08:00:00Z "$BATON" -c "$dir/baton.conf" tasks > /dev/null
+  BATON_NOW=2026-03-09T08:00:00Z "$BATON" -q -c "$dir/baton.conf" init > /dev/null
   mail "Alice Martin <alice@example.com>" "Plan" plan@a "task: Write the guide
 handoff 1 to bob: the draft is in the wiki" |
     BATON_NOW=2026-03-09T17:05:00Z "$BATON" -c "$dir/baton.conf" ingest
