@@ -220,6 +220,7 @@ fuzz: $(FUZZ_BIN) $(FUZZ_DIR)/seeds/mail $(FUZZ_DIR)/seeds/mustache-spec
 	    fuzz-text) seeds="$(FUZZ_SEEDS_fuzz-message)" ;; \
 	    fuzz-auth) seeds="$(FUZZ_SEEDS_fuzz-auth)" ;; \
 	    fuzz-config) seeds="$(FUZZ_SEEDS_fuzz-config)" ;; \
+	    fuzz-calendar) seeds="fuzz/seeds/calendar" ;; \
 	  esac; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS) s on $(FUZZ_DIR)/corpus/$$t $$seeds"; \
 	  ASAN_OPTIONS=quarantine_size_mb=64$${ASAN_OPTIONS:+:$$ASAN_OPTIONS} \

@@ -178,6 +178,19 @@ expand_rule (const Scan *scan, guint line, icalproperty *rrule, struct icaltimet
              guint length, GHashTable *excluded, GArray *days, GError **error)
 {
   struct icalrecurrencetype rule = icalproperty_get_rrule (rrule);
+  /* libical looks for the next instance without limit: a rule no instant
+   * satisfies (FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30) would step through
+   * every second of centuries. Days off recur by the day at the finest, and
+   * an UNTIL bounds the search. */
+  if (rule.freq == ICAL_SECONDLY_RECURRENCE || rule.freq == ICAL_MINUTELY_RECURRENCE ||
+      rule.freq == ICAL_HOURLY_RECURRENCE)
+    return fail (error, scan->name, line,
+                 "this event repeats more often than daily: a day off repeats "
+                 "FREQ=DAILY, WEEKLY, MONTHLY or YEARLY");
+  struct icaltimetype limit = icaltime_from_day_of_year (1, LAST_YEAR + 1);
+  limit.is_date = 1;
+  if (icaltime_is_null_time (rule.until) || icaltime_compare (rule.until, limit) > 0)
+    rule.until = limit;
   icalrecur_iterator *it = icalrecur_iterator_new (rule, start);
   if (it == NULL)
     return fail (error, scan->name, line,

@@ -97,6 +97,19 @@ test_unbounded_rule (void)
   g_assert_cmpuint (days->len, ==, 5000);
 }
 
+/* A daily rule no day satisfies ends at the 2100 limit, with no days. */
+static void
+test_impossible_daily_rule (void)
+{
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr (GArray) days = parse_ok ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:x\n"
+                                      "DTSTART;VALUE=DATE:20260101\n"
+                                      "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=3\n"
+                                      "END:VEVENT\nEND:VCALENDAR\n");
+  g_assert_cmpuint (days->len, ==, 0);
+  g_test_message ("%" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - start) / 1000);
+}
+
 /* Malformed files: the line, and what to write. */
 static void
 test_malformed (void)
@@ -119,6 +132,11 @@ test_malformed (void)
     { "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261345\nEND:VEVENT\nEND:VCALENDAR\n",
       "h.ics:2: " },
     { "BEGIN:VEVENT\nEND:VEVENT\n", "h.ics:1: an iCalendar file starts with BEGIN:VCALENDAR" },
+    /* A rule no second satisfies made libical search forever (over 20 s
+     * before this was refused). */
+    { "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:x\nDTSTART:20260101T000000Z\n"
+      "RRULE:FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30\nEND:VEVENT\nEND:VCALENDAR\n",
+      "h.ics:2: this event repeats more often than daily" },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -143,5 +161,6 @@ main (int argc, char **argv)
   g_test_add_func ("/calendar/recurring", test_recurring);
   g_test_add_func ("/calendar/unbounded-rule", test_unbounded_rule);
   g_test_add_func ("/calendar/malformed", test_malformed);
+  g_test_add_func ("/calendar/impossible-daily-rule", test_impossible_daily_rule);
   return g_test_run ();
 }
