@@ -1,4 +1,5 @@
-/* When things are due in a member's own time: digests and morning handoffs.
+/* When things are due in a member's own time: digests (on working days,
+ * include/baton/worktime.h) and the wall-time arithmetic under them.
  *
  * Pure: no clock of its own (callers pass "now", normally from
  * baton_clock_now_unix()), no I/O beyond GLib reading the tz database.
@@ -32,8 +33,8 @@ gboolean baton_schedule_parse_time_of_day (const char *text, int *minutes, GErro
 
 /* The first instant strictly after after_unix at which the wall clock in
  * tzid shows minutes_of_day (0..1439), counting each local day at most
- * once (DST rules above). Also the delivery time of a handoff held for the
- * receiver's morning: next_local (their zone, their digest-at, handed_at). */
+ * once (DST rules above). Working days aside: see
+ * baton_worktime_next_slot() for those. */
 gint64 baton_schedule_next_local (const char *tzid, int minutes_of_day, gint64 after_unix);
 
 /* The instant at which the wall clock in @tzid first shows @minutes_of_day
