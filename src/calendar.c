@@ -67,7 +67,7 @@ scan_line (Scan *scan, GPtrArray *open, const char *text, guint line, GError **e
     return fail (error, scan->name, line, "an iCalendar file starts with BEGIN:VCALENDAR");
   if (begin)
     {
-      g_autofree char *what = g_ascii_strup (g_strstrip (g_strdup (text + 6)), -1);
+      g_autofree char *what = g_strstrip (g_ascii_strup (text + 6, -1));
       if (open->len == 0 && !g_str_equal (what, "VCALENDAR"))
         return fail (error, scan->name, line, "an iCalendar file starts with BEGIN:VCALENDAR");
       if (g_str_equal (what, "VEVENT"))
@@ -76,7 +76,7 @@ scan_line (Scan *scan, GPtrArray *open, const char *text, guint line, GError **e
     }
   else if (end)
     {
-      g_autofree char *what = g_ascii_strup (g_strstrip (g_strdup (text + 4)), -1);
+      g_autofree char *what = g_strstrip (g_ascii_strup (text + 4, -1));
       if (open->len == 0 || !g_str_equal (what, open->pdata[open->len - 1]))
         return fail (error, scan->name, line, "END:%s does not close BEGIN:%s", what,
                      open->len > 0 ? (char *) open->pdata[open->len - 1] : "(nothing)");
