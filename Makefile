@@ -14,7 +14,7 @@ DATADIR ?= $(PREFIX)/share/baton
 PKGLIBDIR ?= $(PREFIX)/lib/baton
 MANDIR  ?= $(PREFIX)/share/man
 
-PKGS := gmime-3.0 sqlite3 libetpan libcurl json-glib-1.0
+PKGS := gmime-3.0 sqlite3 libetpan libcurl json-glib-1.0 libical
 
 CC ?= cc
 BUILD ?= build
@@ -27,7 +27,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # The program itself links only these; libcurl and libetpan are in the
 # network module, baton-net.so (include/baton/netmodule.h).
-CORE_PKGS  := gmime-3.0 sqlite3 json-glib-1.0
+CORE_PKGS  := gmime-3.0 sqlite3 json-glib-1.0 libical
 CORE_LIBS  := $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lm
 # libetpan's pkg-config hands the linker a gcc-only -specs file meant for
 # programs, not shared objects.
@@ -229,6 +229,7 @@ fuzz: $(FUZZ_BIN) $(FUZZ_DIR)/seeds/mail $(FUZZ_DIR)/seeds/mustache-spec
 	    fuzz-mbox) seeds="$(FUZZ_SEEDS_fuzz-mbox)" ;; \
 	    fuzz-subject) seeds="$(FUZZ_SEEDS_fuzz-subject)" ;; \
 	    fuzz-mailbuild) seeds="$(FUZZ_SEEDS_fuzz-mailbuild)" ;; \
+	    fuzz-calendar) seeds="fuzz/seeds/calendar" ;; \
 	  esac; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS) s on $(FUZZ_DIR)/corpus/$$t $$seeds"; \
 	  ASAN_OPTIONS=quarantine_size_mb=64$${ASAN_OPTIONS:+:$$ASAN_OPTIONS} \

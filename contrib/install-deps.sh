@@ -7,7 +7,7 @@
 #            python3-selenium (board-browser.t), python3-feedparser (board.t)
 set -eu
 build="build-essential pkg-config libdpkg-perl libetpan-dev libgmime-3.0-dev
-libsqlite3-dev libcurl4-gnutls-dev libjson-glib-dev libsasl2-modules"
+libsqlite3-dev libcurl4-gnutls-dev libjson-glib-dev libsasl2-modules libical-dev"
 test="dovecot-imapd python3-aiosmtpd openssl procmail sqlite3 perl groff-base mandoc
 time clang libclang-rt-14-dev clang-format
 chromium chromium-driver python3-selenium python3-feedparser"

@@ -56,7 +56,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   guint lines = 1;
   for (size_t i = 0; i < size; i++)
     lines += data[i] == '\n';
-  GPtrArray *problems = baton_config_problems (path);
+  GPtrArray *problems = baton_config_problems (path, NULL);
   for (guint i = 0; i < problems->len; i++)
     check_problem (problems->pdata[i], lines);
   GError *error = NULL;

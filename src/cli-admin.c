@@ -176,7 +176,10 @@ baton_cli_check (const BatonCli *cli, int argc, char **argv, GError **error)
                              { NULL } };
   if (!baton_cli_parse_options ("check", "", entries, &argc, &argv, error))
     return FALSE;
-  g_autoptr (GPtrArray) problems = baton_config_problems (cli->config_path);
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) problems = baton_config_problems (cli->config_path, warnings);
+  for (guint i = 0; i < warnings->len; i++)
+    fprintf (stderr, "%s\n", (char *) warnings->pdata[i]);
   g_autoptr (BatonConfig) config = NULL;
   if (problems->len == 0)
     {

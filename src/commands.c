@@ -36,6 +36,8 @@
 #define G_LOG_DOMAIN "baton-commands"
 #include "baton/commands.h"
 
+#include "baton/worktime.h"
+
 #include <string.h>
 
 /* Task numbers fit a signed 32-bit column everywhere they are stored. */
@@ -48,6 +50,8 @@ typedef enum {
   ARGS_TEXT,     /* done [N] [: text] */
   ARGS_NOTE,     /* note [N]: text, the text required */
   ARGS_RECEIVER, /* handoff [N] to WHO [: note] */
+  ARGS_AWAY,     /* away until DATE / away DATE..DATE: dates, no task */
+  ARGS_NONE,     /* back: the word alone */
 } ArgShape;
 
 enum {
@@ -79,6 +83,9 @@ static const Keyword keywords[] = {
   { "unblock", BATON_COMMAND_UNBLOCK, ARGS_BARE, ALONE_WITH_PUNCTUATION },
   { "reopen", BATON_COMMAND_REOPEN, ARGS_TEXT, ALONE_WITH_PUNCTUATION | NOTE_AFTER_PUNCTUATION },
   { "undo", BATON_COMMAND_UNDO, ARGS_BARE, ALONE_WITH_PUNCTUATION },
+  /* Working time (the member, not a task). */
+  { "away", BATON_COMMAND_AWAY, ARGS_AWAY, 0 },
+  { "back", BATON_COMMAND_BACK, ARGS_NONE, ALONE_WITH_PUNCTUATION },
 };
 
 typedef enum { NUMBER_NONE, NUMBER_OK, NUMBER_BAD } NumberResult;
@@ -124,6 +131,10 @@ baton_command_kind_name (BatonCommandKind kind)
         return "update";
       case BATON_COMMAND_INVALID:
         return "invalid";
+      case BATON_COMMAND_AWAY:
+        return "away";
+      case BATON_COMMAND_BACK:
+        return "back";
     }
   return "unknown";
 }
@@ -554,6 +565,8 @@ parse_arguments (BatonCommand *c, const Keyword *kw, const char *p, gboolean col
       case ARGS_TITLE:
       case ARGS_TEXT:
       case ARGS_NOTE:
+      case ARGS_AWAY: /* parse_command() reads these two itself */
+      case ARGS_NONE:
         break;
     }
   return parse_text_tail (c, kw->word, p, colon && number == NUMBER_NONE, kw->shape == ARGS_NOTE);
@@ -591,10 +604,66 @@ is_attempt (const Keyword *kw, const char *p)
   return (kw->flags & NOTE_AFTER_PUNCTUATION) != 0;
 }
 
+/* A YYYY-MM-DD date at *P: its text, *P moved past it; NULL if none. */
+static char *
+take_date (const char **p)
+{
+  const char *q = *p;
+  for (int i = 0; i < 10; i++)
+    if (i == 4 || i == 7 ? q[i] != '-' : !g_ascii_isdigit (q[i]))
+      return NULL;
+  guint32 julian = 0;
+  g_autofree char *date = g_strndup (q, 10);
+  if (!baton_worktime_parse_date (date, &julian, NULL))
+    return NULL;
+  *p = q + 10;
+  return g_steal_pointer (&date);
+}
+
+/* "away until 2027-01-04" and "away 2026-12-21..2027-01-03"; prose ("away
+ * from my desk") unless "until" or a digit follows the keyword. */
+static BatonCommand *
+parse_away (const Keyword *kw, const char *p, const char *source, guint line)
+{
+  if (*p == ':')
+    p = skip_space (p + 1);
+  gboolean until = g_ascii_strncasecmp (p, "until", 5) == 0 && (p[5] == ' ' || p[5] == '\0');
+  if (!until && !g_ascii_isdigit (*p))
+    return NULL;
+  BatonCommand *c = command_new (kw->kind, line, source);
+  const char *q = until ? skip_space (p + 5) : p;
+  g_autofree char *first = until ? g_strdup ("") : take_date (&q);
+  if (first != NULL && !until)
+    q = g_str_has_prefix (q, "..") ? q + 2 : NULL;
+  g_autofree char *last = first != NULL && q != NULL ? take_date (&q) : NULL;
+  if (last == NULL || *skip_space (skip_punctuation (q)) != '\0')
+    return invalidate (c, "write `away until 2027-01-04` (back on the 4th) or "
+                          "`away 2026-12-21..2027-01-03` (both days away), dates as YYYY-MM-DD");
+  if (until)
+    {
+      /* Back on DATE: away through the day before. */
+      guint32 julian = 0;
+      baton_worktime_parse_date (last, &julian, NULL);
+      g_free (last);
+      last = baton_worktime_format_date (julian - 1);
+    }
+  else if (strcmp (first, last) > 0)
+    return invalidate (c, "the first day %s is after the last %s: write `away %s..%s`", first, last,
+                       last, first);
+  c->text = g_strdup_printf ("%s..%s", first, last);
+  return c;
+}
+
 /* The line SOURCE whose keyword KW ends at AFTER; NULL when it is prose. */
 static BatonCommand *
 parse_command (const Keyword *kw, const char *after, const char *source, guint line)
 {
+  if (kw->shape == ARGS_AWAY)
+    return g_ascii_isalnum (*after) ? NULL : parse_away (kw, skip_space (after), source, line);
+  if (kw->shape == ARGS_NONE)
+    return g_ascii_isalnum (*after) || *skip_space (skip_punctuation (after)) != '\0'
+               ? NULL
+               : command_new (kw->kind, line, source);
   /* "take5" is a command, "take5x" a word of its own. */
   if (*after == '#' || g_ascii_isdigit (*after))
     {

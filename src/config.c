@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "baton-config"
 #include "baton/config.h"
 
+#include "baton/calendar.h"
 #include "baton/error.h"
 #include "baton/schedule.h"
 
@@ -18,16 +19,18 @@ typedef struct {
   GKeyFile *keys;
   GHashTable *lines; /* "group" or "group\x1fkey" → line number */
   GPtrArray *problems;
+  GPtrArray *warnings; /* "file:line: warning: text"; NULL: not wanted */
 } Loader;
 
 static const char *const baton_keys[] = {
   "database",    "team-address",     "timezone",    "templates",         "require-auth",
   "authserv-id", "handoff-delivery", "acknowledge", "digest-when-empty", "spool",
-  "keep-raw",    "stale-after",      NULL
+  "keep-raw",    "stale-after",      "workdays",    "hours",             "holidays",
+  "holiday-dates", NULL
 };
-static const char *const member_keys[] = {
-  "email", "aliases", "name", "timezone", "digest-at", NULL
-};
+static const char *const member_keys[] = { "email",         "aliases",  "name",  "timezone",
+                                           "digest-at",     "workdays", "hours", "holidays",
+                                           "holiday-dates", NULL };
 static const char *const imap_keys[] = {
   "url",     "allow-plaintext",  "user",          "password-file", "password-command",
   "ca-file", "processed-folder", "failed-folder", "timeout",       NULL,
@@ -286,6 +289,8 @@ member_free (BatonMember *member)
   g_strfreev (member->aliases);
   g_free (member->display_name);
   g_free (member->timezone);
+  if (member->holidays != NULL)
+    g_array_unref (member->holidays);
   g_free (member);
 }
 
@@ -320,6 +325,105 @@ get_aliases (Loader *loader, const char *group)
   return (char **) g_ptr_array_free (aliases, FALSE);
 }
 
+/* A key of [member NAME], else the team default from [baton]; *@where
+ * says which group the value came from, for the problem's line. */
+static char *
+get_member_string (Loader *loader, const char *group, const char *key, const char *fallback,
+                   const char **where)
+{
+  char *value = get_string (loader, group, key, NULL);
+  *where = group;
+  if (value == NULL)
+    {
+      value = get_string (loader, "baton", key, NULL);
+      *where = "baton";
+    }
+  return value != NULL ? value : g_strdup (fallback);
+}
+
+static void
+add_holiday_dates (Loader *loader, const char *group, GArray *days)
+{
+  const char *where = NULL;
+  g_autofree char *value = get_member_string (loader, group, "holiday-dates", "", &where);
+  g_auto (GStrv) dates = g_strsplit (value, ",", -1);
+  for (guint i = 0; dates[i] != NULL; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      guint32 day = 0;
+      if (*g_strstrip (dates[i]) == '\0')
+        continue;
+      if (baton_worktime_parse_date (dates[i], &day, &error))
+        g_array_append_val (days, day);
+      else
+        problem (loader, where, "holiday-dates", "holiday-dates: %s", error->message);
+    }
+}
+
+/* holidays = FILE.ics, relative to the config file's directory. */
+static void
+add_holiday_file (Loader *loader, const char *group, GArray *days)
+{
+  const char *where = group;
+  g_autofree char *file = get_path (loader, group, "holidays", NULL);
+  if (file == NULL)
+    {
+      where = "baton";
+      file = get_path (loader, "baton", "holidays", NULL);
+    }
+  if (file == NULL)
+    return;
+  g_autoptr (GError) error = NULL;
+  if (!baton_calendar_read_days (file, days, &error))
+    problem (loader, where, "holidays", "holidays: %s", error->message);
+}
+
+static int
+compare_julian (gconstpointer a, gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+  return x < y ? -1 : x > y;
+}
+
+static void
+load_worktime (Loader *loader, const char *group, BatonMember *member)
+{
+  const char *where = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *workdays = get_member_string (loader, group, "workdays", "Mon-Fri", &where);
+  member->workdays = BATON_WORKTIME_MON_FRI;
+  if (!baton_worktime_parse_workdays (workdays, &member->workdays, &error))
+    problem (loader, where, "workdays", "%s", error->message);
+  g_clear_error (&error);
+  g_autofree char *hours = get_member_string (loader, group, "hours", "08:00-18:00", &where);
+  member->work_start = 8 * 60;
+  member->work_end = 18 * 60;
+  if (!baton_worktime_parse_hours (hours, &member->work_start, &member->work_end, &error))
+    problem (loader, where, "hours", "%s", error->message);
+  member->holidays = g_array_new (FALSE, FALSE, sizeof (guint32));
+  add_holiday_dates (loader, group, member->holidays);
+  add_holiday_file (loader, group, member->holidays);
+  g_array_sort (member->holidays, compare_julian);
+}
+
+/* A digest-at outside the hours still works (configurations written
+ * before hours existed stay valid), but is most likely a mistake. */
+static void
+warn_digest_outside_hours (Loader *loader, const BatonMember *member, GPtrArray *warnings)
+{
+  if (warnings == NULL ||
+      (member->digest_minutes >= member->work_start && member->digest_minutes < member->work_end))
+    return;
+  g_autofree char *group = g_strdup_printf ("member %s", member->name);
+  g_ptr_array_add (warnings,
+                   g_strdup_printf ("%s:%u: warning: digest-at %02d:%02d is outside %s's working "
+                                    "hours %02d:%02d-%02d:%02d",
+                                    loader->path, line_of (loader, group, "digest-at"),
+                                    member->digest_minutes / 60, member->digest_minutes % 60,
+                                    member->name, member->work_start / 60, member->work_start % 60,
+                                    member->work_end / 60, member->work_end % 60));
+}
+
 static BatonMember *
 load_member (Loader *loader, const BatonConfig *config, const char *group)
 {
@@ -341,6 +445,8 @@ load_member (Loader *loader, const BatonConfig *config, const char *group)
   g_autoptr (GError) error = NULL;
   if (!baton_schedule_parse_time_of_day (at, &member->digest_minutes, &error))
     problem (loader, group, "digest-at", "%s", error->message);
+  load_worktime (loader, group, member);
+  warn_digest_outside_hours (loader, member, loader->warnings);
   return member;
 }
 
@@ -537,7 +643,7 @@ check_file_mode (Loader *loader, const BatonConfig *config)
 }
 
 static BatonConfig *
-load (const char *path, GPtrArray *problems)
+load (const char *path, GPtrArray *problems, GPtrArray *warnings)
 {
   g_autofree char *text = NULL;
   g_autoptr (GError) error = NULL;
@@ -555,7 +661,7 @@ load (const char *path, GPtrArray *problems)
       return NULL;
     }
   Loader loader = { path, keys, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
-                    problems };
+                    problems, warnings };
   index_lines (&loader, text);
   BatonConfig *config = g_new0 (BatonConfig, 1);
   config->path = g_strdup (path);
@@ -566,11 +672,11 @@ load (const char *path, GPtrArray *problems)
 }
 
 GPtrArray *
-baton_config_problems (const char *path)
+baton_config_problems (const char *path, GPtrArray *warnings)
 {
   GPtrArray *problems = g_ptr_array_new_with_free_func (g_free);
   /* Only the problems are wanted; the config is loaded to find them. */
-  baton_config_free (load (path, problems));
+  baton_config_free (load (path, problems, warnings));
   return problems;
 }
 
@@ -578,7 +684,7 @@ BatonConfig *
 baton_config_load (const char *path, GError **error)
 {
   g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (BatonConfig) config = load (path, problems);
+  g_autoptr (BatonConfig) config = load (path, problems, NULL);
   if (problems->len > 0)
     {
       g_ptr_array_add (problems, NULL);
@@ -629,6 +735,13 @@ baton_config_free (BatonConfig *config)
   section_free (config->imap, TRUE);
   section_free (config->smtp, FALSE);
   g_free (config);
+}
+
+void
+baton_config_member_week (const BatonMember *member, const GArray *away, BatonWorktime *week)
+{
+  *week = (BatonWorktime){ member->timezone, member->workdays, member->work_start,
+                           member->work_end, member->holidays, away };
 }
 
 const BatonMember *

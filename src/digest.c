@@ -760,7 +760,12 @@ queue_digest (DigestRun *run, const BatonMember *member, gboolean force, BatonDi
   BatonDigestMark from, to;
   if (!baton_store_digest_mark (store, member->name, &from, error))
     return FALSE;
-  if (!force && !baton_schedule_digest_due (member->timezone, member->digest_minutes, from.at,
+  g_autoptr (GArray) away = baton_store_away_get (store, member->name, error);
+  if (away == NULL)
+    return FALSE;
+  BatonWorktime week;
+  baton_config_member_week (member, away, &week);
+  if (!force && !baton_schedule_digest_due (&week, member->digest_minutes, from.at, from.sent,
                                             run->now, NULL))
     return TRUE;
   if (!window_end (store, &from, run->now, &to, error))
@@ -853,7 +858,13 @@ preview_member (DigestRun *run, const BatonMember *member, gboolean html, GStrin
       outbox_render (run->team, html ? "digest.html" : "digest.txt", digest.data, html, error);
   if (body != NULL)
     {
-      gint64 due = baton_schedule_next_local (member->timezone, member->digest_minutes, from.at);
+      g_autoptr (GArray) away = baton_store_away_get (run->team->store, member->name, error);
+      if (away == NULL)
+        return FALSE;
+      BatonWorktime week;
+      baton_config_member_week (member, away, &week);
+      gint64 due = 0;
+      baton_schedule_digest_due (&week, member->digest_minutes, from.at, from.sent, run->now, &due);
       g_autofree char *due_text =
           baton_schedule_format_near (run_zone (run, member->timezone), due, run->now);
       g_autofree char *city = baton_schedule_zone_city (member->timezone);

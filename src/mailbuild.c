@@ -430,6 +430,33 @@ format_date (gint64 unix_time)
                           g_date_time_get_minute (t), g_date_time_get_second (t));
 }
 
+GBytes *
+baton_mail_restamp_date (GBytes *mime, gint64 unix_time)
+{
+  gsize size = 0;
+  const char *data = g_bytes_get_data (mime, &size);
+  const char *header_end = g_strstr_len (data, size, "\n\r\n");
+  if (header_end == NULL)
+    header_end = g_strstr_len (data, size, "\n\n");
+  gsize header_size = header_end != NULL ? (gsize) (header_end - data) : size;
+  for (gsize at = 0; at < header_size;)
+    {
+      const char *line_end = memchr (data + at, '\n', header_size - at);
+      gsize next = line_end != NULL ? (gsize) (line_end - data) : header_size;
+      if (next - at >= 5 && g_ascii_strncasecmp (data + at, "Date:", 5) == 0)
+        {
+          gsize value_end = next > at && data[next - 1] == '\r' ? next - 1 : next;
+          g_autofree char *date = format_date (unix_time);
+          GString *out = g_string_new_len (data, at);
+          g_string_append_printf (out, "Date: %s", date);
+          g_string_append_len (out, data + value_end, size - value_end);
+          return g_string_free_to_bytes (out);
+        }
+      at = next + 1;
+    }
+  return g_bytes_ref (mime);
+}
+
 static void
 append_threading (GString *out, const BatonMailSpec *spec)
 {

@@ -70,14 +70,23 @@ notice_data (BatonTeam *team, const BatonNotice *notice, const BatonTask *task,
   return json_builder_get_root (builder);
 }
 
-/* A handoff waits for the receiver's morning with handoff-delivery =
- * morning; everything else goes now. */
+/* With handoff-delivery = morning a notice waits until the receiver is at
+ * work: at once within their working hours, else the start of their next
+ * working period (never a weekend, holiday or away day). 0 means now; -1
+ * with @error when the receiver's away periods cannot be read. */
 static gint64
-notice_not_before (BatonTeam *team, const BatonMember *to, gboolean handoff)
+notice_not_before (BatonTeam *team, const BatonMember *to, GError **error)
 {
-  if (!handoff || !team->config->handoff_at_morning)
+  if (!team->config->handoff_at_morning)
     return 0;
-  return baton_schedule_next_local (to->timezone, to->digest_minutes, baton_clock_now_unix () - 1);
+  g_autoptr (GArray) away = baton_store_away_get (team->store, to->name, error);
+  if (away == NULL)
+    return -1;
+  BatonWorktime week;
+  baton_config_member_week (to, away, &week);
+  gint64 now = baton_clock_now_unix ();
+  gint64 at = baton_worktime_deliver_at (&week, now);
+  return at > now ? at : 0;
 }
 
 static gboolean
@@ -121,16 +130,11 @@ queue_notice (BatonTeam *team, const BatonNotice *notice, const BatonMember *to,
                                               notice->from_member);
   g_autofree char *thread = outbox_task_thread_id (team->config, task->id);
   const char *references[] = { thread, NULL };
-  OutgoingMail mail = { handoff || taken ? notice->kind : "changed",
-                        task->id,
-                        to->display_name,
-                        to->email,
-                        subject,
-                        text,
-                        NULL,
-                        thread,
-                        references,
-                        notice_not_before (team, to, handoff) };
+  gint64 not_before = notice_not_before (team, to, error);
+  if (not_before < 0)
+    return FALSE;
+  OutgoingMail mail = { handoff || taken ? notice->kind : "changed", task->id, to->display_name, to->email,  subject,
+                        text,         NULL,     thread,           references, not_before };
   return outbox_queue_mail (team, &mail, error);
 }
 
@@ -189,6 +193,9 @@ queue_combined (BatonTeam *team, GPtrArray *notices, const BatonMember *to, GErr
           ? g_strdup_printf ("%u of your tasks taken by %s", notices->len, first->from_member)
           : g_strdup_printf ("%u tasks handed to you and %u taken by %s", handoffs,
                              notices->len - handoffs, first->from_member);
+  gint64 not_before = notice_not_before (team, to, error);
+  if (not_before < 0)
+    return FALSE;
   OutgoingMail mail = { handoffs > 0 ? "handoff" : "taken",
                         0,
                         to->display_name,
@@ -198,7 +205,7 @@ queue_combined (BatonTeam *team, GPtrArray *notices, const BatonMember *to, GErr
                         NULL,
                         NULL,
                         NULL,
-                        notice_not_before (team, to, handoffs > 0) };
+                        not_before };
   return outbox_queue_mail (team, &mail, error);
 }
 
@@ -350,10 +357,13 @@ static gboolean
 queue_reply (BatonTeam *team, const BatonMessage *message, const BatonIngestResult *result,
              GError **error)
 {
-  guint failed = 0;
+  guint failed = 0, tell = 0;
   for (guint i = 0; i < result->lines->len; i++)
-    failed += !((BatonLineResult *) result->lines->pdata[i])->ok;
-  if (failed == 0 && !(team->config->acknowledge && result->lines->len > 0))
+    {
+      failed += !((BatonLineResult *) result->lines->pdata[i])->ok;
+      tell += ((BatonLineResult *) result->lines->pdata[i])->tell;
+    }
+  if (failed == 0 && tell == 0 && !(team->config->acknowledge && result->lines->len > 0))
     return TRUE;
   const BatonMember *sender = baton_config_member_by_name (team->config, result->member);
   gint64 recent = 0;

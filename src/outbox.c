@@ -15,6 +15,7 @@
 #include "baton/error.h"
 #include "baton/lock.h"
 #include "baton/net.h"
+#include "baton/mailbuild.h"
 #include "baton/smtp.h"
 
 #include <errno.h>
@@ -188,7 +189,16 @@ send_due (BatonTeam *team, BatonSendStats *stats, GError **error)
         return FALSE;
       if (baton_net_stop_requested ())
         break; /* SIGTERM: the rest keep their turn, no retry delay */
-      deliver_one (&delivery, outgoing, &failure);
+      /* A held notice is dated when it goes out, or it sorts under the
+       * newer mail its receiver already has. */
+      BatonOutgoing held = *outgoing;
+      g_autoptr (GBytes) restamped =
+          outgoing->not_before != 0
+              ? baton_mail_restamp_date (outgoing->mime, baton_clock_now_unix ())
+              : NULL;
+      if (restamped != NULL)
+        held.mime = restamped;
+      deliver_one (&delivery, &held, &failure);
       if (failure != NULL && baton_net_stop_requested ())
         break; /* not sent, and not the row's fault: it stays due as it was */
       if (!settle (&delivery, outgoing, failure, error))

@@ -30,13 +30,34 @@ baton_schedule_timezone_valid (const char *tzid)
   return tz != NULL;
 }
 
+/* GLib forgets a zone when its last reference goes and parses the tzfile
+ * again next time: a simulated year of cron runs spent minutes doing that.
+ * The zones a config names are few, so each is kept once loaded. */
+G_LOCK_DEFINE_STATIC (zones);
+static GHashTable *zones; /* tzid → GTimeZone*; only valid ids */
+
 static GTimeZone *
 zone_or_utc (const char *tzid)
 {
-  GTimeZone *tz = NULL;
-  if (tzid != NULL && *tzid != '\0')
-    tz = g_time_zone_new_identifier (tzid);
+  if (tzid == NULL || *tzid == '\0')
+    return g_time_zone_new_utc ();
+  G_LOCK (zones);
+  if (zones == NULL)
+    zones =
+        g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_time_zone_unref);
+  GTimeZone *tz = g_hash_table_lookup (zones, tzid);
+  if (tz == NULL && (tz = g_time_zone_new_identifier (tzid)) != NULL)
+    g_hash_table_insert (zones, g_strdup (tzid), tz);
+  if (tz != NULL)
+    g_time_zone_ref (tz);
+  G_UNLOCK (zones);
   return tz != NULL ? tz : g_time_zone_new_utc ();
+}
+
+GTimeZone *
+baton_schedule_zone (const char *tzid)
+{
+  return zone_or_utc (tzid);
 }
 
 gboolean
@@ -163,13 +184,55 @@ baton_schedule_next_local (const char *tzid, int minutes_of_day, gint64 after_un
 }
 
 gboolean
-baton_schedule_digest_due (const char *tzid, int minutes_of_day, gint64 last_digest_unix,
-                           gint64 now_unix, gint64 *due_at)
+baton_schedule_local_instant (const char *tzid, guint32 julian, int minutes_of_day, gint64 *instant)
 {
-  gint64 due = baton_schedule_next_local (tzid, minutes_of_day, last_digest_unix);
+  g_return_val_if_fail (g_date_valid_julian (julian), FALSE);
+  g_autoptr (GTimeZone) tz = zone_or_utc (tzid);
+  GDate day;
+  g_date_clear (&day, 1);
+  g_date_set_julian (&day, julian);
+  gint64 t = resolve_wall_time (tz, wall_seconds (&day, minutes_of_day));
+  if (!is_local_date (tz, t, &day))
+    return FALSE;
+  *instant = t;
+  return TRUE;
+}
+
+/* The latest working slot at or before @now that falls on @now's local
+ * day, if any: today's digest-at has come. */
+static gboolean
+todays_slot_passed (const BatonWorktime *week, int minutes_of_day, gint64 now)
+{
+  guint32 today = baton_worktime_local_day (week, now);
+  for (gint64 slot = baton_worktime_next_slot (week, minutes_of_day, now - 2 * 86400); slot <= now;
+       slot = baton_worktime_next_slot (week, minutes_of_day, slot))
+    if (baton_worktime_local_day (week, slot) == today)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+baton_schedule_digest_due (const BatonWorktime *week, int minutes_of_day, gint64 last_unix,
+                           gboolean ever_sent, gint64 now_unix, gint64 *due_at)
+{
+  gint64 due = baton_worktime_next_slot (week, minutes_of_day, last_unix);
+  /* A digest sent on a day, even late or forced, is that day's digest. */
+  if (ever_sent && due != G_MAXINT64 &&
+      baton_worktime_local_day (week, due) == baton_worktime_local_day (week, last_unix))
+    due = baton_worktime_next_slot (week, minutes_of_day, due);
+  gboolean is_due = due <= now_unix;
+  if (is_due && !todays_slot_passed (week, minutes_of_day, now_unix) &&
+      !baton_worktime_is_working (week, now_unix))
+    {
+      /* Missed on an earlier day and now out of hours: no digest in the
+       * night; the catch-up waits for the morning. */
+      due = MIN (baton_worktime_deliver_at (week, now_unix),
+                 baton_worktime_next_slot (week, minutes_of_day, now_unix));
+      is_due = FALSE;
+    }
   if (due_at != NULL)
     *due_at = due;
-  return due <= now_unix;
+  return is_due;
 }
 
 GTimeZone *

@@ -37,7 +37,7 @@ mark_from_join (BatonStore *store, const char *member, BatonDigestMark *mark, GE
   if (found)
     *mark =
         (BatonDigestMark){ sqlite3_column_int64 (statement, 0), sqlite3_column_int64 (statement, 1),
-                           sqlite3_column_int64 (statement, 2) };
+                           sqlite3_column_int64 (statement, 2), FALSE };
   return TRUE;
 }
 
@@ -45,7 +45,7 @@ gboolean
 baton_store_digest_mark (BatonStore *store, const char *member, BatonDigestMark *mark,
                          GError **error)
 {
-  *mark = (BatonDigestMark){ 0, 0, 0 };
+  *mark = (BatonDigestMark){ 0, 0, 0, FALSE };
   gboolean found = FALSE;
   {
     g_autoptr (sqlite3_stmt) statement = store_statement (
@@ -58,7 +58,7 @@ baton_store_digest_mark (BatonStore *store, const char *member, BatonDigestMark 
     if (found)
       *mark = (BatonDigestMark){ sqlite3_column_int64 (statement, 0),
                                  sqlite3_column_int64 (statement, 1),
-                                 sqlite3_column_int64 (statement, 2) };
+                                 sqlite3_column_int64 (statement, 2), TRUE };
   }
   return found || mark_from_join (store, member, mark, error);
 }

@@ -96,6 +96,10 @@ static const char *const migrations[] = {
   "UPDATE digests SET"
   "  last_event = coalesce ((SELECT max (id) FROM events WHERE at < digests.last_at), 0),"
   "  last_message = coalesce ((SELECT max (id) FROM messages WHERE received_at < digests.last_at), 0);",
+  /* 6 → 7: who is away (`away until …` by mail), as the member's local
+   * Julian days, both included; one period per member, `back` deletes it. */
+  "CREATE TABLE away (member TEXT PRIMARY KEY, first_day INTEGER NOT NULL,"
+  "  last_day INTEGER NOT NULL, set_at INTEGER NOT NULL);",
 };
 
 void

@@ -337,9 +337,10 @@ apply_row (ApplyContext *context, const BatonCommand *command, BatonTask *task,
   const BatonTransition *row = baton_transition_find (state, holder, kind);
   g_assert (row != NULL);
   const char *receiver = NULL;
+  const BatonMember *member = NULL;
   if (row->verdict == BATON_VERDICT_APPLY && kind == BATON_COMMAND_HANDOFF)
     {
-      const BatonMember *member = baton_config_member_lookup (context->team->config, command->who);
+      member = baton_config_member_lookup (context->team->config, command->who);
       if (member == NULL)
         {
           g_autofree char *names = member_names (context->team->config);
@@ -355,7 +356,13 @@ apply_row (ApplyContext *context, const BatonCommand *command, BatonTask *task,
       refuse (context, row, task, line);
       return TRUE;
     }
-  return carry_out (context, command, row, task, receiver, line, error);
+  if (!carry_out (context, command, row, task, receiver, line, error))
+    return FALSE;
+  if (member == NULL || row->command != BATON_COMMAND_HANDOFF)
+    return TRUE; /* not a handoff to someone else (a take is recorded as one) */
+  /* Applied all the same; the giver hears at once who is away until when. */
+  GPtrArray *lines = context->result->lines;
+  return workflow_tell_if_away (context, member, lines->pdata[lines->len - 1], error);
 }
 
 static gboolean
@@ -405,6 +412,9 @@ workflow_apply_command (ApplyContext *context, const BatonCommand *command, GErr
           finish (context, &line, "%s", command->error);
           return TRUE;
         }
+      case BATON_COMMAND_AWAY:
+      case BATON_COMMAND_BACK:
+        return workflow_apply_member_command (context, command, error);
       default:
         return apply_on_task (context, command, error);
     }

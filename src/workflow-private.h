@@ -20,6 +20,14 @@ gboolean workflow_apply_command (ApplyContext *context, const BatonCommand *comm
 void workflow_line_free (BatonLineResult *line);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonLineResult, workflow_line_free)
 
+/* `away` and `back` (src/workflow-away.c): about the sender, not a task. */
+gboolean workflow_apply_member_command (ApplyContext *context, const BatonCommand *command,
+                                        GError **error);
+/* After a handoff to @receiver: when they are away today, @line says until
+ * when and is marked to be told to the sender at once. */
+gboolean workflow_tell_if_away (ApplyContext *context, const BatonMember *receiver,
+                                BatonLineResult *line, GError **error);
+
 /* Stores the fingerprint of MESSAGE's text under its Message-ID, so a
  * reply that pastes it is recognised (workflow-ancestry.c). */
 gboolean workflow_remember_text (BatonTeam *team, const BatonMessage *message, GError **error);

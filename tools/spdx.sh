@@ -31,7 +31,7 @@ exempt () {
     *.md) ;;                 # documentation: not required
     LICENSE) ;;              # the license itself
     .gitignore | .clang-format) ;; # tool settings, not part of the program
-    *.json | *.jsonl | *.eml | *.msg | *.tsv | *.mbox) ;; # data
+    *.json | *.jsonl | *.eml | *.msg | *.tsv | *.mbox | *.ics) ;; # data (iCalendar has no comments)
     *) return 1 ;;
   esac
 }

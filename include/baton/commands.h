@@ -24,6 +24,10 @@ typedef enum {
   BATON_COMMAND_UNDO,    /* undo: in a reply to baton's mail, reverts the mail it was about */
   BATON_COMMAND_UPDATE,  /* free text: consecutive lines joined as one paragraph block */
   BATON_COMMAND_INVALID, /* looked like a command, did not parse; error says why */
+  /* Member-level, not about a task (task is 0): */
+  BATON_COMMAND_AWAY, /* away until DATE / away FIRST..LAST; text = "FIRST..LAST" (dates as
+                       * YYYY-MM-DD, both days included; FIRST empty: from today) */
+  BATON_COMMAND_BACK, /* back: the away period ends today */
 } BatonCommandKind;
 
 typedef struct {

@@ -5,6 +5,8 @@
  * only the names of the files or commands that produce them.
  */
 #pragma once
+#include "baton/worktime.h"
+
 #include <glib.h>
 
 typedef struct {
@@ -14,6 +16,10 @@ typedef struct {
   char *display_name; /* "Bob Stone", or the short name */
   char *timezone;     /* IANA id, resolved against [baton] timezone */
   int digest_minutes; /* local minutes after midnight, from digest-at */
+  guint workdays;     /* workdays, as BatonWorktime.workdays */
+  int work_start;     /* hours = START-END, minutes after local midnight */
+  int work_end;
+  GArray *holidays; /* guint32 Julian days from holidays and holiday-dates, sorted; owned */
 } BatonMember;
 
 typedef struct {
@@ -65,10 +71,16 @@ typedef struct {
 BatonConfig *baton_config_load (const char *path, GError **error);
 
 /* Every problem in @path, as "file:line: text" strings; an empty array means
- * the file is valid. Never NULL. */
-GPtrArray *baton_config_problems (const char *path);
+ * the file is valid. Never NULL. When @warnings is not NULL, things that
+ * work but look wrong (a digest-at outside the member's hours) are added
+ * to it as "file:line: warning: text". */
+GPtrArray *baton_config_problems (const char *path, GPtrArray *warnings);
 
 void baton_config_free (BatonConfig *config);
+
+/* Fills @week with @member's working time and @away (BatonAway, from the
+ * store; may be NULL). @week borrows from both. */
+void baton_config_member_week (const BatonMember *member, const GArray *away, BatonWorktime *week);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonConfig, baton_config_free)
 
 /* The member owning @address (primary or alias, case-insensitive) or with

@@ -54,6 +54,12 @@ typedef struct {
 char *baton_mail_build (const BatonMailSpec *spec, char **message_id_out, gsize *len_out,
                         GError **error);
 
+/* @mime (a message this module built) with its Date: header set to
+ * @unix_time: a notice held for the morning is dated when it goes out,
+ * not when it was queued. A new reference the caller unrefs; @mime itself
+ * (another reference) when it has no Date: header. */
+GBytes *baton_mail_restamp_date (GBytes *mime, gint64 unix_time);
+
 /* TRUE when text is a plain addr-spec this module accepts: dot-atom local
  * part, '@', a domain of letters, digits and hyphens in dotted labels. */
 gboolean baton_mail_address_valid (const char *text);

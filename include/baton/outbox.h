@@ -13,9 +13,10 @@
 void baton_outbox_attach (BatonTeam *team);
 
 /* The notice hook itself (see BatonNoticeHook): queues a handoff notice to
- * each receiver (at once, or at their next digest-at with handoff-delivery
- * = morning), a "taken" notice to each previous holder, and a reply to the
- * sender listing each line when a line failed or acknowledge = yes, at most
+ * each receiver and a "taken" notice to each previous holder (at once, or
+ * with handoff-delivery = morning at the receiver's next working start when
+ * they are off work), and a reply to the sender listing each line when a
+ * line failed, a receiver is away, or acknowledge = yes, at most
  * BATON_REPLIES_PER_HOUR per sender per hour.
  *
  * Floods are bounded: one mail causes at most one notice per receiver (the

@@ -1,4 +1,5 @@
-/* When things are due in a member's own time: digests and morning handoffs.
+/* When things are due in a member's own time: digests (on working days,
+ * include/baton/worktime.h) and the wall-time arithmetic under them.
  *
  * Pure: no clock of its own (callers pass "now", normally from
  * baton_clock_now_unix()), no I/O beyond GLib reading the tz database.
@@ -10,6 +11,8 @@
  *     occurrence only, so a local day never gets two digests.
  */
 #pragma once
+#include "baton/worktime.h"
+
 #include <glib.h>
 
 /* TRUE when tzid names a zone GLib can load ("Europe/Paris", "UTC",
@@ -17,6 +20,10 @@
  * machine's own zone. Config checking calls this; the functions below
  * treat an invalid tzid as UTC rather than fail, so check first. */
 gboolean baton_schedule_timezone_valid (const char *tzid);
+
+/* The zone @tzid names, or UTC when it names none; a new reference the
+ * caller unrefs. Zones are loaded once per process. */
+GTimeZone *baton_schedule_zone (const char *tzid);
 
 /* Parses "HH:MM" (24-hour, "8:30" accepted, surrounding blanks ignored)
  * into minutes since midnight, 0..1439. On bad input returns FALSE and
@@ -26,18 +33,31 @@ gboolean baton_schedule_parse_time_of_day (const char *text, int *minutes, GErro
 
 /* The first instant strictly after after_unix at which the wall clock in
  * tzid shows minutes_of_day (0..1439), counting each local day at most
- * once (DST rules above). Also the delivery time of a handoff held for the
- * receiver's morning: next_local (their zone, their digest-at, handed_at). */
+ * once (DST rules above). Working days aside: see
+ * baton_worktime_next_slot() for those. */
 gint64 baton_schedule_next_local (const char *tzid, int minutes_of_day, gint64 after_unix);
 
-/* Is a member's digest due? last_digest_unix is when the previous digest
- * was queued (when none was, the time the member joined). Sets *due_at
- * (may be NULL) to next_local (tzid, minutes_of_day, last_digest_unix) and
- * returns TRUE when that is <= now_unix. Record *now_unix* (not *due_at)
- * as the new last_digest_unix: after downtime that yields one catch-up
- * digest, not one per missed day. */
-gboolean baton_schedule_digest_due (const char *tzid, int minutes_of_day, gint64 last_digest_unix,
-                                    gint64 now_unix, gint64 *due_at);
+/* The instant at which the wall clock in @tzid first shows @minutes_of_day
+ * on local date @julian (a skipped time: when the gap ends). FALSE when
+ * the zone skipped that whole date (Pacific/Apia, 2011-12-30). */
+gboolean baton_schedule_local_instant (const char *tzid, guint32 julian, int minutes_of_day,
+                                       gint64 *instant);
+
+/* Is a member's digest due? One digest per working day, at digest-at
+ * (@minutes_of_day) in @week's zone:
+ *   - @ever_sent FALSE: @last_unix is when the member joined, and the first
+ *     digest is the first working digest-at after it (not the first run);
+ *   - @ever_sent TRUE: @last_unix is when the previous digest was queued,
+ *     and the next is digest-at on the first working day after that local
+ *     day, so days off (weekend, holiday, away) get no digest and the next
+ *     working day's one covers them;
+ *   - a digest missed on an earlier day (downtime) is a catch-up: it goes
+ *     out at once only when @now_unix is within working hours, else at the
+ *     start of the working period or today's digest-at, whichever is first.
+ * Sets *@due_at (may be NULL) to when it is or will be due. Record
+ * @now_unix as the new last digest time. */
+gboolean baton_schedule_digest_due (const BatonWorktime *week, int minutes_of_day, gint64 last_unix,
+                                    gboolean ever_sent, gint64 now_unix, gint64 *due_at);
 
 /* unix_time as wall time in tzid, formatted by g_date_time_format()
  * (names in the C locale unless the process set another). With format

@@ -369,6 +369,7 @@ typedef struct {
   gint64 at;           /* when the last digest was queued; the join time if never */
   gint64 last_event;   /* the last events.id it covered */
   gint64 last_message; /* the last messages.id it covered */
+  gboolean sent;       /* a digest was queued before; FALSE: @at is the join time */
 } BatonDigestMark;
 
 /* Sets *@mark to where @member's last digest ended. Never sent one: the
@@ -400,3 +401,18 @@ void baton_held_mail_free (BatonHeldMail *held);
  * the caller unrefs; NULL with @error set. */
 GPtrArray *baton_store_held_window (BatonStore *store, gint64 after_id, gint64 upto_id, guint limit,
                                     gint64 *more, GError **error);
+
+/* ---- away periods (`away until …` by mail) ---- */
+
+/* Records that @member is away from Julian day @first through @last (their
+ * own calendar), replacing any earlier period. */
+gboolean baton_store_away_set (BatonStore *store, const char *member, guint32 first, guint32 last,
+                               gint64 now, GError **error);
+/* Forgets @member's away period; *@was_away (may be NULL) says whether
+ * there was one. */
+gboolean baton_store_away_clear (BatonStore *store, const char *member, gboolean *was_away,
+                                 GError **error);
+/* @member's away periods as a GArray of BatonAway (include
+ * baton/worktime.h), possibly empty, that the caller unrefs; NULL with
+ * @error set when they cannot be read. */
+GArray *baton_store_away_get (BatonStore *store, const char *member, GError **error);

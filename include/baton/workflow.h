@@ -45,6 +45,7 @@ typedef struct {
   gboolean ok;
   char *source;  /* the line as written */
   char *outcome; /* "task #15 created", or why it failed and how to fix it */
+  gboolean tell; /* ok, but the sender must hear of it now (the receiver is away) */
 } BatonLineResult;
 
 typedef struct {

@@ -20,6 +20,9 @@ team_config () {
 database = baton.db
 team-address = team@example.com
 stale-after = 3
+# What a digest says, not when it is due (worktime.t): every day is a working day.
+workdays = Mon-Sun
+hours = 00:00-24:00
 ${2:-}
 
 [member alice]

@@ -15,7 +15,11 @@ plan 32
 
 step=${DIGEST_STEP:-15}
 case "$BATON" in *build-san/*) step=${DIGEST_STEP:-30} ;; esac
-write_config "digest-when-empty = yes"
+# Every day a working day, all day long: this file checks the clock itself;
+# working days and hours are worktime.t's.
+every_day=$'workdays = Mon-Sun\nhours = 00:00-24:00'
+write_config "digest-when-empty = yes
+$every_day"
 
 # simulate DIR START END: `baton digest` every $step minutes in START..END.
 simulate () {
@@ -85,7 +89,7 @@ is "across the change the UTC time moves by an hour (alice 03-28 / 03-29)" \
   "03-28 07:30 / 03-29 06:30"
 
 # digest-when-empty = no (the default): nothing happened, no digest.
-write_config
+write_config "$every_day"
 count () { db "select count(*) from outbox where kind = 'digest' and recipient = '$1@example.com'"; }
 digest_at () { BATON_NOW=$1 baton digest "${@:2}"; }
 digest_at 2026-03-09T06:00:00Z

@@ -115,7 +115,8 @@ EOF
 # The mail command language.
 for word in 'task: title' 'take N' 'done N' 'drop N' \
   'handoff N to who' 'pass N to who' 'note N: text' 'block N: reason' 'unblock N' \
-  'reopen N [: note]' 'undo'; do
+  'reopen N [: note]' 'undo' \
+  'away until YYYY-MM-DD' 'away YYYY-MM-DD..YYYY-MM-DD' back; do
   ok "baton.1 documents mail command '$word'" tag baton.1 'MAIL COMMANDS' "$word"
 done
 for phrase in 'todo: title' 'Task force met today' 'case-insensitive' 'never silently skipped' \
@@ -153,7 +154,7 @@ while read -r heading keys; do
   done
 done <<'EOF'
 THE_[baton]_SECTION database team-address timezone templates require-auth authserv-id handoff-delivery acknowledge digest-when-empty spool keep-raw
-THE_[member_NAME]_SECTIONS email aliases name timezone digest-at
+THE_[member_NAME]_SECTIONS email aliases name timezone digest-at workdays hours holidays holiday-dates
 THE_[imap]_SECTION url allow-plaintext user password-file password-command ca-file processed-folder failed-folder
 THE_[smtp]_SECTION url allow-plaintext user password-file password-command ca-file from
 THE_[outbox]_SECTION maildir

@@ -3,7 +3,9 @@
 # replies to failed lines, acknowledge, the reply cap, never to outsiders.
 . "$(dirname "$0")/../lib.sh"
 plan 17
-write_config "handoff-delivery = morning"
+# Working hours end at 10:00, so bob (10:05 in San Francisco) is off work.
+write_config "handoff-delivery = morning
+hours = 08:00-10:00"
 outbox () { db "select kind || '>' || recipient from outbox order by id" | paste -sd' '; }
 export BATON_NOW=2026-03-09T17:05:00Z   # 18:05 in Paris, 10:05 in San Francisco
 
@@ -11,12 +13,12 @@ mail "Alice Martin <alice@example.com>" "Plan" plan@a 'task: Deploy to staging
 take 1
 handoff 1 to bob: tests pass, needs the staging deploy' | baton ingest
 is "a handoff queues one notice to its receiver" "$(outbox)" "handoff>bob@example.com"
-is "with handoff-delivery = morning it waits for bob's next 08:30 (15:30Z)" \
-  "$(db "select datetime(not_before, 'unixepoch') from outbox")" "2026-03-10 15:30:00"
+is "with handoff-delivery = morning it waits for bob's next working start (08:00, 15:00Z)" \
+  "$(db "select datetime(not_before, 'unixepoch') from outbox")" "2026-03-10 15:00:00"
 baton send
 is "send before then delivers nothing" "$(ls "$WORK/outbox/new" 2>/dev/null | wc -l)" 0
 BATON_NOW=2026-03-10T15:31:00Z baton send
-is "after bob's 08:30 it is delivered" "$(ls "$WORK/outbox/new" | wc -l)" 1
+is "after bob's 08:00 it is delivered" "$(ls "$WORK/outbox/new" | wc -l)" 1
 notice=$(cat "$WORK"/outbox/new/*)
 like "the notice names the task and the note" "$notice" "tests pass, needs the staging deploy"
 like "threads under the task" "$notice" "References: <baton-task-1@example.com>"
@@ -46,7 +48,8 @@ mail "Alice Martin <alice@example.com>" "ack" ack@a 'note 1: all good' | baton i
 is "acknowledge = yes replies to a mail with no failure too" \
   "$(db "select count(*) from outbox where kind='reply' and recipient='alice@example.com'")" 1
 
-write_config "handoff-delivery = morning"
+write_config "handoff-delivery = morning
+hours = 08:00-10:00"
 mail "Alice Martin <alice@example.com>" "late" late@a 'task: Late one
 handoff 2 to bob: for your morning' | baton ingest
 mail "Alice Martin <alice@example.com>" "back" back2@a 'take 2' | baton ingest

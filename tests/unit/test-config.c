@@ -78,7 +78,7 @@ test_every_problem_with_its_line (void)
                                       "url = http://example.com\n"      /* 15 */
                                       "user = team\n"                   /* 16 */
                                       "password = secret\n");           /* 17 */
-  g_autoptr (GPtrArray) problems = baton_config_problems (path);
+  g_autoptr (GPtrArray) problems = baton_config_problems (path, NULL);
   g_autoptr (GString) all = g_string_new (NULL);
   for (guint i = 0; i < problems->len; i++)
     g_string_append_printf (all, "%s\n", (char *) problems->pdata[i]);
@@ -119,7 +119,7 @@ test_stale_after (void)
                                                "stale-after = %s\n",
                                                bad[i]);
       g_autofree char *bad_path = write_file (text);
-      g_autoptr (GPtrArray) problems = baton_config_problems (bad_path);
+      g_autoptr (GPtrArray) problems = baton_config_problems (bad_path, NULL);
       g_autoptr (GString) all = g_string_new (NULL);
       for (guint j = 0; j < problems->len; j++)
         g_string_append_printf (all, "%s\n", (char *) problems->pdata[j]);
@@ -139,7 +139,7 @@ test_stale_after (void)
 static void
 test_missing_file (void)
 {
-  g_autoptr (GPtrArray) problems = baton_config_problems ("/nonexistent/baton.conf");
+  g_autoptr (GPtrArray) problems = baton_config_problems ("/nonexistent/baton.conf", NULL);
   g_assert_cmpuint (problems->len, ==, 1);
   g_assert_true (strstr (problems->pdata[0], "baton init") != NULL);
 }
@@ -216,12 +216,12 @@ test_check_reports_password_file_mode (void)
   g_autofree char *secret = write_file ("s3cret\n");
   g_autofree char *path = imap_config (secret, "imaps://imap.example.com/INBOX");
   g_chmod (secret, 0640);
-  g_autoptr (GPtrArray) problems = baton_config_problems (path);
+  g_autoptr (GPtrArray) problems = baton_config_problems (path, NULL);
   g_autofree char *where = g_strdup_printf ("%s:18: password-file %s", path, secret);
   g_assert_cmpuint (problems->len, ==, 1);
   g_assert_true (g_str_has_prefix (problems->pdata[0], where));
   g_chmod (secret, 0600);
-  g_autoptr (GPtrArray) none = baton_config_problems (path);
+  g_autoptr (GPtrArray) none = baton_config_problems (path, NULL);
   g_assert_cmpuint (none->len, ==, 0);
   g_unlink (secret);
   g_unlink (path);
@@ -238,7 +238,7 @@ test_writable_config_with_secret (void)
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
       g_chmod (path, refused[i]);
-      g_autoptr (GPtrArray) problems = baton_config_problems (path);
+      g_autoptr (GPtrArray) problems = baton_config_problems (path, NULL);
       g_autofree char *where = g_strdup_printf ("%s:15: ", path);
       g_autofree char *advice = g_strdup_printf ("chmod go-w %s", path);
       g_assert_cmpuint (problems->len, ==, 1);
@@ -249,14 +249,14 @@ test_writable_config_with_secret (void)
       g_assert_error (error, BATON_ERROR, BATON_ERROR_CONFIG);
     }
   g_chmod (path, 0644);
-  g_autoptr (GPtrArray) readable = baton_config_problems (path);
+  g_autoptr (GPtrArray) readable = baton_config_problems (path, NULL);
   g_assert_cmpuint (readable->len, ==, 0);
   g_unlink (secret);
   g_unlink (path);
   /* with no secret named, the mode of the config is its owner's business */
   g_autofree char *plain = write_file (valid);
   g_chmod (plain, 0666);
-  g_autoptr (GPtrArray) no_secret = baton_config_problems (plain);
+  g_autoptr (GPtrArray) no_secret = baton_config_problems (plain, NULL);
   g_assert_cmpuint (no_secret->len, ==, 0);
   g_unlink (plain);
 }
@@ -268,7 +268,7 @@ test_url_with_password (void)
   g_autofree char *secret = write_file ("s3cret\n");
   g_chmod (secret, 0600);
   g_autofree char *path = imap_config (secret, "imaps://team:hunter2@imap.example.com/INBOX");
-  g_autoptr (GPtrArray) problems = baton_config_problems (path);
+  g_autoptr (GPtrArray) problems = baton_config_problems (path, NULL);
   g_autofree char *where = g_strdup_printf ("%s:16: url carries a password", path);
   g_assert_cmpuint (problems->len, ==, 1);
   g_assert_true (g_str_has_prefix (problems->pdata[0], where));
@@ -276,16 +276,119 @@ test_url_with_password (void)
   g_unlink (path);
   /* a user name alone, and an '@' or ':' after the host, are no password */
   g_autofree char *user_only = imap_config (secret, "imaps://team@imap.example.com:993/IN@BOX");
-  g_autoptr (GPtrArray) none = baton_config_problems (user_only);
+  g_autoptr (GPtrArray) none = baton_config_problems (user_only, NULL);
   g_assert_false (has_problem (none, "password"));
   g_unlink (user_only);
   g_autofree char *smtp_text = g_strdup_printf (
       "%s\n[smtp]\nurl = smtps://a:b@smtp.example.com:465\nfrom = team@example.com\n", valid);
   g_autofree char *smtp = write_file (smtp_text);
-  g_autoptr (GPtrArray) smtp_problems = baton_config_problems (smtp);
+  g_autoptr (GPtrArray) smtp_problems = baton_config_problems (smtp, NULL);
   g_assert_true (has_problem (smtp_problems, "url carries a password"));
   g_unlink (smtp);
   g_unlink (secret);
+}
+
+/* Working time: defaults, team-wide values, per-member overrides, holidays
+ * from dates and from an .ics file relative to the config's directory. */
+static void
+test_worktime_keys (void)
+{
+  g_autofree char *path = write_file ("[baton]\n"
+                                      "team-address = team@example.com\n"
+                                      "workdays = Sun-Thu\n"
+                                      "holiday-dates = 2026-12-24, 2026-12-25\n"
+                                      "\n"
+                                      "[member alice]\n"
+                                      "email = alice@example.com\n"
+                                      "\n"
+                                      "[member bob]\n"
+                                      "email = bob@example.com\n"
+                                      "workdays = Mon,Tue,Thu\n"
+                                      "hours = 09:00-17:30\n"
+                                      "holidays = bob-holidays.ics\n");
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *ics = g_build_filename (dir, "bob-holidays.ics", NULL);
+  g_assert_true (g_file_set_contents (ics,
+                                      "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:x\n"
+                                      "DTSTART;VALUE=DATE:20260714\nRRULE:FREQ=YEARLY\n"
+                                      "END:VEVENT\nEND:VCALENDAR\n",
+                                      -1, NULL));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BatonConfig) config = baton_config_load (path, &error);
+  g_assert_no_error (error);
+  const BatonMember *alice = baton_config_member_by_name (config, "alice");
+  const BatonMember *bob = baton_config_member_by_name (config, "bob");
+  guint sun_thu = 0, mon_tue_thu = 0;
+  g_assert_true (baton_worktime_parse_workdays ("Sun-Thu", &sun_thu, NULL));
+  g_assert_true (baton_worktime_parse_workdays ("Mon,Tue,Thu", &mon_tue_thu, NULL));
+  g_assert_cmpuint (alice->workdays, ==, sun_thu);
+  g_assert_cmpint (alice->work_start, ==, 8 * 60);
+  g_assert_cmpint (alice->work_end, ==, 18 * 60);
+  g_assert_cmpuint (alice->holidays->len, ==, 2);
+  g_assert_cmpuint (bob->workdays, ==, mon_tue_thu);
+  g_assert_cmpint (bob->work_start, ==, 9 * 60);
+  g_assert_cmpint (bob->work_end, ==, 17 * 60 + 30);
+  /* holiday-dates and holidays add up, each from the member or else the
+   * team: bob has his own file and the team's dates. */
+  guint32 bastille = 0, christmas = 0;
+  g_assert_true (baton_worktime_parse_date ("2026-07-14", &bastille, NULL));
+  g_assert_true (baton_worktime_parse_date ("2026-12-25", &christmas, NULL));
+  BatonWorktime week;
+  baton_config_member_week (bob, NULL, &week);
+  g_assert_false (baton_worktime_is_working_day (&week, bastille));
+  g_assert_false (baton_worktime_is_working_day (&week, christmas));
+  g_assert_true (baton_worktime_is_working_day (&week, bastille + 2)); /* Thu 07-16 */
+  g_unlink (ics);
+  g_unlink (path);
+}
+
+static void
+test_worktime_problems_with_lines (void)
+{
+  g_autofree char *path = write_file ("[baton]\n"                                /* 1 */
+                                      "team-address = team@example.com\n"        /* 2 */
+                                      "hours = 18:00-09:00\n"                    /* 3 */
+                                      "\n"                                       /* 4 */
+                                      "[member alice]\n"                         /* 5 */
+                                      "email = alice@example.com\n"              /* 6 */
+                                      "workdays = weekdays\n"                    /* 7 */
+                                      "holiday-dates = 2026-12-24, 2026-02-30\n" /* 8 */
+                                      "holidays = /nonexistent/holidays.ics\n"   /* 9 */
+                                      "\n"                                       /* 10 */
+                                      "[member bob]\n"                           /* 11 */
+                                      "email = bob@example.com\n"                /* 12 */
+                                      "hours = 09:00-17:00\n"                    /* 13 */
+                                      "holidays = broken.ics\n"                  /* 14 */
+                                      "digest-at = 02:30\n");                    /* 15 */
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *ics = g_build_filename (dir, "broken.ics", NULL);
+  g_assert_true (g_file_set_contents (
+      ics, "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261225\noops\nEND:VEVENT\n", -1,
+      NULL));
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) problems = baton_config_problems (path, warnings);
+  g_autoptr (GString) all = g_string_new (NULL);
+  for (guint i = 0; i < problems->len; i++)
+    g_string_append_printf (all, "%s\n", (char *) problems->pdata[i]);
+  g_autofree char *broken = g_strdup_printf (":14: holidays: %s:4: not an iCalendar line", ics);
+  const char *expected[] = { ":3: \"18:00-09:00\" is not a span of working hours",
+                             ":7: \"weekdays\" is not a set of working days",
+                             ":8: holiday-dates: \"2026-02-30\" is not a date",
+                             ":9: holidays: /nonexistent/holidays.ics:1: ",
+                             broken,
+                             NULL };
+  for (guint i = 0; expected[i]; i++)
+    if (strstr (all->str, expected[i]) == NULL)
+      g_error ("missing %s in:\n%s", expected[i], all->str);
+  g_assert_cmpuint (problems->len, ==, 5);
+  /* digest-at outside the hours: a warning, at its line, not a problem;
+   * alice's 08:30 is within the default 08:00-18:00 (the team's hours did
+   * not parse). */
+  g_assert_cmpuint (warnings->len, ==, 1);
+  g_assert_nonnull (strstr (warnings->pdata[0], ":15: warning: digest-at 02:30 is outside bob's "
+                                                "working hours 09:00-17:00"));
+  g_unlink (ics);
+  g_unlink (path);
 }
 
 int
@@ -293,6 +396,8 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/config/valid", test_valid);
+  g_test_add_func ("/config/worktime-keys", test_worktime_keys);
+  g_test_add_func ("/config/worktime-problems-with-lines", test_worktime_problems_with_lines);
   g_test_add_func ("/config/every-problem-with-its-line", test_every_problem_with_its_line);
   g_test_add_func ("/config/stale-after", test_stale_after);
   g_test_add_func ("/config/missing-file", test_missing_file);

@@ -1,3 +1,4 @@
+#include "baton/calendar.h"
 #include "baton/error.h"
 #include "baton/schedule.h"
 
@@ -24,6 +25,22 @@ assert_instant (gint64 got, const char *want_iso)
       g_autofree char *shown = g_date_time_format_iso8601 (t);
       g_error ("got %s, expected %s", shown, want_iso);
     }
+}
+
+/* Every day a working day, all day: the schedule as it was before working
+ * time, which these tests keep checking. */
+static BatonWorktime
+every_day (const char *tzid)
+{
+  return (BatonWorktime){ tzid, 0xFE, 0, 24 * 60, NULL, NULL };
+}
+
+/* digest_due for a week of every_day (). */
+static gboolean
+due_every_day (const char *tzid, int at, gint64 last, gboolean ever_sent, gint64 now, gint64 *due)
+{
+  BatonWorktime week = every_day (tzid);
+  return baton_schedule_digest_due (&week, at, last, ever_sent, now, due);
 }
 
 static int
@@ -183,20 +200,20 @@ test_digest_due (void)
 {
   gint64 due = 0;
   gint64 joined = utc ("2026-03-09T10:00:00Z");
-  g_assert_false (baton_schedule_digest_due (LA, 510, joined, utc ("2026-03-09T15:29:59Z"), &due));
+  g_assert_false (due_every_day (LA, 510, joined, FALSE, utc ("2026-03-09T15:29:59Z"), &due));
   assert_instant (due, "2026-03-09T15:30:00Z");
-  g_assert_true (baton_schedule_digest_due (LA, 510, joined, utc ("2026-03-09T15:30:00Z"), &due));
-  g_assert_true (baton_schedule_digest_due (LA, 510, joined, utc ("2026-03-09T16:31:00Z"), NULL));
+  g_assert_true (due_every_day (LA, 510, joined, FALSE, utc ("2026-03-09T15:30:00Z"), &due));
+  g_assert_true (due_every_day (LA, 510, joined, FALSE, utc ("2026-03-09T16:31:00Z"), NULL));
   /* After a digest at 16:31Z the next is tomorrow's 08:30, not sooner. */
-  g_assert_false (baton_schedule_digest_due (LA, 510, utc ("2026-03-09T16:31:00Z"),
-                                             utc ("2026-03-10T15:29:00Z"), &due));
+  g_assert_false (due_every_day (LA, 510, utc ("2026-03-09T16:31:00Z"), TRUE,
+                                 utc ("2026-03-10T15:29:00Z"), &due));
   assert_instant (due, "2026-03-10T15:30:00Z");
   /* Three days of downtime: due once; recording now prevents a backlog. */
-  g_assert_true (baton_schedule_digest_due (PARIS, 510, utc ("2026-03-01T08:00:00Z"),
-                                            utc ("2026-03-04T12:00:00Z"), &due));
+  g_assert_true (due_every_day (PARIS, 510, utc ("2026-03-01T08:00:00Z"), TRUE,
+                                utc ("2026-03-04T12:00:00Z"), &due));
   assert_instant (due, "2026-03-02T07:30:00Z");
-  g_assert_false (baton_schedule_digest_due (PARIS, 510, utc ("2026-03-04T12:00:00Z"),
-                                             utc ("2026-03-05T07:29:00Z"), NULL));
+  g_assert_false (due_every_day (PARIS, 510, utc ("2026-03-04T12:00:00Z"), TRUE,
+                                 utc ("2026-03-05T07:29:00Z"), NULL));
 }
 
 /* A cron running every `step` seconds from `from` to `to`, queuing digests
@@ -217,7 +234,7 @@ simulate (const char *tzid, int at, const char *from, const char *to, gint64 ste
   for (gint64 now = start; now < end; now += step)
     {
       gint64 due = 0;
-      if (!baton_schedule_digest_due (tzid, at, last, now, &due))
+      if (!due_every_day (tzid, at, last, fired > 0, now, &due))
         continue;
       g_assert_cmpint (now, >=, due);
       g_assert_cmpint (now - due, <, step);
@@ -317,10 +334,152 @@ test_cron_fire_instants (void)
       gint64 due = 0;
       do
         now += 300;
-      while (!baton_schedule_digest_due (cases[i].tzid, cases[i].at, last, now, &due));
+      while (!due_every_day (cases[i].tzid, cases[i].at, last, TRUE, now, &due));
       assert_instant (now, cases[i].fires);
       assert_instant (due, cases[i].fires);
     }
+}
+
+/* The year 2026 for five members on Mon-Fri weeks, cron every 15 minutes:
+ * exactly one digest on each working day, at its digest-at, and none on
+ * weekends, holidays (from an .ics for Paris and Tokyo) or away days
+ * (Los Angeles, across the summer). */
+typedef struct {
+  const char *tzid;
+  int at;
+  const char *ics; /* NULL: no holidays */
+  const char *away_first, *away_last;
+} YearMember;
+
+static const char french_holidays[] =
+    "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//baton test//EN\n"
+    "BEGIN:VEVENT\nUID:1\nDTSTART;VALUE=DATE:20200101\nRRULE:FREQ=YEARLY\nEND:VEVENT\n"
+    "BEGIN:VEVENT\nUID:2\nDTSTART;VALUE=DATE:20260406\nSUMMARY:Easter Monday\nEND:VEVENT\n"
+    "BEGIN:VEVENT\nUID:3\nDTSTART;VALUE=DATE:20200501\nRRULE:FREQ=YEARLY\nEND:VEVENT\n"
+    "BEGIN:VEVENT\nUID:4\nDTSTART;VALUE=DATE:20200714\nRRULE:FREQ=YEARLY\nEND:VEVENT\n"
+    "BEGIN:VEVENT\nUID:5\nDTSTART;VALUE=DATE:20201225\nRRULE:FREQ=YEARLY\nEND:VEVENT\n"
+    "END:VCALENDAR\n";
+static const char japanese_holidays[] =
+    "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//baton test//EN\n"
+    "BEGIN:VEVENT\nUID:1\nDTSTART;VALUE=DATE:20260101\nDTEND;VALUE=DATE:20260104\nEND:VEVENT\n"
+    "BEGIN:VEVENT\nUID:2\nDTSTART;VALUE=DATE:20200112\n"
+    "RRULE:FREQ=YEARLY;BYMONTH=1;BYDAY=2MO\nSUMMARY:Coming of Age Day\nEND:VEVENT\n"
+    "BEGIN:VEVENT\nUID:3\nDTSTART;VALUE=DATE:20260429\nEND:VEVENT\n"
+    "BEGIN:VEVENT\nUID:4\nDTSTART;VALUE=DATE:20260503\nDTEND;VALUE=DATE:20260507\nEND:VEVENT\n"
+    "END:VCALENDAR\n";
+
+static guint32
+julian (const char *text)
+{
+  guint32 day = 0;
+  g_assert_true (baton_worktime_parse_date (text, &day, NULL));
+  return day;
+}
+
+static int
+compare_day (gconstpointer a, gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+  return x < y ? -1 : x > y;
+}
+
+static void
+simulate_year (const YearMember *m, gint64 step)
+{
+  g_autoptr (GArray) holidays = g_array_new (FALSE, FALSE, sizeof (guint32));
+  if (m->ics != NULL)
+    g_assert_true (baton_calendar_parse_days ("h.ics", m->ics, strlen (m->ics), holidays, NULL));
+  g_array_sort (holidays, compare_day);
+  g_autoptr (GArray) away = g_array_new (FALSE, FALSE, sizeof (BatonAway));
+  if (m->away_first != NULL)
+    {
+      BatonAway period = { julian (m->away_first), julian (m->away_last) };
+      g_array_append_val (away, period);
+    }
+  BatonWorktime week = { m->tzid, BATON_WORKTIME_MON_FRI, 8 * 60, 18 * 60, holidays, away };
+  g_autoptr (GHashTable) fired = g_hash_table_new (g_direct_hash, g_direct_equal);
+  gint64 start = utc ("2026-01-01T00:00:00Z"), end = utc ("2027-01-01T00:00:00Z");
+  gint64 last = start; /* joined */
+  gboolean ever = FALSE;
+  for (gint64 now = start; now < end; now += step)
+    {
+      gint64 due = 0;
+      if (!baton_schedule_digest_due (&week, m->at, last, ever, now, &due))
+        continue;
+      g_assert_cmpint (now - due, <, step);
+      guint32 day = baton_worktime_local_day (&week, now);
+      g_assert_true (baton_worktime_is_working_day (&week, day));
+      g_assert_false (g_hash_table_contains (fired, GUINT_TO_POINTER (day)));
+      g_hash_table_add (fired, GUINT_TO_POINTER (day));
+      last = now, ever = TRUE;
+    }
+  /* Every working day whose digest-at falls in 2026 (UTC) got one. */
+  guint expected = 0;
+  for (guint32 day = julian ("2025-12-31"); day <= julian ("2027-01-01"); day++)
+    {
+      gint64 slot = 0;
+      if (!baton_worktime_is_working_day (&week, day) ||
+          !baton_schedule_local_instant (m->tzid, day, m->at, &slot) || slot < start || slot >= end)
+        continue;
+      expected++;
+      if (!g_hash_table_contains (fired, GUINT_TO_POINTER (day)))
+        {
+          g_autofree char *shown = baton_worktime_format_date (day);
+          g_error ("%s: no digest on working day %s", m->tzid, shown);
+        }
+    }
+  g_assert_cmpuint (g_hash_table_size (fired), ==, expected);
+  g_test_message ("%s: %u digests in 2026", m->tzid, expected);
+}
+
+static void
+test_year_working_days (void)
+{
+  const YearMember team[] = {
+    { PARIS, 8 * 60 + 30, french_holidays, NULL, NULL },
+    { LA, 8 * 60 + 30, NULL, "2026-07-06", "2026-07-17" },
+    { "Asia/Tokyo", 9 * 60, japanese_holidays, NULL, NULL },
+    { "Australia/Sydney", 8 * 60 + 30, NULL, NULL, NULL },
+    { "Asia/Kathmandu", 8 * 60 + 30, NULL, NULL, NULL },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (team); i++)
+    simulate_year (&team[i], 15 * 60);
+}
+
+/* Downtime: the catch-up waits for the working start, not the night, and
+ * the day's digest-at then sends no second one. */
+static void
+test_catch_up_waits_for_morning (void)
+{
+  BatonWorktime week = { LA, BATON_WORKTIME_MON_FRI, 8 * 60, 18 * 60, NULL, NULL };
+  gint64 monday = utc ("2026-03-09T15:30:00Z"); /* Mon 08:30 PDT, the last digest */
+  gint64 due = 0;
+  /* Cron comes back Thu 04:00 PDT: nothing in the night. */
+  g_assert_false (
+      baton_schedule_digest_due (&week, 510, monday, TRUE, utc ("2026-03-12T11:00:00Z"), &due));
+  assert_instant (due, "2026-03-12T15:00:00Z"); /* 08:00, the working start */
+  g_assert_true (
+      baton_schedule_digest_due (&week, 510, monday, TRUE, utc ("2026-03-12T15:00:00Z"), NULL));
+  /* Sent at 08:00: today's 08:30 does not send another. */
+  gint64 sent = utc ("2026-03-12T15:00:00Z");
+  g_assert_false (
+      baton_schedule_digest_due (&week, 510, sent, TRUE, utc ("2026-03-12T15:30:00Z"), &due));
+  assert_instant (due, "2026-03-13T15:30:00Z");
+  /* A digest-at before the working start (06:00) that cron missed by an
+   * hour on the same day is that day's digest, sent when cron runs. */
+  g_assert_true (
+      baton_schedule_digest_due (&week, 6 * 60, monday, TRUE, utc ("2026-03-10T14:00:00Z"), NULL));
+}
+
+/* Joined at 02:50 in Tokyo: the first digest waits for 08:30. */
+static void
+test_first_digest_waits (void)
+{
+  BatonWorktime week = { "Asia/Tokyo", BATON_WORKTIME_MON_FRI, 8 * 60, 18 * 60, NULL, NULL };
+  gint64 joined = utc ("2026-03-09T17:50:00Z"); /* Tue 02:50 JST */
+  gint64 due = 0;
+  g_assert_false (baton_schedule_digest_due (&week, 510, joined, FALSE, joined + 60, &due));
+  assert_instant (due, "2026-03-09T23:30:00Z");
 }
 
 static void
@@ -410,5 +569,8 @@ main (int argc, char **argv)
   g_test_add_func ("/schedule/cron/hourly", test_cron_hourly);
   g_test_add_func ("/schedule/cron/fire-instants", test_cron_fire_instants);
   g_test_add_func ("/schedule/format-local", test_format_local);
+  g_test_add_func ("/schedule/year/working-days", test_year_working_days);
+  g_test_add_func ("/schedule/catch-up-waits-for-morning", test_catch_up_waits_for_morning);
+  g_test_add_func ("/schedule/first-digest-waits", test_first_digest_waits);
   return g_test_run ();
 }

@@ -98,7 +98,9 @@ test_member_joined (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (joined, ==, 0);
 
   char *no_aliases[] = { NULL };
-  BatonMember bob = { "bob", "bob@example.com", no_aliases, "Bob Stone", "UTC", 510 };
+  BatonMember bob = {
+    "bob", "bob@example.com", no_aliases, "Bob Stone", "UTC", 510, 0, 0, 0, NULL
+  };
   g_autoptr (GPtrArray) members = g_ptr_array_new ();
   g_ptr_array_add (members, &bob);
   g_assert_true (baton_store_members_sync (fixture->store, members, 1773000000, &error));
