@@ -22,12 +22,23 @@ typedef struct {
   GPtrArray *warnings; /* "file:line: warning: text"; NULL: not wanted */
 } Loader;
 
-static const char *const baton_keys[] = {
-  "database",    "team-address",     "timezone",    "templates",         "require-auth",
-  "authserv-id", "handoff-delivery", "acknowledge", "digest-when-empty", "spool",
-  "keep-raw",    "stale-after",      "workdays",    "hours",             "holidays",
-  "holiday-dates", NULL
-};
+static const char *const baton_keys[] = { "database",
+                                          "team-address",
+                                          "timezone",
+                                          "templates",
+                                          "require-auth",
+                                          "authserv-id",
+                                          "handoff-delivery",
+                                          "acknowledge",
+                                          "digest-when-empty",
+                                          "spool",
+                                          "keep-raw",
+                                          "stale-after",
+                                          "workdays",
+                                          "hours",
+                                          "holidays",
+                                          "holiday-dates",
+                                          NULL };
 static const char *const member_keys[] = { "email",         "aliases",  "name",  "timezone",
                                            "digest-at",     "workdays", "hours", "holidays",
                                            "holiday-dates", NULL };

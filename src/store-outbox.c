@@ -364,33 +364,3 @@ baton_store_imap_pending_clear (BatonStore *store, const char *mailbox, const ch
   store_bind_text (statement, 2, folder);
   return store_exec_statement (store, statement, "forgetting moved messages", error);
 }
-
-gboolean
-baton_store_digest_last (BatonStore *store, const char *member, gint64 *at, GError **error)
-{
-  *at = 0;
-  g_autoptr (sqlite3_stmt) statement =
-      store_statement (store, "SELECT last_at FROM digests WHERE member = ?", error);
-  if (statement == NULL)
-    return FALSE;
-  store_bind_text (statement, 1, member);
-  int rc = sqlite3_step (statement);
-  if (rc == SQLITE_ROW)
-    *at = sqlite3_column_int64 (statement, 0);
-  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-    return TRUE;
-  store_set_error (store, rc, "reading the last digest", error);
-  return FALSE;
-}
-
-gboolean
-baton_store_digest_set (BatonStore *store, const char *member, gint64 at, GError **error)
-{
-  g_autoptr (sqlite3_stmt) statement = store_statement (
-      store, "INSERT OR REPLACE INTO digests (member, last_at) VALUES (?, ?)", error);
-  if (statement == NULL)
-    return FALSE;
-  store_bind_text (statement, 1, member);
-  sqlite3_bind_int64 (statement, 2, at);
-  return store_exec_statement (store, statement, "recording a digest", error);
-}

@@ -826,41 +826,6 @@ baton_store_message_settle (BatonStore *store, gint64 id, const char *outcome, c
   return store_exec_statement (store, statement, "settling a message", error);
 }
 
-void
-baton_held_message_free (BatonHeldMessage *held)
-{
-  g_free (held->sender);
-  g_free (held->subject);
-  g_free (held->reason);
-  g_free (held);
-}
-
-static gpointer
-held_from_row (sqlite3_stmt *statement)
-{
-  BatonHeldMessage *held = g_new0 (BatonHeldMessage, 1);
-  held->sender = store_column_text (statement, 0);
-  held->subject = store_column_text (statement, 1);
-  held->reason = store_column_text (statement, 2);
-  held->received_at = sqlite3_column_int64 (statement, 3);
-  return held;
-}
-
-GPtrArray *
-baton_store_messages_quarantined (BatonStore *store, gint64 since, GError **error)
-{
-  g_autoptr (sqlite3_stmt) statement = store_statement (
-      store,
-      "SELECT sender, subject, reason, received_at FROM messages"
-      " WHERE outcome = 'quarantined' AND received_at > ? ORDER BY received_at, id",
-      error);
-  if (statement == NULL)
-    return NULL;
-  sqlite3_bind_int64 (statement, 1, since);
-  return store_collect_rows (store, statement, held_from_row,
-                             (GDestroyNotify) baton_held_message_free, "reading held mail", error);
-}
-
 static const BatonMember *
 config_member (GPtrArray *config_members, const char *name)
 {

@@ -101,22 +101,6 @@ gint64 baton_store_message_add (BatonStore *store, const BatonMessageRecord *rec
 gboolean baton_store_message_settle (BatonStore *store, gint64 id, const char *outcome,
                                      const char *report, GError **error);
 
-typedef struct {
-  char *sender;
-  char *subject;
-  char *reason;
-  gint64 received_at;
-} BatonHeldMessage;
-
-/* Frees @held and its strings; NULL is allowed. */
-void baton_held_message_free (BatonHeldMessage *held);
-
-/* Quarantined messages received after @since, oldest first (for digests:
- * the team should see who wrote without being allowed to act). Returns a
- * GPtrArray of BatonHeldMessage* (empty when there are none) that the
- * caller unrefs; NULL with @error set when the table cannot be read. */
-GPtrArray *baton_store_messages_quarantined (BatonStore *store, gint64 since, GError **error);
-
 /* ---- members ---- */
 
 /* Sets *@match when the active members are exactly @config_members, as they
@@ -354,12 +338,6 @@ gboolean baton_store_imap_pending_clear (BatonStore *store, const char *mailbox,
                                          GError **error);
 
 /* ---- digests ---- */
-
-/* Sets *@at to when @member's last digest was queued; 0 if never. */
-gboolean baton_store_digest_last (BatonStore *store, const char *member, gint64 *at,
-                                  GError **error);
-/* Records that @member's digest was queued at @at. */
-gboolean baton_store_digest_set (BatonStore *store, const char *member, gint64 at, GError **error);
 
 /* Where a member's digest window stands (src/store-digest.c). A window is
  * a stretch of the event log and of the messages table, by row id, so a

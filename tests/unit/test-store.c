@@ -68,23 +68,27 @@ drop_tables (const Fixture *fixture, const char *tables)
 }
 
 static void
-test_digest_last (Fixture *fixture, gconstpointer data)
+test_digest_mark (Fixture *fixture, gconstpointer data)
 {
   (void) data;
   g_autoptr (GError) error = NULL;
-  gint64 at = -1;
-  g_assert_true (baton_store_digest_last (fixture->store, "bob", &at, &error));
+  BatonDigestMark mark = { -1, -1, -1, TRUE };
+  /* No such member, no digest: nothing there, which is not a failure. */
+  g_assert_true (baton_store_digest_mark (fixture->store, "bob", &mark, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (at, ==, 0);
-  g_assert_true (baton_store_digest_set (fixture->store, "bob", 1773072000, &error));
-  g_assert_true (baton_store_digest_last (fixture->store, "bob", &at, &error));
-  g_assert_cmpint (at, ==, 1773072000);
+  g_assert_false (mark.sent);
+  g_assert_cmpint (mark.at, ==, 0);
+  BatonDigestMark queued = { 1773072000, 7, 3, TRUE };
+  g_assert_true (baton_store_digest_mark_set (fixture->store, "bob", &queued, &error));
+  g_assert_true (baton_store_digest_mark (fixture->store, "bob", &mark, &error));
+  g_assert_true (mark.sent);
+  g_assert_cmpint (mark.at, ==, 1773072000);
+  g_assert_cmpint (mark.last_event, ==, 7);
+  g_assert_cmpint (mark.last_message, ==, 3);
 
   drop_tables (fixture, "digests");
-  at = -1;
-  g_assert_false (baton_store_digest_last (fixture->store, "bob", &at, &error));
+  g_assert_false (baton_store_digest_mark (fixture->store, "bob", &mark, &error));
   g_assert_nonnull (error);
-  g_assert_cmpint (at, ==, 0);
 }
 
 static void
@@ -216,7 +220,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add ("/store/digest-last", Fixture, NULL, fixture_set_up, test_digest_last,
+  g_test_add ("/store/digest-mark", Fixture, NULL, fixture_set_up, test_digest_mark,
               fixture_tear_down);
   g_test_add ("/store/member-joined", Fixture, NULL, fixture_set_up, test_member_joined,
               fixture_tear_down);
