@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # baton — one GNU Makefile for the program, its tests and its benchmarks.
 #
 #   make                 build ./baton
@@ -146,7 +147,8 @@ demo:
 	rm -rf demo
 	./baton demo --dir demo
 
-bench: deps
+bench:
+	@sh contrib/install-deps.sh --bench
 	$(MAKE) --no-print-directory BUILD=build build/baton build/bench/floor
 	BATON=$(CURDIR)/build/baton FLOOR=$(CURDIR)/build/bench/floor bash bench/run.sh
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The floor for `baton ingest --maildir`: the least work any GMime-based
  * ingester must do, with nothing of baton in it. For every file of a
  * Maildir (new/ then cur/): parse it from a file-system stream with the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Deterministic corpus of team mail for baton's benchmarks (stdlib only).
 
     gen-corpus.py --count N [--seed S] [--attachment-kb K] MAILDIR

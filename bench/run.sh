@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # bench/run.sh - baton's benchmarks, each a ratio against a baseline timed in
 # the same run on the same data, reported as min/median/max over
 # BENCH_RUNS runs (default 5). Run through `make bench`, which builds

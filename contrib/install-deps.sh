@@ -1,20 +1,25 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Installs the Debian 12 packages baton needs, only those that are missing.
 #   --build  what `make` needs
 #   --test   that plus the real servers and peers the test suite starts,
 #            /usr/bin/time (hostile.t measures memory), clang (make fuzz) and
 #            clang-format (format.t), chromium + chromium-driver +
 #            python3-selenium (board-browser.t), python3-feedparser (board.t)
+#   --bench  that plus the baselines `make bench` compares against
 set -eu
 build="build-essential pkg-config libdpkg-perl libetpan-dev libgmime-3.0-dev
 libsqlite3-dev libcurl4-gnutls-dev libjson-glib-dev libsasl2-modules libical-dev"
 test="dovecot-imapd python3-aiosmtpd openssl procmail sqlite3 perl groff-base mandoc
 time clang libclang-rt-14-dev clang-format
 chromium chromium-driver python3-selenium python3-feedparser"
+# make bench's baselines: notmuch (maildir), mbsync (imap), msmtp (smtp).
+bench="notmuch isync msmtp"
 case "${1:---build}" in
   --build) want=$build ;;
   --test) want="$build $test" ;;
-  *) echo "usage: $0 [--build|--test]" >&2; exit 64 ;;
+  --bench) want="$build $test $bench" ;;
+  *) echo "usage: $0 [--build|--test|--bench]" >&2; exit 64 ;;
 esac
 missing=
 for p in $want; do

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: bytes as a parent and a reply (the first byte says
  * where the parent ends), through every step of the ancestry cut: the
  * parent's fingerprint, the same bytes as a template's literal text, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: bytes as Authentication-Results field values (split at
  * blank lines, topmost first), parsed by RFC 8601's grammar and judged by
  * require-auth's rules. Checks what the parser promises: a result or an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: bytes as a configuration file. The config API loads
  * from a path (it resolves relative paths against the file's directory and
  * checks the file's mode), so each input is written to one private

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the bytes are everything an IMAP server says to baton,
  * from its greeting on, and baton's own IMAP code answers them as it does
  * a real server: login, SELECT, UID SEARCH, UID FETCH of sizes and of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: building outgoing mail from text strangers wrote. The
  * input, split at NUL bytes, gives the sender's and recipient's display
  * names, the subject, the text and HTML bodies, the X-Loop marker, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: mbox splitting, both ways. The input is split in
  * memory (baton_mbox_split) and read back from a file in pieces
  * (baton_mbox_reader_next, as `ingest --mbox` does); the two must hand out

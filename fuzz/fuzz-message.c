@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: raw bytes as an incoming mail, through everything baton
  * does with one before the database: GMime parsing, header extraction, the
  * text part, HTML to text, format=flowed, the newly written text, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: bytes as a Mustache template, parsed and, when valid,
  * rendered plain and HTML-escaped against a small fixed context that has
  * every kind of JSON value, with partials that nest, loop over a list and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: how a mail names its task outside the body. The
  * first line of the input is a raw Subject (decoded as baton decodes it,
  * then searched for "[#12]"), the second a raw To: header whose addresses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: any bytes through baton_text_line() and
  * baton_text_lines(), the one gate between text from mail and a terminal
  * or a plain-text mail. What comes out is valid UTF-8 with no control

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Old text recognised by its parent (include/baton/ancestry.h).
  *
  * Why word shingles and not lines: a client may quote ("> ", "> > ",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Authentication-Results (RFC 8601) checking for require-auth.
  *
  * Which fields are believed. Any sender can write a field of its own that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `baton init` and `baton check`. */
 #define G_LOG_DOMAIN "baton"
 #include "baton/cli.h"

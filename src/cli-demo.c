@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `baton demo`: a small Paris / San Francisco story run through the real
  * pipeline (parse, rules, store, outbox to a Maildir) in a scratch
  * directory, with the clock set per mail through BATON_NOW. No servers. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `baton explain FILE`: what baton understands of a message and what would
  * happen, without changing anything (the workflow runs in a transaction
  * that is rolled back). `--text` prints only the newly written text: a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `baton ingest`: mail in, from wherever it waits.
  *
  * Everything goes through one batch (spool.h): up to BATON_BATCH_MESSAGES

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Option parsing shared by the subcommands. */
 #define G_LOG_DOMAIN "baton"
 #include "baton/cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `baton send` and `baton digest`. */
 #define G_LOG_DOMAIN "baton"
 #include "baton/cli.h"

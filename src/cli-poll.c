@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `baton poll` (one pass, for cron), `baton poll --idle` (stays connected
  * and reacts to new mail within seconds) and `baton run` (the daemon:
  * IDLE plus digests and the outbox, until SIGTERM).

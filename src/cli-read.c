@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Read commands: tasks, show, log, members. The --json shapes are a public
  * interface (docs/DESIGN.md §9): fields may be added, never renamed. */
 #define G_LOG_DOMAIN "baton"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The command language (docs/DESIGN.md §2): visible text in, commands out.
  *
  * Why the rules look the way they do:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The sample written by `baton init`: every key, commented, with its default. */
 #include "baton/config.h"
 

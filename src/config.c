@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Configuration: GKeyFile reads the file; this module validates it and
  * reports every problem at once with its line, the way `fdm -n` does, since
  * a sysadmin fixing a config wants the whole list, not one error per run.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Digests that follow the sun: each member's, at their own digest-at in
  * their own time zone, telling them their part of the relay since their
  * last one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* format=flowed (RFC 3676): lines ending in a space continue on the next
  * line of the same quote depth. Joining them first lets a command that a
  * client wrapped ("handoff 12 to bob: tests pass, needs the ⏎ staging

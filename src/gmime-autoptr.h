@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* GMime 3.2 predates g_autoptr support: declare it once for the types the
  * GMime-facing modules hold (message.c, mailbuild.c). Private to src/. */
 #pragma once

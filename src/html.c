@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* HTML to plain text for HTML-only mail.
  *
  * Not a DOM parser: a single pass over the bytes, tags recognized by name,

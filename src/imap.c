@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* IMAP session over libetpan, the only file that includes it.
  *
  * Why we verify certificates ourselves: libetpan's TLS connect (GnuTLS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #define G_LOG_DOMAIN "baton"
 #include "baton/json.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #define G_LOG_DOMAIN "baton-lock"
 #include "baton/lock.h"
 

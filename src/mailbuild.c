@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One outgoing mail as bytes (see mailbuild.h).
  *
  * GMime builds the MIME body; the message headers are written here. Two

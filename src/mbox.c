@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mbox splitting; the rules and why are in include/baton/mbox.h. Offsets,
  * not pointers, so every look-ahead is checked against the length.
  *

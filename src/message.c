@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Incoming mail with GMime: which text the sender wrote, who sent it, what
  * it answers, and whether a machine wrote it.
  *

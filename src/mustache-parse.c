@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Mustache parsing: source text to the tree in mustache-private.h.
  *
  * One pass, left to right: find the next opening delimiter, read the tag,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The parsed form of a Mustache template, shared by mustache-parse.c (which
  * builds it) and mustache-render.c (which walks it). Not installed: nothing
  * outside these two files may depend on the tree's shape. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Mustache rendering: walks the tree from mustache-parse.c against a
  * json-glib context stack and appends to one GString.
  *

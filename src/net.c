@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #define _GNU_SOURCE /* pipe2 */
 #define G_LOG_DOMAIN "baton-net"
 #include "baton/net.h"

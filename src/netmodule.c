@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The table of the network module (netmodule.h), built into baton-net.so:
  * the real transports behind the program's forwarders. */
 #include "baton/net.h"

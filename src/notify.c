@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Notices (handoff, taken) and the reply to a sender, queued inside the
  * transaction of the mail that caused them. */
 #define G_LOG_DOMAIN "baton-outbox"

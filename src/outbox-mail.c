@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One outgoing mail into the outbox: render, build, queue, remember. */
 #define G_LOG_DOMAIN "baton-outbox"
 #include "outbox-private.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by the outbox's files: notify.c (notices and replies), digest.c
  * and outbox.c (delivery). */
 #pragma once

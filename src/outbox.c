@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Delivering the outbox. Over SMTP, one connection for the whole batch;
  * without [smtp], into a Maildir (the embedded default: the whole flow
  * works on one machine with no server, and the files are exactly what SMTP

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One pass of the IMAP poller (see poll.h for the guarantees). */
 #define G_LOG_DOMAIN "baton-poll"
 #include "baton/poll.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Mail files parsed ahead of the consumer (readahead.h).
  *
  * Files travel in groups of FILES_PER_HANDOFF: each handoff between the

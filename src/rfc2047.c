@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Encoded-word (RFC 2047) decoding for the headers baton shows and stores.
  *
  * Why not GMime's decoder: GMime 3.2 joins the base64 text of adjacent

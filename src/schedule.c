@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Local wall times to UTC instants, robust to daylight-saving changes.
  *
  * Why not g_date_time_new (tz, y, m, d, h, min, 0)? For a wall time in a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SMTP sender over libcurl, the only file that includes it.
  *
  * Why one easy handle per sender: libcurl keeps the connection of an easy

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Batches of incoming mail in one transaction, and the spool directory
  * (see spool.h for the guarantees).
  *

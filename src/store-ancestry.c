@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fingerprints of the text of every mail baton sent or ingested, by
  * Message-ID, so that a reply pasting one can be recognised
  * (include/baton/ancestry.h). The hashes are stored as little-endian

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What leaves baton (outbox), what it remembers of what it sent (threads),
  * where the IMAP poller stopped, and when each digest went out. */
 #define G_LOG_DOMAIN "baton-store"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by the store's files (store.c, store-tasks.c, store-outbox.c): the
  * only sources that include sqlite3.h. */
 #pragma once

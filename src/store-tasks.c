@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tasks and the event log they are read from. */
 #define G_LOG_DOMAIN "baton-store"
 #include "store-private.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The SQLite connection: opening, migrating, transactions, error classes,
  * and the messages and members tables. Tasks and events live in
  * store-tasks.c; outbox, threads, IMAP position and digests in

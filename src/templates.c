@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Template lookup: the user's directory first, then the built-in copy. */
 #define G_LOG_DOMAIN "baton-templates"
 #include "baton/templates.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Finding the newly written text of a mail body.
  *
  * Why line rules and not a model: the output decides which commands run, so

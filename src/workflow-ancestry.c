@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The parents of a mail: what baton remembers of each mail it sent or
  * ingested (its fingerprint, stored with the mail), looked up by the
  * Message-IDs a reply names, and the cut of the reply's newly written

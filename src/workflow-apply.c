@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What each command does to a task. Every effect is an event naming who,
  * when and which message; every refusal says what was wrong and how to
  * write it right, because it goes back to the sender line by line. */

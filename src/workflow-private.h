@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by workflow.c (one message, start to end) and workflow-apply.c
  * (what each command does). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One incoming mail, start to end: parse, file under its Message-ID, decide
  * whether its sender may act, find the task it is about, apply its
  * commands, queue what it causes, and commit it all at once.

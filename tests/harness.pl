@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: MIT
 # Runs every test program (g_test binaries speak TAP with --tap; tests/*.t
 # are TAP shell scripts) and ends with the one line CI reads:
 #   N passed, N failed

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared by the TAP shell tests in tests/shell/: a private HOME, config and
 # database per test file, and small assertions that print TAP.
 #   . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: MIT
 # Writes a C table of the shipped templates, so the binary carries its own
 # defaults and a user's templates directory only needs the files it changes.
 use strict;

@@ -28,6 +28,7 @@ exempt () {
     tests/mustache-spec/*) ;; # the official Mustache spec tests, MIT, own LICENSE
     tests/golden/*) ;;       # expected output of the templates, byte for byte
     fuzz/regressions/*) ;;   # inputs that once crashed a fuzz target
+    fuzz/seeds/* | fuzz/imap-seeds/*) ;; # fuzz seeds: inputs whose bytes matter
     *.md) ;;                 # documentation: not required
     LICENSE) ;;              # the license itself
     .gitignore | .clang-format) ;; # tool settings, not part of the program

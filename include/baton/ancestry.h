@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Recognising old text by its parent: the part of a reply that reproduces
  * a message baton knows (a notice or digest it sent, a team mail it
  * ingested), whatever the client did to it: quoted with ">", "> >", "|"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Is the From address vouched for by a trusted Authentication-Results
  * header (RFC 8601)? The From header alone is easy to forge; a receiving
  * server that checked DKIM or SPF and says so is not. Pure: header values

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Subcommands. Each parses its own options, does its work and returns
  * FALSE with @error set on failure; main.c alone turns errors into exit
  * codes and prints them. stdout carries only what the user asked for. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The one clock every time-dependent decision reads.
  *
  * BATON_NOW=2026-03-09T16:31:00Z in the environment fixes "now" for every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The command language: newly written text in, a list of commands out.
  *
  * Pure: no I/O, no database. Line-oriented; keywords are case-insensitive,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The configuration file (GKeyFile, docs/DESIGN.md §9) and its validation.
  *
  * Relative paths in the file are relative to the file's own directory, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* baton error classes — one GError domain for everything that reaches a user.
  *
  * Every module reports failures as BATON_ERROR with a code that says what

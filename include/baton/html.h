@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Plain text from the HTML part of an HTML-only mail.
  *
  * Pure: no I/O, no network, no images. The text is meant for

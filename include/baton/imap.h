@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* IMAP session: the only door to libetpan.
  *
  * A session is one authenticated connection with (after baton_imap_select)

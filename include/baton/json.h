@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small json-glib builder helpers shared by the --json read commands and
  * the template data of the outbox. */
 #pragma once

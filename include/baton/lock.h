@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Advisory locks beside the database (flock), so two runs of the same job
  * (two pollers of one mailbox, a cron `send` and the daemon's) never
  * overlap. The kernel drops a lock when its holder dies, even by SIGKILL. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Building one outgoing mail as bytes, ready for the outbox.
  *
  * Pure: struct in, RFC 5322 bytes out. GMime builds the MIME body inside

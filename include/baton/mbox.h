@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Splitting an mbox file into its messages: bytes in memory, or a file read
  * in pieces (the same rules and results either way).
  *

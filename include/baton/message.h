@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Understanding one incoming mail: raw bytes in, the facts baton needs out.
  *
  * The only module (besides the outgoing MIME builder) that touches GMime.

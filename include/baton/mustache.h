@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Mustache templates for the mail baton sends (digests, handoffs, replies).
  *
  * A template is parsed once into a tree and rendered from the tree as often

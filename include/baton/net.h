@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small network facts shared by the transports (imap.c, smtp.c). Pure. */
 #pragma once
 #include <glib.h>

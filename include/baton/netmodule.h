@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The network module: IMAP (imap.h, libetpan) and SMTP (smtp.h, libcurl)
  * built as a shared object of their own, baton-net.so, that the baton
  * program loads the first time it connects anywhere.

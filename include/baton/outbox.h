@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Everything that leaves baton: notices, replies and digests are rendered
  * from templates, built as MIME and queued as outbox rows in the same
  * transaction as the change that caused them (a transactional outbox: a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Polling the team mailbox over IMAP, with the guarantees of mbsync/fdm:
  * no mail lost, none applied twice.
  *

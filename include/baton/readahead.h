@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Mail files opened and parsed ahead of the one being stored.
  *
  * Why: storing a message (SQLite) and parsing the next one (GMime) use

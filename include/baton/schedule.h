@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* When things are due in a member's own time: digests (on working days,
  * include/baton/worktime.h) and the wall-time arithmetic under them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SMTP sending: the only door to libcurl.
  *
  * A sender holds ONE libcurl easy handle, so consecutive baton_smtp_send()

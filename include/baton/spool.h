@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Mail on its way into the database: the spool that `baton ingest --queue`
  * fills, and the batches that store many messages per transaction.
  *

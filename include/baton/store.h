@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The team's state in SQLite (docs/DESIGN.md §4). The only module that speaks SQL.
  *
  * WAL mode and a busy timeout so a poller, a digest run and a reader can

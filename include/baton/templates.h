@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The mail templates: shipped ones compiled into the binary, each one
  * overridable by a file of the same name in the configured templates
  * directory (so an upgrade never leaves a user with a half-edited set). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small text helpers shared by the incoming (message) and outgoing
  * (mailbuild) sides, and by everything that prints text from mail. Pure. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Which part of a mail body is newly written.
  *
  * Pure: text in, text out, no I/O. Only the text this returns may be read

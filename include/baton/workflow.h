@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The rules: who may act, what each command does to the team's state, and
  * which notices that causes. One incoming mail is one transaction.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* baton — option parsing, the command table, and the one place where an
  * error becomes an exit code (sysexits.h: 75 means "keep the mail and try
  * again later" to procmail and every MTA, so only temporary failures may

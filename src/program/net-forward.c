@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The baton program's side of the network module (netmodule.h): imap.h and
  * smtp.h forwarded to baton-net.so, loaded on the first connection. Only
  * the program links this file; the library and its tests link the real

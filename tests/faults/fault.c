@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* LD_PRELOAD shim that makes baton's database fail on demand, for
  * tests/shell/faults.t. baton itself carries no test hooks: this library
  * sits between it and libsqlite3 (and libc, for the file writes).

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """A scripted IMAP server (and a cutting proxy) for the hostile-server tests.
 
     imapfake.py MODE DIR [UPSTREAM-PORT CUT-AFTER]

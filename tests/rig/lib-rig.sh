@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lib-rig.sh - helpers for TAP shell tests that need real mail servers.
 # Source it from a tests/shell/*.t script:
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # rig.sh - private IMAP (Dovecot) and SMTP (aiosmtpd) servers on loopback
 # for baton's transport tests.
 #

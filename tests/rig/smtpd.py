@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """baton test rig SMTP server: aiosmtpd that delivers into the rig's Maildirs.
 
 Run by tests/rig/rig.sh under /usr/bin/python3 (Debian's python3-aiosmtpd).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Issue 11: old text is recognised by the parent baton knows, whatever the
 # client did to it. A reply that pastes its parent unquoted and unmarked
 # under the new text applies only the new text: for a notice baton sent

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Batched ingest and the spool: a message that fails rolls back alone, a
 # temporary failure commits what is done and exits 75, a rerun applies each
 # message once; --queue never opens the database, --drain removes a spool

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The command line: help, usage errors, init, check, the read commands.
 . "$(dirname "$0")/../lib.sh"
 plan 17

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Replies from many mail clients, languages and line shapes
 # (tests/corpus/clients/cases, made by its generate.py), each answering a
 # message baton never saw, so only the line-shape rules can tell new text

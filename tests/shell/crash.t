@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Nothing lost, nothing doubled, across crashes: `baton ingest --maildir` over
 # 1,000 generated messages is killed with SIGKILL at 50 random moments, then
 # run to the end. The messages arrive a few at a time between runs, as an

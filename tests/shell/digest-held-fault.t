@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A digest whose held mail cannot be read is not sent. Before, the read
 # passed no error: a database failure there gave a digest without its HELD
 # section, recorded as sent, so the outsider's mail was never reported to

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Digests follow each member's clock through daylight-saving changes, come
 # once per local morning however often cron runs, stay quiet when nothing
 # happened (unless asked), and say what happened.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Failures that baton used to drop (a NULL where an error belonged): each
 # made a run look successful while it silently did less. The inputs are
 # the ones that showed it; run as root, permissions block nothing, so a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Nothing lost, nothing doubled: the database fails (BUSY, FULL, IOERR) at
 # chosen points of one `baton ingest`; baton must exit 75, keep nothing of
 # the mail, and apply it exactly once when the MTA delivers it again.

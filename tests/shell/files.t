@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The database file and the exit codes an MTA sees (issue 15): only
 # `baton init` creates a database, at 0600; a missing, empty, damaged or
 # unwritable one is refused with what to do, and a mail on standard input

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Floods, whole program: a mail of 1,000 `task: ... @bob` lines applies
 # 100, tells bob once, and tells alice which lines to send again; explain
 # says the same before anything happens. (tests/unit/test-floods.c holds

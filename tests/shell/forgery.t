@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # What a stranger can send (issue 15): forged Authentication-Results under
 # require-auth, and a Message-ID taken before a member uses it.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # One .clang-format, applied to everything: each C file of the repository
 # is as clang-format leaves it (`make format` fixes a failure). Skipped
 # where clang-format is not installed; contrib/install-deps.sh --test

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Golden files: each shipped template rendered by the real program on one
 # fixed scenario (fixed BATON_NOW), delivered into the Maildir outbox, its
 # text parts compared byte for byte with tests/golden/. Any difference

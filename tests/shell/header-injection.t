@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Header injection, end to end: CR/LF, other line breaks and encoded-word
 # tricks in a task title, a member's display name and a subject never add a
 # header to the mail baton sends, and the mail still goes out.

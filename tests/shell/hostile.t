@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Bad input: mail built to hurt a parser. Each must end in a clear outcome
 # (stored and applied, stored with nothing to apply, ignored, or refused
 # with 65) within seconds and bounded memory; `baton ingest` must never

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # baton poll --idle against a real Dovecot: new mail within seconds, a
 # server restart survived (mail sent meanwhile picked up), SIGTERM stops it.
 . "$(dirname "$0")/../lib.sh"

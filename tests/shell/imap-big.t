@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Big mail by IMAP against the real Dovecot: a connection cut after 6 MB of
 # a 50 MB message ends as EX_TEMPFAIL at once (it used to spin forever);
 # then `poll` of that 50 MB text body, and of 20 mails of 15 MB each, keeps

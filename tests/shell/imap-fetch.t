@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # IMAP fetch and move against a real Dovecot: batching, UID ranges, chunks,
 # flags left alone by fetch, move to a folder created on demand.
 . "$(dirname "$0")/../rig/lib-rig.sh"

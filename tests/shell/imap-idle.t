@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # IDLE: a message sent over SMTP while the client waits wakes it within
 # seconds; without mail the wait ends at its timeout, or at once when
 # interrupted (how a daemon's stop flag gets noticed).

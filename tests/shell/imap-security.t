@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # IMAP connection security and error classes: certificate and host name
 # verification, plain text only on loopback when allowed, wrong password,
 # unreachable and silent servers.

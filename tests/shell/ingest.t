@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Mail in: stdin, files, a Maildir, an mbox; duplicates; a locked database.
 . "$(dirname "$0")/../lib.sh"
 plan 24

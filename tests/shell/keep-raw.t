@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # keep-raw: baton copies the raw mail into the database where it holds the
 # only copy (stdin, its spool), and by default not where the source keeps
 # it (a Maildir, files, an mbox, an IMAP folder: the row names the source).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The man pages render without a single warning, and document every command,
 # option, mail command, exit code and config key that is public interface
 # (docs/DESIGN.md sections 5 and 9). Run from the repository root, as make check does.

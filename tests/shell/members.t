@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Opening the team syncs the members table from the config, and writes only
 # when they differ: a procmail delivery with an unchanged config must not
 # pay for a commit (and its fsyncs) before it even reads the mail.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Bounded memory: a mail with a 64 MB attachment (87 MB on disk) is
 # ingested from a file and from standard input with a peak RSS under
 # 32 MB, so no step (the stall scan, the parse, the hash, the raw copy)

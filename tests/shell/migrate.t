@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Schema migrations: a database as the first release left it (schema
 # version 1, raw mail inside messages, CHECKs written with IN) is carried
 # to the current version on first use, in one transaction, keeping every

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # TAP: baton_message_parse() over the real-world MIME corpus in
 # tests/corpus/mime (see its README.md), through build/tools/parse-message.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Servers that misbehave (tests/rig/imapfake.py): IMAP ones that close in
 # the middle of a literal, stall, leave a body out, send a UID nobody asked
 # for, or lack STARTTLS, and an SMTP one without STARTTLS. Each ends as the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The network module (include/baton/netmodule.h): the program starts without
 # libcurl and libetpan, loads baton-net.so beside it on the first
 # connection, and without a usable module fails that command alone, saying

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Which mail baton queues: handoff and taken notices, morning delivery,
 # replies to failed lines, acknowledge, the reply cap, never to outsiders.
 . "$(dirname "$0")/../lib.sh"

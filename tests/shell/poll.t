@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # baton poll against a real Dovecot: first run, batches, moves, failures,
 # SIGKILL mid-batch, UIDVALIDITY change, credentials and certificates.
 . "$(dirname "$0")/../lib.sh"

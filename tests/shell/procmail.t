@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Debian's procmail delivering into `| baton ingest` with the shipped recipe
 # (contrib/baton.procmailrc): stored mail ends procmail with 0; a locked
 # database makes baton exit 75 and procmail exit 75 without delivering the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Scores baton_visible_text() on the replies corpus (tests/corpus/replies)
 # with the corpus's own judge on whole messages, through the real path:
 # `baton explain --text` (GMime parse, text part, reply finder).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The reply to a mail with failed lines: its subject, threading and rate.
 . "$(dirname "$0")/../lib.sh"
 plan 7

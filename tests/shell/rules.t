@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Who may act, what context means, and how bad lines are reported.
 . "$(dirname "$0")/../lib.sh"
 plan 26

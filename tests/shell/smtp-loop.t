@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The whole loop over real servers: a handoff mailed to the team over SMTP,
 # polled from Dovecot, the notice sent over SMTP into Bob's mailbox, Bob's
 # replies to it acting on the task; then the server down (retry with

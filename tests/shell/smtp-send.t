@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # SMTP through libcurl against a real server: a batch over one connection,
 # TLS required and verified, and each failure class.
 . "$(dirname "$0")/../rig/lib-rig.sh"

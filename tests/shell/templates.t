@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # [baton] templates = DIR: a file there replaces the shipped template of
 # the same name (the others stay); `baton check` reports a broken one as
 # file:line with exit 78, and until it is fixed mail still flows with the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Strangers' text never drives a terminal or draws a section of a digest:
 # titles, notes, subjects and Message-IDs from mail are printed one line
 # each with no control character left, by tasks, show, log, explain, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Issue 11, whole program: what the sender meant is what happens. The forms
 # people type act, a near miss is reported back, prose after "done" closes
 # the task with it as the note, "it" is the task in context, auto-replies

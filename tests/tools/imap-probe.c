@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* imap-probe: drives include/baton/imap.h against a real server for the
  * shell tests (tests/shell/imap-*.t).
  *

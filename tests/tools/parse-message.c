@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* parse-message: what baton_message_parse() makes of a mail file, as JSON.
  *
  *   parse-message [--body] FILE          one JSON object on one line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* smtp-probe: drives include/baton/smtp.h against a real server for the
  * shell tests (tests/shell/smtp-*.t).
  *

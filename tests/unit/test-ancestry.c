@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* baton_ancestry_*(): old text recognised by the parent it reproduces,
  * whatever the client did to it. */
 #include "baton/ancestry.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Authentication-Results: the RFC 8601 parser, and which fields
  * require-auth believes (the forgeries of issue 15 among them). */
 #include "baton/auth.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "baton/clock.h"
 #include "baton/error.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "baton/commands.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Config validation: every problem reported, each at its own line. */
 #include "baton/config.h"
 #include "baton/error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What one mail, or one sender in one hour, can cause: bounded notices,
  * bounded notice size, at most BATON_COMMANDS_PER_MAIL commands applied,
  * and a cost linear in the mail. Each test runs the real workflow and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* baton_html_to_text(): layout, entities, quotes, lists, hostile input. */
 #include "baton/html.h"
 #include "baton/visible.h"

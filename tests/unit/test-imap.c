@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* baton's IMAP code on scripted server conversations (from memory, through
  * baton_imap_connect_script): the answers of hostile or broken servers
  * found in issue 15 and by fuzz-imap, each as the bytes that showed it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every step from a mail's bytes to its commands grows linearly with the
  * mail: each is timed on a ~10 KB and a ~1 MB input of the same hostile
  * shape, and fails when 100 times the input costs more than 400 times the

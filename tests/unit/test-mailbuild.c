@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "baton/error.h"
 #include "baton/mailbuild.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* baton_mbox_split() on inline edge cases and on the corpus mboxes, whose
  * message counts are in tests/corpus/mime/MBOXES.txt (Python's
  * mailbox.mbox) and, for content-length.mbox, whose message extents are

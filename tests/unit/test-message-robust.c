@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* baton_message_parse() on the messy input the MIME corpus turned up:
  * each case is a bug that tests/shell/mime-corpus.t found, cut down to the
  * bytes that matter. */

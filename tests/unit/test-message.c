@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Message understanding: headers, charsets, format=flowed, machine mail,
  * and the Authentication-Results check require-auth relies on. */
 #include "baton/auth.h"

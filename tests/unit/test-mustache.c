@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The Mustache renderer against the official spec (one g_test case per spec
  * test, read from tests/mustache-spec/) and against baton's own contract:
  * error messages with lines, plain-text mode, partial depth, missing

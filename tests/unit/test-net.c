@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pure checks the transports decide security with: which hosts may be
  * spoken to in plain text, and how server words are made safe to print. */
 #include "baton/error.h"

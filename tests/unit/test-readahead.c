@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The readahead worker (readahead.h): files come back in the order given,
  * each parsed or with the reason it was not, whatever the consumer's pace
  * and whichever thread parsed them (a consumer that would wait parses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "baton/calendar.h"
 #include "baton/error.h"
 #include "baton/schedule.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The database file: created only by baton_store_create, 0600 with its
  * -wal and -shm, never re-created behind a user's back, and a store that
  * notices its file deleted or replaced under it. */

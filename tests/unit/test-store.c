@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The store's lookups keep "nothing there" and "it failed" apart
  * (store.h): a lookup that finds nothing returns TRUE with 0 in its out
  * parameter; one that cannot read returns FALSE with its error set, and

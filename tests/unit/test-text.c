@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* baton_text_line() and baton_text_lines(): what a stranger's bytes may
  * still do once printed. Each input is a payload that reached a digest or
  * a terminal before. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* baton_visible_text(): one rule per test, in the words of real clients. */
 #include "baton/visible.h"
 
