@@ -4,18 +4,6 @@
 #define G_LOG_DOMAIN "baton-store"
 #include "store-private.h"
 
-static gboolean
-step_row (BatonStore *store, sqlite3_stmt *statement, gboolean *found, const char *what,
-          GError **error)
-{
-  int rc = sqlite3_step (statement);
-  *found = rc == SQLITE_ROW;
-  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-    return TRUE;
-  store_set_error (store, rc, what, error);
-  return FALSE;
-}
-
 /* A member who never had a digest starts at their join time: the rows
  * before it belong to the team's past, not to their first digest. */
 static gboolean
@@ -32,7 +20,7 @@ mark_from_join (BatonStore *store, const char *member, BatonDigestMark *mark, GE
     return FALSE;
   store_bind_text (statement, 1, member);
   gboolean found = FALSE;
-  if (!step_row (store, statement, &found, "reading a member's join time", error))
+  if (!store_step_row (store, statement, &found, "reading a member's join time", error))
     return FALSE;
   if (found)
     *mark =
@@ -53,7 +41,7 @@ baton_store_digest_mark (BatonStore *store, const char *member, BatonDigestMark 
     if (statement == NULL)
       return FALSE;
     store_bind_text (statement, 1, member);
-    if (!step_row (store, statement, &found, "reading the last digest", error))
+    if (!store_step_row (store, statement, &found, "reading the last digest", error))
       return FALSE;
     if (found)
       *mark = (BatonDigestMark){ sqlite3_column_int64 (statement, 0),
@@ -93,7 +81,7 @@ baton_store_log_end (BatonStore *store, gint64 *last_event, gint64 *last_message
   if (statement == NULL)
     return FALSE;
   gboolean found = FALSE;
-  if (!step_row (store, statement, &found, "reading the end of the event log", error))
+  if (!store_step_row (store, statement, &found, "reading the end of the event log", error))
     return FALSE;
   *last_event = sqlite3_column_int64 (statement, 0);
   *last_message = sqlite3_column_int64 (statement, 1);
@@ -139,7 +127,7 @@ baton_store_held_window (BatonStore *store, gint64 after_id, gint64 upto_id, gui
     sqlite3_bind_int64 (count, 1, after_id);
     sqlite3_bind_int64 (count, 2, upto_id);
     gboolean found = FALSE;
-    if (!step_row (store, count, &found, "counting held mail", error))
+    if (!store_step_row (store, count, &found, "counting held mail", error))
       return NULL;
     *more = MAX (sqlite3_column_int64 (count, 0) - (gint64) limit, 0);
   }

@@ -28,6 +28,10 @@ sqlite3_stmt *store_statement (BatonStore *store, const char *sql, GError **erro
 
 /* Sets ERROR from the connection's last error, classed by its code. */
 void store_set_error (BatonStore *store, int rc, const char *what, GError **error);
+/* Steps @statement once: TRUE with *@found telling whether it gave a row,
+ * FALSE with @error set (saying it was @what) when it failed. */
+gboolean store_step_row (BatonStore *store, sqlite3_stmt *statement, gboolean *found,
+                         const char *what, GError **error);
 
 /* Steps a statement that returns no rows. */
 gboolean store_exec_statement (BatonStore *store, sqlite3_stmt *statement, const char *what,

@@ -248,15 +248,12 @@ baton_store_message_find (BatonStore *store, const char *message_id, gint64 *row
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, message_id);
-  int rc = sqlite3_step (statement);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      store_set_error (store, rc, "looking up a Message-ID", error);
-      return FALSE;
-    }
-  *row = rc == SQLITE_ROW ? sqlite3_column_int64 (statement, 0) : 0;
-  *member = rc == SQLITE_ROW ? store_column_text (statement, 1) : NULL;
-  *outcome = rc == SQLITE_ROW ? store_column_text (statement, 2) : NULL;
+  gboolean found = FALSE;
+  if (!store_step_row (store, statement, &found, "looking up a Message-ID", error))
+    return FALSE;
+  *row = found ? sqlite3_column_int64 (statement, 0) : 0;
+  *member = found ? store_column_text (statement, 1) : NULL;
+  *outcome = found ? store_column_text (statement, 2) : NULL;
   return TRUE;
 }
 

@@ -141,6 +141,18 @@ store_set_error (BatonStore *store, int rc, const char *what, GError **error)
                store && store->path ? store->path : "", what, message, advice);
 }
 
+gboolean
+store_step_row (BatonStore *store, sqlite3_stmt *statement, gboolean *found, const char *what,
+                GError **error)
+{
+  int rc = sqlite3_step (statement);
+  *found = rc == SQLITE_ROW;
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+    return TRUE;
+  store_set_error (store, rc, what, error);
+  return FALSE;
+}
+
 sqlite3_stmt *
 store_statement (BatonStore *store, const char *sql, GError **error)
 {
@@ -626,14 +638,7 @@ baton_store_message_exists (BatonStore *store, const char *message_id, gboolean 
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, message_id);
-  int rc = sqlite3_step (statement);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      store_set_error (store, rc, "looking up a Message-ID", error);
-      return FALSE;
-    }
-  *exists = rc == SQLITE_ROW;
-  return TRUE;
+  return store_step_row (store, statement, exists, "looking up a Message-ID", error);
 }
 
 /* Reads LENGTH bytes at OFFSET of RAW's file into BUFFER. */
@@ -731,14 +736,11 @@ find_held (BatonStore *store, const char *message_id, gint64 *id, char **sender,
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, message_id);
-  int rc = sqlite3_step (statement);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      store_set_error (store, rc, "looking up a held Message-ID", error);
-      return FALSE;
-    }
-  *id = rc == SQLITE_ROW ? sqlite3_column_int64 (statement, 0) : 0;
-  *sender = rc == SQLITE_ROW ? store_column_text (statement, 1) : NULL;
+  gboolean found = FALSE;
+  if (!store_step_row (store, statement, &found, "looking up a held Message-ID", error))
+    return FALSE;
+  *id = found ? sqlite3_column_int64 (statement, 0) : 0;
+  *sender = found ? store_column_text (statement, 1) : NULL;
   return TRUE;
 }
 
