@@ -331,7 +331,7 @@ configure_sqlite (gpointer data G_GNUC_UNUSED)
   return NULL;
 }
 
-/* Only `baton init` creates a database (DESIGN.md §5). A command that
+/* Only `baton init` creates a database (docs/DESIGN.md §5). A command that
  * created one wherever the config points would hide a deleted or truncated
  * file: numbering would restart at #1 and a running daemon keep writing into
  * the deleted inode. The file is created here, not by SQLite, so it starts

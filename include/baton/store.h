@@ -47,6 +47,7 @@ gboolean baton_store_create (const char *path, GError **error);
  * the one opened (deleted or replaced). baton_store_begin() checks it; a
  * long-running loop calls it once per cycle. */
 gboolean baton_store_check_file (BatonStore *store, GError **error);
+/* Rolls back any open transaction and closes @store; NULL is allowed. */
 void baton_store_close (BatonStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonStore, baton_store_close)
 
@@ -217,6 +218,7 @@ typedef struct {
  * with baton_held_raw_clear(). */
 gboolean baton_store_held_find (BatonStore *store, const char *message_id, BatonHeldRaw *held,
                                 GError **error);
+/* Frees what @held owns and zeroes it; @held itself is the caller's. */
 void baton_held_raw_clear (BatonHeldRaw *held);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BatonHeldRaw, baton_held_raw_clear)
 
