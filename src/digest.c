@@ -655,10 +655,9 @@ digest_data (DigestContext *context, GPtrArray *events, GPtrArray *held, gint64 
   add_open (context, builder);
   add_held (context, builder, held, held_more);
   json_builder_set_member_name (builder, "relay");
-  json_builder_add_value (builder, baton_board_mail_relay (context->run->team->config,
-                                                           context->run->team->store,
-                                                           context->member->timezone,
-                                                           context->run->now));
+  json_builder_add_value (
+      builder, baton_board_mail_relay (context->run->team->config, context->run->team->store,
+                                       context->member->timezone, context->run->now));
   baton_json_add_bool (builder, "has_anything", context->has_anything);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
@@ -828,6 +827,8 @@ gboolean
 baton_outbox_queue_digests (BatonTeam *team, gboolean force, BatonDigestStats *stats,
                             GError **error)
 {
+  if (!baton_outbox_queue_pending (team, error))
+    return FALSE;
   DigestRun run = { NULL, NULL, NULL, NULL, NULL, 0 };
   gboolean ok = run_open (&run, team, error);
   /* One transaction per member: one member's failure keeps the others'. */

@@ -133,8 +133,16 @@ queue_notice (BatonTeam *team, const BatonNotice *notice, const BatonMember *to,
   gint64 not_before = notice_not_before (team, to, error);
   if (not_before < 0)
     return FALSE;
-  OutgoingMail mail = { handoff || taken ? notice->kind : "changed", task->id, to->display_name, to->email,  subject,
-                        text,         NULL,     thread,           references, not_before };
+  OutgoingMail mail = { handoff || taken ? notice->kind : "changed",
+                        task->id,
+                        to->display_name,
+                        to->email,
+                        subject,
+                        text,
+                        NULL,
+                        thread,
+                        references,
+                        not_before };
   return outbox_queue_mail (team, &mail, error);
 }
 

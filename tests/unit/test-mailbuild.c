@@ -70,9 +70,9 @@ static void
 assert_header_names (GMimeMessage *message)
 {
   static const char *const allowed[] = {
-    "Date",        "From",       "To",           "Reply-To",       "Subject", "Message-Id",
-    "In-Reply-To", "References", "MIME-Version", "Auto-Submitted", "X-Loop",  "Content-Type",
-    "X-Baton-Kind",
+    "Date",       "From",         "To",           "Reply-To",     "Subject",
+    "Message-Id", "In-Reply-To",  "References",   "MIME-Version", "Auto-Submitted",
+    "X-Loop",     "Content-Type", "X-Baton-Kind",
   };
   GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -398,7 +398,8 @@ test_kind_header (void)
   spec.kind = "reply\r\nBcc: evil@x";
   g_autoptr (GMimeMessage) m = build_and_parse (&spec, NULL);
   assert_header_names (m);
-  g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (m), "X-Baton-Kind"), ==, "replyBccevilx");
+  g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (m), "X-Baton-Kind"), ==,
+                   "replyBccevilx");
   spec.kind = NULL;
   g_autofree char *plain = baton_mail_build (&spec, NULL, NULL, NULL);
   g_assert_null (strstr (plain, "X-Baton-Kind"));
