@@ -5,7 +5,7 @@
 # time has passed, they get one reminder at their next working start and
 # the giver hears at theirs; return-after gives the task back.
 . "$(dirname "$0")/../lib.sh"
-plan 32
+plan 33
 
 # alice works in Paris; bob in Los Angeles, Monday to Thursday, so that
 # Friday 18:00 in Paris (10:00 for him) is already his weekend.
@@ -104,6 +104,10 @@ mail "Bob Stone <bob@example.com>" "pass" p@b 'handoff 2 to carol' | baton inges
 is "handed on, it waits for the next receiver" "$(db "select receiver || '<' || giver from pending where task=2")" "carol<bob"
 mail "Bob Stone <bob@example.com>" "ackplus" ap@b 'hello' "To: team+accept-4@example.com" | baton ingest
 is "team+accept-N is understood" "$(db "select count(*) from messages where message_id='ap@b'")" 1
+
+BATON_NOW=2026-03-18T07:40:00Z baton digest > /dev/null
+like "carol's digest lists what waits for her, with how long" \
+  "$(BATON_NOW=2026-03-20T07:40:00Z baton digest --preview carol)" "WAITING FOR YOU +#2 Review the API +from bob, Mon 09:30 Los Angeles, 17:30 your time \(waiting 3 days\)"
 
 # --- return-after ---------------------------------------------------------
 rm -f "$WORK/baton.db"*; rm -rf "$WORK/outbox"
