@@ -258,7 +258,10 @@ baton_board_update (const BatonConfig *config, BatonStore *store, const char *ou
   g_autoptr (GPtrArray) events = baton_store_events_list (store, 0, G_MININT64, error);
   if (events == NULL)
     return FALSE;
-  BatonBoardInput input = { config, tasks, events, now };
+  g_autoptr (GPtrArray) pending = baton_store_pending_all (store, error);
+  if (pending == NULL)
+    return FALSE;
+  BatonBoardInput input = { config, tasks, events, now, pending };
   if (!baton_board_write (&input, config->templates_dir, out_dir, zone, error))
     {
       g_prefix_error (error, "board: ");

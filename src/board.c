@@ -164,8 +164,33 @@ static const char *const column_empty[] = { "Nothing waiting", "Nothing open",
                                             "Nobody holds a task", "Nothing blocked",
                                             "Nothing done this week" };
 
+/* The handoff task @task waits on (store.h's pending rows), or NULL. */
+static const BatonPending *
+pending_of (const BatonBoardInput *input, gint64 task)
+{
+  for (guint i = 0; input->pending != NULL && i < input->pending->len; i++)
+    {
+      const BatonPending *pending = input->pending->pdata[i];
+      if (pending->task == task)
+        return pending;
+    }
+  return NULL;
+}
+
+/* The pending row of handoff @event: the one it started (same task,
+ * receiver and time), or NULL once it was accepted or handed on. */
+static const BatonPending *
+pending_of_event (const BatonBoardInput *input, const BatonEvent *event)
+{
+  const BatonPending *pending = pending_of (input, event->task);
+  return pending != NULL && pending->since == event->at &&
+                 g_strcmp0 (pending->receiver, event->to_member) == 0
+             ? pending
+             : NULL;
+}
+
 /* The column of @task, or -1 when it is not on the board (done long ago).
- * "waiting" needs a pending handoff, which nothing records yet. */
+ * "waiting" holds the handoffs not accepted yet. */
 static int
 column_of (const BatonTask *task, gint64 since, gint64 now, gboolean pending)
 {
@@ -220,8 +245,9 @@ add_card (JsonBuilder *builder, const BatonBoardInput *input, const BatonTask *t
   baton_json_add_string (builder, "done_mailto", g_str_equal (task->state, "done") ? NULL : done);
   g_autofree char *url = g_strdup_printf ("%stask/%" G_GINT64_FORMAT ".html", root, task->id);
   baton_json_add_string (builder, "url", url);
-  baton_json_add_bool (builder, "pending", FALSE);
-  baton_json_add_bool (builder, "escalated", FALSE);
+  const BatonPending *pending = pending_of (input, task->id);
+  baton_json_add_bool (builder, "pending", pending != NULL);
+  baton_json_add_bool (builder, "escalated", pending != NULL && pending->escalated_at != 0);
   json_builder_end_object (builder);
 }
 
@@ -237,7 +263,7 @@ add_columns (JsonBuilder *builder, const BatonBoardInput *input, GHashTable *his
       const BatonTask *task = input->tasks->pdata[i];
       const TaskHistory *entry = g_hash_table_lookup (history, &task->id);
       gint64 since = entry && entry->state_since ? entry->state_since : task->created_at;
-      int column = column_of (task, since, input->now, FALSE);
+      int column = column_of (task, since, input->now, pending_of (input, task->id) != NULL);
       if (column >= 0 && belongs_to (task, member))
         g_ptr_array_add (columns[column], (gpointer) task);
     }
@@ -361,8 +387,8 @@ lane_y (int lane)
 }
 
 static void
-add_arrow (JsonBuilder *builder, const BatonEvent *event, int from, int to, gint64 day_start,
-           GTimeZone *zone, gint64 now)
+add_arrow (JsonBuilder *builder, const BatonEvent *event, const BatonPending *pending, int from,
+           int to, gint64 day_start, GTimeZone *zone, gint64 now)
 {
   /* Every handoff lands at its time of day, whichever of the seven days. */
   gint64 offset = ((event->at - day_start) % 86400 + 86400) % 86400;
@@ -386,8 +412,8 @@ add_arrow (JsonBuilder *builder, const BatonEvent *event, int from, int to, gint
   baton_json_add_int (builder, "y2", y2_tip);
   baton_json_add_int (builder, "age_days", age_days);
   baton_json_add_string (builder, "opacity", opacity);
-  baton_json_add_bool (builder, "pending", FALSE);
-  baton_json_add_bool (builder, "escalated", FALSE);
+  baton_json_add_bool (builder, "pending", pending != NULL);
+  baton_json_add_bool (builder, "escalated", pending != NULL && pending->escalated_at != 0);
   json_builder_end_object (builder);
 }
 
@@ -467,7 +493,8 @@ add_relay (JsonBuilder *builder, const BatonBoardInput *input, const char *membe
         continue;
       int from = lane_index (lanes, event->from_member);
       int to = lane_index (lanes, event->to_member);
-      add_arrow (builder, event, from, to, day_start, zone, input->now);
+      add_arrow (builder, event, pending_of_event (input, event), from, to, day_start, zone,
+                 input->now);
       arrows++;
     }
   json_builder_end_array (builder);
@@ -559,7 +586,7 @@ baton_board_task_data (const BatonBoardInput *input, const BatonTask *task, GPtr
   g_autofree char *done = plus_address (input->config->team_address, "done", task->id);
   baton_json_add_string (builder, "take_mailto", take);
   baton_json_add_string (builder, "done_mailto", g_str_equal (task->state, "done") ? NULL : done);
-  baton_json_add_bool (builder, "pending", FALSE);
+  baton_json_add_bool (builder, "pending", pending_of (input, task->id) != NULL);
   add_event_rows (builder, events);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);

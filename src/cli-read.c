@@ -25,8 +25,27 @@ print_json (JsonBuilder *builder)
   printf ("%s\n", text);
 }
 
+/* Task id → its BatonPending (owned), for the tasks that wait for their
+ * receiver to accept them; NULL on error. */
+static GHashTable *
+pending_by_task (BatonStore *store, GError **error)
+{
+  g_autoptr (GPtrArray) all = baton_store_pending_all (store, error);
+  if (all == NULL)
+    return NULL;
+  GHashTable *map = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                           (GDestroyNotify) baton_pending_free);
+  g_ptr_array_set_free_func (all, NULL);
+  for (guint i = 0; i < all->len; i++)
+    {
+      BatonPending *pending = all->pdata[i];
+      g_hash_table_replace (map, &pending->task, pending);
+    }
+  return map;
+}
+
 static void
-task_to_json (JsonBuilder *builder, const BatonTask *task)
+task_to_json (JsonBuilder *builder, const BatonTask *task, const BatonPending *pending)
 {
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
@@ -38,6 +57,12 @@ task_to_json (JsonBuilder *builder, const BatonTask *task)
   baton_json_add_time (builder, "created_at", task->created_at);
   baton_json_add_time (builder, "updated_at", task->updated_at);
   baton_json_add_string (builder, "blocked_reason", task->blocked_reason);
+  /* Added fields (§9 keeps the others as they were). */
+  baton_json_add_bool (builder, "pending", pending != NULL);
+  if (pending != NULL)
+    baton_json_add_time (builder, "pending_since", pending->since);
+  else
+    baton_json_add_string (builder, "pending_since", NULL);
   json_builder_end_object (builder);
 }
 
@@ -63,12 +88,15 @@ event_to_json (JsonBuilder *builder, const BatonEvent *event)
  * no control character left to drive the terminal (--json prints them
  * exact: escaping is JSON's job there). */
 static void
-print_task_line (const BatonTask *task)
+print_task_line (const BatonTask *task, const BatonPending *pending)
 {
   g_autofree char *title = baton_text_line (task->title);
   g_autofree char *reason = baton_text_line (task->blocked_reason);
-  printf ("#%-4" G_GINT64_FORMAT " %-8s %-8s %s%s%s%s\n", task->id, task->owner ? task->owner : "-",
-          task->state, title, reason ? " (blocked: " : "", reason ? reason : "", reason ? ")" : "");
+  g_autofree char *giver = pending ? baton_text_line (pending->giver) : NULL;
+  printf ("#%-4" G_GINT64_FORMAT " %-8s %-8s %s%s%s%s%s%s%s\n", task->id,
+          task->owner ? task->owner : "-", task->state, title, reason ? " (blocked: " : "",
+          reason ? reason : "", reason ? ")" : "", giver ? " [pending: not accepted, from " : "",
+          giver ? giver : "", giver ? "]" : "");
 }
 
 /* One event per line; with MULTI_LINE (show), a note's further lines follow
@@ -107,18 +135,27 @@ baton_cli_tasks (const BatonCli *cli, int argc, char **argv, GError **error)
   g_autoptr (GPtrArray) tasks = baton_store_tasks_list (team->store, all || json, error);
   if (tasks == NULL)
     return FALSE;
+  g_autoptr (GHashTable) pending = pending_by_task (team->store, error);
+  if (pending == NULL)
+    return FALSE;
   if (json)
     {
       g_autoptr (JsonBuilder) builder = json_builder_new ();
       json_builder_begin_array (builder);
-      for (guint i = 0; i < tasks->len; i++)
-        task_to_json (builder, tasks->pdata[i]);
+      for (guint t = 0; t < tasks->len; t++)
+        {
+          const BatonTask *task = tasks->pdata[t];
+          task_to_json (builder, task, g_hash_table_lookup (pending, &task->id));
+        }
       json_builder_end_array (builder);
       print_json (builder);
       return TRUE;
     }
   for (guint i = 0; i < tasks->len; i++)
-    print_task_line (tasks->pdata[i]);
+    {
+      const BatonTask *task = tasks->pdata[i];
+      print_task_line (task, g_hash_table_lookup (pending, &task->id));
+    }
   return TRUE;
 }
 
@@ -164,8 +201,15 @@ baton_cli_show (const BatonCli *cli, int argc, char **argv, GError **error)
     return FALSE;
   if (json)
     {
+      g_autoptr (GError) local = NULL;
+      g_autoptr (BatonPending) pending = baton_store_pending_get (team->store, task->id, &local);
+      if (local != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
       g_autoptr (JsonBuilder) builder = json_builder_new ();
-      task_to_json (builder, task);
+      task_to_json (builder, task, pending);
       g_autoptr (JsonNode) node = json_builder_get_root (builder);
       JsonObject *object = json_node_get_object (node);
       g_autoptr (JsonBuilder) history = json_builder_new ();

@@ -84,6 +84,8 @@ static const Keyword keywords[] = {
   { "unblock", BATON_COMMAND_UNBLOCK, ARGS_BARE, ALONE_WITH_PUNCTUATION },
   { "reopen", BATON_COMMAND_REOPEN, ARGS_TEXT, ALONE_WITH_PUNCTUATION | NOTE_AFTER_PUNCTUATION },
   { "undo", BATON_COMMAND_UNDO, ARGS_BARE, ALONE_WITH_PUNCTUATION },
+  { "accept", BATON_COMMAND_ACCEPT, ARGS_BARE, ALONE_WITH_PUNCTUATION },
+  { "ack", BATON_COMMAND_ACCEPT, ARGS_BARE, ALONE_WITH_PUNCTUATION },
   /* Working time (the member, not a task). */
   { "away", BATON_COMMAND_AWAY, ARGS_AWAY, 0 },
   { "back", BATON_COMMAND_BACK, ARGS_NONE, ALONE_WITH_PUNCTUATION },
@@ -128,6 +130,8 @@ baton_command_kind_name (BatonCommandKind kind)
         return "reopen";
       case BATON_COMMAND_UNDO:
         return "undo";
+      case BATON_COMMAND_ACCEPT:
+        return "accept";
       case BATON_COMMAND_UPDATE:
         return "update";
       case BATON_COMMAND_INVALID:
@@ -986,12 +990,14 @@ baton_commands_from_plus_address (const char *recipient, const char *team_addres
     { "take-", BATON_COMMAND_TAKE },
     { "done-", BATON_COMMAND_DONE },
     { "drop-", BATON_COMMAND_DROP },
+    { "accept-", BATON_COMMAND_ACCEPT },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (verbs); i++)
     {
-      if (tag_len <= 5 || g_ascii_strncasecmp (tag, verbs[i].word, 5) != 0)
+      gsize word_len = strlen (verbs[i].word);
+      if (tag_len <= word_len || g_ascii_strncasecmp (tag, verbs[i].word, word_len) != 0)
         continue;
-      gint64 n = strict_task_number (tag + 5, tag_len - 5);
+      gint64 n = strict_task_number (tag + word_len, tag_len - word_len);
       if (n == 0)
         return FALSE;
       *kind = verbs[i].kind;

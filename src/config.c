@@ -39,6 +39,8 @@ static const char *const baton_keys[] = { "database",
                                           "hours",
                                           "holidays",
                                           "holiday-dates",
+                                          "accept-within",
+                                          "return-after",
                                           NULL };
 static const char *const member_keys[] = { "email",         "aliases",  "name",  "timezone",
                                            "digest-at",     "workdays", "hours", "holidays",
@@ -254,6 +256,21 @@ get_stale_after (Loader *loader)
   return (int) days;
 }
 
+/* accept-within and return-after: working days or hours of the receiver. */
+static BatonWithin
+get_within (Loader *loader, const char *key, const char *fallback)
+{
+  g_autofree char *value = get_string (loader, "baton", key, fallback);
+  BatonWithin within = { 0, FALSE };
+  g_autoptr (GError) local = NULL;
+  if (!baton_acceptance_parse (value, &within, &local))
+    {
+      problem (loader, "baton", key, "%s: %s", key, local->message);
+      baton_acceptance_parse (fallback, &within, NULL);
+    }
+  return within;
+}
+
 static void
 load_baton_section (Loader *loader, BatonConfig *config)
 {
@@ -283,6 +300,8 @@ load_baton_section (Loader *loader, BatonConfig *config)
   config->acknowledge = get_bool (loader, "baton", "acknowledge", FALSE);
   config->digest_when_idle = get_bool (loader, "baton", "digest-when-empty", FALSE);
   config->stale_after_days = get_stale_after (loader);
+  config->accept_within = get_within (loader, "accept-within", "1d");
+  config->return_after = get_within (loader, "return-after", "0");
   config->spool_dir = get_path (loader, "baton", "spool", "spool");
   g_autofree char *keep_raw = get_string (loader, "baton", "keep-raw", "auto");
   if (g_str_equal (keep_raw, "always"))

@@ -46,6 +46,7 @@ typedef struct {
   GHashTable *by_id; /* task id → BatonTask, borrowed from tasks and done */
   GHashTable *zones; /* tzid → GTimeZone*, one per zone per run */
   gint64 now;
+  GPtrArray *pending; /* BatonPending*, oldest first; NULL when acceptance is off */
 } DigestRun;
 
 typedef enum {
@@ -241,6 +242,21 @@ is_reader (DigestContext *context, const char *name)
   return g_strcmp0 (name, context->member->name) == 0;
 }
 
+/* The handoff of task @task that waits for the reader to accept it, or
+ * NULL. */
+static const BatonPending *
+pending_for_reader (DigestContext *context, gint64 task)
+{
+  GPtrArray *pending = context->run->pending;
+  for (guint i = 0; pending != NULL && i < pending->len; i++)
+    {
+      const BatonPending *row = pending->pdata[i];
+      if (row->task == task && is_reader (context, row->receiver))
+        return row;
+    }
+  return NULL;
+}
+
 /* A handoff (or a creation) to the reader that they have not acted on
  * since. NULL when none. */
 static const BatonEvent *
@@ -294,7 +310,15 @@ classify (DigestContext *context, TaskWindow *window)
   const BatonEvent *any = last_by_others (context, window, NULL);
   if (any == NULL)
     return SECTION_NONE; /* only the reader's own doings, and notes */
-  if ((window->key = waiting_event (context, window)) != NULL)
+  /* With acceptance on, "waiting" is what the store says waits for the
+   * reader (a line of theirs accepted the rest); else the window decides. */
+  if (context->run->pending != NULL && pending_for_reader (context, window->task->id) != NULL)
+    {
+      const BatonEvent *event = waiting_event (context, window);
+      window->key = event != NULL ? event : any;
+      return SECTION_WAITING;
+    }
+  if (context->run->pending == NULL && (window->key = waiting_event (context, window)) != NULL)
     return SECTION_WAITING;
   window->key = any;
   if (is_readers_task (context, window))
@@ -370,6 +394,23 @@ end_list (DigestContext *context, JsonBuilder *builder, const char *name, guint 
 }
 
 static void
+add_waiting_entry (DigestContext *context, JsonBuilder *builder, const BatonTask *task,
+                   const char *from, gint64 since, const char *note)
+{
+  g_autofree char *when = event_time (context, from, since);
+  g_autofree char *waited = baton_schedule_format_duration (since, context->run->now);
+  json_builder_begin_object (builder);
+  add_task_heading (context, builder, task);
+  outbox_json_text (builder, "from", from, 0);
+  baton_json_add_string (builder, "local_time", when);
+  baton_json_add_string (builder, "waited", waited);
+  outbox_json_text (builder, "note", note, 0);
+  json_builder_end_object (builder);
+}
+
+/* Every handoff waiting for the reader to accept it (or, with acceptance
+ * off, those of the window they have not acted on), with how long. */
+static void
 add_waiting (DigestContext *context, JsonBuilder *builder)
 {
   GPtrArray *windows = context->sections[SECTION_WAITING];
@@ -378,18 +419,29 @@ add_waiting (DigestContext *context, JsonBuilder *builder)
   for (guint i = 0; i < windows->len; i++)
     {
       const TaskWindow *window = windows->pdata[i];
-      g_autofree char *when = event_time (context, window->key->who, window->key->at);
-      g_autofree char *waited = baton_schedule_format_duration (window->key->at, context->run->now);
-      json_builder_begin_object (builder);
-      add_task_heading (context, builder, window->task);
-      outbox_json_text (builder, "from", window->key->who, 0);
-      baton_json_add_string (builder, "local_time", when);
-      baton_json_add_string (builder, "waited", waited);
-      outbox_json_text (builder, "note",
-                        g_str_equal (window->key->kind, "created") ? NULL : window->key->note, 0);
-      json_builder_end_object (builder);
+      const BatonPending *pending = pending_for_reader (context, window->task->id);
+      const BatonEvent *key = window->key;
+      gboolean handoff = g_str_equal (key->kind, "handoff") || g_str_equal (key->kind, "created");
+      add_waiting_entry (context, builder, window->task, pending ? pending->giver : key->who,
+                         pending ? pending->since : key->at,
+                         handoff && !g_str_equal (key->kind, "created") ? key->note : NULL);
     }
-  end_list (context, builder, "waiting", windows->len, 0, TRUE);
+  guint shown = windows->len;
+  /* Handed over before this window and still not accepted: as pressing. */
+  for (guint i = 0; context->run->pending != NULL && i < context->run->pending->len; i++)
+    {
+      const BatonPending *pending = context->run->pending->pdata[i];
+      const BatonTask *task = g_hash_table_lookup (context->run->by_id, &pending->task);
+      if (!is_reader (context, pending->receiver) || task == NULL ||
+          g_hash_table_contains (context->claimed, &pending->task))
+        continue;
+      add_waiting_entry (context, builder, task, pending->giver, pending->since, NULL);
+      g_hash_table_add (context->claimed, (gpointer) &task->id);
+      shown++;
+    }
+  /* Only news makes a digest go out: an old wait alone does not. */
+  end_list (context, builder, "waiting", shown, 0, FALSE);
+  context->has_anything |= windows->len > 0;
 }
 
 /* The tasks the reader holds that no section above showed, with when each
@@ -812,7 +864,10 @@ run_open (DigestRun *run, BatonTeam *team, GError **error)
       BatonTask *task = run->tasks->pdata[i];
       g_hash_table_insert (run->by_id, &task->id, task);
     }
-  return TRUE;
+  const BatonConfig *config = team->config;
+  if (config->accept_within.amount > 0 || config->return_after.amount > 0)
+    run->pending = baton_store_pending_all (team->store, error);
+  return run->pending != NULL || (error == NULL || *error == NULL);
 }
 
 static void
@@ -822,13 +877,16 @@ run_close (DigestRun *run)
   g_clear_pointer (&run->done, g_ptr_array_unref);
   g_clear_pointer (&run->by_id, g_hash_table_unref);
   g_clear_pointer (&run->zones, g_hash_table_unref);
+  g_clear_pointer (&run->pending, g_ptr_array_unref);
 }
 
 gboolean
 baton_outbox_queue_digests (BatonTeam *team, gboolean force, BatonDigestStats *stats,
                             GError **error)
 {
-  DigestRun run = { NULL, NULL, NULL, NULL, NULL, 0 };
+  if (!baton_outbox_queue_pending (team, error))
+    return FALSE;
+  DigestRun run = { NULL, NULL, NULL, NULL, NULL, 0, NULL };
   gboolean ok = run_open (&run, team, error);
   /* One transaction per member: one member's failure keeps the others'. */
   for (guint i = 0; ok && i < team->config->members->len; i++)
@@ -898,7 +956,7 @@ baton_outbox_preview_digests (BatonTeam *team, const char *member_name, gboolean
                    member_name);
       return FALSE;
     }
-  DigestRun run = { NULL, NULL, NULL, NULL, NULL, 0 };
+  DigestRun run = { NULL, NULL, NULL, NULL, NULL, 0, NULL };
   gboolean ok = run_open (&run, team, error);
   for (guint i = 0; ok && i < team->config->members->len; i++)
     {

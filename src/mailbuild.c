@@ -481,6 +481,21 @@ append_threading (GString *out, const BatonMailSpec *spec)
     append_header (out, "References", tokens);
 }
 
+/* X-Baton-Kind: one token people filter on; only [A-Za-z0-9-] survive, so
+ * no caller can put a break or a second header through it. */
+static void
+append_kind (GString *out, const char *kind)
+{
+  if (kind == NULL)
+    return;
+  g_autoptr (GString) token = g_string_new (NULL);
+  for (const char *p = kind; *p != '\0' && token->len < 40; p++)
+    if (g_ascii_isalnum (*p) || *p == '-')
+      g_string_append_c (token, *p);
+  if (token->len > 0)
+    append_simple_header (out, "X-Baton-Kind", token->str);
+}
+
 static void
 append_headers (GString *out, const BatonMailSpec *spec, const char *message_id)
 {
@@ -507,6 +522,7 @@ append_headers (GString *out, const BatonMailSpec *spec, const char *message_id)
   g_autoptr (GPtrArray) loop_tokens = g_ptr_array_new_with_free_func (g_free);
   add_unstructured (loop_tokens, loop);
   append_header (out, "X-Loop", loop_tokens);
+  append_kind (out, spec->kind);
 }
 
 /* A lone text/plain part, as every notice and reply is: written here, with

@@ -94,6 +94,7 @@ outbox_queue_mail (BatonTeam *team, const OutgoingMail *mail, GError **error)
     .references = mail->references,
     .x_loop = team->config->team_address,
     .date_unix = baton_clock_now_unix (),
+    .kind = mail->kind,
   };
   g_autofree char *message_id = NULL;
   gsize length = 0;

@@ -96,6 +96,23 @@ is_stale_handoff (BatonTeam *team, const BatonOutgoing *outgoing, char **why, GE
   return TRUE;
 }
 
+/* A reminder or escalation is stale once its handoff was accepted (or the
+ * task moved on) while it waited for a working start. */
+static gboolean
+is_stale_reminder (BatonTeam *team, const BatonOutgoing *outgoing, char **why, GError **error)
+{
+  if ((!g_str_equal (outgoing->kind, "reminder") && !g_str_equal (outgoing->kind, "escalation")) ||
+      outgoing->task <= 0)
+    return FALSE;
+  g_autoptr (BatonPending) pending = baton_store_pending_get (team->store, outgoing->task, error);
+  if (pending != NULL || (error != NULL && *error != NULL))
+    return FALSE;
+  *why = g_strdup_printf ("not sent: the handoff of task #%" G_GINT64_FORMAT
+                          " was accepted (or moved on) before this %s went out",
+                          outgoing->task, outgoing->kind);
+  return TRUE;
+}
+
 static gboolean
 deliver_one (Delivery *delivery, const BatonOutgoing *outgoing, GError **error)
 {
@@ -177,10 +194,12 @@ send_due (BatonTeam *team, BatonSendStats *stats, GError **error)
       g_autoptr (GError) failure = NULL;
       g_autofree char *stale = NULL;
       const BatonOutgoing *outgoing = due->pdata[i];
-      if (is_stale_handoff (team, outgoing, &stale, error))
+      if (is_stale_handoff (team, outgoing, &stale, error) ||
+          (error == NULL || *error == NULL ? is_stale_reminder (team, outgoing, &stale, error)
+                                           : FALSE))
         {
-          g_info ("send id=%" G_GINT64_FORMAT " kind=handoff to=%s result=dropped why=%s",
-                  outgoing->id, outgoing->recipient, stale);
+          g_info ("send id=%" G_GINT64_FORMAT " kind=%s to=%s result=dropped why=%s", outgoing->id,
+                  outgoing->kind, outgoing->recipient, stale);
           if (!baton_store_outbox_mark_failed (team->store, outgoing->id, baton_clock_now_unix (),
                                                stale, error))
             return FALSE;
@@ -221,7 +240,8 @@ baton_outbox_send (BatonTeam *team, BatonSendStats *stats, GError **error)
       g_info ("send: %s; leaving the outbox to it", busy->message);
       return TRUE;
     }
-  gboolean ok = send_due (team, stats, error);
+  /* Under the lock, so a reminder queued now goes out in this same run. */
+  gboolean ok = baton_outbox_queue_pending (team, error) && send_due (team, stats, error);
   close (lock_fd);
   return ok;
 }

@@ -101,6 +101,12 @@ static const char *const migrations[] = {
    * Julian days, both included; one period per member, `back` deletes it. */
   "CREATE TABLE away (member TEXT PRIMARY KEY, first_day INTEGER NOT NULL,"
   "  last_day INTEGER NOT NULL, set_at INTEGER NOT NULL);",
+  /* 7 → 8: handoffs not yet accepted: one row per task while its receiver
+   * has not acted on it; when the reminder, the escalation and the return
+   * were done, so each happens once. */
+  "CREATE TABLE pending (task INTEGER PRIMARY KEY REFERENCES tasks (id),"
+  "  receiver TEXT NOT NULL, giver TEXT NOT NULL, since INTEGER NOT NULL,"
+  "  reminded_at INTEGER, escalated_at INTEGER);",
 };
 
 void

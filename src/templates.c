@@ -151,10 +151,11 @@ baton_templates_check (const char *dir)
   while (listing && (name = g_dir_read_name (listing)) != NULL)
     if (name[0] != '.' && embedded (name) == NULL && !g_str_has_prefix (name, "partial-") &&
         !g_str_equal (name, "README.md"))
-      g_ptr_array_add (problems,
-                       g_strdup_printf ("%s/%s:1: baton has no template of this name; "
-                                        "templates: digest.txt, digest.html, handoff.txt, "
-                                        "taken.txt, changed.txt, reply.txt",
-                                        dir, name));
+      g_ptr_array_add (
+          problems,
+          g_strdup_printf ("%s/%s:1: baton has no template of this name; "
+                           "templates: digest.txt, digest.html, handoff.txt, "
+                           "taken.txt, changed.txt, reply.txt, reminder.txt, escalation.txt",
+                           dir, name));
   return problems;
 }

@@ -49,6 +49,8 @@
       { S, OTHER, C (BLOCK), APPLY, S_BLOCKED, KEEP, "blocked", BATON_TELL_HOLDER },               \
       { S, ANY, C (BLOCK), APPLY, S_BLOCKED, KEEP, "blocked", 0 },                                 \
       REFUSE (S, ANY, REOPEN, NOT_DONE), { S, ANY, C (NOTE), APPLY, S, KEEP, "note", 0 },          \
+      { S, SENDER, C (ACCEPT), APPLY, S, KEEP, "accepted", 0 },                                    \
+      REFUSE (S, ANY, ACCEPT, NOT_HOLDER),                                                         \
   {                                                                                                \
     S, ANY, C (UPDATE), APPLY, S, KEEP, "note", 0                                                  \
   }
@@ -76,6 +78,7 @@ static const BatonTransition table[] = {
   REFUSE (S_DONE, ANY, DROP, DONE),
   REFUSE (S_DONE, ANY, BLOCK, DONE),
   REFUSE (S_DONE, ANY, UNBLOCK, DONE),
+  REFUSE (S_DONE, ANY, ACCEPT, DONE),
 };
 
 const BatonTransition *

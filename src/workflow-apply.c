@@ -168,6 +168,8 @@ apply_task (ApplyContext *context, const BatonCommand *command, GError **error)
   line->ok = TRUE;
   if (owner != NULL && !g_str_equal (owner, context->sender))
     add_notice (context, "handoff", id, owner, context->sender, NULL);
+  if (!workflow_pending_start (context, id, owner, error))
+    return FALSE;
   finish (context, &line, "task #%" G_GINT64_FORMAT " created%s%s%s", id, owner ? " for " : "",
           owner ? owner : "", unknown ? unknown : "");
   return TRUE;
@@ -214,6 +216,14 @@ refuse (ApplyContext *context, const BatonTransition *row, const BatonTask *task
         finish (context, line, "task #%" G_GINT64_FORMAT " is not done: nothing to reopen", id);
         break;
       case BATON_VERDICT_REFUSE_NOT_HOLDER:
+        if (task->owner == NULL)
+          {
+            finish (context, line,
+                    "nobody holds task #%" G_GINT64_FORMAT
+                    ": nothing to %s (write `take %" G_GINT64_FORMAT "` to make it yours)",
+                    id, baton_command_kind_name (row->command), id);
+            break;
+          }
         finish (context, line,
                 "task #%" G_GINT64_FORMAT " is held by %s, not you: only its "
                 "holder can %s it (take it first, or ask %s)",
@@ -245,6 +255,9 @@ report (ApplyContext *context, const BatonTransition *row, const BatonTask *task
         break;
       case BATON_COMMAND_HANDOFF:
         finish (context, line, "task #%" G_GINT64_FORMAT " handed to %s", id, task->owner);
+        break;
+      case BATON_COMMAND_ACCEPT:
+        finish (context, line, "you accepted task #%" G_GINT64_FORMAT, id);
         break;
       case BATON_COMMAND_NOTE:
       case BATON_COMMAND_UPDATE:
@@ -306,8 +319,14 @@ carry_out (ApplyContext *context, const BatonCommand *command, const BatonTransi
   if ((!is_note && !save (context, task, baton_task_state_name (row->next), owner, error)) ||
       !record (context, task->id, row->event, from, to, command->text, error))
     return FALSE;
+  if (!workflow_pending_settle (context, task, NULL, error))
+    return FALSE;
   if ((row->tell & BATON_TELL_RECEIVER) && owner != NULL && !g_str_equal (owner, context->sender))
-    add_notice (context, "handoff", task->id, owner, context->sender, command->text);
+    {
+      add_notice (context, "handoff", task->id, owner, context->sender, command->text);
+      if (!workflow_pending_start (context, task->id, owner, error))
+        return FALSE;
+    }
   /* Handed again to the member who holds it: nothing was taken from them. */
   if ((row->tell & BATON_TELL_PREVIOUS) && previous != NULL &&
       !g_str_equal (previous, context->sender) && g_strcmp0 (previous, owner) != 0)
@@ -318,6 +337,31 @@ carry_out (ApplyContext *context, const BatonCommand *command, const BatonTransi
     add_notice (context, row->event, task->id, previous, context->sender, command->text);
   report (context, row, task, previous, line);
   return TRUE;
+}
+
+/* `accept`: records the acceptance when the handoff waited for the
+ * sender; otherwise there was nothing to accept, which is fine. */
+static gboolean
+accept_pending (ApplyContext *context, const BatonCommand *command, const BatonTransition *row,
+                BatonTask *task, BatonLineResult **line, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (BatonPending) pending =
+      baton_store_pending_get (context->team->store, task->id, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (pending == NULL || !g_str_equal (pending->receiver, context->sender))
+    {
+      (*line)->ok = TRUE;
+      finish (context, line,
+              "task #%" G_GINT64_FORMAT " is already yours: nothing waited to be accepted",
+              task->id);
+      return TRUE;
+    }
+  return carry_out (context, command, row, task, NULL, line, error);
 }
 
 /* Looks up the row for @command on @task (a handoff needs a member to
@@ -355,8 +399,11 @@ apply_row (ApplyContext *context, const BatonCommand *command, BatonTask *task,
   if (row->verdict != BATON_VERDICT_APPLY)
     {
       refuse (context, row, task, line);
-      return TRUE;
+      /* Even a line that changed nothing shows the receiver has seen it. */
+      return workflow_pending_settle (context, task, NULL, error);
     }
+  if (kind == BATON_COMMAND_ACCEPT)
+    return accept_pending (context, command, row, task, line, error);
   if (!carry_out (context, command, row, task, receiver, line, error))
     return FALSE;
   if (member == NULL || row->command != BATON_COMMAND_HANDOFF)

@@ -29,6 +29,18 @@ gboolean workflow_apply_member_command (ApplyContext *context, const BatonComman
 gboolean workflow_tell_if_away (ApplyContext *context, const BatonMember *receiver,
                                 BatonLineResult *line, GError **error);
 
+/* Acceptance (src/workflow-accept.c). Task @task now waits for @receiver
+ * to accept it from context->sender (nothing when acceptance is off or
+ * @receiver is the sender). */
+gboolean workflow_pending_start (ApplyContext *context, gint64 task, const char *receiver,
+                                 GError **error);
+/* After a line of context->sender's on @task (as it is now), applied or
+ * not: the handoff it waited on is settled when the sender is its
+ * receiver (*@accepted, may be NULL, is then TRUE) or the task has moved
+ * on (another holder, done). */
+gboolean workflow_pending_settle (ApplyContext *context, const BatonTask *task, gboolean *accepted,
+                                  GError **error);
+
 /* Stores the fingerprint of MESSAGE's text under its Message-ID, so a
  * reply that pastes it is recognised (workflow-ancestry.c). */
 gboolean workflow_remember_text (BatonTeam *team, const BatonMessage *message, GError **error);

@@ -12,10 +12,11 @@
  * Everything from mail (titles, notes, reasons) reaches the pages only
  * through {{var}}, which the renderer escapes for HTML and XML alike.
  *
- * "pending" and "escalated" (a handoff waiting to be accepted) are in the
- * data for every card and arrow, and the templates render them, but nothing
- * in the store records acceptance yet: they are always false, and the
- * "waiting to be accepted" column is always empty.
+ * "pending" and "escalated" (a handoff waiting to be accepted; its giver
+ * already told) come from the store's pending rows: a pending task's card
+ * is in the "waiting to be accepted" column, and the arrow of the handoff
+ * it waits on is marked. The digest's compact relay does not read them
+ * yet: its arrows are never marked.
  */
 #pragma once
 #include "baton/config.h"
@@ -38,6 +39,7 @@ typedef struct {
   GPtrArray *tasks;          /* BatonTask*, done ones included, by number */
   GPtrArray *events;         /* BatonEvent*, the whole log, oldest first */
   gint64 now;                /* the "now" line and every duration */
+  GPtrArray *pending;        /* BatonPending*, the handoffs not accepted; NULL: none */
 } BatonBoardInput;
 
 /* Data of board.html: the columns (waiting, open, taken, blocked, done in

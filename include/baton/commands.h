@@ -22,6 +22,7 @@ typedef enum {
   BATON_COMMAND_BLOCK,   /* block [N]: reason */
   BATON_COMMAND_UNBLOCK, /* unblock [N] */
   BATON_COMMAND_REOPEN,  /* reopen [N] [: note]: a done task back to work */
+  BATON_COMMAND_ACCEPT,  /* accept|ack [N]: the receiver takes on a handoff */
   BATON_COMMAND_UNDO,    /* undo: in a reply to baton's mail, reverts the mail it was about */
   BATON_COMMAND_UPDATE,  /* free text: consecutive lines joined as one paragraph block */
   BATON_COMMAND_INVALID, /* looked like a command, did not parse; error says why */
@@ -53,7 +54,7 @@ GPtrArray *baton_commands_parse (const char *visible_text);
 
 /* Plus-addressing context: for a recipient "team+take-12@example.com" whose
  * base is team_address ("team@example.com"), sets *kind and *task and returns
- * TRUE. Understood: take-N, done-N, drop-N (task > 0), and "task" (kind TASK,
+ * TRUE. Understood: take-N, done-N, drop-N, accept-N (task > 0), and "task" (kind TASK,
  * task 0: the subject becomes a new task). Comparison is case-insensitive. */
 gboolean baton_commands_from_plus_address (const char *recipient, const char *team_address,
                                            BatonCommandKind *kind, gint64 *task);

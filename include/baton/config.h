@@ -6,6 +6,7 @@
  * only the names of the files or commands that produce them.
  */
 #pragma once
+#include "baton/acceptance.h"
 #include "baton/worktime.h"
 
 #include <glib.h>
@@ -57,6 +58,8 @@ typedef struct {
   gboolean acknowledge;
   gboolean digest_when_idle; /* [baton] digest-when-empty = yes */
   int stale_after_days;      /* [baton] stale-after: days without movement, 1..365 */
+  BatonWithin accept_within; /* [baton] accept-within: a handoff's receiver's time to accept */
+  BatonWithin return_after;  /* [baton] return-after: then back to the giver; 0: never */
   char *outbox_maildir;      /* resolved; used when smtp is NULL */
   char *spool_dir;           /* resolved; baton ingest --queue */
   gboolean keep_raw_always;  /* keep-raw = always: a copy even of mail its source keeps */

@@ -36,12 +36,15 @@ typedef struct {
   const char *const *references; /* NULL-terminated message ids, or NULL */
   const char *x_loop;            /* loop marker; NULL: the from address */
   gint64 date_unix;              /* Date header; pass baton_clock_now_unix () */
+  const char *kind;              /* X-Baton-Kind (digest, handoff, reply, ...) or NULL */
 } BatonMailSpec;
 
 /* Builds the complete message: From, To, Reply-To, Subject (encoded-words
  * where not ASCII), Date (UTC), a new Message-ID in our own domain
  * (random + time), In-Reply-To/References when given (at most the last 20),
- * MIME-Version, Auto-Submitted: auto-generated, X-Loop, and a UTF-8
+ * MIME-Version, Auto-Submitted: auto-generated, X-Loop, X-Baton-Kind when
+ * kind is set (letters, digits and hyphens kept, the rest dropped, so that
+ * sieve and procmail can filter on it), and a UTF-8
  * text/plain body, or multipart/alternative (text/plain, then text/html)
  * when html_body is set. Bodies are 7bit when plain short-lined ASCII,
  * otherwise quoted-printable, or base64 when mostly non-ASCII.

@@ -60,6 +60,13 @@ gboolean baton_outbox_queue_digests (BatonTeam *team, gboolean force, BatonDiges
 gboolean baton_outbox_preview_digests (BatonTeam *team, const char *member_name, gboolean html,
                                        GString *out, GError **error);
 
+/* Handoffs not accepted in time (src/notify-accept.c): queues the
+ * receiver's one reminder and the giver's one escalation, each held for
+ * their next working start, and with return-after gives the task back to
+ * its giver. Called by baton_outbox_send() and
+ * baton_outbox_queue_digests(), so cron needs no line of its own. */
+gboolean baton_outbox_queue_pending (BatonTeam *team, GError **error);
+
 typedef struct {
   guint sent;
   guint retried; /* temporary failure: tried again later, with backoff */

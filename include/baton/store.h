@@ -397,3 +397,34 @@ gboolean baton_store_away_clear (BatonStore *store, const char *member, gboolean
  * baton/worktime.h), possibly empty, that the caller unrefs; NULL with
  * @error set when they cannot be read. */
 GArray *baton_store_away_get (BatonStore *store, const char *member, GError **error);
+
+/* ---- handoffs waiting to be accepted (src/store-pending.c) ---- */
+
+typedef struct {
+  gint64 task;
+  char *receiver; /* who must accept it */
+  char *giver;    /* who handed it over */
+  gint64 since;
+  gint64 reminded_at;  /* 0: not yet */
+  gint64 escalated_at; /* 0: not yet */
+} BatonPending;
+
+void baton_pending_free (BatonPending *pending);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonPending, baton_pending_free)
+
+/* Task @task now waits for @receiver to accept it from @giver, since
+ * @since; replaces what it waited for before (reminder and escalation
+ * start over). */
+gboolean baton_store_pending_set (BatonStore *store, gint64 task, const char *receiver,
+                                  const char *giver, gint64 since, GError **error);
+/* Task @task no longer waits; *@was_pending (may be NULL) says whether it did. */
+gboolean baton_store_pending_clear (BatonStore *store, gint64 task, gboolean *was_pending,
+                                    GError **error);
+/* What task @task waits for; NULL when nothing (or on error: check @error). */
+BatonPending *baton_store_pending_get (BatonStore *store, gint64 task, GError **error);
+/* Every waiting handoff (BatonPending*, owned), oldest first; NULL on error. */
+GPtrArray *baton_store_pending_all (BatonStore *store, GError **error);
+/* Records that the reminder (@escalation FALSE) or the escalation (TRUE)
+ * about task @task went out at @at. */
+gboolean baton_store_pending_mark (BatonStore *store, gint64 task, gboolean escalation, gint64 at,
+                                   GError **error);

@@ -65,7 +65,7 @@ typedef struct {
 } BatonTransition;
 
 /* The row for @state, @holder and @command (TAKE, HANDOFF, DONE, DROP,
- * NOTE, BLOCK, UNBLOCK, REOPEN or UPDATE — a free-text update about a
+ * NOTE, BLOCK, UNBLOCK, REOPEN, ACCEPT or UPDATE — a free-text update about a
  * task); NULL for a command that does not act on an existing task (TASK,
  * UNDO, INVALID). Static: never freed. */
 const BatonTransition *baton_transition_find (BatonTaskState state, BatonHolder holder,

@@ -48,7 +48,7 @@ like "task/2.html names its holder" "$(cat "$site/task/2.html")" 'class="holder"
 like "#5 taken 8 h before now" "$(grep -A2 'id="task-5"' "$site/index.html")" 'taken for <time datetime="2026-03-09T08:00:00Z">8 h<'
 like "cards carry their mailto links" "$(cat "$site/index.html")" \
   'href="mailto:team\+take-4@example.com">take<.*href="mailto:team\+done-4@example.com">done<'
-like "the empty waiting column says so" "$(cat "$site/index.html")" 'Nothing waiting'
+like "a handoff not accepted yet is marked waiting on its card" "$(cat "$site/index.html")" 'class="marker pending">waiting<'
 
 # The same store and clock give the same bytes.
 cp -r "$site" "$WORK/site-before"
@@ -73,7 +73,7 @@ is "no temporary directory is left after a failure" "$(ls -A "$WORK" | grep -c '
 printf '{{! mine }}<p>custom {{team_address}} {{#columns}}{{key}}={{count}} {{/columns}}</p>\n' > "$WORK/tpl/board.html"
 board --out "$site"
 like "an overriding board.html is used" "$(cat "$site/index.html")" \
-  'custom team@example.com waiting=0 open=1 taken=2 blocked=1 done=1'
+  'custom team@example.com waiting=1 open=1 taken=1 blocked=1 done=1'
 like "the shipped task page still is" "$(cat "$site/task/1.html")" '<h1>#1 '
 write_story_config
 

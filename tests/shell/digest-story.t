@@ -188,7 +188,7 @@ lines=$(wc -l <<<"$text")
 ok "bob's three-week catch-up digest is under 80 lines ($lines)" test "$lines" -lt 80
 like "it tells bob what happened to his task" "$text" \
   "WHAT HAPPENED TO YOUR TASKS +#1001 Bob's report \(now done\) +taken from you by carol, Fri 19:00 Tokyo, 03:00 your time +done by carol, Fri 19:00 Tokyo, 03:00 your time: finished it for you"
-like "and that his other task is still his, dated: it is older than a week" "$text" "YOUR TASKS +#1002 Bob's review, last moved Sun 1 Mar 01:00 Los Angeles"
+like "and that his other task, handed to him three weeks ago, still waits for him to accept it" "$text" "WAITING FOR YOU +#1002 Bob's review +from alice, Sun 1 Mar 10:00 Paris, 01:00 your time \(waiting 22 days\)"
 like "the pool: the oldest five, then a count" "$text" \
   "OPEN, NOBODY HOLDS THEM +#1 Pool chore 1 \(open 22 days\) .* #26 Pool chore 26 \(open 22 days\) +take it: mailto:team\+take-26@example.com +and 953 more: reply \"tasks\" or see the board"
 like "the team's sections show their latest five, then how many came before" "$text" \

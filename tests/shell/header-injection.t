@@ -42,7 +42,7 @@ head = raw.split(b"\n\n", 1)[0]
 m = email.message_from_bytes(raw, policy=email.policy.default)
 names = [k.lower() for k in m.keys()]
 want = {"date", "from", "to", "reply-to", "subject", "message-id", "in-reply-to", "references",
-        "mime-version", "auto-submitted", "x-loop", "content-type", "content-transfer-encoding"}
+        "mime-version", "auto-submitted", "x-loop", "x-baton-kind", "content-type", "content-transfer-encoding"}
 problems = []
 extra = [n for n in names if n not in want]
 if extra: problems.append("extra headers " + ",".join(extra))

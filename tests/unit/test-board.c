@@ -100,7 +100,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   add_event (f->events, 2, "handoff", "carol", "bob", NULL, at ("2026-03-01T12:00:00Z"));
   add_event (f->events, 4, "done", NULL, NULL, NULL, at ("2026-03-09T10:00:00Z"));
   add_event (f->events, 5, "blocked", NULL, NULL, "vendor", at ("2026-03-09T14:31:00Z"));
-  BatonBoardInput input = { f->config, f->tasks, f->events, at ("2026-03-09T16:31:00Z") };
+  BatonBoardInput input = { f->config, f->tasks, f->events, at ("2026-03-09T16:31:00Z"), NULL };
   f->input = input;
 }
 
@@ -155,6 +155,47 @@ test_columns (Fixture *f, gconstpointer data)
   g_assert_cmpstr (alice_open, ==, "1"); /* unheld, created by her */
   g_assert_cmpstr (alice_taken, ==, "");
   g_assert_cmpstr (alice_blocked, ==, "5");
+}
+
+/* A handoff not accepted yet: its card moves to "waiting" and is marked
+ * pending (escalated once the giver was told), and so is the arrow of the
+ * handoff it waits on, not the earlier ones of the same task. */
+static void
+test_pending (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GPtrArray) pending =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) baton_pending_free);
+  BatonPending *row = g_new0 (BatonPending, 1);
+  row->task = 2;
+  row->receiver = g_strdup ("carol");
+  row->giver = g_strdup ("bob");
+  row->since = at ("2026-03-09T01:30:00Z");
+  row->escalated_at = at ("2026-03-09T16:00:00Z");
+  g_ptr_array_add (pending, row);
+  f->input.pending = pending;
+  g_autoptr (JsonNode) node = baton_board_index_data (&f->input, NULL, NULL, "");
+  JsonObject *root = json_node_get_object (node);
+  g_autofree char *waiting = column_ids (root, "waiting");
+  g_autofree char *taken = column_ids (root, "taken");
+  g_assert_cmpstr (waiting, ==, "2");
+  g_assert_cmpstr (taken, ==, "");
+  JsonArray *columns = json_object_get_array_member (root, "columns");
+  JsonObject *column = json_array_get_object_element (columns, 0);
+  JsonObject *card =
+      json_array_get_object_element (json_object_get_array_member (column, "cards"), 0);
+  g_assert_true (json_object_get_boolean_member (card, "pending"));
+  g_assert_true (json_object_get_boolean_member (card, "escalated"));
+  JsonObject *relay = json_object_get_object_member (root, "relay");
+  JsonArray *arrows = json_object_get_array_member (relay, "arrows");
+  g_assert_cmpuint (json_array_get_length (arrows), ==, 2);
+  g_assert_false (
+      json_object_get_boolean_member (json_array_get_object_element (arrows, 0), "pending"));
+  g_assert_true (
+      json_object_get_boolean_member (json_array_get_object_element (arrows, 1), "pending"));
+  g_assert_true (
+      json_object_get_boolean_member (json_array_get_object_element (arrows, 1), "escalated"));
+  f->input.pending = NULL;
 }
 
 static JsonObject *
@@ -348,6 +389,7 @@ main (int argc, char **argv)
   g_test_add_func ("/board/duration", test_duration);
   g_test_add ("/board/columns", Fixture, NULL, fixture_set_up, test_columns, fixture_tear_down);
   g_test_add ("/board/card", Fixture, NULL, fixture_set_up, test_card, fixture_tear_down);
+  g_test_add ("/board/pending", Fixture, NULL, fixture_set_up, test_pending, fixture_tear_down);
   g_test_add ("/board/relay", Fixture, NULL, fixture_set_up, test_relay, fixture_tear_down);
   g_test_add ("/board/feed", Fixture, NULL, fixture_set_up, test_feed, fixture_tear_down);
   g_test_add ("/board/rendered-escaped", Fixture, NULL, fixture_set_up, test_rendered_escaped,

@@ -71,8 +71,9 @@ static void
 assert_header_names (GMimeMessage *message)
 {
   static const char *const allowed[] = {
-    "Date",        "From",       "To",           "Reply-To",       "Subject", "Message-Id",
-    "In-Reply-To", "References", "MIME-Version", "Auto-Submitted", "X-Loop",  "Content-Type",
+    "Date",       "From",         "To",           "Reply-To",     "Subject",
+    "Message-Id", "In-Reply-To",  "References",   "MIME-Version", "Auto-Submitted",
+    "X-Loop",     "Content-Type", "X-Baton-Kind",
   };
   GMimeHeaderList *headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -383,6 +384,28 @@ test_raw_headers (void)
                                    "Hello Bob,\nhere is your task.\n"));
 }
 
+/* X-Baton-Kind names the mail's kind for sieve/procmail, after X-Loop;
+ * nothing but letters, digits and hyphens gets into it, and without a
+ * kind there is no such header. */
+static void
+test_kind_header (void)
+{
+  BatonMailSpec spec = base_spec ();
+  spec.kind = "escalation";
+  g_autofree char *bytes = baton_mail_build (&spec, NULL, NULL, NULL);
+  g_assert_nonnull (strstr (bytes, "X-Loop: baton team@example.com\n"
+                                   "X-Baton-Kind: escalation\n"
+                                   "Content-Type: text/plain"));
+  spec.kind = "reply\r\nBcc: evil@x";
+  g_autoptr (GMimeMessage) m = build_and_parse (&spec, NULL);
+  assert_header_names (m);
+  g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (m), "X-Baton-Kind"), ==,
+                   "replyBccevilx");
+  spec.kind = NULL;
+  g_autofree char *plain = baton_mail_build (&spec, NULL, NULL, NULL);
+  g_assert_null (strstr (plain, "X-Baton-Kind"));
+}
+
 /* Random subjects and names full of breaks, colons and non-ASCII: the
  * re-parsed mail never has a header or recipient we did not write, and
  * the text comes back as cleaned (breaks and blank runs made one space). */
@@ -637,6 +660,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mailbuild/encodings-and-wrapping", test_encodings_and_wrapping);
   g_test_add_func ("/mailbuild/subject-round-trips", test_subject_round_trips);
   g_test_add_func ("/mailbuild/raw-headers", test_raw_headers);
+  g_test_add_func ("/mailbuild/kind-header", test_kind_header);
   g_test_add_func ("/mailbuild/random-header-text", test_random_header_text);
   g_test_add_func ("/mailbuild/injection-neutralized", test_injection_neutralized);
   g_test_add_func ("/mailbuild/bad-addresses-refused", test_bad_addresses_refused);

@@ -17,6 +17,7 @@ static const char *const spec[] = {
   "open none note apply open keep note -",
   "open none update apply open keep note -",
   "open none reopen refuse-not-done open keep - -",
+  "open none accept refuse-not-holder open keep - -",
   "taken sender take nothing taken keep - -",
   "taken sender handoff apply taken receiver handoff receiver+previous",
   "taken sender done apply done keep done -",
@@ -26,6 +27,7 @@ static const char *const spec[] = {
   "taken sender note apply taken keep note -",
   "taken sender update apply taken keep note -",
   "taken sender reopen refuse-not-done taken keep - -",
+  "taken sender accept apply taken keep accepted -",
   "taken other take apply taken sender handoff previous",
   "taken other handoff apply taken receiver handoff receiver+previous",
   "taken other done apply done keep done holder",
@@ -35,6 +37,7 @@ static const char *const spec[] = {
   "taken other note apply taken keep note -",
   "taken other update apply taken keep note -",
   "taken other reopen refuse-not-done taken keep - -",
+  "taken other accept refuse-not-holder taken keep - -",
   "blocked none take apply blocked sender taken -",
   "blocked none handoff apply blocked receiver handoff receiver+previous",
   "blocked none done apply done keep done -",
@@ -44,6 +47,7 @@ static const char *const spec[] = {
   "blocked none note apply blocked keep note -",
   "blocked none update apply blocked keep note -",
   "blocked none reopen refuse-not-done blocked keep - -",
+  "blocked none accept refuse-not-holder blocked keep - -",
   "blocked sender take nothing blocked keep - -",
   "blocked sender handoff apply blocked receiver handoff receiver+previous",
   "blocked sender done apply done keep done -",
@@ -53,6 +57,7 @@ static const char *const spec[] = {
   "blocked sender note apply blocked keep note -",
   "blocked sender update apply blocked keep note -",
   "blocked sender reopen refuse-not-done blocked keep - -",
+  "blocked sender accept apply blocked keep accepted -",
   "blocked other take apply blocked sender handoff previous",
   "blocked other handoff apply blocked receiver handoff receiver+previous",
   "blocked other done apply done keep done holder",
@@ -62,6 +67,7 @@ static const char *const spec[] = {
   "blocked other note apply blocked keep note -",
   "blocked other update apply blocked keep note -",
   "blocked other reopen refuse-not-done blocked keep - -",
+  "blocked other accept refuse-not-holder blocked keep - -",
   "done none take refuse-done done keep - -",
   "done none handoff refuse-done done keep - -",
   "done none done refuse-done done keep - -",
@@ -71,6 +77,7 @@ static const char *const spec[] = {
   "done none note apply done keep note -",
   "done none update apply done keep note -",
   "done none reopen apply open keep reopened -",
+  "done none accept refuse-done done keep - -",
   "done sender take refuse-done done keep - -",
   "done sender handoff refuse-done done keep - -",
   "done sender done refuse-done done keep - -",
@@ -80,6 +87,7 @@ static const char *const spec[] = {
   "done sender note apply done keep note -",
   "done sender update apply done keep note -",
   "done sender reopen apply taken keep reopened -",
+  "done sender accept refuse-done done keep - -",
   "done other take refuse-done done keep - -",
   "done other handoff refuse-done done keep - -",
   "done other done refuse-done done keep - -",
@@ -89,6 +97,7 @@ static const char *const spec[] = {
   "done other note apply done keep note -",
   "done other update apply done keep note -",
   "done other reopen apply taken keep reopened -",
+  "done other accept refuse-done done keep - -",
 };
 
 static const char *const holder_words[] = { "none", "sender", "other" };
@@ -98,9 +107,9 @@ static const char *const verdict_words[] = {
 static const char *const next_holder_words[] = { "keep", "sender", "none", "receiver" };
 
 static const BatonCommandKind commands[] = {
-  BATON_COMMAND_TAKE, BATON_COMMAND_HANDOFF, BATON_COMMAND_DONE,
-  BATON_COMMAND_DROP, BATON_COMMAND_BLOCK,   BATON_COMMAND_UNBLOCK,
-  BATON_COMMAND_NOTE, BATON_COMMAND_UPDATE,  BATON_COMMAND_REOPEN,
+  BATON_COMMAND_TAKE,   BATON_COMMAND_HANDOFF, BATON_COMMAND_DONE, BATON_COMMAND_DROP,
+  BATON_COMMAND_BLOCK,  BATON_COMMAND_UNBLOCK, BATON_COMMAND_NOTE, BATON_COMMAND_UPDATE,
+  BATON_COMMAND_REOPEN, BATON_COMMAND_ACCEPT,
 };
 
 static guint
@@ -164,7 +173,7 @@ test_spec (void)
 }
 
 /* The spec names every state, every holder a task in it can have, and
- * every command: 9 state-holder pairs × 9 commands. */
+ * every command: 9 state-holder pairs × 10 commands. */
 static void
 test_spec_is_complete (void)
 {

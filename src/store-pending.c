@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/* Handoffs waiting to be accepted: the `pending` table, one row per task
+ * (include/baton/store.h). */
+#define G_LOG_DOMAIN "baton-store"
+#include "store-private.h"
+
+void
+baton_pending_free (BatonPending *pending)
+{
+  if (pending == NULL)
+    return;
+  g_free (pending->receiver);
+  g_free (pending->giver);
+  g_free (pending);
+}
+
+gboolean
+baton_store_pending_set (BatonStore *store, gint64 task, const char *receiver, const char *giver,
+                         gint64 since, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+      store,
+      "INSERT INTO pending (task, receiver, giver, since) VALUES (?, ?, ?, ?)"
+      " ON CONFLICT (task) DO UPDATE SET receiver = excluded.receiver, giver = excluded.giver,"
+      " since = excluded.since, reminded_at = NULL, escalated_at = NULL",
+      error);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, task);
+  store_bind_text (statement, 2, receiver);
+  store_bind_text (statement, 3, giver);
+  sqlite3_bind_int64 (statement, 4, since);
+  return store_exec_statement (store, statement, "recording a handoff to accept", error);
+}
+
+gboolean
+baton_store_pending_clear (BatonStore *store, gint64 task, gboolean *was_pending, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement =
+      store_statement (store, "DELETE FROM pending WHERE task = ?", error);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, task);
+  if (!store_exec_statement (store, statement, "recording a handoff accepted", error))
+    return FALSE;
+  if (was_pending != NULL)
+    *was_pending = sqlite3_changes (sqlite3_db_handle (statement)) > 0;
+  return TRUE;
+}
+
+static gpointer
+pending_from_row (sqlite3_stmt *statement)
+{
+  BatonPending *pending = g_new0 (BatonPending, 1);
+  pending->task = sqlite3_column_int64 (statement, 0);
+  pending->receiver = store_column_text (statement, 1);
+  pending->giver = store_column_text (statement, 2);
+  pending->since = sqlite3_column_int64 (statement, 3);
+  pending->reminded_at = sqlite3_column_int64 (statement, 4);
+  pending->escalated_at = sqlite3_column_int64 (statement, 5);
+  return pending;
+}
+
+BatonPending *
+baton_store_pending_get (BatonStore *store, gint64 task, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+      store,
+      "SELECT task, receiver, giver, since, coalesce (reminded_at, 0), coalesce (escalated_at, 0)"
+      " FROM pending WHERE task = ?",
+      error);
+  if (statement == NULL)
+    return NULL;
+  sqlite3_bind_int64 (statement, 1, task);
+  g_autoptr (GPtrArray) rows =
+      store_collect_rows (store, statement, pending_from_row, (GDestroyNotify) baton_pending_free,
+                          "reading a handoff to accept", error);
+  if (rows == NULL || rows->len == 0)
+    return NULL;
+  return g_ptr_array_steal_index (rows, 0);
+}
+
+GPtrArray *
+baton_store_pending_all (BatonStore *store, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+      store,
+      "SELECT task, receiver, giver, since, coalesce (reminded_at, 0), coalesce (escalated_at, 0)"
+      " FROM pending ORDER BY since, task",
+      error);
+  if (statement == NULL)
+    return NULL;
+  return store_collect_rows (store, statement, pending_from_row,
+                             (GDestroyNotify) baton_pending_free, "reading the handoffs to accept",
+                             error);
+}
+
+gboolean
+baton_store_pending_mark (BatonStore *store, gint64 task, gboolean escalation, gint64 at,
+                          GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement =
+      store_statement (store,
+                       escalation ? "UPDATE pending SET escalated_at = ? WHERE task = ?"
+                                  : "UPDATE pending SET reminded_at = ? WHERE task = ?",
+                       error);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, at);
+  sqlite3_bind_int64 (statement, 2, task);
+  return store_exec_statement (store, statement, "recording a reminder sent", error);
+}
