@@ -44,7 +44,7 @@ typedef struct {
   GPtrArray *tasks;  /* BatonTask*, by number, all but done ones */
   GPtrArray *done;   /* BatonTask*, done ones a window named, read on demand */
   GHashTable *by_id; /* task id → BatonTask, borrowed from tasks and done */
-  GHashTable *zones; /* tzid → GTimeZone*, one per zone per run */
+  GHashTable *zones; /* tzid → GTimeZone*, a reference each for the run */
   gint64 now;
   GPtrArray *pending; /* BatonPending*, oldest first; NULL when acceptance is off */
 } DigestRun;
@@ -93,7 +93,7 @@ run_zone (DigestRun *run, const char *tzid)
   GTimeZone *zone = g_hash_table_lookup (run->zones, key);
   if (zone == NULL)
     {
-      zone = baton_schedule_zone_new (tzid);
+      zone = baton_schedule_zone (tzid);
       g_hash_table_insert (run->zones, g_strdup (key), zone);
     }
   return zone;

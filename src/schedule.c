@@ -236,12 +236,6 @@ baton_schedule_digest_due (const BatonWorktime *week, int minutes_of_day, gint64
   return is_due;
 }
 
-GTimeZone *
-baton_schedule_zone_new (const char *tzid)
-{
-  return zone_or_utc (tzid);
-}
-
 char *
 baton_schedule_zone_city (const char *tzid)
 {

@@ -66,11 +66,6 @@ gboolean baton_schedule_digest_due (const BatonWorktime *week, int minutes_of_da
  * Returns a string the caller frees; never NULL. */
 char *baton_schedule_format_local (const char *tzid, gint64 unix_time, const char *format);
 
-/* The zone @tzid names, or UTC when it names none (see above); the caller
- * unrefs it. Load a zone once and format many times with it: building a
- * GTimeZone reads and parses the tz database file. */
-GTimeZone *baton_schedule_zone_new (const char *tzid);
-
 /* "America/Los_Angeles" → "Los Angeles": the zone's last component, '_'
  * as space, the whole id when it has no '/'. Caller frees. */
 char *baton_schedule_zone_city (const char *tzid);

@@ -506,7 +506,7 @@ test_format_local (void)
 static void
 test_format_near (void)
 {
-  g_autoptr (GTimeZone) paris = baton_schedule_zone_new (PARIS);
+  g_autoptr (GTimeZone) paris = baton_schedule_zone (PARIS);
   gint64 now = utc ("2026-03-23T16:00:00Z");
   struct {
     const char *at, *want;
@@ -525,7 +525,7 @@ test_format_near (void)
       g_autofree char *got = baton_schedule_format_near (paris, utc (cases[i].at), now);
       g_assert_cmpstr (got, ==, cases[i].want);
     }
-  g_autoptr (GTimeZone) bogus = baton_schedule_zone_new ("Bogus/Zone");
+  g_autoptr (GTimeZone) bogus = baton_schedule_zone ("Bogus/Zone");
   g_autofree char *in_utc = baton_schedule_format_near (bogus, utc ("2026-03-23T08:00:00Z"), now);
   g_assert_cmpstr (in_utc, ==, "Mon 08:00");
   g_autofree char *city = baton_schedule_zone_city (LA);
