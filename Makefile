@@ -42,13 +42,14 @@ ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude $(PKG_CFLAGS) \
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 LIBS := $(PKG_LIBS) -lm
 
-LIB_SRC  := $(wildcard src/*.c)
+# src/ is grouped by stage (docs/HACKING.md); src/program holds main().
+LIB_SRC  := $(filter-out src/program/%,$(wildcard src/*.c src/*/*.c src/*/*/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o) $(BUILD)/gen/embedded-templates.o
 # The network module: the transports, the table the program looks up, and
 # the two small modules they use, compiled again as position-independent
 # code with only that table visible.
-NET_SRC  := src/imap.c src/smtp.c src/netmodule.c
-NET_PIC  := $(patsubst src/%.c,$(BUILD)/pic/%.o,$(NET_SRC) src/net.c src/error.c)
+NET_SRC  := $(filter %/imap.c %/smtp.c %/netmodule.c,$(LIB_SRC))
+NET_PIC  := $(patsubst src/%.c,$(BUILD)/pic/%.o,$(NET_SRC) $(filter %/net.c %/error.c,$(LIB_SRC)))
 CORE_OBJ := $(filter-out $(NET_SRC:src/%.c=$(BUILD)/src/%.o),$(LIB_OBJ))
 PROGRAM_OBJ := $(BUILD)/src/program/main.o $(BUILD)/src/program/net-forward.o
 TEMPLATES := $(sort $(filter-out templates/README.md,$(wildcard templates/*)))
