@@ -16,7 +16,7 @@
 #include "baton/error.h"
 #include "baton/text.h"
 
-#include "gmime-autoptr.h"
+#include "baton/gmime-autoptr.h"
 
 #include <string.h>
 

@@ -15,7 +15,7 @@
 #include "baton/text.h"
 #include "baton/visible.h"
 
-#include "gmime-autoptr.h"
+#include "baton/gmime-autoptr.h"
 #include <errno.h>
 #include <iconv.h>
 #include <string.h>
