@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared by workflow.c (one message, start to end) and workflow-apply.c
- * (what each command does). */
+/* The workflow's inside, in layers that only call downwards:
+ *
+ *   workflow.c, workflow-direct.c   a mail, or a command line, in one transaction
+ *   workflow-apply.c                what each command does (-> accept, away, undo)
+ *   workflow-accept.c, workflow-away.c, workflow-undo.c, workflow-ancestry.c
+ *   ingest-result.c                 the result they all add their lines to
+ */
 #pragma once
 #include "baton/workflow.h"
 
@@ -55,5 +60,5 @@ gboolean workflow_apply_undo (ApplyContext *context, const BatonCommand *command
 gboolean workflow_undo_message (ApplyContext *context, gint64 target, const char *message_id,
                                 BatonLineResult *line, GError **error);
 
-/* An empty result for @message_id (workflow.c); caller frees. */
+/* An empty result for @message_id (ingest-result.c); caller frees. */
 BatonIngestResult *workflow_result_new (const char *message_id);

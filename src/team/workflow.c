@@ -22,57 +22,6 @@
 #include <string.h>
 #include <unistd.h>
 
-void
-workflow_line_free (BatonLineResult *line)
-{
-  if (line == NULL)
-    return;
-  g_free (line->source);
-  g_free (line->outcome);
-  g_free (line);
-}
-
-static void
-notice_free (BatonNotice *notice)
-{
-  g_free (notice->kind);
-  g_free (notice->to_member);
-  g_free (notice->from_member);
-  g_free (notice->note);
-  g_free (notice);
-}
-
-void
-baton_ingest_result_free (BatonIngestResult *result)
-{
-  if (result == NULL)
-    return;
-  g_free (result->message_id);
-  g_free (result->outcome);
-  g_free (result->reason);
-  g_free (result->member);
-  g_free (result->context_source);
-  g_ptr_array_unref (result->lines);
-  g_ptr_array_unref (result->notices);
-  g_free (result);
-}
-
-static BatonIngestResult *
-result_new (const char *message_id)
-{
-  BatonIngestResult *result = g_new0 (BatonIngestResult, 1);
-  result->message_id = g_strdup (message_id);
-  result->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) workflow_line_free);
-  result->notices = g_ptr_array_new_with_free_func ((GDestroyNotify) notice_free);
-  return result;
-}
-
-BatonIngestResult *
-workflow_result_new (const char *message_id)
-{
-  return result_new (message_id);
-}
-
 BatonTeam *
 baton_team_open (const char *config_path, GError **error)
 {
@@ -419,7 +368,7 @@ baton_workflow_apply (BatonTeam *team, const BatonMessage *message, const BatonR
   g_autofree char *key = message_key (message, raw, error);
   if (key == NULL)
     return NULL;
-  g_autoptr (BatonIngestResult) result = result_new (key);
+  g_autoptr (BatonIngestResult) result = workflow_result_new (key);
   gboolean exists = FALSE;
   if (!baton_store_message_exists (team->store, key, &exists, error))
     return NULL;
