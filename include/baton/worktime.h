@@ -9,6 +9,8 @@
  * skipped start happens when the gap ends, a doubled one the first time.
  */
 #pragma once
+#include "baton/date.h"
+
 #include <glib.h>
 
 /* One away period, both days included. */
@@ -41,13 +43,6 @@ gboolean baton_worktime_parse_workdays (const char *text, guint *mask, GError **
 /* Parses "09:00-18:00" into minutes (*@start < *@end; "24:00" may end
  * the day). FALSE with BATON_ERROR_CONFIG otherwise, outputs untouched. */
 gboolean baton_worktime_parse_hours (const char *text, int *start, int *end, GError **error);
-
-/* Parses "2026-12-24" (a real calendar date) into a Julian day. FALSE with
- * BATON_ERROR_CONFIG naming @text otherwise. */
-gboolean baton_worktime_parse_date (const char *text, guint32 *julian, GError **error);
-
-/* "2026-12-24" for a Julian day; caller frees. */
-char *baton_worktime_format_date (guint32 julian);
 
 /* Is @julian a working day: one of the workdays, not a holiday, not
  * within an away period? */

@@ -37,7 +37,7 @@
 #define G_LOG_DOMAIN "baton-commands"
 #include "baton/commands.h"
 
-#include "baton/worktime.h"
+#include "baton/date.h"
 
 #include <string.h>
 
@@ -619,7 +619,7 @@ take_date (const char **p)
       return NULL;
   guint32 julian = 0;
   g_autofree char *date = g_strndup (q, 10);
-  if (!baton_worktime_parse_date (date, &julian, NULL))
+  if (!baton_date_parse (date, &julian, NULL))
     return NULL;
   *p = q + 10;
   return g_steal_pointer (&date);
@@ -648,9 +648,9 @@ parse_away (const Keyword *kw, const char *p, const char *source, guint line)
     {
       /* Back on DATE: away through the day before. */
       guint32 julian = 0;
-      baton_worktime_parse_date (last, &julian, NULL);
+      baton_date_parse (last, &julian, NULL);
       g_free (last);
-      last = baton_worktime_format_date (julian - 1);
+      last = baton_date_format (julian - 1);
     }
   else if (strcmp (first, last) > 0)
     return invalidate (c, "the first day %s is after the last %s: write `away %s..%s`", first, last,

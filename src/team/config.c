@@ -384,7 +384,7 @@ add_holiday_dates (Loader *loader, const char *group, GArray *days)
       guint32 day = 0;
       if (*g_strstrip (dates[i]) == '\0')
         continue;
-      if (baton_worktime_parse_date (dates[i], &day, &error))
+      if (baton_date_parse (dates[i], &day, &error))
         g_array_append_val (days, day);
       else
         problem (loader, where, "holiday-dates", "holiday-dates: %s", error->message);

@@ -53,16 +53,15 @@ apply_away (ApplyContext *context, const BatonCommand *command, GError **error)
   const char *dots = strstr (text, "..");
   g_autofree char *first_text = dots ? g_strndup (text, dots - text) : NULL;
   guint32 first = today, last = 0;
-  if (dots == NULL ||
-      (*first_text != '\0' && !baton_worktime_parse_date (first_text, &first, NULL)) ||
-      !baton_worktime_parse_date (dots + 2, &last, NULL) || last < first)
+  if (dots == NULL || (*first_text != '\0' && !baton_date_parse (first_text, &first, NULL)) ||
+      !baton_date_parse (dots + 2, &last, NULL) || last < first)
     return away_finish (context, line,
                         "write `away until 2027-01-04` or "
                         "`away 2026-12-21..2027-01-03`"),
            TRUE;
   if (last < today)
     {
-      g_autofree char *shown = baton_worktime_format_date (last);
+      g_autofree char *shown = baton_date_format (last);
       away_finish (context, line,
                    "%s is in the past: write the day you are back, "
                    "`away until 2027-01-04`",
@@ -72,9 +71,9 @@ apply_away (ApplyContext *context, const BatonCommand *command, GError **error)
   if (!baton_store_away_set (context->team->store, context->sender, first, last, context->now,
                              error))
     return workflow_line_free (line), FALSE;
-  g_autofree char *from = baton_worktime_format_date (first);
-  g_autofree char *to = baton_worktime_format_date (last);
-  g_autofree char *back = baton_worktime_format_date (last + 1);
+  g_autofree char *from = baton_date_format (first);
+  g_autofree char *to = baton_date_format (last);
+  g_autofree char *back = baton_date_format (last + 1);
   line->ok = TRUE;
   away_finish (context, line,
                "you are away %s..%s: no digests then, one on your first working day from %s "
@@ -120,7 +119,7 @@ workflow_tell_if_away (ApplyContext *context, const BatonMember *receiver, Baton
       const BatonAway *period = &g_array_index (away, BatonAway, i);
       if (today < period->first || today > period->last)
         continue;
-      g_autofree char *until = baton_worktime_format_date (period->last);
+      g_autofree char *until = baton_date_format (period->last);
       g_autofree char *outcome =
           g_strdup_printf ("%s (%s is away until %s)", line->outcome, receiver->name, until);
       g_free (line->outcome);

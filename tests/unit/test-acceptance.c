@@ -100,7 +100,7 @@ test_tokyo_holiday (void)
 {
   g_autoptr (GArray) holidays = g_array_new (FALSE, FALSE, sizeof (guint32));
   guint32 monday = 0;
-  g_assert_true (baton_worktime_parse_date ("2026-03-16", &monday, NULL));
+  g_assert_true (baton_date_parse ("2026-03-16", &monday, NULL));
   g_array_append_val (holidays, monday);
   BatonWorktime ken = { TOKYO, BATON_WORKTIME_MON_FRI, 9 * 60, 18 * 60, holidays, NULL };
   gint64 since = utc ("2026-03-13T08:00:00Z"); /* Friday 17:00 JST */

@@ -9,7 +9,7 @@ static guint32
 day (const char *text)
 {
   guint32 julian = 0;
-  g_assert_true (baton_worktime_parse_date (text, &julian, NULL));
+  g_assert_true (baton_date_parse (text, &julian, NULL));
   return julian;
 }
 

@@ -332,8 +332,8 @@ test_worktime_keys (void)
   /* holiday-dates and holidays add up, each from the member or else the
    * team: bob has his own file and the team's dates. */
   guint32 bastille = 0, christmas = 0;
-  g_assert_true (baton_worktime_parse_date ("2026-07-14", &bastille, NULL));
-  g_assert_true (baton_worktime_parse_date ("2026-12-25", &christmas, NULL));
+  g_assert_true (baton_date_parse ("2026-07-14", &bastille, NULL));
+  g_assert_true (baton_date_parse ("2026-12-25", &christmas, NULL));
   BatonWorktime week;
   baton_config_member_week (bob, NULL, &week);
   g_assert_false (baton_worktime_is_working_day (&week, bastille));

@@ -373,7 +373,7 @@ static guint32
 julian (const char *text)
 {
   guint32 day = 0;
-  g_assert_true (baton_worktime_parse_date (text, &day, NULL));
+  g_assert_true (baton_date_parse (text, &day, NULL));
   return day;
 }
 
@@ -425,7 +425,7 @@ simulate_year (const YearMember *m, gint64 step)
       expected++;
       if (!g_hash_table_contains (fired, GUINT_TO_POINTER (day)))
         {
-          g_autofree char *shown = baton_worktime_format_date (day);
+          g_autofree char *shown = baton_date_format (day);
           g_error ("%s: no digest on working day %s", m->tzid, shown);
         }
     }

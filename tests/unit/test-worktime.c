@@ -35,7 +35,7 @@ static guint32
 day (const char *text)
 {
   guint32 julian = 0;
-  g_assert_true (baton_worktime_parse_date (text, &julian, NULL));
+  g_assert_true (baton_date_parse (text, &julian, NULL));
   return julian;
 }
 
@@ -93,12 +93,12 @@ static void
 test_parse_date (void)
 {
   guint32 julian = 0;
-  g_assert_true (baton_worktime_parse_date ("2026-12-24", &julian, NULL));
-  g_autofree char *shown = baton_worktime_format_date (julian);
+  g_assert_true (baton_date_parse ("2026-12-24", &julian, NULL));
+  g_autofree char *shown = baton_date_format (julian);
   g_assert_cmpstr (shown, ==, "2026-12-24");
   const char *bad[] = { "2026-02-30", "2026-1-04", "26-01-04", "2026-01-04x", "", NULL };
   for (guint i = 0; bad[i] != NULL; i++)
-    g_assert_false (baton_worktime_parse_date (bad[i], &julian, NULL));
+    g_assert_false (baton_date_parse (bad[i], &julian, NULL));
 }
 
 /* Fri 18:30 in Los Angeles → Mon 08:00 there; at work → now. */
