@@ -67,8 +67,3 @@ GBytes *baton_mail_restamp_date (GBytes *mime, gint64 unix_time);
 /* TRUE when text is a plain addr-spec this module accepts: dot-atom local
  * part, '@', a domain of letters, digits and hyphens in dotted labels. */
 gboolean baton_mail_address_valid (const char *text);
-
-/* The one thread-safe way into g_mime_init() for all of baton. GMime 3's
- * own init only counts calls with a plain, unlocked counter, so two modules
- * calling it from two threads could race; call this instead. Idempotent. */
-void baton_mail_gmime_init (void);

@@ -88,3 +88,8 @@ void baton_message_key_update (BatonMessageKey *key, const char *bytes, gsize le
 char *baton_message_key_finish (BatonMessageKey *key);
 void baton_message_key_free (BatonMessageKey *key);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonMessageKey, baton_message_key_free)
+
+/* The one thread-safe way into g_mime_init() for all of baton. GMime 3's
+ * own init only counts calls with a plain, unlocked counter, so two modules
+ * calling it from two threads could race; call this instead. Idempotent. */
+void baton_mail_gmime_init (void);

@@ -22,7 +22,6 @@
 #include "baton/readahead.h"
 
 #include "baton/error.h"
-#include "baton/mailbuild.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -11,7 +11,6 @@
 
 #include "baton/error.h"
 #include "baton/html.h"
-#include "baton/mailbuild.h"
 #include "baton/text.h"
 #include "baton/visible.h"
 
@@ -20,6 +19,20 @@
 #include <iconv.h>
 #include <string.h>
 #include <unistd.h>
+
+static gpointer
+init_once (gpointer data G_GNUC_UNUSED)
+{
+  g_mime_init ();
+  return NULL;
+}
+
+void
+baton_mail_gmime_init (void)
+{
+  static GOnce once = G_ONCE_INIT;
+  g_once (&once, init_once, NULL);
+}
 
 /* Deeper MIME nesting than this is hostile, not mail; we stop looking. */
 #define MAX_PART_DEPTH 32

@@ -14,6 +14,7 @@
 #include "baton/mailbuild.h"
 
 #include "baton/error.h"
+#include "baton/message.h"
 #include "baton/text.h"
 
 #include "baton/gmime-autoptr.h"
@@ -25,20 +26,6 @@
 #define MAX_LINE 78
 /* Longest encoded-word or plain word we emit: "Subject: " + 66 < 78. */
 #define MAX_WORD 66
-
-static gpointer
-init_once (gpointer data G_GNUC_UNUSED)
-{
-  g_mime_init ();
-  return NULL;
-}
-
-void
-baton_mail_gmime_init (void)
-{
-  static GOnce once = G_ONCE_INIT;
-  g_once (&once, init_once, NULL);
-}
 
 /* A character that could end a header line or confuse a reader of one. */
 static gboolean

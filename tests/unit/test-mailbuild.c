@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "baton/error.h"
 #include "baton/mailbuild.h"
+#include "baton/message.h"
 
 #include <gmime/gmime.h>
 #include <string.h>
