@@ -1,49 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Template lookup: the user's directory first, then the built-in copy. */
+/* The templates rendered: parsed once per process, partials from the same
+ * lookup (template-source.h). */
 #define G_LOG_DOMAIN "baton-templates"
 #include "baton/templates.h"
 
 #include "baton/error.h"
-
-static const char *
-embedded (const char *name)
-{
-  for (guint i = 0; baton_embedded_templates[i].name != NULL; i++)
-    if (g_str_equal (baton_embedded_templates[i].name, name))
-      return baton_embedded_templates[i].text;
-  return NULL;
-}
-
-char *
-baton_templates_source (const char *dir, const char *name, char **origin, GError **error)
-{
-  if (dir != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_EXISTS))
-        {
-          char *text = NULL;
-          g_autoptr (GError) local = NULL;
-          if (!g_file_get_contents (path, &text, NULL, &local))
-            {
-              g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG, "template %s", local->message);
-              return NULL;
-            }
-          if (origin)
-            *origin = g_steal_pointer (&path);
-          return text;
-        }
-    }
-  const char *text = embedded (name);
-  if (text == NULL)
-    {
-      g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG, "no template named %s", name);
-      return NULL;
-    }
-  if (origin)
-    *origin = g_strdup_printf ("(built-in) %s", name);
-  return g_strdup (text);
-}
+#include "baton/template-source.h"
 
 /* A missing partial renders empty, as Mustache wants; an unreadable one is
  * an error. */
@@ -51,7 +13,7 @@ static char *
 partial_source (const char *name, gpointer dir, GError **error)
 {
   g_autoptr (GError) local = NULL;
-  char *text = baton_templates_source (dir, name, NULL, &local);
+  char *text = baton_template_source_find (dir, name, NULL, &local);
   if (text == NULL && dir != NULL)
     {
       g_autofree char *path = g_build_filename (dir, name, NULL);
@@ -112,7 +74,7 @@ baton_templates_render (const char *dir, const char *name, JsonNode *data, Baton
                         GError **error)
 {
   g_autofree char *origin = NULL;
-  char *source = baton_templates_source (dir, name, &origin, error);
+  char *source = baton_template_source_find (dir, name, &origin, error);
   if (source == NULL)
     return NULL;
   g_mutex_lock (&parsed_lock);
@@ -133,7 +95,7 @@ baton_templates_check (const char *dir)
       g_autoptr (GError) error = NULL;
       g_autofree char *origin = NULL;
       g_autofree char *source =
-          baton_templates_source (dir, baton_embedded_templates[i].name, &origin, &error);
+          baton_template_source_find (dir, baton_embedded_templates[i].name, &origin, &error);
       g_autoptr (BatonTemplate) template =
           source ? baton_mustache_parse (source, origin, &error) : NULL;
       if (template == NULL)
@@ -149,8 +111,8 @@ baton_templates_check (const char *dir)
                                                 dir, listing_error->message));
   const char *name;
   while (listing && (name = g_dir_read_name (listing)) != NULL)
-    if (name[0] != '.' && embedded (name) == NULL && !g_str_has_prefix (name, "partial-") &&
-        !g_str_equal (name, "README.md"))
+    if (name[0] != '.' && baton_template_source_shipped (name) == NULL &&
+        !g_str_has_prefix (name, "partial-") && !g_str_equal (name, "README.md"))
       g_ptr_array_add (
           problems,
           g_strdup_printf ("%s/%s:1: baton has no template of this name; "

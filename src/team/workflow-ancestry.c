@@ -14,7 +14,7 @@
 #define G_LOG_DOMAIN "baton-workflow"
 #include "workflow-private.h"
 
-#include "baton/templates.h"
+#include "baton/template-source.h"
 
 #include <string.h>
 
@@ -58,7 +58,7 @@ template_fingerprint (BatonTeam *team)
         continue; /* markup, not what a client quotes */
       g_autoptr (GError) local = NULL;
       g_autofree char *source =
-          baton_templates_source (team->config->templates_dir, name, NULL, &local);
+          baton_template_source_find (team->config->templates_dir, name, NULL, &local);
       all = baton_ancestry_fingerprint_template (all, source ? source
                                                              : baton_embedded_templates[i].text);
     }
