@@ -7,7 +7,7 @@
  * libraries baton links, and loading them was 9 of the 13 ms every start
  * took: half of a procmail delivery, for commands (ingest, digest, tasks)
  * that never touch the network. imap.h and smtp.h stay the interface: in
- * the program their functions forward to the module (src/net-forward.c);
+ * the program their functions forward to the module (src/program/net-forward.c);
  * the unit tests link the real ones directly.
  *
  * The module is looked for next to the program (the build tree, a test
@@ -50,6 +50,6 @@ typedef struct {
   gboolean (*smtp_probe) (BatonSmtpSender *sender, GError **error);
 } BatonNetModule;
 
-/* The table baton-net.so exports (src/netmodule.c): the only symbol the
+/* The table baton-net.so exports (src/net/netmodule.c): the only symbol the
  * program looks up in it. */
 extern const BatonNetModule baton_net_module;

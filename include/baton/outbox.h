@@ -60,7 +60,7 @@ gboolean baton_outbox_queue_digests (BatonTeam *team, gboolean force, BatonDiges
 gboolean baton_outbox_preview_digests (BatonTeam *team, const char *member_name, gboolean html,
                                        GString *out, GError **error);
 
-/* Handoffs not accepted in time (src/notify-accept.c): queues the
+/* Handoffs not accepted in time (src/out/notify-accept.c): queues the
  * receiver's one reminder and the giver's one escalation, each held for
  * their next working start, and with return-after gives the task back to
  * its giver. Called by baton_outbox_send() and

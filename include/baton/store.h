@@ -342,7 +342,7 @@ gboolean baton_store_imap_pending_clear (BatonStore *store, const char *mailbox,
 
 /* ---- digests ---- */
 
-/* Where a member's digest window stands (src/store-digest.c). A window is
+/* Where a member's digest window stands (src/store/store-digest.c). A window is
  * a stretch of the event log and of the messages table, by row id, so a
  * clock step loses nothing and repeats nothing; @at is kept for deciding
  * when the next digest is due. */
@@ -398,7 +398,7 @@ gboolean baton_store_away_clear (BatonStore *store, const char *member, gboolean
  * @error set when they cannot be read. */
 GArray *baton_store_away_get (BatonStore *store, const char *member, GError **error);
 
-/* ---- handoffs waiting to be accepted (src/store-pending.c) ---- */
+/* ---- handoffs waiting to be accepted (src/store/store-pending.c) ---- */
 
 typedef struct {
   gint64 task;

@@ -85,7 +85,7 @@ static const char *const migrations[] = {
   "  WHERE type = 'table' AND name = 'tasks';"
   "PRAGMA writable_schema = OFF;",
   /* 4 → 5: what baton needs to recognise a message's text when a reply
-   * pastes it (src/ancestry.c), for every mail it sent or ingested. */
+   * pastes it (src/mail/ancestry.c), for every mail it sent or ingested. */
   "CREATE TABLE fingerprints (message_id TEXT PRIMARY KEY, sent INTEGER NOT NULL,"
   "  width INTEGER NOT NULL, words INTEGER NOT NULL, hashes BLOB NOT NULL) WITHOUT ROWID;",
   /* 5 → 6: a digest window ends at a place in the log (the last event and

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `away` and `back`: commands about the member who writes them, not about
  * a task. An away period is days of the member's own calendar; it stops
- * their digests and holds morning notices (src/schedule.c, notify.c), and
+ * their digests and holds morning notices (src/team/schedule.c, notify.c), and
  * whoever hands them a task while they are away hears of it at once. */
 #define G_LOG_DOMAIN "baton-workflow"
 #include "workflow-private.h"

@@ -26,7 +26,7 @@ gboolean workflow_apply_command (ApplyContext *context, const BatonCommand *comm
 void workflow_line_free (BatonLineResult *line);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonLineResult, workflow_line_free)
 
-/* `away` and `back` (src/workflow-away.c): about the sender, not a task. */
+/* `away` and `back` (src/team/workflow-away.c): about the sender, not a task. */
 gboolean workflow_apply_member_command (ApplyContext *context, const BatonCommand *command,
                                         GError **error);
 /* After a handoff to @receiver: when they are away today, @line says until
@@ -34,7 +34,7 @@ gboolean workflow_apply_member_command (ApplyContext *context, const BatonComman
 gboolean workflow_tell_if_away (ApplyContext *context, const BatonMember *receiver,
                                 BatonLineResult *line, GError **error);
 
-/* Acceptance (src/workflow-accept.c). Task @task now waits for @receiver
+/* Acceptance (src/team/workflow-accept.c). Task @task now waits for @receiver
  * to accept it from context->sender (nothing when acceptance is off or
  * @receiver is the sender). */
 gboolean workflow_pending_start (ApplyContext *context, gint64 task, const char *receiver,
