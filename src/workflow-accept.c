@@ -100,7 +100,9 @@ workflow_pending_undo (ApplyContext *context, gint64 target, const GPtrArray *ta
       return FALSE;
     }
   gboolean live = !g_str_equal (task->state, "done");
-  if (before != NULL && live && g_strcmp0 (task->owner, before->receiver) == 0)
+  /* With acceptance since turned off, nothing waits again. */
+  if (before != NULL && live && acceptance_on (context->team->config) &&
+      g_strcmp0 (task->owner, before->receiver) == 0)
     {
       if (now != NULL && g_str_equal (now->receiver, before->receiver) &&
           g_str_equal (now->giver, before->giver) && now->since == before->since)

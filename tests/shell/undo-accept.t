@@ -6,7 +6,7 @@
 # same instant, reminder and escalation as they were; undo of a handoff or
 # of a task created for someone takes back the wait it started.
 . "$(dirname "$0")/../lib.sh"
-plan 41
+plan 42
 
 CONFIG="$WORK/baton.conf"
 cat > "$CONFIG" <<CONF
@@ -165,3 +165,13 @@ is "and leaves it with alice, nothing waiting" "$(holder 5)/$(waits 5)" "taken/a
 tick; mail "$alice" "six" h7@a 'handoff 5 to carol' | baton ingest > /dev/null
 tick; baton undo h7@a > /dev/null
 is "undo of the handoff after a return: alice's, nothing waits" "$(holder 5)/$(waits 5)" "taken/alice/False//"
+
+# --- acceptance turned off since: undo of an accept makes nothing wait ----
+at 2026-03-30T08:00:00Z
+mail "$alice" "seven" h8@a 'task: Close the books
+take it
+handoff it to bob' | baton ingest > /dev/null
+tick; mail "$bob" "ok" a8@b 'accept 6' | baton ingest > /dev/null
+sed -i 's/^accept-within = 4h$/accept-within = 0/; s/^return-after = 2d$/return-after = 0/' "$CONFIG"
+tick; baton undo a8@b > /dev/null
+is "with accept-within and return-after 0, undo of an accept restores no wait" "$(holder 6)/$(waits 6)" "taken/bob/False//"
