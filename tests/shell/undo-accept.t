@@ -6,7 +6,7 @@
 # same instant, reminder and escalation as they were; undo of a handoff or
 # of a task created for someone takes back the wait it started.
 . "$(dirname "$0")/../lib.sh"
-plan 42
+plan 41
 
 CONFIG="$WORK/baton.conf"
 cat > "$CONFIG" <<CONF
