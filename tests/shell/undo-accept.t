@@ -6,7 +6,7 @@
 # same instant, reminder and escalation as they were; undo of a handoff or
 # of a task created for someone takes back the wait it started.
 . "$(dirname "$0")/../lib.sh"
-plan 41
+plan 50
 
 CONFIG="$WORK/baton.conf"
 cat > "$CONFIG" <<CONF
@@ -83,8 +83,10 @@ undo_by_mail "$bob" a1@b again-a1@b
 like "a second undo of the accept changes nothing" "$(report again-a1@b)" "task #1 left as it is: bob changed it since \\(note\\)"
 is "and leaves the wait as it is" "$(waits 1)" "True/2026-03-16T08:00:00Z/bob<alice/11"
 
-# --- accepted by a line of his: take, a note, a done ------------------------
-for how in "take 1" "note 1: on it after lunch" "block 1: waiting for the spec"; do
+# --- accepted by a line of his: take, note, block, done, drop, reopen -------
+# (reopen of a task not done is refused: a line of his all the same)
+for how in "take 1" "note 1: on it after lunch" "block 1: waiting for the spec" "done 1" \
+  "drop 1" "reopen 1"; do
   tick; mail "$bob" "line" "line-${how%% *}@b" "$how" | baton ingest > /dev/null
   is "'$how' by bob accepts it" "$(task_field 1 pending)" "False"
   tick; baton undo "line-${how%% *}@b" > /dev/null
