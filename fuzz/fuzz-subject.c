@@ -7,7 +7,8 @@
  * decoded subjects are valid UTF-8, with no line break unless an
  * encoded-word decoded to one, a task number is
  * never negative and comes from a "[#" in the subject, and a recognised
- * plus-address is the team's own local part, '+', then a known tag.
+ * plus-address is the team's own local part, '+', then a known tag
+ * (a handoff's with a task number and a member-like name).
  *
  *   make fuzz FUZZ_SECONDS=60      (see the Makefile) */
 #include "baton/commands.h"
@@ -34,9 +35,28 @@ check_plus_address (const char *recipient, const char *team)
   else
     {
       g_assert (kind == BATON_COMMAND_TAKE || kind == BATON_COMMAND_DONE ||
-                kind == BATON_COMMAND_DROP);
+                kind == BATON_COMMAND_DROP || kind == BATON_COMMAND_ACCEPT);
       g_assert_cmpint (task, >, 0);
     }
+}
+
+/* team+handoff-N-NAME@: a task number and a name of member-name bytes. */
+static void
+check_plus_handoff (const char *recipient, const char *team)
+{
+  gint64 task = -1;
+  g_autofree char *who = NULL;
+  if (!baton_commands_handoff_from_plus_address (recipient, team, &task, &who))
+    {
+      g_assert_cmpint (task, ==, -1);
+      g_assert_null (who);
+      return;
+    }
+  g_assert_cmpint (task, >, 0);
+  g_assert (*who != '\0');
+  for (const char *p = who; *p; p++)
+    g_assert (g_ascii_islower (*p) || g_ascii_isdigit (*p) || strchr ("-_.", *p) != NULL);
+  g_assert (g_ascii_strncasecmp (strchr (recipient, '+') + 1, "handoff-", 8) == 0);
 }
 
 int
@@ -61,7 +81,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   g_auto (GStrv) recipients = baton_message_parse_addresses (to);
   for (guint i = 0; recipients[i] != NULL; i++)
-    check_plus_address (recipients[i], team);
+    {
+      check_plus_address (recipients[i], team);
+      check_plus_handoff (recipients[i], team);
+    }
   check_plus_address (to, team);
+  check_plus_handoff (to, team);
   return 0;
 }

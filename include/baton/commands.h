@@ -58,6 +58,14 @@ GPtrArray *baton_commands_parse (const char *visible_text);
  * task 0: the subject becomes a new task). Comparison is case-insensitive. */
 gboolean baton_commands_from_plus_address (const char *recipient, const char *team_address,
                                            BatonCommandKind *kind, gint64 *task);
+/* The plus-address form of a handoff to a named member:
+ * "team+handoff-12-carol@example.com" sets *task to 12 and *who to
+ * "carol" (lowercased, the caller's to free) and returns TRUE. The number
+ * comes first and ends at the first '-', so the name may hold '-', '_'
+ * and '.' as member names do; whether it names a member is the caller's
+ * to decide. Case-insensitive; FALSE (nothing set) for anything else. */
+gboolean baton_commands_handoff_from_plus_address (const char *recipient, const char *team_address,
+                                                   gint64 *task, char **who);
 
 /* "[#12]" anywhere in a subject: returns 12; 0 when there is none. */
 gint64 baton_commands_task_from_subject (const char *subject);

@@ -428,3 +428,16 @@ GPtrArray *baton_store_pending_all (BatonStore *store, GError **error);
  * about task @task went out at @at. */
 gboolean baton_store_pending_mark (BatonStore *store, gint64 task, gboolean escalation, gint64 at,
                                    GError **error);
+/* As baton_store_pending_clear(), and when @message (a messages row) is
+ * not 0 the row as it was is kept as settled by that mail, for undo. */
+gboolean baton_store_pending_settle (BatonStore *store, gint64 task, gint64 message,
+                                     gboolean *was_pending, GError **error);
+/* The row task @task waited on before mail @message settled it (the first
+ * if the mail settled several), owned by the caller; NULL when the mail
+ * settled none (or on error: check @error). */
+BatonPending *baton_store_pending_settled (BatonStore *store, gint64 message, gint64 task,
+                                           GError **error);
+/* Puts @pending back as it was, reminder and escalation times included,
+ * replacing what its task waits on now. */
+gboolean baton_store_pending_restore (BatonStore *store, const BatonPending *pending,
+                                      GError **error);

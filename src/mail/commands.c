@@ -43,6 +43,8 @@
 
 /* Task numbers fit a signed 32-bit column everywhere they are stored. */
 #define MAX_TASK_NUMBER G_MAXINT32
+/* A whole address's local part is at most 64 octets (RFC 5321). */
+#define MAX_NAME_CHARS 64
 
 /* How the rest of the line after a keyword is read. */
 typedef enum {
@@ -957,11 +959,12 @@ strict_task_number (const char *p, gsize len)
   return n <= MAX_TASK_NUMBER ? n : 0;
 }
 
-gboolean
-baton_commands_from_plus_address (const char *recipient, const char *team_address,
-                                  BatonCommandKind *kind, gint64 *task)
+/* The tag of a plus-address of @team_address ("take-12" in
+ * "team+take-12@example.com"): *@tag and *@tag_len; FALSE when @recipient
+ * is not one (another domain or local part, or no tag). */
+static gboolean
+plus_tag (const char *recipient, const char *team_address, const char **tag, gsize *tag_len)
 {
-  g_return_val_if_fail (kind != NULL && task != NULL, FALSE);
   if (recipient == NULL || team_address == NULL)
     return FALSE;
   const char *r_at = strrchr (recipient, '@');
@@ -974,9 +977,20 @@ baton_commands_from_plus_address (const char *recipient, const char *team_addres
       g_ascii_strncasecmp (recipient, team_address, team_local) != 0 ||
       recipient[team_local] != '+')
     return FALSE;
+  *tag = recipient + team_local + 1;
+  *tag_len = (gsize) (r_at - *tag);
+  return TRUE;
+}
 
-  const char *tag = recipient + team_local + 1;
-  gsize tag_len = (gsize) (r_at - tag);
+gboolean
+baton_commands_from_plus_address (const char *recipient, const char *team_address,
+                                  BatonCommandKind *kind, gint64 *task)
+{
+  g_return_val_if_fail (kind != NULL && task != NULL, FALSE);
+  const char *tag = NULL;
+  gsize tag_len = 0;
+  if (!plus_tag (recipient, team_address, &tag, &tag_len))
+    return FALSE;
   if (tag_len == 4 && g_ascii_strncasecmp (tag, "task", 4) == 0)
     {
       *kind = BATON_COMMAND_TASK;
@@ -1005,6 +1019,45 @@ baton_commands_from_plus_address (const char *recipient, const char *team_addres
       return TRUE;
     }
   return FALSE;
+}
+
+/* A member's short name as config.c allows it: letters, digits, '-',
+ * '_', '.'. */
+static gboolean
+short_name (const char *p, gsize len)
+{
+  if (len == 0 || len > MAX_NAME_CHARS)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (p[i]) && p[i] != '-' && p[i] != '_' && p[i] != '.')
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+baton_commands_handoff_from_plus_address (const char *recipient, const char *team_address,
+                                          gint64 *task, char **who)
+{
+  g_return_val_if_fail (task != NULL && who != NULL, FALSE);
+  static const char word[] = "handoff-";
+  gsize word_len = sizeof word - 1;
+  const char *tag = NULL;
+  gsize tag_len = 0;
+  if (!plus_tag (recipient, team_address, &tag, &tag_len) || tag_len <= word_len ||
+      g_ascii_strncasecmp (tag, word, word_len) != 0)
+    return FALSE;
+  /* The number ends at the first '-': names may hold '-', numbers not. */
+  const char *number = tag + word_len;
+  const char *end = tag + tag_len;
+  const char *dash = memchr (number, '-', (gsize) (end - number));
+  if (dash == NULL)
+    return FALSE;
+  gint64 n = strict_task_number (number, (gsize) (dash - number));
+  if (n == 0 || !short_name (dash + 1, (gsize) (end - dash - 1)))
+    return FALSE;
+  *task = n;
+  *who = g_ascii_strdown (dash + 1, end - dash - 1);
+  return TRUE;
 }
 
 gint64

@@ -46,6 +46,44 @@ within_text (BatonWithin within)
                           within.amount == 1 ? "" : "s");
 }
 
+/* "team+handoff-12-carol@example.com": an empty mail there hands task
+ * @task to @member (commands.h). */
+static char *
+handoff_address (const BatonConfig *config, gint64 task, const BatonMember *member)
+{
+  const char *at = strrchr (config->team_address, '@');
+  return g_strdup_printf ("%.*s+handoff-%" G_GINT64_FORMAT "-%s%s",
+                          (int) (at - config->team_address), config->team_address, task,
+                          member->name, at);
+}
+
+/* others[]: every member but the giver and the receiver, with the address
+ * that hands the task to them in one click; has_others. */
+static void
+add_others (JsonBuilder *builder, const Due *due)
+{
+  const BatonConfig *config = due->team->config;
+  guint count = 0;
+  json_builder_set_member_name (builder, "others");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < config->members->len; i++)
+    {
+      const BatonMember *member = config->members->pdata[i];
+      if (member == due->giver || member == due->receiver)
+        continue;
+      g_autofree char *address = handoff_address (config, due->task->id, member);
+      json_builder_begin_object (builder);
+      baton_json_add_string (builder, "name", member->name);
+      outbox_json_text (builder, "display_name", member->display_name, 0);
+      baton_json_add_string (builder, "handoff_address", address);
+      json_builder_end_object (builder);
+      count++;
+    }
+  json_builder_end_array (builder);
+  /* A list's section repeats per member: the lines around it need this. */
+  baton_json_add_bool (builder, "has_others", count > 0);
+}
+
 static JsonNode *
 due_data (const Due *due, const BatonMember *reader, gboolean returned)
 {
@@ -70,6 +108,7 @@ due_data (const Due *due, const BatonMember *reader, gboolean returned)
   baton_json_add_string (builder, "team_address", config->team_address);
   baton_json_add_string (builder, "take_address", take_address);
   baton_json_add_string (builder, "accept_address", accept_address);
+  add_others (builder, due);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }

@@ -110,3 +110,65 @@ baton_store_pending_mark (BatonStore *store, gint64 task, gboolean escalation, g
   sqlite3_bind_int64 (statement, 2, task);
   return store_exec_statement (store, statement, "recording a reminder sent", error);
 }
+
+gboolean
+baton_store_pending_settle (BatonStore *store, gint64 task, gint64 message, gboolean *was_pending,
+                            GError **error)
+{
+  if (message > 0)
+    {
+      g_autoptr (sqlite3_stmt) keep = store_statement (
+          store,
+          "INSERT INTO pending_settled (message, task, receiver, giver, since, reminded_at,"
+          " escalated_at) SELECT ?, task, receiver, giver, since, reminded_at, escalated_at"
+          " FROM pending WHERE task = ?",
+          error);
+      if (keep == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (keep, 1, message);
+      sqlite3_bind_int64 (keep, 2, task);
+      if (!store_exec_statement (store, keep, "keeping a settled handoff for undo", error))
+        return FALSE;
+    }
+  return baton_store_pending_clear (store, task, was_pending, error);
+}
+
+BatonPending *
+baton_store_pending_settled (BatonStore *store, gint64 message, gint64 task, GError **error)
+{
+  /* The first a mail settled is the one that waited before it. */
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+      store,
+      "SELECT task, receiver, giver, since, coalesce (reminded_at, 0), coalesce (escalated_at, 0)"
+      " FROM pending_settled WHERE message = ? AND task = ? ORDER BY id LIMIT 1",
+      error);
+  if (statement == NULL)
+    return NULL;
+  sqlite3_bind_int64 (statement, 1, message);
+  sqlite3_bind_int64 (statement, 2, task);
+  g_autoptr (GPtrArray) rows =
+      store_collect_rows (store, statement, pending_from_row, (GDestroyNotify) baton_pending_free,
+                          "reading a settled handoff", error);
+  if (rows == NULL || rows->len == 0)
+    return NULL;
+  return g_ptr_array_steal_index (rows, 0);
+}
+
+gboolean
+baton_store_pending_restore (BatonStore *store, const BatonPending *pending, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+      store,
+      "INSERT OR REPLACE INTO pending (task, receiver, giver, since, reminded_at, escalated_at)"
+      " VALUES (?, ?, ?, ?, nullif (?, 0), nullif (?, 0))",
+      error);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, pending->task);
+  store_bind_text (statement, 2, pending->receiver);
+  store_bind_text (statement, 3, pending->giver);
+  sqlite3_bind_int64 (statement, 4, pending->since);
+  sqlite3_bind_int64 (statement, 5, pending->reminded_at);
+  sqlite3_bind_int64 (statement, 6, pending->escalated_at);
+  return store_exec_statement (store, statement, "putting back a handoff to accept", error);
+}

@@ -107,6 +107,12 @@ static const char *const migrations[] = {
   "CREATE TABLE pending (task INTEGER PRIMARY KEY REFERENCES tasks (id),"
   "  receiver TEXT NOT NULL, giver TEXT NOT NULL, since INTEGER NOT NULL,"
   "  reminded_at INTEGER, escalated_at INTEGER);",
+  /* 8 → 9: the pending rows a mail settled (accepted, or moved on), as
+   * they were, so `undo` of that mail can put them back unchanged. */
+  "CREATE TABLE pending_settled (id INTEGER PRIMARY KEY, message INTEGER NOT NULL,"
+  "  task INTEGER NOT NULL, receiver TEXT NOT NULL, giver TEXT NOT NULL,"
+  "  since INTEGER NOT NULL, reminded_at INTEGER, escalated_at INTEGER);"
+  "CREATE INDEX pending_settled_message ON pending_settled (message, task);",
 };
 
 void

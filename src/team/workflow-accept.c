@@ -46,5 +46,75 @@ workflow_pending_settle (ApplyContext *context, const BatonTask *task, gboolean 
     return TRUE;
   if (accepted != NULL)
     *accepted = by_receiver;
-  return baton_store_pending_clear (context->team->store, task->id, NULL, error);
+  /* Kept as this mail settled it: its undo puts the row back. */
+  return baton_store_pending_settle (context->team->store, task->id, context->message_row, NULL,
+                                     error);
+}
+
+gboolean
+workflow_pending_settle_eventless (ApplyContext *context, const BatonTask *task, GError **error)
+{
+  gboolean accepted = FALSE;
+  if (!workflow_pending_settle (context, task, &accepted, error))
+    return FALSE;
+  if (!accepted)
+    return TRUE;
+  /* Else the log would not say which mail accepted it, and undo would
+   * not find that mail's work to revert. */
+  BatonEventInput event = { .task = task->id,
+                            .kind = "accepted",
+                            .who = context->sender,
+                            .at = context->now,
+                            .message = context->message_row };
+  return baton_store_event_add (context->team->store, &event, error);
+}
+
+/* Whether one of @events (a mail's, about @pending's task) handed the
+ * task to @pending's receiver at the instant the row started. */
+static gboolean
+started_by (const GPtrArray *events, const BatonPending *pending)
+{
+  for (guint i = 0; i < events->len; i++)
+    {
+      const BatonEvent *event = events->pdata[i];
+      if ((g_str_equal (event->kind, "handoff") || g_str_equal (event->kind, "created")) &&
+          event->at == pending->since && g_strcmp0 (event->to_member, pending->receiver) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+workflow_pending_undo (ApplyContext *context, gint64 target, const GPtrArray *target_events,
+                       const BatonTask *task, BatonPending **restored, GError **error)
+{
+  *restored = NULL;
+  BatonStore *store = context->team->store;
+  g_autoptr (GError) local = NULL;
+  g_autoptr (BatonPending) now = baton_store_pending_get (store, task->id, &local);
+  g_autoptr (BatonPending) before =
+      local ? NULL : baton_store_pending_settled (store, target, task->id, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  gboolean live = !g_str_equal (task->state, "done");
+  /* With acceptance since turned off, nothing waits again. */
+  if (before != NULL && live && acceptance_on (context->team->config) &&
+      g_strcmp0 (task->owner, before->receiver) == 0)
+    {
+      if (now != NULL && g_str_equal (now->receiver, before->receiver) &&
+          g_str_equal (now->giver, before->giver) && now->since == before->since)
+        return TRUE; /* it never stopped waiting (several lines of one mail) */
+      if (!baton_store_pending_restore (store, before, error))
+        return FALSE;
+      *restored = g_steal_pointer (&before);
+      return TRUE;
+    }
+  if (now == NULL)
+    return TRUE;
+  if (started_by (target_events, now) || !live || g_strcmp0 (task->owner, now->receiver) != 0)
+    return baton_store_pending_clear (store, task->id, NULL, error);
+  return TRUE;
 }

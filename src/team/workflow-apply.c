@@ -400,7 +400,7 @@ apply_row (ApplyContext *context, const BatonCommand *command, BatonTask *task,
     {
       refuse (context, row, task, line);
       /* Even a line that changed nothing shows the receiver has seen it. */
-      return workflow_pending_settle (context, task, NULL, error);
+      return workflow_pending_settle_eventless (context, task, error);
     }
   if (kind == BATON_COMMAND_ACCEPT)
     return accept_pending (context, command, row, task, line, error);

@@ -45,6 +45,19 @@ gboolean workflow_pending_start (ApplyContext *context, gint64 task, const char 
  * on (another holder, done). */
 gboolean workflow_pending_settle (ApplyContext *context, const BatonTask *task, gboolean *accepted,
                                   GError **error);
+/* The same for a line that recorded no event of its own (one refused, or
+ * a `take` of what is already the sender's): an acceptance is recorded as
+ * an "accepted" event. */
+gboolean workflow_pending_settle_eventless (ApplyContext *context, const BatonTask *task,
+                                            GError **error);
+/* After undo of message row @target (whose events about @task are
+ * @target_events) put @task back: it waits again on the handoff it waited
+ * on before that mail, reminder and escalation times as they were
+ * (*@restored, the caller's, says which; NULL when none was put back);
+ * a row that mail started, or one the task no longer fits, goes. */
+gboolean workflow_pending_undo (ApplyContext *context, gint64 target,
+                                const GPtrArray *target_events, const BatonTask *task,
+                                BatonPending **restored, GError **error);
 
 /* Stores the fingerprint of MESSAGE's text under its Message-ID, so a
  * reply that pastes it is recognised (workflow-ancestry.c). */

@@ -96,11 +96,12 @@ write_task (ApplyContext *context, BatonTask *task, const BatonTaskSnapshot *to,
   return baton_store_task_update (context->team->store, task, context->now, error);
 }
 
-/* Writes @task back to @before with @reverts, which took @now there. */
+/* Writes @task back to @before with @reverts, which took @now there;
+ * @noted: the mail wrote a note on it, withdrawn when nothing else is. */
 static gboolean
 write_back (ApplyContext *context, BatonTask *task, const BatonTaskSnapshot *now,
-            const BatonTaskSnapshot *before, const Revert *reverts, guint count, GString *said,
-            gboolean *refused, GError **error)
+            const BatonTaskSnapshot *before, const Revert *reverts, guint count, gboolean noted,
+            GString *said, gboolean *refused, GError **error)
 {
   gint64 id = task->id;
   /* The events must replay to the state they claim, or the log would lie. */
@@ -114,7 +115,7 @@ write_back (ApplyContext *context, BatonTask *task, const BatonTaskSnapshot *now
       return TRUE;
     }
   static const Revert withdrawn = { "note", NULL, NULL, "undo: the note above is withdrawn" };
-  if (count == 0 && !record (context, id, &withdrawn, error))
+  if (count == 0 && noted && !record (context, id, &withdrawn, error))
     return FALSE;
   if (count > 0 && !write_task (context, task, before, error))
     return FALSE;
@@ -124,6 +125,27 @@ write_back (ApplyContext *context, BatonTask *task, const BatonTaskSnapshot *now
   g_string_append_printf (said, "%stask #%" G_GINT64_FORMAT " back to %s%s%s",
                           said->len ? "; " : "", id, baton_task_state_name (before->state),
                           before->owner ? " by " : "", before->owner ? before->owner : "");
+  return TRUE;
+}
+
+/* The handoff @task waited on before mail @target waits again (its
+ * events about @task: @own); said in @said and in the log. */
+static gboolean
+undo_pending (ApplyContext *context, gint64 target, const GPtrArray *own, const BatonTask *task,
+              GString *said, GError **error)
+{
+  g_autoptr (BatonPending) restored = NULL;
+  if (!workflow_pending_undo (context, target, own, task, &restored, error))
+    return FALSE;
+  if (restored == NULL)
+    return TRUE;
+  g_autofree char *note = g_strdup_printf ("undo: not accepted after all: waits for %s to "
+                                           "accept it from %s again",
+                                           restored->receiver, restored->giver);
+  const Revert waits = { "note", NULL, NULL, note };
+  if (!record (context, task->id, &waits, error))
+    return FALSE;
+  g_string_append_printf (said, ", waiting for %s to accept it again", restored->receiver);
   return TRUE;
 }
 
@@ -156,6 +178,14 @@ undo_task (ApplyContext *context, gint64 target, gint64 id, GString *said, gbool
           return TRUE;
         }
     }
+  g_autoptr (GPtrArray) own = g_ptr_array_new ();
+  gboolean noted = FALSE;
+  for (guint i = first; i < events->len; i++)
+    {
+      const BatonEvent *e = events->pdata[i];
+      g_ptr_array_add (own, events->pdata[i]);
+      noted = noted || g_str_equal (e->kind, "note") || g_str_equal (e->kind, "update");
+    }
   g_auto (BatonTaskSnapshot) before = { 0 };
   for (guint i = 0; i < first; i++)
     {
@@ -173,16 +203,19 @@ undo_task (ApplyContext *context, gint64 target, gint64 id, GString *said, gbool
         return FALSE;
       g_string_append_printf (said, "%stask #%" G_GINT64_FORMAT " closed (its creation undone)",
                               said->len ? "; " : "", id);
-      return TRUE;
+      return undo_pending (context, target, own, task, said, error);
     }
   g_auto (BatonTaskSnapshot) now = { 0 };
   snapshot_of (task, &now);
   Revert reverts[4];
   guint count = reverts_for (&now, &before, reverts);
-  gboolean ok = write_back (context, task, &now, &before, reverts, count, said, refused, error);
+  gboolean kept = FALSE;
+  gboolean ok =
+      write_back (context, task, &now, &before, reverts, count, noted, said, &kept, error);
   for (guint i = 0; i < count; i++)
     g_free (reverts[i].from);
-  return ok;
+  *refused = *refused || kept;
+  return ok && (kept || undo_pending (context, target, own, task, said, error));
 }
 
 gboolean

@@ -127,12 +127,17 @@ command_from_address (const BatonConfig *config, const BatonMessage *message,
     {
       BatonCommandKind kind;
       gint64 task = 0;
-      if (!baton_commands_from_plus_address (message->recipients[i], config->team_address, &kind,
-                                             &task))
+      char *who = NULL;
+      if (baton_commands_handoff_from_plus_address (message->recipients[i], config->team_address,
+                                                    &task, &who))
+        kind = BATON_COMMAND_HANDOFF;
+      else if (!baton_commands_from_plus_address (message->recipients[i], config->team_address,
+                                                  &kind, &task))
         continue;
       BatonCommand *command = g_new0 (BatonCommand, 1);
       command->kind = kind;
       command->task = task;
+      command->who = who;
       command->source = g_strdup_printf ("(sent to %s)", message->recipients[i]);
       if (kind == BATON_COMMAND_TASK)
         command->text = g_strdup (message->subject);

@@ -5,7 +5,7 @@
 # time has passed, they get one reminder at their next working start and
 # the giver hears at theirs; return-after gives the task back.
 . "$(dirname "$0")/../lib.sh"
-plan 33
+plan 43
 
 # alice works in Paris; bob in Los Angeles, Monday to Thursday, so that
 # Friday 18:00 in Paris (10:00 for him) is already his weekend.
@@ -141,3 +141,45 @@ return-after = soon"
 out=$("$BATON" -c "$CONFIG" check 2>&1); code=$?
 is "a bad accept-within or return-after fails check with EX_CONFIG" "$code" 78
 like "each at its file:line" "$out" "baton.conf:6: accept-within: '2w' is not a working time: write 1d .*baton.conf:7: return-after: 'soon'"
+
+# --- one click: hand it to someone else (team+handoff-N-NAME@) --------------
+rm -f "$WORK/baton.db"*; rm -rf "$WORK/outbox"
+team_config "accept-within = 4h
+acknowledge = yes"
+printf '\n[member dave-o.k]\nemail = dave@example.com\nname = Dave Ok\ntimezone = Europe/Paris\n' >> "$CONFIG"
+export BATON_NOW=2026-03-16T08:00:00Z  # Monday 09:00 Paris
+mail "Alice Martin <alice@example.com>" "h" h@a 'task: Pay the invoice
+take 1
+handoff 1 to bob' | baton ingest
+BATON_NOW=2026-03-16T20:00:00Z baton digest > /dev/null  # 4h of bob's Monday in Los Angeles
+body () { db "select cast (mime as text) from outbox where kind = '$1' order by id desc limit 1" | sed -n '/^$/,$p'; }
+escalation=$(body escalation)
+is "the escalation has one mailto: line per other member: carol and dave, not alice or bob" \
+  "$(printf '%s\n' "$escalation" | grep -o 'mailto:team+handoff-[^ ]*' | paste -sd' ')" \
+  "mailto:team+handoff-1-carol@example.com mailto:team+handoff-1-dave-o.k@example.com"
+like "each with the member's name" "$escalation" "to Carol Diaz: mailto:team\+handoff-1-carol@example.com"
+is "the reminder too: pass it on, not back to bob himself" \
+  "$(body reminder | grep -o 'mailto:team+handoff-[^ ]*' | paste -sd' ')" \
+  "mailto:team+handoff-1-carol@example.com mailto:team+handoff-1-dave-o.k@example.com"
+# A reply-all to a mail that went to the plus-address carries it in Cc:
+# it must not hand the task again.
+export BATON_NOW=2026-03-16T20:10:00Z
+printf 'From: Bob Stone <bob@example.com>\nTo: team@example.com\nCc: team+accept-1@example.com\nSubject: Re: payments\nMessage-ID: <ra2@b>\nIn-Reply-To: <elsewhere@x>\nReferences: <elsewhere@x>\n\nSounds good.\n' | baton ingest
+is "team+accept-1@ in Cc of a reply accepts nothing" "$(task_field 1 pending)" "True"
+printf 'From: Alice Martin <alice@example.com>\nTo: team@example.com\nCc: team+handoff-1-carol@example.com\nSubject: Re: payments\nMessage-ID: <ra1@a>\nIn-Reply-To: <elsewhere@x>\n\nThanks, noted.\n' | baton ingest
+is "nor does team+handoff-1-carol@ in Cc hand it on" "$(task_field 1 owner)/$(db "select receiver from pending where task = 1")" "bob/bob"
+printf 'From: Alice Martin <alice@example.com>\nTo: team+handoff-1-zed@example.com\nSubject: \nMessage-ID: <zed@a>\n\n' | baton ingest
+like "an unknown member is refused, and the reply says who the members are" \
+  "$(task_field 1 owner) $(db "select report from messages where message_id = 'zed@a'")" \
+  "^bob .*there is no member called zed; members: alice, bob, carol, dave-o.k"
+like "in the receipt to alice" "$(db "select recipient || ' ' || cast (mime as text) from outbox where kind = 'reply' order by id desc limit 1")" \
+  "^alice@example.com .*no member called zed"
+printf 'From: Alice Martin <alice@example.com>\nTo: Team <team+HANDOFF-1-Carol@Example.com>\nSubject: \nMessage-ID: <click@a>\n\n' | baton ingest
+is "an empty mail to team+handoff-1-carol@ from the giver hands it to carol" \
+  "$(task_field 1 owner)/$(db "select receiver || '<' || giver || ' ' || datetime (since, 'unixepoch') from pending where task = 1")" \
+  "carol/carol<alice 2026-03-16 20:10:00"
+is "as handoff 1 to carol by alice: the log, and the notices to carol and bob" \
+  "$(db "select who || ' ' || kind || ' ' || from_member || '>' || to_member from events where message = (select id from messages where message_id = 'click@a')") $(db "select kind || '>' || recipient from outbox where kind in ('handoff', 'taken') and created_at = strftime ('%s', '2026-03-16T20:10:00') order by kind" | paste -sd' ')" \
+  "alice handoff bob>carol handoff>carol@example.com taken>bob@example.com"
+printf 'From: Carol Diaz <carol@example.com>\nTo: team+handoff-1-dave-o.k@example.com\nSubject: \nMessage-ID: <click2@c>\n\n' | baton ingest
+is "a name with '-' and '.' works: carol passes it to dave-o.k" "$(task_field 1 owner)/$(db "select receiver || '<' || giver from pending where task = 1")" "dave-o.k/dave-o.k<carol"

@@ -35,7 +35,7 @@ SQL
 out=$(baton tasks 2>&1); rc=$?
 is "a version-1 database opens" "$rc" 0
 like "with its task" "$out" "Old task"
-is "and is now at version 8" "$(db "PRAGMA user_version")" 8
+is "and is now at version 9" "$(db "PRAGMA user_version")" 9
 is "bob's digest window now ends at the last event and message before its time" \
   "$(db "select last_at || ' ' || last_event || ' ' || last_message from digests where member = 'bob'")" "1772900001 1 1"
 is "intact" "$(db "PRAGMA integrity_check")" "ok"

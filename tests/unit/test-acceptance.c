@@ -5,30 +5,11 @@
 #include "baton/acceptance.h"
 #include "baton/error.h"
 #include "baton/worktime.h"
+#include "week-fixture.h"
 
 #define PARIS "Europe/Paris"
 #define LA "America/Los_Angeles"
 #define TOKYO "Asia/Tokyo"
-
-static gint64
-utc (const char *iso)
-{
-  g_autoptr (GDateTime) t = g_date_time_new_from_iso8601 (iso, NULL);
-  g_assert_nonnull (t);
-  return g_date_time_to_unix (t);
-}
-
-static void
-assert_instant (gint64 got, const char *want_iso)
-{
-  gint64 want = utc (want_iso);
-  if (got != want)
-    {
-      g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (got);
-      g_autofree char *shown = t ? g_date_time_format_iso8601 (t) : g_strdup ("(invalid)");
-      g_error ("got %s, expected %s", shown, want_iso);
-    }
-}
 
 static BatonWithin
 within (const char *text)
@@ -72,7 +53,7 @@ test_parse (void)
 static void
 test_los_angeles_during_hours (void)
 {
-  BatonWorktime bob = { LA, BATON_WORKTIME_MON_FRI, 9 * 60, 17 * 60, NULL, NULL };
+  BatonWorktime bob = office (LA, 9 * 60, 17 * 60);
   gint64 since = utc ("2026-03-13T17:00:00Z");
   assert_instant (baton_acceptance_deadline (&bob, within ("1d"), since), "2026-03-16T17:00:00Z");
   assert_instant (baton_acceptance_deadline (&bob, within ("8h"), since), "2026-03-16T17:00:00Z");
@@ -85,8 +66,8 @@ test_los_angeles_during_hours (void)
 static void
 test_paris_hears_tuesday_morning (void)
 {
-  BatonWorktime bob = { LA, BATON_WORKTIME_MON_FRI, 9 * 60, 17 * 60, NULL, NULL };
-  BatonWorktime alice = { PARIS, BATON_WORKTIME_MON_FRI, 9 * 60, 17 * 60, NULL, NULL };
+  BatonWorktime bob = office (LA, 9 * 60, 17 * 60);
+  BatonWorktime alice = office (PARIS, 9 * 60, 17 * 60);
   gint64 deadline = baton_acceptance_deadline (&bob, within ("1d"), utc ("2026-03-14T01:00:00Z"));
   assert_instant (deadline, "2026-03-17T00:00:00Z");
   assert_instant (baton_worktime_deliver_at (&alice, deadline), "2026-03-17T08:00:00Z");
@@ -102,7 +83,8 @@ test_tokyo_holiday (void)
   guint32 monday = 0;
   g_assert_true (baton_date_parse ("2026-03-16", &monday, NULL));
   g_array_append_val (holidays, monday);
-  BatonWorktime ken = { TOKYO, BATON_WORKTIME_MON_FRI, 9 * 60, 18 * 60, holidays, NULL };
+  BatonWorktime ken = office (TOKYO, 9 * 60, 18 * 60);
+  ken.holidays = holidays;
   gint64 since = utc ("2026-03-13T08:00:00Z"); /* Friday 17:00 JST */
   assert_instant (baton_acceptance_deadline (&ken, within ("4h"), since), "2026-03-17T03:00:00Z");
   /* 1d is one working day of his hours: 9 h, so Tuesday 17:00 JST. */
@@ -113,7 +95,7 @@ test_tokyo_holiday (void)
 static void
 test_paris_daylight_saving (void)
 {
-  BatonWorktime alice = { PARIS, BATON_WORKTIME_MON_FRI, 9 * 60, 17 * 60, NULL, NULL };
+  BatonWorktime alice = office (PARIS, 9 * 60, 17 * 60);
   gint64 since = utc ("2026-03-27T15:00:00Z"); /* Friday 16:00 CET */
   assert_instant (baton_acceptance_deadline (&alice, within ("8h"), since), "2026-03-30T14:00:00Z");
 }
@@ -121,7 +103,7 @@ test_paris_daylight_saving (void)
 static void
 test_off_and_impossible (void)
 {
-  BatonWorktime bob = { LA, BATON_WORKTIME_MON_FRI, 9 * 60, 17 * 60, NULL, NULL };
+  BatonWorktime bob = office (LA, 9 * 60, 17 * 60);
   g_assert_cmpint (baton_acceptance_deadline (&bob, within ("0"), 0), ==, G_MAXINT64);
   BatonWorktime never = { LA, 0, 9 * 60, 17 * 60, NULL, NULL };
   g_assert_cmpint (baton_acceptance_deadline (&never, within ("1d"), utc ("2026-03-13T17:00:00Z")),

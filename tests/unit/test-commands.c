@@ -739,6 +739,72 @@ test_plus_address (void)
       baton_commands_from_plus_address ("team+take-1@example.com", "example.com", &kind, &task));
 }
 
+/* team+handoff-N-NAME@: the number first, the rest the name, which may
+ * hold '-', '_' and '.' as member names do. */
+static void
+test_plus_handoff (void)
+{
+  static const struct {
+    const char *recipient;
+    gint64 task;
+    const char *who;
+  } accepted[] = {
+    { "team+handoff-12-carol@example.com", 12, "carol" },
+    { "Team+HandOff-7-Carol@EXAMPLE.com", 7, "carol" },
+    { "team+handoff-3-mary-jane@example.com", 3, "mary-jane" },
+    { "team+handoff-3-a.b_c@example.com", 3, "a.b_c" },
+    { "team+handoff-3-3@example.com", 3, "3" },
+    { "team+handoff-2147483647-x@example.com", 2147483647, "x" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      gint64 task = -1;
+      g_autofree char *who = NULL;
+      if (!baton_commands_handoff_from_plus_address (accepted[i].recipient, "team@example.com",
+                                                     &task, &who))
+        g_error ("%s: refused", accepted[i].recipient);
+      g_assert_cmpint (task, ==, accepted[i].task);
+      g_assert_cmpstr (who, ==, accepted[i].who);
+    }
+  static const char *const rejected[] = {
+    "team+handoff-3@example.com",
+    "team+handoff-3-@example.com",
+    "team+handoff--carol@example.com",
+    "team+handoff-0-carol@example.com",
+    "team+handoff-x-carol@example.com",
+    "team+handoff-12x-carol@example.com",
+    "team+handoff-2147483648-carol@example.com",
+    "team+handoff-12-car+ol@example.com",
+    "team+handoff-12-car ol@example.com",
+    "team+handoff12-carol@example.com",
+    "team+handoff-12-carol@other.com",
+    "other+handoff-12-carol@example.com",
+    "team+take-12@example.com",
+    "team+handoff-12-carol",
+    "team+handoff-12-"
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.com",
+    "",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (rejected); i++)
+    {
+      gint64 task = -1;
+      char *who = NULL;
+      if (baton_commands_handoff_from_plus_address (rejected[i], "team@example.com", &task, &who))
+        g_error ("%s: accepted", rejected[i]);
+      g_assert_cmpint (task, ==, -1);
+      g_assert_null (who);
+    }
+  gint64 task = -1;
+  char *who = NULL;
+  g_assert_false (baton_commands_handoff_from_plus_address (NULL, "team@example.com", &task, &who));
+  g_assert_false (
+      baton_commands_handoff_from_plus_address ("team+handoff-1-a@example.com", NULL, &task, &who));
+  /* The older form stays as it was: it knows no handoff. */
+  BatonCommandKind kind;
+  g_assert_false (baton_commands_from_plus_address ("team+handoff-12-carol@example.com",
+                                                    "team@example.com", &kind, &task));
+}
+
 static void
 test_subject (void)
 {
@@ -826,6 +892,7 @@ main (int argc, char **argv)
   g_test_add_func ("/commands/linear-ratio", test_linear_ratio);
   g_test_add_func ("/commands/random-lines", test_random_lines);
   g_test_add_func ("/commands/plus-address", test_plus_address);
+  g_test_add_func ("/commands/plus-handoff", test_plus_handoff);
   g_test_add_func ("/commands/subject", test_subject);
   g_test_add_func ("/commands/kind-names", test_kind_names);
   return g_test_run ();

@@ -217,6 +217,49 @@ test_failed_undo (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (tasks->len, ==, 1);
 }
 
+/* A settled pending row is kept under the mail that settled it, as it
+ * was, and comes back unchanged (undo, workflow-accept.c). */
+static void
+test_pending_settled (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GError) error = NULL;
+  BatonStore *store = fixture->store;
+  gint64 task = baton_store_task_add (store, "Review", "alice", "bob", 1000, &error);
+  g_assert_no_error (error);
+  g_assert_true (baton_store_pending_set (store, task, "bob", "alice", 1000, &error));
+  g_assert_true (baton_store_pending_mark (store, task, FALSE, 2000, &error));
+  gboolean was = FALSE;
+  g_assert_true (baton_store_pending_settle (store, task, 7, &was, &error));
+  g_assert_true (was);
+  g_assert_null (baton_store_pending_get (store, task, &error));
+  g_assert_no_error (error);
+  /* Handed on and settled again by the same mail: the first row counts. */
+  g_assert_true (baton_store_pending_set (store, task, "carol", "bob", 3000, &error));
+  g_assert_true (baton_store_pending_settle (store, task, 7, NULL, &error));
+  /* Settled outside any mail (message 0): nothing kept. */
+  g_assert_true (baton_store_pending_set (store, task, "dave", "bob", 4000, &error));
+  g_assert_true (baton_store_pending_settle (store, task, 0, NULL, &error));
+  g_assert_null (baton_store_pending_settled (store, 0, task, &error));
+  g_assert_null (baton_store_pending_settled (store, 8, task, &error));
+  g_assert_no_error (error);
+  g_autoptr (BatonPending) kept = baton_store_pending_settled (store, 7, task, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (kept);
+  g_assert_cmpstr (kept->receiver, ==, "bob");
+  g_assert_cmpstr (kept->giver, ==, "alice");
+  g_assert_cmpint (kept->since, ==, 1000);
+  g_assert_cmpint (kept->reminded_at, ==, 2000);
+  g_assert_cmpint (kept->escalated_at, ==, 0);
+  g_assert_true (baton_store_pending_restore (store, kept, &error));
+  g_autoptr (BatonPending) back = baton_store_pending_get (store, task, &error);
+  g_assert_nonnull (back);
+  g_assert_cmpstr (back->receiver, ==, "bob");
+  g_assert_cmpint (back->since, ==, 1000);
+  g_assert_cmpint (back->reminded_at, ==, 2000);
+  g_assert_cmpint (back->escalated_at, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -230,6 +273,8 @@ main (int argc, char **argv)
   g_test_add ("/store/outbox-count", Fixture, NULL, fixture_set_up, test_outbox_count,
               fixture_tear_down);
   g_test_add ("/store/failed-undo", Fixture, NULL, fixture_set_up, test_failed_undo,
+              fixture_tear_down);
+  g_test_add ("/store/pending-settled", Fixture, NULL, fixture_set_up, test_pending_settled,
               fixture_tear_down);
   return g_test_run ();
 }

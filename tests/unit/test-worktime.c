@@ -2,6 +2,7 @@
 #include "baton/error.h"
 #include "baton/schedule.h"
 #include "baton/worktime.h"
+#include "week-fixture.h"
 
 #include <string.h>
 
@@ -11,38 +12,12 @@
 #define KATHMANDU "Asia/Kathmandu"
 #define ADELAIDE "Australia/Adelaide"
 
-static gint64
-utc (const char *iso)
-{
-  g_autoptr (GDateTime) t = g_date_time_new_from_iso8601 (iso, NULL);
-  g_assert_nonnull (t);
-  return g_date_time_to_unix (t);
-}
-
-static void
-assert_instant (gint64 got, const char *want_iso)
-{
-  gint64 want = utc (want_iso);
-  if (got != want)
-    {
-      g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (got);
-      g_autofree char *shown = t ? g_date_time_format_iso8601 (t) : g_strdup ("(invalid)");
-      g_error ("got %s, expected %s", shown, want_iso);
-    }
-}
-
 static guint32
 day (const char *text)
 {
   guint32 julian = 0;
   g_assert_true (baton_date_parse (text, &julian, NULL));
   return julian;
-}
-
-static BatonWorktime
-office (const char *tzid, int start, int end)
-{
-  return (BatonWorktime){ tzid, BATON_WORKTIME_MON_FRI, start, end, NULL, NULL };
 }
 
 static void
