@@ -10,6 +10,7 @@
 
 #include "baton/clock.h"
 #include "baton/json.h"
+#include "baton/schedule.h"
 
 #include <string.h>
 #include <time.h>
@@ -39,18 +40,6 @@ add_clean (JsonBuilder *builder, const char *name, const char *text)
 {
   g_autofree char *clean = one_line (text);
   baton_json_add_string (builder, name, clean);
-}
-
-char *
-baton_board_format_duration (gint64 seconds)
-{
-  if (seconds < 0)
-    seconds = 0;
-  if (seconds < 3600)
-    return g_strdup_printf ("%" G_GINT64_FORMAT " min", seconds / 60);
-  if (seconds < 48 * 3600)
-    return g_strdup_printf ("%" G_GINT64_FORMAT " h", seconds / 3600);
-  return g_strdup_printf ("%" G_GINT64_FORMAT " d", seconds / 86400);
 }
 
 static gboolean
@@ -229,7 +218,8 @@ add_card (JsonBuilder *builder, const BatonBoardInput *input, const BatonTask *t
   baton_json_add_string (builder, "holder", task->owner);
   baton_json_add_string (builder, "created_by", task->created_by);
   add_clean (builder, "blocked_reason", task->blocked_reason);
-  g_autofree char *duration = baton_board_format_duration (input->now - since);
+  g_autofree char *duration =
+      baton_schedule_format_seconds (input->now - since, BATON_DURATION_SHORT);
   baton_json_add_string (builder, "in_state_for", duration);
   add_iso (builder, "in_state_since", since);
   if (history && history->last)

@@ -61,9 +61,6 @@ JsonNode *baton_board_task_data (const BatonBoardInput *input, const BatonTask *
  * newest first, with the RFC 4287 ids and dates. Caller frees. */
 JsonNode *baton_board_feed_data (const BatonBoardInput *input);
 
-/* "12 min", "5 h", "3 d": how long @seconds is, for a card. Caller frees. */
-char *baton_board_format_duration (gint64 seconds);
-
 /* Renders the whole site for @input with the templates of @templates_dir
  * (NULL: the shipped ones) into a new directory beside @out_dir, then
  * puts it in @out_dir's place atomically (the old site, if any, is

@@ -3,6 +3,7 @@
  * time zones and daylight saving, the feed's order and cap, and the
  * escaping of what came from mail. Pure: tasks and events built here. */
 #include "baton/board.h"
+#include "baton/schedule.h"
 #include "baton/templates.h"
 
 #include <glib/gstdio.h>
@@ -227,25 +228,31 @@ test_card (Fixture *f, gconstpointer data)
   g_assert_true (json_object_get_null_member (done, "done_mailto"));
 }
 
+/* One arithmetic, two spellings: the card's short form and the digest's
+ * words round to the same unit at the same boundaries. */
 static void
 test_duration (void)
 {
   const struct {
     gint64 seconds;
-    const char *text;
+    const char *shorter, *words;
   } cases[] = {
-    { -5, "0 min" },
-    { 59, "0 min" },
-    { 3599, "59 min" },
-    { 3600, "1 h" },
-    { 47 * 3600 + 3599, "47 h" },
-    { 48 * 3600, "2 d" },
-    { 30 * 86400, "30 d" },
+    { -5, "< 1 min", "a moment" }, { 59, "< 1 min", "a moment" },
+    { 60, "1 min", "1 minute" },   { 3599, "59 min", "59 minutes" },
+    { 3600, "1 h", "1 hour" },     { 2 * 3600 + 59, "2 h", "2 hours" },
+    { 86399, "23 h", "23 hours" }, { 86400, "1 d", "1 day" },
+    { 47 * 3600, "1 d", "1 day" }, { 30 * 86400, "30 d", "30 days" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *text = baton_board_format_duration (cases[i].seconds);
-      g_assert_cmpstr (text, ==, cases[i].text);
+      g_autofree char *shorter =
+          baton_schedule_format_seconds (cases[i].seconds, BATON_DURATION_SHORT);
+      g_autofree char *words =
+          baton_schedule_format_seconds (cases[i].seconds, BATON_DURATION_WORDS);
+      g_autofree char *between = baton_schedule_format_duration (1000, 1000 + cases[i].seconds);
+      g_assert_cmpstr (shorter, ==, cases[i].shorter);
+      g_assert_cmpstr (words, ==, cases[i].words);
+      g_assert_cmpstr (between, ==, cases[i].words);
     }
 }
 
