@@ -248,6 +248,23 @@ baton_board_write (const BatonBoardInput *input, const char *templates_dir, cons
   return TRUE;
 }
 
+/* Every member's away periods (BatonBoardInput.away); NULL on error. */
+static GHashTable *
+read_away (const BatonConfig *config, BatonStore *store, GError **error)
+{
+  g_autoptr (GHashTable) away =
+      g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_array_unref);
+  for (guint i = 0; i < config->members->len; i++)
+    {
+      const BatonMember *member = config->members->pdata[i];
+      GArray *periods = baton_store_away_get (store, member->name, error);
+      if (periods == NULL)
+        return NULL;
+      g_hash_table_insert (away, member->name, periods);
+    }
+  return g_steal_pointer (&away);
+}
+
 gboolean
 baton_board_update (const BatonConfig *config, BatonStore *store, const char *out_dir,
                     const char *zone, gint64 now, GError **error)
@@ -261,7 +278,10 @@ baton_board_update (const BatonConfig *config, BatonStore *store, const char *ou
   g_autoptr (GPtrArray) pending = baton_store_pending_all (store, error);
   if (pending == NULL)
     return FALSE;
-  BatonBoardInput input = { config, tasks, events, now, pending };
+  g_autoptr (GHashTable) away = read_away (config, store, error);
+  if (away == NULL)
+    return FALSE;
+  BatonBoardInput input = { config, tasks, events, now, pending, away };
   if (!baton_board_write (&input, config->templates_dir, out_dir, zone, error))
     {
       g_prefix_error (error, "board: ");
@@ -305,11 +325,14 @@ baton_board_mail_relay (const BatonConfig *config, BatonStore *store, const char
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) events =
       baton_store_events_list (store, 0, now - BATON_BOARD_RECENT_SECONDS - 1, &error);
-  if (events == NULL)
+  g_autoptr (GPtrArray) pending = events ? baton_store_pending_all (store, &error) : NULL;
+  g_autoptr (GHashTable) away = pending ? read_away (config, store, &error) : NULL;
+  if (away == NULL)
     {
       /* The digest still goes out, without its picture. */
       g_warning ("digest relay: %s", error->message);
       return json_node_new (JSON_NODE_NULL);
     }
-  return baton_board_mail_relay_data (config, events, now, zone);
+  BatonBoardInput input = { config, NULL, events, now, pending, away };
+  return baton_board_mail_relay_data (&input, zone);
 }

@@ -305,7 +305,7 @@ add_members (JsonBuilder *builder, const BatonBoardInput *input, const char *mem
 
 typedef struct {
   const char *name;
-  const char *timezone; /* NULL: not a configured member, no hours */
+  const BatonMember *member; /* NULL: not a configured member, no hours */
 } Lane;
 
 static double
@@ -314,47 +314,70 @@ x_of (gint64 at, gint64 day_start)
   return RELAY_LABEL_WIDTH + (double) (at - day_start) * RELAY_HOUR_WIDTH / 3600.0;
 }
 
-static gint64
-local_unix (GTimeZone *zone, GDateTime *day, int plus_days, int minutes)
+/* @member's working time with their away periods, borrowing from both. */
+static void
+member_week (const BatonBoardInput *input, const BatonMember *member, BatonWorktime *week)
 {
-  g_autoptr (GDateTime) shifted = g_date_time_add_days (day, plus_days);
-  g_autoptr (GDateTime) at =
-      g_date_time_new (zone, g_date_time_get_year (shifted), g_date_time_get_month (shifted),
-                       g_date_time_get_day_of_month (shifted), minutes / 60, minutes % 60, 0);
-  return at ? g_date_time_to_unix (at) : 0;
+  const GArray *away = input->away ? g_hash_table_lookup (input->away, member->name) : NULL;
+  baton_config_member_week (member, away, week);
 }
 
-/* The lane's working hours that fall in the viewer's day
- * [@day_start, @day_start + 24 h), as rectangles: one, or two when the
- * member's day straddles the viewer's midnight. */
+/* Why the member does not work on their own today at @now: "off today",
+ * "away until 2026-03-12", or NULL on a working day. "until" names the
+ * day they are back, as they wrote it in `away until DATE`. */
+static char *
+day_status (const BatonWorktime *week, gint64 now)
+{
+  guint32 today = baton_worktime_local_day (week, now);
+  if (baton_worktime_is_working_day (week, today))
+    return NULL;
+  guint32 last = 0;
+  for (guint i = 0; week->away != NULL && i < week->away->len; i++)
+    {
+      const BatonAway *away = &g_array_index (week->away, BatonAway, i);
+      if (today >= away->first && today <= away->last)
+        last = MAX (last, away->last);
+    }
+  if (last == 0)
+    return g_strdup ("off today");
+  g_autofree char *back = baton_worktime_format_date (last + 1);
+  return g_strdup_printf ("away until %s", back);
+}
+
+/* "09:00-18:00" for minutes after midnight; the end may be 24:00. */
+static char *
+hours_text (const BatonWorktime *week)
+{
+  return g_strdup_printf ("%02d:%02d-%02d:%02d", week->start / 60, week->start % 60, week->end / 60,
+                          week->end % 60);
+}
+
+/* The member's working periods that fall in the viewer's day
+ * [@day_start, @day_end), as rectangles: each of the member's own local
+ * days that overlaps it contributes its period, clipped, so a Tokyo day
+ * seen from Europe gives two and a day off gives none. */
 static void
-add_work_spans (JsonBuilder *builder, const Lane *lane, gint64 day_start, gint64 day_end)
+add_work_spans (JsonBuilder *builder, const BatonWorktime *week, gint64 day_start, gint64 day_end)
 {
   json_builder_set_member_name (builder, "work");
   json_builder_begin_array (builder);
-  if (lane->timezone)
+  guint32 first = week ? baton_worktime_local_day (week, day_start) : 1;
+  guint32 last = week ? baton_worktime_local_day (week, day_end - 1) : 0;
+  for (guint32 day = first; day <= last; day++)
     {
-      g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (lane->timezone);
-      if (zone == NULL)
-        zone = g_time_zone_new_utc ();
-      g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (day_start);
-      g_autoptr (GDateTime) local = g_date_time_to_timezone (utc, zone);
-      for (int d = -1; d <= 1; d++)
-        {
-          gint64 start = local_unix (zone, local, d, BATON_BOARD_WORK_START_MINUTES);
-          gint64 end = local_unix (zone, local, d, BATON_BOARD_WORK_END_MINUTES);
-          start = MAX (start, day_start);
-          end = MIN (end, day_end);
-          if (end <= start)
-            continue;
-          json_builder_begin_object (builder);
-          g_autofree char *x = g_strdup_printf ("%.1f", x_of (start, day_start));
-          g_autofree char *w =
-              g_strdup_printf ("%.1f", x_of (end, day_start) - x_of (start, day_start));
-          baton_json_add_string (builder, "x", x);
-          baton_json_add_string (builder, "width", w);
-          json_builder_end_object (builder);
-        }
+      gint64 from = 0, to = 0;
+      if (!baton_worktime_period (week, day, &from, &to))
+        continue;
+      from = MAX (from, day_start);
+      to = MIN (to, day_end);
+      if (to <= from)
+        continue;
+      g_autofree char *x = g_strdup_printf ("%.1f", x_of (from, day_start));
+      g_autofree char *w = g_strdup_printf ("%.1f", x_of (to, day_start) - x_of (from, day_start));
+      json_builder_begin_object (builder);
+      baton_json_add_string (builder, "x", x);
+      baton_json_add_string (builder, "width", w);
+      json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
 }
@@ -408,20 +431,29 @@ add_arrow (JsonBuilder *builder, const BatonEvent *event, const BatonPending *pe
 }
 
 static void
-add_lanes (JsonBuilder *builder, GArray *lanes, gint64 day_start, gint64 day_end)
+add_lanes (JsonBuilder *builder, const BatonBoardInput *input, GArray *lanes, gint64 day_start,
+           gint64 day_end)
 {
   json_builder_set_member_name (builder, "lanes");
   json_builder_begin_array (builder);
   for (guint i = 0; i < lanes->len; i++)
     {
       const Lane *lane = &g_array_index (lanes, Lane, i);
+      BatonWorktime week;
+      if (lane->member)
+        member_week (input, lane->member, &week);
+      g_autofree char *hours = lane->member ? hours_text (&week) : NULL;
+      g_autofree char *status = lane->member ? day_status (&week, input->now) : NULL;
       json_builder_begin_object (builder);
       baton_json_add_string (builder, "name", lane->name);
-      baton_json_add_string (builder, "timezone", lane->timezone);
+      baton_json_add_string (builder, "timezone", lane->member ? lane->member->timezone : NULL);
+      baton_json_add_string (builder, "hours", hours);
+      baton_json_add_string (builder, "status", status);
       baton_json_add_int (builder, "y", RELAY_TOP + (int) i * RELAY_LANE_HEIGHT);
       baton_json_add_int (builder, "label_y", lane_y ((int) i) + 4);
+      baton_json_add_int (builder, "status_y", lane_y ((int) i) + 16);
       baton_json_add_int (builder, "height", RELAY_LANE_HEIGHT);
-      add_work_spans (builder, lane, day_start, day_end);
+      add_work_spans (builder, lane->member ? &week : NULL, day_start, day_end);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -459,7 +491,7 @@ add_relay (JsonBuilder *builder, const BatonBoardInput *input, const char *membe
   for (guint i = 0; i < input->config->members->len; i++)
     {
       const BatonMember *m = input->config->members->pdata[i];
-      Lane lane = { m->name, m->timezone };
+      Lane lane = { m->name, m };
       g_array_append_val (lanes, lane);
     }
   json_builder_set_member_name (builder, "relay");
@@ -490,7 +522,7 @@ add_relay (JsonBuilder *builder, const BatonBoardInput *input, const char *membe
   json_builder_end_array (builder);
   baton_json_add_int (builder, "arrow_count", arrows);
   int height = RELAY_TOP + (int) lanes->len * RELAY_LANE_HEIGHT;
-  add_lanes (builder, lanes, day_start, day_end);
+  add_lanes (builder, input, lanes, day_start, day_end);
   add_hours (builder, height);
   baton_json_add_int (builder, "width", RELAY_LABEL_WIDTH + 24 * RELAY_HOUR_WIDTH + 10);
   baton_json_add_int (builder, "height", height + 4);
@@ -628,69 +660,136 @@ baton_board_feed_data (const BatonBoardInput *input)
 
 /* Mail clients show no SVG and strip most CSS: the digest's relay is a
  * table of 24 hour cells per member, coloured by inline styles, with a
- * mark in the hours a member gave or received a handoff. */
+ * mark in the hours a member gave or received a handoff. A handoff still
+ * waiting to be accepted carries a text marker as well as a colour, as a
+ * client that drops the styles (or a reader who cannot tell the colours
+ * apart) must still see it. */
 #define MAIL_WORK_COLOUR "#dcefdc"
 #define MAIL_FREE_COLOUR "#ffffff"
+#define MAIL_MARK_COLOUR "#333333"
+#define MAIL_PENDING_COLOUR "#9a5b00"
+#define MAIL_ESCALATED_COLOUR "#c0262d"
+#define MAIL_PENDING_MARKER "\u23f3 pending"
+#define MAIL_ESCALATED_MARKER "\u26a0 escalated"
 #define MAIL_HANDOFFS_LISTED 10
 
+/* A handoff of the last 7 days, up to now, between two members. */
 static gboolean
-working_at (const BatonMember *member, gint64 at)
+recent_handoff (const BatonEvent *e, gint64 now)
 {
-  g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (member->timezone);
-  if (zone == NULL)
-    return FALSE;
-  int interval = g_time_zone_find_interval (zone, G_TIME_TYPE_UNIVERSAL, at);
-  gint64 local = at + (interval >= 0 ? g_time_zone_get_offset (zone, interval) : 0);
-  int minutes = (int) (((local % 86400) + 86400) % 86400 / 60);
-  return minutes >= BATON_BOARD_WORK_START_MINUTES && minutes < BATON_BOARD_WORK_END_MINUTES;
+  return g_str_equal (e->kind, "handoff") && e->from_member && e->to_member &&
+         now - e->at <= BATON_BOARD_RECENT_SECONDS && e->at <= now;
+}
+
+/* Per hour cell: 0 nothing, 1 a handoff, 2 one still pending, 3 escalated. */
+static int
+handoff_level (const BatonBoardInput *input, const BatonEvent *event)
+{
+  const BatonPending *pending = pending_of_event (input, event);
+  return pending == NULL ? 1 : pending->escalated_at != 0 ? 3 : 2;
 }
 
 static void
-add_mail_lane (JsonBuilder *builder, const BatonMember *member, GPtrArray *events, gint64 now,
+add_mail_cell (JsonBuilder *builder, const BatonMember *member, const BatonWorktime *week, int h,
+               gint64 day_start, int gave, int got, int level, gboolean now)
+{
+  const char *arrow = gave && got ? "\u21c4" : gave ? "\u2192" : got ? "\u2190" : "";
+  const char *sign = level == 3 ? "\u26a0" : level == 2 ? "\u23f3" : "";
+  const char *marker = level == 3   ? ", " MAIL_ESCALATED_MARKER
+                       : level == 2 ? ", " MAIL_PENDING_MARKER
+                                    : "";
+  g_autofree char *mark = g_strconcat (arrow, sign, NULL);
+  g_autofree char *title =
+      g_strdup_printf ("%s %02d:00%s%s%s", member->name, h, gave ? ", gave a handoff" : "",
+                       got ? ", received a handoff" : "", marker);
+  gboolean working = baton_worktime_is_working (week, day_start + h * 3600 + 1800);
+  json_builder_begin_object (builder);
+  baton_json_add_string (builder, "background", working ? MAIL_WORK_COLOUR : MAIL_FREE_COLOUR);
+  baton_json_add_string (builder, "mark", mark);
+  baton_json_add_string (builder, "colour",
+                         level == 3   ? MAIL_ESCALATED_COLOUR
+                         : level == 2 ? MAIL_PENDING_COLOUR
+                                      : MAIL_MARK_COLOUR);
+  baton_json_add_string (builder, "title", title);
+  baton_json_add_bool (builder, "now", now);
+  json_builder_end_object (builder);
+}
+
+static void
+add_mail_lane (JsonBuilder *builder, const BatonBoardInput *input, const BatonMember *member,
                gint64 day_start)
 {
-  int gave[24] = { 0 }, got[24] = { 0 };
-  for (guint i = 0; i < events->len; i++)
+  int gave[24] = { 0 }, got[24] = { 0 }, level[24] = { 0 };
+  for (guint i = 0; i < input->events->len; i++)
     {
-      const BatonEvent *e = events->pdata[i];
-      if (!g_str_equal (e->kind, "handoff") || !e->from_member || !e->to_member ||
-          now - e->at > BATON_BOARD_RECENT_SECONDS || e->at > now)
+      const BatonEvent *e = input->events->pdata[i];
+      if (!recent_handoff (e, input->now))
+        continue;
+      gboolean from = g_str_equal (e->from_member, member->name);
+      gboolean to = g_str_equal (e->to_member, member->name);
+      if (!from && !to)
         continue;
       int hour = (int) ((((e->at - day_start) % 86400) + 86400) % 86400 / 3600);
-      gave[hour] += g_str_equal (e->from_member, member->name);
-      got[hour] += g_str_equal (e->to_member, member->name);
+      gave[hour] += from;
+      got[hour] += to;
+      level[hour] = MAX (level[hour], handoff_level (input, e));
     }
+  BatonWorktime week;
+  member_week (input, member, &week);
+  g_autofree char *status = day_status (&week, input->now);
+  g_autofree char *hours = hours_text (&week);
   json_builder_begin_object (builder);
   baton_json_add_string (builder, "name", member->name);
+  baton_json_add_string (builder, "hours", hours);
+  baton_json_add_string (builder, "status", status);
   json_builder_set_member_name (builder, "cells");
   json_builder_begin_array (builder);
-  int now_hour = (int) ((now - day_start) / 3600);
+  int now_hour = (int) ((input->now - day_start) / 3600);
   for (int h = 0; h < 24; h++)
-    {
-      gint64 middle = day_start + h * 3600 + 1800;
-      const char *mark = gave[h] && got[h] ? "\u21c4" : gave[h] ? "\u2192" : got[h] ? "\u2190" : "";
-      g_autofree char *title =
-          g_strdup_printf ("%s %02d:00%s%s", member->name, h, gave[h] ? ", gave a handoff" : "",
-                           got[h] ? ", received a handoff" : "");
-      json_builder_begin_object (builder);
-      baton_json_add_string (builder, "background",
-                             working_at (member, middle) ? MAIL_WORK_COLOUR : MAIL_FREE_COLOUR);
-      baton_json_add_string (builder, "mark", mark);
-      baton_json_add_string (builder, "title", title);
-      baton_json_add_bool (builder, "now", h == now_hour);
-      json_builder_end_object (builder);
-    }
+    add_mail_cell (builder, member, &week, h, day_start, gave[h], got[h], level[h], h == now_hour);
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 }
 
+static void
+add_mail_handoffs (JsonBuilder *builder, const BatonBoardInput *input, GTimeZone *tz)
+{
+  json_builder_set_member_name (builder, "handoffs");
+  json_builder_begin_array (builder);
+  guint listed = 0;
+  for (guint i = input->events->len; i > 0 && listed < MAIL_HANDOFFS_LISTED; i--)
+    {
+      const BatonEvent *e = input->events->pdata[i - 1];
+      if (!recent_handoff (e, input->now))
+        continue;
+      int level = handoff_level (input, e);
+      g_autofree char *when = format_in_zone (e->at, tz, "%a %H:%M");
+      json_builder_begin_object (builder);
+      baton_json_add_int (builder, "task", e->task);
+      baton_json_add_string (builder, "from", e->from_member);
+      baton_json_add_string (builder, "to", e->to_member);
+      baton_json_add_string (builder, "at", when);
+      baton_json_add_bool (builder, "pending", level >= 2);
+      baton_json_add_bool (builder, "escalated", level == 3);
+      baton_json_add_string (builder, "marker",
+                             level == 3   ? MAIL_ESCALATED_MARKER
+                             : level == 2 ? MAIL_PENDING_MARKER
+                                          : NULL);
+      baton_json_add_string (builder, "marker_colour",
+                             level == 3 ? MAIL_ESCALATED_COLOUR : MAIL_PENDING_COLOUR);
+      json_builder_end_object (builder);
+      listed++;
+    }
+  json_builder_end_array (builder);
+  baton_json_add_bool (builder, "has_handoffs", listed > 0);
+}
+
 JsonNode *
-baton_board_mail_relay_data (const BatonConfig *config, GPtrArray *events, gint64 now,
-                             const char *zone)
+baton_board_mail_relay_data (const BatonBoardInput *input, const char *zone)
 {
   GTimeZone *found = zone ? g_time_zone_new_identifier (zone) : NULL;
   g_autoptr (GTimeZone) tz = found ? found : g_time_zone_new_utc ();
-  g_autoptr (GDateTime) now_utc = g_date_time_new_from_unix_utc (now);
+  g_autoptr (GDateTime) now_utc = g_date_time_new_from_unix_utc (input->now);
   g_autoptr (GDateTime) now_local = g_date_time_to_timezone (now_utc, tz);
   g_autoptr (GDateTime) midnight =
       g_date_time_new (tz, g_date_time_get_year (now_local), g_date_time_get_month (now_local),
@@ -711,31 +810,10 @@ baton_board_mail_relay_data (const BatonConfig *config, GPtrArray *events, gint6
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "lanes");
   json_builder_begin_array (builder);
-  for (guint i = 0; i < config->members->len; i++)
-    add_mail_lane (builder, config->members->pdata[i], events, now, day_start);
+  for (guint i = 0; i < input->config->members->len; i++)
+    add_mail_lane (builder, input, input->config->members->pdata[i], day_start);
   json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "handoffs");
-  json_builder_begin_array (builder);
-  guint listed = 0;
-  for (guint i = events->len; i > 0 && listed < MAIL_HANDOFFS_LISTED; i--)
-    {
-      const BatonEvent *e = events->pdata[i - 1];
-      if (!g_str_equal (e->kind, "handoff") || !e->from_member || !e->to_member ||
-          now - e->at > BATON_BOARD_RECENT_SECONDS || e->at > now)
-        continue;
-      g_autofree char *when = format_in_zone (e->at, tz, "%a %H:%M");
-      json_builder_begin_object (builder);
-      baton_json_add_int (builder, "task", e->task);
-      baton_json_add_string (builder, "from", e->from_member);
-      baton_json_add_string (builder, "to", e->to_member);
-      baton_json_add_string (builder, "at", when);
-      baton_json_add_bool (builder, "pending", FALSE);
-      baton_json_add_bool (builder, "escalated", FALSE);
-      json_builder_end_object (builder);
-      listed++;
-    }
-  json_builder_end_array (builder);
-  baton_json_add_bool (builder, "has_handoffs", listed > 0);
+  add_mail_handoffs (builder, input, tz);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }

@@ -15,8 +15,10 @@
  * "pending" and "escalated" (a handoff waiting to be accepted; its giver
  * already told) come from the store's pending rows: a pending task's card
  * is in the "waiting to be accepted" column, and the arrow of the handoff
- * it waits on is marked. The digest's compact relay does not read them
- * yet: its arrows are never marked.
+ * it waits on is marked, on the board and in the digest's compact relay.
+ *
+ * The relay shades each member's own working periods (hours, workdays,
+ * holidays and away days of include/baton/worktime.h) in the viewer's zone.
  */
 #pragma once
 #include "baton/config.h"
@@ -25,9 +27,6 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
-/* Working hours when a member has none configured (docs/DESIGN.md §10). */
-#define BATON_BOARD_WORK_START_MINUTES (8 * 60)
-#define BATON_BOARD_WORK_END_MINUTES (18 * 60)
 /* Done tasks and handoffs shown: the last seven days. */
 #define BATON_BOARD_RECENT_SECONDS (7 * 24 * 3600)
 /* The feed carries the newest events only; the whole log is `baton log`. */
@@ -40,6 +39,7 @@ typedef struct {
   GPtrArray *events;         /* BatonEvent*, the whole log, oldest first */
   gint64 now;                /* the "now" line and every duration */
   GPtrArray *pending;        /* BatonPending*, the handoffs not accepted; NULL: none */
+  GHashTable *away;          /* member name → GArray of BatonAway; NULL: nobody away */
 } BatonBoardInput;
 
 /* Data of board.html: the columns (waiting, open, taken, blocked, done in
@@ -83,14 +83,16 @@ void baton_board_refresh (const BatonConfig *config, BatonStore *store);
 
 /* The compact relay for the HTML digest, drawn for a reader in @zone:
  * tables and inline styles only, as mail clients show no SVG. Data:
- * zone, hours (label, every 6 h), lanes (name, cells: 24 of background,
- * mark, title, now) and the newest handoffs of the last 7 days (task,
- * from, to, at, pending, escalated), has_handoffs. Pure; @events oldest
- * first. Caller frees. */
-JsonNode *baton_board_mail_relay_data (const BatonConfig *config, GPtrArray *events, gint64 now,
-                                       const char *zone);
+ * zone, hours (label, every 6 h), lanes (name, status: "off today",
+ * "away until YYYY-MM-DD" or null, cells: 24 of background (the member's
+ * own working hours and days shaded), mark, colour, title, now) and the
+ * newest handoffs of the last 7 days (task, from, to, at, pending,
+ * escalated, marker: "⏳ pending", "⚠ escalated" or null, marker_colour),
+ * has_handoffs. Pure; reads @input's config, events (oldest first), now,
+ * pending and away; tasks may be NULL. Caller frees. */
+JsonNode *baton_board_mail_relay_data (const BatonBoardInput *input, const char *zone);
 
-/* As baton_board_mail_relay_data() with the events read from @store. A
+/* As baton_board_mail_relay_data() with what it reads from @store. A
  * read failure is logged and gives a null node (no picture): a digest is
  * never held back for its picture. */
 JsonNode *baton_board_mail_relay (const BatonConfig *config, BatonStore *store, const char *zone,
