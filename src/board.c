@@ -45,9 +45,24 @@ add_clean (JsonBuilder *builder, const char *name, const char *text)
 static gboolean
 changes_state (const char *kind)
 {
-  static const char *const kinds[] = { "created", "taken",   "handoff",   "done",
-                                       "dropped", "blocked", "unblocked", NULL };
-  return g_strv_contains (kinds, kind);
+  /* Not g_strv_contains: this runs for every event of every page. */
+  switch (kind[0])
+    {
+      case 'c':
+        return strcmp (kind, "created") == 0;
+      case 't':
+        return strcmp (kind, "taken") == 0;
+      case 'h':
+        return strcmp (kind, "handoff") == 0;
+      case 'd':
+        return strcmp (kind, "done") == 0 || strcmp (kind, "dropped") == 0;
+      case 'b':
+        return strcmp (kind, "blocked") == 0;
+      case 'u':
+        return strcmp (kind, "unblocked") == 0;
+      default:
+        return FALSE;
+    }
 }
 
 /* "handoff by alice alice -> bob: needs the deploy" as `baton log` prints
@@ -133,6 +148,56 @@ index_history (const BatonBoardInput *input)
         entry->state_since = event->at;
     }
   return history;
+}
+
+struct BatonBoardCache {
+  GHashTable *history; /* index_history() of the input; NULL until asked */
+  GHashTable *arrows;  /* zone name → (event id → Arrow) */
+};
+
+/* An arrow as built for one zone, between lanes @from and @to. */
+typedef struct {
+  int from, to;
+  JsonObject *object; /* owned */
+} Arrow;
+
+static void
+arrow_free (gpointer data)
+{
+  Arrow *arrow = data;
+  json_object_unref (arrow->object);
+  g_free (arrow);
+}
+
+BatonBoardCache *
+baton_board_cache_new (void)
+{
+  BatonBoardCache *cache = g_new0 (BatonBoardCache, 1);
+  cache->arrows =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
+  return cache;
+}
+
+void
+baton_board_cache_free (BatonBoardCache *cache)
+{
+  if (cache == NULL)
+    return;
+  if (cache->history)
+    g_hash_table_unref (cache->history);
+  g_hash_table_unref (cache->arrows);
+  g_free (cache);
+}
+
+/* The input's task history: a new reference the caller unrefs. */
+static GHashTable *
+history_of (const BatonBoardInput *input)
+{
+  if (input->cache == NULL)
+    return index_history (input);
+  if (input->cache->history == NULL)
+    input->cache->history = index_history (input);
+  return g_hash_table_ref (input->cache->history);
 }
 
 /* team+take-12@example.com from team@example.com. */
@@ -430,6 +495,41 @@ add_arrow (JsonBuilder *builder, const BatonEvent *event, const BatonPending *pe
   json_builder_end_object (builder);
 }
 
+/* The arrow of handoff @event as add_arrow() builds it, from the cache
+ * when a page before drew it in the same zone between the same lanes; a
+ * new reference. */
+static JsonObject *
+arrow_object (const BatonBoardInput *input, const char *zone_name, const BatonEvent *event,
+              int from, int to, gint64 day_start, GTimeZone *zone)
+{
+  GHashTable *drawn = NULL;
+  if (input->cache)
+    {
+      drawn = g_hash_table_lookup (input->cache->arrows, zone_name);
+      if (drawn == NULL)
+        {
+          drawn = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, arrow_free);
+          g_hash_table_insert (input->cache->arrows, g_strdup (zone_name), drawn);
+        }
+      Arrow *arrow = g_hash_table_lookup (drawn, &event->id);
+      if (arrow != NULL && arrow->from == from && arrow->to == to)
+        return json_object_ref (arrow->object);
+    }
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  add_arrow (builder, event, pending_of_event (input, event), from, to, day_start, zone,
+             input->now);
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+  JsonObject *object = json_node_dup_object (root);
+  if (drawn != NULL)
+    {
+      Arrow *arrow = g_new (Arrow, 1);
+      *arrow = (Arrow){ from, to, json_object_ref (object) };
+      /* Keyed by the event, which the input keeps alive. */
+      g_hash_table_replace (drawn, (gpointer) &event->id, arrow);
+    }
+  return object;
+}
+
 static void
 add_lanes (JsonBuilder *builder, const BatonBoardInput *input, GArray *lanes, gint64 day_start,
            gint64 day_end)
@@ -515,8 +615,11 @@ add_relay (JsonBuilder *builder, const BatonBoardInput *input, const char *membe
         continue;
       int from = lane_index (lanes, event->from_member);
       int to = lane_index (lanes, event->to_member);
-      add_arrow (builder, event, pending_of_event (input, event), from, to, day_start, zone,
-                 input->now);
+      JsonObject *object = arrow_object (input, zone_name, event, from, to, day_start, zone);
+      JsonNode *node = json_node_alloc ();
+      json_node_init_object (node, object);
+      json_object_unref (object);
+      json_builder_add_value (builder, node);
       arrows++;
     }
   json_builder_end_array (builder);
@@ -533,12 +636,15 @@ add_relay (JsonBuilder *builder, const BatonBoardInput *input, const char *membe
   json_builder_end_object (builder);
 }
 
+/* @now: the time the page was written, or 0 for a page that must not
+ * depend on it (a task page is reused while its fingerprint holds). */
 static void
-add_header (JsonBuilder *builder, const BatonBoardInput *input, const char *root)
+add_header (JsonBuilder *builder, const BatonBoardInput *input, const char *root, gint64 now)
 {
   baton_json_add_string (builder, "team_address", input->config->team_address);
   baton_json_add_string (builder, "root", root);
-  add_iso (builder, "generated_at", input->now);
+  if (now != 0)
+    add_iso (builder, "generated_at", now);
   g_autofree char *task_mailto = plus_address (input->config->team_address, "task", 0);
   /* "team+task-0@" is no address: a new task goes to team+task@. */
   if (task_mailto)
@@ -557,10 +663,10 @@ baton_board_index_data (const BatonBoardInput *input, const char *member, const 
   GTimeZone *found = zone ? g_time_zone_new_identifier (zone) : NULL;
   const char *zone_name = found ? zone : "UTC";
   g_autoptr (GTimeZone) tz = found ? found : g_time_zone_new_utc ();
-  g_autoptr (GHashTable) history = index_history (input);
+  g_autoptr (GHashTable) history = history_of (input);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   json_builder_begin_object (builder);
-  add_header (builder, input, root);
+  add_header (builder, input, root, input->now);
   baton_json_add_string (builder, "member", member);
   add_members (builder, input, member, root);
   add_columns (builder, input, history, member, tz, root);
@@ -596,7 +702,7 @@ baton_board_task_data (const BatonBoardInput *input, const BatonTask *task, GPtr
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   json_builder_begin_object (builder);
-  add_header (builder, input, "../");
+  add_header (builder, input, "../", 0);
   baton_json_add_int (builder, "id", task->id);
   add_clean (builder, "title", task->title);
   baton_json_add_string (builder, "state", task->state);
@@ -614,6 +720,55 @@ baton_board_task_data (const BatonBoardInput *input, const BatonTask *task, GPtr
   return json_builder_get_root (builder);
 }
 
+/* Fed to the fingerprint: each field with its length first, so that no
+ * two different sequences of fields read alike. */
+static void
+print_text (GChecksum *sum, const char *text)
+{
+  gsize length = text ? strlen (text) : G_MAXSIZE;
+  g_checksum_update (sum, (const guchar *) &length, sizeof length);
+  if (text)
+    g_checksum_update (sum, (const guchar *) text, (gssize) length);
+}
+
+static void
+print_int (GChecksum *sum, gint64 value)
+{
+  g_checksum_update (sum, (const guchar *) &value, sizeof value);
+}
+
+char *
+baton_board_task_fingerprint (const BatonBoardInput *input, const BatonTask *task,
+                              GPtrArray *events)
+{
+  /* MD5 hashes at a fraction of GLib's SHA-256 cost; a collision, which
+   * only the task's own authors could craft, would keep that task's
+   * older page, nothing worse. */
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_MD5);
+  /* Bump when baton_board_task_data() changes what it puts in. */
+  print_text (sum, "board-task 1");
+  print_text (sum, input->config->team_address);
+  print_int (sum, task->id);
+  print_text (sum, task->title);
+  print_text (sum, task->state);
+  print_text (sum, task->owner);
+  print_text (sum, task->created_by);
+  print_int (sum, task->created_at);
+  print_text (sum, task->blocked_reason);
+  print_int (sum, pending_of (input, task->id) != NULL);
+  for (guint i = 0; i < events->len; i++)
+    {
+      const BatonEvent *event = events->pdata[i];
+      print_int (sum, event->at);
+      print_text (sum, event->kind);
+      print_text (sum, event->who);
+      print_text (sum, event->from_member);
+      print_text (sum, event->to_member);
+      print_text (sum, event->note);
+    }
+  return g_strdup (g_checksum_get_string (sum));
+}
+
 JsonNode *
 baton_board_feed_data (const BatonBoardInput *input)
 {
@@ -622,7 +777,7 @@ baton_board_feed_data (const BatonBoardInput *input)
   const char *domain = at ? at + 1 : "invalid";
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   json_builder_begin_object (builder);
-  add_header (builder, input, "");
+  add_header (builder, input, "", input->now);
   g_autofree char *feed_id = g_strdup_printf ("mailto:%s", team);
   baton_json_add_string (builder, "feed_id", feed_id);
   guint n = input->events->len;

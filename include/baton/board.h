@@ -32,6 +32,15 @@
 /* The feed carries the newest events only; the whole log is `baton log`. */
 #define BATON_BOARD_FEED_ENTRIES 500
 
+/* Work the pages of one write share: the task history, and the relay's
+ * arrows per time zone, which the index and the member pages would each
+ * build again. Opaque; serves one BatonBoardInput only. */
+typedef struct BatonBoardCache BatonBoardCache;
+
+BatonBoardCache *baton_board_cache_new (void);
+void baton_board_cache_free (BatonBoardCache *cache);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonBoardCache, baton_board_cache_free)
+
 /* Everything a page is built from; all borrowed. */
 typedef struct {
   const BatonConfig *config; /* members, team address */
@@ -40,6 +49,7 @@ typedef struct {
   gint64 now;                /* the "now" line and every duration */
   GPtrArray *pending;        /* BatonPending*, the handoffs not accepted; NULL: none */
   GHashTable *away;          /* member name → GArray of BatonAway; NULL: nobody away */
+  BatonBoardCache *cache;    /* NULL, or one shared by every page of this input */
 } BatonBoardInput;
 
 /* Data of board.html: the columns (waiting, open, taken, blocked, done in
@@ -56,6 +66,13 @@ JsonNode *baton_board_index_data (const BatonBoardInput *input, const char *memb
  * first), as `baton show N` prints them. Caller frees. */
 JsonNode *baton_board_task_data (const BatonBoardInput *input, const BatonTask *task,
                                  GPtrArray *events);
+
+/* What task/N.html is made of, as a hex digest: every field of @task and
+ * of @events that baton_board_task_data() reads, whether it waits to be
+ * accepted, and the team address; not the time. Equal fingerprints give
+ * equal data, so baton_board_write() reuses the old page. Caller frees. */
+char *baton_board_task_fingerprint (const BatonBoardInput *input, const BatonTask *task,
+                                    GPtrArray *events);
 
 /* Data of board-events.atom: the newest BATON_BOARD_FEED_ENTRIES events,
  * newest first, with the RFC 4287 ids and dates. Caller frees. */

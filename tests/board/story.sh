@@ -25,6 +25,7 @@ email = alice@example.com
 name = Alice Martin
 timezone = Europe/Paris
 hours = 09:00-17:00
+digest-at = 09:00
 
 [member bob]
 email = bob@example.com
@@ -36,6 +37,7 @@ email = kenji@example.com
 name = Kenji Sato
 timezone = Asia/Tokyo
 hours = 09:00-18:00
+digest-at = 09:00
 
 [outbox]
 maildir = outbox

@@ -107,9 +107,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
   add_event (f->events, 2, "handoff", "carol", "bob", NULL, at ("2026-03-01T12:00:00Z"));
   add_event (f->events, 4, "done", NULL, NULL, NULL, at ("2026-03-09T10:00:00Z"));
   add_event (f->events, 5, "blocked", NULL, NULL, "vendor", at ("2026-03-09T14:31:00Z"));
-  BatonBoardInput input = {
-    f->config, f->tasks, f->events, at ("2026-03-09T16:31:00Z"), NULL, NULL
-  };
+  BatonBoardInput input = { f->config, f->tasks, f->events, at ("2026-03-09T16:31:00Z"),
+                            NULL,      NULL,     NULL };
   f->input = input;
 }
 
@@ -412,6 +411,79 @@ pending_row (gint64 task, const char *giver, const char *receiver, gint64 since,
   return row;
 }
 
+/* Pages built with a shared cache are the pages built without one, in
+ * whatever order and zone they come. */
+static void
+test_cache (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  const char *pages[][2] = { { NULL, "UTC" },
+                             { "alice", "Europe/Paris" },
+                             { "bob", "America/Los_Angeles" },
+                             { "carol", "UTC" },
+                             { NULL, "UTC" },
+                             { "bob", "Europe/Paris" } };
+  g_autoptr (BatonBoardCache) cache = baton_board_cache_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      f->input.cache = NULL;
+      g_autoptr (JsonNode) plain = baton_board_index_data (&f->input, pages[i][0], pages[i][1], "");
+      f->input.cache = cache;
+      g_autoptr (JsonNode) cached =
+          baton_board_index_data (&f->input, pages[i][0], pages[i][1], "");
+      g_autofree char *want = json_to_string (plain, FALSE);
+      g_autofree char *got = json_to_string (cached, FALSE);
+      g_assert_cmpstr (got, ==, want);
+    }
+  f->input.cache = NULL;
+}
+
+/* A task page's fingerprint moves with everything the page shows, and
+ * with nothing else (not the time): the writer reuses pages by it. */
+static void
+test_fingerprint (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  BatonTask *task = f->tasks->pdata[1]; /* #2 */
+  g_autoptr (GPtrArray) events = g_ptr_array_new ();
+  for (guint i = 0; i < f->events->len; i++)
+    if (((BatonEvent *) f->events->pdata[i])->task == 2)
+      g_ptr_array_add (events, f->events->pdata[i]);
+  g_autofree char *first = baton_board_task_fingerprint (&f->input, task, events);
+  g_assert_cmpuint (strlen (first), ==, 32);
+  f->input.now += 86400;
+  g_autofree char *later = baton_board_task_fingerprint (&f->input, task, events);
+  g_assert_cmpstr (later, ==, first);
+  g_free (task->title);
+  task->title = g_strdup ("Relay!");
+  g_autofree char *retitled = baton_board_task_fingerprint (&f->input, task, events);
+  g_assert_cmpstr (retitled, !=, first);
+  BatonEvent *handoff = events->pdata[1];
+  g_free (handoff->note);
+  handoff->note = g_strdup ("another note");
+  g_autofree char *renoted = baton_board_task_fingerprint (&f->input, task, events);
+  g_assert_cmpstr (renoted, !=, retitled);
+  /* The fields' boundaries count: "ab" + "" is not "a" + "b". */
+  g_free (handoff->note);
+  handoff->note = g_strdup ("");
+  g_free (handoff->to_member);
+  handoff->to_member = g_strdup ("bobx");
+  g_autofree char *shifted_a = baton_board_task_fingerprint (&f->input, task, events);
+  g_free (handoff->note);
+  handoff->note = g_strdup ("x");
+  g_free (handoff->to_member);
+  handoff->to_member = g_strdup ("bob");
+  g_autofree char *shifted_b = baton_board_task_fingerprint (&f->input, task, events);
+  g_assert_cmpstr (shifted_a, !=, shifted_b);
+  g_autoptr (GPtrArray) pending =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) baton_pending_free);
+  g_ptr_array_add (pending, pending_row (2, "bob", "carol", at ("2026-03-09T01:30:00Z"), 0));
+  f->input.pending = pending;
+  g_autofree char *waiting = baton_board_task_fingerprint (&f->input, task, events);
+  g_assert_cmpstr (waiting, !=, shifted_b);
+  f->input.pending = NULL;
+}
+
 /* The digest's relay marks the handoffs still waiting to be accepted, in
  * text as well as colour: in the hour cell, its title and the list. */
 static void
@@ -523,7 +595,7 @@ test_member_hours (void)
   BatonAway period = { first, last };
   g_array_append_val (sam_away, period);
   g_hash_table_insert (away, "sam", sam_away);
-  BatonBoardInput input = { config, tasks, events, at ("2026-03-09T16:31:00Z"), NULL, away };
+  BatonBoardInput input = { config, tasks, events, at ("2026-03-09T16:31:00Z"), NULL, away, NULL };
 
   g_autoptr (JsonNode) utc = baton_board_index_data (&input, NULL, "UTC", "");
   JsonObject *relay = relay_of (utc);
@@ -611,5 +683,8 @@ main (int argc, char **argv)
   g_test_add ("/board/mail-relay-pending", Fixture, NULL, fixture_set_up, test_mail_relay_pending,
               fixture_tear_down);
   g_test_add_func ("/board/member-hours", test_member_hours);
+  g_test_add ("/board/cache", Fixture, NULL, fixture_set_up, test_cache, fixture_tear_down);
+  g_test_add ("/board/fingerprint", Fixture, NULL, fixture_set_up, test_fingerprint,
+              fixture_tear_down);
   return g_test_run ();
 }
