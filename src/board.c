@@ -35,11 +35,42 @@ one_line (const char *text)
   return clean;
 }
 
+/* Is @text one_line() already? Most text is, and a board has 20,000
+ * notes: checking costs less than the copy. */
+static gboolean
+is_one_line (const char *text)
+{
+  for (const char *p = text; *p; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return FALSE;
+  return g_utf8_validate (text, -1, NULL);
+}
+
 static void
 add_clean (JsonBuilder *builder, const char *name, const char *text)
 {
+  if (text == NULL || is_one_line (text))
+    {
+      baton_json_add_string (builder, name, text);
+      return;
+    }
   g_autofree char *clean = one_line (text);
   baton_json_add_string (builder, name, clean);
+}
+
+/* As add_clean(), into @object. */
+static void
+set_clean (JsonObject *object, const char *name, const char *text)
+{
+  if (text == NULL)
+    json_object_set_null_member (object, name);
+  else if (is_one_line (text))
+    json_object_set_string_member (object, name, text);
+  else
+    {
+      g_autofree char *clean = one_line (text);
+      json_object_set_string_member (object, name, clean);
+    }
 }
 
 static gboolean
@@ -70,14 +101,27 @@ changes_state (const char *kind)
 static char *
 event_text (const BatonEvent *event)
 {
-  g_autoptr (GString) text = g_string_new (event->kind);
-  g_string_append_printf (text, " by %s", event->who ? event->who : "?");
+  /* Appends, not printf: this runs for every event on every page. */
+  g_autoptr (GString) text = g_string_sized_new (128);
+  g_string_append (text, event->kind);
+  g_string_append (text, " by ");
+  g_string_append (text, event->who ? event->who : "?");
   if (event->from_member && event->to_member)
-    g_string_append_printf (text, " (%s \u2192 %s)", event->from_member, event->to_member);
+    {
+      g_string_append (text, " (");
+      g_string_append (text, event->from_member);
+      g_string_append (text, " \u2192 ");
+      g_string_append (text, event->to_member);
+      g_string_append_c (text, ')');
+    }
   if (event->note && *event->note)
-    g_string_append_printf (text, ": %s", event->note);
-  char *line = one_line (text->str);
-  return line;
+    {
+      g_string_append (text, ": ");
+      g_string_append (text, event->note);
+    }
+  if (is_one_line (text->str))
+    return g_string_free (g_steal_pointer (&text), FALSE);
+  return one_line (text->str);
 }
 
 /* @at as local time in @zone with strftime @format, "%Z" replaced by the
@@ -110,15 +154,23 @@ format_in_zone (gint64 at, GTimeZone *zone, const char *format)
   return g_strdup (length > 0 ? text : "?");
 }
 
-/* Member @name: ISO 8601 UTC of @at, as baton_json_add_time() writes it. */
+/* ISO 8601 UTC of @at into @text, as baton_json_add_time() writes it. */
 static void
-add_iso (JsonBuilder *builder, const char *name, gint64 at)
+format_iso (gint64 at, char text[32])
 {
   time_t t = (time_t) at;
   struct tm parts;
-  char text[32] = "?";
+  g_strlcpy (text, "?", 32);
   if (gmtime_r (&t, &parts) != NULL)
-    strftime (text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+    strftime (text, 32, "%Y-%m-%dT%H:%M:%SZ", &parts);
+}
+
+/* Member @name: ISO 8601 UTC of @at. */
+static void
+add_iso (JsonBuilder *builder, const char *name, gint64 at)
+{
+  char text[32];
+  format_iso (at, text);
   baton_json_add_string (builder, name, text);
 }
 
@@ -675,26 +727,43 @@ baton_board_index_data (const BatonBoardInput *input, const char *member, const 
   return json_builder_get_root (builder);
 }
 
+/* @text or null, into @object. */
+static void
+set_string (JsonObject *object, const char *name, const char *text)
+{
+  if (text == NULL)
+    json_object_set_null_member (object, name);
+  else
+    json_object_set_string_member (object, name, text);
+}
+
+/* The rows of a task page. Built as objects directly, without the
+ * builder's member names and state: these are most of a board's JSON. */
 static void
 add_event_rows (JsonBuilder *builder, GPtrArray *events)
 {
-  json_builder_set_member_name (builder, "events");
-  json_builder_begin_array (builder);
+  JsonArray *rows = json_array_sized_new (events->len);
   for (guint i = 0; i < events->len; i++)
     {
       const BatonEvent *event = events->pdata[i];
-      json_builder_begin_object (builder);
-      add_iso (builder, "at", event->at);
-      baton_json_add_string (builder, "kind", event->kind);
-      baton_json_add_string (builder, "who", event->who);
-      baton_json_add_string (builder, "from", event->from_member);
-      baton_json_add_string (builder, "to", event->to_member);
-      add_clean (builder, "note", event->note);
+      JsonObject *row = json_object_new ();
+      char iso[32];
+      format_iso (event->at, iso);
+      json_object_set_string_member (row, "at", iso);
+      set_string (row, "kind", event->kind);
+      set_string (row, "who", event->who);
+      set_string (row, "from", event->from_member);
+      set_string (row, "to", event->to_member);
+      set_clean (row, "note", event->note);
       g_autofree char *line = event_text (event);
-      baton_json_add_string (builder, "text", line);
-      json_builder_end_object (builder);
+      json_object_set_string_member (row, "text", line);
+      json_array_add_object_element (rows, row);
     }
-  json_builder_end_array (builder);
+  JsonNode *node = json_node_alloc ();
+  json_node_init_array (node, rows);
+  json_array_unref (rows);
+  json_builder_set_member_name (builder, "events");
+  json_builder_add_value (builder, node);
 }
 
 JsonNode *
