@@ -206,8 +206,70 @@ events_by_task (GPtrArray *events)
   return by_task;
 }
 
+/* Partials of the task template, looked up as baton_templates_render()
+ * does: a missing one renders empty, an unreadable override is an error. */
+static char *
+task_partial (const char *name, gpointer dir, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  char *text = baton_templates_source (dir, name, NULL, &local);
+  if (text == NULL && dir != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        g_propagate_error (error, g_steal_pointer (&local));
+    }
+  return text;
+}
+
+/* The task pages, most of a first write, are written by a thread of their
+ * own while the board pages are built: they share only the read-only
+ * input, and their template is parsed here once, outside the templates
+ * module's lock, which would make the two take turns. */
+typedef struct {
+  const BatonBoardInput *input;
+  const Site *site;
+  BatonTemplate *template; /* board-task.html; owned */
+  GString *prints;         /* "task/N.html FINGERPRINT" lines for the marker; owned */
+  gboolean ok;
+  GError *error;
+} TaskPages;
+
 static gboolean
-write_pages (const BatonBoardInput *input, const Site *site, const char *zone, GError **error)
+write_task_page (TaskPages *job, const BatonTask *task, GPtrArray *events, GError **error)
+{
+  const Site *site = job->site;
+  g_autofree char *name = g_strdup_printf ("task/%" G_GINT64_FORMAT ".html", task->id);
+  g_autofree char *print = baton_board_task_fingerprint (job->input, task, events);
+  g_string_append_printf (job->prints, "%s %s\n", name, print);
+  if (link_unchanged (site, name, print))
+    return TRUE;
+  g_autoptr (JsonNode) data = baton_board_task_data (job->input, task, events);
+  g_autofree char *text = baton_mustache_render (job->template, data, BATON_MUSTACHE_ESCAPE_HTML,
+                                                 task_partial, (gpointer) site->templates, error);
+  return text != NULL &&
+         (same_as_old (site, name, text) || write_file (site->fresh, name, text, error));
+}
+
+static gpointer
+write_task_pages (gpointer data)
+{
+  TaskPages *job = data;
+  const BatonBoardInput *input = job->input;
+  g_autoptr (GHashTable) by_task = events_by_task (input->events);
+  g_autoptr (GPtrArray) none = g_ptr_array_new ();
+  for (guint i = 0; job->ok && i < input->tasks->len; i++)
+    {
+      const BatonTask *task = input->tasks->pdata[i];
+      GPtrArray *events = g_hash_table_lookup (by_task, &task->id);
+      job->ok = write_task_page (job, task, events ? events : none, &job->error);
+    }
+  return NULL;
+}
+
+/* index.html, the feed, the style sheet and script, member/NAME.html. */
+static gboolean
+write_board_pages (const BatonBoardInput *input, const Site *site, const char *zone, GError **error)
 {
   g_autoptr (JsonNode) index = baton_board_index_data (input, NULL, zone, "");
   if (!render_page (site, "board.html", index, "index.html", error))
@@ -217,14 +279,6 @@ write_pages (const BatonBoardInput *input, const Site *site, const char *zone, G
       !render_page (site, "board.css", NULL, "board.css", error) ||
       !render_page (site, "board.js", NULL, "board.js", error))
     return FALSE;
-  g_autofree char *members = g_build_filename (site->fresh, "member", NULL);
-  g_autofree char *tasks = g_build_filename (site->fresh, "task", NULL);
-  if (g_mkdir (members, 0755) != 0 || g_mkdir (tasks, 0755) != 0)
-    {
-      g_set_error (error, BATON_ERROR, BATON_ERROR_CANT_CREATE, "cannot create %s: %s", site->fresh,
-                   g_strerror (errno));
-      return FALSE;
-    }
   for (guint i = 0; i < input->config->members->len; i++)
     {
       const BatonMember *member = input->config->members->pdata[i];
@@ -234,22 +288,44 @@ write_pages (const BatonBoardInput *input, const Site *site, const char *zone, G
       if (!render_page (site, "board.html", data, name, error))
         return FALSE;
     }
-  g_autoptr (GHashTable) by_task = events_by_task (input->events);
-  g_autoptr (GPtrArray) none = g_ptr_array_new ();
-  for (guint i = 0; i < input->tasks->len; i++)
+  return TRUE;
+}
+
+static gboolean
+write_pages (const BatonBoardInput *input, const Site *site, const char *zone, GError **error)
+{
+  g_autofree char *members = g_build_filename (site->fresh, "member", NULL);
+  g_autofree char *tasks = g_build_filename (site->fresh, "task", NULL);
+  if (g_mkdir (members, 0755) != 0 || g_mkdir (tasks, 0755) != 0)
     {
-      const BatonTask *task = input->tasks->pdata[i];
-      GPtrArray *events = g_hash_table_lookup (by_task, &task->id);
-      g_autofree char *name = g_strdup_printf ("task/%" G_GINT64_FORMAT ".html", task->id);
-      g_autofree char *print = baton_board_task_fingerprint (input, task, events ? events : none);
-      g_string_append_printf (site->marker, "%s %s\n", name, print);
-      if (link_unchanged (site, name, print))
-        continue;
-      g_autoptr (JsonNode) data = baton_board_task_data (input, task, events ? events : none);
-      if (!render_page (site, "board-task.html", data, name, error))
-        return FALSE;
+      g_set_error (error, BATON_ERROR, BATON_ERROR_CANT_CREATE, "cannot create %s: %s", site->fresh,
+                   g_strerror (errno));
+      return FALSE;
     }
-  return write_file (site->fresh, MARKER, site->marker->str, error);
+  g_autofree char *origin = NULL;
+  g_autofree char *source =
+      baton_templates_source (site->templates, "board-task.html", &origin, error);
+  g_autoptr (BatonTemplate) template = source ? baton_mustache_parse (source, origin, error) : NULL;
+  if (template == NULL)
+    return FALSE;
+  TaskPages job = { input, site, template, g_string_new (NULL), TRUE, NULL };
+  GThread *thread = g_get_num_processors () > 1
+                        ? g_thread_try_new ("board-tasks", write_task_pages, &job, NULL)
+                        : NULL;
+  gboolean ok = write_board_pages (input, site, zone, error);
+  if (thread != NULL)
+    g_thread_join (thread);
+  else if (ok)
+    write_task_pages (&job);
+  if (ok && !job.ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&job.error));
+      ok = FALSE;
+    }
+  g_clear_error (&job.error);
+  g_string_append (site->marker, job.prints->str);
+  g_string_free (job.prints, TRUE);
+  return ok && write_file (site->fresh, MARKER, site->marker->str, error);
 }
 
 /* @out_dir may be replaced: it is missing, empty, or a board baton wrote. */

@@ -68,6 +68,14 @@ is "a broken board template is a config error (78)" "$rc" 78
 like "the error names the template file" "$(cat "$WORK/err")" 'tpl/board.html'
 ok "the old site is untouched" diff -r "$site" "$WORK/site-before"
 is "no temporary directory is left after a failure" "$(ls -A "$WORK" | grep -c '\.new-')" 0
+# The task pages' template, parsed once for the pages' own thread, too.
+rm "$WORK/tpl/board.html"
+printf '{{#events}}unclosed\n' > "$WORK/tpl/board-task.html"
+board --out "$site" 2>"$WORK/err"; rc=$?
+is "a broken task template is a config error (78)" "$rc" 78
+like "the error names that template file" "$(cat "$WORK/err")" 'tpl/board-task.html'
+ok "the old site is still untouched" diff -r "$site" "$WORK/site-before"
+rm "$WORK/tpl/board-task.html"
 
 # One template overridden, the others shipped.
 printf '{{! mine }}<p>custom {{team_address}} {{#columns}}{{key}}={{count}} {{/columns}}</p>\n' > "$WORK/tpl/board.html"
