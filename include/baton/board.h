@@ -15,8 +15,10 @@
  * "pending" and "escalated" (a handoff waiting to be accepted; its giver
  * already told) come from the store's pending rows: a pending task's card
  * is in the "waiting to be accepted" column, and the arrow of the handoff
- * it waits on is marked. The digest's compact relay does not read them
- * yet: its arrows are never marked.
+ * it waits on is marked, on the board and in the digest's compact relay.
+ *
+ * The relay shades each member's own working periods (hours, workdays,
+ * holidays and away days of include/baton/worktime.h) in the viewer's zone.
  */
 #pragma once
 #include "baton/config.h"
@@ -25,13 +27,19 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
-/* Working hours when a member has none configured (docs/DESIGN.md §10). */
-#define BATON_BOARD_WORK_START_MINUTES (8 * 60)
-#define BATON_BOARD_WORK_END_MINUTES (18 * 60)
 /* Done tasks and handoffs shown: the last seven days. */
 #define BATON_BOARD_RECENT_SECONDS (7 * 24 * 3600)
 /* The feed carries the newest events only; the whole log is `baton log`. */
 #define BATON_BOARD_FEED_ENTRIES 500
+
+/* Work the pages of one write share: the task history, and the relay's
+ * arrows per time zone, which the index and the member pages would each
+ * build again. Opaque; serves one BatonBoardInput only. */
+typedef struct BatonBoardCache BatonBoardCache;
+
+BatonBoardCache *baton_board_cache_new (void);
+void baton_board_cache_free (BatonBoardCache *cache);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonBoardCache, baton_board_cache_free)
 
 /* Everything a page is built from; all borrowed. */
 typedef struct {
@@ -40,6 +48,8 @@ typedef struct {
   GPtrArray *events;         /* BatonEvent*, the whole log, oldest first */
   gint64 now;                /* the "now" line and every duration */
   GPtrArray *pending;        /* BatonPending*, the handoffs not accepted; NULL: none */
+  GHashTable *away;          /* member name → GArray of BatonAway; NULL: nobody away */
+  BatonBoardCache *cache;    /* NULL, or one shared by every page of this input */
 } BatonBoardInput;
 
 /* Data of board.html: the columns (waiting, open, taken, blocked, done in
@@ -57,12 +67,16 @@ JsonNode *baton_board_index_data (const BatonBoardInput *input, const char *memb
 JsonNode *baton_board_task_data (const BatonBoardInput *input, const BatonTask *task,
                                  GPtrArray *events);
 
+/* What task/N.html is made of, as a hex digest: every field of @task and
+ * of @events that baton_board_task_data() reads, whether it waits to be
+ * accepted, and the team address; not the time. Equal fingerprints give
+ * equal data, so baton_board_write() reuses the old page. Caller frees. */
+char *baton_board_task_fingerprint (const BatonBoardInput *input, const BatonTask *task,
+                                    GPtrArray *events);
+
 /* Data of board-events.atom: the newest BATON_BOARD_FEED_ENTRIES events,
  * newest first, with the RFC 4287 ids and dates. Caller frees. */
 JsonNode *baton_board_feed_data (const BatonBoardInput *input);
-
-/* "12 min", "5 h", "3 d": how long @seconds is, for a card. Caller frees. */
-char *baton_board_format_duration (gint64 seconds);
 
 /* Renders the whole site for @input with the templates of @templates_dir
  * (NULL: the shipped ones) into a new directory beside @out_dir, then
@@ -86,14 +100,16 @@ void baton_board_refresh (const BatonConfig *config, BatonStore *store);
 
 /* The compact relay for the HTML digest, drawn for a reader in @zone:
  * tables and inline styles only, as mail clients show no SVG. Data:
- * zone, hours (label, every 6 h), lanes (name, cells: 24 of background,
- * mark, title, now) and the newest handoffs of the last 7 days (task,
- * from, to, at, pending, escalated), has_handoffs. Pure; @events oldest
- * first. Caller frees. */
-JsonNode *baton_board_mail_relay_data (const BatonConfig *config, GPtrArray *events, gint64 now,
-                                       const char *zone);
+ * zone, hours (label, every 6 h), lanes (name, status: "off today",
+ * "away until YYYY-MM-DD" or null, cells: 24 of background (the member's
+ * own working hours and days shaded), mark, colour, title, now) and the
+ * newest handoffs of the last 7 days (task, from, to, at, pending,
+ * escalated, marker: "⏳ pending", "⚠ escalated" or null, marker_colour),
+ * has_handoffs. Pure; reads @input's config, events (oldest first), now,
+ * pending and away; tasks may be NULL. Caller frees. */
+JsonNode *baton_board_mail_relay_data (const BatonBoardInput *input, const char *zone);
 
-/* As baton_board_mail_relay_data() with the events read from @store. A
+/* As baton_board_mail_relay_data() with what it reads from @store. A
  * read failure is logged and gives a null node (no picture): a digest is
  * never held back for its picture. */
 JsonNode *baton_board_mail_relay (const BatonConfig *config, BatonStore *store, const char *zone,

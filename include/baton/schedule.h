@@ -76,6 +76,16 @@ char *baton_schedule_zone_city (const char *tzid);
  * too ("Tue 10 Mar 2025 18:05") when it is not @now_unix's. Caller frees. */
 char *baton_schedule_format_near (GTimeZone *tz, gint64 unix_time, gint64 now_unix);
 
+/* How a duration is written; both forms share one rounding (down, to the
+ * largest whole unit of days, hours or minutes). */
+typedef enum {
+  BATON_DURATION_WORDS, /* mail: "a moment", "1 minute", "3 hours", "2 days" */
+  BATON_DURATION_SHORT, /* a board card: "< 1 min", "1 min", "3 h", "2 d" */
+} BatonDurationStyle;
+
+/* @seconds (negative reads as 0) in @style. Caller frees. */
+char *baton_schedule_format_seconds (gint64 seconds, BatonDurationStyle style);
+
 /* How long from @from_unix to @to_unix, in words: "5 minutes", "3 hours",
  * "2 days" (rounded down; "a moment" under a minute). Caller frees. */
 char *baton_schedule_format_duration (gint64 from_unix, gint64 to_unix);

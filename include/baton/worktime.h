@@ -64,3 +64,9 @@ gint64 baton_worktime_deliver_at (const BatonWorktime *week, gint64 now);
  * clock shows @minutes_of_day on a working day; one instant per local
  * day. Ten years without a working day: returns G_MAXINT64. */
 gint64 baton_worktime_next_slot (const BatonWorktime *week, int minutes_of_day, gint64 after);
+
+/* The working period of the member's local day @julian as instants
+ * [*@from, *@to): FALSE (outputs untouched or partly set) when the day is
+ * not a working day, or the zone skipped it. */
+gboolean baton_worktime_period (const BatonWorktime *week, guint32 julian, gint64 *from,
+                                gint64 *to);

@@ -10,6 +10,7 @@
 
 #include "baton/clock.h"
 #include "baton/json.h"
+#include "baton/schedule.h"
 
 #include <string.h>
 #include <time.h>
@@ -34,31 +35,65 @@ one_line (const char *text)
   return clean;
 }
 
+/* Is @text one_line() already? Most text is, and a board has 20,000
+ * notes: checking costs less than the copy. */
+static gboolean
+is_one_line (const char *text)
+{
+  for (const char *p = text; *p; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return FALSE;
+  return g_utf8_validate (text, -1, NULL);
+}
+
 static void
 add_clean (JsonBuilder *builder, const char *name, const char *text)
 {
+  if (text == NULL || is_one_line (text))
+    {
+      baton_json_add_string (builder, name, text);
+      return;
+    }
   g_autofree char *clean = one_line (text);
   baton_json_add_string (builder, name, clean);
 }
 
-char *
-baton_board_format_duration (gint64 seconds)
+/* As add_clean(), into @object. */
+static void
+set_clean (JsonObject *object, const char *name, const char *text)
 {
-  if (seconds < 0)
-    seconds = 0;
-  if (seconds < 3600)
-    return g_strdup_printf ("%" G_GINT64_FORMAT " min", seconds / 60);
-  if (seconds < 48 * 3600)
-    return g_strdup_printf ("%" G_GINT64_FORMAT " h", seconds / 3600);
-  return g_strdup_printf ("%" G_GINT64_FORMAT " d", seconds / 86400);
+  if (text == NULL)
+    json_object_set_null_member (object, name);
+  else if (is_one_line (text))
+    json_object_set_string_member (object, name, text);
+  else
+    {
+      g_autofree char *clean = one_line (text);
+      json_object_set_string_member (object, name, clean);
+    }
 }
 
 static gboolean
 changes_state (const char *kind)
 {
-  static const char *const kinds[] = { "created", "taken",   "handoff",   "done",
-                                       "dropped", "blocked", "unblocked", NULL };
-  return g_strv_contains (kinds, kind);
+  /* Not g_strv_contains: this runs for every event of every page. */
+  switch (kind[0])
+    {
+      case 'c':
+        return strcmp (kind, "created") == 0;
+      case 't':
+        return strcmp (kind, "taken") == 0;
+      case 'h':
+        return strcmp (kind, "handoff") == 0;
+      case 'd':
+        return strcmp (kind, "done") == 0 || strcmp (kind, "dropped") == 0;
+      case 'b':
+        return strcmp (kind, "blocked") == 0;
+      case 'u':
+        return strcmp (kind, "unblocked") == 0;
+      default:
+        return FALSE;
+    }
 }
 
 /* "handoff by alice alice -> bob: needs the deploy" as `baton log` prints
@@ -66,14 +101,27 @@ changes_state (const char *kind)
 static char *
 event_text (const BatonEvent *event)
 {
-  g_autoptr (GString) text = g_string_new (event->kind);
-  g_string_append_printf (text, " by %s", event->who ? event->who : "?");
+  /* Appends, not printf: this runs for every event on every page. */
+  g_autoptr (GString) text = g_string_sized_new (128);
+  g_string_append (text, event->kind);
+  g_string_append (text, " by ");
+  g_string_append (text, event->who ? event->who : "?");
   if (event->from_member && event->to_member)
-    g_string_append_printf (text, " (%s \u2192 %s)", event->from_member, event->to_member);
+    {
+      g_string_append (text, " (");
+      g_string_append (text, event->from_member);
+      g_string_append (text, " \u2192 ");
+      g_string_append (text, event->to_member);
+      g_string_append_c (text, ')');
+    }
   if (event->note && *event->note)
-    g_string_append_printf (text, ": %s", event->note);
-  char *line = one_line (text->str);
-  return line;
+    {
+      g_string_append (text, ": ");
+      g_string_append (text, event->note);
+    }
+  if (is_one_line (text->str))
+    return g_string_free (g_steal_pointer (&text), FALSE);
+  return one_line (text->str);
 }
 
 /* @at as local time in @zone with strftime @format, "%Z" replaced by the
@@ -106,15 +154,23 @@ format_in_zone (gint64 at, GTimeZone *zone, const char *format)
   return g_strdup (length > 0 ? text : "?");
 }
 
-/* Member @name: ISO 8601 UTC of @at, as baton_json_add_time() writes it. */
+/* ISO 8601 UTC of @at into @text, as baton_json_add_time() writes it. */
 static void
-add_iso (JsonBuilder *builder, const char *name, gint64 at)
+format_iso (gint64 at, char text[32])
 {
   time_t t = (time_t) at;
   struct tm parts;
-  char text[32] = "?";
+  g_strlcpy (text, "?", 32);
   if (gmtime_r (&t, &parts) != NULL)
-    strftime (text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+    strftime (text, 32, "%Y-%m-%dT%H:%M:%SZ", &parts);
+}
+
+/* Member @name: ISO 8601 UTC of @at. */
+static void
+add_iso (JsonBuilder *builder, const char *name, gint64 at)
+{
+  char text[32];
+  format_iso (at, text);
   baton_json_add_string (builder, name, text);
 }
 
@@ -144,6 +200,56 @@ index_history (const BatonBoardInput *input)
         entry->state_since = event->at;
     }
   return history;
+}
+
+struct BatonBoardCache {
+  GHashTable *history; /* index_history() of the input; NULL until asked */
+  GHashTable *arrows;  /* zone name → (event id → Arrow) */
+};
+
+/* An arrow as built for one zone, between lanes @from and @to. */
+typedef struct {
+  int from, to;
+  JsonObject *object; /* owned */
+} Arrow;
+
+static void
+arrow_free (gpointer data)
+{
+  Arrow *arrow = data;
+  json_object_unref (arrow->object);
+  g_free (arrow);
+}
+
+BatonBoardCache *
+baton_board_cache_new (void)
+{
+  BatonBoardCache *cache = g_new0 (BatonBoardCache, 1);
+  cache->arrows =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
+  return cache;
+}
+
+void
+baton_board_cache_free (BatonBoardCache *cache)
+{
+  if (cache == NULL)
+    return;
+  if (cache->history)
+    g_hash_table_unref (cache->history);
+  g_hash_table_unref (cache->arrows);
+  g_free (cache);
+}
+
+/* The input's task history: a new reference the caller unrefs. */
+static GHashTable *
+history_of (const BatonBoardInput *input)
+{
+  if (input->cache == NULL)
+    return index_history (input);
+  if (input->cache->history == NULL)
+    input->cache->history = index_history (input);
+  return g_hash_table_ref (input->cache->history);
 }
 
 /* team+take-12@example.com from team@example.com. */
@@ -229,7 +335,8 @@ add_card (JsonBuilder *builder, const BatonBoardInput *input, const BatonTask *t
   baton_json_add_string (builder, "holder", task->owner);
   baton_json_add_string (builder, "created_by", task->created_by);
   add_clean (builder, "blocked_reason", task->blocked_reason);
-  g_autofree char *duration = baton_board_format_duration (input->now - since);
+  g_autofree char *duration =
+      baton_schedule_format_seconds (input->now - since, BATON_DURATION_SHORT);
   baton_json_add_string (builder, "in_state_for", duration);
   add_iso (builder, "in_state_since", since);
   if (history && history->last)
@@ -315,7 +422,7 @@ add_members (JsonBuilder *builder, const BatonBoardInput *input, const char *mem
 
 typedef struct {
   const char *name;
-  const char *timezone; /* NULL: not a configured member, no hours */
+  const BatonMember *member; /* NULL: not a configured member, no hours */
 } Lane;
 
 static double
@@ -324,47 +431,70 @@ x_of (gint64 at, gint64 day_start)
   return RELAY_LABEL_WIDTH + (double) (at - day_start) * RELAY_HOUR_WIDTH / 3600.0;
 }
 
-static gint64
-local_unix (GTimeZone *zone, GDateTime *day, int plus_days, int minutes)
+/* @member's working time with their away periods, borrowing from both. */
+static void
+member_week (const BatonBoardInput *input, const BatonMember *member, BatonWorktime *week)
 {
-  g_autoptr (GDateTime) shifted = g_date_time_add_days (day, plus_days);
-  g_autoptr (GDateTime) at =
-      g_date_time_new (zone, g_date_time_get_year (shifted), g_date_time_get_month (shifted),
-                       g_date_time_get_day_of_month (shifted), minutes / 60, minutes % 60, 0);
-  return at ? g_date_time_to_unix (at) : 0;
+  const GArray *away = input->away ? g_hash_table_lookup (input->away, member->name) : NULL;
+  baton_config_member_week (member, away, week);
 }
 
-/* The lane's working hours that fall in the viewer's day
- * [@day_start, @day_start + 24 h), as rectangles: one, or two when the
- * member's day straddles the viewer's midnight. */
+/* Why the member does not work on their own today at @now: "off today",
+ * "away until 2026-03-12", or NULL on a working day. "until" names the
+ * day they are back, as they wrote it in `away until DATE`. */
+static char *
+day_status (const BatonWorktime *week, gint64 now)
+{
+  guint32 today = baton_worktime_local_day (week, now);
+  if (baton_worktime_is_working_day (week, today))
+    return NULL;
+  guint32 last = 0;
+  for (guint i = 0; week->away != NULL && i < week->away->len; i++)
+    {
+      const BatonAway *away = &g_array_index (week->away, BatonAway, i);
+      if (today >= away->first && today <= away->last)
+        last = MAX (last, away->last);
+    }
+  if (last == 0)
+    return g_strdup ("off today");
+  g_autofree char *back = baton_date_format (last + 1);
+  return g_strdup_printf ("away until %s", back);
+}
+
+/* "09:00-18:00" for minutes after midnight; the end may be 24:00. */
+static char *
+hours_text (const BatonWorktime *week)
+{
+  return g_strdup_printf ("%02d:%02d-%02d:%02d", week->start / 60, week->start % 60, week->end / 60,
+                          week->end % 60);
+}
+
+/* The member's working periods that fall in the viewer's day
+ * [@day_start, @day_end), as rectangles: each of the member's own local
+ * days that overlaps it contributes its period, clipped, so a Tokyo day
+ * seen from Europe gives two and a day off gives none. */
 static void
-add_work_spans (JsonBuilder *builder, const Lane *lane, gint64 day_start, gint64 day_end)
+add_work_spans (JsonBuilder *builder, const BatonWorktime *week, gint64 day_start, gint64 day_end)
 {
   json_builder_set_member_name (builder, "work");
   json_builder_begin_array (builder);
-  if (lane->timezone)
+  guint32 first = week ? baton_worktime_local_day (week, day_start) : 1;
+  guint32 last = week ? baton_worktime_local_day (week, day_end - 1) : 0;
+  for (guint32 day = first; day <= last; day++)
     {
-      g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (lane->timezone);
-      if (zone == NULL)
-        zone = g_time_zone_new_utc ();
-      g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (day_start);
-      g_autoptr (GDateTime) local = g_date_time_to_timezone (utc, zone);
-      for (int d = -1; d <= 1; d++)
-        {
-          gint64 start = local_unix (zone, local, d, BATON_BOARD_WORK_START_MINUTES);
-          gint64 end = local_unix (zone, local, d, BATON_BOARD_WORK_END_MINUTES);
-          start = MAX (start, day_start);
-          end = MIN (end, day_end);
-          if (end <= start)
-            continue;
-          json_builder_begin_object (builder);
-          g_autofree char *x = g_strdup_printf ("%.1f", x_of (start, day_start));
-          g_autofree char *w =
-              g_strdup_printf ("%.1f", x_of (end, day_start) - x_of (start, day_start));
-          baton_json_add_string (builder, "x", x);
-          baton_json_add_string (builder, "width", w);
-          json_builder_end_object (builder);
-        }
+      gint64 from = 0, to = 0;
+      if (!baton_worktime_period (week, day, &from, &to))
+        continue;
+      from = MAX (from, day_start);
+      to = MIN (to, day_end);
+      if (to <= from)
+        continue;
+      g_autofree char *x = g_strdup_printf ("%.1f", x_of (from, day_start));
+      g_autofree char *w = g_strdup_printf ("%.1f", x_of (to, day_start) - x_of (from, day_start));
+      json_builder_begin_object (builder);
+      baton_json_add_string (builder, "x", x);
+      baton_json_add_string (builder, "width", w);
+      json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
 }
@@ -417,21 +547,65 @@ add_arrow (JsonBuilder *builder, const BatonEvent *event, const BatonPending *pe
   json_builder_end_object (builder);
 }
 
+/* The arrow of handoff @event as add_arrow() builds it, from the cache
+ * when a page before drew it in the same zone between the same lanes; a
+ * new reference. */
+static JsonObject *
+arrow_object (const BatonBoardInput *input, const char *zone_name, const BatonEvent *event,
+              int from, int to, gint64 day_start, GTimeZone *zone)
+{
+  GHashTable *drawn = NULL;
+  if (input->cache)
+    {
+      drawn = g_hash_table_lookup (input->cache->arrows, zone_name);
+      if (drawn == NULL)
+        {
+          drawn = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, arrow_free);
+          g_hash_table_insert (input->cache->arrows, g_strdup (zone_name), drawn);
+        }
+      Arrow *arrow = g_hash_table_lookup (drawn, &event->id);
+      if (arrow != NULL && arrow->from == from && arrow->to == to)
+        return json_object_ref (arrow->object);
+    }
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  add_arrow (builder, event, pending_of_event (input, event), from, to, day_start, zone,
+             input->now);
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+  JsonObject *object = json_node_dup_object (root);
+  if (drawn != NULL)
+    {
+      Arrow *arrow = g_new (Arrow, 1);
+      *arrow = (Arrow){ from, to, json_object_ref (object) };
+      /* Keyed by the event, which the input keeps alive. */
+      g_hash_table_replace (drawn, (gpointer) &event->id, arrow);
+    }
+  return object;
+}
+
 static void
-add_lanes (JsonBuilder *builder, GArray *lanes, gint64 day_start, gint64 day_end)
+add_lanes (JsonBuilder *builder, const BatonBoardInput *input, GArray *lanes, gint64 day_start,
+           gint64 day_end)
 {
   json_builder_set_member_name (builder, "lanes");
   json_builder_begin_array (builder);
   for (guint i = 0; i < lanes->len; i++)
     {
       const Lane *lane = &g_array_index (lanes, Lane, i);
+      BatonWorktime week;
+      if (lane->member)
+        member_week (input, lane->member, &week);
+      g_autofree char *hours = lane->member ? hours_text (&week) : NULL;
+      g_autofree char *status = lane->member ? day_status (&week, input->now) : NULL;
       json_builder_begin_object (builder);
       baton_json_add_string (builder, "name", lane->name);
-      baton_json_add_string (builder, "timezone", lane->timezone);
+      baton_json_add_string (builder, "timezone", lane->member ? lane->member->timezone : NULL);
+      baton_json_add_string (builder, "hours", hours);
+      baton_json_add_string (builder, "status", status);
       baton_json_add_int (builder, "y", RELAY_TOP + (int) i * RELAY_LANE_HEIGHT);
       baton_json_add_int (builder, "label_y", lane_y ((int) i) + 4);
+      baton_json_add_int (builder, "status_y", lane_y ((int) i) + 16);
       baton_json_add_int (builder, "height", RELAY_LANE_HEIGHT);
-      add_work_spans (builder, lane, day_start, day_end);
+      add_work_spans (builder, lane->member ? &week : NULL, day_start, day_end);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -469,7 +643,7 @@ add_relay (JsonBuilder *builder, const BatonBoardInput *input, const char *membe
   for (guint i = 0; i < input->config->members->len; i++)
     {
       const BatonMember *m = input->config->members->pdata[i];
-      Lane lane = { m->name, m->timezone };
+      Lane lane = { m->name, m };
       g_array_append_val (lanes, lane);
     }
   json_builder_set_member_name (builder, "relay");
@@ -493,14 +667,17 @@ add_relay (JsonBuilder *builder, const BatonBoardInput *input, const char *membe
         continue;
       int from = lane_index (lanes, event->from_member);
       int to = lane_index (lanes, event->to_member);
-      add_arrow (builder, event, pending_of_event (input, event), from, to, day_start, zone,
-                 input->now);
+      JsonObject *object = arrow_object (input, zone_name, event, from, to, day_start, zone);
+      JsonNode *node = json_node_alloc ();
+      json_node_init_object (node, object);
+      json_object_unref (object);
+      json_builder_add_value (builder, node);
       arrows++;
     }
   json_builder_end_array (builder);
   baton_json_add_int (builder, "arrow_count", arrows);
   int height = RELAY_TOP + (int) lanes->len * RELAY_LANE_HEIGHT;
-  add_lanes (builder, lanes, day_start, day_end);
+  add_lanes (builder, input, lanes, day_start, day_end);
   add_hours (builder, height);
   baton_json_add_int (builder, "width", RELAY_LABEL_WIDTH + 24 * RELAY_HOUR_WIDTH + 10);
   baton_json_add_int (builder, "height", height + 4);
@@ -511,12 +688,15 @@ add_relay (JsonBuilder *builder, const BatonBoardInput *input, const char *membe
   json_builder_end_object (builder);
 }
 
+/* @now: the time the page was written, or 0 for a page that must not
+ * depend on it (a task page is reused while its fingerprint holds). */
 static void
-add_header (JsonBuilder *builder, const BatonBoardInput *input, const char *root)
+add_header (JsonBuilder *builder, const BatonBoardInput *input, const char *root, gint64 now)
 {
   baton_json_add_string (builder, "team_address", input->config->team_address);
   baton_json_add_string (builder, "root", root);
-  add_iso (builder, "generated_at", input->now);
+  if (now != 0)
+    add_iso (builder, "generated_at", now);
   g_autofree char *task_mailto = plus_address (input->config->team_address, "task", 0);
   /* "team+task-0@" is no address: a new task goes to team+task@. */
   if (task_mailto)
@@ -535,10 +715,10 @@ baton_board_index_data (const BatonBoardInput *input, const char *member, const 
   GTimeZone *found = zone ? g_time_zone_new_identifier (zone) : NULL;
   const char *zone_name = found ? zone : "UTC";
   g_autoptr (GTimeZone) tz = found ? found : g_time_zone_new_utc ();
-  g_autoptr (GHashTable) history = index_history (input);
+  g_autoptr (GHashTable) history = history_of (input);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   json_builder_begin_object (builder);
-  add_header (builder, input, root);
+  add_header (builder, input, root, input->now);
   baton_json_add_string (builder, "member", member);
   add_members (builder, input, member, root);
   add_columns (builder, input, history, member, tz, root);
@@ -547,26 +727,43 @@ baton_board_index_data (const BatonBoardInput *input, const char *member, const 
   return json_builder_get_root (builder);
 }
 
+/* @text or null, into @object. */
+static void
+set_string (JsonObject *object, const char *name, const char *text)
+{
+  if (text == NULL)
+    json_object_set_null_member (object, name);
+  else
+    json_object_set_string_member (object, name, text);
+}
+
+/* The rows of a task page. Built as objects directly, without the
+ * builder's member names and state: these are most of a board's JSON. */
 static void
 add_event_rows (JsonBuilder *builder, GPtrArray *events)
 {
-  json_builder_set_member_name (builder, "events");
-  json_builder_begin_array (builder);
+  JsonArray *rows = json_array_sized_new (events->len);
   for (guint i = 0; i < events->len; i++)
     {
       const BatonEvent *event = events->pdata[i];
-      json_builder_begin_object (builder);
-      add_iso (builder, "at", event->at);
-      baton_json_add_string (builder, "kind", event->kind);
-      baton_json_add_string (builder, "who", event->who);
-      baton_json_add_string (builder, "from", event->from_member);
-      baton_json_add_string (builder, "to", event->to_member);
-      add_clean (builder, "note", event->note);
+      JsonObject *row = json_object_new ();
+      char iso[32];
+      format_iso (event->at, iso);
+      json_object_set_string_member (row, "at", iso);
+      set_string (row, "kind", event->kind);
+      set_string (row, "who", event->who);
+      set_string (row, "from", event->from_member);
+      set_string (row, "to", event->to_member);
+      set_clean (row, "note", event->note);
       g_autofree char *line = event_text (event);
-      baton_json_add_string (builder, "text", line);
-      json_builder_end_object (builder);
+      json_object_set_string_member (row, "text", line);
+      json_array_add_object_element (rows, row);
     }
-  json_builder_end_array (builder);
+  JsonNode *node = json_node_alloc ();
+  json_node_init_array (node, rows);
+  json_array_unref (rows);
+  json_builder_set_member_name (builder, "events");
+  json_builder_add_value (builder, node);
 }
 
 JsonNode *
@@ -574,7 +771,7 @@ baton_board_task_data (const BatonBoardInput *input, const BatonTask *task, GPtr
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   json_builder_begin_object (builder);
-  add_header (builder, input, "../");
+  add_header (builder, input, "../", 0);
   baton_json_add_int (builder, "id", task->id);
   add_clean (builder, "title", task->title);
   baton_json_add_string (builder, "state", task->state);
@@ -592,6 +789,55 @@ baton_board_task_data (const BatonBoardInput *input, const BatonTask *task, GPtr
   return json_builder_get_root (builder);
 }
 
+/* Fed to the fingerprint: each field with its length first, so that no
+ * two different sequences of fields read alike. */
+static void
+print_text (GChecksum *sum, const char *text)
+{
+  gsize length = text ? strlen (text) : G_MAXSIZE;
+  g_checksum_update (sum, (const guchar *) &length, sizeof length);
+  if (text)
+    g_checksum_update (sum, (const guchar *) text, (gssize) length);
+}
+
+static void
+print_int (GChecksum *sum, gint64 value)
+{
+  g_checksum_update (sum, (const guchar *) &value, sizeof value);
+}
+
+char *
+baton_board_task_fingerprint (const BatonBoardInput *input, const BatonTask *task,
+                              GPtrArray *events)
+{
+  /* MD5 hashes at a fraction of GLib's SHA-256 cost; a collision, which
+   * only the task's own authors could craft, would keep that task's
+   * older page, nothing worse. */
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_MD5);
+  /* Bump when baton_board_task_data() changes what it puts in. */
+  print_text (sum, "board-task 1");
+  print_text (sum, input->config->team_address);
+  print_int (sum, task->id);
+  print_text (sum, task->title);
+  print_text (sum, task->state);
+  print_text (sum, task->owner);
+  print_text (sum, task->created_by);
+  print_int (sum, task->created_at);
+  print_text (sum, task->blocked_reason);
+  print_int (sum, pending_of (input, task->id) != NULL);
+  for (guint i = 0; i < events->len; i++)
+    {
+      const BatonEvent *event = events->pdata[i];
+      print_int (sum, event->at);
+      print_text (sum, event->kind);
+      print_text (sum, event->who);
+      print_text (sum, event->from_member);
+      print_text (sum, event->to_member);
+      print_text (sum, event->note);
+    }
+  return g_strdup (g_checksum_get_string (sum));
+}
+
 JsonNode *
 baton_board_feed_data (const BatonBoardInput *input)
 {
@@ -600,7 +846,7 @@ baton_board_feed_data (const BatonBoardInput *input)
   const char *domain = at ? at + 1 : "invalid";
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   json_builder_begin_object (builder);
-  add_header (builder, input, "");
+  add_header (builder, input, "", input->now);
   g_autofree char *feed_id = g_strdup_printf ("mailto:%s", team);
   baton_json_add_string (builder, "feed_id", feed_id);
   guint n = input->events->len;
@@ -638,69 +884,136 @@ baton_board_feed_data (const BatonBoardInput *input)
 
 /* Mail clients show no SVG and strip most CSS: the digest's relay is a
  * table of 24 hour cells per member, coloured by inline styles, with a
- * mark in the hours a member gave or received a handoff. */
+ * mark in the hours a member gave or received a handoff. A handoff still
+ * waiting to be accepted carries a text marker as well as a colour, as a
+ * client that drops the styles (or a reader who cannot tell the colours
+ * apart) must still see it. */
 #define MAIL_WORK_COLOUR "#dcefdc"
 #define MAIL_FREE_COLOUR "#ffffff"
+#define MAIL_MARK_COLOUR "#333333"
+#define MAIL_PENDING_COLOUR "#9a5b00"
+#define MAIL_ESCALATED_COLOUR "#c0262d"
+#define MAIL_PENDING_MARKER "\u23f3 pending"
+#define MAIL_ESCALATED_MARKER "\u26a0 escalated"
 #define MAIL_HANDOFFS_LISTED 10
 
+/* A handoff of the last 7 days, up to now, between two members. */
 static gboolean
-working_at (const BatonMember *member, gint64 at)
+recent_handoff (const BatonEvent *e, gint64 now)
 {
-  g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (member->timezone);
-  if (zone == NULL)
-    return FALSE;
-  int interval = g_time_zone_find_interval (zone, G_TIME_TYPE_UNIVERSAL, at);
-  gint64 local = at + (interval >= 0 ? g_time_zone_get_offset (zone, interval) : 0);
-  int minutes = (int) (((local % 86400) + 86400) % 86400 / 60);
-  return minutes >= BATON_BOARD_WORK_START_MINUTES && minutes < BATON_BOARD_WORK_END_MINUTES;
+  return g_str_equal (e->kind, "handoff") && e->from_member && e->to_member &&
+         now - e->at <= BATON_BOARD_RECENT_SECONDS && e->at <= now;
+}
+
+/* Per hour cell: 0 nothing, 1 a handoff, 2 one still pending, 3 escalated. */
+static int
+handoff_level (const BatonBoardInput *input, const BatonEvent *event)
+{
+  const BatonPending *pending = pending_of_event (input, event);
+  return pending == NULL ? 1 : pending->escalated_at != 0 ? 3 : 2;
 }
 
 static void
-add_mail_lane (JsonBuilder *builder, const BatonMember *member, GPtrArray *events, gint64 now,
+add_mail_cell (JsonBuilder *builder, const BatonMember *member, const BatonWorktime *week, int h,
+               gint64 day_start, int gave, int got, int level, gboolean now)
+{
+  const char *arrow = gave && got ? "\u21c4" : gave ? "\u2192" : got ? "\u2190" : "";
+  const char *sign = level == 3 ? "\u26a0" : level == 2 ? "\u23f3" : "";
+  const char *marker = level == 3   ? ", " MAIL_ESCALATED_MARKER
+                       : level == 2 ? ", " MAIL_PENDING_MARKER
+                                    : "";
+  g_autofree char *mark = g_strconcat (arrow, sign, NULL);
+  g_autofree char *title =
+      g_strdup_printf ("%s %02d:00%s%s%s", member->name, h, gave ? ", gave a handoff" : "",
+                       got ? ", received a handoff" : "", marker);
+  gboolean working = baton_worktime_is_working (week, day_start + h * 3600 + 1800);
+  json_builder_begin_object (builder);
+  baton_json_add_string (builder, "background", working ? MAIL_WORK_COLOUR : MAIL_FREE_COLOUR);
+  baton_json_add_string (builder, "mark", mark);
+  baton_json_add_string (builder, "colour",
+                         level == 3   ? MAIL_ESCALATED_COLOUR
+                         : level == 2 ? MAIL_PENDING_COLOUR
+                                      : MAIL_MARK_COLOUR);
+  baton_json_add_string (builder, "title", title);
+  baton_json_add_bool (builder, "now", now);
+  json_builder_end_object (builder);
+}
+
+static void
+add_mail_lane (JsonBuilder *builder, const BatonBoardInput *input, const BatonMember *member,
                gint64 day_start)
 {
-  int gave[24] = { 0 }, got[24] = { 0 };
-  for (guint i = 0; i < events->len; i++)
+  int gave[24] = { 0 }, got[24] = { 0 }, level[24] = { 0 };
+  for (guint i = 0; i < input->events->len; i++)
     {
-      const BatonEvent *e = events->pdata[i];
-      if (!g_str_equal (e->kind, "handoff") || !e->from_member || !e->to_member ||
-          now - e->at > BATON_BOARD_RECENT_SECONDS || e->at > now)
+      const BatonEvent *e = input->events->pdata[i];
+      if (!recent_handoff (e, input->now))
+        continue;
+      gboolean from = g_str_equal (e->from_member, member->name);
+      gboolean to = g_str_equal (e->to_member, member->name);
+      if (!from && !to)
         continue;
       int hour = (int) ((((e->at - day_start) % 86400) + 86400) % 86400 / 3600);
-      gave[hour] += g_str_equal (e->from_member, member->name);
-      got[hour] += g_str_equal (e->to_member, member->name);
+      gave[hour] += from;
+      got[hour] += to;
+      level[hour] = MAX (level[hour], handoff_level (input, e));
     }
+  BatonWorktime week;
+  member_week (input, member, &week);
+  g_autofree char *status = day_status (&week, input->now);
+  g_autofree char *hours = hours_text (&week);
   json_builder_begin_object (builder);
   baton_json_add_string (builder, "name", member->name);
+  baton_json_add_string (builder, "hours", hours);
+  baton_json_add_string (builder, "status", status);
   json_builder_set_member_name (builder, "cells");
   json_builder_begin_array (builder);
-  int now_hour = (int) ((now - day_start) / 3600);
+  int now_hour = (int) ((input->now - day_start) / 3600);
   for (int h = 0; h < 24; h++)
-    {
-      gint64 middle = day_start + h * 3600 + 1800;
-      const char *mark = gave[h] && got[h] ? "\u21c4" : gave[h] ? "\u2192" : got[h] ? "\u2190" : "";
-      g_autofree char *title =
-          g_strdup_printf ("%s %02d:00%s%s", member->name, h, gave[h] ? ", gave a handoff" : "",
-                           got[h] ? ", received a handoff" : "");
-      json_builder_begin_object (builder);
-      baton_json_add_string (builder, "background",
-                             working_at (member, middle) ? MAIL_WORK_COLOUR : MAIL_FREE_COLOUR);
-      baton_json_add_string (builder, "mark", mark);
-      baton_json_add_string (builder, "title", title);
-      baton_json_add_bool (builder, "now", h == now_hour);
-      json_builder_end_object (builder);
-    }
+    add_mail_cell (builder, member, &week, h, day_start, gave[h], got[h], level[h], h == now_hour);
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 }
 
+static void
+add_mail_handoffs (JsonBuilder *builder, const BatonBoardInput *input, GTimeZone *tz)
+{
+  json_builder_set_member_name (builder, "handoffs");
+  json_builder_begin_array (builder);
+  guint listed = 0;
+  for (guint i = input->events->len; i > 0 && listed < MAIL_HANDOFFS_LISTED; i--)
+    {
+      const BatonEvent *e = input->events->pdata[i - 1];
+      if (!recent_handoff (e, input->now))
+        continue;
+      int level = handoff_level (input, e);
+      g_autofree char *when = format_in_zone (e->at, tz, "%a %H:%M");
+      json_builder_begin_object (builder);
+      baton_json_add_int (builder, "task", e->task);
+      baton_json_add_string (builder, "from", e->from_member);
+      baton_json_add_string (builder, "to", e->to_member);
+      baton_json_add_string (builder, "at", when);
+      baton_json_add_bool (builder, "pending", level >= 2);
+      baton_json_add_bool (builder, "escalated", level == 3);
+      baton_json_add_string (builder, "marker",
+                             level == 3   ? MAIL_ESCALATED_MARKER
+                             : level == 2 ? MAIL_PENDING_MARKER
+                                          : NULL);
+      baton_json_add_string (builder, "marker_colour",
+                             level == 3 ? MAIL_ESCALATED_COLOUR : MAIL_PENDING_COLOUR);
+      json_builder_end_object (builder);
+      listed++;
+    }
+  json_builder_end_array (builder);
+  baton_json_add_bool (builder, "has_handoffs", listed > 0);
+}
+
 JsonNode *
-baton_board_mail_relay_data (const BatonConfig *config, GPtrArray *events, gint64 now,
-                             const char *zone)
+baton_board_mail_relay_data (const BatonBoardInput *input, const char *zone)
 {
   GTimeZone *found = zone ? g_time_zone_new_identifier (zone) : NULL;
   g_autoptr (GTimeZone) tz = found ? found : g_time_zone_new_utc ();
-  g_autoptr (GDateTime) now_utc = g_date_time_new_from_unix_utc (now);
+  g_autoptr (GDateTime) now_utc = g_date_time_new_from_unix_utc (input->now);
   g_autoptr (GDateTime) now_local = g_date_time_to_timezone (now_utc, tz);
   g_autoptr (GDateTime) midnight =
       g_date_time_new (tz, g_date_time_get_year (now_local), g_date_time_get_month (now_local),
@@ -721,31 +1034,10 @@ baton_board_mail_relay_data (const BatonConfig *config, GPtrArray *events, gint6
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "lanes");
   json_builder_begin_array (builder);
-  for (guint i = 0; i < config->members->len; i++)
-    add_mail_lane (builder, config->members->pdata[i], events, now, day_start);
+  for (guint i = 0; i < input->config->members->len; i++)
+    add_mail_lane (builder, input, input->config->members->pdata[i], day_start);
   json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "handoffs");
-  json_builder_begin_array (builder);
-  guint listed = 0;
-  for (guint i = events->len; i > 0 && listed < MAIL_HANDOFFS_LISTED; i--)
-    {
-      const BatonEvent *e = events->pdata[i - 1];
-      if (!g_str_equal (e->kind, "handoff") || !e->from_member || !e->to_member ||
-          now - e->at > BATON_BOARD_RECENT_SECONDS || e->at > now)
-        continue;
-      g_autofree char *when = format_in_zone (e->at, tz, "%a %H:%M");
-      json_builder_begin_object (builder);
-      baton_json_add_int (builder, "task", e->task);
-      baton_json_add_string (builder, "from", e->from_member);
-      baton_json_add_string (builder, "to", e->to_member);
-      baton_json_add_string (builder, "at", when);
-      baton_json_add_bool (builder, "pending", FALSE);
-      baton_json_add_bool (builder, "escalated", FALSE);
-      json_builder_end_object (builder);
-      listed++;
-    }
-  json_builder_end_array (builder);
-  baton_json_add_bool (builder, "has_handoffs", listed > 0);
+  add_mail_handoffs (builder, input, tz);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }

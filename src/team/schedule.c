@@ -285,19 +285,29 @@ baton_schedule_format_near (GTimeZone *tz, gint64 unix_time, gint64 now_unix)
 }
 
 char *
-baton_schedule_format_duration (gint64 from_unix, gint64 to_unix)
+baton_schedule_format_seconds (gint64 seconds, BatonDurationStyle style)
 {
-  gint64 seconds = MAX (to_unix - from_unix, 0);
   static const struct {
     gint64 seconds;
-    const char *one, *many;
-  } units[] = { { 86400, "day", "days" }, { 3600, "hour", "hours" }, { 60, "minute", "minutes" } };
+    const char *one, *many, *abbreviation;
+  } units[] = { { 86400, "day", "days", "d" },
+                { 3600, "hour", "hours", "h" },
+                { 60, "minute", "minutes", "min" } };
+  seconds = MAX (seconds, 0);
   for (guint i = 0; i < G_N_ELEMENTS (units); i++)
     if (seconds >= units[i].seconds)
       {
         gint64 n = seconds / units[i].seconds;
-        return g_strdup_printf ("%" G_GINT64_FORMAT " %s", n,
-                                n == 1 ? units[i].one : units[i].many);
+        const char *unit = style == BATON_DURATION_SHORT ? units[i].abbreviation
+                           : n == 1                      ? units[i].one
+                                                         : units[i].many;
+        return g_strdup_printf ("%" G_GINT64_FORMAT " %s", n, unit);
       }
-  return g_strdup ("a moment");
+  return g_strdup (style == BATON_DURATION_SHORT ? "< 1 min" : "a moment");
+}
+
+char *
+baton_schedule_format_duration (gint64 from_unix, gint64 to_unix)
+{
+  return baton_schedule_format_seconds (to_unix - from_unix, BATON_DURATION_WORDS);
 }

@@ -216,3 +216,9 @@ baton_worktime_next_slot (const BatonWorktime *week, int minutes_of_day, gint64 
     }
   return G_MAXINT64;
 }
+
+gboolean
+baton_worktime_period (const BatonWorktime *week, guint32 julian, gint64 *from, gint64 *to)
+{
+  return g_date_valid_julian (julian) && working_period (week, julian, from, to);
+}

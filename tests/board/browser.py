@@ -52,6 +52,11 @@ out['arrows'] = Array.from(document.querySelectorAll('svg line.arrow'))
 out['arrow_boxes'] = Array.from(document.querySelectorAll('svg line.arrow'))
   .filter(a => a.getBoundingClientRect().height > 0).length;
 out['now_line'] = document.querySelectorAll('svg line.now').length;
+// Each lane's shaded working hours as laid out: "x+width" of every rect.
+out['work'] = Array.from(document.querySelectorAll('svg g.lane')).map(g =>
+  g.getAttribute('data-member') + '=' + Array.from(g.querySelectorAll('rect.work'))
+    .map(r => { const b = r.getBBox(); return Math.round(b.x) + '+' + Math.round(b.width); })
+    .join('&')).join(',');
 out['text_equivalent'] = (document.getElementById('relay-text') || {textContent: ''})
   .textContent.replace(/\\s+/g, ' ').trim();
 out['alerts'] = window.__alerts;

@@ -8,6 +8,8 @@
 #   done    #6 kenji (done 2026-03-09); #1 was done 2026-02-28, off the board
 #   relay   3 arrows: #2 alice->bob, bob->kenji, kenji->alice (03-03/04);
 #           #1's alice->kenji (02-27) is older than 7 days
+#   hours   alice 09:00-17:00 Paris, bob 08:00-18:00 Los Angeles (the
+#           default), kenji 09:00-18:00 Tokyo; Monday, so all at work
 BOARD_NOW=2026-03-09T16:31:00Z
 
 write_story_config () {
@@ -22,6 +24,8 @@ ${1:-}
 email = alice@example.com
 name = Alice Martin
 timezone = Europe/Paris
+hours = 09:00-17:00
+digest-at = 09:00
 
 [member bob]
 email = bob@example.com
@@ -32,6 +36,8 @@ timezone = America/Los_Angeles
 email = kenji@example.com
 name = Kenji Sato
 timezone = Asia/Tokyo
+hours = 09:00-18:00
+digest-at = 09:00
 
 [outbox]
 maildir = outbox

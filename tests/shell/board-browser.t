@@ -63,8 +63,15 @@ is "kenji's page: the legs he ran" "$(fact kenji.arrows)" "2:bob>kenji,2:kenji>a
 is "every member keeps a lane on their page" "$(fact kenji.lanes)" alice,bob,kenji
 is "every arrow is drawn" "$(fact index.arrow_boxes)" 3
 is "a now line" "$(fact index.now_line)" 1
-like "the text equivalent names lanes, now and each handoff" "$(fact index.text_equivalent)" \
-  'Lanes: alice \(Europe/Paris\); bob \(America/Los_Angeles\); kenji \(Asia/Tokyo\); now 16:31 UTC\. Task 2 handed from alice to bob at Tue 03 Mar 17:00 UTC'
+# Each lane shaded from its member's own hours, in UTC on Monday: alice
+# 09-17 Paris = 08-16 UTC, bob 08-18 Los Angeles = 15-01 UTC (his Sunday
+# evening is not shaded), kenji 09-18 Tokyo = 00-09 UTC.
+is "working hours are each member's own" "$(fact index.work)" \
+  "alice=390+280,bob=635+315,kenji=110+315"
+is "seen from Los Angeles, kenji's Monday and Tuesday both show" "$(fact bob.work)" \
+  "alice=145+280,bob=390+350,kenji=110+70&705+245"
+like "the text equivalent names lanes, hours, now and each handoff" "$(fact index.text_equivalent)" \
+  'Lanes: alice \(Europe/Paris, works 09:00-17:00\); bob \(America/Los_Angeles, works 08:00-18:00\); kenji \(Asia/Tokyo, works 09:00-18:00\); now 16:31 UTC\. Task 2 handed from alice to bob at Tue 03 Mar 17:00 UTC'
 like "bob's page shows the relay in his zone" "$(fact bob.text_equivalent)" 'now 09:31 PDT'
 is "task/2.html shows its whole history" "$(fact task2.history)" created,taken,handoff,handoff,handoff
 is "dark mode changes the colours" "$(fact dark.background)" "rgb(22, 22, 22)"

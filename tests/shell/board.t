@@ -68,6 +68,14 @@ is "a broken board template is a config error (78)" "$rc" 78
 like "the error names the template file" "$(cat "$WORK/err")" 'tpl/board.html'
 ok "the old site is untouched" diff -r "$site" "$WORK/site-before"
 is "no temporary directory is left after a failure" "$(ls -A "$WORK" | grep -c '\.new-')" 0
+# The task pages' template, parsed once for the pages' own thread, too.
+rm "$WORK/tpl/board.html"
+printf '{{#events}}unclosed\n' > "$WORK/tpl/board-task.html"
+board --out "$site" 2>"$WORK/err"; rc=$?
+is "a broken task template is a config error (78)" "$rc" 78
+like "the error names that template file" "$(cat "$WORK/err")" 'tpl/board-task.html'
+ok "the old site is still untouched" diff -r "$site" "$WORK/site-before"
+rm "$WORK/tpl/board-task.html"
 
 # One template overridden, the others shipped.
 printf '{{! mine }}<p>custom {{team_address}} {{#columns}}{{key}}={{count}} {{/columns}}</p>\n' > "$WORK/tpl/board.html"
@@ -136,6 +144,35 @@ mail alice@example.com "ctl" ctl-1@example.com "$(printf 'task: bell\033[31m\x01
 board --out "$site"
 ctl=$(/usr/bin/python3 -c 'import sys, feedparser; d = feedparser.parse(sys.argv[1]); print(d.bozo, d.entries[0].title)' "$site/events.atom")
 like "a title with control characters still parses, cleaned" "$ctl" '^False #7 created by alice: bell .31m red$'
+
+# A rewrite reuses each task page whose inputs did not change (a hard link
+# to the old site's page, never rendered again) and renders those a mail
+# changed; a changed template renders them all.
+inode () { stat -c %i "$site/task/$1.html"; }
+before2=$(inode 2) before5=$(inode 5)
+mail alice@example.com "blocked" block-5@example.com 'block 5: waiting on legal' |
+  BATON_NOW=$BOARD_NOW baton ingest - >/dev/null 2>&1
+board --out "$site"
+is "an unchanged task page is the old one, linked" "$(inode 2)" "$before2"
+ok "a changed task page is new" test "$(inode 5)" != "$before5"
+like "... with the change" "$(cat "$site/task/5.html")" 'blocked \(waiting on legal\)'
+is "every task page is listed with its fingerprint" \
+  "$(grep -c '^task/[0-9]*\.html [0-9a-f]\{32\}$' "$site/.baton-board")" 7
+mkdir -p "$WORK/tpl"
+sed 's|<h2>History</h2>|<h2>History (edited template{{>partial-extra.html}})</h2>|' \
+  "$TESTS_DIR/../templates/board-task.html" > "$WORK/tpl/board-task.html"
+write_story_config "templates = tpl"
+board --out "$site"
+ok "an edited template renders every task page again" test "$(inode 2)" != "$before2"
+is "... all of them with it" "$(grep -l 'edited template' "$site"/task/*.html | wc -l)" 7
+printf ', with a partial' > "$WORK/tpl/partial-extra.html"
+board --out "$site"
+is "so does a new partial among the overrides" \
+  "$(grep -l 'edited template, with a partial' "$site"/task/*.html | wc -l)" 7
+printf ', with the partial edited' > "$WORK/tpl/partial-extra.html"
+board --out "$site"
+is "and an edited one" "$(grep -l 'template, with the partial edited' "$site"/task/*.html | wc -l)" 7
+write_story_config
 
 # `baton run` writes [board] dir by itself when something changed.
 write_story_config "[board]

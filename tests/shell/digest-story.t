@@ -12,7 +12,7 @@
 # After a deliberate change: GOLDEN_UPDATE=1 BATON=build/baton bash tests/shell/digest-story.t
 . "$(dirname "$0")/../lib.sh"
 GOLDEN=$TESTS_DIR/golden
-plan 24
+plan 25
 
 team_config () {
   cat > "$1" <<CONF
@@ -101,7 +101,11 @@ golden () {
 }
 
 # A preview before the real run: what it prints is what is then queued,
-# and it queues nothing and moves no window.
+# and it queues nothing and moves no window. The escalations due go out
+# first (`baton send` queues them as the digest run would), since a
+# preview changes nothing and so cannot mark them.
+BATON_NOW=2026-03-10T16:00:00Z baton send 2>"$WORK/send.err"
+is "send queued the escalations due before the preview" "$?" 0
 state () { db "select (select count(*) from outbox) || '/' || (select group_concat(member || ':' || last_at || ':' || last_event || ':' || last_message) from digests)"; }
 before=$(state)
 preview=$(BATON_NOW=2026-03-10T16:00:00Z baton digest --preview bob)
