@@ -116,6 +116,13 @@ utc (const char *iso)
   return g_date_time_to_unix (t);
 }
 
+static int
+compare_int64 (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+  return x < y ? -1 : x > y;
+}
+
 static char *
 show (gint64 t)
 {
@@ -350,6 +357,7 @@ typedef struct {
   GArray *handoffs; /* Handoff */
   GArray *actions;  /* Action, unordered: run when due */
   guint serial;
+  guint waiting_digests;         /* digests that listed something under WAITING FOR YOU */
   GPtrArray *windows[TEAM_SIZE]; /* per member: GArray of gint64 pairs (after, upto] */
 } Year;
 
@@ -663,6 +671,81 @@ note_windows (Year *year, gint64 *marks)
     }
 }
 
+/* The text part of a MIME message; caller frees. */
+static char *
+text_part (const void *data, gsize length)
+{
+  GMimeStream *stream = g_mime_stream_mem_new_with_buffer (data, length);
+  GMimeParser *parser = g_mime_parser_new_with_stream (stream);
+  GMimeMessage *message = g_mime_parser_construct_message (parser, NULL);
+  g_assert_nonnull (message);
+  GMimeObject *body = g_mime_message_get_body (message);
+  if (GMIME_IS_MULTIPART (body))
+    body = g_mime_multipart_get_part (GMIME_MULTIPART (body), 0);
+  g_assert_true (GMIME_IS_TEXT_PART (body));
+  char *text = g_mime_text_part_get_text (GMIME_TEXT_PART (body));
+  g_object_unref (message);
+  g_object_unref (parser);
+  g_object_unref (stream);
+  return text;
+}
+
+/* The task numbers a digest lists under WAITING FOR YOU, sorted, as
+ * "3 17 40". */
+static char *
+waiting_listed (const char *text)
+{
+  GString *listed = g_string_new (NULL);
+  const char *section = strstr (text, "\nWAITING FOR YOU\n");
+  if (section == NULL)
+    return g_string_free (listed, FALSE);
+  g_auto (GStrv) lines = g_strsplit (section + 17, "\n", -1);
+  g_autoptr (GArray) tasks = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    if (g_str_has_prefix (lines[i], "  #"))
+      {
+        gint64 task = g_ascii_strtoll (lines[i] + 3, NULL, 10);
+        g_array_append_val (tasks, task);
+      }
+  g_array_sort (tasks, compare_int64);
+  for (guint i = 0; i < tasks->len; i++)
+    g_string_append_printf (listed, "%s%" G_GINT64_FORMAT, i ? " " : "",
+                            g_array_index (tasks, gint64, i));
+  return g_string_free (listed, FALSE);
+}
+
+/* The digests queued since row @after: each lists under WAITING FOR YOU
+ * exactly the handoffs that wait for its reader. Returns the last row. */
+static gint64
+check_waiting (Year *year, gint64 after)
+{
+  sqlite3_stmt *statement = NULL;
+  g_assert_cmpint (
+      sqlite3_prepare_v2 (year->db,
+                          "SELECT id, recipient, mime, (SELECT group_concat (task, ' ')"
+                          " FROM (SELECT task FROM pending WHERE receiver ="
+                          " substr (recipient, 1, instr (recipient, '@') - 1)"
+                          " ORDER BY task)) FROM outbox"
+                          " WHERE kind = 'digest' AND id > ? ORDER BY id",
+                          -1, &statement, NULL),
+      ==, SQLITE_OK);
+  sqlite3_bind_int64 (statement, 1, after);
+  while (sqlite3_step (statement) == SQLITE_ROW)
+    {
+      after = sqlite3_column_int64 (statement, 0);
+      g_autofree char *text = text_part (sqlite3_column_blob (statement, 2),
+                                         (gsize) sqlite3_column_bytes (statement, 2));
+      g_autofree char *listed = waiting_listed (text);
+      const char *pending = (const char *) sqlite3_column_text (statement, 3);
+      year->waiting_digests += *listed != '\0';
+      if (g_strcmp0 (listed, pending ? pending : "") != 0)
+        g_error ("the digest to %s lists '%s' as waiting for them, the pending table '%s'",
+                 sqlite3_column_text (statement, 1), listed, pending ? pending : "");
+    }
+  sqlite3_finalize (statement);
+  return after;
+}
+
 static void
 cron (Year *year, gboolean force)
 {
@@ -680,7 +763,7 @@ static void
 run_year (Year *year)
 {
   gint64 marks[TEAM_SIZE] = { 0 };
-  gint64 digests_before = 0;
+  gint64 digests_before = 0, last_digest = 0;
   for (guint index = 0; index < year->ticks->len; index++)
     {
       gint64 now = TICK (year->ticks, index);
@@ -702,7 +785,10 @@ run_year (Year *year)
       cron (year, FALSE);
       gint64 digests = query_int (year, "SELECT count (*) FROM outbox WHERE kind = 'digest'", 0);
       if (digests != digests_before)
-        note_windows (year, marks);
+        {
+          note_windows (year, marks);
+          last_digest = check_waiting (year, last_digest);
+        }
       digests_before = digests;
     }
   g_assert_cmpuint (year->actions->len, ==, 0);
@@ -1049,8 +1135,9 @@ test_year (gconstpointer data)
   year_open (&year, setup, step);
   g_autoptr (GTimer) timer = g_timer_new ();
   run_year (&year);
-  g_test_message ("%u ticks of %" G_GINT64_FORMAT " s in %.1f s", year.ticks->len, step,
-                  g_timer_elapsed (timer, NULL));
+  g_test_message ("%u ticks of %" G_GINT64_FORMAT " s in %.1f s; %u digests listed handoffs "
+                  "waiting for their reader",
+                  year.ticks->len, step, g_timer_elapsed (timer, NULL), year.waiting_digests);
   g_autoptr (GPtrArray) rows = outbox_rows (&year);
   check_mails_match_rows (&year, rows);
   check_digests (rows, year.ticks, step);
@@ -1085,6 +1172,7 @@ main (int argc, char **argv)
 {
   g_setenv ("LC_ALL", "C", TRUE);
   g_test_init (&argc, &argv, NULL);
+  g_mime_init ();
   g_log_set_default_handler (quiet, NULL);
   g_test_add_data_func ("/year/2026/days", &days, test_year);
   g_test_add_data_func ("/year/2026/hours", &hours, test_year);
