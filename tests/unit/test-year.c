@@ -286,6 +286,15 @@ sent_tick (GArray *ticks, guint from, const Member *m, gint64 t)
   return first_tick (ticks, i, working_from (m, TICK (ticks, i)));
 }
 
+/* A notice to @m queued by a mail at @at, which came in before tick
+ * @index: that tick when @m was at work at @at, else the first tick
+ * after their working start. */
+static guint
+notice_tick (GArray *ticks, guint index, const Member *m, gint64 at)
+{
+  return is_working (m, at) ? index : first_tick (ticks, index, working_from (m, at));
+}
+
 /* ---- the script -------------------------------------------------------- */
 
 /* BY_*: within accept-within; LATE_*: an hour after the reminder reached
@@ -295,7 +304,8 @@ typedef enum { NEVER, BY_ACCEPT, BY_TAKE, BY_NOTE, BY_REPLY, LATE_REPLY, LATE_PL
 typedef struct {
   const char *giver, *receiver;
   gint64 task;
-  guint index;    /* the tick the handoff mail came in */
+  gint64 since;   /* when the handoff mail came in … */
+  guint index;    /* … before this tick */
   AcceptBy by;    /* how (and whether) the receiver accepts */
   guint accepted; /* the tick they did, 0: not (yet) */
 } Handoff;
@@ -369,7 +379,7 @@ typedef struct {
 static void
 script_daily (Year *year)
 {
-  static const int times[] = { 7 * 60 + 30, 9 * 60 + 15, 13 * 60 + 30, 16 * 60 + 45, 11 * 60 };
+  static const int times[] = { 7 * 60 + 31, 9 * 60 + 14, 13 * 60 + 37, 16 * 60 + 52, 11 * 60 + 3 };
   g_autoptr (GDateTime) first = g_date_time_new_utc (2026, 1, 1, 12, 0, 0);
   for (int day = 0; day < 365; day++)
     {
@@ -380,11 +390,12 @@ script_daily (Year *year)
       if (!works_on (giver, d))
         continue;
       int weekday = g_date_time_get_day_of_week (d);
-      int minutes = weekday == 5 ? 18 * 60 + 30 : times[(day / 7 + weekday) % G_N_ELEMENTS (times)];
+      int minutes = weekday == 5 ? 18 * 60 + 29 : times[(day / 7 + weekday) % G_N_ELEMENTS (times)];
       guint n = year->handoffs->len;
-      Handoff h = { giver->name, receiver->name, 0, 0, n % 3 == 0 ? NEVER : 1 + (n / 3) % 6, 0 };
+      Handoff h = { giver->name, receiver->name, 0, 0, 0, n % 3 == 0 ? NEVER : 1 + (n / 3) % 6, 0 };
       g_array_append_val (year->handoffs, h);
-      Action a = { 0, at_minutes (giver, d, minutes), HANDOFF, n };
+      /* Mail comes at any second, not on cron's ticks. */
+      Action a = { 0, at_minutes (giver, d, minutes) + day % 60, HANDOFF, n };
       g_array_append_val (year->actions, a);
     }
 }
@@ -400,7 +411,7 @@ script_specials (Year *year)
       g_autofree char *iso = g_strdup_printf ("%sT12:00:00Z", s->date);
       g_autoptr (GDateTime) noon = g_date_time_new_from_iso8601 (iso, NULL);
       g_autoptr (GDateTime) d = g_date_time_to_timezone (noon, giver->tz);
-      Handoff h = { s->giver, s->receiver, 0, 0, s->by, 0 };
+      Handoff h = { s->giver, s->receiver, 0, 0, 0, s->by, 0 };
       g_array_append_val (year->handoffs, h);
       Action a = { s->after_step ? step_index : 0, at_minutes (giver, d, s->minutes), HANDOFF,
                    year->handoffs->len - 1 };
@@ -571,16 +582,17 @@ query_text (Year *year, const char *sql, gint64 arg)
 }
 
 static void
-run_handoff (Year *year, guint n, guint index)
+run_handoff (Year *year, guint n, guint index, gint64 now)
 {
   Handoff *h = &g_array_index (year->handoffs, Handoff, n);
   h->task = query_int (year, "SELECT coalesce (max (id), 0) + 1 FROM tasks", 0);
   h->index = index;
+  h->since = now;
   g_autofree char *body =
       g_strdup_printf ("task: Year task %" G_GINT64_FORMAT "\ntake %" G_GINT64_FORMAT
                        "\nhandoff %" G_GINT64_FORMAT " to %s: over to you\n",
                        h->task, h->task, h->task, h->receiver);
-  ingest (year, h->giver, NULL, NULL, body, TICK (year->ticks, index));
+  ingest (year, h->giver, NULL, NULL, body, now);
   g_assert_cmpint (query_int (year, "SELECT count (*) FROM pending WHERE task = ?", h->task), ==,
                    1);
   if (h->by == NEVER)
@@ -589,21 +601,21 @@ run_handoff (Year *year, guint n, guint index)
    * deadline, ten working hours on. A late one: an hour after the
    * reminder reached them (by the oracle). */
   const Member *receiver = member (h->receiver);
-  gint64 since = TICK (year->ticks, index);
-  gint64 at = working_from (receiver, since) + 3600;
+  gint64 since = now;
+  gint64 at = working_from (receiver, since) + 3600 + 7;
   if (h->by == LATE_REPLY || h->by == LATE_PLUS)
     {
       guint reminder =
           sent_tick (year->ticks, index, receiver, due_at (year->setup, receiver, since, FALSE));
       g_assert_cmpuint (reminder, <, year->ticks->len);
-      at = TICK (year->ticks, reminder) + 3600;
+      at = TICK (year->ticks, reminder) + 3600 + 7;
     }
   Action a = { index, at, ACCEPT, n };
   g_array_append_val (year->actions, a);
 }
 
 static void
-run_accept (Year *year, guint n, guint index)
+run_accept (Year *year, guint n, guint index, gint64 now)
 {
   Handoff *h = &g_array_index (year->handoffs, Handoff, n);
   g_autofree char *body = NULL;
@@ -645,7 +657,7 @@ run_accept (Year *year, guint n, guint index)
       case NEVER:
         g_assert_not_reached ();
     }
-  ingest (year, h->receiver, to, headers, body, TICK (year->ticks, index));
+  ingest (year, h->receiver, to, headers, body, now);
   g_assert_cmpint (query_int (year, "SELECT count (*) FROM pending WHERE task = ?", h->task), ==,
                    0);
   h->accepted = index;
@@ -759,6 +771,25 @@ cron (Year *year, gboolean force)
   g_assert_cmpuint (sent.retried + sent.failed, ==, 0);
 }
 
+/* Takes the earliest action due by tick @index (at @now) into *@action. */
+static gboolean
+next_action (Year *year, guint index, gint64 now, Action *action)
+{
+  guint best = G_MAXUINT;
+  for (guint k = 0; k < year->actions->len; k++)
+    {
+      const Action *a = &g_array_index (year->actions, Action, k);
+      if (a->index <= index && a->at <= now &&
+          (best == G_MAXUINT || a->at < g_array_index (year->actions, Action, best).at))
+        best = k;
+    }
+  if (best == G_MAXUINT)
+    return FALSE;
+  *action = g_array_index (year->actions, Action, best);
+  g_array_remove_index_fast (year->actions, best);
+  return TRUE;
+}
+
 static void
 run_year (Year *year)
 {
@@ -767,21 +798,21 @@ run_year (Year *year)
   for (guint index = 0; index < year->ticks->len; index++)
     {
       gint64 now = TICK (year->ticks, index);
-      set_now (now);
-      /* Actions added while running (accepts) are due later: look again. */
-      for (guint k = 0; k < year->actions->len; k++)
+      /* The mail since the last tick, each at its own time (as procmail
+       * delivers it), in order; an accept can follow its handoff within
+       * one step. */
+      Action a;
+      while (next_action (year, index, now, &a))
         {
-          Action a = g_array_index (year->actions, Action, k);
-          if (a.index > index || a.at > now)
-            continue;
-          g_array_remove_index_fast (year->actions, k--);
+          set_now (a.at);
           if (a.what == HANDOFF)
-            run_handoff (year, a.handoff, index);
+            run_handoff (year, a.handoff, index, a.at);
           else if (a.what == ACCEPT)
-            run_accept (year, a.handoff, index);
+            run_accept (year, a.handoff, index, a.at);
           else
-            ingest (year, "la", NULL, NULL, "away 2026-07-06..2026-07-17\n", now);
+            ingest (year, "la", NULL, NULL, "away 2026-07-06..2026-07-17\n", a.at);
         }
+      set_now (now);
       cron (year, FALSE);
       gint64 digests = query_int (year, "SELECT count (*) FROM outbox WHERE kind = 'digest'", 0);
       if (digests != digests_before)
@@ -807,6 +838,7 @@ typedef struct {
   gint64 task;
   gint64 sent_at;   /* 0: not sent */
   gint64 failed_at; /* 0: not dropped */
+  gint64 dated;     /* the Date: it must carry: when it was sent if it was held, else queued */
   char *why;        /* why it was dropped */
   char *message_id;
 } Row;
@@ -829,7 +861,8 @@ outbox_rows (Year *year)
   g_assert_cmpint (
       sqlite3_prepare_v2 (year->db,
                           "SELECT id, kind, recipient, coalesce (task, 0),"
-                          " coalesce (sent_at, 0), message_id, coalesce (failed_at, 0), last_error"
+                          " coalesce (sent_at, 0), message_id, coalesce (failed_at, 0), last_error,"
+                          " CASE WHEN not_before = 0 THEN created_at ELSE sent_at END"
                           " FROM outbox WHERE sent_at IS NOT NULL OR failed_at IS NOT NULL"
                           " ORDER BY id",
                           -1, &statement, NULL),
@@ -846,6 +879,7 @@ outbox_rows (Year *year)
       row->message_id = g_strdup ((const char *) sqlite3_column_text (statement, 5));
       row->failed_at = sqlite3_column_int64 (statement, 6);
       row->why = g_strdup ((const char *) sqlite3_column_text (statement, 7));
+      row->dated = sqlite3_column_int64 (statement, 8);
       /* Only a reminder or escalation whose handoff settled meanwhile may
        * be dropped; check_handoffs() says which. */
       if (row->failed_at != 0 && !g_str_equal (row->kind, "reminder") &&
@@ -913,7 +947,7 @@ check_mails_match_rows (Year *year, GPtrArray *rows)
       if (row->sent_at == 0)
         continue;
       sent++;
-      g_autofree char *want = g_strdup_printf ("%s %" G_GINT64_FORMAT, row->kind, row->sent_at);
+      g_autofree char *want = g_strdup_printf ("%s %" G_GINT64_FORMAT, row->kind, row->dated);
       const char *got = g_hash_table_lookup (mails, row->message_id);
       g_assert_nonnull (got);
       if (!g_str_equal (got, want))
@@ -1019,7 +1053,7 @@ expect_one (GPtrArray *rows, const char *kind, const Handoff *h, const char *to,
 {
   const Row *row = NULL;
   guint count = rows_for (rows, kind, h->task, to, &row);
-  g_autofree char *since = show (TICK (ticks, h->index));
+  g_autofree char *since = show (h->since);
   if (want >= ticks->len)
     {
       if (count != 0)
@@ -1070,10 +1104,10 @@ check_handoffs (Year *year, GPtrArray *rows)
     {
       const Handoff *h = &g_array_index (year->handoffs, Handoff, n);
       const Member *giver = member (h->giver), *receiver = member (h->receiver);
-      gint64 since = TICK (ticks, h->index);
+      gint64 since = h->since;
       g_assert_cmpint (h->task, >, 0);
       expect_one (rows, "handoff", h, h->receiver, ticks,
-                  year->setup->morning ? sent_tick (ticks, h->index, receiver, since) : h->index,
+                  year->setup->morning ? notice_tick (ticks, h->index, receiver, since) : h->index,
                   ticks->len);
       g_autofree char *owner = query_text (year, "SELECT owner FROM tasks WHERE id = ?", h->task);
       gint64 waiting = query_int (year, "SELECT count (*) FROM pending WHERE task = ?", h->task);
