@@ -472,6 +472,7 @@ year_open (Year *year, const Setup *setup, gint64 step)
   const char *base = g_access ("/dev/shm", W_OK) == 0 ? "/dev/shm" : g_get_tmp_dir ();
   year->dir = g_build_filename (base, "baton-year-XXXXXX", NULL);
   g_assert_nonnull (g_mkdtemp (year->dir));
+  g_test_message ("in %s (left there when a check fails, to look at)", year->dir);
   g_assert_nonnull (year->dir);
   write_file (year->dir, "fr.ics", french_ics);
   write_file (year->dir, "jp.ics", japanese_ics);
