@@ -424,6 +424,10 @@ gboolean baton_store_pending_clear (BatonStore *store, gint64 task, gboolean *wa
 BatonPending *baton_store_pending_get (BatonStore *store, gint64 task, GError **error);
 /* Every waiting handoff (BatonPending*, owned), oldest first; NULL on error. */
 GPtrArray *baton_store_pending_all (BatonStore *store, GError **error);
+/* As baton_store_pending_all(), less the rows both reminded and escalated
+ * unless @with_finished: those a run without return-after has nothing
+ * left to do for. */
+GPtrArray *baton_store_pending_to_check (BatonStore *store, gboolean with_finished, GError **error);
 /* Records that the reminder (@escalation FALSE) or the escalation (TRUE)
  * about task @task went out at @at. */
 gboolean baton_store_pending_mark (BatonStore *store, gint64 task, gboolean escalation, gint64 at,

@@ -228,7 +228,13 @@ baton_outbox_queue_pending (BatonTeam *team, GError **error)
   const BatonConfig *config = team->config;
   if (config->accept_within.amount == 0 && config->return_after.amount == 0)
     return TRUE;
-  g_autoptr (GPtrArray) all = baton_store_pending_all (team->store, error);
+  /* Reminded and escalated, with no return-after to come: nothing any
+   * later run can do for a row (it stays for the digest and the board, and
+   * the workflow clears it), so it is not read. Before, every handoff never
+   * accepted cost every run a transaction and eight database calls, for
+   * ever (tests/shell/pending-cost.t). */
+  g_autoptr (GPtrArray) all =
+      baton_store_pending_to_check (team->store, config->return_after.amount > 0, error);
   if (all == NULL)
     return FALSE;
   gint64 now = baton_clock_now_unix ();

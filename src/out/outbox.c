@@ -97,15 +97,22 @@ is_stale_handoff (BatonTeam *team, const BatonOutgoing *outgoing, char **why, GE
 }
 
 /* A reminder or escalation is stale once its handoff was accepted (or the
- * task moved on) while it waited for a working start. */
+ * task moved on) while it waited for a working start. Handed on or back
+ * meanwhile, the task waits for someone else, or for the same member from
+ * the start: the row that waits then is not the one this mail is about. */
 static gboolean
 is_stale_reminder (BatonTeam *team, const BatonOutgoing *outgoing, char **why, GError **error)
 {
-  if ((!g_str_equal (outgoing->kind, "reminder") && !g_str_equal (outgoing->kind, "escalation")) ||
-      outgoing->task <= 0)
+  gboolean reminder = g_str_equal (outgoing->kind, "reminder");
+  if ((!reminder && !g_str_equal (outgoing->kind, "escalation")) || outgoing->task <= 0)
     return FALSE;
   g_autoptr (BatonPending) pending = baton_store_pending_get (team->store, outgoing->task, error);
-  if (pending != NULL || (error != NULL && *error != NULL))
+  if (error != NULL && *error != NULL)
+    return FALSE;
+  const BatonMember *to = baton_config_member_by_address (team->config, outgoing->recipient);
+  if (pending != NULL && to != NULL &&
+      g_str_equal (to->name, reminder ? pending->receiver : pending->giver) &&
+      (reminder ? pending->reminded_at : pending->escalated_at) != 0)
     return FALSE;
   *why = g_strdup_printf ("not sent: the handoff of task #%" G_GINT64_FORMAT
                           " was accepted (or moved on) before this %s went out",

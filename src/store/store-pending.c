@@ -83,10 +83,22 @@ baton_store_pending_get (BatonStore *store, gint64 task, GError **error)
 GPtrArray *
 baton_store_pending_all (BatonStore *store, GError **error)
 {
+  return baton_store_pending_to_check (store, TRUE, error);
+}
+
+GPtrArray *
+baton_store_pending_to_check (BatonStore *store, gboolean with_finished, GError **error)
+{
+  /* A handoff never accepted keeps its row for ever (the digest's WAITING
+   * FOR YOU, the board): without return-after, each cron run reading it
+   * again would cost more every week. */
   g_autoptr (sqlite3_stmt) statement = store_statement (
       store,
-      "SELECT task, receiver, giver, since, coalesce (reminded_at, 0), coalesce (escalated_at, 0)"
-      " FROM pending ORDER BY since, task",
+      with_finished ? "SELECT task, receiver, giver, since, coalesce (reminded_at, 0),"
+                      " coalesce (escalated_at, 0) FROM pending ORDER BY since, task"
+                    : "SELECT task, receiver, giver, since, coalesce (reminded_at, 0),"
+                      " coalesce (escalated_at, 0) FROM pending"
+                      " WHERE reminded_at IS NULL OR escalated_at IS NULL ORDER BY since, task",
       error);
   if (statement == NULL)
     return NULL;
