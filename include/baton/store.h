@@ -297,6 +297,12 @@ gboolean baton_store_outbox_mark_retry (BatonStore *store, gint64 id, gint64 nex
 /* Row @id failed for good at @at for reason @why: never tried again. */
 gboolean baton_store_outbox_mark_failed (BatonStore *store, gint64 id, gint64 at, const char *why,
                                          GError **error);
+/* Sets *@later to TRUE when a mail of @kind about @task to @recipient was
+ * queued after row @id and has not failed: a notice held for the morning
+ * that a newer one about the same task replaces. */
+gboolean baton_store_outbox_superseded (BatonStore *store, gint64 id, const char *recipient,
+                                        const char *kind, gint64 task, gboolean *later,
+                                        GError **error);
 /* Sets *@count to how many mails of @kind went (or wait) to @recipient
  * since @since. */
 gboolean baton_store_outbox_count (BatonStore *store, const char *recipient, const char *kind,

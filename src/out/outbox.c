@@ -88,7 +88,19 @@ is_stale_handoff (BatonTeam *team, const BatonOutgoing *outgoing, char **why, GE
     return FALSE;
   if (task->owner != NULL && g_str_equal (task->owner, receiver->name) &&
       !g_str_equal (task->state, "done"))
-    return FALSE;
+    {
+      /* Handed away and back to them overnight (A to C to B, or taken back
+       * and handed again): the newest notice tells the whole story. */
+      gboolean later = FALSE;
+      if (!baton_store_outbox_superseded (team->store, outgoing->id, outgoing->recipient, "handoff",
+                                          task->id, &later, error) ||
+          !later)
+        return FALSE;
+      *why = g_strdup_printf ("not sent: a newer handoff notice of task #%" G_GINT64_FORMAT
+                              " to the same member replaces it",
+                              task->id);
+      return TRUE;
+    }
   *why = g_strdup_printf ("not sent: task #%" G_GINT64_FORMAT " is %s%s%s since this notice was "
                           "held for the morning",
                           task->id, task->state, task->owner ? " and held by " : "",

@@ -194,6 +194,32 @@ baton_store_outbox_count (BatonStore *store, const char *recipient, const char *
 }
 
 gboolean
+baton_store_outbox_superseded (BatonStore *store, gint64 id, const char *recipient,
+                               const char *kind, gint64 task, gboolean *later, GError **error)
+{
+  *later = FALSE;
+  g_autoptr (sqlite3_stmt) statement =
+      store_statement (store,
+                       "SELECT 1 FROM outbox WHERE recipient = ? AND kind = ? AND task = ?"
+                       " AND id > ? AND failed_at IS NULL LIMIT 1",
+                       error);
+  if (statement == NULL)
+    return FALSE;
+  store_bind_text (statement, 1, recipient);
+  store_bind_text (statement, 2, kind);
+  sqlite3_bind_int64 (statement, 3, task);
+  sqlite3_bind_int64 (statement, 4, id);
+  int rc = sqlite3_step (statement);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      store_set_error (store, rc, "looking for a newer notice", error);
+      return FALSE;
+    }
+  *later = rc == SQLITE_ROW;
+  return TRUE;
+}
+
+gboolean
 baton_store_imap_get (BatonStore *store, const char *mailbox, guint32 *uidvalidity,
                       guint32 *last_uid, GError **error)
 {
