@@ -57,14 +57,24 @@ buffer_grow (Buffer *buffer, gsize element)
  * their lines) or, for a fingerprint, straight into HASHES as shingles of
  * BATON_ANCESTRY_WIDTH words, keeping only the last few words. */
 typedef struct {
-  Buffer *words;    /* Word, or NULL */
-  Buffer *hashes;   /* guint32 shingles, when WORDS is NULL */
-  guint max_hashes; /* the room left in the fingerprint (templates add up) */
-  Word recent[BATON_ANCESTRY_WIDTH];
-  guint seen; /* words so far */
+  Buffer *words;                        /* Word, or NULL */
+  Buffer *hashes;                       /* guint32 shingles, when WORDS is NULL */
+  guint max_hashes;                     /* the room left in the fingerprint (templates add up) */
+  guint64 recent[BATON_ANCESTRY_WIDTH]; /* the last words' hashes, by seen % WIDTH */
+  guint seen;                           /* words so far */
 } Sink;
 
-static guint32 shingle (const Word *words, guint width);
+#define SHINGLE_FACTOR 0x9e3779b97f4a7c15ULL
+
+/* The end of shingle(): 32 well-mixed bits of H. */
+static inline guint32
+shingle_finish (guint64 h)
+{
+  h ^= h >> 31;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 29;
+  return (guint32) (h >> 32);
+}
 
 static inline void
 emit (Sink *sink, guint64 hash, guint line)
@@ -78,15 +88,16 @@ emit (Sink *sink, guint64 hash, guint line)
       ((Word *) sink->words->data)[sink->words->len++] = w;
       return;
     }
-  sink->recent[(sink->seen - 1) % BATON_ANCESTRY_WIDTH] = w;
+  sink->recent[(sink->seen - 1) % BATON_ANCESTRY_WIDTH] = hash;
   if (sink->seen < BATON_ANCESTRY_WIDTH || sink->hashes->len >= sink->max_hashes)
     return;
-  Word run[BATON_ANCESTRY_WIDTH];
+  /* shingle() of the last WIDTH words, oldest first, read from the ring. */
+  guint64 h = BATON_ANCESTRY_WIDTH;
   for (guint k = 0; k < BATON_ANCESTRY_WIDTH; k++)
-    run[k] = sink->recent[(sink->seen + k) % BATON_ANCESTRY_WIDTH];
+    h = (h ^ sink->recent[(sink->seen + k) % BATON_ANCESTRY_WIDTH]) * SHINGLE_FACTOR;
   if (G_UNLIKELY (sink->hashes->len == sink->hashes->size))
     buffer_grow (sink->hashes, sizeof (guint32));
-  ((guint32 *) sink->hashes->data)[sink->hashes->len++] = shingle (run, BATON_ANCESTRY_WIDTH);
+  ((guint32 *) sink->hashes->data)[sink->hashes->len++] = shingle_finish (h);
 }
 
 /* The text cut into lines and words. */
@@ -289,11 +300,8 @@ shingle (const Word *words, guint width)
 {
   guint64 h = width;
   for (guint i = 0; i < width; i++)
-    h = (h ^ words[i].hash) * 0x9e3779b97f4a7c15ULL;
-  h ^= h >> 31;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 29;
-  return (guint32) (h >> 32);
+    h = (h ^ words[i].hash) * SHINGLE_FACTOR;
+  return shingle_finish (h);
 }
 
 static int
@@ -331,6 +339,7 @@ baton_fingerprint_free (BatonFingerprint *fingerprint)
   if (fingerprint == NULL)
     return;
   g_array_unref (fingerprint->hashes);
+  g_free (fingerprint->filter);
   g_free (fingerprint);
 }
 
@@ -368,7 +377,10 @@ add_text (BatonFingerprint *fingerprint, const char *text, gsize length, gboolea
   if (short_too && sink.seen < BATON_ANCESTRY_WIDTH && sink.seen > 0)
     {
       fingerprint->width = sink.seen;
-      guint32 h = shingle (sink.recent, sink.seen);
+      guint64 all = sink.seen;
+      for (guint i = 0; i < sink.seen; i++)
+        all = (all ^ sink.recent[i]) * SHINGLE_FACTOR;
+      guint32 h = shingle_finish (all);
       g_array_append_val (fingerprint->hashes, h);
     }
 }
@@ -417,6 +429,7 @@ baton_ancestry_fingerprint_template (BatonFingerprint *into, const char *templat
         p++;
     }
   into->sorted = FALSE;
+  g_clear_pointer (&into->filter, g_free);
   return into;
 }
 
@@ -440,11 +453,30 @@ typedef struct {
   guint *line_covered; /* per line: covered words */
 } Match;
 
+/* A hash's bit in a fingerprint's filter. */
+#define FILTER_BITS 65536
+#define FILTER_WORD(hash) (((hash) % FILTER_BITS) / 64)
+#define FILTER_BIT(hash) (G_GUINT64_CONSTANT (1) << ((hash) % 64))
+
+/* Most shingles of a reply are not in a parent: the filter (8 KB, about one
+ * bit in twenty set for the templates' few thousand hashes) answers them
+ * with one load, where a binary search took a dozen hard-to-predict steps. */
+static void
+make_filter (BatonFingerprint *parent)
+{
+  parent->filter = g_new0 (guint64, FILTER_BITS / 64);
+  const guint32 *hashes = (const guint32 *) parent->hashes->data;
+  for (guint i = 0; i < parent->hashes->len; i++)
+    parent->filter[FILTER_WORD (hashes[i])] |= FILTER_BIT (hashes[i]);
+}
+
 /* A binary search written out: bsearch() calls the comparison through a
  * pointer, once per step, for every word of every reply. */
 static gboolean
 known (const BatonFingerprint *parent, guint32 hash)
 {
+  if (!(parent->filter[FILTER_WORD (hash)] & FILTER_BIT (hash)))
+    return FALSE;
   const guint32 *hashes = (const guint32 *) parent->hashes->data;
   guint low = 0, high = parent->hashes->len;
   while (low < high)
@@ -760,7 +792,10 @@ baton_ancestry_cut (const char *text, BatonFingerprint *const *parents, guint n_
         {
           sort_unique (parents[p]->hashes);
           parents[p]->sorted = TRUE;
+          g_clear_pointer (&parents[p]->filter, g_free);
         }
+      if (parents[p]->filter == NULL)
+        make_filter (parents[p]);
       memset (line_covered, 0, n_lines * sizeof (guint));
       memset (old_here, 0, n_lines * sizeof (gboolean));
       Match match = { &tokens, parents[p], covered, run, line_covered };
