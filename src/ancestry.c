@@ -20,7 +20,6 @@
 
 #include "baton/commands.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* A later passage of the parent must be this long for the lines before it
@@ -304,11 +303,40 @@ shingle (const Word *words, guint width)
   return shingle_finish (h);
 }
 
-static int
-compare_hash (const void *a, const void *b)
+/* Sorts the N hashes at H: a radix sort, a byte at a time, for all but
+ * short arrays. Every parent read from the store is sorted, and qsort()
+ * called its comparison through a pointer n log n times. */
+static void
+sort_hashes (guint32 *h, guint n)
 {
-  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
-  return x < y ? -1 : x > y;
+  if (n < 48)
+    {
+      for (guint i = 1; i < n; i++)
+        {
+          guint32 x = h[i];
+          guint j = i;
+          for (; j > 0 && h[j - 1] > x; j--)
+            h[j] = h[j - 1];
+          h[j] = x;
+        }
+      return;
+    }
+  g_autofree guint32 *spare = g_new (guint32, n);
+  guint32 *from = h, *to = spare;
+  for (guint shift = 0; shift < 32; shift += 8)
+    {
+      guint start[257] = { 0 };
+      for (guint i = 0; i < n; i++)
+        start[((from[i] >> shift) & 0xff) + 1]++;
+      for (guint b = 1; b <= 256; b++)
+        start[b] += start[b - 1];
+      for (guint i = 0; i < n; i++)
+        to[start[(from[i] >> shift) & 0xff]++] = from[i];
+      guint32 *swap = from;
+      from = to;
+      to = swap;
+    }
+  /* Four passes: the sorted hashes are back in H. */
 }
 
 static void
@@ -324,7 +352,7 @@ sort_unique (GArray *hashes)
     in_order++;
   if (in_order == hashes->len)
     return;
-  qsort (hashes->data, hashes->len, sizeof (guint32), compare_hash);
+  sort_hashes ((guint32 *) hashes->data, hashes->len);
   guint32 *h = (guint32 *) hashes->data;
   guint kept = 1;
   for (guint i = 1; i < hashes->len; i++)

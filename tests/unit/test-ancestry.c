@@ -389,6 +389,43 @@ test_cap_exact (void)
   g_string_free (text, TRUE);
 }
 
+static gint
+compare_guint32 (gconstpointer a, gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* Stored hashes in any order, with repeats, come back sorted and unique,
+ * short and long (each size takes its own sort). */
+static void
+test_sorted_unique (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (11);
+  const guint sizes[] = { 1, 2, 47, 48, 49, 300, BATON_ANCESTRY_MAX_HASHES };
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      g_autoptr (GArray) hashes = g_array_new (FALSE, FALSE, sizeof (guint32));
+      for (guint i = 0; i < sizes[s]; i++)
+        {
+          /* A small range for some: many repeats; top bits set for others. */
+          guint32 h =
+              s % 2 ? (guint32) g_rand_int_range (rand, 0, 64) : g_rand_int (rand) | 0x80000000u;
+          g_array_append_val (hashes, h);
+        }
+      g_autoptr (BatonFingerprint) fingerprint =
+          baton_fingerprint_new (4, sizes[s], (const guint32 *) hashes->data, hashes->len);
+      g_array_sort (hashes, compare_guint32);
+      guint kept = 0;
+      for (guint i = 0; i < hashes->len; i++)
+        if (kept == 0 ||
+            g_array_index (hashes, guint32, i) != g_array_index (hashes, guint32, kept - 1))
+          g_array_index (hashes, guint32, kept++) = g_array_index (hashes, guint32, i);
+      g_assert_cmpmem (fingerprint->hashes->data, fingerprint->hashes->len * sizeof (guint32),
+                       hashes->data, kept * sizeof (guint32));
+    }
+}
+
 static char *
 template_text (const char *name)
 {
@@ -502,6 +539,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ancestry/stored-form", test_stored_form);
   g_test_add_func ("/ancestry/hashes-pinned", test_hashes_pinned);
   g_test_add_func ("/ancestry/cap-exact", test_cap_exact);
+  g_test_add_func ("/ancestry/sorted-unique", test_sorted_unique);
   g_test_add_func ("/ancestry/template-lines", test_template_lines);
   g_test_add_func ("/ancestry/linear", test_linear);
   return g_test_run ();
