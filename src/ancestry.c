@@ -159,6 +159,22 @@ is_word_by_itself (gunichar c)
     }
 }
 
+/* ASCII letters and digits, lowercased; 0 for everything else, and for
+ * every byte of a multi-byte character (those take the Unicode path). */
+/* clang-format off */
+static const guchar ascii_word[256] = {
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+  '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',   0,   0,   0,   0,   0,   0,
+    0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+  'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z',   0,   0,   0,   0,   0,
+    0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+  'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z',   0,   0,   0,   0,   0,
+  /* 0x80-0xff: 0 */
+};
+/* clang-format on */
+
 /* The rest of a word from P while it is ASCII letters and digits, each
  * lowercased into *HASH: most of every text, in a few instructions a
  * byte. Returns where the run stops. */
@@ -168,10 +184,8 @@ hash_ascii_run (const char *p, const char *end, guint64 *hash)
   guint64 h = *hash;
   for (; p < end; p++)
     {
-      guint c = (guchar) *p, folded = c | 0x20;
-      if (c - '0' < 10u)
-        folded = c;
-      else if (folded - 'a' >= 26u)
+      guint folded = ascii_word[(guchar) *p];
+      if (folded == 0)
         break;
       h = (h ^ folded) * 0x100000001b3ULL;
     }
