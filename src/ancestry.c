@@ -499,10 +499,11 @@ typedef struct {
 #define FILTER_BITS 65536
 #define FILTER_WORD(hash) (((hash) % FILTER_BITS) / 64)
 #define FILTER_BIT(hash) (G_GUINT64_CONSTANT (1) << ((hash) % 64))
+#define FILTER_FROM_HASHES 1024
 
-/* Most shingles of a reply are not in a parent: the filter (8 KB, about one
- * bit in twenty set for the templates' few thousand hashes) answers them
- * with one load, where a binary search took a dozen hard-to-predict steps. */
+/* Most shingles of a reply are not in a parent: the filter (8 KB; the
+ * templates' thousand hashes set about one bit in seventy) answers them
+ * with one load, where a binary search took ten hard-to-predict steps. */
 static void
 make_filter (BatonFingerprint *parent)
 {
@@ -517,7 +518,7 @@ make_filter (BatonFingerprint *parent)
 static gboolean
 known (const BatonFingerprint *parent, guint32 hash)
 {
-  if (!(parent->filter[FILTER_WORD (hash)] & FILTER_BIT (hash)))
+  if (parent->filter != NULL && !(parent->filter[FILTER_WORD (hash)] & FILTER_BIT (hash)))
     return FALSE;
   const guint32 *hashes = (const guint32 *) parent->hashes->data;
   guint low = 0, high = parent->hashes->len;
@@ -836,7 +837,11 @@ baton_ancestry_cut (const char *text, BatonFingerprint *const *parents, guint n_
           parents[p]->sorted = TRUE;
           g_clear_pointer (&parents[p]->filter, g_free);
         }
-      if (parents[p]->filter == NULL)
+      /* The templates' filter serves every mail; a parent read from the
+       * store serves one cut, and for a few hundred hashes clearing 8 KB
+       * costs more than the searches it saves. */
+      if (parents[p]->filter == NULL &&
+          (parents[p]->per_line || parents[p]->hashes->len >= FILTER_FROM_HASHES))
         make_filter (parents[p]);
       memset (line_covered, 0, n_lines * sizeof (guint));
       memset (old_here, 0, n_lines * sizeof (gboolean));
