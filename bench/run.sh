@@ -62,10 +62,10 @@ seconds () {
   echo "$start $EPOCHREALTIME" | awk '{ printf "%.6f\n", $2 - $1 }'
 }
 
-# timed COMMAND...: as seconds, and also the CPU time (user + system, all
+# cpu_timed COMMAND...: as seconds, and also the CPU time (user + system, all
 # threads) it took: "WALL CPU". On a loaded machine the wall time of a
 # two-thread program swings with what else runs; its CPU time much less.
-timed () {
+cpu_timed () {
   local TIMEFORMAT='%R %U %S' out
   out=$({ time "$@" >/dev/null 2>&1; } 2>&1) || { echo "bench: failed: $*" >&2; return 1; }
   awk '{ printf "%.6f %.6f\n", $1, $2 + $3 }' <<< "$out"
@@ -131,10 +131,10 @@ bench_maildir () {
   for _ in $(seq "$RUNS"); do
     fresh_db "$b"
     warm_corpus
-    run=$(timed "$BATON" -q -c "$b/baton.conf" ingest --maildir "$CORPUS")
+    run=$(cpu_timed "$BATON" -q -c "$b/baton.conf" ingest --maildir "$CORPUS")
     t_baton=${run% *} c_baton=${run#* }
     warm_corpus
-    run=$(timed "$FLOOR" "$CORPUS")
+    run=$(cpu_timed "$FLOOR" "$CORPUS")
     t_floor=${run% *} c_floor=${run#* }
     record maildir.baton-cpu "$c_baton"
     record maildir.floor-cpu "$c_floor"
