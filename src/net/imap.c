@@ -71,6 +71,7 @@ struct BatonImapSession {
   gboolean closed;                 /* the server closed the connection */
   gboolean timed_out;              /* a read waited the whole timeout */
   gboolean malformed;              /* the screen refused a response line */
+  gboolean refuse_literals;        /* greeting, login, IDLE's start: see the screen */
   gboolean stalled;                /* a response came slower than BATON_IMAP_MIN_RATE */
   guint64 stall_bytes;             /* what that response brought in its last window */
 };
@@ -103,7 +104,18 @@ stopping (BatonImapSession *s)
  * fuzz-imap). A server's bad line must be a protocol error, not a crash, so
  * the guard screens every protocol line (not the literals inside them, which
  * are message bytes) and fails the read that would complete such a line:
- * libetpan parses a line only once it has all of it. */
+ * libetpan parses a line only once it has all of it.
+ *
+ * Literals, too: libetpan parses the greeting, continuation requests and
+ * the responses before IDLE's "+" without a parser context, and reading a
+ * literal there, or any string of a BADCHARSET or PERMANENTFLAGS list,
+ * dereferences it (found by fuzz-imap: "* OK [BADCHARSET (x)] hi" is
+ * enough, and the parser runs on into later lines after a malformed one;
+ * libetpan issue 254 for IDLE). No server needs any of them before the
+ * login is done or while IDLE starts (literals come in FETCH, LIST and the
+ * like; BADCHARSET answers SEARCH, PERMANENTFLAGS SELECT), so while the
+ * session is in one of those steps the screen refuses any "{N}",
+ * "[BADCHARSET" and "[PERMANENTFLAGS" it reads. */
 
 enum { FLAGS_NONE, FLAGS_START, FLAGS_SPACE, FLAGS_BACKSLASH, FLAGS_ATOM, FLAGS_AFTER_STAR };
 
@@ -111,10 +123,15 @@ typedef struct {
   guint64 literal_left; /* bytes of a literal still to pass unexamined */
   char tail[24];        /* the last bytes of the line, for a "{N}" at its end */
   gsize tail_len;
-  guint perm_match; /* bytes of "[PERMANENTFLAGS (" matched */
-  guint cap_match;  /* bytes of "[CAPABILITY" matched */
-  int cap_state;    /* 1: just after "[CAPABILITY"; 2: after "[CAPABILITY " */
-  int flags;        /* FLAGS_*: where in a PERMANENTFLAGS list */
+  guint perm_match;    /* bytes of "[PERMANENTFLAGS (" matched */
+  guint cap_match;     /* bytes of "[CAPABILITY" matched */
+  int cap_state;       /* 1: just after "[CAPABILITY"; 2: after "[CAPABILITY " */
+  int flags;           /* FLAGS_*: where in a PERMANENTFLAGS list */
+  int brace;           /* 1: after "{"; 2: and digits; 3: and "+" */
+  guint64 brace_value; /* those digits' value, stopping at G_MAXUINT32 */
+  gsize line_len;      /* bytes of the line so far (the tail keeps the last) */
+  guint charset_match; /* bytes of "[BADCHARSET" matched */
+  guint flags_match;   /* bytes of "[PERMANENTFLAGS" matched */
 } Screen;
 
 static gboolean
@@ -173,23 +190,75 @@ literal_at_end (const char *tail, gsize len)
   return (gint64) g_ascii_strtoull (tail + i, NULL, 10);
 }
 
-static void
+/* A whole line "* CAPABILITY" with no names: libetpan's
+ * mailimap_capability() then copies a NULL list (found by fuzz-imap). */
+static gboolean
+empty_capability_line (const Screen *sc, gsize len)
+{
+  while (len > 0 && sc->tail[len - 1] == ' ')
+    len--;
+  return sc->line_len == sc->tail_len && len == 12 &&
+         g_ascii_strncasecmp (sc->tail, "* CAPABILITY", 12) == 0;
+}
+
+/* The end of a protocol line; FALSE when libetpan would crash on it. */
+static gboolean
 end_of_line (Screen *sc)
 {
   gsize len = sc->tail_len;
   if (len > 0 && sc->tail[len - 1] == '\r')
     len--;
+  if (empty_capability_line (sc, len))
+    return FALSE;
   gint64 literal = literal_at_end (sc->tail, len);
   sc->literal_left = literal > 0 ? (guint64) literal : 0;
   sc->tail_len = 0;
   sc->perm_match = sc->cap_match = 0;
   sc->cap_state = 0;
+  sc->brace = 0;
+  sc->charset_match = sc->flags_match = 0;
+  sc->line_len = 0;
+  return TRUE;
+}
+
+/* What brace_step() has just seen. */
+enum { BRACE_NONE, BRACE_LITERAL, BRACE_TOO_LARGE };
+
+/* Advances the match of a literal's "{N}" (or "{N+}") by @c: whether one
+ * has just closed, wherever it stands (libetpan takes "{113}" for a
+ * literal even with no CR LF after it), and whether its N overflows the 32
+ * bits libetpan reads it into (it then allocates gigabytes: found by
+ * fuzz-imap with "{11355…5}"). */
+static int
+brace_step (Screen *sc, guchar c)
+{
+  if (c == '{')
+    {
+      sc->brace = 1;
+      sc->brace_value = 0;
+    }
+  else if (g_ascii_isdigit (c) && (sc->brace == 1 || sc->brace == 2))
+    {
+      sc->brace = 2;
+      sc->brace_value = MIN (sc->brace_value * 10 + (guint64) (c - '0'), (guint64) G_MAXUINT32);
+    }
+  else if (c == '+' && sc->brace == 2)
+    sc->brace = 3;
+  else if (c == '}' && sc->brace >= 2)
+    {
+      sc->brace = 0;
+      return sc->brace_value >= G_MAXUINT32 ? BRACE_TOO_LARGE : BRACE_LITERAL;
+    }
+  else
+    sc->brace = 0;
+  return BRACE_NONE;
 }
 
 /* Screens @n bytes the server sent; FALSE when they hold (or complete) a
- * line libetpan would crash on. */
+ * line libetpan would crash on. @refuse_literals: the session is greeting,
+ * logging in or starting IDLE (see above). */
 static gboolean
-screen_bytes (Screen *sc, const char *bytes, gsize n)
+screen_bytes (Screen *sc, const char *bytes, gsize n, gboolean refuse_literals)
 {
   for (gsize i = 0; i < n; i++)
     {
@@ -214,9 +283,18 @@ screen_bytes (Screen *sc, const char *bytes, gsize n)
       sc->cap_state = sc->cap_state == 1 && c == ' ' ? 2 : 0;
       if (c == '\n')
         {
-          end_of_line (sc);
+          if (!end_of_line (sc))
+            return FALSE;
           continue;
         }
+      int brace = brace_step (sc, c);
+      if (brace == BRACE_TOO_LARGE)
+        return FALSE;
+      if (refuse_literals &&
+          (brace == BRACE_LITERAL || match_step (&sc->charset_match, "[BADCHARSET", c) ||
+           match_step (&sc->flags_match, "[PERMANENTFLAGS", c)))
+        return FALSE;
+      sc->line_len++;
       if (sc->tail_len == sizeof sc->tail)
         {
           memmove (sc->tail, sc->tail + 1, sizeof sc->tail - 1);
@@ -294,7 +372,7 @@ guard_read (mailstream_low *low, void *buf, size_t count)
   ssize_t n = mailstream_low_read (g->inner, buf, count);
   if (n > 0 && !stopping (s) && !s->malformed)
     {
-      if (!screen_bytes (&g->screen, buf, (gsize) n))
+      if (!screen_bytes (&g->screen, buf, (gsize) n, s->refuse_literals))
         s->malformed = TRUE;
       else if (rate_ok (g, (gsize) n))
         return n;
@@ -813,7 +891,9 @@ open_connection (BatonImapSession *s, const BatonImapSettings *settings, GError 
     }
   mailstream_low_set_timeout (low, s->timeout);
   mailstream *stream = mailstream_new (guard_new (s, low), 8192);
+  s->refuse_literals = TRUE;
   int r = mailimap_connect (s->imap, stream);
+  s->refuse_literals = FALSE;
   if (!ok (r))
     {
       set_error (s, error, r, "greeting");
@@ -850,7 +930,9 @@ static gboolean
 log_in (BatonImapSession *s, const char *password, GError **error)
 {
   const char *how = NULL;
+  s->refuse_literals = TRUE;
   int r = authenticate (s, password, &how);
+  s->refuse_literals = FALSE;
   g_debug ("imap %s:%u: %s as %s: %d", s->host, s->port, how, s->user, r);
   if (r == MAILIMAP_ERROR_LOGIN || r == MAILIMAP_ERROR_SASL)
     {
@@ -922,7 +1004,12 @@ static ssize_t
 script_read (mailstream_low *low, void *buf, size_t count)
 {
   Script *script = low->data;
-  gsize n = MIN (count, script->left);
+  /* A line a read, as a server answers one command at a time: a script
+   * holding a whole conversation must not reach libetpan in one piece
+   * while it is still reading the greeting. */
+  const char *newline = memchr (script->bytes, '\n', script->left);
+  gsize line = newline != NULL ? (gsize) (newline - script->bytes) + 1 : script->left;
+  gsize n = MIN (count, line);
   memcpy (buf, script->bytes, n);
   script->bytes += n;
   script->left -= n;
@@ -990,7 +1077,9 @@ baton_imap_connect_script (const BatonImapSettings *settings, const char *bytes,
   script->left = len;
   mailstream_low *low = guard_new (s, mailstream_low_new (script, &script_driver));
   mailstream *stream = mailstream_new (low, 8192);
+  s->refuse_literals = TRUE;
   int r = mailimap_connect (s->imap, stream);
+  s->refuse_literals = FALSE;
   if (!ok (r))
     {
       set_error (s, error, r, "greeting");
@@ -1660,7 +1749,9 @@ static gboolean
 idle_once (BatonImapSession *s, int seconds, gboolean *grew, gboolean *interrupted, GError **error)
 {
   guint32 before = exists_now (s);
+  s->refuse_literals = TRUE;
   int r = mailimap_idle (s->imap);
+  s->refuse_literals = FALSE;
   if (!ok (r))
     {
       set_error (s, error, r, "IDLE");

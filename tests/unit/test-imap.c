@@ -193,6 +193,20 @@ test_empty_capability (void)
   g_assert_nonnull (error);
 }
 
+/* Found by fuzz-imap: an untagged "* CAPABILITY" with no names made
+ * libetpan's mailimap_capability copy a NULL list. Now a protocol error. */
+static void
+test_untagged_capability_empty (void)
+{
+  const char *script = "* OK ready\r\n1 OK LOGIN done\r\n* CAPABILITY  \r\n2 OK done\r\n";
+  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BatonImapSession) s =
+      baton_imap_connect_script (&settings, script, strlen (script), &error);
+  g_assert_null (s);
+  g_assert_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL);
+}
+
 /* Found by fuzz-imap: CAPABILITY answered OK without a CAPABILITY list
  * (and none in the greeting) made libetpan's mailimap_capability copy a
  * NULL list. The session now opens, knowing no capability. */
@@ -207,6 +221,50 @@ test_capability_without_list (void)
   g_assert_no_error (error);
   g_assert_nonnull (s);
   g_assert_false (baton_imap_has_capability (s, "MOVE"));
+}
+
+/* Found by fuzz-imap (CI, 2026-12-06): a literal in the greeting made
+ * libetpan read through a NULL parser context (SEGV in
+ * mailimap_string_parse from mailimap_greeting_parse), inside a response
+ * code, after one that "]" seemed to close, or with no CR LF after it; and
+ * any BADCHARSET list there, "(x y)" included. Until the login is done
+ * (and while IDLE starts) both are now a protocol error; a literal in an
+ * ordinary response after the login passes. */
+static void
+test_literal_in_greeting_code (void)
+{
+  static const char crash[] =
+      "* OK [BADCHARSET (UID 3 BODY[] {113}\r\nFrom: bob@example.com\r\nMessage-ID: "
+      "<fake1@imapfake>\r\n\r\ntask: Fake task 1\r\n)\r\n* 2 FETCH (UID 2 BODY[] {113}\r\n"
+      "From: bob@example&com\r\nTo: teted\r\n* SEARCH 1 2 3\r\n7%OK UID SEARCH completed\r\n";
+  const char *bad[] = {
+    crash,
+    "* OK [BADCHARSET ({3}\r\nabc)] ready\r\n1 OK Logged in\r\n",
+    "* OK [X \"q\" [Y] {0}\r\n] ready\r\n1 OK Logged in\r\n",
+    "* OK [BADCHARSET (UID 3 UTF-8] {3}\r\nabc\r\n)\r\n1 OK Logged in\r\n",
+    "* OK ready\r\n+ [X {3}\r\nabc]\r\n1 OK Logged in\r\n",
+    "* OK [BADCHARSET (UID 3 BODY[] {113}F\nr\rm:o bb@example.com\r\n>\r\n",
+    "* OK [BADCHARSET (x y)] hi\r\n1 OK Logged in\r\n",
+    "* BYE [badcharset (x)] going\r\n",
+    "* OK [BADCHARSET  (x)] two spaces\r\n",
+    "* OK [PERmANENTFLAGS ().FCH (U-ID\r\n",
+  };
+  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (BatonImapSession) s =
+          baton_imap_connect_script (&settings, bad[i], strlen (bad[i]), &error);
+      g_assert_null (s);
+      g_assert_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL);
+    }
+  const char *fine = "* OK [CAPABILITY IMAP4rev1] ready\r\n1 OK Logged in\r\n"
+                     "* LIST () \"[\" {5}\r\nINBOX\r\n* CAPABILITY IMAP4rev1\r\n2 OK done\r\n";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BatonImapSession) s =
+      baton_imap_connect_script (&settings, fine, strlen (fine), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (s);
 }
 
 /* Found by fuzz-imap: "* SEARCH 2 2 3" made UID 2 fetched and handed out
@@ -246,6 +304,36 @@ select_script (const char *select_answer, GError **error)
       baton_imap_connect_script (&settings, script, strlen (script), error);
   /* The script arrives in one read: a bad line fails the connect already. */
   return s != NULL && baton_imap_select (s, NULL, NULL, NULL, error);
+}
+
+/* Found by fuzz-imap: a literal whose size does not fit 32 bits
+ * ("{1135555…5}") made libetpan allocate 4 GB. Now a protocol error,
+ * however many digits; 4294967294 bytes is still a size. */
+static void
+test_literal_too_large (void)
+{
+  const char *sizes[] = { "{4294967295}", "{11355555555555555555555555555555555555555}",
+                          "{99999999999}" };
+  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autofree char *script = g_strdup_printf (
+          "* OK [CAPABILITY IMAP4rev1] ready\r\n1 OK Logged in\r\n* CAPABILITY IMAP4rev1\r\n"
+          "2 OK done\r\n* 1 EXISTS\r\n3 OK [READ-WRITE] done\r\n* SEARCH 2\r\n4 OK done\r\n"
+          "* 1 FETCH (UID 2 RFC822.SIZE 11)\r\n5 OK done\r\n* 1 FETCH (UID 2 BODY[] %s\r\n"
+          "From: b\r\n\r\n)\r\n6 OK done\r\n",
+          sizes[i]);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (BatonImapSession) s =
+          baton_imap_connect_script (&settings, script, strlen (script), &error);
+      g_assert_no_error (error);
+      g_assert_true (baton_imap_select (s, NULL, NULL, NULL, &error));
+      Seen seen = { g_array_new (FALSE, FALSE, sizeof (guint32)) };
+      g_assert_false (baton_imap_fetch_range (s, 1, 0, collect, &seen, &error));
+      g_assert_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL);
+      g_assert_cmpuint (seen.uids->len, ==, 0);
+      g_array_unref (seen.uids);
+    }
 }
 
 /* Found by fuzz-imap: libetpan freed a NULL list on "[PERMANENTFLAGS ("
@@ -480,6 +568,9 @@ main (int argc, char **argv)
   g_test_add_func ("/imap/empty-capability-code", test_empty_capability_code);
   g_test_add_func ("/imap/literal-not-screened", test_literal_not_screened);
   g_test_add_func ("/imap/search-duplicate-uid", test_search_duplicate_uid);
+  g_test_add_func ("/imap/literal-in-greeting-code", test_literal_in_greeting_code);
+  g_test_add_func ("/imap/literal-too-large", test_literal_too_large);
+  g_test_add_func ("/imap/untagged-capability-empty", test_untagged_capability_empty);
   g_test_add_func ("/imap/stop-in-greeting", test_stop_in_greeting);
   g_test_add_func ("/imap/stop-before-connect", test_stop_before_connect);
   g_test_add_func ("/imap/stop-shuts-watched-socket", test_stop_shuts_watched_socket);
