@@ -5,7 +5,8 @@
 # BENCH_RUNS runs (default 5). Run through `make bench`, which builds
 # build/baton and build/bench/floor first.
 #
-#   maildir   `baton ingest --maildir` vs the GMime-only floor and `notmuch new`
+#   maildir   `baton ingest --maildir` vs the GMime-only floor and `notmuch new`;
+#             also CPU time vs the floor's, steadier than wall time under load
 #   procmail  one process per delivery: `ingest` vs `ingest --queue`, + drain
 #   imap      `baton poll --from-start` vs `mbsync` over the same Dovecot INBOX
 #   digest    `baton digest --force` vs reading the same rows with sqlite3
@@ -61,6 +62,15 @@ seconds () {
   echo "$start $EPOCHREALTIME" | awk '{ printf "%.6f\n", $2 - $1 }'
 }
 
+# cpu_timed COMMAND...: as seconds, and also the CPU time (user + system, all
+# threads) it took: "WALL CPU". On a loaded machine the wall time of a
+# two-thread program swings with what else runs; its CPU time much less.
+cpu_timed () {
+  local TIMEFORMAT='%R %U %S' out
+  out=$({ time "$@" >/dev/null 2>&1; } 2>&1) || { echo "bench: failed: $*" >&2; return 1; }
+  awk '{ printf "%.6f %.6f\n", $1, $2 + $3 }' <<< "$out"
+}
+
 # record NAME VALUE: one sample; report turns samples into min/median/max.
 record () { echo "$1 $2" >> "$W/samples"; }
 # report NAME LABEL UNIT [SCALE]: "LABEL  min / median / max UNIT".
@@ -111,7 +121,7 @@ fi
 warm_corpus () { cat "$CORPUS"/new/* > /dev/null; }
 
 bench_maildir () {
-  local b="$W/maildir" t_baton t_floor t_notmuch t_always
+  local b="$W/maildir" t_baton t_floor t_notmuch t_always run c_baton c_floor
   write_config "$b"
   write_config "$b/always"
   sed -i 's/^database = baton.db$/database = baton.db\nkeep-raw = always/' "$b/always/baton.conf"
@@ -121,9 +131,14 @@ bench_maildir () {
   for _ in $(seq "$RUNS"); do
     fresh_db "$b"
     warm_corpus
-    t_baton=$(seconds "$BATON" -q -c "$b/baton.conf" ingest --maildir "$CORPUS")
+    run=$(cpu_timed "$BATON" -q -c "$b/baton.conf" ingest --maildir "$CORPUS")
+    t_baton=${run% *} c_baton=${run#* }
     warm_corpus
-    t_floor=$(seconds "$FLOOR" "$CORPUS")
+    run=$(cpu_timed "$FLOOR" "$CORPUS")
+    t_floor=${run% *} c_floor=${run#* }
+    record maildir.baton-cpu "$c_baton"
+    record maildir.floor-cpu "$c_floor"
+    ratio maildir.cpu-vs-floor "$c_baton" "$c_floor"
     rm -rf "$CORPUS/.notmuch"
     warm_corpus
     t_notmuch=$(seconds env NOTMUCH_CONFIG="$b/notmuch-config" notmuch new --quiet)
@@ -147,6 +162,9 @@ bench_maildir () {
   report maildir.notmuch "notmuch new" s
   report maildir.vs-floor "baton / floor            (target <= 1.25)" x
   report maildir.notmuch-over-baton "notmuch / baton          (target >= 8)" x
+  report maildir.baton-cpu "baton CPU, user + system (both threads)" s
+  report maildir.floor-cpu "floor CPU, user + system" s
+  report maildir.cpu-vs-floor "baton CPU / floor CPU" x
   report maildir.always "baton, keep-raw = always" s
   report maildir.always-vs-floor "keep-raw = always / floor" x
 }

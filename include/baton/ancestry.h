@@ -36,6 +36,7 @@ typedef struct {
   gboolean per_line; /* template literal text: a line made only of it is old anywhere */
   GArray *hashes;    /* guint32 in text order until SORTED; owned */
   gboolean sorted;   /* hashes sorted and unique (baton_ancestry_cut() sorts them) */
+  guint64 *filter;   /* owned: a bit per hash's low 16 bits, made by a cut, or NULL */
 } BatonFingerprint;
 
 /* The fingerprint of TEXT (UTF-8, any line ends; NULL is ""). Returns NULL

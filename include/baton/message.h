@@ -9,6 +9,8 @@
  * (BATON_MESSAGE_MAX_BODY).
  */
 #pragma once
+#include "baton/ancestry.h"
+
 #include <glib.h>
 
 typedef struct {
@@ -26,6 +28,10 @@ typedef struct {
   char *visible_text;     /* the newly written part of body_text */
   gboolean body_was_html; /* no text/plain part: body_text came from HTML */
   gboolean body_truncated; /* the text part was longer than BATON_MESSAGE_MAX_BODY */
+
+  /* Set by baton_message_find_fingerprint(), often on a reading thread. */
+  gboolean fingerprinted;        /* it has run */
+  BatonFingerprint *fingerprint; /* of body_text then; NULL for too few words */
 } BatonMessage;
 
 /* How much of the chosen text part is read, in bytes of decoded UTF-8 (cut
@@ -53,6 +59,10 @@ BatonMessage *baton_message_parse_fd (int fd, gsize size, GError **error);
 /* Fills @message's visible_text from its body_text (baton_visible_text())
  * if it is not there yet; NULL is ignored. */
 void baton_message_find_visible_text (BatonMessage *message);
+/* Fills @message's fingerprint from its body_text (baton_ancestry_fingerprint())
+ * if that was not done yet; NULL is ignored. A reading thread does it
+ * ahead of the thread that stores (src/readahead.c). */
+void baton_message_find_fingerprint (BatonMessage *message);
 
 /* About how many bytes of memory MESSAGE holds (its strings and their
  * allocations); 0 for NULL. For budgets such as readahead's. */

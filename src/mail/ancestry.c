@@ -20,7 +20,6 @@
 
 #include "baton/commands.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* A later passage of the parent must be this long for the lines before it
@@ -38,49 +37,81 @@ typedef struct {
   guint words;
 } Line;
 
-/* Where add_words() puts words: into WORDS (the cut needs them all, with
- * their lines) or, for a fingerprint, straight into shingles of
- * BATON_ANCESTRY_WIDTH words, keeping only the last few words. */
+/* A growing array of Word or of guint32, filled without a function call
+ * per element: appending one word at a time through GArray was a third of
+ * the time of a fingerprint. */
 typedef struct {
-  GArray *words;  /* Word, or NULL */
-  GArray *hashes; /* guint32 shingles, when WORDS is NULL */
-  Word recent[BATON_ANCESTRY_WIDTH];
-  guint seen; /* words so far */
-} Sink;
-
-static guint32 shingle (const Word *words, guint width);
+  gpointer data;
+  guint len, size;
+} Buffer;
 
 static void
+buffer_grow (Buffer *buffer, gsize element)
+{
+  buffer->size = MAX (16u, buffer->size * 2);
+  buffer->data = g_realloc_n (buffer->data, buffer->size, element);
+}
+
+/* Where add_words() puts words: into WORDS (the cut needs them all, with
+ * their lines) or, for a fingerprint, straight into HASHES as shingles of
+ * BATON_ANCESTRY_WIDTH words, keeping only the last few words. */
+typedef struct {
+  Buffer *words;                        /* Word, or NULL */
+  Buffer *hashes;                       /* guint32 shingles, when WORDS is NULL */
+  guint max_hashes;                     /* the room left in the fingerprint (templates add up) */
+  guint64 recent[BATON_ANCESTRY_WIDTH]; /* the last words' hashes, by seen % WIDTH */
+  guint seen;                           /* words so far */
+} Sink;
+
+#define SHINGLE_FACTOR 0x9e3779b97f4a7c15ULL
+
+/* The end of shingle(): 32 well-mixed bits of H. */
+static inline guint32
+shingle_finish (guint64 h)
+{
+  h ^= h >> 31;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 29;
+  return (guint32) (h >> 32);
+}
+
+static inline void
 emit (Sink *sink, guint64 hash, guint line)
 {
   Word w = { hash, line };
   sink->seen++;
   if (sink->words != NULL)
     {
-      g_array_append_val (sink->words, w);
+      if (G_UNLIKELY (sink->words->len == sink->words->size))
+        buffer_grow (sink->words, sizeof (Word));
+      ((Word *) sink->words->data)[sink->words->len++] = w;
       return;
     }
-  sink->recent[(sink->seen - 1) % BATON_ANCESTRY_WIDTH] = w;
-  if (sink->seen < BATON_ANCESTRY_WIDTH || sink->hashes->len >= BATON_ANCESTRY_MAX_HASHES)
+  sink->recent[(sink->seen - 1) % BATON_ANCESTRY_WIDTH] = hash;
+  if (sink->seen < BATON_ANCESTRY_WIDTH || sink->hashes->len >= sink->max_hashes)
     return;
-  Word run[BATON_ANCESTRY_WIDTH];
+  /* shingle() of the last WIDTH words, oldest first, read from the ring. */
+  guint64 h = BATON_ANCESTRY_WIDTH;
   for (guint k = 0; k < BATON_ANCESTRY_WIDTH; k++)
-    run[k] = sink->recent[(sink->seen + k) % BATON_ANCESTRY_WIDTH];
-  guint32 h = shingle (run, BATON_ANCESTRY_WIDTH);
-  g_array_append_val (sink->hashes, h);
+    h = (h ^ sink->recent[(sink->seen + k) % BATON_ANCESTRY_WIDTH]) * SHINGLE_FACTOR;
+  if (G_UNLIKELY (sink->hashes->len == sink->hashes->size))
+    buffer_grow (sink->hashes, sizeof (guint32));
+  ((guint32 *) sink->hashes->data)[sink->hashes->len++] = shingle_finish (h);
 }
 
 /* The text cut into lines and words. */
 typedef struct {
-  GArray *lines; /* Line */
-  GArray *words; /* Word */
+  Line *lines;
+  guint n_lines;
+  Word *words;
+  guint n_words;
 } Tokens;
 
 static void
 tokens_clear (Tokens *tokens)
 {
-  g_array_unref (tokens->lines);
-  g_array_unref (tokens->words);
+  g_free (tokens->lines);
+  g_free (tokens->words);
 }
 
 /* "AB>" at the start of a line is a quote mark, not a word. */
@@ -128,6 +159,40 @@ is_word_by_itself (gunichar c)
     }
 }
 
+/* ASCII letters and digits, lowercased; 0 for everything else, and for
+ * every byte of a multi-byte character (those take the Unicode path). */
+/* clang-format off */
+static const guchar ascii_word[256] = {
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+  '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',   0,   0,   0,   0,   0,   0,
+    0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+  'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z',   0,   0,   0,   0,   0,
+    0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+  'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z',   0,   0,   0,   0,   0,
+  /* 0x80-0xff: 0 */
+};
+/* clang-format on */
+
+/* The rest of a word from P while it is ASCII letters and digits, each
+ * lowercased into *HASH: most of every text, in a few instructions a
+ * byte. Returns where the run stops. */
+static inline const char *
+hash_ascii_run (const char *p, const char *end, guint64 *hash)
+{
+  guint64 h = *hash;
+  for (; p < end; p++)
+    {
+      guint folded = ascii_word[(guchar) *p];
+      if (folded == 0)
+        break;
+      h = (h ^ folded) * 0x100000001b3ULL;
+    }
+  *hash = h;
+  return p;
+}
+
 /* Words of the line [P, END) appended to WORDS, hashed FNV-1a style one
  * lowercased code point at a time. Invalid UTF-8 separates words. */
 static guint
@@ -138,6 +203,12 @@ add_words (const char *p, const char *end, guint line, Sink *sink)
   gboolean in_word = FALSE;
   while (p < end)
     {
+      if (in_word)
+        {
+          p = hash_ascii_run (p, end, &hash);
+          if (p == end)
+            break;
+        }
       gunichar c;
       gboolean word;
       /* ASCII without the Unicode tables: most mail is mostly ASCII. */
@@ -203,7 +274,7 @@ add_words (const char *p, const char *end, guint line, Sink *sink)
 /* Feeds the words of TEXT to SINK line by line, recording each line in
  * LINES when it is not NULL. A full fingerprint stops the walk. */
 static void
-scan (const char *text, gsize length, Sink *sink, GArray *lines)
+scan (const char *text, gsize length, Sink *sink, Buffer *lines)
 {
   const char *p = text, *end = text + length;
   for (guint n = 0;; n++)
@@ -215,9 +286,13 @@ scan (const char *text, gsize length, Sink *sink, GArray *lines)
       Line line = { p, (gsize) (stop - p), 0 };
       line.words = add_words (skip_initials_quote (p, stop), stop, n, sink);
       if (lines != NULL)
-        g_array_append_val (lines, line);
+        {
+          if (lines->len == lines->size)
+            buffer_grow (lines, sizeof (Line));
+          ((Line *) lines->data)[lines->len++] = line;
+        }
       if (eol == NULL || eol + 1 >= end ||
-          (sink->hashes != NULL && sink->hashes->len >= BATON_ANCESTRY_MAX_HASHES))
+          (sink->hashes != NULL && sink->hashes->len >= sink->max_hashes))
         break;
       p = eol + 1;
     }
@@ -226,11 +301,10 @@ scan (const char *text, gsize length, Sink *sink, GArray *lines)
 static Tokens
 tokenize (const char *text, gsize length)
 {
-  Tokens tokens = { g_array_new (FALSE, FALSE, sizeof (Line)),
-                    g_array_new (FALSE, FALSE, sizeof (Word)) };
-  Sink sink = { .words = tokens.words };
-  scan (text, length, &sink, tokens.lines);
-  return tokens;
+  Buffer lines = { 0 }, words = { 0 };
+  Sink sink = { .words = &words };
+  scan (text, length, &sink, &lines);
+  return (Tokens){ lines.data, lines.len, words.data, words.len };
 }
 
 /* Hash of WIDTH words from WORDS: order matters, 32 bits kept. */
@@ -239,18 +313,44 @@ shingle (const Word *words, guint width)
 {
   guint64 h = width;
   for (guint i = 0; i < width; i++)
-    h = (h ^ words[i].hash) * 0x9e3779b97f4a7c15ULL;
-  h ^= h >> 31;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 29;
-  return (guint32) (h >> 32);
+    h = (h ^ words[i].hash) * SHINGLE_FACTOR;
+  return shingle_finish (h);
 }
 
-static int
-compare_hash (const void *a, const void *b)
+/* Sorts the N hashes at H: a radix sort, a byte at a time, for all but
+ * short arrays. Every parent read from the store is sorted, and qsort()
+ * called its comparison through a pointer n log n times. */
+static void
+sort_hashes (guint32 *h, guint n)
 {
-  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
-  return x < y ? -1 : x > y;
+  if (n < 48)
+    {
+      for (guint i = 1; i < n; i++)
+        {
+          guint32 x = h[i];
+          guint j = i;
+          for (; j > 0 && h[j - 1] > x; j--)
+            h[j] = h[j - 1];
+          h[j] = x;
+        }
+      return;
+    }
+  g_autofree guint32 *spare = g_new (guint32, n);
+  guint32 *from = h, *to = spare;
+  for (guint shift = 0; shift < 32; shift += 8)
+    {
+      guint start[257] = { 0 };
+      for (guint i = 0; i < n; i++)
+        start[((from[i] >> shift) & 0xff) + 1]++;
+      for (guint b = 1; b <= 256; b++)
+        start[b] += start[b - 1];
+      for (guint i = 0; i < n; i++)
+        to[start[(from[i] >> shift) & 0xff]++] = from[i];
+      guint32 *swap = from;
+      from = to;
+      to = swap;
+    }
+  /* Four passes: the sorted hashes are back in H. */
 }
 
 static void
@@ -266,7 +366,7 @@ sort_unique (GArray *hashes)
     in_order++;
   if (in_order == hashes->len)
     return;
-  qsort (hashes->data, hashes->len, sizeof (guint32), compare_hash);
+  sort_hashes ((guint32 *) hashes->data, hashes->len);
   guint32 *h = (guint32 *) hashes->data;
   guint kept = 1;
   for (guint i = 1; i < hashes->len; i++)
@@ -281,6 +381,7 @@ baton_fingerprint_free (BatonFingerprint *fingerprint)
   if (fingerprint == NULL)
     return;
   g_array_unref (fingerprint->hashes);
+  g_free (fingerprint->filter);
   g_free (fingerprint);
 }
 
@@ -305,13 +406,23 @@ baton_fingerprint_new (guint width, guint words, const guint32 *hashes, gsize n)
 static void
 add_text (BatonFingerprint *fingerprint, const char *text, gsize length, gboolean short_too)
 {
-  Sink sink = { .hashes = fingerprint->hashes };
+  guint held = fingerprint->hashes->len;
+  guint room = held < BATON_ANCESTRY_MAX_HASHES ? BATON_ANCESTRY_MAX_HASHES - held : 0;
+  /* Sized for a word in six bytes or more: most mail never grows it. */
+  Buffer hashes = { NULL, 0, (guint) MIN (length / 6 + 16, MAX (room, 1u)) };
+  hashes.data = g_new (guint32, hashes.size);
+  Sink sink = { .hashes = &hashes, .max_hashes = room };
   scan (text, length, &sink, NULL);
+  g_array_append_vals (fingerprint->hashes, hashes.data, hashes.len);
+  g_free (hashes.data);
   fingerprint->words += sink.seen;
   if (short_too && sink.seen < BATON_ANCESTRY_WIDTH && sink.seen > 0)
     {
       fingerprint->width = sink.seen;
-      guint32 h = shingle (sink.recent, sink.seen);
+      guint64 all = sink.seen;
+      for (guint i = 0; i < sink.seen; i++)
+        all = (all ^ sink.recent[i]) * SHINGLE_FACTOR;
+      guint32 h = shingle_finish (all);
       g_array_append_val (fingerprint->hashes, h);
     }
 }
@@ -360,6 +471,7 @@ baton_ancestry_fingerprint_template (BatonFingerprint *into, const char *templat
         p++;
     }
   into->sorted = FALSE;
+  g_clear_pointer (&into->filter, g_free);
   return into;
 }
 
@@ -383,18 +495,49 @@ typedef struct {
   guint *line_covered; /* per line: covered words */
 } Match;
 
+/* A hash's bit in a fingerprint's filter. */
+#define FILTER_BITS 65536
+#define FILTER_WORD(hash) (((hash) % FILTER_BITS) / 64)
+#define FILTER_BIT(hash) (G_GUINT64_CONSTANT (1) << ((hash) % 64))
+#define FILTER_FROM_HASHES 1024
+
+/* Most shingles of a reply are not in a parent: the filter (8 KB; the
+ * templates' thousand hashes set about one bit in seventy) answers them
+ * with one load, where a binary search took ten hard-to-predict steps. */
+static void
+make_filter (BatonFingerprint *parent)
+{
+  parent->filter = g_new0 (guint64, FILTER_BITS / 64);
+  const guint32 *hashes = (const guint32 *) parent->hashes->data;
+  for (guint i = 0; i < parent->hashes->len; i++)
+    parent->filter[FILTER_WORD (hashes[i])] |= FILTER_BIT (hashes[i]);
+}
+
+/* A binary search written out: bsearch() calls the comparison through a
+ * pointer, once per step, for every word of every reply. */
 static gboolean
 known (const BatonFingerprint *parent, guint32 hash)
 {
-  return bsearch (&hash, parent->hashes->data, parent->hashes->len, sizeof (guint32),
-                  compare_hash) != NULL;
+  if (parent->filter != NULL && !(parent->filter[FILTER_WORD (hash)] & FILTER_BIT (hash)))
+    return FALSE;
+  const guint32 *hashes = (const guint32 *) parent->hashes->data;
+  guint low = 0, high = parent->hashes->len;
+  while (low < high)
+    {
+      guint middle = low + (high - low) / 2;
+      if (hashes[middle] < hash)
+        low = middle + 1;
+      else
+        high = middle;
+    }
+  return low < parent->hashes->len && hashes[low] == hash;
 }
 
 static void
 match_words (Match *match)
 {
-  const Word *words = (const Word *) match->tokens->words->data;
-  guint n = match->tokens->words->len, width = match->parent->width;
+  const Word *words = match->tokens->words;
+  guint n = match->tokens->n_words, width = match->parent->width;
   guint until = 0;
   for (guint i = 0; i < n; i++)
     {
@@ -420,7 +563,7 @@ match_words (Match *match)
 static const Line *
 line_at (const Tokens *tokens, guint index)
 {
-  return &g_array_index (tokens->lines, Line, index);
+  return &tokens->lines[index];
 }
 
 static gboolean
@@ -435,8 +578,8 @@ fully_covered (const Match *match, guint line)
 static guint
 find_anchor (const Match *match, guint from)
 {
-  const Word *words = (const Word *) match->tokens->words->data;
-  guint n = match->tokens->words->len;
+  const Word *words = match->tokens->words;
+  guint n = match->tokens->n_words;
   guint needed = MIN (BATON_ANCESTRY_ANCHOR_WORDS, match->parent->words);
   for (guint i = from; i < n; i += MAX (match->run[i], 1))
     {
@@ -518,8 +661,8 @@ block_start (const Tokens *tokens, guint line)
 static guint
 resumption (const Match *match, guint line, guint first_word, guint needed)
 {
-  const Word *words = (const Word *) match->tokens->words->data;
-  guint n = match->tokens->words->len;
+  const Word *words = match->tokens->words;
+  guint n = match->tokens->n_words;
   for (guint i = first_word; i < n; i++)
     if (words[i].line >= line && match->covered[i])
       return match->run[i] >= needed ? i : G_MAXUINT;
@@ -532,7 +675,7 @@ resumption (const Match *match, guint line, guint first_word, guint needed)
 static guint
 mark_attribution (const Match *match, guint first, guint floor, gboolean *old)
 {
-  const Word *words = (const Word *) match->tokens->words->data;
+  const Word *words = match->tokens->words;
   guint line = words[first].line;
   for (guint l = MAX (block_start (match->tokens, line), floor); l < line; l++)
     old[l] = TRUE;
@@ -544,11 +687,11 @@ static void
 mark_block (const Match *match, gboolean *old)
 {
   const Tokens *tokens = match->tokens;
-  const Word *words = (const Word *) tokens->words->data;
+  const Word *words = tokens->words;
   guint word = find_anchor (match, 0);
   if (word == G_MAXUINT)
     return;
-  guint n_lines = tokens->lines->len;
+  guint n_lines = tokens->n_lines;
   guint needed = MIN (RESUME_WORDS, MIN (BATON_ANCESTRY_ANCHOR_WORDS, match->parent->words));
   guint l = mark_attribution (match, word, 0, old);
   while (l < n_lines)
@@ -561,7 +704,7 @@ mark_block (const Match *match, gboolean *old)
             break;
           old[l] = TRUE;
         }
-      while (word < tokens->words->len && words[word].line < l)
+      while (word < tokens->n_words && words[word].line < l)
         word++;
       if (l >= n_lines)
         return;
@@ -583,7 +726,7 @@ mark_block (const Match *match, gboolean *old)
 static void
 mark_lines (const Match *match, gboolean *old)
 {
-  for (guint l = 0; l < match->tokens->lines->len; l++)
+  for (guint l = 0; l < match->tokens->n_lines; l++)
     if (line_at (match->tokens, l)->words >= match->parent->width && fully_covered (match, l))
       old[l] = TRUE;
 }
@@ -591,7 +734,7 @@ mark_lines (const Match *match, gboolean *old)
 static void
 add_cuts (GArray *cuts, guint parent, const gboolean *old, const Tokens *tokens)
 {
-  guint n_lines = tokens->lines->len;
+  guint n_lines = tokens->n_lines;
   for (guint l = 0; l < n_lines;)
     {
       if (!old[l])
@@ -643,7 +786,7 @@ join_kept (const Tokens *tokens, const gboolean *old)
   GString *out = g_string_new (NULL);
   gboolean gap = FALSE;
   guint blank_run = 0;
-  for (guint l = 0; l < tokens->lines->len; l++)
+  for (guint l = 0; l < tokens->n_lines; l++)
     {
       const Line *line = line_at (tokens, l);
       if (old[l])
@@ -676,7 +819,7 @@ baton_ancestry_cut (const char *text, BatonFingerprint *const *parents, guint n_
   if (text == NULL)
     text = "";
   Tokens tokens = tokenize (text, strlen (text));
-  guint n_words = tokens.words->len, n_lines = tokens.lines->len;
+  guint n_words = tokens.n_words, n_lines = tokens.n_lines;
   BatonAncestryResult *result = g_new0 (BatonAncestryResult, 1);
   result->cuts = g_array_new (FALSE, FALSE, sizeof (BatonAncestryCut));
   g_autofree gboolean *old = g_new0 (gboolean, n_lines);
@@ -692,7 +835,14 @@ baton_ancestry_cut (const char *text, BatonFingerprint *const *parents, guint n_
         {
           sort_unique (parents[p]->hashes);
           parents[p]->sorted = TRUE;
+          g_clear_pointer (&parents[p]->filter, g_free);
         }
+      /* The templates' filter serves every mail; a parent read from the
+       * store serves one cut, and for a few hundred hashes clearing 8 KB
+       * costs more than the searches it saves. */
+      if (parents[p]->filter == NULL &&
+          (parents[p]->per_line || parents[p]->hashes->len >= FILTER_FROM_HASHES))
+        make_filter (parents[p]);
       memset (line_covered, 0, n_lines * sizeof (guint));
       memset (old_here, 0, n_lines * sizeof (gboolean));
       Match match = { &tokens, parents[p], covered, run, line_covered };

@@ -53,6 +53,7 @@ baton_message_free (BatonMessage *message)
   g_free (message->auto_reason);
   g_free (message->body_text);
   g_free (message->visible_text);
+  baton_fingerprint_free (message->fingerprint);
   g_free (message);
 }
 
@@ -74,6 +75,15 @@ strv_memory (char **strv)
   return total;
 }
 
+static gsize
+fingerprint_memory (const BatonFingerprint *fingerprint)
+{
+  if (fingerprint == NULL)
+    return 0;
+  return sizeof *fingerprint + 2 * ALLOCATION_OVERHEAD +
+         fingerprint->hashes->len * sizeof (guint32);
+}
+
 gsize
 baton_message_memory (const BatonMessage *message)
 {
@@ -84,7 +94,8 @@ baton_message_memory (const BatonMessage *message)
          string_memory (message->subject) + strv_memory (message->references) +
          strv_memory (message->recipients) + strv_memory (message->x_loop) +
          strv_memory (message->auth_results) + string_memory (message->auto_reason) +
-         string_memory (message->body_text) + string_memory (message->visible_text);
+         string_memory (message->body_text) + string_memory (message->visible_text) +
+         fingerprint_memory (message->fingerprint);
 }
 
 /* Mail starts with a header field ("Name: value", or the obsolete
@@ -987,6 +998,15 @@ baton_message_find_visible_text (BatonMessage *message)
 {
   if (message != NULL && message->visible_text == NULL)
     message->visible_text = baton_visible_text (message->body_text);
+}
+
+void
+baton_message_find_fingerprint (BatonMessage *message)
+{
+  if (message == NULL || message->fingerprinted)
+    return;
+  message->fingerprint = baton_ancestry_fingerprint (message->body_text);
+  message->fingerprinted = TRUE;
 }
 
 BatonMessage *

@@ -39,7 +39,11 @@ workflow_remember_text (BatonTeam *team, const BatonMessage *message, GError **e
 {
   if (message->message_id == NULL)
     return TRUE; /* nothing can name it as a parent */
-  g_autoptr (BatonFingerprint) fingerprint = baton_ancestry_fingerprint (message->body_text);
+  /* Usually found ahead, on the reading thread (src/readahead.c). */
+  g_autoptr (BatonFingerprint) own = NULL;
+  const BatonFingerprint *fingerprint =
+      message->fingerprinted ? message->fingerprint
+                             : (own = baton_ancestry_fingerprint (message->body_text));
   return fingerprint == NULL ||
          baton_store_fingerprint_add (team->store, message->message_id, FALSE, fingerprint, error);
 }

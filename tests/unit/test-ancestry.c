@@ -337,6 +337,95 @@ test_stored_form (void)
   g_string_free (big, TRUE);
 }
 
+/* The hashes of a fixed text, as every version of baton has computed them:
+ * a database keeps fingerprints written by older versions, so a faster
+ * tokenizer must give exactly these (quote marks, punctuation, case,
+ * accents and CJK included), in text order. */
+static void
+test_hashes_pinned (void)
+{
+  static const guint32 expected[] = { 0xa1fa5a48, 0xacfa79e7, 0xd6cd947e, 0xd757be1a, 0xab800fba,
+                                      0x7bb0d776, 0x2a0e8ce1, 0xf05fd270, 0x384f0244 };
+  g_autoptr (BatonFingerprint) fingerprint = baton_ancestry_fingerprint (
+      "Renew the TLS certificate\nbefore > Friday, please: ça coûte 東京 rien.");
+  g_assert_cmpuint (fingerprint->width, ==, BATON_ANCESTRY_WIDTH);
+  g_assert_cmpuint (fingerprint->words, ==, 12);
+  g_assert_cmpmem (fingerprint->hashes->data, fingerprint->hashes->len * sizeof (guint32), expected,
+                   sizeof expected);
+  g_autoptr (BatonFingerprint) two = baton_ancestry_fingerprint ("Two words");
+  g_assert_cmpuint (two->width, ==, 2);
+  g_assert_cmpuint (two->hashes->len, ==, 1);
+  g_assert_cmpuint (g_array_index (two->hashes, guint32, 0), ==, 0x40f8aa5f);
+}
+
+/* The cap keeps exactly the first BATON_ANCESTRY_MAX_HASHES shingles, and
+ * counts across the templates added into one fingerprint. */
+static void
+test_cap_exact (void)
+{
+  GString *text = g_string_new (NULL);
+  for (guint i = 0; i < BATON_ANCESTRY_MAX_HASHES + 100; i++)
+    g_string_append_printf (text, "w%u%s", i, i % 9 == 8 ? "\n" : " ");
+  g_autoptr (BatonFingerprint) capped = baton_ancestry_fingerprint (text->str);
+  g_assert_cmpuint (capped->hashes->len, ==, BATON_ANCESTRY_MAX_HASHES);
+  /* The same as the fingerprint of just enough words for the cap. */
+  const char *p = text->str;
+  for (guint words = 0; words < BATON_ANCESTRY_MAX_HASHES + BATON_ANCESTRY_WIDTH - 1; p++)
+    if (*p == ' ' || *p == '\n')
+      words++;
+  g_autofree char *prefix = g_strndup (text->str, p - text->str);
+  g_autoptr (BatonFingerprint) exact = baton_ancestry_fingerprint (prefix);
+  g_assert_cmpmem (capped->hashes->data, capped->hashes->len * sizeof (guint32),
+                   exact->hashes->data, exact->hashes->len * sizeof (guint32));
+  /* Templates: each adds up to the room left. */
+  BatonFingerprint *templates = baton_ancestry_fingerprint_template (NULL, text->str);
+  g_assert_cmpuint (templates->hashes->len, ==, BATON_ANCESTRY_MAX_HASHES);
+  templates = baton_ancestry_fingerprint_template (templates, "one more line of literal text");
+  g_assert_cmpuint (templates->hashes->len, ==, BATON_ANCESTRY_MAX_HASHES);
+  baton_fingerprint_free (templates);
+  g_autoptr (BatonFingerprint) split =
+      baton_ancestry_fingerprint_template (NULL, "alpha beta gamma delta {{x}} eps zeta eta theta");
+  g_assert_cmpuint (split->hashes->len, ==, 2);
+  g_string_free (text, TRUE);
+}
+
+static gint
+compare_guint32 (gconstpointer a, gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* Stored hashes in any order, with repeats, come back sorted and unique,
+ * short and long (each size takes its own sort). */
+static void
+test_sorted_unique (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (11);
+  const guint sizes[] = { 1, 2, 47, 48, 49, 300, BATON_ANCESTRY_MAX_HASHES };
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      g_autoptr (GArray) hashes = g_array_new (FALSE, FALSE, sizeof (guint32));
+      for (guint i = 0; i < sizes[s]; i++)
+        {
+          /* A small range for some: many repeats; top bits set for others. */
+          guint32 h =
+              s % 2 ? (guint32) g_rand_int_range (rand, 0, 64) : g_rand_int (rand) | 0x80000000u;
+          g_array_append_val (hashes, h);
+        }
+      g_autoptr (BatonFingerprint) fingerprint =
+          baton_fingerprint_new (4, sizes[s], (const guint32 *) hashes->data, hashes->len);
+      g_array_sort (hashes, compare_guint32);
+      guint kept = 0;
+      for (guint i = 0; i < hashes->len; i++)
+        if (kept == 0 ||
+            g_array_index (hashes, guint32, i) != g_array_index (hashes, guint32, kept - 1))
+          g_array_index (hashes, guint32, kept++) = g_array_index (hashes, guint32, i);
+      g_assert_cmpmem (fingerprint->hashes->data, fingerprint->hashes->len * sizeof (guint32),
+                       hashes->data, kept * sizeof (guint32));
+    }
+}
+
 static char *
 template_text (const char *name)
 {
@@ -448,6 +537,9 @@ main (int argc, char **argv)
   g_test_add_func ("/ancestry/cuts-reported", test_cuts_reported);
   g_test_add_func ("/ancestry/parents-apart", test_parents_apart);
   g_test_add_func ("/ancestry/stored-form", test_stored_form);
+  g_test_add_func ("/ancestry/hashes-pinned", test_hashes_pinned);
+  g_test_add_func ("/ancestry/cap-exact", test_cap_exact);
+  g_test_add_func ("/ancestry/sorted-unique", test_sorted_unique);
   g_test_add_func ("/ancestry/template-lines", test_template_lines);
   g_test_add_func ("/ancestry/linear", test_linear);
   return g_test_run ();

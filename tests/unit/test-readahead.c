@@ -8,7 +8,10 @@
  * the latter in `make SANITIZE=1 check`). */
 #include "baton/readahead.h"
 
+#include "baton/ancestry.h"
+
 #include <fcntl.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
@@ -189,6 +192,100 @@ test_spool_files_travel (void)
   files_free (files);
 }
 
+/* Mail of several shapes for the fingerprint: plain, quoted, CJK, HTML,
+ * too short to fingerprint, no text part, a body longer than the cap. */
+static char *
+varied_mail (guint i)
+{
+  g_autoptr (GString) body = g_string_new (NULL);
+  switch (i % 7)
+    {
+      case 0:
+        g_string_append_printf (body, "take %u\n\nThe printer jams on every duplex job.\n", i);
+        break;
+      case 1:
+        g_string_append_printf (body,
+                                "done %u: fixed\n\nOn Mon, Ann <ann@example.com> wrote:\n"
+                                "> the old text of the thread, quoted once\n> and again\n",
+                                i);
+        break;
+      case 2:
+        g_string_append (body, "東京の会議は明日です。note: 資料を送ります\n");
+        break;
+      case 3:
+        return g_strdup_printf ("From: a@example.com\nMessage-ID: <v%u@test>\n"
+                                "Content-Type: text/html; charset=utf-8\n\n"
+                                "<p>block %u: waiting on <b>the vendor</b> reply</p>\n",
+                                i, i);
+      case 4:
+        g_string_append (body, "ok\n");
+        break;
+      case 5:
+        return g_strdup_printf ("From: a@example.com\nMessage-ID: <v%u@test>\n"
+                                "Content-Type: application/octet-stream\n\nAAAA\n",
+                                i);
+      default:
+        for (guint w = 0; body->len < 2 * BATON_ANCESTRY_MAX_TEXT; w++)
+          g_string_append_printf (body, "word%u%s", w, w % 11 == 10 ? "\n" : " ");
+    }
+  return g_strdup_printf ("From: a@example.com\nMessage-ID: <v%u@test>\n\n%s", i, body->str);
+}
+
+static void
+assert_same_fingerprint (const BatonFingerprint *a, const BatonFingerprint *b)
+{
+  if (a == NULL || b == NULL)
+    {
+      g_assert_true (a == b);
+      return;
+    }
+  g_assert_cmpuint (a->width, ==, b->width);
+  g_assert_cmpuint (a->words, ==, b->words);
+  g_assert_cmpmem (a->hashes->data, a->hashes->len * sizeof (guint32), b->hashes->data,
+                   b->hashes->len * sizeof (guint32));
+}
+
+/* The fingerprint the reading thread finds ahead is the one the storing
+ * thread would compute inline from the body (stdin, IMAP), and the one a
+ * mail parsed from memory gives: whichever thread computed it. */
+static void
+test_fingerprint_ahead (void)
+{
+  Files *files = files_new (160);
+  for (guint i = 0; i < files->paths->len; i++)
+    {
+      g_autofree char *text = varied_mail (i);
+      g_assert_true (g_file_set_contents (files->paths->pdata[i], text, -1, NULL));
+    }
+  g_autoptr (BatonReadahead) readahead = baton_readahead_new (files->paths, files->sources, NULL);
+  guint seen = 0, ahead = 0;
+  BatonParsedFile *next;
+  while ((next = baton_readahead_next (readahead)) != NULL)
+    {
+      g_autoptr (BatonParsedFile) file = next;
+      g_assert_nonnull (file->message);
+      g_autofree char *text = varied_mail (seen);
+      g_autoptr (BatonMessage) from_memory = baton_message_parse (text, strlen (text), NULL);
+      g_autoptr (BatonFingerprint) inline_ = baton_ancestry_fingerprint (from_memory->body_text);
+      g_assert_cmpint (inline_ == NULL, ==, seen % 7 == 4 || seen % 7 == 5);
+      if (file->message->fingerprinted)
+        ahead++;
+      baton_message_find_fingerprint (file->message); /* unless the worker did */
+      g_assert_true (file->message->fingerprinted);
+      assert_same_fingerprint (file->message->fingerprint, inline_);
+      /* What the worker does for each file, on its own. */
+      g_autoptr (BatonParsedFile) alone =
+          baton_parsed_file_open (files->paths->pdata[seen], "file:alone", NULL);
+      g_assert_true (alone->message->fingerprinted);
+      assert_same_fingerprint (alone->message->fingerprint, inline_);
+      seen++;
+      baton_readahead_done (readahead, g_steal_pointer (&file));
+    }
+  g_assert_cmpuint (seen, ==, 160);
+  g_test_message ("%u of 160 fingerprinted ahead by the worker", ahead);
+  files_free (files);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -198,5 +295,6 @@ main (int argc, char **argv)
   g_test_add_func ("/readahead/early-stop", test_early_stop);
   g_test_add_func ("/readahead/spool-files-travel", test_spool_files_travel);
   g_test_add_func ("/readahead/large-files-few-descriptors", test_large_files_few_descriptors);
+  g_test_add_func ("/readahead/fingerprint-ahead", test_fingerprint_ahead);
   return g_test_run ();
 }

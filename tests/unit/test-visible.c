@@ -574,6 +574,34 @@ test_linear (void)
   check_linear ("one huge line of dashes", "-");
 }
 
+/* Lines the cheap tests before the patterns must leave to them: a first
+ * letter that only folds to ASCII ("ſent"), words in other scripts, a
+ * vertical tab that \\s skips, separators after stars and underscores; and
+ * lines that look close but never matched ("\\x01Get Outlook", "İnicio").
+ * The results are those of the patterns alone. */
+static void
+test_prefilters_leave_matches (void)
+{
+  check ("take 2\n\nſent from my phone\nold text", "take 2");
+  check ("take 2\n\n\vSent from my iPhone\nold text", "take 2");
+  check ("take 2\n\nОтправлено с iPhone\nold text", "take 2");
+  check ("take 2\n\niPhoneから送信\nold text", "take 2");
+  check ("take 2\n\nSamsung cihazımdan gönderildi\nold text", "take 2");
+  check ("take 2\n\n*_Begin forwarded message:\nold text", "take 2");
+  check ("take 2\n\nDÉBUT DU MESSAGE RÉEXPÉDIÉ :\nold text", "take 2");
+  check ("take 2\n\n\x01Get Outlook for iOS\nold text",
+         "take 2\n\n\x01Get Outlook for iOS\nold text");
+  check ("take 2\n\nİnicio del mensaje reenviado:\nold text",
+         "take 2\n\nİnicio del mensaje reenviado:\nold text");
+  check ("take 2\nBob wrote :\n> old text", "take 2");
+  check ("take 2\nBob wrote: \n> old text", "take 2");
+  check ("done 3\n\nС уважением,\nАнна", "done 3");
+  check ("done 3\n\nСпасибо,\nАнна", "done 3");
+  check ("done 3\n\nVon: Ann <ann@x.test>\nGesendet: Dienstag, 3. März 2026 10:12\nAn: Team\n"
+         "Betreff: Plan\n\nold text",
+         "done 3");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -597,5 +625,6 @@ main (int argc, char **argv)
   g_test_add_func ("/visible/same-line", test_same_line_attribution);
   g_test_add_func ("/visible/cuts", test_cuts_named);
   g_test_add_func ("/visible/linear", test_linear);
+  g_test_add_func ("/visible/prefilters-leave-matches", test_prefilters_leave_matches);
   return g_test_run ();
 }
