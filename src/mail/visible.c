@@ -1044,11 +1044,7 @@ could_be_separator (const char *line)
 static gboolean
 is_command_line (const char *line)
 {
-  g_autoptr (GPtrArray) commands = baton_commands_parse (line);
-  for (guint i = 0; i < commands->len; i++)
-    if (((const BatonCommand *) commands->pdata[i])->kind != BATON_COMMAND_UPDATE)
-      return TRUE;
-  return FALSE;
+  return baton_commands_any (line);
 }
 
 /* Up to this many bytes of a line are quoted in explain's rule names. */
