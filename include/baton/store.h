@@ -307,6 +307,12 @@ gboolean baton_store_outbox_superseded (BatonStore *store, gint64 id, const char
  * since @since. */
 gboolean baton_store_outbox_count (BatonStore *store, const char *recipient, const char *kind,
                                    gint64 since, gint64 *count, GError **error);
+/* As baton_store_outbox_count(), for mails of any of the N_KINDS (1 to
+ * BATON_STORE_COUNT_KINDS) @kinds, in one query. */
+#define BATON_STORE_COUNT_KINDS 3
+gboolean baton_store_outbox_count_kinds (BatonStore *store, const char *recipient,
+                                         const char *const *kinds, guint n_kinds, gint64 since,
+                                         gint64 *count, GError **error);
 
 /* ---- IMAP position ---- */
 
