@@ -737,6 +737,12 @@ baton_store_rollback_to_savepoint (BatonStore *store)
  * A replay of the member's mail still is one, and so is a replay of held
  * mail from the same sender (message_add keeps one row of it); a held row
  * is set aside when mail from someone else arrives with its Message-ID. */
+static gboolean
+is_held (const char *outcome)
+{
+  return g_strcmp0 (outcome, "quarantined") == 0 || g_strcmp0 (outcome, "ignored") == 0;
+}
+
 gboolean
 baton_store_message_exists (BatonStore *store, const char *message_id, gboolean *exists,
                             GError **error)
@@ -750,6 +756,34 @@ baton_store_message_exists (BatonStore *store, const char *message_id, gboolean 
     return FALSE;
   store_bind_text (statement, 1, message_id);
   return store_step_row (store, statement, exists, "looking up a Message-ID", error);
+}
+
+gboolean
+baton_store_message_lookup (BatonStore *store, const char *message_id, gboolean *exists,
+                            gint64 *held, char **held_sender, GError **error)
+{
+  *exists = FALSE;
+  *held = 0;
+  *held_sender = NULL;
+  /* Message-IDs are unique: one row at most, held or not. */
+  g_autoptr (sqlite3_stmt) statement = store_statement (
+      store, "SELECT id, sender, outcome FROM messages WHERE message_id = ?", error);
+  if (statement == NULL)
+    return FALSE;
+  store_bind_text (statement, 1, message_id);
+  gboolean found = FALSE;
+  if (!store_step_row (store, statement, &found, "looking up a Message-ID", error))
+    return FALSE;
+  if (!found)
+    return TRUE;
+  if (!is_held ((const char *) sqlite3_column_text (statement, 2)))
+    {
+      *exists = TRUE;
+      return TRUE;
+    }
+  *held = sqlite3_column_int64 (statement, 0);
+  *held_sender = store_column_text (statement, 1);
+  return TRUE;
 }
 
 /* Reads LENGTH bytes at OFFSET of RAW's file into BUFFER. */
@@ -829,12 +863,6 @@ store_raw (BatonStore *store, gint64 id, const BatonRawMail *raw, GError **error
          (bytes != NULL || write_raw (store, id, raw, error));
 }
 
-static gboolean
-is_held (const char *outcome)
-{
-  return g_strcmp0 (outcome, "quarantined") == 0 || g_strcmp0 (outcome, "ignored") == 0;
-}
-
 /* The held (quarantined or ignored) row with MESSAGE_ID: *id 0 if none. */
 static gboolean
 find_held (BatonStore *store, const char *message_id, gint64 *id, char **sender, GError **error)
@@ -877,11 +905,16 @@ set_aside (BatonStore *store, gint64 id, const char *message_id, GError **error)
 static gboolean
 resolve_held (BatonStore *store, const BatonMessageRecord *record, gint64 *reuse, GError **error)
 {
-  gint64 held = 0;
-  g_autofree char *sender = NULL;
+  gint64 held = record->held;
+  g_autofree char *found_sender = NULL;
+  const char *sender = record->held_sender;
   *reuse = 0;
-  if (!find_held (store, record->message_id, &held, &sender, error))
-    return FALSE;
+  if (!record->held_known)
+    {
+      if (!find_held (store, record->message_id, &held, &found_sender, error))
+        return FALSE;
+      sender = found_sender;
+    }
   if (held == 0)
     return TRUE;
   if (is_held (record->outcome) && sender != NULL && record->sender != NULL &&

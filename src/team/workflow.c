@@ -340,9 +340,12 @@ holds_only_copy (const char *source)
   return g_str_equal (source, "stdin") || g_str_has_prefix (source, "spool:");
 }
 
+/* HELD and HELD_SENDER: the held row under the key, as the lookup that
+ * found no duplicate read it (baton_store_message_lookup()). */
 static gboolean
 store_message (BatonTeam *team, const BatonMessage *message, BatonIngestResult *result,
-               const BatonRawMail *raw, const char *source, gint64 now, GError **error)
+               const BatonRawMail *raw, const char *source, gint64 now, gint64 held,
+               const char *held_sender, GError **error)
 {
   g_autofree char *report = report_of_lines (result->lines);
   gboolean keep_raw = team->config->keep_raw_always || holds_only_copy (source);
@@ -359,6 +362,9 @@ store_message (BatonTeam *team, const BatonMessage *message, BatonIngestResult *
     .outcome = result->outcome,
     .reason = result->reason,
     .report = report,
+    .held_known = TRUE,
+    .held = held,
+    .held_sender = held_sender,
   };
   result->message_row = baton_store_message_add (team->store, &record, error);
   return result->message_row != 0 && workflow_remember_text (team, message, error);
@@ -375,7 +381,9 @@ baton_workflow_apply (BatonTeam *team, const BatonMessage *message, const BatonR
     return NULL;
   g_autoptr (BatonIngestResult) result = workflow_result_new (key);
   gboolean exists = FALSE;
-  if (!baton_store_message_exists (team->store, key, &exists, error))
+  gint64 held = 0;
+  g_autofree char *held_sender = NULL;
+  if (!baton_store_message_lookup (team->store, key, &exists, &held, &held_sender, error))
     return NULL;
   if (exists)
     {
@@ -386,11 +394,11 @@ baton_workflow_apply (BatonTeam *team, const BatonMessage *message, const BatonR
   gint64 now = baton_clock_now_unix ();
   const BatonMember *member = authorise (team, message, result);
   if (member == NULL)
-    return store_message (team, message, result, raw, source, now, error)
+    return store_message (team, message, result, raw, source, now, held, held_sender, error)
                ? g_steal_pointer (&result)
                : NULL;
   result->outcome = g_strdup ("applied");
-  if (!store_message (team, message, result, raw, source, now, error) ||
+  if (!store_message (team, message, result, raw, source, now, held, held_sender, error) ||
       !apply_commands (team, message, result, now, error))
     return NULL;
   g_free (result->outcome);
