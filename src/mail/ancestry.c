@@ -301,7 +301,13 @@ scan (const char *text, gsize length, Sink *sink, Buffer *lines)
 static Tokens
 tokenize (const char *text, gsize length)
 {
-  Buffer lines = { 0 }, words = { 0 };
+  /* Sized as add_text() sizes its hashes (a word in six bytes or more, a
+   * line in forty): growing them by doubling was 18,000 reallocations on
+   * the 5,000-mail bench. */
+  Buffer lines = { NULL, 0, (guint) MIN (length / 40 + 16, G_MAXUINT / 2) };
+  Buffer words = { NULL, 0, (guint) MIN (length / 6 + 16, G_MAXUINT / 2) };
+  lines.data = g_new (Line, lines.size);
+  words.data = g_new (Word, words.size);
   Sink sink = { .words = &words };
   scan (text, length, &sink, &lines);
   return (Tokens){ lines.data, lines.len, words.data, words.len };
