@@ -354,30 +354,64 @@ static GMutex pool_lock;
 static void *pool[POOL_MAX];
 static guint pool_len;
 
+/* Smaller blocks by their size in 8 bytes: a request takes a block of its
+ * size or 8 bytes more (glibc's blocks hold 16k + 8 bytes). */
+#define SMALL_MAX 4096
+#define SMALL_KEEP 32
+#define SMALL_BYTES (1024 * 1024)
+static void *small[SMALL_MAX / 8 + 2][SMALL_KEEP];
+static guint small_len[SMALL_MAX / 8 + 2];
+static gsize small_bytes;
+
 static void *
 pool_malloc (int n)
 {
+  void *block = NULL;
   if (n == POOL_REQUEST)
     {
       g_mutex_lock (&pool_lock);
-      void *block = pool_len > 0 ? pool[--pool_len] : NULL;
+      block = pool_len > 0 ? pool[--pool_len] : NULL;
       g_mutex_unlock (&pool_lock);
-      if (block != NULL)
-        return block;
     }
-  return system_malloc.xMalloc (n);
+  else if (n > 0 && n <= SMALL_MAX && n % 8 == 0)
+    {
+      g_mutex_lock (&pool_lock);
+      for (int c = n / 8; c <= n / 8 + 1 && block == NULL; c++)
+        if (small_len[c] > 0)
+          {
+            block = small[c][--small_len[c]];
+            small_bytes -= (gsize) c * 8;
+          }
+      g_mutex_unlock (&pool_lock);
+    }
+  return block != NULL ? block : system_malloc.xMalloc (n);
 }
 
 /* Any block of the pooled size can serve a POOL_REQUEST. */
 static void
 pool_free (void *block)
 {
-  if (block != NULL && system_malloc.xSize (block) == pool_block_size)
+  if (block == NULL)
+    return;
+  int size = system_malloc.xSize (block);
+  if (size == pool_block_size)
     {
       g_mutex_lock (&pool_lock);
       if (pool_len < POOL_MAX)
         {
           pool[pool_len++] = block;
+          block = NULL;
+        }
+      g_mutex_unlock (&pool_lock);
+    }
+  else if (size > 0 && size <= SMALL_MAX + 8 && size % 8 == 0)
+    {
+      int c = size / 8;
+      g_mutex_lock (&pool_lock);
+      if (small_len[c] < SMALL_KEEP && small_bytes + (gsize) size <= SMALL_BYTES)
+        {
+          small[c][small_len[c]++] = block;
+          small_bytes += (gsize) size;
           block = NULL;
         }
       g_mutex_unlock (&pool_lock);
@@ -416,6 +450,9 @@ pool_shutdown (void *data G_GNUC_UNUSED)
   g_mutex_lock (&pool_lock);
   while (pool_len > 0)
     system_malloc.xFree (pool[--pool_len]);
+  for (guint c = 0; c < G_N_ELEMENTS (small_len); c++)
+    while (small_len[c] > 0)
+      system_malloc.xFree (small[c][--small_len[c]]);
   g_mutex_unlock (&pool_lock);
   system_malloc.xShutdown (system_malloc.pAppData);
 }
