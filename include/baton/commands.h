@@ -51,6 +51,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonCommand, baton_command_free)
  * UPDATE whose text keeps their line breaks. Returns a GPtrArray of
  * BatonCommand* that owns its elements; never NULL. */
 GPtrArray *baton_commands_parse (const char *visible_text);
+/* TRUE when baton_commands_parse (TEXT) would return anything but
+ * UPDATEs (a command, valid or not): the same reading, without building
+ * the commands and free text of the lines that are none. */
+gboolean baton_commands_any (const char *text);
 
 /* Plus-addressing context: for a recipient "team+take-12@example.com" whose
  * base is team_address ("team@example.com"), sets *kind and *task and returns

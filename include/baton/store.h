@@ -87,6 +87,12 @@ typedef struct {
   const char *outcome; /* applied, partly, failed, quarantined, ignored */
   const char *reason;  /* why quarantined or ignored, or NULL */
   const char *report;  /* line-by-line results as text, or NULL */
+  /* The held row under message_id as baton_store_message_lookup() found
+   * it in this transaction, when held_known; else baton_store_message_add()
+   * looks for it itself. */
+  gboolean held_known;
+  gint64 held;             /* its id, 0 when there is none */
+  const char *held_sender; /* its sender, or NULL */
 } BatonMessageRecord;
 
 /* TRUE in *@exists when a message with this id was stored before and a
@@ -94,6 +100,12 @@ typedef struct {
  * does not count, see store.c. */
 gboolean baton_store_message_exists (BatonStore *store, const char *message_id, gboolean *exists,
                                      GError **error);
+/* As baton_store_message_exists(), also reading in the same query the held
+ * row under @message_id, for BatonMessageRecord.held: *@held its id (0 when
+ * there is none), *@held_sender its sender (the caller's to free; NULL
+ * when there is none). */
+gboolean baton_store_message_lookup (BatonStore *store, const char *message_id, gboolean *exists,
+                                     gint64 *held, char **held_sender, GError **error);
 /* Returns the new row id, 0 on error. Held mail from the same sender with
  * the Message-ID of a held row returns that row instead of a new one; any
  * other mail with it sets the held row's Message-ID aside. */
@@ -307,6 +319,12 @@ gboolean baton_store_outbox_superseded (BatonStore *store, gint64 id, const char
  * since @since. */
 gboolean baton_store_outbox_count (BatonStore *store, const char *recipient, const char *kind,
                                    gint64 since, gint64 *count, GError **error);
+/* As baton_store_outbox_count(), for mails of any of the N_KINDS (1 to
+ * BATON_STORE_COUNT_KINDS) @kinds, in one query. */
+#define BATON_STORE_COUNT_KINDS 3
+gboolean baton_store_outbox_count_kinds (BatonStore *store, const char *recipient,
+                                         const char *const *kinds, guint n_kinds, gint64 since,
+                                         gint64 *count, GError **error);
 
 /* ---- IMAP position ---- */
 

@@ -209,32 +209,34 @@ add_words (const char *p, const char *end, guint line, Sink *sink)
           if (p == end)
             break;
         }
-      gunichar c;
-      gboolean word;
-      /* ASCII without the Unicode tables: most mail is mostly ASCII. */
+      /* ASCII without the Unicode tables: most mail is mostly ASCII. A
+       * letter or digit starts a word (inside one, hash_ascii_run() took
+       * it); anything else ends one. */
       if ((guchar) *p < 0x80)
         {
-          c = (guchar) *p++;
-          word = g_ascii_isalnum (c);
-          if (c - 'A' < 26u)
-            c += 'a' - 'A';
-          if (word && in_word)
+          guint folded = ascii_word[(guchar) *p++];
+          if (folded != 0)
             {
-              /* The common case, a letter inside a word, in a few
-               * instructions. */
-              hash = (hash ^ c) * 0x100000001b3ULL;
+              if (!in_word)
+                hash = 0xcbf29ce484222325ULL;
+              hash = (hash ^ folded) * 0x100000001b3ULL;
+              in_word = TRUE;
               continue;
             }
+          if (in_word)
+            {
+              emit (sink, hash, line);
+              count++;
+            }
+          in_word = FALSE;
+          continue;
         }
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+      gboolean word = c < 0xfffffffe && is_word_char (c);
+      if (c >= 0xfffffffe)
+        p++;
       else
-        {
-          c = g_utf8_get_char_validated (p, end - p);
-          word = c < 0xfffffffe && is_word_char (c);
-          if (c >= 0xfffffffe)
-            p++;
-          else
-            p = g_utf8_next_char (p);
-        }
+        p = g_utf8_next_char (p);
       if (word && in_word && is_word_by_itself (c))
         {
           emit (sink, hash, line);
@@ -301,7 +303,13 @@ scan (const char *text, gsize length, Sink *sink, Buffer *lines)
 static Tokens
 tokenize (const char *text, gsize length)
 {
-  Buffer lines = { 0 }, words = { 0 };
+  /* Sized as add_text() sizes its hashes (a word in six bytes or more, a
+   * line in forty): growing them by doubling was 18,000 reallocations on
+   * the 5,000-mail bench. */
+  Buffer lines = { NULL, 0, (guint) MIN (length / 40 + 16, G_MAXUINT / 2) };
+  Buffer words = { NULL, 0, (guint) MIN (length / 6 + 16, G_MAXUINT / 2) };
+  lines.data = g_new (Line, lines.size);
+  words.data = g_new (Word, words.size);
   Sink sink = { .words = &words };
   scan (text, length, &sink, &lines);
   return (Tokens){ lines.data, lines.len, words.data, words.len };

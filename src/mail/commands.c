@@ -201,6 +201,14 @@ ends_word (const char *p)
          *p == '.' || *p == ',' || *p == '!' || *p == ';' || strncmp (p, "\xe2\x80\xa6", 3) == 0;
 }
 
+/* g_ascii_tolower() inline: it is a function call, made for every byte
+ * compared against the keywords, on every line of every mail. */
+static inline char
+ascii_lower (char c)
+{
+  return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+}
+
 /* Length of WORD at P, any case, a space in WORD matching a run of
  * spaces ("hand   off"); 0 when P does not start with it. */
 static gsize
@@ -215,7 +223,7 @@ match_word (const char *p, const char *word)
             return 0;
           q = skip_space (q);
         }
-      else if (g_ascii_tolower (*q) != *w)
+      else if (ascii_lower (*q) != *w)
         return 0;
       else
         q++;
@@ -231,8 +239,11 @@ match_keyword (const char *p, const char **after)
 {
   if (*p == '#')
     p++;
+  char first = ascii_lower (*p);
   for (gsize i = 0; i < G_N_ELEMENTS (keywords); i++)
     {
+      if (keywords[i].word[0] != first)
+        continue; /* what match_word() would find at the first byte */
       gsize len = match_word (p, keywords[i].word);
       if (len > 0 && ends_word (p + len))
         {
@@ -734,6 +745,19 @@ is_typing_slip (const char *word, gsize len, const char *keyword, gsize klen, gu
   return FALSE;
 }
 
+/* Most first words of most lines are no near miss: a keyword that does
+ * not start as WORD does (same_start) can neither be extended by it nor be
+ * its answer, and one whose length is 3 or more away is at distance 3 or
+ * more. Skipping those keywords changes no answer (tests/unit/
+ * test-commands-near.c compares with every keyword tried: it builds this
+ * file with BATON_COMMANDS_TRY_EVERY_KEYWORD) and spares an edit distance
+ * per keyword per line. */
+#ifdef BATON_COMMANDS_TRY_EVERY_KEYWORD
+#define may_be_near(condition) ((void) (condition), TRUE)
+#else
+#define may_be_near(condition) (condition)
+#endif
+
 /* The keyword nearest to WORD (distance 1 or 2, same first letter or the
  * first two swapped), or NULL. A word that extends a keyword ("notes",
  * "taken", "tasks") is a word of its own. Only one-word keywords. */
@@ -745,12 +769,16 @@ nearest_keyword (const char *word, gsize len, guint *distance)
   for (gsize i = 0; i < G_N_ELEMENTS (keywords); i++)
     {
       const char *k = keywords[i].word;
+      gboolean same_start = word[0] == k[0] || (word[0] == k[1] && word[1] == k[0]);
+      if (!may_be_near (same_start))
+        continue;
       gsize klen = strlen (k);
       if (strchr (k, ' ') != NULL || strchr (k, '-') != NULL)
         continue;
       if (len > klen && strncmp (word, k, klen) == 0)
         return NULL;
-      gboolean same_start = word[0] == k[0] || (word[0] == k[1] && word[1] == k[0]);
+      if (!may_be_near (len <= klen + 2 && klen <= len + 2))
+        continue;
       guint d = edit_distance (word, len, k, klen);
       if (same_start && d >= 1 && d < *distance)
         {
@@ -830,6 +858,12 @@ near_miss (const char *p, const char *source, guint line)
 static BatonCommand *
 parse_line (const char *source, guint line)
 {
+  /* Every command and near miss starts with a letter, after a bullet or
+   * '#' at most: most lines of prose, quotes and signatures do not. */
+  guchar first = (guchar) *source;
+  if (first < 0x80 && !g_ascii_isalpha (first) && first != '#' && first != '-' && first != '*' &&
+      first != '+')
+    return NULL;
   const char *after = NULL;
   const char *p = skip_bullet (source);
   const Keyword *kw = match_keyword (p, &after);
@@ -897,6 +931,46 @@ flush_update (GPtrArray *out, GString *run, guint line)
   g_string_truncate (run, 0);
 }
 
+/* Reads the line at START (ended at the next newline, which is made a
+ * NUL; *NEXT is the line after it or NULL) as line number LINE. Returns
+ * FALSE for a blank line; otherwise sets *TRIMMED (the line as written,
+ * trimmed in place) and *COMMAND (NULL for free text). */
+static gboolean
+read_line (char *start, guint line, char **next, char **trimmed, BatonCommand **command)
+{
+  char *newline = strchr (start, '\n');
+  if (newline != NULL)
+    *newline = '\0';
+  *next = newline != NULL ? newline + 1 : NULL;
+  *trimmed = g_strstrip (start); /* also drops the CR of CRLF */
+  *command = NULL;
+  /* Commands are read normalised; free text is kept as written. */
+  g_autofree char *normal = normalize_line (*trimmed);
+  const char *read = normal != NULL ? normal : *trimmed;
+  if (*read == '\0')
+    return FALSE;
+  *command = parse_line (read, line);
+  return TRUE;
+}
+
+gboolean
+baton_commands_any (const char *text)
+{
+  if (text == NULL)
+    return FALSE;
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  guint line = 0;
+  for (char *start = valid; start != NULL;)
+    {
+      char *trimmed = NULL;
+      g_autoptr (BatonCommand) c = NULL;
+      read_line (start, ++line, &start, &trimmed, &c);
+      if (c != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 GPtrArray *
 baton_commands_parse (const char *visible_text)
 {
@@ -911,22 +985,13 @@ baton_commands_parse (const char *visible_text)
 
   for (char *start = text; start != NULL;)
     {
-      char *newline = strchr (start, '\n');
-      if (newline != NULL)
-        *newline = '\0';
-      line++;
-      char *trimmed = g_strstrip (start); /* also drops the CR of CRLF */
-      start = newline != NULL ? newline + 1 : NULL;
-      /* Commands are read normalised; free text is kept as written. */
-      g_autofree char *normal = normalize_line (trimmed);
-      const char *read = normal != NULL ? normal : trimmed;
-
-      if (*read == '\0')
+      char *trimmed = NULL;
+      BatonCommand *c = NULL;
+      if (!read_line (start, ++line, &start, &trimmed, &c))
         {
           flush_update (out, run, run_line);
           continue;
         }
-      BatonCommand *c = parse_line (read, line);
       if (c != NULL)
         {
           flush_update (out, run, run_line);

@@ -439,11 +439,19 @@ could_start_with (const char *line, const char *letters)
 static gboolean
 has_non_ascii (const char *line)
 {
-  gsize length = strlen (line);
-  guchar seen = 0;
-  for (gsize i = 0; i < length; i++)
+  /* Eight bytes a step: a loop over the bytes was 6M instructions of a
+   * 5,000-mail ingest. */
+  gsize length = strlen (line), i = 0;
+  guint64 seen = 0;
+  for (; i + 8 <= length; i += 8)
+    {
+      guint64 word;
+      memcpy (&word, line + i, sizeof word);
+      seen |= word;
+    }
+  for (; i < length; i++)
     seen |= (guchar) line[i];
-  return (seen & 0x80) != 0;
+  return (seen & G_GUINT64_CONSTANT (0x8080808080808080)) != 0;
 }
 
 /* The words footer_re starts with that are all ASCII, each followed there
@@ -636,11 +644,16 @@ parse_label (const char *line, Field *field, const char **value, char **label)
   const char *p = line;
   while (*p == ' ' || *p == '\t' || *p == '*' || *p == '_')
     p++;
-  const char *colon = NULL;
-  for (const char *q = p; *q != '\0' && q - p <= MAX_LABEL_BYTES; q++)
-    if (*q == ':' || ((guchar) q[0] == 0xEF && (guchar) q[1] == 0xBC && (guchar) q[2] == 0x9A))
+  /* The first ':' or '：' (EF BC 9A) in the first MAX_LABEL_BYTES + 1
+   * bytes, by memchr(): a loop over the bytes was 6M instructions of a
+   * 5,000-mail ingest. */
+  gsize limit = strnlen (p, MAX_LABEL_BYTES + 1);
+  const char *colon = memchr (p, ':', limit);
+  for (const char *e = memchr (p, 0xEF, colon ? (gsize) (colon - p) : limit); e != NULL;
+       e = memchr (e + 1, 0xEF, (gsize) ((colon ? colon : p + limit) - (e + 1))))
+    if ((guchar) e[1] == 0xBC && (guchar) e[2] == 0x9A)
       {
-        colon = q;
+        colon = e;
         break;
       }
   if (colon == NULL || colon == p)
@@ -938,13 +951,12 @@ lone_from_line (GPtrArray *lines, const LineKind *kind, const HeaderInfo *info, 
   return i + 1 >= lines->len || kind[i + 1] != LINE_TEXT;
 }
 
+/* strpbrk() compares 16 bytes a step; a loop over the bytes was 13M
+ * instructions of a 5,000-mail ingest. */
 static gboolean
 has_date_or_address (const char *s)
 {
-  for (; *s; s++)
-    if (g_ascii_isdigit (*s) || *s == '@' || *s == '<')
-      return TRUE;
-  return FALSE;
+  return strpbrk (s, "0123456789@<") != NULL;
 }
 
 /* Cheap test before the regex: every attribution ends in a colon, in
@@ -1044,11 +1056,7 @@ could_be_separator (const char *line)
 static gboolean
 is_command_line (const char *line)
 {
-  g_autoptr (GPtrArray) commands = baton_commands_parse (line);
-  for (guint i = 0; i < commands->len; i++)
-    if (((const BatonCommand *) commands->pdata[i])->kind != BATON_COMMAND_UPDATE)
-      return TRUE;
-  return FALSE;
+  return baton_commands_any (line);
 }
 
 /* Up to this many bytes of a line are quoted in explain's rule names. */

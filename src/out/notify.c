@@ -258,13 +258,9 @@ within_hourly_budget (BatonTeam *team, const BatonMember *to, gboolean *within, 
 {
   gint64 since = baton_clock_now_unix () - 3600, total = 0;
   static const char *const kinds[] = { "handoff", "taken", "changed" };
-  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
-    {
-      gint64 count = 0;
-      if (!baton_store_outbox_count (team->store, to->email, kinds[i], since, &count, error))
-        return FALSE;
-      total += count;
-    }
+  if (!baton_store_outbox_count_kinds (team->store, to->email, kinds, G_N_ELEMENTS (kinds), since,
+                                       &total, error))
+    return FALSE;
   *within = total < BATON_NOTICES_PER_HOUR;
   if (!*within)
     g_info ("notice to=%s held back: %" G_GINT64_FORMAT " notices in the last hour; "

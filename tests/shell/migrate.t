@@ -6,7 +6,7 @@
 # row and every constraint. The version-1 schema below is a frozen fixture:
 # it must never follow later changes.
 . "$(dirname "$0")/../lib.sh"
-plan 10
+plan 12
 write_config
 
 sqlite3 "$WORK/baton.db" > /dev/null <<'SQL'
@@ -35,7 +35,14 @@ SQL
 out=$(baton tasks 2>&1); rc=$?
 is "a version-1 database opens" "$rc" 0
 like "with its task" "$out" "Old task"
-is "and is now at version 9" "$(db "PRAGMA user_version")" 9
+is "and is now at version 10" "$(db "PRAGMA user_version")" 10
+# The mail sent to a member about a task, newest first, as a reply that
+# names no parent looks it up (baton_store_sent_about()): from the index
+# (9 → 10), not every mail to the recipient read and sorted.
+plan_text=$(db "EXPLAIN QUERY PLAN SELECT message_id FROM outbox WHERE recipient = 'bob@example.com'
+  AND task = 4 ORDER BY id DESC LIMIT 4")
+like "the mail sent about a task is found by recipient and task" "$plan_text" "USING INDEX outbox_task"
+ok "in id order without a sort" test "${plan_text/TEMP B-TREE/}" = "$plan_text"
 is "bob's digest window now ends at the last event and message before its time" \
   "$(db "select last_at || ' ' || last_event || ' ' || last_message from digests where member = 'bob'")" "1772900001 1 1"
 is "intact" "$(db "PRAGMA integrity_check")" "ok"

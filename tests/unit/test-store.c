@@ -260,6 +260,146 @@ test_pending_settled (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (back->escalated_at, ==, 0);
 }
 
+/* The notice budget's one count over several kinds is the sum of the
+ * counts per kind (notify.c's within_hourly_budget()). */
+static void
+test_outbox_count_kinds (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) mime = g_bytes_new_static ("Subject: x\r\n\r\nx\r\n", 16);
+  static char *kinds[] = { "handoff", "taken", "changed", "reply", "handoff" };
+  static char *recipients[] = { "bob@example.com", "bob@example.com", "bob@example.com",
+                                "bob@example.com", "alice@example.com" };
+  static const gint64 times[] = { 100, 200, 300, 400, 500 };
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("<n%u@example.com>", i);
+      BatonOutgoing outgoing = { .message_id = id,
+                                 .kind = kinds[i],
+                                 .recipient = recipients[i],
+                                 .envelope_from = "team@example.com",
+                                 .mime = mime };
+      g_assert_cmpint (baton_store_outbox_add (fixture->store, &outgoing, times[i], &error), >, 0);
+      g_assert_no_error (error);
+    }
+  static const char *const notices[] = { "handoff", "taken", "changed" };
+  static const struct {
+    const char *recipient;
+    gint64 since;
+    guint n_kinds;
+    gint64 expected;
+  } cases[] = {
+    { "bob@example.com", 0, 3, 3 },   { "bob@example.com", 150, 3, 2 },
+    { "bob@example.com", 300, 3, 0 }, { "bob@example.com", 0, 1, 1 },
+    { "bob@example.com", 0, 2, 2 },   { "alice@example.com", 0, 3, 1 },
+    { "carol@example.com", 0, 3, 0 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gint64 count = -1, sum = 0;
+      g_assert_true (baton_store_outbox_count_kinds (fixture->store, cases[i].recipient, notices,
+                                                     cases[i].n_kinds, cases[i].since, &count,
+                                                     &error));
+      g_assert_no_error (error);
+      for (guint k = 0; k < cases[i].n_kinds; k++)
+        {
+          gint64 one = -1;
+          g_assert_true (baton_store_outbox_count (fixture->store, cases[i].recipient, notices[k],
+                                                   cases[i].since, &one, &error));
+          sum += one;
+        }
+      g_assert_cmpint (count, ==, cases[i].expected);
+      g_assert_cmpint (count, ==, sum);
+    }
+  drop_tables (fixture, "outbox");
+  gint64 count = -1;
+  g_assert_false (baton_store_outbox_count_kinds (fixture->store, "bob@example.com", notices, 3, 0,
+                                                  &count, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpint (count, ==, 0);
+}
+
+static void
+assert_lookup (BatonStore *store, const char *id, gboolean exists, gint64 held,
+               const char *held_sender)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean got_exists = !exists, old_exists = !exists;
+  gint64 got_held = -1;
+  g_autofree char *got_sender = NULL;
+  g_assert_true (
+      baton_store_message_lookup (store, id, &got_exists, &got_held, &got_sender, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (got_exists, ==, exists);
+  g_assert_cmpint (got_held, ==, held);
+  g_assert_cmpstr (got_sender, ==, held_sender);
+  g_assert_true (baton_store_message_exists (store, id, &old_exists, &error));
+  g_assert_cmpint (old_exists, ==, exists);
+}
+
+/* The workflow reads a Message-ID once (baton_store_message_lookup()) and
+ * hands the held row it found to baton_store_message_add(), which used to
+ * look for it again: the same mail held twice is stored once, anything
+ * else with the held row's Message-ID sets that row aside, as before. */
+static void
+test_message_lookup (Fixture *fixture, gconstpointer data)
+{
+  (void) data;
+  BatonStore *store = fixture->store;
+  g_autoptr (GError) error = NULL;
+  const char *id = "<same@example.com>";
+  assert_lookup (store, id, FALSE, 0, NULL);
+  BatonMessageRecord record = {
+    .message_id = id,
+    .sender = "mallory@evil.example",
+    .received_at = 100,
+    .source = "stdin",
+    .outcome = "quarantined",
+    .reason = "not a member",
+  };
+  gint64 first = baton_store_message_add (store, &record, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (first, >, 0);
+  assert_lookup (store, id, FALSE, first, "mallory@evil.example");
+
+  /* The same sender's held mail again: the row found is the row. */
+  record.held_known = TRUE;
+  record.held = first;
+  record.held_sender = "mallory@evil.example";
+  g_assert_cmpint (baton_store_message_add (store, &record, &error), ==, first);
+  g_assert_no_error (error);
+
+  /* A member's mail with that Message-ID sets the held row aside. */
+  BatonMessageRecord member = {
+    .message_id = id,
+    .sender = "alice@example.com",
+    .member = "alice",
+    .received_at = 200,
+    .source = "stdin",
+    .outcome = "applied",
+    .held_known = TRUE,
+    .held = first,
+    .held_sender = "mallory@evil.example",
+  };
+  gint64 second = baton_store_message_add (store, &member, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (second, >, first);
+  assert_lookup (store, id, TRUE, 0, NULL);
+  g_autofree char *aside = g_strdup_printf ("%s (held, row %" G_GINT64_FORMAT ")", id, first);
+  assert_lookup (store, aside, FALSE, first, "mallory@evil.example");
+
+  drop_tables (fixture, "messages");
+  gboolean exists = TRUE;
+  gint64 held = -1;
+  g_autofree char *sender = NULL;
+  g_assert_false (baton_store_message_lookup (store, id, &exists, &held, &sender, &error));
+  g_assert_nonnull (error);
+  g_assert_false (exists);
+  g_assert_cmpint (held, ==, 0);
+  g_assert_null (sender);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -275,6 +415,10 @@ main (int argc, char **argv)
   g_test_add ("/store/failed-undo", Fixture, NULL, fixture_set_up, test_failed_undo,
               fixture_tear_down);
   g_test_add ("/store/pending-settled", Fixture, NULL, fixture_set_up, test_pending_settled,
+              fixture_tear_down);
+  g_test_add ("/store/outbox-count-kinds", Fixture, NULL, fixture_set_up, test_outbox_count_kinds,
+              fixture_tear_down);
+  g_test_add ("/store/message-lookup", Fixture, NULL, fixture_set_up, test_message_lookup,
               fixture_tear_down);
   return g_test_run ();
 }
