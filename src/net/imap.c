@@ -34,6 +34,12 @@
 #include <unistd.h>
 
 #define DEFAULT_TIMEOUT 60
+/* The largest literal a server may send: baton asks for whole messages
+ * only up to BATON_IMAP_BATCH_BYTES and for the rest in pieces of
+ * BATON_IMAP_PIECE_BYTES, and libetpan allocates a literal's announced
+ * size before a byte of it arrives (1 GB for "{1073741823}", found by
+ * fuzz-imap). The margin covers a server whose RFC822.SIZE is off. */
+#define MAX_LITERAL_BYTES (64u << 20)
 
 /* libetpan and GnuTLS name their types "struct x": one-word names for
  * g_autoptr. */
@@ -128,7 +134,7 @@ typedef struct {
   int cap_state;       /* 1: just after "[CAPABILITY"; 2: after "[CAPABILITY " */
   int flags;           /* FLAGS_*: where in a PERMANENTFLAGS list */
   int brace;           /* 1: after "{"; 2: and digits; 3: and "+" */
-  guint64 brace_value; /* those digits' value, stopping at G_MAXUINT32 */
+  guint64 brace_value; /* those digits' value, stopping past MAX_LITERAL_BYTES */
   gsize line_len;      /* bytes of the line so far (the tail keeps the last) */
   guint charset_match; /* bytes of "[BADCHARSET" matched */
   guint flags_match;   /* bytes of "[PERMANENTFLAGS" matched */
@@ -226,9 +232,9 @@ enum { BRACE_NONE, BRACE_LITERAL, BRACE_TOO_LARGE };
 
 /* Advances the match of a literal's "{N}" (or "{N+}") by @c: whether one
  * has just closed, wherever it stands (libetpan takes "{113}" for a
- * literal even with no CR LF after it), and whether its N overflows the 32
- * bits libetpan reads it into (it then allocates gigabytes: found by
- * fuzz-imap with "{11355…5}"). */
+ * literal even with no CR LF after it), and whether its N is more than
+ * MAX_LITERAL_BYTES (libetpan allocates it at once; "{11355…5}" even
+ * overflowed into 4 GB). */
 static int
 brace_step (Screen *sc, guchar c)
 {
@@ -240,14 +246,15 @@ brace_step (Screen *sc, guchar c)
   else if (g_ascii_isdigit (c) && (sc->brace == 1 || sc->brace == 2))
     {
       sc->brace = 2;
-      sc->brace_value = MIN (sc->brace_value * 10 + (guint64) (c - '0'), (guint64) G_MAXUINT32);
+      sc->brace_value =
+          MIN (sc->brace_value * 10 + (guint64) (c - '0'), (guint64) MAX_LITERAL_BYTES + 1);
     }
   else if (c == '+' && sc->brace == 2)
     sc->brace = 3;
   else if (c == '}' && sc->brace >= 2)
     {
       sc->brace = 0;
-      return sc->brace_value >= G_MAXUINT32 ? BRACE_TOO_LARGE : BRACE_LITERAL;
+      return sc->brace_value > MAX_LITERAL_BYTES ? BRACE_TOO_LARGE : BRACE_LITERAL;
     }
   else
     sc->brace = 0;
