@@ -171,29 +171,6 @@ baton_store_outbox_mark_failed (BatonStore *store, gint64 id, gint64 at, const c
 }
 
 gboolean
-baton_store_outbox_count (BatonStore *store, const char *recipient, const char *kind, gint64 since,
-                          gint64 *count, GError **error)
-{
-  *count = 0;
-  g_autoptr (sqlite3_stmt) statement = store_statement (
-      store, "SELECT count(*) FROM outbox WHERE recipient = ? AND kind = ? AND created_at > ?",
-      error);
-  if (statement == NULL)
-    return FALSE;
-  store_bind_text (statement, 1, recipient);
-  store_bind_text (statement, 2, kind);
-  sqlite3_bind_int64 (statement, 3, since);
-  int rc = sqlite3_step (statement);
-  if (rc != SQLITE_ROW)
-    {
-      store_set_error (store, rc, "counting mail", error);
-      return FALSE;
-    }
-  *count = sqlite3_column_int64 (statement, 0);
-  return TRUE;
-}
-
-gboolean
 baton_store_outbox_count_kinds (BatonStore *store, const char *recipient, const char *const *kinds,
                                 guint n_kinds, gint64 since, gint64 *count, GError **error)
 {
@@ -226,6 +203,14 @@ baton_store_outbox_count_kinds (BatonStore *store, const char *recipient, const 
 }
 
 gboolean
+baton_store_outbox_count (BatonStore *store, const char *recipient, const char *kind, gint64 since,
+                          gint64 *count, GError **error)
+{
+  const char *kinds[] = { kind };
+  return baton_store_outbox_count_kinds (store, recipient, kinds, 1, since, count, error);
+}
+
+gboolean
 baton_store_outbox_superseded (BatonStore *store, gint64 id, const char *recipient,
                                const char *kind, gint64 task, gboolean *later, GError **error)
 {
@@ -241,14 +226,7 @@ baton_store_outbox_superseded (BatonStore *store, gint64 id, const char *recipie
   store_bind_text (statement, 2, kind);
   sqlite3_bind_int64 (statement, 3, task);
   sqlite3_bind_int64 (statement, 4, id);
-  int rc = sqlite3_step (statement);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      store_set_error (store, rc, "looking for a newer notice", error);
-      return FALSE;
-    }
-  *later = rc == SQLITE_ROW;
-  return TRUE;
+  return store_step_row (store, statement, later, "looking for a newer notice", error);
 }
 
 gboolean
