@@ -119,9 +119,16 @@ stopping (BatonImapSession *s)
  * enough, and the parser runs on into later lines after a malformed one;
  * libetpan issue 254 for IDLE). No server needs any of them before the
  * login is done or while IDLE starts (literals come in FETCH, LIST and the
- * like; BADCHARSET answers SEARCH, PERMANENTFLAGS SELECT), so while the
- * session is in one of those steps the screen refuses any "{N}",
- * "[BADCHARSET" and "[PERMANENTFLAGS" it reads. */
+ * like; PERMANENTFLAGS answers SELECT), so while the session is in one of
+ * those steps the screen refuses any "{N}" and "[PERMANENTFLAGS" it reads.
+ *
+ * BADCHARSET, anywhere: a server sends it only to a SEARCH that named a
+ * CHARSET, and baton names none. libetpan 1.9.4 mishandles it three ways
+ * besides the one above: a second BADCHARSET for one command frees the
+ * new list and keeps the freed pointer (a crash on "[BADCHARSET]", a
+ * double free otherwise), and an unclosed list's atoms are lost (18 bytes
+ * a line from "[BADCHARSET  (,Ub@example.ceted", found by fuzz-imap), so
+ * a server could grow a daemon's memory line by line. */
 
 enum { FLAGS_NONE, FLAGS_START, FLAGS_SPACE, FLAGS_BACKSLASH, FLAGS_ATOM, FLAGS_AFTER_STAR };
 
@@ -297,9 +304,10 @@ screen_bytes (Screen *sc, const char *bytes, gsize n, gboolean refuse_literals)
       int brace = brace_step (sc, c);
       if (brace == BRACE_TOO_LARGE)
         return FALSE;
+      if (match_step (&sc->charset_match, "[BADCHARSET", c))
+        return FALSE;
       if (refuse_literals &&
-          (brace == BRACE_LITERAL || match_step (&sc->charset_match, "[BADCHARSET", c) ||
-           match_step (&sc->flags_match, "[PERMANENTFLAGS", c)))
+          (brace == BRACE_LITERAL || match_step (&sc->flags_match, "[PERMANENTFLAGS", c)))
         return FALSE;
       sc->line_len++;
       if (sc->tail_len == sizeof sc->tail)

@@ -361,6 +361,28 @@ test_malformed_permanentflags (void)
   g_assert_no_error (error);
 }
 
+/* Found by fuzz-imap (CI, 2026-12-06): libetpan lost each atom of a
+ * BADCHARSET list left unclosed (18 bytes a line, for as long as a daemon
+ * runs), and a second BADCHARSET for one command crashed it or freed a
+ * list twice. baton's SEARCH names no CHARSET, so no server has a reason
+ * to send one: any BADCHARSET is a protocol error, wherever it comes. */
+static void
+test_badcharset_refused (void)
+{
+  const char *bad[] = {
+    "* OK [BADCHARSET  (,Ub@example.ceted\r\n3 OK done\r\n",
+    "3 NO [BADCHARSET (UTF-8 x\r\n",
+    "* OK [BADCHARSET (US-ASCII \"UTF-8\")] ok\r\n3 OK done\r\n",
+    "* OK [BADCHARSET] one\r\n* OK [badcharset] two\r\n3 OK done\r\n",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_assert_false (select_script (bad[i], &error));
+      g_assert_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL);
+    }
+}
+
 /* Found by fuzz-imap: "[CAPABILITY]" with no names left libetpan a list it
  * later copied through NULL. */
 static void
@@ -568,6 +590,7 @@ main (int argc, char **argv)
   g_test_add_func ("/imap/malformed-permanentflags", test_malformed_permanentflags);
   g_test_add_func ("/imap/empty-capability-code", test_empty_capability_code);
   g_test_add_func ("/imap/literal-not-screened", test_literal_not_screened);
+  g_test_add_func ("/imap/badcharset-refused", test_badcharset_refused);
   g_test_add_func ("/imap/search-duplicate-uid", test_search_duplicate_uid);
   g_test_add_func ("/imap/literal-in-greeting-code", test_literal_in_greeting_code);
   g_test_add_func ("/imap/literal-too-large", test_literal_too_large);
