@@ -70,6 +70,7 @@ struct BatonImapSession {
   char *mailbox;       /* owned; default for baton_imap_select */
   gboolean idle_ready; /* mailstream_setup_idle done */
   gboolean broken;     /* the connection failed: LOGOUT would only wait */
+  gboolean lost;       /* a command failed mid-answer: where the next answer starts is unknown */
 
   guint timeout;                   /* seconds any one network wait may take */
   int fd;                          /* the connection's socket, -1 before connect; borrowed */
@@ -132,19 +133,24 @@ stopping (BatonImapSession *s)
 
 enum { FLAGS_NONE, FLAGS_START, FLAGS_SPACE, FLAGS_BACKSLASH, FLAGS_ATOM, FLAGS_AFTER_STAR };
 
+/* Where in a literal's "{N}": outside, after "{", after "{-", in the
+ * digits, after them ("+" or blanks). */
+enum { BRACE_NO, BRACE_OPEN, BRACE_NEGATIVE, BRACE_DIGITS, BRACE_AFTER };
+
 typedef struct {
   guint64 literal_left; /* bytes of a literal still to pass unexamined */
   char tail[24];        /* the last bytes of the line, for a "{N}" at its end */
   gsize tail_len;
-  guint perm_match;    /* bytes of "[PERMANENTFLAGS (" matched */
-  guint cap_match;     /* bytes of "[CAPABILITY" matched */
-  int cap_state;       /* 1: just after "[CAPABILITY"; 2: after "[CAPABILITY " */
-  int flags;           /* FLAGS_*: where in a PERMANENTFLAGS list */
-  int brace;           /* 1: after "{"; 2: and digits; 3: and "+" */
-  guint64 brace_value; /* those digits' value, stopping past MAX_LITERAL_BYTES */
-  gsize line_len;      /* bytes of the line so far (the tail keeps the last) */
-  guint charset_match; /* bytes of "[BADCHARSET" matched */
-  guint flags_match;   /* bytes of "[PERMANENTFLAGS" matched */
+  guint perm_match;        /* bytes of "[PERMANENTFLAGS (" matched */
+  guint cap_match;         /* bytes of "[CAPABILITY" matched */
+  int cap_state;           /* 1: just after "[CAPABILITY"; 2: after "[CAPABILITY " */
+  int flags;               /* FLAGS_*: where in a PERMANENTFLAGS list */
+  int brace;               /* BRACE_*: where in a literal's "{N}" */
+  guint64 brace_value;     /* those digits' value, stopping past MAX_LITERAL_BYTES */
+  gboolean brace_negative; /* "{-N}", which libetpan reads as 0 */
+  gsize line_len;          /* bytes of the line so far (the tail keeps the last) */
+  guint charset_match;     /* bytes of "[BADCHARSET" matched */
+  guint flags_match;       /* bytes of "[PERMANENTFLAGS" matched */
 } Screen;
 
 static gboolean
@@ -241,30 +247,44 @@ enum { BRACE_NONE, BRACE_LITERAL, BRACE_TOO_LARGE };
  * has just closed, wherever it stands (libetpan takes "{113}" for a
  * literal even with no CR LF after it), and whether its N is more than
  * MAX_LITERAL_BYTES (libetpan allocates it at once; "{11355…5}" even
- * overflowed into 4 GB). */
+ * overflowed into 4 GB). libetpan also takes spaces or tabs after the "{"
+ * and before the "}", and reads "{-N}" as 0: "{ 000914556419}" was 1 GB
+ * (found by fuzz-imap). */
 static int
 brace_step (Screen *sc, guchar c)
 {
+  gboolean blank = c == ' ' || c == '\t';
   if (c == '{')
     {
-      sc->brace = 1;
+      sc->brace = BRACE_OPEN;
       sc->brace_value = 0;
+      sc->brace_negative = FALSE;
     }
-  else if (g_ascii_isdigit (c) && (sc->brace == 1 || sc->brace == 2))
+  else if (blank && (sc->brace == BRACE_OPEN || sc->brace == BRACE_NEGATIVE))
+    ; /* before the number */
+  else if (c == '-' && (sc->brace == BRACE_OPEN || sc->brace == BRACE_NEGATIVE))
     {
-      sc->brace = 2;
-      sc->brace_value =
-          MIN (sc->brace_value * 10 + (guint64) (c - '0'), (guint64) MAX_LITERAL_BYTES + 1);
+      sc->brace = BRACE_NEGATIVE;
+      sc->brace_negative = TRUE;
     }
-  else if (c == '+' && sc->brace == 2)
-    sc->brace = 3;
-  else if (c == '}' && sc->brace >= 2)
+  else if (g_ascii_isdigit (c) && sc->brace >= BRACE_OPEN && sc->brace <= BRACE_DIGITS)
     {
-      sc->brace = 0;
+      sc->brace = BRACE_DIGITS;
+      if (!sc->brace_negative)
+        sc->brace_value =
+            MIN (sc->brace_value * 10 + (guint64) (c - '0'), (guint64) MAX_LITERAL_BYTES + 1);
+    }
+  else if ((c == '+' || blank) && sc->brace == BRACE_DIGITS)
+    sc->brace = BRACE_AFTER;
+  else if (blank && sc->brace == BRACE_AFTER)
+    ;
+  else if (c == '}' && sc->brace >= BRACE_DIGITS)
+    {
+      sc->brace = BRACE_NO;
       return sc->brace_value > MAX_LITERAL_BYTES ? BRACE_TOO_LARGE : BRACE_LITERAL;
     }
   else
-    sc->brace = 0;
+    sc->brace = BRACE_NO;
   return BRACE_NONE;
 }
 
@@ -552,7 +572,7 @@ set_error (BatonImapSession *s, GError **error, int r, const char *what)
   g_autofree char *words = server_words (s);
 
   if (code == BATON_ERROR_TEMPORARY || code == BATON_ERROR_PROTOCOL)
-    s->broken = TRUE;
+    s->broken = s->lost = TRUE;
 
   if (code == BATON_ERROR_TEMPORARY && stopping (s))
     g_set_error (error, BATON_ERROR, code,
@@ -586,6 +606,24 @@ set_error (BatonImapSession *s, GError **error, int r, const char *what)
   else
     g_set_error (error, BATON_ERROR, code, "IMAP %s on %s:%u refused: %s", what, s->host, s->port,
                  *words ? words : "(no text)");
+}
+
+/* FALSE, with a PROTOCOL error, once an earlier command failed in the
+ * middle of its answer (a line that did not parse, a stall, a closed
+ * connection): libetpan stops reading where the parse stopped, so the rest
+ * of that answer, a literal's message bytes included, would be read as the
+ * next command's answer (found by fuzz-imap). Only a new session is sure
+ * of where the server's lines start. */
+static gboolean
+usable (BatonImapSession *s, const char *what, GError **error)
+{
+  if (!s->lost)
+    return TRUE;
+  g_set_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL,
+               "IMAP %s on %s:%u not sent: an earlier command on this connection failed in the "
+               "middle of the server's answer; it will be retried on a new connection",
+               what, s->host, s->port);
+  return FALSE;
 }
 
 static gboolean
@@ -1152,6 +1190,8 @@ baton_imap_select (BatonImapSession *session, const char *mailbox, guint32 *uidv
 {
   g_return_val_if_fail (session != NULL, FALSE);
   const char *name = mailbox != NULL ? mailbox : session->mailbox;
+  if (!usable (session, "SELECT", error))
+    return FALSE;
 
   int r = mailimap_select (session->imap, name);
   if (r == MAILIMAP_ERROR_SELECT)
@@ -1196,10 +1236,15 @@ search_uids (BatonImapSession *s, guint32 first, guint32 last, GError **error)
 {
   ImapSet *raw_set = mailimap_set_new_interval (first, last);
   g_autoptr (ImapSearchKey) key = mailimap_search_key_new_uid (raw_set); /* owns set */
+  if (!usable (s, "UID SEARCH", error))
+    return NULL;
   clist *found = NULL;
   int r = mailimap_uid_search (s->imap, NULL, key, &found);
   if (!ok (r))
     {
+      /* A NO answer still hands over what it listed (found by fuzz-imap). */
+      if (found != NULL)
+        mailimap_search_result_free (found);
       set_error (s, error, r, "UID SEARCH");
       return NULL;
     }
@@ -1340,6 +1385,8 @@ uid_fetch (BatonImapSession *s, const guint32 *uids, gsize n, struct mailimap_fe
   g_autoptr (ImapFetchType) type = mailimap_fetch_type_new_fetch_att_list_empty ();
   mailimap_fetch_type_new_fetch_att_list_add (type, mailimap_fetch_att_new_uid ());
   mailimap_fetch_type_new_fetch_att_list_add (type, att);
+  if (!usable (s, "UID FETCH", error))
+    return NULL;
   clist *result = NULL;
   int r = mailimap_uid_fetch (s->imap, set, type, &result);
   if (!ok (r))
@@ -1665,6 +1712,8 @@ baton_imap_move (BatonImapSession *session, const guint32 *uids, gsize n_uids, c
   g_return_val_if_fail (session != NULL && folder != NULL, FALSE);
   if (n_uids == 0)
     return TRUE;
+  if (!usable (session, "MOVE", error))
+    return FALSE;
 
   gboolean has_move = baton_imap_has_capability (session, "MOVE");
   if (!has_move && !baton_imap_has_capability (session, "UIDPLUS"))
@@ -1818,6 +1867,8 @@ baton_imap_idle_wait (BatonImapSession *session, guint timeout_seconds, gboolean
 {
   g_return_val_if_fail (session != NULL && new_mail != NULL, FALSE);
   *new_mail = FALSE;
+  if (!usable (session, "IDLE", error))
+    return FALSE;
   gboolean use_idle = has_extension (session, "IDLE");
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_seconds * G_USEC_PER_SEC;
 

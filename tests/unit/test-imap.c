@@ -313,8 +313,10 @@ select_script (const char *select_answer, GError **error)
 static void
 test_literal_too_large (void)
 {
-  const char *sizes[] = { "{67108865}", "{1073741823}", "{4294967295}",
-                          "{11355555555555555555555555555555555555555}", "{99999999999}" };
+  const char *sizes[] = { "{67108865}",    "{1073741823}",
+                          "{4294967295}",  "{11355555555555555555555555555555555555555}",
+                          "{99999999999}", "{ 000000000000000000000914556419}",
+                          "{\t67108865 }", "{67108865+}" };
   BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
   for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
@@ -335,6 +337,55 @@ test_literal_too_large (void)
       g_assert_cmpuint (seen.uids->len, ==, 0);
       g_array_unref (seen.uids);
     }
+}
+
+/* Found by fuzz-imap: after a FETCH answer that did not parse, libetpan
+ * stopped before the literal, and the next command read the message's
+ * bytes as its answer: here a UID SEARCH would have listed UIDs 7, 8 and
+ * 9 from a mail's text. Once an answer fails midway the session sends
+ * nothing more. */
+static void
+test_session_lost_after_bad_answer (void)
+{
+  const char *script =
+      "* OK [CAPABILITY IMAP4rev1] ready\r\n1 OK Logged in\r\n* CAPABILITY IMAP4rev1\r\n"
+      "2 OK done\r\n* 1 EXISTS\r\n3 OK [READ-WRITE] done\r\n* SEARCH 1\r\n4 OK done\r\n"
+      "* 1 FETCH (UID 1 RFC822.SIZE 30)\r\n5 OK done\r\n"
+      "* 1 FETCH (UIDUID 1 BODY[] {30}\r\n* SEARCH 7 8 9\r\n7 OK done\r\n)\r\n6 OK done\r\n";
+  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BatonImapSession) s =
+      baton_imap_connect_script (&settings, script, strlen (script), &error);
+  g_assert_true (baton_imap_select (s, NULL, NULL, NULL, &error));
+  Seen seen = { g_array_new (FALSE, FALSE, sizeof (guint32)) };
+  g_assert_false (baton_imap_fetch_range (s, 1, 0, collect, &seen, &error));
+  g_assert_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL);
+  g_clear_error (&error);
+  g_assert_cmpuint (seen.uids->len, ==, 0);
+  g_array_unref (seen.uids);
+  g_autoptr (GArray) above = baton_imap_list_uids_above (s, 0, &error);
+  g_assert_null (above);
+  g_assert_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "not sent"));
+}
+
+/* Found by fuzz-imap: a NO to UID SEARCH still hands over the UIDs its
+ * answer listed, which were lost (a leak under the sanitizers). */
+static void
+test_search_refused (void)
+{
+  const char *script =
+      "* OK [CAPABILITY IMAP4rev1] ready\r\n1 OK Logged in\r\n* CAPABILITY IMAP4rev1\r\n"
+      "2 OK done\r\n* 1 EXISTS\r\n3 OK [READ-WRITE] done\r\n* SEARCH 1 2\r\n4 NO busy\r\n";
+  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BatonImapSession) s =
+      baton_imap_connect_script (&settings, script, strlen (script), &error);
+  g_assert_true (baton_imap_select (s, NULL, NULL, NULL, &error));
+  g_autoptr (GArray) above = baton_imap_list_uids_above (s, 0, &error);
+  g_assert_null (above);
+  g_assert_error (error, BATON_ERROR, BATON_ERROR_UNAVAILABLE);
+  g_assert_nonnull (strstr (error->message, "busy"));
 }
 
 /* Found by fuzz-imap: libetpan freed a NULL list on "[PERMANENTFLAGS ("
@@ -591,6 +642,8 @@ main (int argc, char **argv)
   g_test_add_func ("/imap/empty-capability-code", test_empty_capability_code);
   g_test_add_func ("/imap/literal-not-screened", test_literal_not_screened);
   g_test_add_func ("/imap/badcharset-refused", test_badcharset_refused);
+  g_test_add_func ("/imap/session-lost-after-bad-answer", test_session_lost_after_bad_answer);
+  g_test_add_func ("/imap/search-refused", test_search_refused);
   g_test_add_func ("/imap/search-duplicate-uid", test_search_duplicate_uid);
   g_test_add_func ("/imap/literal-in-greeting-code", test_literal_in_greeting_code);
   g_test_add_func ("/imap/literal-too-large", test_literal_too_large);
