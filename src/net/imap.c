@@ -148,9 +148,13 @@ typedef struct {
   int brace;               /* BRACE_*: where in a literal's "{N}" */
   guint64 brace_value;     /* those digits' value, stopping past MAX_LITERAL_BYTES */
   gboolean brace_negative; /* "{-N}", which libetpan reads as 0 */
-  gsize line_len;          /* bytes of the line so far (the tail keeps the last) */
-  guint charset_match;     /* bytes of "[BADCHARSET" matched */
-  guint flags_match;       /* bytes of "[PERMANENTFLAGS" matched */
+  char head[32];           /* the first bytes of the line, for its kind */
+  gsize head_len;
+  guint open_codes;    /* "[" not closed by "]" so far in the line */
+  gboolean continued;  /* the line goes on after a literal: not a response's start */
+  gsize line_len;      /* bytes of the line so far (the tail keeps the last) */
+  guint charset_match; /* bytes of "[BADCHARSET" matched */
+  guint flags_match;   /* bytes of "[PERMANENTFLAGS" matched */
 } Screen;
 
 static gboolean
@@ -220,7 +224,33 @@ empty_capability_line (const Screen *sc, gsize len)
          g_ascii_strncasecmp (sc->tail, "* CAPABILITY", 12) == 0;
 }
 
-/* The end of a protocol line; FALSE when libetpan would crash on it. */
+/* Whether the line, a response's start, is a status response ("* OK",
+ * "tag NO", "* BYE" and the like) or a continuation request ("+"), which
+ * end in free text. */
+static gboolean
+status_line (const Screen *sc)
+{
+  g_autofree char *head = g_strndup (sc->head, sc->head_len);
+  if (head[0] == '+')
+    return TRUE;
+  const char *space = strchr (head, ' ');
+  if (space == NULL)
+    return FALSE;
+  static const char *const kinds[] = { "OK ", "NO ", "BAD ", "BYE ", "PREAUTH " };
+  for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
+    if (g_ascii_strncasecmp (space + 1, kinds[i], strlen (kinds[i])) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The end of a protocol line; FALSE when libetpan would crash on it.
+ *
+ * A status response ends in free text, so a "{N}" there is text, and
+ * libetpan reads the next bytes as lines: skipping them as a literal let
+ * "* OK hi {28}" carry a line that crashes libetpan past the screen
+ * (found by fuzz-imap). Inside a response code libetpan may read a
+ * literal or not; no server sends one, so a status line that ends in
+ * "{N}" inside an unclosed "[" is refused. */
 static gboolean
 end_of_line (Screen *sc)
 {
@@ -230,6 +260,15 @@ end_of_line (Screen *sc)
   if (empty_capability_line (sc, len))
     return FALSE;
   gint64 literal = literal_at_end (sc->tail, len);
+  if (literal >= 0 && !sc->continued && status_line (sc))
+    {
+      if (sc->open_codes > 0)
+        return FALSE;
+      literal = -1;
+    }
+  sc->continued = literal >= 0;
+  sc->head_len = 0;
+  sc->open_codes = 0;
   sc->literal_left = literal > 0 ? (guint64) literal : 0;
   sc->tail_len = 0;
   sc->perm_match = sc->cap_match = 0;
@@ -330,6 +369,12 @@ screen_bytes (Screen *sc, const char *bytes, gsize n, gboolean refuse_literals)
           (brace == BRACE_LITERAL || match_step (&sc->flags_match, "[PERMANENTFLAGS", c)))
         return FALSE;
       sc->line_len++;
+      if (sc->head_len < sizeof sc->head)
+        sc->head[sc->head_len++] = (char) c;
+      if (c == '[')
+        sc->open_codes++;
+      else if (c == ']' && sc->open_codes > 0)
+        sc->open_codes--;
       if (sc->tail_len == sizeof sc->tail)
         {
           memmove (sc->tail, sc->tail + 1, sizeof sc->tail - 1);

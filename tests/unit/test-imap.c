@@ -369,6 +369,30 @@ test_session_lost_after_bad_answer (void)
   g_assert_nonnull (strstr (error->message, "not sent"));
 }
 
+/* Found while fuzzing: a status response ends in free text, so libetpan
+ * reads the bytes after "* OK hi {28}" as lines, which the screen had
+ * skipped as a literal, and the line there crashed libetpan. Now they are
+ * screened; a code that ends in "{N}" is refused; text that only looks
+ * like a literal passes. */
+static void
+test_literal_in_status_text (void)
+{
+  const char *bad[] = {
+    "* OK hi {28}\r\n* OK [PERMANENTFLAGS (\\)] x\r\n3 OK done\r\n",
+    "* NO [X {5}\r\nabcde]\r\n3 OK done\r\n",
+    "* OK [ALERT [X] see {3}\r\nabc\r\n3 OK done\r\n",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_assert_false (select_script (bad[i], &error));
+      g_assert_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL);
+    }
+  g_autoptr (GError) error = NULL;
+  g_assert_true (select_script ("* OK hi {3}\r\n* 2 EXISTS\r\n3 OK [READ-WRITE] {9}\r\n", &error));
+  g_assert_no_error (error);
+}
+
 /* Found by fuzz-imap: a NO to UID SEARCH still hands over the UIDs its
  * answer listed, which were lost (a leak under the sanitizers). */
 static void
@@ -644,6 +668,7 @@ main (int argc, char **argv)
   g_test_add_func ("/imap/badcharset-refused", test_badcharset_refused);
   g_test_add_func ("/imap/session-lost-after-bad-answer", test_session_lost_after_bad_answer);
   g_test_add_func ("/imap/search-refused", test_search_refused);
+  g_test_add_func ("/imap/literal-in-status-text", test_literal_in_status_text);
   g_test_add_func ("/imap/search-duplicate-uid", test_search_duplicate_uid);
   g_test_add_func ("/imap/literal-in-greeting-code", test_literal_in_greeting_code);
   g_test_add_func ("/imap/literal-too-large", test_literal_too_large);
