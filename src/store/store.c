@@ -344,24 +344,63 @@ finalize_statement (gpointer statement)
  * size, so the others went through its bins both ways: 0.2 of the 3.4
  * billion instructions of a 5,000-mail ingest. Freed blocks of that size
  * wait here, up to POOL_MAX, for the next savepoint; everything else goes
- * to SQLite's own allocator, as before. */
+ * to SQLite's own allocator, as before.
+ *
+ * Each thread keeps its own pool, with no lock: a mutex around every
+ * SQLite allocation and free was 1.7% of the CPU time of that ingest. A
+ * block may be freed by another thread than the one that took it (glibc
+ * allows it); it then waits in the freeing thread's pool. A thread's pool
+ * goes back to the system when the thread ends. */
 #define POOL_REQUEST 1024 /* memjournal.c's chunk */
 #define POOL_MAX 256
-
-static sqlite3_mem_methods system_malloc;
-static int pool_block_size; /* system_malloc.xSize() of a POOL_REQUEST block */
-static GMutex pool_lock;
-static void *pool[POOL_MAX];
-static guint pool_len;
 
 /* Smaller blocks by their size in 8 bytes: a request takes a block of its
  * size or 8 bytes more (glibc's blocks hold 16k + 8 bytes). */
 #define SMALL_MAX 4096
 #define SMALL_KEEP 32
 #define SMALL_BYTES (1024 * 1024)
-static void *small[SMALL_MAX / 8 + 2][SMALL_KEEP];
-static guint small_len[SMALL_MAX / 8 + 2];
-static gsize small_bytes;
+
+typedef struct {
+  void *blocks[POOL_MAX];
+  guint len;
+  void *small[SMALL_MAX / 8 + 2][SMALL_KEEP];
+  guint small_len[SMALL_MAX / 8 + 2];
+  gsize small_bytes;
+} Pool;
+
+static sqlite3_mem_methods system_malloc;
+static int pool_block_size; /* system_malloc.xSize() of a POOL_REQUEST block */
+
+static void
+pool_release (gpointer data)
+{
+  Pool *pool = data;
+  if (pool == NULL)
+    return;
+  while (pool->len > 0)
+    system_malloc.xFree (pool->blocks[--pool->len]);
+  for (guint c = 0; c < G_N_ELEMENTS (pool->small_len); c++)
+    while (pool->small_len[c] > 0)
+      system_malloc.xFree (pool->small[c][--pool->small_len[c]]);
+  g_free (pool);
+}
+
+/* The calling thread's pool, made on its first use. The GPrivate only
+ * frees it when the thread ends; reads go through the faster __thread
+ * copy of the pointer. */
+static GPrivate pool_owner = G_PRIVATE_INIT (pool_release);
+static __thread Pool *thread_pool;
+
+static Pool *
+this_thread_pool (void)
+{
+  if (G_UNLIKELY (thread_pool == NULL))
+    {
+      thread_pool = g_new0 (Pool, 1);
+      g_private_set (&pool_owner, thread_pool);
+    }
+  return thread_pool;
+}
 
 static void *
 pool_malloc (int n)
@@ -369,20 +408,19 @@ pool_malloc (int n)
   void *block = NULL;
   if (n == POOL_REQUEST)
     {
-      g_mutex_lock (&pool_lock);
-      block = pool_len > 0 ? pool[--pool_len] : NULL;
-      g_mutex_unlock (&pool_lock);
+      Pool *pool = this_thread_pool ();
+      if (pool->len > 0)
+        block = pool->blocks[--pool->len];
     }
   else if (n > 0 && n <= SMALL_MAX && n % 8 == 0)
     {
-      g_mutex_lock (&pool_lock);
+      Pool *pool = this_thread_pool ();
       for (int c = n / 8; c <= n / 8 + 1 && block == NULL; c++)
-        if (small_len[c] > 0)
+        if (pool->small_len[c] > 0)
           {
-            block = small[c][--small_len[c]];
-            small_bytes -= (gsize) c * 8;
+            block = pool->small[c][--pool->small_len[c]];
+            pool->small_bytes -= (gsize) c * 8;
           }
-      g_mutex_unlock (&pool_lock);
     }
   return block != NULL ? block : system_malloc.xMalloc (n);
 }
@@ -396,28 +434,25 @@ pool_free (void *block)
   int size = system_malloc.xSize (block);
   if (size == pool_block_size)
     {
-      g_mutex_lock (&pool_lock);
-      if (pool_len < POOL_MAX)
+      Pool *pool = this_thread_pool ();
+      if (pool->len < POOL_MAX)
         {
-          pool[pool_len++] = block;
-          block = NULL;
+          pool->blocks[pool->len++] = block;
+          return;
         }
-      g_mutex_unlock (&pool_lock);
     }
   else if (size > 0 && size <= SMALL_MAX + 8 && size % 8 == 0)
     {
+      Pool *pool = this_thread_pool ();
       int c = size / 8;
-      g_mutex_lock (&pool_lock);
-      if (small_len[c] < SMALL_KEEP && small_bytes + (gsize) size <= SMALL_BYTES)
+      if (pool->small_len[c] < SMALL_KEEP && pool->small_bytes + (gsize) size <= SMALL_BYTES)
         {
-          small[c][small_len[c]++] = block;
-          small_bytes += (gsize) size;
-          block = NULL;
+          pool->small[c][pool->small_len[c]++] = block;
+          pool->small_bytes += (gsize) size;
+          return;
         }
-      g_mutex_unlock (&pool_lock);
     }
-  if (block != NULL)
-    system_malloc.xFree (block);
+  system_malloc.xFree (block);
 }
 
 static void *
@@ -444,16 +479,15 @@ pool_init (void *data G_GNUC_UNUSED)
   return system_malloc.xInit (system_malloc.pAppData);
 }
 
+/* Only the calling thread's pool: others go when their threads end. */
 static void
 pool_shutdown (void *data G_GNUC_UNUSED)
 {
-  g_mutex_lock (&pool_lock);
-  while (pool_len > 0)
-    system_malloc.xFree (pool[--pool_len]);
-  for (guint c = 0; c < G_N_ELEMENTS (small_len); c++)
-    while (small_len[c] > 0)
-      system_malloc.xFree (small[c][--small_len[c]]);
-  g_mutex_unlock (&pool_lock);
+  if (thread_pool != NULL)
+    {
+      g_private_replace (&pool_owner, NULL); /* frees it */
+      thread_pool = NULL;
+    }
   system_malloc.xShutdown (system_malloc.pAppData);
 }
 
