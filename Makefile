@@ -15,7 +15,7 @@ DATADIR ?= $(PREFIX)/share/baton
 PKGLIBDIR ?= $(PREFIX)/lib/baton
 MANDIR  ?= $(PREFIX)/share/man
 
-PKGS := gmime-3.0 sqlite3 libetpan libcurl json-glib-1.0 libical
+PKGS := gmime-3.0 sqlite3 libetpan libcurl json-glib-1.0
 
 CC ?= cc
 BUILD ?= build
@@ -24,11 +24,14 @@ BUILD := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 endif
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# libical's headers only: src/team/calendar.c opens the library itself on
+# the first calendar read (dlopen), by the soname it was built against.
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libical 2>/dev/null)
+ICAL_SONAME := $(or $(shell objdump -p "$$(pkg-config --variable=libdir libical 2>/dev/null)/libical.so" 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }'),libical.so.3)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # The program itself links only these; libcurl and libetpan are in the
 # network module, baton-net.so (include/baton/netmodule.h).
-CORE_PKGS  := gmime-3.0 sqlite3 json-glib-1.0 libical
+CORE_PKGS  := gmime-3.0 sqlite3 json-glib-1.0
 CORE_LIBS  := $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lm
 # libetpan's pkg-config hands the linker a gcc-only -specs file meant for
 # programs, not shared objects.
@@ -38,7 +41,8 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
         -Wmissing-prototypes -Wno-error=deprecated-declarations
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude $(PKG_CFLAGS) \
-              -DBATON_DATADIR='"$(DATADIR)"' -DBATON_LIBDIR='"$(PKGLIBDIR)"' -MMD -MP
+              -DBATON_DATADIR='"$(DATADIR)"' -DBATON_LIBDIR='"$(PKGLIBDIR)"' \
+              -DBATON_ICAL_SONAME='"$(ICAL_SONAME)"' -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 LIBS := $(PKG_LIBS) -lm
 
@@ -177,7 +181,8 @@ FUZZ_DIR     := build/fuzz
 FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
                 -Wno-missing-field-initializers
 FUZZ_CFLAGS  := -std=gnu11 $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined \
-                -Iinclude $(PKG_CFLAGS) -DBATON_DATADIR='"$(DATADIR)"' -MMD -MP
+                -Iinclude $(PKG_CFLAGS) -DBATON_DATADIR='"$(DATADIR)"' \
+                -DBATON_ICAL_SONAME='"$(ICAL_SONAME)"' -MMD -MP
 FUZZ_BIN     := $(patsubst fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard fuzz/fuzz-*.c))
 FUZZ_OBJ     := $(LIB_SRC:src/%.c=$(FUZZ_DIR)/src/%.o) $(FUZZ_DIR)/gen/embedded-templates.o
 # libetpan's pkg-config hands the linker a gcc-only -specs file.
