@@ -71,6 +71,7 @@ struct BatonImapSession {
   gboolean idle_ready; /* mailstream_setup_idle done */
   gboolean broken;     /* the connection failed: LOGOUT would only wait */
   gboolean lost;       /* a command failed mid-answer: where the next answer starts is unknown */
+  BatonErrorCode lost_code; /* that failure's: TEMPORARY (retried) or PROTOCOL */
 
   guint timeout;                   /* seconds any one network wait may take */
   int fd;                          /* the connection's socket, -1 before connect; borrowed */
@@ -616,8 +617,11 @@ set_error (BatonImapSession *s, GError **error, int r, const char *what)
   BatonErrorCode code = s->malformed ? BATON_ERROR_PROTOCOL : code_for (r);
   g_autofree char *words = server_words (s);
 
-  if (code == BATON_ERROR_TEMPORARY || code == BATON_ERROR_PROTOCOL)
-    s->broken = s->lost = TRUE;
+  if ((code == BATON_ERROR_TEMPORARY || code == BATON_ERROR_PROTOCOL) && !s->lost)
+    {
+      s->broken = s->lost = TRUE;
+      s->lost_code = code;
+    }
 
   if (code == BATON_ERROR_TEMPORARY && stopping (s))
     g_set_error (error, BATON_ERROR, code,
@@ -653,7 +657,7 @@ set_error (BatonImapSession *s, GError **error, int r, const char *what)
                  *words ? words : "(no text)");
 }
 
-/* FALSE, with a PROTOCOL error, once an earlier command failed in the
+/* FALSE, with the error code of that failure, once an earlier command failed in the
  * middle of its answer (a line that did not parse, a stall, a closed
  * connection): libetpan stops reading where the parse stopped, so the rest
  * of that answer, a literal's message bytes included, would be read as the
@@ -664,9 +668,9 @@ usable (BatonImapSession *s, const char *what, GError **error)
 {
   if (!s->lost)
     return TRUE;
-  g_set_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL,
+  g_set_error (error, BATON_ERROR, s->lost_code,
                "IMAP %s on %s:%u not sent: an earlier command on this connection failed in the "
-               "middle of the server's answer; it will be retried on a new connection",
+               "middle of the server's answer; only a new connection can go on",
                what, s->host, s->port);
   return FALSE;
 }

@@ -369,6 +369,29 @@ test_session_lost_after_bad_answer (void)
   g_assert_nonnull (strstr (error->message, "not sent"));
 }
 
+/* A connection closed in the middle of an answer is TEMPORARY (the poll is
+ * retried); what the session then refuses to send says so too, so a
+ * daemon reconnects instead of stopping. */
+static void
+test_session_lost_after_close (void)
+{
+  const char *script = PROLOGUE "* 1 FETCH (UID 1 BODY[] {100000}\r\nFrom: bob@exa";
+  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BatonImapSession) s =
+      baton_imap_connect_script (&settings, script, strlen (script), &error);
+  g_assert_true (baton_imap_select (s, NULL, NULL, NULL, &error));
+  Seen seen = { g_array_new (FALSE, FALSE, sizeof (guint32)) };
+  g_assert_false (baton_imap_fetch_range (s, 1, 0, collect, &seen, &error));
+  g_assert_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY);
+  g_clear_error (&error);
+  g_array_unref (seen.uids);
+  guint32 uids[] = { 1 };
+  g_assert_false (baton_imap_move (s, uids, 1, "Processed", &error));
+  g_assert_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY);
+  g_assert_nonnull (strstr (error->message, "not sent"));
+}
+
 /* Found while fuzzing: a status response ends in free text, so libetpan
  * reads the bytes after "* OK hi {28}" as lines, which the screen had
  * skipped as a literal, and the line there crashed libetpan. Now they are
@@ -667,6 +690,7 @@ main (int argc, char **argv)
   g_test_add_func ("/imap/literal-not-screened", test_literal_not_screened);
   g_test_add_func ("/imap/badcharset-refused", test_badcharset_refused);
   g_test_add_func ("/imap/session-lost-after-bad-answer", test_session_lost_after_bad_answer);
+  g_test_add_func ("/imap/session-lost-after-close", test_session_lost_after_close);
   g_test_add_func ("/imap/search-refused", test_search_refused);
   g_test_add_func ("/imap/literal-in-status-text", test_literal_in_status_text);
   g_test_add_func ("/imap/search-duplicate-uid", test_search_duplicate_uid);
