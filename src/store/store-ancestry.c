@@ -46,14 +46,9 @@ baton_store_fingerprint_get (BatonStore *store, const char *message_id, gboolean
   if (statement == NULL)
     return NULL;
   store_bind_text (statement, 1, message_id);
-  int rc = sqlite3_step (statement);
-  if (rc == SQLITE_DONE)
+  gboolean found = FALSE;
+  if (!store_step_row (store, statement, &found, "reading a mail's fingerprint", error) || !found)
     return NULL;
-  if (rc != SQLITE_ROW)
-    {
-      store_set_error (store, rc, "reading a mail's fingerprint", error);
-      return NULL;
-    }
   gsize size = sqlite3_column_bytes (statement, 3);
   const guint8 *bytes = sqlite3_column_blob (statement, 3);
   gsize n = size / sizeof (guint32);

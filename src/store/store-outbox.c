@@ -238,13 +238,16 @@ baton_store_imap_get (BatonStore *store, const char *mailbox, guint32 *uidvalidi
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, mailbox);
-  int rc = sqlite3_step (statement);
-  *uidvalidity = rc == SQLITE_ROW ? (guint32) sqlite3_column_int64 (statement, 0) : 0;
-  *last_uid = rc == SQLITE_ROW ? (guint32) sqlite3_column_int64 (statement, 1) : 0;
-  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-    return TRUE;
-  store_set_error (store, rc, "reading the IMAP position", error);
-  return FALSE;
+  *uidvalidity = *last_uid = 0;
+  gboolean found = FALSE;
+  if (!store_step_row (store, statement, &found, "reading the IMAP position", error))
+    return FALSE;
+  if (found)
+    {
+      *uidvalidity = (guint32) sqlite3_column_int64 (statement, 0);
+      *last_uid = (guint32) sqlite3_column_int64 (statement, 1);
+    }
+  return TRUE;
 }
 
 gboolean

@@ -76,12 +76,10 @@ baton_store_task_get (BatonStore *store, gint64 id, GError **error)
   if (statement == NULL)
     return NULL;
   sqlite3_bind_int64 (statement, 1, id);
-  int rc = sqlite3_step (statement);
-  if (rc == SQLITE_ROW)
-    return task_from_row (statement);
-  if (rc != SQLITE_DONE)
-    store_set_error (store, rc, "reading a task", error);
-  return NULL;
+  gboolean found = FALSE;
+  if (!store_step_row (store, statement, &found, "reading a task", error) || !found)
+    return NULL;
+  return task_from_row (statement);
 }
 
 gboolean
@@ -271,13 +269,10 @@ baton_store_held_find (BatonStore *store, const char *message_id, BatonHeldRaw *
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, message_id);
-  int rc = sqlite3_step (statement);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      store_set_error (store, rc, "looking up held mail", error);
-      return FALSE;
-    }
-  if (rc == SQLITE_DONE)
+  gboolean found = FALSE;
+  if (!store_step_row (store, statement, &found, "looking up held mail", error))
+    return FALSE;
+  if (!found)
     return TRUE;
   held->row = sqlite3_column_int64 (statement, 0);
   held->sender = store_column_text (statement, 1);

@@ -1131,11 +1131,10 @@ baton_store_member_joined (BatonStore *store, const char *name, gint64 *joined, 
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, name);
-  int rc = sqlite3_step (statement);
-  if (rc == SQLITE_ROW)
+  gboolean found = FALSE;
+  if (!store_step_row (store, statement, &found, "reading a member", error))
+    return FALSE;
+  if (found)
     *joined = sqlite3_column_int64 (statement, 0);
-  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-    return TRUE;
-  store_set_error (store, rc, "reading a member", error);
-  return FALSE;
+  return TRUE;
 }
