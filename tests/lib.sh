@@ -39,6 +39,14 @@ like () {
   if printf '%s' "$2" | tr '\n' ' ' | grep -Eq -- "$3"; then pass "$1"; else fail "$1" "text: $2" "does not match: $3"; fi
 }
 
+# A config's [member NAME] section: member_section NAME "Display Name" ZONE
+# [EXTRA-LINES]. The email is NAME@example.com.
+member_section () {
+  printf '[member %s]\nemail = %s@example.com\nname = %s\ntimezone = %s\n%s' \
+    "$1" "$1" "$2" "$3" "${4:+$4
+}"
+}
+
 # A team config with alice (Paris) and bob (San Francisco) in $WORK.
 write_config () {
   CONFIG="$WORK/baton.conf"

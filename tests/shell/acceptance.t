@@ -19,21 +19,11 @@ handoff-delivery = morning
 hours = 09:00-17:00
 $1
 
-[member alice]
-email = alice@example.com
-name = Alice Martin
-timezone = Europe/Paris
+$(member_section alice "Alice Martin" Europe/Paris)
 
-[member bob]
-email = bob@example.com
-name = Bob Stone
-timezone = America/Los_Angeles
-workdays = Mon-Thu
+$(member_section bob "Bob Stone" America/Los_Angeles "workdays = Mon-Thu")
 
-[member carol]
-email = carol@example.com
-name = Carol Diaz
-timezone = Europe/Paris
+$(member_section carol "Carol Diaz" Europe/Paris)
 
 [outbox]
 maildir = outbox

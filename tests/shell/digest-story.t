@@ -25,20 +25,11 @@ workdays = Mon-Sun
 hours = 00:00-24:00
 ${2:-}
 
-[member alice]
-email = alice@example.com
-name = Alice Martin
-timezone = Europe/Paris
+$(member_section alice "Alice Martin" Europe/Paris)
 
-[member bob]
-email = bob@example.com
-name = Bob Stone
-timezone = America/Los_Angeles
+$(member_section bob "Bob Stone" America/Los_Angeles)
 
-[member carol]
-email = carol@example.com
-name = Carol Sato
-timezone = Asia/Tokyo
+$(member_section carol "Carol Sato" Asia/Tokyo)
 CONF
 }
 CONFIG=$WORK/baton.conf

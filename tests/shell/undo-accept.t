@@ -18,20 +18,11 @@ hours = 09:00-17:00
 accept-within = 4h
 return-after = 2d
 
-[member alice]
-email = alice@example.com
-name = Alice Martin
-timezone = Europe/Paris
+$(member_section alice "Alice Martin" Europe/Paris)
 
-[member bob]
-email = bob@example.com
-name = Bob Stone
-timezone = Europe/Paris
+$(member_section bob "Bob Stone" Europe/Paris)
 
-[member carol]
-email = carol@example.com
-name = Carol Diaz
-timezone = Europe/Paris
+$(member_section carol "Carol Diaz" Europe/Paris)
 
 [outbox]
 maildir = outbox

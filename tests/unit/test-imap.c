@@ -29,6 +29,10 @@
   "* 1 FETCH (UID 1 RFC822.SIZE 11)\r\n* 2 FETCH (UID 2 RFC822.SIZE 11)\r\n"                       \
   "* 3 FETCH (UID 3 RFC822.SIZE 11)\r\n5 OK done\r\n"
 
+/* Greeting, login and capabilities, for a script that goes on from there. */
+#define LOGGED_IN                                                                                  \
+  "* OK [CAPABILITY IMAP4rev1] ready\r\n1 OK Logged in\r\n* CAPABILITY IMAP4rev1\r\n2 OK done\r\n"
+
 typedef struct {
   GArray *uids; /* guint32, in the order handed out */
 } Seen;
@@ -42,16 +46,26 @@ collect (guint32 uid, const char *bytes, int fd, gsize len, gpointer data, GErro
   return TRUE;
 }
 
+/* A session on @script, logged in and with the mailbox selected: the
+ * script must answer both. */
+static BatonImapSession *
+selected_script (const char *script)
+{
+  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+  g_autoptr (GError) error = NULL;
+  BatonImapSession *s = baton_imap_connect_script (&settings, script, strlen (script), &error);
+  g_assert_no_error (error);
+  g_assert_true (baton_imap_select (s, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  return s;
+}
+
 /* Runs select + fetch of UIDs 1.. on @script; returns the fetch's result,
  * the UIDs handed out in @seen and the error in @error. */
 static gboolean
 fetch_script (const char *script, Seen *seen, GError **error)
 {
-  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
-  g_autoptr (BatonImapSession) s =
-      baton_imap_connect_script (&settings, script, strlen (script), error);
-  g_assert_nonnull (s);
-  g_assert_true (baton_imap_select (s, NULL, NULL, NULL, error));
+  g_autoptr (BatonImapSession) s = selected_script (script);
   seen->uids = g_array_new (FALSE, FALSE, sizeof (guint32));
   return baton_imap_fetch_range (s, 1, 0, collect, seen, error);
 }
@@ -272,17 +286,13 @@ test_literal_in_greeting_code (void)
 static void
 test_search_duplicate_uid (void)
 {
-  const char *script =
-      "* OK [CAPABILITY IMAP4rev1] ready\r\n1 OK Logged in\r\n* CAPABILITY IMAP4rev1\r\n"
-      "2 OK done\r\n* 3 EXISTS\r\n3 OK [READ-WRITE] done\r\n* SEARCH 2 2 3\r\n4 OK done\r\n"
+  const char *script = LOGGED_IN
+      "* 3 EXISTS\r\n3 OK [READ-WRITE] done\r\n* SEARCH 2 2 3\r\n4 OK done\r\n"
       "* 2 FETCH (UID 2 RFC822.SIZE 11)\r\n* 3 FETCH (UID 3 RFC822.SIZE 11)\r\n5 OK done\r\n"
       "* 2 FETCH (UID 2 BODY[] {11}\r\nFrom: b\r\n\r\n)\r\n"
       "* 3 FETCH (UID 3 BODY[] {11}\r\nFrom: c\r\n\r\n)\r\n6 OK done\r\n";
-  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
   g_autoptr (GError) error = NULL;
-  g_autoptr (BatonImapSession) s =
-      baton_imap_connect_script (&settings, script, strlen (script), &error);
-  g_assert_true (baton_imap_select (s, NULL, NULL, NULL, &error));
+  g_autoptr (BatonImapSession) s = selected_script (script);
   Seen seen = { g_array_new (FALSE, FALSE, sizeof (guint32)) };
   g_assert_true (baton_imap_fetch_range (s, 1, 0, collect, &seen, &error));
   g_assert_no_error (error);
@@ -296,14 +306,24 @@ test_search_duplicate_uid (void)
 static gboolean
 select_script (const char *select_answer, GError **error)
 {
-  g_autofree char *script = g_strconcat ("* OK [CAPABILITY IMAP4rev1] ready\r\n1 OK Logged in\r\n"
-                                         "* CAPABILITY IMAP4rev1\r\n2 OK done\r\n",
-                                         select_answer, NULL);
+  g_autofree char *script = g_strconcat (LOGGED_IN, select_answer, NULL);
   BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
   g_autoptr (BatonImapSession) s =
       baton_imap_connect_script (&settings, script, strlen (script), error);
   /* The script arrives in one read: a bad line fails the connect already. */
   return s != NULL && baton_imap_select (s, NULL, NULL, NULL, error);
+}
+
+/* Each of the @n answers to SELECT is a protocol error. */
+static void
+assert_selects_refused (const char *const *answers, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_assert_false (select_script (answers[i], &error));
+      g_assert_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL);
+    }
 }
 
 /* Found by fuzz-imap: libetpan allocates a literal's announced size at
@@ -317,20 +337,16 @@ test_literal_too_large (void)
                           "{4294967295}",  "{11355555555555555555555555555555555555555}",
                           "{99999999999}", "{ 000000000000000000000914556419}",
                           "{\t67108865 }", "{67108865+}" };
-  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
   for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
       g_autofree char *script = g_strdup_printf (
-          "* OK [CAPABILITY IMAP4rev1] ready\r\n1 OK Logged in\r\n* CAPABILITY IMAP4rev1\r\n"
-          "2 OK done\r\n* 1 EXISTS\r\n3 OK [READ-WRITE] done\r\n* SEARCH 2\r\n4 OK done\r\n"
+          LOGGED_IN
+          "* 1 EXISTS\r\n3 OK [READ-WRITE] done\r\n* SEARCH 2\r\n4 OK done\r\n"
           "* 1 FETCH (UID 2 RFC822.SIZE 11)\r\n5 OK done\r\n* 1 FETCH (UID 2 BODY[] %s\r\n"
           "From: b\r\n\r\n)\r\n6 OK done\r\n",
           sizes[i]);
       g_autoptr (GError) error = NULL;
-      g_autoptr (BatonImapSession) s =
-          baton_imap_connect_script (&settings, script, strlen (script), &error);
-      g_assert_no_error (error);
-      g_assert_true (baton_imap_select (s, NULL, NULL, NULL, &error));
+      g_autoptr (BatonImapSession) s = selected_script (script);
       Seen seen = { g_array_new (FALSE, FALSE, sizeof (guint32)) };
       g_assert_false (baton_imap_fetch_range (s, 1, 0, collect, &seen, &error));
       g_assert_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL);
@@ -347,16 +363,12 @@ test_literal_too_large (void)
 static void
 test_session_lost_after_bad_answer (void)
 {
-  const char *script =
-      "* OK [CAPABILITY IMAP4rev1] ready\r\n1 OK Logged in\r\n* CAPABILITY IMAP4rev1\r\n"
-      "2 OK done\r\n* 1 EXISTS\r\n3 OK [READ-WRITE] done\r\n* SEARCH 1\r\n4 OK done\r\n"
+  const char *script = LOGGED_IN
+      "* 1 EXISTS\r\n3 OK [READ-WRITE] done\r\n* SEARCH 1\r\n4 OK done\r\n"
       "* 1 FETCH (UID 1 RFC822.SIZE 30)\r\n5 OK done\r\n"
       "* 1 FETCH (UIDUID 1 BODY[] {30}\r\n* SEARCH 7 8 9\r\n7 OK done\r\n)\r\n6 OK done\r\n";
-  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
   g_autoptr (GError) error = NULL;
-  g_autoptr (BatonImapSession) s =
-      baton_imap_connect_script (&settings, script, strlen (script), &error);
-  g_assert_true (baton_imap_select (s, NULL, NULL, NULL, &error));
+  g_autoptr (BatonImapSession) s = selected_script (script);
   Seen seen = { g_array_new (FALSE, FALSE, sizeof (guint32)) };
   g_assert_false (baton_imap_fetch_range (s, 1, 0, collect, &seen, &error));
   g_assert_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL);
@@ -376,11 +388,8 @@ static void
 test_session_lost_after_close (void)
 {
   const char *script = PROLOGUE "* 1 FETCH (UID 1 BODY[] {100000}\r\nFrom: bob@exa";
-  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
   g_autoptr (GError) error = NULL;
-  g_autoptr (BatonImapSession) s =
-      baton_imap_connect_script (&settings, script, strlen (script), &error);
-  g_assert_true (baton_imap_select (s, NULL, NULL, NULL, &error));
+  g_autoptr (BatonImapSession) s = selected_script (script);
   Seen seen = { g_array_new (FALSE, FALSE, sizeof (guint32)) };
   g_assert_false (baton_imap_fetch_range (s, 1, 0, collect, &seen, &error));
   g_assert_error (error, BATON_ERROR, BATON_ERROR_TEMPORARY);
@@ -405,12 +414,7 @@ test_literal_in_status_text (void)
     "* NO [X {5}\r\nabcde]\r\n3 OK done\r\n",
     "* OK [ALERT [X] see {3}\r\nabc\r\n3 OK done\r\n",
   };
-  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
-    {
-      g_autoptr (GError) error = NULL;
-      g_assert_false (select_script (bad[i], &error));
-      g_assert_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL);
-    }
+  assert_selects_refused (bad, G_N_ELEMENTS (bad));
   g_autoptr (GError) error = NULL;
   g_assert_true (select_script ("* OK hi {3}\r\n* 2 EXISTS\r\n3 OK [READ-WRITE] {9}\r\n", &error));
   g_assert_no_error (error);
@@ -422,13 +426,9 @@ static void
 test_search_refused (void)
 {
   const char *script =
-      "* OK [CAPABILITY IMAP4rev1] ready\r\n1 OK Logged in\r\n* CAPABILITY IMAP4rev1\r\n"
-      "2 OK done\r\n* 1 EXISTS\r\n3 OK [READ-WRITE] done\r\n* SEARCH 1 2\r\n4 NO busy\r\n";
-  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
+      LOGGED_IN "* 1 EXISTS\r\n3 OK [READ-WRITE] done\r\n* SEARCH 1 2\r\n4 NO busy\r\n";
   g_autoptr (GError) error = NULL;
-  g_autoptr (BatonImapSession) s =
-      baton_imap_connect_script (&settings, script, strlen (script), &error);
-  g_assert_true (baton_imap_select (s, NULL, NULL, NULL, &error));
+  g_autoptr (BatonImapSession) s = selected_script (script);
   g_autoptr (GArray) above = baton_imap_list_uids_above (s, 0, &error);
   g_assert_null (above);
   g_assert_error (error, BATON_ERROR, BATON_ERROR_UNAVAILABLE);
@@ -446,12 +446,7 @@ test_malformed_permanentflags (void)
     "* OK [PERMANENTFLAGS (\\AnDITY 1796530268] \r\n3 OK done\r\n",
     "* OK [PERMANENTFLAGS (* OK [CAPABILITY IMAP4rev1] x\r\n3 OK done\r\n",
   };
-  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
-    {
-      g_autoptr (GError) error = NULL;
-      g_assert_false (select_script (bad[i], &error));
-      g_assert_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL);
-    }
+  assert_selects_refused (bad, G_N_ELEMENTS (bad));
   g_autoptr (GError) error = NULL;
   g_assert_true (select_script ("* OK [PERMANENTFLAGS (\\Seen \\Deleted $Junk \\*)] ok\r\n"
                                 "* OK [PERMANENTFLAGS ()] none\r\n3 OK done\r\n",
@@ -473,12 +468,7 @@ test_badcharset_refused (void)
     "* OK [BADCHARSET (US-ASCII \"UTF-8\")] ok\r\n3 OK done\r\n",
     "* OK [BADCHARSET] one\r\n* OK [badcharset] two\r\n3 OK done\r\n",
   };
-  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
-    {
-      g_autoptr (GError) error = NULL;
-      g_assert_false (select_script (bad[i], &error));
-      g_assert_error (error, BATON_ERROR, BATON_ERROR_PROTOCOL);
-    }
+  assert_selects_refused (bad, G_N_ELEMENTS (bad));
 }
 
 /* Found by fuzz-imap: "[CAPABILITY]" with no names left libetpan a list it
@@ -498,16 +488,12 @@ test_literal_not_screened (void)
 {
   const char *body = "From: a\r\n\r\n* OK [PERMANENTFLAGS (\\)] [CAPABILITY]\r\n";
   g_autofree char *script = g_strdup_printf (
-      "* OK [CAPABILITY IMAP4rev1] ready\r\n1 OK Logged in\r\n* CAPABILITY IMAP4rev1\r\n"
-      "2 OK done\r\n* 1 EXISTS\r\n3 OK [READ-WRITE] done\r\n* SEARCH 1\r\n4 OK done\r\n"
-      "* 1 FETCH (UID 1 RFC822.SIZE %zu)\r\n5 OK done\r\n"
-      "* 1 FETCH (UID 1 BODY[] {%zu}\r\n%s)\r\n6 OK done\r\n",
+      LOGGED_IN "* 1 EXISTS\r\n3 OK [READ-WRITE] done\r\n* SEARCH 1\r\n4 OK done\r\n"
+                "* 1 FETCH (UID 1 RFC822.SIZE %zu)\r\n5 OK done\r\n"
+                "* 1 FETCH (UID 1 BODY[] {%zu}\r\n%s)\r\n6 OK done\r\n",
       strlen (body), strlen (body), body);
-  BatonImapSettings settings = { .host = "script", .user = "u", .password = "p" };
   g_autoptr (GError) error = NULL;
-  g_autoptr (BatonImapSession) s =
-      baton_imap_connect_script (&settings, script, strlen (script), &error);
-  g_assert_true (baton_imap_select (s, NULL, NULL, NULL, &error));
+  g_autoptr (BatonImapSession) s = selected_script (script);
   Seen seen = { g_array_new (FALSE, FALSE, sizeof (guint32)) };
   g_assert_true (baton_imap_fetch_range (s, 1, 0, collect, &seen, &error));
   g_assert_no_error (error);
