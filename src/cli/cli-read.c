@@ -48,8 +48,7 @@ static void
 task_to_json (JsonBuilder *builder, const BatonTask *task, const BatonPending *pending)
 {
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_int_value (builder, task->id);
+  baton_json_add_int (builder, "id", task->id);
   baton_json_add_string (builder, "title", task->title);
   baton_json_add_string (builder, "state", task->state);
   baton_json_add_string (builder, "owner", task->owner);
