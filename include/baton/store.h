@@ -87,6 +87,9 @@ typedef struct {
   const char *outcome; /* applied, partly, failed, quarantined, ignored */
   const char *reason;  /* why quarantined or ignored, or NULL */
   const char *report;  /* line-by-line results as text, or NULL */
+  /* Of the mail's text, remembered with the row for replies that paste
+   * it (baton_store_fingerprint_get()), or NULL. */
+  const BatonFingerprint *fingerprint;
   /* The held row under message_id as baton_store_message_lookup() found
    * it in this transaction, when held_known; else baton_store_message_add()
    * looks for it itself. */
@@ -255,15 +258,17 @@ gboolean baton_store_thread_add (BatonStore *store, const char *message_id, gint
 gboolean baton_store_thread_task (BatonStore *store, char *const *ids, gint64 *task,
                                   GError **error);
 
-/* ---- fingerprints: what baton knows of the text of mail it sent
- * (SENT) or ingested, to recognise it pasted in a reply ---- */
+/* ---- fingerprints: what baton knows of the text of mail it sent or
+ * ingested, to recognise it pasted in a reply ---- */
 
-/* Remembers FINGERPRINT for MESSAGE_ID; a Message-ID already known keeps
- * its first fingerprint. */
-gboolean baton_store_fingerprint_add (BatonStore *store, const char *message_id, gboolean sent,
-                                      const BatonFingerprint *fingerprint, GError **error);
-/* The fingerprint of MESSAGE_ID, with *SENT TRUE when baton sent it.
- * NULL with no error set when none is known. Caller frees. */
+/* Remembers FINGERPRINT for MESSAGE_ID, a mail baton sent; a Message-ID
+ * already known keeps its first fingerprint. An ingested mail's goes in
+ * its row (BatonMessageRecord). */
+gboolean baton_store_fingerprint_add_sent (BatonStore *store, const char *message_id,
+                                           const BatonFingerprint *fingerprint, GError **error);
+/* The fingerprint of MESSAGE_ID, with *SENT TRUE when baton sent it (what
+ * baton sent first, when it also ingested mail with that id). NULL with
+ * no error set when none is known. Caller frees. */
 BatonFingerprint *baton_store_fingerprint_get (BatonStore *store, const char *message_id,
                                                gboolean *sent, GError **error);
 /* Message-IDs (char*) of the LIMIT latest mails baton queued to RECIPIENT

@@ -116,7 +116,7 @@ outbox_queue_mail (BatonTeam *team, const OutgoingMail *mail, GError **error)
       baton_store_outbox_add (team->store, &outgoing, baton_clock_now_unix (), error) != 0 &&
       baton_store_thread_add (team->store, message_id, mail->task, error) &&
       (fingerprint == NULL ||
-       baton_store_fingerprint_add (team->store, message_id, TRUE, fingerprint, error));
+       baton_store_fingerprint_add_sent (team->store, message_id, fingerprint, error));
   g_bytes_unref (outgoing.mime);
   return ok;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Fingerprints of the text of every mail baton sent or ingested, by
- * Message-ID, so that a reply pasting one can be recognised
- * (include/baton/ancestry.h). The hashes are stored as little-endian
- * 32-bit words: 16 KB at most per mail. */
+/* Fingerprints of the text of every mail baton sent (table fingerprints)
+ * or ingested (in its messages row), by Message-ID, so that a reply
+ * pasting one can be recognised (include/baton/ancestry.h). The hashes are
+ * stored as little-endian 32-bit words: 16 KB at most per mail. */
 #define G_LOG_DOMAIN "baton-store"
 #include "store-private.h"
 
@@ -14,26 +14,39 @@ first_column (sqlite3_stmt *statement)
   return store_column_text (statement, 0);
 }
 
+guint32 *
+store_bind_fingerprint (sqlite3_stmt *statement, int index, const BatonFingerprint *fingerprint)
+{
+  if (fingerprint == NULL)
+    {
+      for (int i = 0; i < 3; i++)
+        sqlite3_bind_null (statement, index + i);
+      return NULL;
+    }
+  guint n = fingerprint->hashes->len;
+  guint32 *blob = g_new (guint32, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    blob[i] = GUINT32_TO_LE (g_array_index (fingerprint->hashes, guint32, i));
+  sqlite3_bind_int (statement, index, fingerprint->width);
+  sqlite3_bind_int64 (statement, index + 1, fingerprint->words);
+  sqlite3_bind_blob64 (statement, index + 2, blob, (sqlite3_uint64) n * sizeof (guint32),
+                       SQLITE_STATIC);
+  return blob;
+}
+
 gboolean
-baton_store_fingerprint_add (BatonStore *store, const char *message_id, gboolean sent,
-                             const BatonFingerprint *fingerprint, GError **error)
+baton_store_fingerprint_add_sent (BatonStore *store, const char *message_id,
+                                  const BatonFingerprint *fingerprint, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement =
       store_statement (store,
                        "INSERT OR IGNORE INTO fingerprints (message_id, sent, width, words, hashes)"
-                       " VALUES (?, ?, ?, ?, ?)",
+                       " VALUES (?, 1, ?, ?, ?)",
                        error);
   if (statement == NULL)
     return FALSE;
-  guint n = fingerprint->hashes->len;
-  g_autofree guint32 *blob = g_new (guint32, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    blob[i] = GUINT32_TO_LE (g_array_index (fingerprint->hashes, guint32, i));
   store_bind_text (statement, 1, message_id);
-  sqlite3_bind_int (statement, 2, sent ? 1 : 0);
-  sqlite3_bind_int (statement, 3, fingerprint->width);
-  sqlite3_bind_int64 (statement, 4, fingerprint->words);
-  sqlite3_bind_blob64 (statement, 5, blob, (sqlite3_uint64) n * sizeof (guint32), SQLITE_STATIC);
+  g_autofree guint32 *hashes = store_bind_fingerprint (statement, 2, fingerprint);
   return store_exec_statement (store, statement, "remembering a mail's fingerprint", error);
 }
 
@@ -41,8 +54,14 @@ BatonFingerprint *
 baton_store_fingerprint_get (BatonStore *store, const char *message_id, gboolean *sent,
                              GError **error)
 {
-  g_autoptr (sqlite3_stmt) statement = store_statement (
-      store, "SELECT sent, width, words, hashes FROM fingerprints WHERE message_id = ?", error);
+  /* What baton sent first: its own mail coming back is stored as ingested
+   * too, under the same id. */
+  g_autoptr (sqlite3_stmt) statement =
+      store_statement (store,
+                       "SELECT sent, width, words, hashes FROM fingerprints WHERE message_id = ?1"
+                       " UNION ALL SELECT 0, fingerprint_width, fingerprint_words, fingerprint"
+                       " FROM messages WHERE message_id = ?1 AND fingerprint IS NOT NULL LIMIT 1",
+                       error);
   if (statement == NULL)
     return NULL;
   store_bind_text (statement, 1, message_id);

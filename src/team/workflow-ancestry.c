@@ -34,18 +34,16 @@ baton_new_text_free (BatonNewText *new_text)
   g_free (new_text);
 }
 
-gboolean
-workflow_remember_text (BatonTeam *team, const BatonMessage *message, GError **error)
+const BatonFingerprint *
+workflow_text_fingerprint (const BatonMessage *message, BatonFingerprint **own)
 {
+  *own = NULL;
   if (message->message_id == NULL)
-    return TRUE; /* nothing can name it as a parent */
+    return NULL; /* nothing can name it as a parent */
   /* Usually found ahead, on the reading thread (src/readahead.c). */
-  g_autoptr (BatonFingerprint) own = NULL;
-  const BatonFingerprint *fingerprint =
-      message->fingerprinted ? message->fingerprint
-                             : (own = baton_ancestry_fingerprint (message->body_text));
-  return fingerprint == NULL ||
-         baton_store_fingerprint_add (team->store, message->message_id, FALSE, fingerprint, error);
+  if (message->fingerprinted)
+    return message->fingerprint;
+  return *own = baton_ancestry_fingerprint (message->body_text);
 }
 
 /* The literal text of every text template in use, once per team. */

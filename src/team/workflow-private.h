@@ -59,9 +59,12 @@ gboolean workflow_pending_undo (ApplyContext *context, gint64 target,
                                 const GPtrArray *target_events, const BatonTask *task,
                                 BatonPending **restored, GError **error);
 
-/* Stores the fingerprint of MESSAGE's text under its Message-ID, so a
- * reply that pastes it is recognised (workflow-ancestry.c). */
-gboolean workflow_remember_text (BatonTeam *team, const BatonMessage *message, GError **error);
+/* The fingerprint of MESSAGE's text, stored with its row so a reply that
+ * pastes it is recognised (workflow-ancestry.c): MESSAGE's own when it was
+ * found ahead, else a new one left in *OWN for the caller to free. NULL
+ * when there is nothing to remember (no Message-ID, too few words). */
+const BatonFingerprint *workflow_text_fingerprint (const BatonMessage *message,
+                                                   BatonFingerprint **own);
 
 /* undo by mail: reverts the member's own mail that this one replies to
  * (workflow-undo.c); adds its line to context->result. FALSE with @error

@@ -367,6 +367,7 @@ store_message (BatonTeam *team, const BatonMessage *message, BatonIngestResult *
 {
   g_autofree char *report = report_of_lines (result->lines);
   gboolean keep_raw = team->config->keep_raw_always || holds_only_copy (source);
+  g_autoptr (BatonFingerprint) own = NULL;
   BatonMessageRecord record = {
     .message_id = result->message_id,
     .sender = message->from_address,
@@ -380,12 +381,13 @@ store_message (BatonTeam *team, const BatonMessage *message, BatonIngestResult *
     .outcome = result->outcome,
     .reason = result->reason,
     .report = report,
+    .fingerprint = workflow_text_fingerprint (message, &own),
     .held_known = TRUE,
     .held = held,
     .held_sender = held_sender,
   };
   result->message_row = baton_store_message_add (team->store, &record, error);
-  return result->message_row != 0 && workflow_remember_text (team, message, error);
+  return result->message_row != 0;
 }
 
 /* Events name the message they came from, so the row is written first and

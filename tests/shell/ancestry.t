@@ -7,7 +7,7 @@
 # echoes a notice with no References never acts on the notice's
 # instruction lines.
 . "$(dirname "$0")/../lib.sh"
-plan 21
+plan 24
 write_config
 export BATON_NOW=2026-03-09T17:05:00Z
 
@@ -52,8 +52,8 @@ done 2
 
 Alice' | baton ingest
 is "alice's mail closed task 2" "$(task_field 2 state)" "done"
-is "baton remembers the text of the mail it ingested" \
-  "$(db "select sent from fingerprints where message_id = 'done2@a'")" 0
+is "baton remembers the text of the mail it ingested, in its row" \
+  "$(db "select fingerprint_width > 0 and length(fingerprint) > 0 from messages where message_id = 'done2@a'")/$(db "select count(*) from fingerprints where message_id = 'done2@a'")" "1/0"
 paste=$(printf 'The printer on the second floor works again, I cleared the jam and put in the\nspare cartridge.\ndone 2\n\nAlice')
 mail "Bob Stone <bob@example.com>" "Re: printer fixed" r2@b "take 3
 
@@ -103,3 +103,23 @@ like "explain names the digest as a parent baton sent" "$(baton explain "$WORK/r
   "the text of <$digest_id>, a mail baton sent"
 baton ingest < "$WORK/r3.eml"
 is "only bob's line was read, none of the digest's" "$(report r3@b)" "ok line 1: note 3: ordered: note added to task #3"
+
+# --- a database of version 10 kept ingested mail's fingerprints in their
+# own table: the 10 -> 11 step moves them into the mail's row ---
+db "INSERT INTO fingerprints (message_id, sent, width, words, hashes)
+    SELECT message_id, 0, fingerprint_width, fingerprint_words, fingerprint FROM messages
+    WHERE fingerprint IS NOT NULL;
+  ALTER TABLE messages DROP COLUMN fingerprint_width;
+  ALTER TABLE messages DROP COLUMN fingerprint_words;
+  ALTER TABLE messages DROP COLUMN fingerprint;
+  PRAGMA user_version = 10;"
+mail "Bob Stone <bob@example.com>" "Re: printer fixed" r4@b "note 3: the cartridge came
+
+$paste" "In-Reply-To: <done2@a>" > "$WORK/r4.eml"
+baton ingest < "$WORK/r4.eml"
+is "after the step, the fingerprint of an ingested mail is in its row" \
+  "$(db "select count(*) from fingerprints where sent = 0")/$(db "select fingerprint_width from messages where message_id = 'done2@a'")" "0/4"
+is "and a reply that pastes that mail applies only its own line" \
+  "$(report r4@b)" "ok line 1: note 3: the cartridge came: note added to task #3"
+is "the sent mails' fingerprints stay in their table" \
+  "$(db "select count(*) from fingerprints where message_id = '$digest_id'")" 1

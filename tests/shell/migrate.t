@@ -35,7 +35,7 @@ SQL
 out=$(baton tasks 2>&1); rc=$?
 is "a version-1 database opens" "$rc" 0
 like "with its task" "$out" "Old task"
-is "and is now at version 10" "$(db "PRAGMA user_version")" 10
+is "and is now at version 11" "$(db "PRAGMA user_version")" 11
 # The mail sent to a member about a task, newest first, as a reply that
 # names no parent looks it up (baton_store_sent_about()): from the index
 # (9 → 10), not every mail to the recipient read and sorted.
