@@ -46,7 +46,7 @@ workflow_text_fingerprint (const BatonMessage *message, BatonFingerprint **own)
   return *own = baton_ancestry_fingerprint (message->body_text);
 }
 
-/* The literal text of every text template in use, once per team. */
+/* The literal text of every mail text template in use, once per team. */
 static BatonFingerprint *
 template_fingerprint (BatonTeam *team)
 {
@@ -56,8 +56,11 @@ template_fingerprint (BatonTeam *team)
   for (guint i = 0; baton_embedded_templates[i].name != NULL; i++)
     {
       const char *name = baton_embedded_templates[i].name;
-      if (g_str_has_suffix (name, ".html"))
-        continue; /* markup, not what a client quotes */
+      /* Not the HTML (markup, not what a client quotes), nor the board's
+       * style sheet, script and feed, which no mail carries: their words
+       * were half the work of every one-mail `ingest`. */
+      if (!g_str_has_suffix (name, ".txt"))
+        continue;
       g_autoptr (GError) local = NULL;
       g_autofree char *source =
           baton_template_source_find (team->config->templates_dir, name, NULL, &local);
