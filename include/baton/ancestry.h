@@ -72,6 +72,13 @@ typedef struct {
 void baton_ancestry_result_free (BatonAncestryResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatonAncestryResult, baton_ancestry_result_free)
 
+/* Whether the fingerprint of a text, TEXT, has a shingle of PARENT (TRUE
+ * when their widths differ: they cannot be compared). When TEXT covers all
+ * of another text's words in a row (a text with lines only added around
+ * it), a cut of that text by PARENT cuts nothing if this is FALSE. Sorts
+ * PARENT as baton_ancestry_cut() does. */
+gboolean baton_ancestry_shares (BatonFingerprint *parent, const BatonFingerprint *text);
+
 /* Cuts from TEXT (newly written text, "\n" line ends; CRLF is accepted)
  * what reproduces any of the N_PARENTS fingerprints (NULL entries are
  * skipped). For each parent: from the first run of its words (see

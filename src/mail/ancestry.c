@@ -107,11 +107,73 @@ typedef struct {
   guint n_words;
 } Tokens;
 
+/* The arrays of a cut and of a fingerprint, kept from one mail to the
+ * next on each thread: in an ingest, where parsing leaves the heap
+ * fragmented, allocating them for every mail took a third of the cut's
+ * time. */
+typedef struct {
+  Buffer lines;  /* Line */
+  Buffer words;  /* Word */
+  Buffer marks;  /* guint: the cut's flags and counts per line and word */
+  Buffer hashes; /* guint32: a fingerprint's, before they are kept */
+} Scratch;
+
+/* Arrays bigger than this (a very long mail's) are not kept. */
+#define SCRATCH_KEPT_BYTES (256 * 1024)
+
 static void
-tokens_clear (Tokens *tokens)
+scratch_free (gpointer data)
 {
-  g_free (tokens->lines);
-  g_free (tokens->words);
+  Scratch *scratch = data;
+  g_free (scratch->lines.data);
+  g_free (scratch->words.data);
+  g_free (scratch->marks.data);
+  g_free (scratch->hashes.data);
+  g_free (scratch);
+}
+
+static Scratch *
+thread_scratch (void)
+{
+  static GPrivate key = G_PRIVATE_INIT (scratch_free);
+  Scratch *scratch = g_private_get (&key);
+  if (scratch == NULL)
+    {
+      scratch = g_new0 (Scratch, 1);
+      g_private_set (&key, scratch);
+    }
+  return scratch;
+}
+
+/* Empties BUFFER with room for at least N elements of ELEMENT bytes. */
+static void
+buffer_reset (Buffer *buffer, gsize n, gsize element)
+{
+  buffer->len = 0;
+  if (buffer->size >= n)
+    return;
+  g_free (buffer->data);
+  buffer->size = (guint) MIN (MAX (n, 16u), G_MAXUINT / 2);
+  buffer->data = g_new (guint8, (gsize) buffer->size * element);
+}
+
+/* Lets a buffer grown for a very long mail go. */
+static void
+buffer_trim (Buffer *buffer, gsize element)
+{
+  if ((gsize) buffer->size * element <= SCRATCH_KEPT_BYTES)
+    return;
+  g_clear_pointer (&buffer->data, g_free);
+  buffer->size = buffer->len = 0;
+}
+
+static void
+scratch_trim (Scratch *scratch)
+{
+  buffer_trim (&scratch->lines, sizeof (Line));
+  buffer_trim (&scratch->words, sizeof (Word));
+  buffer_trim (&scratch->marks, sizeof (guint));
+  buffer_trim (&scratch->hashes, sizeof (guint32));
 }
 
 /* "AB>" at the start of a line is a quote mark, not a word. */
@@ -274,7 +336,8 @@ add_words (const char *p, const char *end, guint line, Sink *sink)
 }
 
 /* Feeds the words of TEXT to SINK line by line, recording each line in
- * LINES when it is not NULL. A full fingerprint stops the walk. */
+ * LINES when it is not NULL. A full fingerprint stops the walk. With no
+ * SINK, only the lines are found. */
 static void
 scan (const char *text, gsize length, Sink *sink, Buffer *lines)
 {
@@ -286,7 +349,8 @@ scan (const char *text, gsize length, Sink *sink, Buffer *lines)
       if (stop > p && stop[-1] == '\r')
         stop--;
       Line line = { p, (gsize) (stop - p), 0 };
-      line.words = add_words (skip_initials_quote (p, stop), stop, n, sink);
+      if (sink != NULL)
+        line.words = add_words (skip_initials_quote (p, stop), stop, n, sink);
       if (lines != NULL)
         {
           if (lines->len == lines->size)
@@ -294,25 +358,25 @@ scan (const char *text, gsize length, Sink *sink, Buffer *lines)
           ((Line *) lines->data)[lines->len++] = line;
         }
       if (eol == NULL || eol + 1 >= end ||
-          (sink->hashes != NULL && sink->hashes->len >= sink->max_hashes))
+          (sink != NULL && sink->hashes != NULL && sink->hashes->len >= sink->max_hashes))
         break;
       p = eol + 1;
     }
 }
 
+/* TEXT's lines and words, in SCRATCH's arrays. */
 static Tokens
-tokenize (const char *text, gsize length)
+tokenize (const char *text, gsize length, Scratch *scratch)
 {
   /* Sized as add_text() sizes its hashes (a word in six bytes or more, a
    * line in forty): growing them by doubling was 18,000 reallocations on
    * the 5,000-mail bench. */
-  Buffer lines = { NULL, 0, (guint) MIN (length / 40 + 16, G_MAXUINT / 2) };
-  Buffer words = { NULL, 0, (guint) MIN (length / 6 + 16, G_MAXUINT / 2) };
-  lines.data = g_new (Line, lines.size);
-  words.data = g_new (Word, words.size);
-  Sink sink = { .words = &words };
-  scan (text, length, &sink, &lines);
-  return (Tokens){ lines.data, lines.len, words.data, words.len };
+  buffer_reset (&scratch->lines, length / 40 + 16, sizeof (Line));
+  buffer_reset (&scratch->words, length / 6 + 16, sizeof (Word));
+  Sink sink = { .words = &scratch->words };
+  scan (text, length, &sink, &scratch->lines);
+  return (Tokens){ scratch->lines.data, scratch->lines.len, scratch->words.data,
+                   scratch->words.len };
 }
 
 /* Hash of WIDTH words from WORDS: order matters, 32 bits kept. */
@@ -416,13 +480,14 @@ add_text (BatonFingerprint *fingerprint, const char *text, gsize length, gboolea
 {
   guint held = fingerprint->hashes->len;
   guint room = held < BATON_ANCESTRY_MAX_HASHES ? BATON_ANCESTRY_MAX_HASHES - held : 0;
+  Scratch *scratch = thread_scratch ();
+  Buffer *hashes = &scratch->hashes;
   /* Sized for a word in six bytes or more: most mail never grows it. */
-  Buffer hashes = { NULL, 0, (guint) MIN (length / 6 + 16, MAX (room, 1u)) };
-  hashes.data = g_new (guint32, hashes.size);
-  Sink sink = { .hashes = &hashes, .max_hashes = room };
+  buffer_reset (hashes, MIN (length / 6 + 16, MAX (room, 1u)), sizeof (guint32));
+  Sink sink = { .hashes = hashes, .max_hashes = room };
   scan (text, length, &sink, NULL);
-  g_array_append_vals (fingerprint->hashes, hashes.data, hashes.len);
-  g_free (hashes.data);
+  g_array_append_vals (fingerprint->hashes, hashes->data, hashes->len);
+  scratch_trim (scratch);
   fingerprint->words += sink.seen;
   if (short_too && sink.seen < BATON_ANCESTRY_WIDTH && sink.seen > 0)
     {
@@ -787,17 +852,18 @@ is_blank (const Line *line)
   return TRUE;
 }
 
-/* The kept lines; a cut between kept lines leaves one blank line. */
+/* The kept lines (all of them when OLD is NULL) of the LENGTH bytes of
+ * text TOKENS came from; a cut between kept lines leaves one blank line. */
 static char *
-join_kept (const Tokens *tokens, const gboolean *old)
+join_kept (const Tokens *tokens, const gboolean *old, gsize length)
 {
-  GString *out = g_string_new (NULL);
+  GString *out = g_string_sized_new (length); /* what is kept is no longer */
   gboolean gap = FALSE;
   guint blank_run = 0;
   for (guint l = 0; l < tokens->n_lines; l++)
     {
       const Line *line = line_at (tokens, l);
-      if (old[l])
+      if (old != NULL && old[l])
         {
           gap = TRUE;
           continue;
@@ -821,36 +887,85 @@ join_kept (const Tokens *tokens, const gboolean *old)
   return g_string_free (out, FALSE);
 }
 
+/* Sorts PARENT's hashes once, and gives it a filter when it serves many
+ * lookups. */
+static void
+prepare_parent (BatonFingerprint *parent)
+{
+  if (!parent->sorted)
+    {
+      sort_unique (parent->hashes);
+      parent->sorted = TRUE;
+      g_clear_pointer (&parent->filter, g_free);
+    }
+  /* The templates' filter serves every mail; a parent read from the store
+   * serves one cut, and for a few hundred hashes clearing 8 KB costs more
+   * than the searches it saves. */
+  if (parent->filter == NULL && (parent->per_line || parent->hashes->len >= FILTER_FROM_HASHES))
+    make_filter (parent);
+}
+
+gboolean
+baton_ancestry_shares (BatonFingerprint *parent, const BatonFingerprint *text)
+{
+  if (parent == NULL || text == NULL || parent->hashes->len == 0)
+    return FALSE;
+  if (parent->width != text->width)
+    return TRUE; /* not comparable: as if shared */
+  prepare_parent (parent);
+  const guint32 *hashes = (const guint32 *) text->hashes->data;
+  for (guint i = 0; i < text->hashes->len; i++)
+    if (known (parent, hashes[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* TEXT kept whole, as a cut that finds nothing keeps it: found without
+ * hashing a word. */
+static BatonAncestryResult *
+keep_all (const char *text, gsize length, Scratch *scratch)
+{
+  buffer_reset (&scratch->lines, length / 40 + 16, sizeof (Line));
+  scan (text, length, NULL, &scratch->lines);
+  Tokens lines = { scratch->lines.data, scratch->lines.len, NULL, 0 };
+  BatonAncestryResult *result = g_new0 (BatonAncestryResult, 1);
+  result->cuts = g_array_new (FALSE, FALSE, sizeof (BatonAncestryCut));
+  result->text = join_kept (&lines, NULL, length);
+  scratch_trim (scratch);
+  return result;
+}
+
 BatonAncestryResult *
 baton_ancestry_cut (const char *text, BatonFingerprint *const *parents, guint n_parents)
 {
   if (text == NULL)
     text = "";
-  Tokens tokens = tokenize (text, strlen (text));
+  Scratch *scratch = thread_scratch ();
+  gsize length = strlen (text);
+  guint usable = 0;
+  for (guint p = 0; p < n_parents; p++)
+    usable += parents[p] != NULL && parents[p]->hashes->len > 0;
+  if (usable == 0)
+    return keep_all (text, length, scratch);
+  Tokens tokens = tokenize (text, length, scratch);
   guint n_words = tokens.n_words, n_lines = tokens.n_lines;
   BatonAncestryResult *result = g_new0 (BatonAncestryResult, 1);
   result->cuts = g_array_new (FALSE, FALSE, sizeof (BatonAncestryCut));
-  g_autofree gboolean *old = g_new0 (gboolean, n_lines);
-  g_autofree gboolean *old_here = g_new0 (gboolean, n_lines);
-  g_autofree gboolean *covered = g_new0 (gboolean, n_words + 1);
-  g_autofree guint *run = g_new0 (guint, n_words + 1);
-  g_autofree guint *line_covered = g_new0 (guint, n_lines);
+  /* Per line: old, old_here, line_covered; per word and one more: covered,
+   * run. All of them guint-sized. */
+  G_STATIC_ASSERT (sizeof (gboolean) == sizeof (guint));
+  gsize marks = 3 * (gsize) n_lines + 2 * ((gsize) n_words + 1);
+  buffer_reset (&scratch->marks, marks, sizeof (guint));
+  guint *mark = memset (scratch->marks.data, 0, marks * sizeof (guint));
+  gboolean *old = (gboolean *) mark, *old_here = old + n_lines;
+  guint *line_covered = (guint *) (old_here + n_lines);
+  gboolean *covered = (gboolean *) (line_covered + n_lines);
+  guint *run = (guint *) (covered + n_words + 1);
   for (guint p = 0; p < n_parents; p++)
     {
       if (parents[p] == NULL || parents[p]->hashes->len == 0)
         continue;
-      if (!parents[p]->sorted)
-        {
-          sort_unique (parents[p]->hashes);
-          parents[p]->sorted = TRUE;
-          g_clear_pointer (&parents[p]->filter, g_free);
-        }
-      /* The templates' filter serves every mail; a parent read from the
-       * store serves one cut, and for a few hundred hashes clearing 8 KB
-       * costs more than the searches it saves. */
-      if (parents[p]->filter == NULL &&
-          (parents[p]->per_line || parents[p]->hashes->len >= FILTER_FROM_HASHES))
-        make_filter (parents[p]);
+      prepare_parent (parents[p]);
       memset (line_covered, 0, n_lines * sizeof (guint));
       memset (old_here, 0, n_lines * sizeof (gboolean));
       Match match = { &tokens, parents[p], covered, run, line_covered };
@@ -863,7 +978,7 @@ baton_ancestry_cut (const char *text, BatonFingerprint *const *parents, guint n_
         old[l] |= old_here[l];
     }
   g_array_sort (result->cuts, compare_cut);
-  result->text = join_kept (&tokens, old);
-  tokens_clear (&tokens);
+  result->text = join_kept (&tokens, old, length);
+  scratch_trim (scratch);
   return result;
 }

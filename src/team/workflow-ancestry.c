@@ -122,12 +122,35 @@ describe_cut (const BatonAncestryCut *cut, const char *id, gboolean sent)
                           sent ? "a mail baton sent" : "a team mail baton ingested");
 }
 
+/* The fingerprint of the mail's whole text when it also covers the newly
+ * written text: that text is the start of the body (what was cut from it
+ * is below: the quote, the signature), up to a line's end, and none of
+ * it was left out of the fingerprint. A parent that shares no shingle
+ * with it cannot cut anything from the new text (baton_ancestry_shares()),
+ * and most mail shares none with baton's templates: the new text's words
+ * need not be hashed again for them. NULL when it does not cover it. */
+static const BatonFingerprint *
+covering_fingerprint (const BatonMessage *message)
+{
+  const BatonFingerprint *whole = message->fingerprinted ? message->fingerprint : NULL;
+  if (whole == NULL || message->visible_text == NULL || message->body_text == NULL ||
+      whole->hashes->len >= BATON_ANCESTRY_MAX_HASHES)
+    return NULL;
+  gsize length = strlen (message->visible_text);
+  if (length > BATON_ANCESTRY_MAX_TEXT ||
+      strncmp (message->body_text, message->visible_text, length) != 0)
+    return NULL;
+  char next = message->body_text[length];
+  return next == '\0' || next == '\n' || next == '\r' ? whole : NULL;
+}
+
 BatonNewText *
 baton_workflow_new_text (BatonTeam *team, const BatonMessage *message, GError **error)
 {
   g_autoptr (GPtrArray) ids = parent_ids (team, message, error);
   if (ids == NULL)
     return NULL;
+  const BatonFingerprint *whole = covering_fingerprint (message);
   g_autoptr (GPtrArray) parents =
       g_ptr_array_new_with_free_func ((GDestroyNotify) baton_fingerprint_free);
   g_autoptr (GPtrArray) known_ids = g_ptr_array_new ();
@@ -145,15 +168,24 @@ baton_workflow_new_text (BatonTeam *team, const BatonMessage *message, GError **
         }
       if (parent == NULL)
         continue;
+      if (whole != NULL && !baton_ancestry_shares (parent, whole))
+        {
+          baton_fingerprint_free (parent);
+          continue;
+        }
       g_ptr_array_add (parents, parent);
       g_ptr_array_add (known_ids, ids->pdata[i]);
       g_array_append_val (sent, was_sent);
     }
   /* Borrowed: the team keeps it. */
-  g_ptr_array_add (parents, template_fingerprint (team));
+  BatonFingerprint *templates = template_fingerprint (team);
+  gboolean with_templates = whole == NULL || baton_ancestry_shares (templates, whole);
+  if (with_templates)
+    g_ptr_array_add (parents, templates);
   g_autoptr (BatonAncestryResult) cut = baton_ancestry_cut (
       message->visible_text, (BatonFingerprint *const *) parents->pdata, parents->len);
-  g_ptr_array_steal_index (parents, parents->len - 1);
+  if (with_templates)
+    g_ptr_array_steal_index (parents, parents->len - 1);
   BatonNewText *new_text = g_new0 (BatonNewText, 1);
   new_text->text = g_steal_pointer (&cut->text);
   new_text->cuts = g_ptr_array_new_with_free_func (g_free);

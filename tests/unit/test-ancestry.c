@@ -520,6 +520,73 @@ test_linear (void)
   g_assert_cmpint (t_large, <, 400 * t_small + 20000);
 }
 
+/* A body's fingerprint covers its start: a parent that shares none of its
+ * shingles cuts nothing there, one that shares any is reported, and a
+ * shingle shared in the body's quoted tail counts too (the caller then
+ * cuts in full). Every such cut equals the cut with all the parents. */
+static void
+test_shares (void)
+{
+  const char *parent_text = "Please renew the TLS certificate before Friday, the registrar is slow";
+  g_autoptr (BatonFingerprint) parent = baton_ancestry_fingerprint (parent_text);
+  g_autoptr (BatonFingerprint) other =
+      baton_ancestry_fingerprint ("Lunch is on the third floor today");
+  const char *fresh = "take 3\nI will do it tomorrow morning";
+  g_autofree char *quoting = g_strdup_printf ("%s\n\n> %s", fresh, parent_text);
+  g_autoptr (BatonFingerprint) plain_body = baton_ancestry_fingerprint (fresh);
+  g_autoptr (BatonFingerprint) quoting_body = baton_ancestry_fingerprint (quoting);
+  g_assert_false (baton_ancestry_shares (parent, plain_body));
+  g_assert_false (baton_ancestry_shares (other, quoting_body));
+  g_assert_true (baton_ancestry_shares (parent, quoting_body));
+  /* Fingerprints of different widths cannot be compared: as if shared. */
+  g_autoptr (BatonFingerprint) short_body = baton_ancestry_fingerprint ("take 3");
+  g_assert_true (baton_ancestry_shares (parent, short_body));
+  /* Nothing shared, nothing cut: the same text as with no parent. */
+  BatonFingerprint *both[] = { parent, other };
+  g_autoptr (BatonAncestryResult) with = baton_ancestry_cut (fresh, both, 2);
+  g_autoptr (BatonAncestryResult) without = baton_ancestry_cut (fresh, NULL, 0);
+  g_assert_cmpstr (with->text, ==, without->text);
+  g_assert_cmpuint (with->cuts->len, ==, 0);
+  g_assert_cmpuint (without->cuts->len, ==, 0);
+}
+
+/* With no parent the text is only normalised as any cut keeps it: line
+ * ends to LF, blank lines at the ends dropped, blank lines inside kept. */
+static void
+test_no_parent_kept (void)
+{
+  g_autoptr (BatonAncestryResult) kept =
+      baton_ancestry_cut ("\n  \ntake 3\r\n\n \nnote 3: ok\r\n\n", NULL, 0);
+  g_assert_cmpstr (kept->text, ==, "take 3\n\n\nnote 3: ok");
+  g_assert_cmpuint (kept->cuts->len, ==, 0);
+  BatonFingerprint *none[] = { NULL };
+  g_autoptr (BatonAncestryResult) null_parent = baton_ancestry_cut ("a\n\nb", none, 1);
+  g_assert_cmpstr (null_parent->text, ==, "a\n\nb");
+}
+
+/* The arrays a cut keeps for the next one on its thread never carry a cut
+ * over: a long mail, then a short one, then the long one again. */
+static void
+test_scratch_reused (void)
+{
+  const char *parent_text = "Please renew the TLS certificate before Friday, the registrar is slow";
+  g_autoptr (BatonFingerprint) parent = baton_ancestry_fingerprint (parent_text);
+  BatonFingerprint *parents[] = { parent };
+  GString *long_reply = g_string_new ("take 3\n\n");
+  for (guint i = 0; i < 20000; i++)
+    g_string_append_printf (long_reply, "line %u of my own\n", i);
+  g_string_append_printf (long_reply, "\n%s\n", parent_text);
+  g_autoptr (BatonAncestryResult) first = baton_ancestry_cut (long_reply->str, parents, 1);
+  g_autofree char *short_reply = g_strdup_printf ("done 3\n\n%s", parent_text);
+  g_autoptr (BatonAncestryResult) second = baton_ancestry_cut (short_reply, parents, 1);
+  g_assert_cmpstr (second->text, ==, "done 3");
+  g_autoptr (BatonAncestryResult) third = baton_ancestry_cut (long_reply->str, parents, 1);
+  g_assert_cmpstr (third->text, ==, first->text);
+  g_assert_cmpuint (third->cuts->len, ==, 1);
+  g_assert_true (g_str_has_suffix (third->text, "line 19999 of my own"));
+  g_string_free (long_reply, TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -542,5 +609,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ancestry/sorted-unique", test_sorted_unique);
   g_test_add_func ("/ancestry/template-lines", test_template_lines);
   g_test_add_func ("/ancestry/linear", test_linear);
+  g_test_add_func ("/ancestry/shares", test_shares);
+  g_test_add_func ("/ancestry/no-parent-kept", test_no_parent_kept);
+  g_test_add_func ("/ancestry/scratch-reused", test_scratch_reused);
   return g_test_run ();
 }
