@@ -14,14 +14,14 @@ first_column (sqlite3_stmt *statement)
   return store_column_text (statement, 0);
 }
 
-guint32 *
+void
 store_bind_fingerprint (sqlite3_stmt *statement, int index, const BatonFingerprint *fingerprint)
 {
   if (fingerprint == NULL)
     {
       for (int i = 0; i < 3; i++)
         sqlite3_bind_null (statement, index + i);
-      return NULL;
+      return;
     }
   guint n = fingerprint->hashes->len;
   guint32 *blob = g_new (guint32, MAX (n, 1));
@@ -29,9 +29,8 @@ store_bind_fingerprint (sqlite3_stmt *statement, int index, const BatonFingerpri
     blob[i] = GUINT32_TO_LE (g_array_index (fingerprint->hashes, guint32, i));
   sqlite3_bind_int (statement, index, fingerprint->width);
   sqlite3_bind_int64 (statement, index + 1, fingerprint->words);
-  sqlite3_bind_blob64 (statement, index + 2, blob, (sqlite3_uint64) n * sizeof (guint32),
-                       SQLITE_STATIC);
-  return blob;
+  /* SQLite frees it when the binding is cleared (store_statement()). */
+  sqlite3_bind_blob64 (statement, index + 2, blob, (sqlite3_uint64) n * sizeof (guint32), g_free);
 }
 
 gboolean
@@ -46,7 +45,7 @@ baton_store_fingerprint_add_sent (BatonStore *store, const char *message_id,
   if (statement == NULL)
     return FALSE;
   store_bind_text (statement, 1, message_id);
-  g_autofree guint32 *hashes = store_bind_fingerprint (statement, 2, fingerprint);
+  store_bind_fingerprint (statement, 2, fingerprint);
   return store_exec_statement (store, statement, "remembering a mail's fingerprint", error);
 }
 

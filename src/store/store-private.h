@@ -44,10 +44,10 @@ char *store_column_text (sqlite3_stmt *statement, int column);
 void store_bind_text (sqlite3_stmt *statement, int index, const char *text);
 
 /* Binds FINGERPRINT's width, words and hashes (little-endian 32-bit
- * words) at INDEX and the two after it, or three NULLs. Returns the hashes
- * as bound, which the caller frees once the statement has run. */
-guint32 *store_bind_fingerprint (sqlite3_stmt *statement, int index,
-                                 const BatonFingerprint *fingerprint);
+ * words, in a copy the statement owns) at INDEX and the two after it, or
+ * three NULLs. */
+void store_bind_fingerprint (sqlite3_stmt *statement, int index,
+                             const BatonFingerprint *fingerprint);
 
 /* Steps STATEMENT to the end, turning each row into an element with FROM_ROW;
  * NULL with ERROR set on failure. */

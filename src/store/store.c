@@ -1024,7 +1024,7 @@ baton_store_message_add (BatonStore *store, const BatonMessageRecord *record, GE
       error);
   if (statement == NULL)
     return 0;
-  g_autofree guint32 *hashes = store_bind_fingerprint (statement, 11, record->fingerprint);
+  store_bind_fingerprint (statement, 11, record->fingerprint);
   store_bind_text (statement, 1, record->message_id);
   store_bind_text (statement, 2, record->sender);
   store_bind_text (statement, 3, record->member);
