@@ -48,7 +48,8 @@ LIBS := $(PKG_LIBS) -lm
 
 # src/ is grouped by stage (docs/HACKING.md); src/program holds main().
 LIB_SRC  := $(filter-out src/program/%,$(wildcard src/*.c src/*/*.c src/*/*/*.c))
-LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o) $(BUILD)/gen/embedded-templates.o
+GEN_OBJ  := $(BUILD)/gen/embedded-templates.o $(BUILD)/gen/template-fingerprint.o
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/src/%.o) $(GEN_OBJ)
 # The network module: the transports, the table the program looks up, and
 # the two small modules they use, compiled again as position-independent
 # code with only that table visible.
@@ -99,6 +100,18 @@ $(BUILD)/libbaton.a: $(LIB_OBJ)
 $(BUILD)/gen/embedded-templates.c: $(TEMPLATES) tools/embed-templates.pl
 	@mkdir -p $(@D)
 	$(Q)perl tools/embed-templates.pl $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+
+# The fingerprint of the shipped mail text templates, computed at build
+# time by baton's own ancestry code (include/baton/ancestry.h); a process
+# computes it only when its templates directory replaces one of them.
+FINGERPRINT_TOOL_OBJ := $(patsubst %,$(BUILD)/src/%.o,mail/ancestry mail/commands base/date \
+                          base/error base/template-source) $(BUILD)/gen/embedded-templates.o
+$(BUILD)/gen/fingerprint-templates: tools/fingerprint-templates.c $(FINGERPRINT_TOOL_OBJ)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/gen/template-fingerprint.c: $(BUILD)/gen/fingerprint-templates
+	$(Q)ASAN_OPTIONS=detect_leaks=0 $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	@$(if $(Q),echo "  CC      $<")
@@ -184,7 +197,7 @@ FUZZ_CFLAGS  := -std=gnu11 $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,addre
                 -Iinclude $(PKG_CFLAGS) -DBATON_DATADIR='"$(DATADIR)"' \
                 -DBATON_ICAL_SONAME='"$(ICAL_SONAME)"' -MMD -MP
 FUZZ_BIN     := $(patsubst fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard fuzz/fuzz-*.c))
-FUZZ_OBJ     := $(LIB_SRC:src/%.c=$(FUZZ_DIR)/src/%.o) $(FUZZ_DIR)/gen/embedded-templates.o
+FUZZ_OBJ     := $(LIB_SRC:src/%.c=$(FUZZ_DIR)/src/%.o) $(GEN_OBJ:$(BUILD)/%=$(FUZZ_DIR)/%)
 # libetpan's pkg-config hands the linker a gcc-only -specs file.
 FUZZ_LIBS    := $(filter-out -specs=%,$(LIBS))
 FUZZ_MAX_LEN ?= 65536
@@ -204,7 +217,7 @@ $(FUZZ_DIR)/src/%.o: src/%.c
 	@$(if $(Q),echo "  FUZZCC  $<")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
-$(FUZZ_DIR)/gen/embedded-templates.o: $(BUILD)/gen/embedded-templates.c
+$(FUZZ_DIR)/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 

@@ -23,3 +23,13 @@ char *baton_template_source_find (const char *dir, const char *name, char **orig
 
 /* The shipped text of template @name, NULL when baton ships none. */
 const char *baton_template_source_shipped (const char *name);
+
+/* Whether @dir (may be NULL) has its own @name, which replaces the shipped
+ * one. */
+gboolean baton_template_source_overridden (const char *dir, const char *name);
+
+/* Whether @name is the text of a mail (notice, reply, digest): its literal
+ * lines are baton's own words, never a member's. Not the HTML ones
+ * (markup, not what a client quotes), nor the board's style sheet, script,
+ * SVG and feed, which no mail carries. */
+gboolean baton_template_is_mail_text (const char *name);

@@ -14,25 +14,37 @@ baton_template_source_shipped (const char *name)
   return NULL;
 }
 
+gboolean
+baton_template_source_overridden (const char *dir, const char *name)
+{
+  if (dir == NULL)
+    return FALSE;
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+gboolean
+baton_template_is_mail_text (const char *name)
+{
+  return g_str_has_suffix (name, ".txt");
+}
+
 char *
 baton_template_source_find (const char *dir, const char *name, char **origin, GError **error)
 {
-  if (dir != NULL)
+  if (baton_template_source_overridden (dir, name))
     {
       g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_EXISTS))
+      char *text = NULL;
+      g_autoptr (GError) local = NULL;
+      if (!g_file_get_contents (path, &text, NULL, &local))
         {
-          char *text = NULL;
-          g_autoptr (GError) local = NULL;
-          if (!g_file_get_contents (path, &text, NULL, &local))
-            {
-              g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG, "template %s", local->message);
-              return NULL;
-            }
-          if (origin)
-            *origin = g_steal_pointer (&path);
-          return text;
+          g_set_error (error, BATON_ERROR, BATON_ERROR_CONFIG, "template %s", local->message);
+          return NULL;
         }
+      if (origin)
+        *origin = g_steal_pointer (&path);
+      return text;
     }
   const char *text = baton_template_source_shipped (name);
   if (text == NULL)

@@ -46,24 +46,42 @@ workflow_text_fingerprint (const BatonMessage *message, BatonFingerprint **own)
   return *own = baton_ancestry_fingerprint (message->body_text);
 }
 
-/* The literal text of every mail text template in use, once per team. */
+/* Whether the configured templates directory replaces a mail text
+ * template: then the shipped templates' fingerprint is not theirs. */
+static gboolean
+mail_templates_replaced (const char *dir)
+{
+  for (guint i = 0; dir != NULL && baton_embedded_templates[i].name != NULL; i++)
+    if (baton_template_is_mail_text (baton_embedded_templates[i].name) &&
+        baton_template_source_overridden (dir, baton_embedded_templates[i].name))
+      return TRUE;
+  return FALSE;
+}
+
+/* The literal text of every mail text template in use, once per team:
+ * made at build time unless the templates directory replaces one. */
 static BatonFingerprint *
 template_fingerprint (BatonTeam *team)
 {
   if (team->templates != NULL)
     return team->templates;
+  const char *dir = team->config->templates_dir;
+  if (!mail_templates_replaced (dir))
+    {
+      const BatonFingerprintData *shipped = &baton_shipped_template_fingerprint;
+      team->templates = baton_fingerprint_new (shipped->width, shipped->words, shipped->hashes,
+                                               shipped->n_hashes);
+      team->templates->per_line = TRUE;
+      return team->templates;
+    }
   BatonFingerprint *all = NULL;
   for (guint i = 0; baton_embedded_templates[i].name != NULL; i++)
     {
       const char *name = baton_embedded_templates[i].name;
-      /* Not the HTML (markup, not what a client quotes), nor the board's
-       * style sheet, script and feed, which no mail carries: their words
-       * were half the work of every one-mail `ingest`. */
-      if (!g_str_has_suffix (name, ".txt"))
+      if (!baton_template_is_mail_text (name))
         continue;
       g_autoptr (GError) local = NULL;
-      g_autofree char *source =
-          baton_template_source_find (team->config->templates_dir, name, NULL, &local);
+      g_autofree char *source = baton_template_source_find (dir, name, NULL, &local);
       all = baton_ancestry_fingerprint_template (all, source ? source
                                                              : baton_embedded_templates[i].text);
     }

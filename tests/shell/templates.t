@@ -5,7 +5,7 @@
 # file:line with exit 78, and until it is fixed mail still flows with the
 # shipped template.
 . "$(dirname "$0")/../lib.sh"
-plan 16
+plan 19
 write_config "templates = tpl"
 mkdir -p "$WORK/tpl"
 export BATON_NOW=2026-03-09T16:31:00Z
@@ -70,3 +70,23 @@ like "with a warning naming the file and line" "$(cat "$WORK/err")" "tpl/handoff
 rm "$WORK/tpl/handof.txt" "$WORK/tpl/taken.txt" "$WORK/tpl/digest.html"
 printf 'Hi {{to.display_name}}\n' > "$WORK/tpl/handoff.txt"
 ok "fixed: check exits 0 again" baton check
+
+# Baton's own words never act (issue 11): the literal lines of the mail
+# templates in use, here a replacement's (computed when the directory
+# replaces one), not the shipped file it replaces (computed at build time).
+printf 'Hi {{to.display_name}}\n  block: REASON    when the work waits on another team\n' \
+  > "$WORK/tpl/handoff.txt"
+echo_of () { # ID: alice's mail about task 2, echoing the line under her own
+  mail "Alice Martin <alice@example.com>" "[#2] Second" "$1" 'Still on it.
+
+  block: REASON    when the work waits on another team'
+}
+echo_of e1@a > "$WORK/e1.eml"
+like "explain cuts the replacement's own line" "$(baton explain "$WORK/e1.eml")" \
+  "line 3: baton's own template text"
+baton ingest < "$WORK/e1.eml"
+is "so it did not block task 2" "$(task_field 2 state)" "taken"
+rm "$WORK/tpl/handoff.txt"
+echo_of e2@a > "$WORK/e2.eml"
+is "with the shipped handoff.txt back, the line is alice's own" \
+  "$(baton explain "$WORK/e2.eml" | grep -c "template text")" 0

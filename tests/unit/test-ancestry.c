@@ -2,6 +2,7 @@
 /* baton_ancestry_*(): old text recognised by the parent it reproduces,
  * whatever the client did to it. */
 #include "baton/ancestry.h"
+#include "baton/template-source.h"
 #include "baton/templates.h"
 
 #include <string.h>
@@ -587,6 +588,33 @@ test_scratch_reused (void)
   g_string_free (long_reply, TRUE);
 }
 
+/* The shipped mail templates' fingerprint made at build time is the one
+ * their text gives now: the same hashes, words and width. */
+static void
+test_shipped_templates (void)
+{
+  BatonFingerprint *computed = NULL;
+  guint templates = 0;
+  for (guint i = 0; baton_embedded_templates[i].name != NULL; i++)
+    if (baton_template_is_mail_text (baton_embedded_templates[i].name))
+      {
+        computed = baton_ancestry_fingerprint_template (computed, baton_embedded_templates[i].text);
+        templates++;
+      }
+  g_assert_cmpuint (templates, >=, 8);
+  g_assert_false (baton_template_is_mail_text ("board.css"));
+  g_assert_false (baton_template_is_mail_text ("digest.html"));
+  g_autoptr (BatonFingerprint) sorted =
+      baton_fingerprint_new (computed->width, computed->words,
+                             (const guint32 *) computed->hashes->data, computed->hashes->len);
+  baton_fingerprint_free (computed);
+  const BatonFingerprintData *shipped = &baton_shipped_template_fingerprint;
+  g_assert_cmpuint (shipped->width, ==, sorted->width);
+  g_assert_cmpuint (shipped->words, ==, sorted->words);
+  g_assert_cmpmem (shipped->hashes, shipped->n_hashes * sizeof (guint32), sorted->hashes->data,
+                   sorted->hashes->len * sizeof (guint32));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -612,5 +640,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ancestry/shares", test_shares);
   g_test_add_func ("/ancestry/no-parent-kept", test_no_parent_kept);
   g_test_add_func ("/ancestry/scratch-reused", test_scratch_reused);
+  g_test_add_func ("/ancestry/shipped-templates", test_shipped_templates);
   return g_test_run ();
 }
