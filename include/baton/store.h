@@ -261,14 +261,12 @@ gboolean baton_store_thread_task (BatonStore *store, char *const *ids, gint64 *t
 /* ---- fingerprints: what baton knows of the text of mail it sent or
  * ingested, to recognise it pasted in a reply ---- */
 
-/* Remembers FINGERPRINT for MESSAGE_ID, a mail baton sent; a Message-ID
- * already known keeps its first fingerprint. An ingested mail's goes in
- * its row (BatonMessageRecord). */
-gboolean baton_store_fingerprint_add_sent (BatonStore *store, const char *message_id,
-                                           const BatonFingerprint *fingerprint, GError **error);
+/* A mail's fingerprint is stored with its row: BatonMessageRecord for
+ * mail baton ingests, BatonOutgoing for mail it queues. */
+
 /* The fingerprint of MESSAGE_ID, with *SENT TRUE when baton sent it (what
- * baton sent first, when it also ingested mail with that id). NULL with
- * no error set when none is known. Caller frees. */
+ * baton sent, when it also ingested mail with that id: its own coming
+ * back). NULL with no error set when none is known. Caller frees. */
 BatonFingerprint *baton_store_fingerprint_get (BatonStore *store, const char *message_id,
                                                gboolean *sent, GError **error);
 /* Message-IDs (char*) of the LIMIT latest mails baton queued to RECIPIENT
@@ -291,6 +289,9 @@ typedef struct {
   int attempts;
   gint64 next_attempt;
   char *last_error;
+  /* Of its text, when queued (baton_store_fingerprint_get() finds it by
+   * message_id); not read back. Not owned. */
+  const BatonFingerprint *fingerprint;
 } BatonOutgoing;
 
 /* Frees @outgoing, its strings and its reference to mime; NULL is allowed. */

@@ -101,6 +101,8 @@ outbox_queue_mail (BatonTeam *team, const OutgoingMail *mail, GError **error)
   g_autofree char *bytes = baton_mail_build (&spec, &message_id, &length, error);
   if (bytes == NULL)
     return FALSE;
+  /* Its text too, so a reply that pastes it is known for what it is. */
+  g_autoptr (BatonFingerprint) fingerprint = baton_ancestry_fingerprint (mail->text);
   BatonOutgoing outgoing = {
     .message_id = message_id,
     .kind = (char *) mail->kind,
@@ -109,14 +111,11 @@ outbox_queue_mail (BatonTeam *team, const OutgoingMail *mail, GError **error)
     .mime = g_bytes_new_take (g_steal_pointer (&bytes), length),
     .task = mail->task,
     .not_before = mail->not_before,
+    .fingerprint = fingerprint,
   };
-  /* Its text too, so a reply that pastes it is known for what it is. */
-  g_autoptr (BatonFingerprint) fingerprint = baton_ancestry_fingerprint (mail->text);
   gboolean ok =
       baton_store_outbox_add (team->store, &outgoing, baton_clock_now_unix (), error) != 0 &&
-      baton_store_thread_add (team->store, message_id, mail->task, error) &&
-      (fingerprint == NULL ||
-       baton_store_fingerprint_add_sent (team->store, message_id, fingerprint, error));
+      baton_store_thread_add (team->store, message_id, mail->task, error);
   g_bytes_unref (outgoing.mime);
   return ok;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Fingerprints of the text of every mail baton sent (table fingerprints)
+/* Fingerprints of the text of every mail baton sent (in its outbox row)
  * or ingested (in its messages row), by Message-ID, so that a reply
  * pasting one can be recognised (include/baton/ancestry.h). The hashes are
  * stored as little-endian 32-bit words: 16 KB at most per mail. */
@@ -33,22 +33,6 @@ store_bind_fingerprint (sqlite3_stmt *statement, int index, const BatonFingerpri
   sqlite3_bind_blob64 (statement, index + 2, blob, (sqlite3_uint64) n * sizeof (guint32), g_free);
 }
 
-gboolean
-baton_store_fingerprint_add_sent (BatonStore *store, const char *message_id,
-                                  const BatonFingerprint *fingerprint, GError **error)
-{
-  g_autoptr (sqlite3_stmt) statement =
-      store_statement (store,
-                       "INSERT OR IGNORE INTO fingerprints (message_id, sent, width, words, hashes)"
-                       " VALUES (?, 1, ?, ?, ?)",
-                       error);
-  if (statement == NULL)
-    return FALSE;
-  store_bind_text (statement, 1, message_id);
-  store_bind_fingerprint (statement, 2, fingerprint);
-  return store_exec_statement (store, statement, "remembering a mail's fingerprint", error);
-}
-
 BatonFingerprint *
 baton_store_fingerprint_get (BatonStore *store, const char *message_id, gboolean *sent,
                              GError **error)
@@ -57,7 +41,8 @@ baton_store_fingerprint_get (BatonStore *store, const char *message_id, gboolean
    * too, under the same id. */
   g_autoptr (sqlite3_stmt) statement =
       store_statement (store,
-                       "SELECT sent, width, words, hashes FROM fingerprints WHERE message_id = ?1"
+                       "SELECT 1, fingerprint_width, fingerprint_words, fingerprint FROM outbox"
+                       " WHERE message_id = ?1 AND fingerprint IS NOT NULL"
                        " UNION ALL SELECT 0, fingerprint_width, fingerprint_words, fingerprint"
                        " FROM messages WHERE message_id = ?1 AND fingerprint IS NOT NULL LIMIT 1",
                        error);

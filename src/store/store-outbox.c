@@ -66,10 +66,12 @@ baton_store_outbox_add (BatonStore *store, const BatonOutgoing *outgoing, gint64
   g_autoptr (sqlite3_stmt) statement = store_statement (
       store,
       "INSERT INTO outbox (message_id, kind, recipient, envelope_from, mime, task, created_at,"
-      " not_before, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      " not_before, next_attempt, fingerprint_width, fingerprint_words, fingerprint)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       error);
   if (statement == NULL)
     return 0;
+  store_bind_fingerprint (statement, 10, outgoing->fingerprint);
   gsize size = 0;
   const void *mime = g_bytes_get_data (outgoing->mime, &size);
   store_bind_text (statement, 1, outgoing->message_id);

@@ -7,7 +7,7 @@
 # echoes a notice with no References never acts on the notice's
 # instruction lines.
 . "$(dirname "$0")/../lib.sh"
-plan 24
+plan 25
 write_config
 export BATON_NOW=2026-03-09T17:05:00Z
 
@@ -28,8 +28,8 @@ handoff 1 to bob: block: waiting on the registrar' | baton ingest
 notice_id=$(db "select message_id from outbox where kind='handoff'")
 notice=$(body_of "kind='handoff'")
 like "the notice carries the note as a command form" "$notice" "block: waiting on the registrar"
-is "and baton remembers its fingerprint" \
-  "$(db "select sent from fingerprints where message_id = '$notice_id'")" 1
+is "and baton remembers its fingerprint, in the outbox row" \
+  "$(db "select fingerprint_width from outbox where message_id = '$notice_id'")" 4
 
 { printf 'From: Bob Stone <bob@example.com>\nTo: team@example.com\nSubject: Re: [#1] Renew the TLS certificate\nMessage-ID: <r1@b>\nIn-Reply-To: <%s>\nReferences: <baton-task-1@example.com> <%s>\nDate: Mon, 09 Mar 2026 18:05:00 +0100\n\ntake\n\n%s\n' \
   "$notice_id" "$notice_id" "$notice"; } > "$WORK/r1.eml"
@@ -53,7 +53,7 @@ done 2
 Alice' | baton ingest
 is "alice's mail closed task 2" "$(task_field 2 state)" "done"
 is "baton remembers the text of the mail it ingested, in its row" \
-  "$(db "select fingerprint_width > 0 and length(fingerprint) > 0 from messages where message_id = 'done2@a'")/$(db "select count(*) from fingerprints where message_id = 'done2@a'")" "1/0"
+  "$(db "select fingerprint_width from messages where message_id = 'done2@a'")" 4
 paste=$(printf 'The printer on the second floor works again, I cleared the jam and put in the\nspare cartridge.\ndone 2\n\nAlice')
 mail "Bob Stone <bob@example.com>" "Re: printer fixed" r2@b "take 3
 
@@ -104,22 +104,35 @@ like "explain names the digest as a parent baton sent" "$(baton explain "$WORK/r
 baton ingest < "$WORK/r3.eml"
 is "only bob's line was read, none of the digest's" "$(report r3@b)" "ok line 1: note 3: ordered: note added to task #3"
 
-# --- a database of version 10 kept ingested mail's fingerprints in their
-# own table: the 10 -> 11 step moves them into the mail's row ---
-db "INSERT INTO fingerprints (message_id, sent, width, words, hashes)
-    SELECT message_id, 0, fingerprint_width, fingerprint_words, fingerprint FROM messages
-    WHERE fingerprint IS NOT NULL;
+# --- a database of version 10 kept the fingerprints in their own table:
+# the 10 -> 11 step moves each into its mail's row, sent or ingested ---
+db "CREATE TABLE fingerprints (message_id TEXT PRIMARY KEY, sent INTEGER NOT NULL,
+    width INTEGER NOT NULL, words INTEGER NOT NULL, hashes BLOB NOT NULL) WITHOUT ROWID;
+  INSERT INTO fingerprints SELECT message_id, 0, fingerprint_width, fingerprint_words, fingerprint
+    FROM messages WHERE fingerprint IS NOT NULL;
+  INSERT INTO fingerprints SELECT message_id, 1, fingerprint_width, fingerprint_words, fingerprint
+    FROM outbox WHERE fingerprint IS NOT NULL;
+  DROP INDEX outbox_message;
   ALTER TABLE messages DROP COLUMN fingerprint_width;
   ALTER TABLE messages DROP COLUMN fingerprint_words;
   ALTER TABLE messages DROP COLUMN fingerprint;
+  ALTER TABLE outbox DROP COLUMN fingerprint_width;
+  ALTER TABLE outbox DROP COLUMN fingerprint_words;
+  ALTER TABLE outbox DROP COLUMN fingerprint;
   PRAGMA user_version = 10;"
 mail "Bob Stone <bob@example.com>" "Re: printer fixed" r4@b "note 3: the cartridge came
 
 $paste" "In-Reply-To: <done2@a>" > "$WORK/r4.eml"
 baton ingest < "$WORK/r4.eml"
-is "after the step, the fingerprint of an ingested mail is in its row" \
-  "$(db "select count(*) from fingerprints where sent = 0")/$(db "select fingerprint_width from messages where message_id = 'done2@a'")" "0/4"
+is "after the step, an ingested mail's fingerprint is in its row, and the table is gone" \
+  "$(db "select fingerprint_width from messages where message_id = 'done2@a'")/$(db "select count(*) from sqlite_schema where name = 'fingerprints'")" "4/0"
 is "and a reply that pastes that mail applies only its own line" \
   "$(report r4@b)" "ok line 1: note 3: the cartridge came: note added to task #3"
-is "the sent mails' fingerprints stay in their table" \
-  "$(db "select count(*) from fingerprints where message_id = '$digest_id'")" 1
+is "a sent mail's fingerprint is in its outbox row" \
+  "$(db "select fingerprint_width from outbox where message_id = '$digest_id'")" 4
+mail "Bob Stone <bob@example.com>" "Re: digest" r5@b "note 3: toner ordered too
+
+$digest" "In-Reply-To: <$digest_id>" > "$WORK/r5.eml"
+baton ingest < "$WORK/r5.eml"
+is "and a reply that pastes that mail applies only its own line" "$(report r5@b)" \
+  "ok line 1: note 3: toner ordered too: note added to task #3"

@@ -6,7 +6,7 @@
 # row and every constraint. The version-1 schema below is a frozen fixture:
 # it must never follow later changes.
 . "$(dirname "$0")/../lib.sh"
-plan 12
+plan 13
 write_config
 
 sqlite3 "$WORK/baton.db" > /dev/null <<'SQL'
@@ -43,6 +43,11 @@ plan_text=$(db "EXPLAIN QUERY PLAN SELECT message_id FROM outbox WHERE recipient
   AND task = 4 ORDER BY id DESC LIMIT 4")
 like "the mail sent about a task is found by recipient and task" "$plan_text" "USING INDEX outbox_task"
 ok "in id order without a sort" test "${plan_text/TEMP B-TREE/}" = "$plan_text"
+# A sent mail's fingerprint is in its outbox row (10 → 11), found by its
+# Message-ID when a reply names it.
+like "a sent mail's fingerprint is found by the Message-ID's index" \
+  "$(db "EXPLAIN QUERY PLAN SELECT fingerprint FROM outbox WHERE message_id = 'x@y'")" \
+  "USING INDEX outbox_message"
 is "bob's digest window now ends at the last event and message before its time" \
   "$(db "select last_at || ' ' || last_event || ' ' || last_message from digests where member = 'bob'")" "1772900001 1 1"
 is "intact" "$(db "PRAGMA integrity_check")" "ok"
