@@ -14,13 +14,24 @@ baton_template_source_shipped (const char *name)
   return NULL;
 }
 
+/* @dir/@name when @dir (may be NULL) has it, else NULL. */
+static char *
+override_path (const char *dir, const char *name)
+{
+  if (dir == NULL)
+    return NULL;
+  char *path = g_build_filename (dir, name, NULL);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return path;
+  g_free (path);
+  return NULL;
+}
+
 gboolean
 baton_template_source_overridden (const char *dir, const char *name)
 {
-  if (dir == NULL)
-    return FALSE;
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  return g_file_test (path, G_FILE_TEST_EXISTS);
+  g_autofree char *path = override_path (dir, name);
+  return path != NULL;
 }
 
 gboolean
@@ -32,9 +43,9 @@ baton_template_is_mail_text (const char *name)
 char *
 baton_template_source_find (const char *dir, const char *name, char **origin, GError **error)
 {
-  if (baton_template_source_overridden (dir, name))
+  g_autofree char *path = override_path (dir, name);
+  if (path != NULL)
     {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
       char *text = NULL;
       g_autoptr (GError) local = NULL;
       if (!g_file_get_contents (path, &text, NULL, &local))
